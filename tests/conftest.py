@@ -1,0 +1,30 @@
+"""Fixtures shared by every test module: the read-only material in ``../shared``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus" / "feeds"
+SAMPLE_ARTICLE = SHARED / "samples" / "jpost-herzog-azerbaijan-2023-05-28.txt"
+
+
+def _require(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"{path} is absent: tests that read ../shared need the shared folder beside the repo")
+    return path
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    """The real-world feed corpus, read in place (never copied into the project)."""
+    return _require(CORPUS)
+
+
+@pytest.fixture(scope="session")
+def sample_article_text() -> str:
+    """The text of the page this project started from; `Israel + Azerbaijan` must find it."""
+    return _require(SAMPLE_ARTICLE).read_text(encoding="utf-8")
