@@ -1,0 +1,228 @@
+"""The one TOML configuration file, validated at start-up.
+
+Every section is a frozen dataclass; the loader checks keys and types against the dataclass
+fields, so a typo in the file stops the program with the key's name instead of being ignored.
+Secrets (the bot token, a model API key) may come from the environment instead of the file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+logger = logging.getLogger(__name__)
+
+TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+
+
+class ConfigError(ValueError):
+    """The configuration file cannot be used; the message names the key and what is expected."""
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    path: str = "topic-alert.db"
+    retention_days: int = 30
+
+
+@dataclass(frozen=True)
+class PollingConfig:
+    interval: int = 600
+    max_concurrency: int = 20
+    per_host: int = 2
+    timeout: float = 20.0
+    max_bytes: int = 10_000_000
+    max_age_hours: int = 48
+    full_text_threshold: int = 300
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    url: str
+    name: str | None = None
+    interval: int | None = None
+    full_text: bool = False
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    token: str = ""
+    base_url: str = "https://api.telegram.org/bot"
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+
+
+@dataclass(frozen=True)
+class AccessConfig:
+    admins: list[int] = field(default_factory=list)
+    allowed_users: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DeliveryConfig:
+    timezone: str = "UTC"
+    summary_chars: int = 400
+    digest_threshold: int = 10
+
+
+@dataclass(frozen=True)
+class SubscriptionsConfig:
+    max_per_chat: int = 50
+
+
+@dataclass(frozen=True)
+class SummaryConfig:
+    provider: str = "extractive"
+    base_url: str = ""
+    model: str = ""
+    api_key_env: str = "OPENAI_API_KEY"
+    timeout: float = 10.0
+    hourly_budget: int = 60
+
+
+@dataclass(frozen=True)
+class Config:
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    polling: PollingConfig = field(default_factory=PollingConfig)
+    feeds: list[FeedSpec] = field(default_factory=list)
+    telegram: TelegramConfig = field(default_factory=TelegramConfig)
+    access: AccessConfig = field(default_factory=AccessConfig)
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+    subscriptions: SubscriptionsConfig = field(default_factory=SubscriptionsConfig)
+    summary: SummaryConfig = field(default_factory=SummaryConfig)
+
+    def bot_token(self) -> str:
+        """The token from the environment, else from the file; an actionable error if neither."""
+        token = os.environ.get(TOKEN_ENV, "").strip() or self.telegram.token.strip()
+        if not token:
+            raise ConfigError(
+                f"no Telegram bot token: set the {TOKEN_ENV} environment variable "
+                "(or [telegram] token in the config file) to the token @BotFather gave you"
+            )
+        return token
+
+
+def load_config(path: str | Path | None) -> Config:
+    """Read and validate the TOML file; ``None`` gives the defaults (no feeds)."""
+    if path is None:
+        return Config()
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file (copy config.example.toml)") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    config = parse_config(data, where=str(path))
+    _warn_about_fast_polling(config)
+    return config
+
+
+def parse_config(data: dict[str, Any], *, where: str = "config") -> Config:
+    """Build a Config from already-parsed TOML, checking every key and value."""
+    config = _build(Config, data, where)
+    _check_values(config, where)
+    return config
+
+
+def _build(cls: type, data: Any, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: expected a table, got {type(data).__name__}")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key {unknown[0]!r}; known keys here: {', '.join(sorted(known))}"
+        )
+    values = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in data:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise ConfigError(f"{where}: missing required key {f.name!r}")
+            continue
+        values[f.name] = _convert(hints[f.name], data[f.name], f"{where}: {f.name}")
+    return cls(**values)
+
+
+def _convert(hint: Any, value: Any, where: str) -> Any:
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _convert(options[0], value, where)
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        if not isinstance(value, list):
+            raise ConfigError(f"{where}: expected a list, got {value!r}")
+        return [_convert(item, v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, value, where)
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if (hint is int and isinstance(value, bool)) or not isinstance(value, hint):
+        raise ConfigError(f"{where}: expected {hint.__name__}, got {value!r}")
+    return value
+
+
+def _check_values(config: Config, where: str) -> None:
+    for name, value in (
+        ("storage.retention_days", config.storage.retention_days),
+        ("polling.interval", config.polling.interval),
+        ("polling.max_concurrency", config.polling.max_concurrency),
+        ("polling.per_host", config.polling.per_host),
+        ("polling.max_bytes", config.polling.max_bytes),
+        ("polling.timeout", config.polling.timeout),
+        ("subscriptions.max_per_chat", config.subscriptions.max_per_chat),
+        ("delivery.summary_chars", config.delivery.summary_chars),
+    ):
+        if value <= 0:
+            raise ConfigError(f"{where}: {name} must be positive, got {value!r}")
+    for i, feed in enumerate(config.feeds):
+        _check_url(feed.url, f"{where}: feeds[{i}].url")
+        if feed.interval is not None and feed.interval <= 0:
+            raise ConfigError(f"{where}: feeds[{i}].interval must be positive")
+    _check_url(config.telegram.base_url, f"{where}: telegram.base_url")
+    if config.telegram.webhook_url:
+        _check_url(config.telegram.webhook_url, f"{where}: telegram.webhook_url")
+    try:
+        ZoneInfo(config.delivery.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{where}: delivery.timezone {config.delivery.timezone!r} is not a time zone; "
+            "use an IANA name such as 'Europe/Berlin' or 'UTC'"
+        ) from None
+    if config.summary.provider not in ("extractive", "openai"):
+        raise ConfigError(
+            f"{where}: summary.provider must be 'extractive' or 'openai', "
+            f"got {config.summary.provider!r}"
+        )
+    if config.summary.provider == "openai":
+        _check_url(config.summary.base_url, f"{where}: summary.base_url")
+        if not config.summary.model:
+            raise ConfigError(f"{where}: summary.model is required when provider = 'openai'")
+
+
+def _check_url(url: str, where: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{where}: expected an http(s) URL, got {url!r}")
+
+
+def _warn_about_fast_polling(config: Config) -> None:
+    intervals = [config.polling.interval] + [f.interval for f in config.feeds if f.interval]
+    if min(intervals) < 60:
+        logger.warning(
+            "a polling interval under 60 s is meant for local feeds and tests; "
+            "public servers may block a client that polls this often"
+        )

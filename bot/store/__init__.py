@@ -1,0 +1,35 @@
+"""SQLite storage: feeds, articles (with full-text search), chats, subscriptions, outbox."""
+
+from bot.store.async_store import AsyncStore
+from bot.store.rows import (
+    ChatRow,
+    FeedRow,
+    OutboxRow,
+    PollOutcome,
+    StoredArticle,
+    StoreStats,
+    SubscriptionRow,
+)
+from bot.store.store import (
+    DuplicateSubscription,
+    Store,
+    StoreError,
+    SubscriptionLimitReached,
+    UnknownRow,
+)
+
+__all__ = [
+    "AsyncStore",
+    "ChatRow",
+    "DuplicateSubscription",
+    "FeedRow",
+    "OutboxRow",
+    "PollOutcome",
+    "Store",
+    "StoreError",
+    "StoreStats",
+    "StoredArticle",
+    "SubscriptionLimitReached",
+    "SubscriptionRow",
+    "UnknownRow",
+]

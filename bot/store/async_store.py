@@ -1,0 +1,41 @@
+"""Run store methods on one worker thread so the event loop never waits on the disk.
+
+One thread (not a pool) owns all database work: SQLite serializes writers anyway, and a single
+thread keeps every transaction on the connection that opened it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from bot.store.store import Store
+
+
+class AsyncStore:
+    """``await astore.method(...)`` for every ``Store.method(...)``, same arguments."""
+
+    def __init__(self, store: Store) -> None:
+        self.sync = store
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self.sync, name)
+        if not callable(method):
+            raise AttributeError(name)
+
+        @functools.wraps(method)
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(
+                self._executor, functools.partial(method, *args, **kwargs)
+            )
+
+        return call
+
+    async def aclose(self) -> None:
+        """Finish queued work, then close the database."""
+        await asyncio.get_running_loop().run_in_executor(self._executor, self.sync.close)
+        self._executor.shutdown(wait=True)

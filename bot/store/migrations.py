@@ -1,0 +1,151 @@
+"""Schema versions of the SQLite file, applied in order.
+
+The version lives in ``meta``; every release that changes the schema appends one step here,
+so a database created by any earlier release is upgraded in place on open.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_V1 = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE feeds (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    name TEXT,                       -- configured name; NULL means "use the feed's title"
+    title TEXT,                      -- the feed's own title, learned on the first poll
+    origin TEXT NOT NULL DEFAULT 'chat',   -- 'config' or 'chat'
+    interval INTEGER,                -- seconds; NULL means the [polling] default
+    full_text INTEGER NOT NULL DEFAULT 0,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    etag TEXT,
+    last_modified TEXT,
+    ttl_minutes INTEGER,
+    polls INTEGER NOT NULL DEFAULT 0,
+    last_polled_at TEXT,
+    last_status TEXT,                -- ok, not_modified, error, gone
+    last_error TEXT,
+    error_count INTEGER NOT NULL DEFAULT 0,
+    next_poll_at TEXT,
+    fulltext_failures INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    guid TEXT NOT NULL,
+    url TEXT,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    published_at TEXT,
+    seen_at TEXT NOT NULL,
+    source TEXT NOT NULL,
+    language TEXT,
+    authors TEXT NOT NULL DEFAULT '[]',
+    tags TEXT NOT NULL DEFAULT '[]',
+    story_id INTEGER,
+    UNIQUE (feed_id, guid)
+);
+CREATE UNIQUE INDEX articles_url ON articles(url) WHERE url IS NOT NULL;
+CREATE INDEX articles_seen ON articles(seen_at);
+
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, text, content='articles', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, text)
+    VALUES ('delete', old.id, old.title, old.text);
+END;
+CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, text)
+    VALUES ('delete', old.id, old.title, old.text);
+    INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+
+CREATE TABLE chats (
+    id INTEGER PRIMARY KEY,          -- the Telegram chat id
+    type TEXT NOT NULL DEFAULT 'private',
+    title TEXT,
+    timezone TEXT,
+    active INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE subscriptions (
+    id INTEGER PRIMARY KEY,
+    chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+    thread_id INTEGER,
+    rule TEXT NOT NULL,              -- normalized form, compiles to the same rule
+    canonical TEXT NOT NULL,
+    paused INTEGER NOT NULL DEFAULT 0,
+    alerts INTEGER NOT NULL DEFAULT 0,
+    created_by INTEGER,
+    created_at TEXT NOT NULL,
+    UNIQUE (chat_id, canonical)
+);
+
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+    thread_id INTEGER,
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    subscription_ids TEXT NOT NULL,  -- JSON list: every subscription of the chat it matched
+    status TEXT NOT NULL DEFAULT 'pending',   -- pending, sent, failed, merged
+    attempts INTEGER NOT NULL DEFAULT 0,
+    not_before TEXT,
+    last_error TEXT,
+    message_id INTEGER,
+    story_of INTEGER REFERENCES outbox(id),   -- set on a later copy of a story already alerted
+    created_at TEXT NOT NULL,
+    sent_at TEXT,
+    UNIQUE (chat_id, article_id)
+);
+CREATE INDEX outbox_status ON outbox(status, id);
+"""
+
+
+MIGRATIONS: list[str] = [SCHEMA_V1]
+"""MIGRATIONS[n] is the SQL script that upgrades a database at version n to version n + 1."""
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    has_meta = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+    ).fetchone()
+    if not has_meta:
+        return 0
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the database to the latest version, one transaction per step."""
+    version = current_version(conn)
+    if version > len(MIGRATIONS):
+        raise RuntimeError(
+            f"database schema version {version} is newer than this program knows "
+            f"({len(MIGRATIONS)}); upgrade topic-alert"
+        )
+    for step in range(version, len(MIGRATIONS)):
+        logger.info("migrating database schema to version %d", step + 1)
+        script = (
+            f"BEGIN;\n{MIGRATIONS[step]}\n"
+            f"INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', '{step + 1}');\n"
+            "COMMIT;"
+        )
+        try:
+            conn.executescript(script)
+        except BaseException:
+            if conn.in_transaction:
+                conn.rollback()
+            raise
+    return len(MIGRATIONS)

@@ -1,0 +1,182 @@
+"""Typed rows the store hands out, so callers never index raw dicts by column name."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.article import Article
+
+
+def to_iso(moment: datetime) -> str:
+    """One text form for every stored time, so string order is time order."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: the store keeps aware UTC times only")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def from_iso(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True)
+class ChatRow:
+    id: int
+    type: str
+    title: str | None
+    timezone: str | None
+    active: bool
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> ChatRow:
+        return cls(row["id"], row["type"], row["title"], row["timezone"], bool(row["active"]))
+
+
+@dataclass(frozen=True)
+class SubscriptionRow:
+    id: int
+    chat_id: int
+    thread_id: int | None
+    rule: str
+    canonical: str
+    paused: bool
+    alerts: int
+    number: int
+    """1-based position in the chat's list, the number /list shows and commands take."""
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], number: int = 0) -> SubscriptionRow:
+        return cls(
+            row["id"],
+            row["chat_id"],
+            row["thread_id"],
+            row["rule"],
+            row["canonical"],
+            bool(row["paused"]),
+            row["alerts"],
+            number,
+        )
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    id: int
+    url: str
+    name: str | None
+    title: str | None
+    origin: str
+    interval: int | None
+    full_text: bool
+    enabled: bool
+    etag: str | None
+    last_modified: str | None
+    ttl_minutes: int | None
+    polls: int
+    last_polled_at: datetime | None
+    last_status: str | None
+    last_error: str | None
+    error_count: int
+    next_poll_at: datetime | None
+    fulltext_failures: int
+    articles: int
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.title or self.url
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> FeedRow:
+        return cls(
+            id=row["id"],
+            url=row["url"],
+            name=row["name"],
+            title=row["title"],
+            origin=row["origin"],
+            interval=row["interval"],
+            full_text=bool(row["full_text"]),
+            enabled=bool(row["enabled"]),
+            etag=row["etag"],
+            last_modified=row["last_modified"],
+            ttl_minutes=row["ttl_minutes"],
+            polls=row["polls"],
+            last_polled_at=from_iso(row["last_polled_at"]),
+            last_status=row["last_status"],
+            last_error=row["last_error"],
+            error_count=row["error_count"],
+            next_poll_at=from_iso(row["next_poll_at"]),
+            fulltext_failures=row["fulltext_failures"],
+            articles=row.get("articles", 0),
+        )
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    rowid: int
+    feed_id: int
+    article: Article
+    seen_at: datetime
+    story_id: int | None
+
+    @property
+    def when(self) -> datetime:
+        """The time to show and sort by: the feed's date, else when we first saw it."""
+        return self.article.published or self.seen_at
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], feed_url: str = "") -> StoredArticle:
+        article = Article(
+            id=row["guid"],
+            feed_url=feed_url,
+            url=row["url"],
+            title=row["title"],
+            text=row["text"],
+            published=from_iso(row["published_at"]),
+            source=row["source"],
+            language=row["language"],
+            authors=tuple(json.loads(row["authors"])),
+            tags=tuple(json.loads(row["tags"])),
+        )
+        return cls(row["id"], row["feed_id"], article, from_iso(row["seen_at"]), row["story_id"])
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    chat: ChatRow
+    thread_id: int | None
+    article: StoredArticle
+    subscriptions: tuple[SubscriptionRow, ...]
+    attempts: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class PollOutcome:
+    """What one poll of a feed found out, written back in one statement."""
+
+    status: str
+    """ok, not_modified, error or gone (gone disables the feed)."""
+    polled_at: datetime
+    next_poll_at: datetime
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None
+    new_url: str | None = None
+    title: str | None = None
+    ttl_minutes: int | None = None
+    fulltext_failures: int = 0
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    feeds: int
+    feeds_failing: int
+    chats: int
+    subscriptions: int
+    subscriptions_paused: int
+    articles: int
+    outbox_pending: int
+    outbox_failed: int
+    sent_today: int

@@ -1,0 +1,525 @@
+"""The SQLite store: one file in WAL mode, the single source of truth of the bot.
+
+Everything that must survive a crash is here: which articles were seen (so nothing alerts
+twice), what each chat follows, and the outbox of alerts (a match is written before anything
+is sent and marked sent only after Telegram answers). Methods are synchronous and short;
+``AsyncStore`` moves them off the event loop.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlite_utils
+
+from bot.article import Article
+from bot.store.migrations import migrate
+from bot.store.rows import (
+    ChatRow,
+    FeedRow,
+    OutboxRow,
+    PollOutcome,
+    StoredArticle,
+    StoreStats,
+    SubscriptionRow,
+    to_iso,
+)
+
+if TYPE_CHECKING:
+    from bot.config import FeedSpec
+    from rules import Rule
+
+logger = logging.getLogger(__name__)
+
+
+class StoreError(Exception):
+    """Base class of the store's own errors."""
+
+
+class DuplicateSubscription(StoreError):
+    """The chat already follows a rule with the same canonical form."""
+
+    def __init__(self, existing: SubscriptionRow) -> None:
+        super().__init__(f"this chat already follows {existing.rule!r} as #{existing.number}")
+        self.existing = existing
+
+
+class SubscriptionLimitReached(StoreError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"a chat can follow at most {limit} topics")
+        self.limit = limit
+
+
+class UnknownRow(StoreError):
+    """A command named a subscription or feed that does not exist (any more)."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+_FEED_SELECT = """
+SELECT feeds.*, (SELECT count(*) FROM articles WHERE articles.feed_id = feeds.id) AS articles
+FROM feeds
+"""
+
+
+class Store:
+    """Typed access to the database; see docs/architecture.md for the tables."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.db = sqlite_utils.Database(conn)
+        self.conn = conn
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        """Open (creating and migrating as needed) the database file in WAL mode."""
+        conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 5000")
+        if str(path) != ":memory:":
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        migrate(conn)
+        return cls(conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def _rows(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[dict]:
+        return list(self.db.query(sql, params))
+
+    def _transaction(self) -> sqlite3.Connection:
+        """A ``with`` block that commits or rolls back (the connection is in autocommit)."""
+        return _Transaction(self.conn)
+
+    # ------------------------------------------------------------------ chats
+
+    def upsert_chat(
+        self, chat_id: int, *, type: str = "private", title: str | None = None
+    ) -> ChatRow:
+        """Register a chat or bring it back: /start after a block resumes its subscriptions."""
+        with self._transaction():
+            self.conn.execute(
+                """INSERT INTO chats(id, type, title, active, created_at) VALUES (?, ?, ?, 1, ?)
+                   ON CONFLICT(id) DO UPDATE SET type = excluded.type,
+                       title = coalesce(excluded.title, chats.title), active = 1""",
+                (chat_id, type, title, to_iso(_now())),
+            )
+        return self.get_chat(chat_id)  # type: ignore[return-value]
+
+    def get_chat(self, chat_id: int) -> ChatRow | None:
+        rows = self._rows("SELECT * FROM chats WHERE id = ?", (chat_id,))
+        return ChatRow.from_row(rows[0]) if rows else None
+
+    def set_chat_active(self, chat_id: int, active: bool) -> None:
+        """A chat that blocked the bot is inactive and its subscriptions are paused."""
+        with self._transaction():
+            self.conn.execute("UPDATE chats SET active = ? WHERE id = ?", (int(active), chat_id))
+            self.conn.execute(
+                "UPDATE subscriptions SET paused = ? WHERE chat_id = ?", (int(not active), chat_id)
+            )
+
+    def set_chat_timezone(self, chat_id: int, timezone: str) -> None:
+        self.conn.execute("UPDATE chats SET timezone = ? WHERE id = ?", (timezone, chat_id))
+
+    def migrate_chat(self, old_id: int, new_id: int) -> None:
+        """A group became a supergroup: its subscriptions and pending alerts follow it."""
+        with self._transaction():
+            if self.get_chat(new_id):
+                self.conn.execute(
+                    "UPDATE subscriptions SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
+                )
+                self.conn.execute(
+                    "UPDATE OR IGNORE outbox SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
+                )
+                self.conn.execute("DELETE FROM chats WHERE id = ?", (old_id,))
+            else:
+                self.conn.execute(
+                    "UPDATE chats SET id = ?, type = 'supergroup' WHERE id = ?", (new_id, old_id)
+                )
+
+    # ---------------------------------------------------------- subscriptions
+
+    def add_subscription(
+        self,
+        chat_id: int,
+        rule: Rule,
+        *,
+        thread_id: int | None = None,
+        created_by: int | None = None,
+        limit: int = 50,
+    ) -> SubscriptionRow:
+        """Store a rule for a chat; duplicates (same canonical form) and the limit are errors."""
+        existing = self.list_subscriptions(chat_id)
+        for sub in existing:
+            if sub.canonical == rule.canonical:
+                raise DuplicateSubscription(sub)
+        if len(existing) >= limit:
+            raise SubscriptionLimitReached(limit)
+        if self.get_chat(chat_id) is None:
+            self.upsert_chat(chat_id)
+        cur = self.conn.execute(
+            """INSERT INTO subscriptions(chat_id, thread_id, rule, canonical, created_by,
+                   created_at) VALUES (?, ?, ?, ?, ?, ?)""",
+            (chat_id, thread_id, str(rule), rule.canonical, created_by, to_iso(_now())),
+        )
+        return self.get_subscription(cur.lastrowid)  # type: ignore[arg-type]
+
+    def get_subscription(self, sub_id: int) -> SubscriptionRow:
+        rows = self._rows("SELECT * FROM subscriptions WHERE id = ?", (sub_id,))
+        if not rows:
+            raise UnknownRow(f"there is no subscription with id {sub_id}")
+        number = self._rows(
+            "SELECT count(*) AS n FROM subscriptions WHERE chat_id = ? AND id <= ?",
+            (rows[0]["chat_id"], sub_id),
+        )[0]["n"]
+        return SubscriptionRow.from_row(rows[0], number)
+
+    def list_subscriptions(self, chat_id: int) -> list[SubscriptionRow]:
+        rows = self._rows("SELECT * FROM subscriptions WHERE chat_id = ? ORDER BY id", (chat_id,))
+        return [SubscriptionRow.from_row(row, n) for n, row in enumerate(rows, start=1)]
+
+    def remove_subscription(self, sub_id: int) -> None:
+        self.conn.execute("DELETE FROM subscriptions WHERE id = ?", (sub_id,))
+
+    def set_paused(self, sub_id: int, paused: bool) -> None:
+        self.conn.execute("UPDATE subscriptions SET paused = ? WHERE id = ?", (int(paused), sub_id))
+
+    def active_subscriptions(self) -> list[SubscriptionRow]:
+        """Everything the matcher should know: unpaused rules of active chats."""
+        rows = self._rows(
+            """SELECT subscriptions.* FROM subscriptions JOIN chats ON chats.id = chat_id
+               WHERE NOT paused AND chats.active ORDER BY subscriptions.id"""
+        )
+        return [SubscriptionRow.from_row(row) for row in rows]
+
+    # ------------------------------------------------------------------ feeds
+
+    def sync_config_feeds(self, specs: Iterable[FeedSpec]) -> None:
+        """Merge the config file's feeds with stored ones: one row per URL, never two.
+
+        A config feed that left the file is disabled (its articles stay for dedup).
+        """
+        specs = list(specs)
+        with self._transaction():
+            for spec in specs:
+                self.conn.execute(
+                    """INSERT INTO feeds(url, name, origin, interval, full_text, created_at)
+                       VALUES (?, ?, 'config', ?, ?, ?)
+                       ON CONFLICT(url) DO UPDATE SET name = excluded.name, origin = 'config',
+                           interval = excluded.interval, full_text = excluded.full_text,
+                           enabled = 1""",
+                    (spec.url, spec.name, spec.interval, int(spec.full_text), to_iso(_now())),
+                )
+            urls = [spec.url for spec in specs]
+            marks = ",".join("?" * len(urls))
+            self.conn.execute(
+                f"UPDATE feeds SET enabled = 0 WHERE origin = 'config' AND url NOT IN ({marks})",
+                urls,
+            )
+
+    def add_feed(
+        self,
+        url: str,
+        *,
+        name: str | None = None,
+        origin: str = "chat",
+        interval: int | None = None,
+        full_text: bool = False,
+    ) -> FeedRow:
+        """Add a feed, or re-enable the one with this URL."""
+        self.conn.execute(
+            """INSERT INTO feeds(url, name, origin, interval, full_text, created_at)
+               VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT(url) DO UPDATE SET enabled = 1,
+                   name = coalesce(excluded.name, feeds.name)""",
+            (url, name, origin, interval, int(full_text), to_iso(_now())),
+        )
+        return self.feed_by_url(url)  # type: ignore[return-value]
+
+    def feed_by_url(self, url: str) -> FeedRow | None:
+        rows = self._rows(_FEED_SELECT + " WHERE url = ?", (url,))
+        return FeedRow.from_row(rows[0]) if rows else None
+
+    def get_feed(self, feed_id: int) -> FeedRow:
+        rows = self._rows(_FEED_SELECT + " WHERE id = ?", (feed_id,))
+        if not rows:
+            raise UnknownRow(f"there is no feed with id {feed_id}")
+        return FeedRow.from_row(rows[0])
+
+    def list_feeds(self, *, enabled_only: bool = True) -> list[FeedRow]:
+        where = " WHERE enabled" if enabled_only else ""
+        return [FeedRow.from_row(row) for row in self._rows(_FEED_SELECT + where + " ORDER BY id")]
+
+    def remove_feed(self, feed_id: int) -> None:
+        """Stop polling a feed; its articles stay until pruned so they never alert again."""
+        self.conn.execute("UPDATE feeds SET enabled = 0 WHERE id = ?", (feed_id,))
+
+    def record_poll(self, feed_id: int, outcome: PollOutcome) -> None:
+        failed = outcome.status in ("error", "gone")
+        with self._transaction():
+            self.conn.execute(
+                """UPDATE feeds SET polls = polls + 1, last_polled_at = ?, last_status = ?,
+                       next_poll_at = ?, last_error = ?,
+                       error_count = CASE WHEN ? THEN error_count + 1 ELSE 0 END,
+                       etag = CASE WHEN ? THEN etag ELSE ? END,
+                       last_modified = CASE WHEN ? THEN last_modified ELSE ? END,
+                       title = coalesce(?, title), ttl_minutes = coalesce(?, ttl_minutes),
+                       fulltext_failures = fulltext_failures + ?,
+                       enabled = CASE WHEN ? = 'gone' THEN 0 ELSE enabled END
+                   WHERE id = ?""",
+                (
+                    to_iso(outcome.polled_at),
+                    outcome.status,
+                    to_iso(outcome.next_poll_at),
+                    outcome.error,
+                    failed,
+                    failed or outcome.status == "not_modified",
+                    outcome.etag,
+                    failed or outcome.status == "not_modified",
+                    outcome.last_modified,
+                    outcome.title,
+                    outcome.ttl_minutes,
+                    outcome.fulltext_failures,
+                    outcome.status,
+                    feed_id,
+                ),
+            )
+            if outcome.new_url and self.feed_by_url(outcome.new_url) is None:
+                self.conn.execute(
+                    "UPDATE feeds SET url = ? WHERE id = ?", (outcome.new_url, feed_id)
+                )
+
+    # --------------------------------------------------------------- articles
+
+    def add_articles(
+        self, feed_id: int, articles: Iterable[Article], *, seen_at: datetime
+    ) -> list[StoredArticle]:
+        """Store what is new and return only that.
+
+        An article is old when its feed already has its id or any feed already has its
+        canonical URL (the same story syndicated with other tracking parameters).
+        """
+        new: list[StoredArticle] = []
+        with self._transaction():
+            for article in articles:
+                cur = self.conn.execute(
+                    """INSERT INTO articles(feed_id, guid, url, title, text, published_at,
+                           seen_at, source, language, authors, tags)
+                       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+                       WHERE NOT EXISTS (SELECT 1 FROM articles WHERE feed_id = ? AND guid = ?)
+                         AND NOT EXISTS (SELECT 1 FROM articles WHERE url = ?)""",
+                    (
+                        feed_id,
+                        article.id,
+                        article.url,
+                        article.title,
+                        article.text,
+                        to_iso(article.published) if article.published else None,
+                        to_iso(seen_at),
+                        article.source,
+                        article.language,
+                        json.dumps(list(article.authors), ensure_ascii=False),
+                        json.dumps(list(article.tags), ensure_ascii=False),
+                        feed_id,
+                        article.id,
+                        article.url,
+                    ),
+                )
+                if cur.rowcount:
+                    new.append(StoredArticle(cur.lastrowid, feed_id, article, seen_at, None))  # type: ignore[arg-type]
+        return new
+
+    def set_story(self, article_rowid: int, story_id: int) -> None:
+        self.conn.execute(
+            "UPDATE articles SET story_id = ? WHERE id = ?", (story_id, article_rowid)
+        )
+
+    def get_article(self, rowid: int) -> StoredArticle:
+        rows = self._rows(
+            "SELECT articles.*, feeds.url AS feed_url FROM articles "
+            "JOIN feeds ON feeds.id = feed_id WHERE articles.id = ?",
+            (rowid,),
+        )
+        if not rows:
+            raise UnknownRow(f"there is no article with id {rowid}")
+        return StoredArticle.from_row(rows[0], rows[0]["feed_url"])
+
+    def recent_articles(self, since: datetime, limit: int | None = None) -> list[StoredArticle]:
+        """Articles first seen since ``since``, newest first (for previews and story memory)."""
+        sql = (
+            "SELECT articles.*, feeds.url AS feed_url FROM articles"
+            " JOIN feeds ON feeds.id = feed_id WHERE seen_at >= ?"
+            " ORDER BY coalesce(published_at, seen_at) DESC, articles.id DESC"
+        )
+        params: list[Any] = [to_iso(since)]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [StoredArticle.from_row(row, row["feed_url"]) for row in self._rows(sql, params)]
+
+    def search_articles(self, query: str, limit: int = 20) -> list[StoredArticle]:
+        """Full-text search (FTS5 syntax) over titles and bodies, best match first."""
+        rows = self._rows(
+            """SELECT articles.*, feeds.url AS feed_url FROM articles_fts
+               JOIN articles ON articles.id = articles_fts.rowid JOIN feeds ON feeds.id = feed_id
+               WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?""",
+            (query, limit),
+        )
+        return [StoredArticle.from_row(row, row["feed_url"]) for row in rows]
+
+    def prune_articles(self, older_than: datetime) -> int:
+        """Delete old articles, but never one an outbox row still refers to unsent."""
+        with self._transaction():
+            self.conn.execute(
+                "DELETE FROM outbox WHERE status != 'pending' AND created_at < ?",
+                (to_iso(older_than),),
+            )
+            cur = self.conn.execute(
+                """DELETE FROM articles WHERE seen_at < ?
+                   AND id NOT IN (SELECT article_id FROM outbox)""",
+                (to_iso(older_than),),
+            )
+        return cur.rowcount
+
+    # ----------------------------------------------------------------- outbox
+
+    def enqueue_alerts(
+        self,
+        matches: Mapping[tuple[int, int], Sequence[int]],
+        *,
+        thread_ids: Mapping[int, int | None] | None = None,
+    ) -> int:
+        """Write one pending row per (chat, article) listing every matched subscription.
+
+        ``thread_ids`` maps a subscription id to its forum topic; the row goes to the topic of
+        the first matched subscription. A row that already exists is left as it is, so a
+        re-match after a restart cannot send twice.
+        """
+        thread_ids = thread_ids or {}
+        created = 0
+        now = to_iso(_now())
+        with self._transaction():
+            for (chat_id, article_rowid), sub_ids in matches.items():
+                cur = self.conn.execute(
+                    """INSERT OR IGNORE INTO outbox(chat_id, thread_id, article_id,
+                           subscription_ids, created_at) VALUES (?, ?, ?, ?, ?)""",
+                    (
+                        chat_id,
+                        thread_ids.get(sub_ids[0]),
+                        article_rowid,
+                        json.dumps(sorted(sub_ids)),
+                        now,
+                    ),
+                )
+                created += cur.rowcount
+        return created
+
+    def pending_alerts(self, limit: int = 100, *, now: datetime | None = None) -> list[OutboxRow]:
+        """Due, unsent alerts of active chats, oldest first, with everything needed to render."""
+        rows = self._rows(
+            """SELECT outbox.* FROM outbox JOIN chats ON chats.id = outbox.chat_id
+               WHERE status = 'pending' AND chats.active
+                 AND (not_before IS NULL OR not_before <= ?)
+               ORDER BY outbox.id LIMIT ?""",
+            (to_iso(now or _now()), limit),
+        )
+        return [self._outbox_row(row) for row in rows]
+
+    def _outbox_row(self, row: dict[str, Any]) -> OutboxRow:
+        subs = []
+        for sub_id in json.loads(row["subscription_ids"]):
+            try:
+                subs.append(self.get_subscription(sub_id))
+            except UnknownRow:
+                continue  # unsubscribed after the match; the alert still names the rest
+        return OutboxRow(
+            id=row["id"],
+            chat=self.get_chat(row["chat_id"]),  # type: ignore[arg-type]
+            thread_id=row["thread_id"],
+            article=self.get_article(row["article_id"]),
+            subscriptions=tuple(subs),
+            attempts=row["attempts"],
+            created_at=datetime.fromisoformat(row["created_at"]),
+        )
+
+    def mark_sent(self, outbox_id: int, message_id: int | None) -> None:
+        """Record Telegram's answer; from here on the alert is never sent again."""
+        with self._transaction():
+            self.conn.execute(
+                """UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?,
+                       attempts = attempts + 1 WHERE id = ?""",
+                (message_id, to_iso(_now()), outbox_id),
+            )
+            (ids,) = self.conn.execute(
+                "SELECT subscription_ids FROM outbox WHERE id = ?", (outbox_id,)
+            ).fetchone()
+            self.conn.executemany(
+                "UPDATE subscriptions SET alerts = alerts + 1 WHERE id = ?",
+                [(sub_id,) for sub_id in json.loads(ids)],
+            )
+
+    def mark_failed(self, outbox_id: int, reason: str) -> None:
+        self.conn.execute(
+            """UPDATE outbox SET status = 'failed', last_error = ?, attempts = attempts + 1
+               WHERE id = ?""",
+            (reason, outbox_id),
+        )
+
+    def defer_alert(self, outbox_id: int, reason: str, retry_at: datetime) -> None:
+        """A transient failure: keep the row pending, try again after ``retry_at``."""
+        self.conn.execute(
+            """UPDATE outbox SET last_error = ?, not_before = ?, attempts = attempts + 1
+               WHERE id = ?""",
+            (reason, to_iso(retry_at), outbox_id),
+        )
+
+    # ------------------------------------------------------------------ stats
+
+    def stats(self, *, now: datetime | None = None) -> StoreStats:
+        now = now or _now()
+        today = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+        def count(sql: str, *params: Any) -> int:
+            return self.conn.execute(sql, params).fetchone()[0]
+
+        return StoreStats(
+            feeds=count("SELECT count(*) FROM feeds WHERE enabled"),
+            feeds_failing=count("SELECT count(*) FROM feeds WHERE enabled AND error_count > 0"),
+            chats=count("SELECT count(*) FROM chats WHERE active"),
+            subscriptions=count("SELECT count(*) FROM subscriptions"),
+            subscriptions_paused=count("SELECT count(*) FROM subscriptions WHERE paused"),
+            articles=count("SELECT count(*) FROM articles"),
+            outbox_pending=count("SELECT count(*) FROM outbox WHERE status = 'pending'"),
+            outbox_failed=count("SELECT count(*) FROM outbox WHERE status = 'failed'"),
+            sent_today=count(
+                "SELECT count(*) FROM outbox WHERE status = 'sent' AND sent_at >= ?",
+                to_iso(today),
+            ),
+        )
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT around a block; nested blocks join the outer one."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.outer = False
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.outer = not self.conn.in_transaction
+        if self.outer:
+            self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if not self.outer:
+            return
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
