@@ -93,6 +93,21 @@ CREATE TABLE subscriptions (
     UNIQUE (chat_id, canonical)
 );
 
+-- Bumped on every change the matcher must see, so it reloads rules only when needed.
+INSERT OR IGNORE INTO meta(key, value) VALUES ('subscriptions_version', '0');
+CREATE TRIGGER subscriptions_ai AFTER INSERT ON subscriptions BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'subscriptions_version';
+END;
+CREATE TRIGGER subscriptions_ad AFTER DELETE ON subscriptions BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'subscriptions_version';
+END;
+CREATE TRIGGER subscriptions_au AFTER UPDATE ON subscriptions BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'subscriptions_version';
+END;
+CREATE TRIGGER chats_au AFTER UPDATE OF active, id ON chats BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'subscriptions_version';
+END;
+
 CREATE TABLE outbox (
     id INTEGER PRIMARY KEY,
     chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,

@@ -192,6 +192,13 @@ class Store:
     def set_paused(self, sub_id: int, paused: bool) -> None:
         self.conn.execute("UPDATE subscriptions SET paused = ? WHERE id = ?", (int(paused), sub_id))
 
+    def subscriptions_version(self) -> int:
+        """A counter that changes whenever the set of active rules may have changed."""
+        row = self.conn.execute(
+            "SELECT value FROM meta WHERE key = 'subscriptions_version'"
+        ).fetchone()
+        return int(row[0])
+
     def active_subscriptions(self) -> list[SubscriptionRow]:
         """Everything the matcher should know: unpaused rules of active chats."""
         rows = self._rows(
