@@ -1,0 +1,45 @@
+"""The summary stage: what an alert says about an article, and which articles are one story.
+
+Pure functions over text, except :func:`fetch_full_text` (through the caller's fetcher) and
+:class:`LLMSummarizer` (only when a model is configured). No Telegram, no database.
+"""
+
+from bot.summary.boilerplate import strip_boilerplate
+from bot.summary.extractive import (
+    HitLike,
+    Summary,
+    find_terms,
+    matched_line,
+    matched_terms,
+    summarize,
+)
+from bot.summary.fulltext import (
+    ExtractedPage,
+    FullTextError,
+    extract_page,
+    fetch_full_text,
+    needs_full_text,
+)
+from bot.summary.llm import LLMSummarizer, summarize_article
+from bot.summary.sentences import sentence_spans, split_sentences
+from bot.summary.stories import StoryClusterer
+
+__all__ = [
+    "ExtractedPage",
+    "FullTextError",
+    "HitLike",
+    "LLMSummarizer",
+    "StoryClusterer",
+    "Summary",
+    "extract_page",
+    "fetch_full_text",
+    "find_terms",
+    "matched_line",
+    "matched_terms",
+    "needs_full_text",
+    "sentence_spans",
+    "split_sentences",
+    "strip_boilerplate",
+    "summarize",
+    "summarize_article",
+]

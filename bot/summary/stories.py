@@ -1,0 +1,120 @@
+"""One alert per story: recognising copies of the same story from different sources.
+
+Wire copy is syndicated with small edits (a new headline, a dateline, a trimmed last
+paragraph), so copies share most of their headline and lead even when their full texts differ.
+Articles are compared on word shingles of the folded title and lead with MinHash LSH, which
+keeps each new article's lookup cheap however many stories are kept in the window.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from datasketch import MinHash, MinHashLSH
+
+from bot.summary.boilerplate import strip_boilerplate
+from bot.summary.folding import fold
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_WINDOW = timedelta(hours=48)
+DEFAULT_THRESHOLD = 0.5
+DEFAULT_NUM_PERM = 128
+SHINGLE_WORDS = 2
+LEAD_WORDS = 60
+"""How much of the text counts as the lead; copies diverge further down (edits, trims)."""
+
+_WORDS = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    story: str
+    published: datetime
+    signature: MinHash | None
+    """None when the article has no words to compare: it then forms a story of its own."""
+
+
+class StoryClusterer:
+    """Assigns each article to a story: the key of the first article of that story.
+
+    Kept in memory only; at start-up the caller replays the last ``window`` of stored articles
+    through :meth:`assign` in time order to rebuild it.
+    """
+
+    def __init__(
+        self,
+        window: timedelta = DEFAULT_WINDOW,
+        threshold: float = DEFAULT_THRESHOLD,
+        num_perm: int = DEFAULT_NUM_PERM,
+    ) -> None:
+        self.window = window
+        self.threshold = threshold
+        self._num_perm = num_perm
+        self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self._entries: dict[str, _Entry] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def assign(self, article_key: str, title: str, text: str, published: datetime) -> str:
+        """The story id of this article: an earlier near-duplicate's story, else its own key.
+
+        Only articles published within ``window`` of this one count. Assigning a key again
+        returns the story it already has.
+        """
+        if article_key in self._entries:
+            return self._entries[article_key].story
+        signature = self._signature(title, text)
+        story = article_key
+        if signature is not None:
+            story = self._closest_story(signature, published) or article_key
+            self._lsh.insert(article_key, signature)
+        self._entries[article_key] = _Entry(story, published, signature)
+        if story != article_key:
+            logger.debug("article %s joins story %s", article_key, story)
+        return story
+
+    def forget_before(self, ts: datetime) -> int:
+        """Drop articles published before ``ts``; returns how many were dropped."""
+        old = [key for key, entry in self._entries.items() if entry.published < ts]
+        for key in old:
+            if self._entries.pop(key).signature is not None:
+                self._lsh.remove(key)
+        return len(old)
+
+    def _closest_story(self, signature: MinHash, published: datetime) -> str | None:
+        """The story of the most similar in-window article above the threshold, if any."""
+        best: tuple[float, str] | None = None
+        for key in self._lsh.query(signature):
+            entry = self._entries[key]
+            if entry.signature is None or abs(entry.published - published) > self.window:
+                continue
+            score = signature.jaccard(entry.signature)
+            if score >= self.threshold and (best is None or score > best[0]):
+                best = (score, entry.story)
+        return best[1] if best else None
+
+    def _signature(self, title: str, text: str) -> MinHash | None:
+        words = shingles(title, text)
+        if not words:
+            return None
+        signature = MinHash(num_perm=self._num_perm)
+        signature.update_batch([s.encode() for s in words])
+        return signature
+
+
+def shingles(title: str, text: str) -> set[str]:
+    """Word pairs of the folded title and lead: the part of a story its copies keep."""
+    lead = _WORDS.findall(fold(strip_boilerplate(text, title)))[:LEAD_WORDS]
+    shingled: set[str] = set()
+    for words in (_WORDS.findall(fold(title)), lead):
+        shingled.update(
+            " ".join(words[i : i + SHINGLE_WORDS])
+            for i in range(max(1, len(words) - SHINGLE_WORDS + 1))
+        )
+    shingled.discard("")  # from a title or text without words
+    return shingled
