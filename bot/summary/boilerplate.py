@@ -94,13 +94,15 @@ def strip_boilerplate(text: str, title: str = "") -> str:
     corpus = "\n".join(_key(line) for line in lines)
     title_key = _key(title)
     kept: list[str] = []
-    previous_dropped_quote = False
+    after_quote = False
+    """Whether the last line that was story or a pull quote was a quotation."""
     for line in filter(None, lines):
         key = _key(line)
         reason = _furniture_kind(line, key, title_key, captions, corpus)
-        if reason is None and previous_dropped_quote and _is_lone_name(line):
+        if reason is None and after_quote and _is_lone_name(line):
             reason = "pull-quote name"
-        previous_dropped_quote = line.startswith(tuple(_QUOTE_OPENERS)) or reason == "repeat"
+        if reason in (None, "repeat"):
+            after_quote = reason == "repeat" or line.startswith(tuple(_QUOTE_OPENERS))
         if reason is None:
             kept.append(line)
         else:

@@ -41,7 +41,8 @@ _CANDIDATE = re.compile(
     rf"(?:\s+|(?<=[{_CJK_TERMINATORS}])|(?<=[{_CJK_TERMINATORS}][{re.escape(_CLOSERS)}]))"
 )
 _WORD_BEFORE = re.compile(r"(\S+)$")
-_LINE = re.compile(r"[^\n]+")
+_LINE = re.compile(r"[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
+"""A line as ``str.splitlines`` sees it, so this agrees with the boilerplate filter."""
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
