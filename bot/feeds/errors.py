@@ -1,0 +1,67 @@
+"""Exceptions of the feed stage.
+
+Every message names the URL and says what happened and what it means for the feed, because
+these strings end up in logs and in the bot's /feeds status that a person reads.
+"""
+
+from __future__ import annotations
+
+
+class FetchError(Exception):
+    """A feed or page could not be fetched; ``str(err)`` is a complete, readable message."""
+
+    def __init__(self, url: str, message: str) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class UnsupportedURL(FetchError):
+    """The URL is not an http(s) URL the fetcher can request."""
+
+
+class NetworkError(FetchError):
+    """DNS, connection, TLS or protocol failure: the server was not reached or hung up."""
+
+
+class FetchTimeout(FetchError):
+    """The whole exchange (headers and body) took longer than the configured timeout."""
+
+
+class TooManyRedirects(FetchError):
+    """The server redirected in a loop or more often than the configured limit."""
+
+
+class ResponseTooLarge(FetchError):
+    """The (decompressed) body is larger than the configured limit."""
+
+
+class HTTPStatusError(FetchError):
+    """The server answered with an error status that has no more specific class."""
+
+    def __init__(self, url: str, message: str, status: int) -> None:
+        super().__init__(url, message)
+        self.status = status
+
+
+class FeedGone(HTTPStatusError):
+    """HTTP 410: the server says the feed was removed for good; stop polling it."""
+
+
+class RateLimited(HTTPStatusError):
+    """HTTP 429 or 503: the server asks us to come back later (``retry_after`` seconds)."""
+
+    def __init__(self, url: str, message: str, status: int, retry_after: float | None) -> None:
+        super().__init__(url, message, status)
+        self.retry_after = retry_after
+
+
+class NotAFeed(FetchError):
+    """The URL serves an HTML page that links to no RSS/Atom feed."""
+
+
+class FeedParseError(ValueError):
+    """The bytes are not something feedparser can make a feed of (HTML, binary, empty)."""
+
+
+class OpmlError(ValueError):
+    """The bytes are not an OPML document."""
