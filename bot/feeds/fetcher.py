@@ -1,0 +1,297 @@
+"""HTTP for feeds and article pages: conditional, bounded, polite.
+
+One Fetcher per process owns one httpx.AsyncClient (connection reuse) and the concurrency
+limits, so that however many feeds the scheduler fires at once, no host gets more than
+``per_host`` requests and the process never holds more than ``max_concurrency``.
+Every failure surfaces as a FetchError subclass whose message a person can act on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from types import TracebackType
+from typing import Self
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from bot.feeds.body import ACCEPT_ENCODING, BodyTooLarge, UnsupportedEncoding, read_limited
+from bot.feeds.discovery import find_feed_links, looks_like_html
+from bot.feeds.errors import (
+    FeedGone,
+    FetchError,
+    FetchTimeout,
+    HTTPStatusError,
+    NetworkError,
+    NotAFeed,
+    RateLimited,
+    ResponseTooLarge,
+    TooManyRedirects,
+    UnsupportedURL,
+)
+from bot.feeds.headers import parse_max_age, parse_retry_after
+
+__all__ = [
+    "FeedGone",
+    "FetchError",
+    "FetchLimits",
+    "FetchResult",
+    "FetchTimeout",
+    "Fetcher",
+    "HTTPStatusError",
+    "NetworkError",
+    "NotAFeed",
+    "RateLimited",
+    "ResponseTooLarge",
+    "TooManyRedirects",
+    "UnsupportedURL",
+]
+
+logger = logging.getLogger(__name__)
+
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.8, text/xml;q=0.8, text/html;q=0.5, */*;q=0.1"
+)
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_PERMANENT_REDIRECTS = frozenset({301, 308})
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    """Per-process HTTP limits; the defaults suit a small self-hosted bot."""
+
+    timeout: float = 20
+    """Seconds for one whole exchange (connect, headers and body) with one server."""
+    max_bytes: int = 10_000_000
+    """Largest body accepted, counted after decompression."""
+    max_concurrency: int = 20
+    per_host: int = 2
+    max_redirects: int = 5
+    user_agent: str = (
+        "topic-alert/0.1 (+https://github.com/topic-alert/topic-alert; self-hosted news alert bot)"
+    )
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What one fetch returned; ``content`` is the decoded body (b'' on 304)."""
+
+    url: str
+    """The URL that was asked for."""
+    final_url: str
+    """Where the content came from after redirects (and autodiscovery, for fetch_feed)."""
+    permanent_url: str | None
+    """Set when the server (or the page's feed link) says the feed now lives elsewhere for
+    good: every redirect hop was 301/308. The caller should store this URL instead."""
+    status: int
+    not_modified: bool
+    content: bytes
+    headers: dict[str, str]
+    """Response headers of the final hop, lower-case keys."""
+    etag: str | None
+    last_modified: str | None
+    max_age: int | None
+    """Cache-Control max-age in seconds: how long the server says the content stays fresh."""
+
+
+class Fetcher:
+    """The process's HTTP client for feeds and pages; use as ``async with Fetcher() as f``."""
+
+    def __init__(self, limits: FetchLimits | None = None) -> None:
+        self.limits = limits or FetchLimits()
+        self._client = httpx.AsyncClient(
+            follow_redirects=False,
+            timeout=httpx.Timeout(self.limits.timeout),
+            headers={"User-Agent": self.limits.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
+        )
+        self._slots = asyncio.Semaphore(self.limits.max_concurrency)
+        self._host_slots: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(self.limits.per_host)
+        )
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the pooled connections."""
+        await self._client.aclose()
+
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        """GET ``url`` conditionally: with the validators of the last fetch, an unchanged
+        feed costs the server a 304 and us no parsing (``not_modified``)."""
+        conditional = {}
+        if etag:
+            conditional["If-None-Match"] = etag
+        if last_modified:
+            conditional["If-Modified-Since"] = last_modified
+        return await self._get(url, {"Accept": FEED_ACCEPT, **conditional})
+
+    async def fetch_feed(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        """Like fetch, but when ``url`` is a web page, fetch the feed the page links to.
+
+        ``final_url`` is then the feed's address and ``permanent_url`` is set so the caller
+        stores the feed itself and does not fetch the page on every poll.
+        """
+        result = await self.fetch(url, etag=etag, last_modified=last_modified)
+        if result.not_modified or not looks_like_html(
+            result.content, result.headers.get("content-type")
+        ):
+            return result
+        links = find_feed_links(result.content, result.final_url)
+        if not links:
+            raise NotAFeed(
+                url, f"{url}: not a feed (an HTML page with no RSS/Atom link); use the feed's URL"
+            )
+        logger.info("%s: HTML page, using the feed it links to: %s", url, links[0])
+        feed = await self.fetch(links[0], etag=etag, last_modified=last_modified)
+        if not feed.not_modified and looks_like_html(
+            feed.content, feed.headers.get("content-type")
+        ):
+            raise NotAFeed(url, f"{url}: not a feed (its feed link {links[0]} is an HTML page)")
+        return replace(feed, url=url, permanent_url=feed.permanent_url or links[0])
+
+    async def fetch_page(self, url: str) -> FetchResult:
+        """GET an article page (for full text), under the same limits as feeds."""
+        return await self._get(url, {"Accept": PAGE_ACCEPT})
+
+    async def _get(self, url: str, headers: dict[str, str]) -> FetchResult:
+        """Follow redirects by hand, so each hop gets its host's slot and is counted."""
+        hop_url, all_permanent, seen = url, True, {url}
+        async with self._slots:
+            for _ in range(self.limits.max_redirects + 1):
+                response, content = await self._exchange(hop_url, headers)
+                status, location = response.status_code, response.headers.get("location")
+                if response.is_success or status == 304:
+                    moved = all_permanent and hop_url != url
+                    return _result(url, hop_url, moved, response, content)
+                if status not in _REDIRECTS or not location:
+                    raise _status_error(hop_url, response)
+                all_permanent &= status in _PERMANENT_REDIRECTS
+                hop_url = _redirect_target(url, hop_url, location)
+                if hop_url in seen:
+                    raise TooManyRedirects(url, f"{url}: redirect loop via {hop_url}")
+                seen.add(hop_url)
+        raise TooManyRedirects(
+            url, f"{url}: more than {self.limits.max_redirects} redirects; last to {hop_url}"
+        )
+
+    async def _exchange(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+        """One request/response with one server, bounded in time and size as a whole.
+
+        The timeout wraps headers AND body, so a server trickling one byte a second cannot
+        hold the slot forever (httpx's own timeouts only bound each read).
+        """
+        host = _host_of(url)
+        async with self._host_slots[host]:
+            try:
+                async with asyncio.timeout(self.limits.timeout):
+                    return await self._request(url, headers)
+            except (TimeoutError, httpx.TimeoutException) as exc:
+                raise FetchTimeout(
+                    url, f"{url}: no complete answer within {self.limits.timeout:g} s"
+                ) from exc
+            except httpx.InvalidURL as exc:
+                raise UnsupportedURL(url, f"{url!r}: not a usable URL: {exc}") from exc
+            except httpx.TransportError as exc:
+                reason = str(exc) or type(exc).__name__
+                raise NetworkError(url, f"{url}: network error: {reason}") from exc
+
+    async def _request(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+        async with self._client.stream("GET", url, headers=headers) as response:
+            if response.status_code >= 400:
+                raise _status_error(url, response)
+            if not response.is_success:
+                return response, b""
+            return response, await self._read_body(url, response)
+
+    async def _read_body(self, url: str, response: httpx.Response) -> bytes:
+        limit = self.limits.max_bytes
+        encoding = response.headers.get("content-encoding")
+        too_large = ResponseTooLarge(
+            url,
+            f"{url}: response larger than {limit:,} bytes (after decompression); the rest was "
+            "not read — raise the fetch size limit if this feed really is that big",
+        )
+        declared = response.headers.get("content-length", "")
+        if not encoding and declared.isdigit() and int(declared) > limit:
+            raise too_large
+        try:
+            return await read_limited(response.aiter_raw(), encoding, limit)
+        except BodyTooLarge:
+            raise too_large from None
+        except (zlib.error, UnsupportedEncoding) as exc:
+            raise NetworkError(
+                url, f"{url}: body could not be decoded (Content-Encoding {encoding}): {exc}"
+            ) from exc
+
+
+def _host_of(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UnsupportedURL(url, f"{url!r}: not an http(s) URL, so it cannot be fetched")
+    return parts.netloc.lower()
+
+
+def _redirect_target(url: str, hop_url: str, location: str) -> str:
+    try:
+        return urljoin(hop_url, location.strip())
+    except ValueError:
+        message = f"{url}: redirected to an unusable location {location!r}"
+        raise UnsupportedURL(url, message) from None
+
+
+def _status_error(url: str, response: httpx.Response) -> HTTPStatusError:
+    """The FetchError for a status we cannot use; its class drives the caller's policy."""
+    status = response.status_code
+    if status == 410:
+        return FeedGone(
+            url,
+            f"{url}: HTTP 410 Gone — the server says this feed was removed; it is disabled",
+            status,
+        )
+    if status in (429, 503):
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        when = f"in {retry_after:g} s" if retry_after is not None else "later"
+        return RateLimited(
+            url, f"{url}: HTTP {status} — the server asks to retry {when}", status, retry_after
+        )
+    return HTTPStatusError(url, f"{url}: HTTP {status} {response.reason_phrase}".rstrip(), status)
+
+
+def _result(
+    url: str, final_url: str, moved: bool, response: httpx.Response, content: bytes
+) -> FetchResult:
+    headers = {key.lower(): value for key, value in response.headers.items()}
+    return FetchResult(
+        url=url,
+        final_url=final_url,
+        permanent_url=final_url if moved else None,
+        status=response.status_code,
+        not_modified=response.status_code == 304,
+        content=content,
+        headers=headers,
+        etag=headers.get("etag"),
+        last_modified=headers.get("last-modified"),
+        max_age=parse_max_age(headers.get("cache-control")),
+    )
