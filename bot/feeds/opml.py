@@ -1,0 +1,82 @@
+"""OPML import and export: how people move their feed lists between readers.
+
+Imported files come from strangers, so the XML parser resolves no entities and touches no
+network (no billion-laughs, no external DTDs).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from lxml import etree
+
+from bot.feeds.errors import OpmlError
+
+__all__ = ["OpmlError", "OpmlFeed", "read_opml", "write_opml"]
+
+logger = logging.getLogger(__name__)
+
+# Characters XML 1.0 cannot carry; a feed title from the wild may contain them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class OpmlFeed:
+    """One subscription: the feed URL and the name the reader showed for it."""
+
+    url: str
+    name: str | None = None
+
+
+def read_opml(data: bytes) -> list[OpmlFeed]:
+    """Every feed in an OPML file, at any folder depth, first occurrence of each URL only.
+
+    Outlines without an http(s) ``xmlUrl`` are folders or links, not feeds, and are skipped.
+    """
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    try:
+        root = etree.fromstring(data, parser)
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        raise OpmlError(f"not an OPML file: the XML is broken ({exc})") from exc
+    if root is None or etree.QName(root).localname.lower() != "opml":
+        raise OpmlError("not an OPML file: the document's root element is not <opml>")
+    feeds: dict[str, OpmlFeed] = {}
+    for outline in root.iter("{*}outline"):
+        url = _attribute(outline, "xmlurl")
+        if url.lower().startswith(("http://", "https://")):
+            name = _attribute(outline, "title") or _attribute(outline, "text") or None
+            feeds.setdefault(url, OpmlFeed(url=url, name=name))
+        elif url:
+            logger.info("OPML: skipping %r, not an http(s) feed URL", url)
+    return list(feeds.values())
+
+
+def _attribute(element: etree._Element, lower_name: str) -> str:
+    """An attribute by case-insensitive name: exporters write xmlUrl, xmlURL and xmlurl."""
+    for key, value in element.attrib.items():
+        if key.lower() == lower_name:
+            return " ".join(value.split())
+    return ""
+
+
+def write_opml(feeds: Iterable[OpmlFeed], title: str = "topic-alert feeds") -> str:
+    """An OPML 2.0 document listing ``feeds``, which any feed reader can import."""
+    root = etree.Element("opml", version="2.0")
+    etree.SubElement(etree.SubElement(root, "head"), "title").text = _xml_safe(title)
+    body = etree.SubElement(root, "body")
+    for feed in feeds:
+        name = _xml_safe(feed.name or feed.url)
+        etree.SubElement(
+            body, "outline", type="rss", text=name, title=name, xmlUrl=_xml_safe(feed.url)
+        )
+    xml = etree.tostring(root, encoding="unicode", pretty_print=True)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{xml}'
+
+
+def _xml_safe(text: str) -> str:
+    return _NOT_XML.sub("", text)
