@@ -1,1 +1,21 @@
-"""topic-alert rule engine: a query language for topics, its parser, matcher and index."""
+"""topic-alert rule engine: a query language for topics, its parser, matcher and index.
+
+The package is pure Python with no I/O. ``compile`` turns what a person typed into a
+:class:`Rule`; a :class:`Document` is an article tokenized once for any number of rules; a
+:class:`RuleIndex` finds which of many rules match a document without trying them all.
+See ``docs/rules.md`` for the language.
+"""
+
+from __future__ import annotations
+
+from rules.document import Document
+from rules.errors import RuleSyntaxError
+from rules.index import RuleIndex
+from rules.matcher import Hit, Rule
+
+__all__ = ["Document", "Hit", "Rule", "RuleIndex", "RuleSyntaxError", "compile"]
+
+
+def compile(text: str) -> Rule:
+    """Parse a rule; raises :class:`RuleSyntaxError` saying what to fix and where."""
+    return Rule(text)

@@ -1,0 +1,83 @@
+"""An article prepared for matching: each field tokenized and folded once.
+
+Preparing costs one pass over the text; after that each rule is checked with dictionary
+lookups, which is why one :class:`Document` should be reused for every rule and for the index.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterator, Mapping
+from functools import cached_property
+
+from rules.folding import tokenize
+from rules.nodes import FIELDS
+
+
+class FieldTokens:
+    """The tokens of one field, with where each word occurs."""
+
+    def __init__(self, text: str) -> None:
+        tokens = list(tokenize(text))
+        self.words: list[str] = [token.word for token in tokens]
+        self.spans: list[tuple[int, int]] = [(token.start, token.end) for token in tokens]
+        self.positions: dict[str, list[int]] = {}
+        for position, word in enumerate(self.words):
+            self.positions.setdefault(word, []).append(position)
+
+    @cached_property
+    def vocabulary(self) -> list[str]:
+        """Distinct words, sorted, so that a prefix finds its words by bisection."""
+        return sorted(self.positions)
+
+    def words_with_prefix(self, prefix: str) -> Iterator[str]:
+        vocabulary = self.vocabulary
+        for i in range(bisect_left(vocabulary, prefix), len(vocabulary)):
+            if not vocabulary[i].startswith(prefix):
+                break
+            yield vocabulary[i]
+
+
+class Document:
+    """Title, text and source of an article, tokenized for matching.
+
+    ``source`` is the feed's name and the article's domain; it is searched only by terms
+    written with ``source:``, so that a feed called "Israel Hayom" does not make every one of
+    its articles match ``Israel``.
+    """
+
+    def __init__(self, title: str = "", text: str = "", source: str = "") -> None:
+        self.title = title
+        self.text = text
+        self.source = source
+        self.fields: dict[str, FieldTokens] = {
+            name: FieldTokens(value)
+            for name, value in zip(FIELDS, (title, text, source), strict=True)
+        }
+
+    @classmethod
+    def of(cls, doc: Document | Mapping[str, str] | str) -> Document:
+        """Coerce what callers have at hand: a Document, a mapping of fields, or plain text."""
+        if isinstance(doc, Document):
+            return doc
+        if isinstance(doc, str):
+            return cls(text=doc)
+        if isinstance(doc, Mapping):
+            return cls(**{name: doc.get(name) or "" for name in FIELDS})
+        raise TypeError(
+            f"cannot match a {type(doc).__name__}: pass a str, a mapping with "
+            "'title'/'text'/'source' keys, or a rules.Document"
+        )
+
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Every distinct word of every field: what the index looks up."""
+        return frozenset().union(*(f.positions for f in self.fields.values()))
+
+    def __repr__(self) -> str:
+        text = _shorten(self.text)
+        return f"Document(title={self.title!r}, text={text!r}, source={self.source!r})"
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,20 @@
+"""The one exception a rule author can cause, carrying where in their text the problem is."""
+
+from __future__ import annotations
+
+
+class RuleSyntaxError(ValueError):
+    """A rule text that cannot be compiled.
+
+    It subclasses ``ValueError`` so callers that only know "bad input" can still catch it, while
+    ``position`` lets a chat reply point at the exact character that needs fixing.
+    """
+
+    def __init__(self, message: str, position: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+        """0-based character offset into the rule text where the problem was noticed."""
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,0 +1,145 @@
+"""Compiled rules: checking a document against one rule and explaining why it matched."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+
+from rules.document import Document, FieldTokens
+from rules.nodes import FIELDS, And, Node, Not, Or, Term, positive_terms
+from rules.syntax import parse
+
+DocumentLike = Document | Mapping[str, str] | str
+_Test = Callable[[Document], bool]
+_DEFAULT_FIELDS = ("title", "text")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One occurrence of a positive term, located in the original (unfolded) field text."""
+
+    term: str
+    """The term as the rule shows it, e.g. ``Israel`` or ``Eli Cohen``."""
+    field: str
+    """``title``, ``text`` or ``source``."""
+    start: int
+    end: int
+    """``[start, end)`` character offsets into that field's original string."""
+
+
+class Rule:
+    """A compiled topic rule; build it with :func:`rules.compile`.
+
+    Rules compare and hash by :attr:`canonical`, so a set of rules holds each meaning once.
+    """
+
+    __slots__ = ("_test", "canonical", "node", "terms", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        """The rule exactly as written."""
+        self.node: Node = parse(text)
+        """The parsed tree (see :mod:`rules.nodes`); the index reads it to choose its keys."""
+        self.canonical = self.node.canonical()
+        """Equal for rules that differ only in case, spacing, operator spelling or order."""
+        self.terms = tuple(dict.fromkeys(term.label for term in positive_terms(self.node)))
+        """Display strings of the terms that must or may appear, for "Matched: ..." lines."""
+        self._test = _build_test(self.node)
+
+    def matches(self, doc: DocumentLike) -> bool:
+        return self._test(Document.of(doc))
+
+    def explain(self, doc: DocumentLike) -> list[Hit] | None:
+        """Every occurrence of the positive terms that made ``doc`` match, or None if it doesn't.
+
+        Terms of an OR branch that did not match are left out, so the hits are exactly the
+        evidence for the match; they are ordered by field (title, text, source), then position.
+        """
+        hits = _explain(self.node, Document.of(doc))
+        if hits is None:
+            return None
+        return sorted(dict.fromkeys(hits), key=lambda h: (FIELDS.index(h.field), h.start, h.end))
+
+    def __str__(self) -> str:
+        return self.node.display()
+
+    def __repr__(self) -> str:
+        return f"rules.compile({self.text!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Rule) and other.canonical == self.canonical
+
+    def __hash__(self) -> int:
+        return hash(self.canonical)
+
+
+def _fields(term: Term) -> tuple[str, ...]:
+    return (term.field,) if term.field else _DEFAULT_FIELDS
+
+
+def _occurrences(term: Term, tokens: FieldTokens) -> Iterator[tuple[int, int]]:
+    """``(first, last)`` token positions of each occurrence of ``term`` in one field."""
+    *leading, last = term.words
+    if not leading:
+        candidates = tokens.words_with_prefix(last) if term.prefix else (last,)
+        for word in candidates:
+            for position in tokens.positions.get(word, ()):
+                yield position, position
+        return
+    words = tokens.words
+    for first in tokens.positions.get(leading[0], ()):
+        end = first + len(leading)
+        if end >= len(words) or words[first:end] != leading:
+            continue
+        if words[end] == last or (term.prefix and words[end].startswith(last)):
+            yield first, end
+
+
+def _term_test(term: Term) -> _Test:
+    names = _fields(term)
+    if len(term.words) == 1 and not term.prefix:
+        # The common case, kept to a dictionary lookup per field.
+        word = term.words[0]
+        return lambda doc: any(word in doc.fields[name].positions for name in names)
+    return lambda doc: any(
+        next(_occurrences(term, doc.fields[name]), None) is not None for name in names
+    )
+
+
+def _build_test(node: Node) -> _Test:
+    """Turn the tree into nested closures: checking a candidate is the hot path of the index."""
+    match node:
+        case Term():
+            return _term_test(node)
+        case Not(child):
+            test = _build_test(child)
+            return lambda doc: not test(doc)
+        case And(children):
+            tests = tuple(_build_test(child) for child in children)
+            return lambda doc: all(test(doc) for test in tests)
+        case Or(children):
+            tests = tuple(_build_test(child) for child in children)
+            return lambda doc: any(test(doc) for test in tests)
+    raise TypeError(f"not a rule node: {node!r}")
+
+
+def _explain(node: Node, doc: Document) -> list[Hit] | None:
+    """The hits under ``node`` when it matches ``doc``, else None (an empty list for a NOT)."""
+    match node:
+        case Term():
+            hits = [
+                Hit(node.label, name, tokens.spans[first][0], tokens.spans[last][1])
+                for name in _fields(node)
+                for tokens in (doc.fields[name],)
+                for first, last in _occurrences(node, tokens)
+            ]
+            return hits or None
+        case Not(child):
+            return None if _explain(child, doc) is not None else []
+        case And(children):
+            parts = [_explain(child, doc) for child in children]
+            return None if None in parts else [hit for part in parts if part for hit in part]
+        case Or(children):
+            parts = [part for child in children if (part := _explain(child, doc)) is not None]
+            return [hit for part in parts for hit in part] if parts else None
+    raise TypeError(f"not a rule node: {node!r}")

@@ -1,0 +1,278 @@
+"""Lexer and parser: rule text → :mod:`rules.nodes` tree, or a :class:`RuleSyntaxError`.
+
+Grammar (AND binds tighter than OR; juxtaposition is AND)::
+
+    rule    := or_expr
+    or_expr := and_expr ( ("|" | "," | "OR") and_expr )*
+    and_expr:= unary ( ["+" | "&" | "AND"] unary )*
+    unary   := ("-" | "!" | "NOT") unary | FIELD ":" unary | primary
+    primary := WORD | WORD* | '"' phrase '"' | "(" or_expr ")"
+
+Words are matched literally after folding; there is no regular-expression syntax, so no rule
+can make matching slow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from rules.errors import RuleSyntaxError
+from rules.folding import words
+from rules.nodes import FIELDS, Node, Term, all_of, any_of, has_positive, negate
+
+MAX_LENGTH = 500
+MAX_TERMS = 32
+MAX_DEPTH = 16
+"""Nesting limit for groups, NOTs and fields: keeps parsing and matching recursion shallow."""
+
+_SINGLE_CHAR_OPERATORS = {"+": "AND", "&": "AND", "|": "OR", ",": "OR", "-": "NOT", "!": "NOT"}
+_WORD_OPERATORS = ("AND", "OR", "NOT")
+# Phones turn " into typographic quotes, so those open and close phrases too.
+_OPENING_QUOTES = '"“”„«'
+_CLOSING_QUOTES = '"“”»'
+_WORD_STOPS = frozenset("()+&|,!:") | frozenset(_OPENING_QUOTES + _CLOSING_QUOTES)
+
+
+class Kind(Enum):
+    WORD = "word"
+    PHRASE = "phrase"
+    FIELD = "field"
+    AND = "AND"
+    OR = "OR"
+    NOT = "NOT"
+    OPEN = "("
+    CLOSE = ")"
+    END = "end"
+
+
+@dataclass(frozen=True, slots=True)
+class Lexeme:
+    kind: Kind
+    text: str
+    """The characters as written (a phrase without its quotes, a field without its colon)."""
+    position: int
+
+
+def lex(text: str) -> list[Lexeme]:
+    """Split rule text into lexemes, ending with one of kind END."""
+    lexemes: list[Lexeme] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char.isspace():
+            i += 1
+        elif char in "()":
+            lexemes.append(Lexeme(Kind.OPEN if char == "(" else Kind.CLOSE, char, i))
+            i += 1
+        elif char in _SINGLE_CHAR_OPERATORS:
+            lexemes.append(Lexeme(Kind(_SINGLE_CHAR_OPERATORS[char]), char, i))
+            i += 1
+        elif char in _OPENING_QUOTES:
+            close = _closing_quote(text, i + 1)
+            if close < 0:
+                raise RuleSyntaxError(f"unclosed quote {char} opened at position {i}", i)
+            lexemes.append(Lexeme(Kind.PHRASE, text[i + 1 : close], i))
+            i = close + 1
+        else:
+            lexeme = _read_word(text, i)
+            lexemes.append(lexeme)
+            i += len(lexeme.text) + (lexeme.kind is Kind.FIELD)
+    lexemes.append(Lexeme(Kind.END, "", len(text)))
+    return lexemes
+
+
+def _closing_quote(text: str, start: int) -> int:
+    """Index of the first closing quote at or after ``start``, or -1."""
+    return next((i for i in range(start, len(text)) if text[i] in _CLOSING_QUOTES), -1)
+
+
+def _read_word(text: str, start: int) -> Lexeme:
+    """Read a bare word, an upper-case word operator, or a ``name:`` field prefix."""
+    end = _word_end(text, start, _WORD_STOPS)
+    word = text[start:end]
+    if end < len(text) and text[end] == ":":
+        if word.isascii() and word.isalpha():
+            return _field(word, start)
+        # Not a field name (e.g. the "10" of "10:30"): the colon is punctuation in the word.
+        end = _word_end(text, end, _WORD_STOPS - {":"})
+        word = text[start:end]
+    if word in _WORD_OPERATORS:
+        return Lexeme(Kind(word), word, start)
+    return Lexeme(Kind.WORD, word, start)
+
+
+def _word_end(text: str, start: int, stops: frozenset[str]) -> int:
+    end = start
+    while end < len(text) and text[end] not in stops and not text[end].isspace():
+        end += 1
+    return end
+
+
+def _field(name: str, position: int) -> Lexeme:
+    if name.lower() not in FIELDS:
+        known = ", ".join(f"{f}:" for f in FIELDS)
+        raise RuleSyntaxError(
+            f'unknown field "{name}:" at position {position}; known fields are {known}', position
+        )
+    return Lexeme(Kind.FIELD, name, position)
+
+
+def parse(text: str) -> Node:
+    """Parse rule text into a normalized node tree."""
+    if not text.strip():
+        raise RuleSyntaxError("the rule is empty: write at least one word, e.g. Azerbaijan", 0)
+    if len(text) > MAX_LENGTH:
+        raise RuleSyntaxError(
+            f"the rule is {len(text)} characters long; the limit is {MAX_LENGTH}", MAX_LENGTH
+        )
+    node = _Parser(lex(text)).rule()
+    if not has_positive(node):
+        raise RuleSyntaxError(
+            "the rule only excludes words; add at least one word that must appear, "
+            "e.g. Azerbaijan -football (every alternative of | needs one too)",
+            0,
+        )
+    return node
+
+
+class _Parser:
+    """Recursive descent over the lexemes; one method per grammar rule."""
+
+    def __init__(self, lexemes: list[Lexeme]) -> None:
+        self._lexemes = lexemes
+        self._at = 0
+        self._terms = 0
+        self._depth = 0
+        self._field: str | None = None
+
+    @property
+    def _next(self) -> Lexeme:
+        return self._lexemes[self._at]
+
+    def _take(self) -> Lexeme:
+        lexeme = self._lexemes[self._at]
+        self._at += 1
+        return lexeme
+
+    def rule(self) -> Node:
+        node = self._or()
+        if self._next.kind is Kind.CLOSE:
+            raise _unmatched_close(self._next.position)
+        return node
+
+    def _or(self) -> Node:
+        branches = [self._and()]
+        while self._next.kind is Kind.OR:
+            self._take()
+            branches.append(self._and())
+        return any_of(branches)
+
+    def _and(self) -> Node:
+        operands = [self._unary()]
+        while self._next.kind not in (Kind.OR, Kind.CLOSE, Kind.END):
+            if self._next.kind is Kind.AND:
+                self._take()
+            operands.append(self._unary())
+        return all_of(operands)
+
+    def _unary(self) -> Node:
+        lexeme = self._next
+        if lexeme.kind not in (Kind.NOT, Kind.FIELD):
+            return self._primary()
+        self._take()
+        self._enter(lexeme)
+        if lexeme.kind is Kind.NOT:
+            operand = negate(self._unary())
+        else:
+            # The field applies to the operand right after it; a field nearer a term wins.
+            outer, self._field = self._field, lexeme.text.lower()
+            operand = self._unary()
+            self._field = outer
+        self._depth -= 1
+        return operand
+
+    def _primary(self) -> Node:
+        lexeme = self._take()
+        match lexeme.kind:
+            case Kind.WORD:
+                return self._term(lexeme, quoted=False)
+            case Kind.PHRASE:
+                return self._term(lexeme, quoted=True)
+            case Kind.OPEN:
+                return self._group(lexeme)
+        raise _missing_operand(lexeme, self._lexemes[self._at - 2] if self._at > 1 else None)
+
+    def _group(self, opening: Lexeme) -> Node:
+        if self._next.kind is Kind.CLOSE:
+            raise RuleSyntaxError(
+                f'empty group "()" at position {opening.position}: put words inside',
+                opening.position,
+            )
+        self._enter(opening)
+        node = self._or()
+        self._depth -= 1
+        if self._next.kind is not Kind.CLOSE:
+            raise RuleSyntaxError(
+                f'unclosed "(" opened at position {opening.position}', opening.position
+            )
+        self._take()
+        return node
+
+    def _enter(self, lexeme: Lexeme) -> None:
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise RuleSyntaxError(
+                f"the rule nests groups, NOTs or fields more than {MAX_DEPTH} deep "
+                f"(at position {lexeme.position})",
+                lexeme.position,
+            )
+
+    def _term(self, lexeme: Lexeme, *, quoted: bool) -> Term:
+        self._terms += 1
+        if self._terms > MAX_TERMS:
+            raise RuleSyntaxError(
+                f"the rule has more than {MAX_TERMS} terms (at position {lexeme.position}); "
+                "split it into several subscriptions",
+                lexeme.position,
+            )
+        return _make_term(lexeme, quoted=quoted, field=self._field)
+
+
+def _make_term(lexeme: Lexeme, *, quoted: bool, field: str | None) -> Term:
+    """Turn a word or phrase into a Term; a bare word ending in ``*`` is a prefix."""
+    raw, position = lexeme.text, lexeme.position
+    prefix = not quoted and raw.endswith("*")
+    body = raw[:-1] if prefix else raw
+    if not quoted and "*" in body:
+        raise RuleSyntaxError(
+            f'"*" can only end a word (in "{raw}" at position {position}), as in Azer*', position
+        )
+    folded = tuple(words(body))
+    if not folded:
+        if prefix:
+            message = f'a bare "*" at position {position} would match everything; write Azer*'
+        else:
+            message = f'"{raw}" at position {position} has no letters or digits to match'
+        raise RuleSyntaxError(message, position)
+    return Term(words=folded, prefix=prefix, field=field, label=raw, quoted=quoted)
+
+
+def _missing_operand(found: Lexeme, before: Lexeme | None) -> RuleSyntaxError:
+    """Explain a place where a term was expected but something else came."""
+    if before is not None and before.kind in (Kind.AND, Kind.OR, Kind.NOT, Kind.FIELD):
+        shown = f"{before.text}:" if before.kind is Kind.FIELD else before.text
+        message = f'"{shown}" at position {before.position} needs a term after it'
+        return RuleSyntaxError(message, before.position)
+    if found.kind is Kind.END and before is not None and before.kind is Kind.OPEN:
+        message = f'unclosed "(" opened at position {before.position}'
+        return RuleSyntaxError(message, before.position)
+    if found.kind is Kind.CLOSE:
+        return _unmatched_close(found.position)
+    return RuleSyntaxError(
+        f'"{found.text}" at position {found.position} needs a term before it', found.position
+    )
+
+
+def _unmatched_close(position: int) -> RuleSyntaxError:
+    return RuleSyntaxError(f'")" at position {position} has no matching "("', position)
