@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
 
 from bot.article import Article
 from bot.feeds.errors import FetchError
@@ -20,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 FULL_TEXT_THRESHOLD = 300
 """Entries with less text than this (in characters) are treated as teasers."""
+MIN_PAGE_TEXT = 200
+"""Less extracted text than this is a menu, a paywall notice or an error page, not a story."""
 
 
 class FullTextError(Exception):
@@ -65,8 +69,13 @@ def extract_page(html: bytes | str, url: str) -> ExtractedPage | None:
     a list of related links in the summary, and comments and tables are left out for the same
     reason.
     """
+    tree = load_html(html)
+    if tree is None:
+        logger.info("%s is not an HTML page", url)
+        return None
+    language = _declared_language(tree)
     document = trafilatura.bare_extraction(
-        html,
+        tree,
         url=url,
         favor_precision=True,
         include_comments=False,
@@ -76,16 +85,28 @@ def extract_page(html: bytes | str, url: str) -> ExtractedPage | None:
         with_metadata=True,
     )
     text = (document.text or "").strip() if document is not None else ""
-    if not text:
-        logger.info("no article text found in %s", url)
+    if len(text) < MIN_PAGE_TEXT:
+        logger.info("no article text found in %s (%d characters extracted)", url, len(text))
         return None
     return ExtractedPage(
         text=text,
         title=document.title or None,
         author=document.author or None,
         date=document.date or None,
-        language=document.language or None,
+        language=document.language or language,
     )
+
+
+def _declared_language(tree: HtmlElement) -> str | None:
+    """The page's declared language as a primary subtag ("en" for ``lang="en-GB"``)."""
+    declared = tree.get("lang") or next(
+        iter(
+            tree.xpath("//meta[@http-equiv='content-language' or @property='og:locale']/@content")
+        ),
+        "",
+    )
+    primary = declared.replace("_", "-").split("-")[0].strip().lower()
+    return primary or None
 
 
 async def fetch_full_text(
