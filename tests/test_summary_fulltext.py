@@ -1,19 +1,19 @@
-"""Full text: a realistic page around the sample article, served locally and extracted."""
+"""Full text: a realistic page around the sample article, served locally, fetched, extracted."""
 
 from __future__ import annotations
 
 import html
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from string import Template
 
-import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 
 from bot.article import Article
-from bot.feeds.errors import FetchError
+from bot.feeds.fetcher import Fetcher
 from bot.summary import FullTextError, extract_page, fetch_full_text, needs_full_text, summarize
 
 PAGE_TEMPLATE = Path(__file__).parent / "data" / "summary" / "article_page.html"
@@ -32,25 +32,10 @@ FURNITURE = (
 DEEP_IN_THE_STORY = "first Israeli foreign minister to visit Slovakia"
 
 
-@dataclass(frozen=True)
-class Page:
-    content: bytes
-    headers: dict[str, str]
-    final_url: str
-
-
-class LocalFetcher:
-    """Stand-in for ``bot.feeds.fetcher.Fetcher.fetch_page``: httpx, failures as FetchError."""
-
-    async def fetch_page(self, url: str) -> Page:
-        async with httpx.AsyncClient() as client:
-            try:
-                response = await client.get(url)
-            except httpx.HTTPError as exc:
-                raise FetchError(url, f"{url}: {exc}") from exc
-        if response.status_code >= 400:
-            raise FetchError(url, f"{url}: HTTP {response.status_code}")
-        return Page(response.content, dict(response.headers), str(response.url))
+@pytest.fixture
+async def fetcher() -> AsyncIterator[Fetcher]:
+    async with Fetcher() as real_fetcher:
+        yield real_fetcher
 
 
 @dataclass(frozen=True)
@@ -116,7 +101,7 @@ def test_needs_full_text_for_teasers_or_when_forced(
 
 
 async def test_a_rule_on_terms_deep_in_the_story_matches_only_with_full_text(
-    httpserver: HTTPServer, sample_page: SamplePage
+    httpserver: HTTPServer, sample_page: SamplePage, fetcher: Fetcher
 ) -> None:
     rules = pytest.importorskip("rules")
     if not hasattr(rules, "compile"):
@@ -128,7 +113,7 @@ async def test_a_rule_on_terms_deep_in_the_story_matches_only_with_full_text(
     rule = rules.compile("Slovakia + Zagreb")
     assert not rule.matches(article.rule_doc())
 
-    full = await fetch_full_text(LocalFetcher(), article)
+    full = await fetch_full_text(fetcher, article)
 
     assert rule.matches(full.rule_doc())
     assert DEEP_IN_THE_STORY in full.text
@@ -136,58 +121,62 @@ async def test_a_rule_on_terms_deep_in_the_story_matches_only_with_full_text(
     assert full.authors == (sample_page.author,)
 
 
-async def test_full_text_feeds_the_summary(httpserver: HTTPServer, sample_page: SamplePage) -> None:
+async def test_full_text_feeds_the_summary(
+    httpserver: HTTPServer, sample_page: SamplePage, fetcher: Fetcher
+) -> None:
     httpserver.expect_request("/herzog").respond_with_data(
         sample_page.html, content_type="text/html; charset=utf-8"
     )
-    full = await fetch_full_text(LocalFetcher(), teaser(sample_page, httpserver.url_for("/herzog")))
+    full = await fetch_full_text(fetcher, teaser(sample_page, httpserver.url_for("/herzog")))
     summary = summarize(full.title, full.text)
     assert summary.text.startswith(sample_page.lead)
     assert not any(furniture in summary.text for furniture in FURNITURE)
 
 
 async def test_long_feed_text_is_kept_without_fetching(
-    httpserver: HTTPServer, sample_page: SamplePage
+    httpserver: HTTPServer, sample_page: SamplePage, fetcher: Fetcher
 ) -> None:
     article = teaser(sample_page, httpserver.url_for("/herzog"))
     long_entry = Article(**{**_fields(article), "text": article.text * 5})
-    assert await fetch_full_text(LocalFetcher(), long_entry) is long_entry
+    assert await fetch_full_text(fetcher, long_entry) is long_entry
     assert httpserver.log == []
 
 
 async def test_forced_full_text_fetches_even_long_entries(
-    httpserver: HTTPServer, sample_page: SamplePage
+    httpserver: HTTPServer, sample_page: SamplePage, fetcher: Fetcher
 ) -> None:
     httpserver.expect_request("/herzog").respond_with_data(
         sample_page.html, content_type="text/html"
     )
     article = teaser(sample_page, httpserver.url_for("/herzog"))
     long_entry = Article(**{**_fields(article), "text": article.text * 5})
-    full = await fetch_full_text(LocalFetcher(), long_entry, forced=True)
+    full = await fetch_full_text(fetcher, long_entry, forced=True)
     assert DEEP_IN_THE_STORY in full.text
 
 
 async def test_a_failed_fetch_raises_full_text_error(
-    httpserver: HTTPServer, sample_page: SamplePage
+    httpserver: HTTPServer, sample_page: SamplePage, fetcher: Fetcher
 ) -> None:
     httpserver.expect_request("/gone").respond_with_data("not here", status=404)
     with pytest.raises(FullTextError, match="/gone"):
-        await fetch_full_text(LocalFetcher(), teaser(sample_page, httpserver.url_for("/gone")))
+        await fetch_full_text(fetcher, teaser(sample_page, httpserver.url_for("/gone")))
 
 
 async def test_a_page_without_a_story_raises_full_text_error(
-    httpserver: HTTPServer, sample_page: SamplePage
+    httpserver: HTTPServer, sample_page: SamplePage, fetcher: Fetcher
 ) -> None:
     httpserver.expect_request("/menu").respond_with_data(
         "<html><body><nav>Home World</nav></body></html>", content_type="text/html"
     )
     with pytest.raises(FullTextError, match="no article text"):
-        await fetch_full_text(LocalFetcher(), teaser(sample_page, httpserver.url_for("/menu")))
+        await fetch_full_text(fetcher, teaser(sample_page, httpserver.url_for("/menu")))
 
 
-async def test_an_entry_without_a_link_raises_full_text_error(sample_page: SamplePage) -> None:
+async def test_an_entry_without_a_link_raises_full_text_error(
+    sample_page: SamplePage, fetcher: Fetcher
+) -> None:
     with pytest.raises(FullTextError, match="no link"):
-        await fetch_full_text(LocalFetcher(), teaser(sample_page, None))
+        await fetch_full_text(fetcher, teaser(sample_page, None))
 
 
 def _fields(article: Article) -> dict[str, object]:
