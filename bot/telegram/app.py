@@ -1,0 +1,127 @@
+"""Building the Application: every handler is registered here and nowhere else.
+
+Handler groups run in order and each update passes through all of them:
+
+* ``-3`` bookkeeping that must happen whoever sent the update (group → supergroup moves),
+* ``-2`` the access gate, which stops updates from people outside ``allowed_users``,
+* ``-1`` forgetting a pending "send me the rule" question when any command arrives,
+* ``0`` the commands, buttons and the plain-text rule answer.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.config import Config
+from bot.store import AsyncStore
+from bot.telegram import texts
+from bot.telegram.access import gate
+from bot.telegram.handlers import (
+    buttons,
+    errors,
+    feeds,
+    listing,
+    migration,
+    pausing,
+    preview,
+    start,
+    status,
+    subscribe,
+    timezone,
+    unsubscribe,
+)
+from bot.telegram.services import KEY, FeedRemoved, FeedValidator, Services
+
+logger = logging.getLogger(__name__)
+
+_NEW_MESSAGES = filters.UpdateType.MESSAGE
+"""Commands are read from new messages only: editing an old /subscribe must not subscribe again."""
+
+
+def build_application(
+    *,
+    token: str,
+    base_url: str,
+    store: AsyncStore,
+    config: Config,
+    on_feed_added: FeedValidator | None = None,
+    on_feed_removed: FeedRemoved | None = None,
+) -> Application:
+    """The bot's Application, not yet initialized; ``application.bot`` also sends alerts.
+
+    ``on_feed_added(url) -> (final_url, title)`` checks a URL given to /addfeed (fetch once,
+    with autodiscovery) and raises to refuse it; without it /addfeed is disabled.
+    ``on_feed_removed(feed_row)`` is awaited after /removefeed disabled a feed.
+    """
+    application = (
+        ApplicationBuilder().token(token).base_url(base_url).post_init(publish_commands).build()
+    )
+    application.bot_data[KEY] = Services(
+        store=store, config=config, validate_feed=on_feed_added, feed_removed=on_feed_removed
+    )
+    migrated = filters.StatusUpdate.MIGRATE & filters.ChatType.GROUP
+    application.add_handler(MessageHandler(migrated, migration.chat_migrated), group=-3)
+    application.add_handler(TypeHandler(Update, gate), group=-2)
+    application.add_handler(
+        MessageHandler(_NEW_MESSAGES & filters.COMMAND, subscribe.forget_question), group=-1
+    )
+    application.add_handlers(_command_handlers())
+    application.add_handler(CallbackQueryHandler(buttons.on_button, pattern=buttons.PATTERN))
+    application.add_handler(
+        MessageHandler(_NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, subscribe.rule_message)
+    )
+    application.add_error_handler(errors.on_error)
+    return application
+
+
+def _command_handlers() -> list[BaseHandler]:
+    commands = {
+        ("start",): start.start,
+        ("help",): start.help_command,
+        ("subscribe", "sub", "add"): subscribe.subscribe,
+        ("cancel",): subscribe.cancel,
+        ("list",): listing.list_subscriptions,
+        ("unsubscribe", "unsub", "remove"): unsubscribe.unsubscribe,
+        ("pause",): pausing.pause,
+        ("resume",): pausing.resume,
+        ("preview",): preview.preview,
+        ("timezone",): timezone.set_timezone,
+        ("feeds",): feeds.list_feeds,
+        ("addfeed",): feeds.add_feed,
+        ("removefeed",): feeds.remove_feed,
+        ("status",): status.status,
+    }
+    return [
+        CommandHandler(names, callback, filters=_NEW_MESSAGES)
+        for names, callback in commands.items()
+    ]
+
+
+async def publish_commands(application: Application) -> None:
+    """Fill Telegram's command menu: public commands for all, operator commands for operators.
+
+    An operator who never opened a chat with the bot cannot get a per-chat menu yet; that is
+    logged and skipped rather than stopping the bot.
+    """
+    public = [BotCommand(name, about) for name, about in texts.COMMANDS]
+    await application.bot.set_my_commands(public)
+    operator = public + [BotCommand(name, about) for name, about in texts.ADMIN_COMMANDS]
+    config: Config = application.bot_data[KEY].config
+    for admin_id in config.access.admins:
+        try:
+            await application.bot.set_my_commands(operator, scope=BotCommandScopeChat(admin_id))
+        except TelegramError as exc:
+            logger.info("no operator command menu for %s yet: %s", admin_id, exc)

@@ -1,0 +1,117 @@
+"""The buttons under an alert: ``mute:<id>`` pauses a topic (with Undo), ``unsub:<id>`` removes it.
+
+Telegram shows a spinner on a pressed button until the query is answered, so every path ends in
+``answer()``. A button only acts on a subscription of the chat it was pressed in, and in groups
+only for administrators: alert messages can be forwarded, and anyone in a group can press.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.store import SubscriptionRow, UnknownRow
+from bot.telegram import texts
+from bot.telegram.access import can_manage_chat
+from bot.telegram.replies import esc
+from bot.telegram.services import services
+
+logger = logging.getLogger(__name__)
+
+PATTERN = re.compile(r"^(mute|undo|unsub):(\d+)$")
+_MUTED_MARK = "\n\n🔕 "
+_KEYBOARDS = "muted_keyboards"
+"""chat_data key: message id → the keyboard a muted alert had, for Undo to put back."""
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    action, sub_id = PATTERN.match(query.data).groups()
+    if not isinstance(query.message, Message):
+        await query.answer("This alert is too old to change; use /pause or /unsubscribe.")
+        return
+    sub = await _own_subscription(update, context, int(sub_id))
+    if sub is None:
+        await query.answer("This topic is no longer followed here.")
+        return
+    if not await can_manage_chat(update, context):
+        await query.answer(texts.ADMINS_ONLY, show_alert=True)
+        return
+    if action == "mute":
+        await _mute(query, context, sub)
+    elif action == "undo":
+        await _undo(query, context, sub)
+    else:
+        await _unsubscribe(query, context, sub)
+
+
+async def _own_subscription(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, sub_id: int
+) -> SubscriptionRow | None:
+    try:
+        sub = await services(context).store.get_subscription(sub_id)
+    except UnknownRow:
+        return None
+    return sub if sub.chat_id == update.effective_chat.id else None
+
+
+async def _mute(
+    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow
+) -> None:
+    await services(context).store.set_paused(sub.id, True)
+    message = query.message
+    _keyboards(context)[message.message_id] = message.reply_markup
+    undo = InlineKeyboardMarkup([[InlineKeyboardButton("↩️ Undo", callback_data=f"undo:{sub.id}")]])
+    note = f"{_MUTED_MARK}Paused <code>{esc(sub.rule)}</code>; /resume {sub.number} turns it on."
+    await _edit(query, message.text_html + note, undo)
+    await query.answer("Paused")
+
+
+async def _undo(
+    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow
+) -> None:
+    await services(context).store.set_paused(sub.id, False)
+    message = query.message
+    original = message.text_html.rsplit(_MUTED_MARK, 1)[0]
+    keyboard = _keyboards(context).pop(message.message_id, None) or _alert_keyboard(sub)
+    await _edit(query, original, keyboard)
+    await query.answer("Resumed")
+
+
+async def _unsubscribe(
+    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow
+) -> None:
+    await services(context).store.remove_subscription(sub.id)
+    note = f"\n\n🗑 Stopped following <code>{esc(sub.rule)}</code>."
+    await _edit(query, query.message.text_html + note, None)
+    await query.answer("Unsubscribed")
+
+
+def _alert_keyboard(sub: SubscriptionRow) -> InlineKeyboardMarkup:
+    """The buttons an alert carries, for when the original keyboard was not remembered."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("🔕 Mute", callback_data=f"mute:{sub.id}"),
+                InlineKeyboardButton("Unsubscribe", callback_data=f"unsub:{sub.id}"),
+            ]
+        ]
+    )
+
+
+def _keyboards(context: ContextTypes.DEFAULT_TYPE) -> dict[int, InlineKeyboardMarkup | None]:
+    return context.chat_data.setdefault(_KEYBOARDS, {})
+
+
+async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Edit the alert; a double press that changes nothing is not an error worth logging."""
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise

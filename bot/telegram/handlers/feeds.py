@@ -1,0 +1,73 @@
+"""/feeds for everyone; /addfeed URL and /removefeed N for the bot's operators.
+
+Checking a new URL (fetching it, following autodiscovery) is the fetcher's job, injected as
+``Services.validate_feed`` so this package never imports the feed code itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.store import FeedRow
+from bot.telegram.access import bot_admins_only
+from bot.telegram.arguments import command_argument
+from bot.telegram.replies import esc, link, reply, reply_lines
+from bot.telegram.services import services
+
+logger = logging.getLogger(__name__)
+
+
+async def list_feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    feeds = await services(context).store.list_feeds()
+    if not feeds:
+        await reply(update, "No sources are configured yet.")
+        return
+    lines = [f"<b>Sources</b> ({len(feeds)})"]
+    lines += [f"{n}. {describe(feed)}" for n, feed in enumerate(feeds, start=1)]
+    await reply_lines(update, lines)
+
+
+def describe(feed: FeedRow) -> str:
+    health = f" — failing: {esc(feed.last_error or 'error')}" if feed.error_count else ""
+    return link(feed.url, feed.display_name) + health
+
+
+@bot_admins_only
+async def add_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    url = command_argument(update.effective_message)
+    if urlsplit(url).scheme not in ("http", "https"):
+        await reply(update, "Give the address of a feed or a site: <code>/addfeed https://…</code>")
+        return
+    if svc.validate_feed is None:
+        await reply(update, "Adding sources from the chat is not enabled on this bot.")
+        return
+    try:
+        final_url, title = await svc.validate_feed(url)
+    except Exception as exc:  # the validator's errors are as varied as the web it fetches
+        logger.info("addfeed %s refused: %s", url, exc)
+        await reply(update, f"I could not use {esc(url)} as a feed: {esc(exc)}")
+        return
+    feed = await svc.store.add_feed(final_url, name=title, origin="chat")
+    logger.info("feed %s added by user %s", final_url, update.effective_user.id)
+    await reply(update, f"Added {link(feed.url, feed.display_name)}. /feeds lists all sources.")
+
+
+@bot_admins_only
+async def remove_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    argument = command_argument(update.effective_message)
+    feeds = await svc.store.list_feeds()
+    if not argument.isdigit() or not 1 <= int(argument) <= len(feeds):
+        await reply(update, f"Give a number from /feeds, 1 to {len(feeds)}.")
+        return
+    feed = feeds[int(argument) - 1]
+    await svc.store.remove_feed(feed.id)
+    if svc.feed_removed is not None:
+        await svc.feed_removed(feed)
+    logger.info("feed %s removed by user %s", feed.url, update.effective_user.id)
+    await reply(update, f"Removed {link(feed.url, feed.display_name)}.")

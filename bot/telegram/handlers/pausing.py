@@ -1,0 +1,49 @@
+"""/pause [N|RULE] and /resume [N|RULE]; without an argument they apply to every topic."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.telegram import texts
+from bot.telegram.access import managers_only
+from bot.telegram.arguments import ArgumentError, command_argument, select_subscriptions
+from bot.telegram.replies import esc, reply
+from bot.telegram.services import services
+
+logger = logging.getLogger(__name__)
+
+
+@managers_only
+async def pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _set_paused(update, context, paused=True)
+
+
+@managers_only
+async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _set_paused(update, context, paused=False)
+
+
+async def _set_paused(update: Update, context: ContextTypes.DEFAULT_TYPE, *, paused: bool) -> None:
+    store = services(context).store
+    chat_id = update.effective_chat.id
+    subs = await store.list_subscriptions(chat_id)
+    if not subs:
+        await reply(update, texts.NO_SUBSCRIPTIONS)
+        return
+    argument = command_argument(update.effective_message)
+    try:
+        chosen = select_subscriptions(subs, argument, empty_means_all=True)
+    except ArgumentError as exc:
+        await reply(update, str(exc))
+        return
+    for sub in chosen:
+        await store.set_paused(sub.id, paused)
+    logger.info("chat %s %s %d topic(s)", chat_id, "paused" if paused else "resumed", len(chosen))
+    verb = "Paused" if paused else "Resumed"
+    if argument:
+        await reply(update, f"{verb} #{chosen[0].number}: <code>{esc(chosen[0].rule)}</code>")
+    else:
+        await reply(update, f"{verb} all {len(chosen)} topic(s) of this chat.")

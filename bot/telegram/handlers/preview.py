@@ -1,0 +1,52 @@
+"""/preview RULE: what a rule would have sent lately, so a rule can be tuned before following it."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.store import StoredArticle
+from bot.telegram.arguments import ArgumentError, command_argument, parse_rule
+from bot.telegram.chats import chat_zone
+from bot.telegram.recent import matching_articles
+from bot.telegram.replies import esc, link, reply
+from bot.telegram.services import services
+
+PREVIEW_COUNT = 5
+
+
+async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    text = command_argument(update.effective_message)
+    if not text:
+        await reply(update, "Give me a rule to try, e.g. <code>/preview Israel + Azerbaijan</code>")
+        return
+    try:
+        rule = parse_rule(text)
+    except ArgumentError as exc:
+        await reply(update, str(exc))
+        return
+    days = svc.config.storage.retention_days
+    found = await matching_articles(svc.store, rule, days=days, limit=PREVIEW_COUNT)
+    if not found:
+        await reply(
+            update,
+            f"No stored article of the last {days} days matches <code>{esc(rule)}</code>. "
+            "New articles are checked as they arrive.",
+        )
+        return
+    row = await svc.store.get_chat(update.effective_chat.id)
+    zone = chat_zone(row, svc.config.delivery.timezone)
+    lines = [f"Latest articles matching <code>{esc(rule)}</code>:"]
+    lines += [f"{n}. {_describe(item, zone)}" for n, item in enumerate(found, start=1)]
+    await reply(update, "\n".join(lines))
+
+
+def _describe(item: StoredArticle, zone: tzinfo) -> str:
+    article = item.article
+    title = article.title or article.url or "(untitled)"
+    shown = link(article.url, title) if article.url else esc(title)
+    when = item.when.astimezone(zone).strftime("%d %b %Y %H:%M")
+    return f"{shown} — {esc(article.source)}, {when}"

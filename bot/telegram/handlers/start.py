@@ -1,0 +1,24 @@
+"""/start registers the chat (or brings it back after a block); /help explains rules."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.telegram import texts
+from bot.telegram.chats import register_chat
+from bot.telegram.replies import reply
+from bot.telegram.services import services
+
+logger = logging.getLogger(__name__)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    _, returning = await register_chat(services(context).store, update.effective_chat)
+    await reply(update, texts.WELCOME_BACK if returning else texts.WELCOME)
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply(update, texts.HELP)

@@ -1,0 +1,128 @@
+"""/subscribe RULE (also /sub, /add), and /subscribe alone followed by the rule as a message.
+
+The "alone" form remembers, per person, the chats where they owe a rule; their next plain text
+message there is the rule. Any other command, or /cancel, forgets it, so a stray later message
+is never taken for a rule.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import ForceReply, Update
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes
+
+import rules
+from bot.store import DuplicateSubscription, SubscriptionLimitReached
+from bot.telegram import texts
+from bot.telegram.access import managers_only
+from bot.telegram.arguments import ArgumentError, command_argument, parse_rule
+from bot.telegram.chats import register_chat, topic_thread
+from bot.telegram.recent import matching_articles
+from bot.telegram.replies import esc, reply
+from bot.telegram.services import services
+
+logger = logging.getLogger(__name__)
+
+EVIDENCE_DAYS = 7
+_AWAITING = "awaiting_rule_in"
+"""user_data key: the chat ids where this person was asked for a rule."""
+
+
+@managers_only
+async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    text = command_argument(update.effective_message)
+    if text:
+        await _subscribe(update, context, text)
+        return
+    _awaiting(context).add(update.effective_chat.id)
+    placeholder = ForceReply(selective=True, input_field_placeholder="Israel + Azerbaijan")
+    await reply(update, texts.ASK_FOR_RULE, markup=placeholder)
+
+
+async def rule_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A plain text message: the rule asked for, else (in private) a pointer to /subscribe."""
+    chat = update.effective_chat
+    awaiting = _awaiting(context)
+    if chat.id in awaiting:
+        awaiting.discard(chat.id)
+        await _subscribe_from_message(update, context)
+    elif chat.type == ChatType.PRIVATE:
+        await reply(update, texts.PRIVATE_TEXT_HINT)
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/cancel: :func:`forget_question` has already dropped the pending question, if any."""
+    await reply(update, texts.CANCELLED)
+
+
+async def forget_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs on every command before its handler: a new command ends any pending question."""
+    _awaiting(context).discard(update.effective_chat.id)
+
+
+def _awaiting(context: ContextTypes.DEFAULT_TYPE) -> set[int]:
+    return context.user_data.setdefault(_AWAITING, set())
+
+
+@managers_only
+async def _subscribe_from_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _subscribe(update, context, update.effective_message.text.strip())
+
+
+async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    svc = services(context)
+    try:
+        rule = parse_rule(text)
+    except ArgumentError as exc:
+        await reply(update, str(exc))
+        return
+    message, chat = update.effective_message, update.effective_chat
+    await register_chat(svc.store, chat)
+    try:
+        sub = await svc.store.add_subscription(
+            chat.id,
+            rule,
+            thread_id=topic_thread(message),
+            created_by=update.effective_user.id,
+            limit=svc.config.subscriptions.max_per_chat,
+        )
+    except DuplicateSubscription as exc:
+        existing = exc.existing
+        await reply(
+            update,
+            f"You already follow this topic as #{existing.number}: "
+            f"<code>{esc(existing.rule)}</code>",
+        )
+        return
+    except SubscriptionLimitReached as exc:
+        await reply(update, _limit_text(exc.limit))
+        return
+    logger.info("chat %s subscribed to %r", chat.id, rule.canonical)
+    await reply(update, await _confirmation(context, rule, sub.number, topic_thread(message)))
+
+
+async def _confirmation(
+    context: ContextTypes.DEFAULT_TYPE, rule: rules.Rule, number: int, thread_id: int | None
+) -> str:
+    matched = await matching_articles(services(context).store, rule, days=EVIDENCE_DAYS)
+    lines = [
+        f"Following #{number}: <code>{esc(rule)}</code>",
+        f"It would have matched {_articles(len(matched))} in the last {EVIDENCE_DAYS} days.",
+    ]
+    if thread_id is not None:
+        lines.append("Alerts for it will be posted in this topic.")
+    return "\n".join(lines)
+
+
+def _articles(count: int) -> str:
+    return "1 stored article" if count == 1 else f"{count} stored articles"
+
+
+def _limit_text(limit: int) -> str:
+    return (
+        f"This chat already follows {limit} topics, the most allowed. "
+        "Remove one first with /unsubscribe N (/list shows the numbers), "
+        "or combine several with | into one rule."
+    )

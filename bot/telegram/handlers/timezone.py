@@ -1,0 +1,52 @@
+"""/timezone Area/City: the zone in which this chat's alerts and previews show times."""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.telegram.access import managers_only
+from bot.telegram.arguments import command_argument
+from bot.telegram.chats import register_chat
+from bot.telegram.replies import esc, reply
+from bot.telegram.services import services
+
+logger = logging.getLogger(__name__)
+
+EXAMPLE = "Europe/Berlin"
+
+
+@managers_only
+async def set_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    name = command_argument(update.effective_message)
+    chat, _ = await register_chat(svc.store, update.effective_chat)
+    if not name:
+        current = chat.timezone or svc.config.delivery.timezone
+        await reply(
+            update,
+            f"Times here are shown in {esc(current)}. "
+            f"Change it with <code>/timezone {EXAMPLE}</code>.",
+        )
+        return
+    if not is_timezone(name):
+        await reply(
+            update,
+            f"I do not know the time zone <code>{esc(name)}</code>. Use an Area/City name "
+            f"such as <code>{EXAMPLE}</code>, <code>Asia/Jerusalem</code> or <code>UTC</code>.",
+        )
+        return
+    await svc.store.set_chat_timezone(chat.id, name)
+    logger.info("chat %s set time zone %s", chat.id, name)
+    await reply(update, f"Times here are now shown in {esc(name)}.")
+
+
+def is_timezone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True

@@ -1,0 +1,32 @@
+"""/unsubscribe N|RULE (also /unsub, /remove)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.telegram.access import managers_only
+from bot.telegram.arguments import ArgumentError, command_argument, select_subscriptions
+from bot.telegram.replies import esc, reply
+from bot.telegram.services import services
+
+logger = logging.getLogger(__name__)
+
+
+@managers_only
+async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    store = services(context).store
+    chat_id = update.effective_chat.id
+    subs = await store.list_subscriptions(chat_id)
+    try:
+        [sub] = select_subscriptions(
+            subs, command_argument(update.effective_message), empty_means_all=False
+        )
+    except ArgumentError as exc:
+        await reply(update, str(exc))
+        return
+    await store.remove_subscription(sub.id)
+    logger.info("chat %s unsubscribed from %r", chat_id, sub.canonical)
+    await reply(update, f"Stopped following #{sub.number}: <code>{esc(sub.rule)}</code>")

@@ -1,0 +1,36 @@
+"""What every handler needs, kept in ``application.bot_data`` under one typed key.
+
+Handlers reach the store and config through :func:`services` instead of reading loose
+``bot_data`` keys, so a typo is an AttributeError at the first test rather than a None in a chat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from telegram.ext import ContextTypes
+
+if TYPE_CHECKING:
+    from bot.config import Config
+    from bot.store import AsyncStore, FeedRow
+
+FeedValidator = Callable[[str], Awaitable[tuple[str, str | None]]]
+"""``(url) -> (final_url, title)``: fetch once with autodiscovery; raise to refuse the URL."""
+FeedRemoved = Callable[["FeedRow"], Awaitable[None]]
+"""Told after a feed was disabled, so whoever schedules polls can drop it."""
+
+KEY = "services"
+
+
+@dataclass(frozen=True)
+class Services:
+    store: AsyncStore
+    config: Config
+    validate_feed: FeedValidator | None = None
+    feed_removed: FeedRemoved | None = None
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.bot_data[KEY]

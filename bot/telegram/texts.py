@@ -1,0 +1,81 @@
+"""Fixed wording of the bot, in Telegram HTML.
+
+The /help cheat sheet mirrors the one in docs/rules.md; change both together.
+"""
+
+from __future__ import annotations
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("subscribe", "Follow a topic: /subscribe Israel + Azerbaijan"),
+    ("list", "Your topics, numbered"),
+    ("unsubscribe", "Stop following: /unsubscribe 2"),
+    ("pause", "Pause one topic (/pause 2) or all"),
+    ("resume", "Resume one topic (/resume 2) or all"),
+    ("preview", "Recent articles a rule matches, without following it"),
+    ("feeds", "The news sources being watched"),
+    ("timezone", "Set the time zone for dates: /timezone Europe/Berlin"),
+    ("help", "How to write a topic rule"),
+)
+"""The public commands, as shown in Telegram's command menu (setMyCommands)."""
+
+ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("addfeed", "Add a news source: /addfeed URL"),
+    ("removefeed", "Remove a news source: /removefeed N"),
+    ("status", "Feeds, chats and delivery at a glance"),
+)
+"""Shown in the menu of the operators' private chats only."""
+
+RULE_CHEAT_SHEET = """\
+<b>Writing a topic rule</b>
+<code>Israel Azerbaijan</code> or <code>Israel + Azerbaijan</code> — both words
+<code>Israel | Iran</code> or <code>Israel, Iran</code> — either word
+<code>Azerbaijan -football</code> — leave out articles with a word
+<code>"Eli Cohen"</code> — the exact phrase
+<code>Azer*</code> — any word starting with Azer
+<code>(Israel | Iran) + Azerbaijan</code> — group with brackets; + binds tighter than |
+<code>title:Azerbaijan</code> — only in the headline (also <code>text:</code>, \
+<code>source:</code>)
+AND, OR and NOT work too. Case and accents do not matter."""
+
+HELP = f"""\
+I watch news feeds and send you the articles that match your topics.
+
+<b>Commands</b>
+/subscribe <i>rule</i> — follow a topic (also /sub, /add)
+/list — your topics with their numbers
+/unsubscribe <i>N or rule</i> — stop following (also /unsub, /remove)
+/pause [<i>N</i>] · /resume [<i>N</i>] — one topic, or all without a number
+/preview <i>rule</i> — recent articles a rule would have sent, without following it
+/feeds — the sources I read
+/timezone <i>Area/City</i> — the time zone for dates
+
+{RULE_CHEAT_SHEET}
+
+In groups, only administrators change the topics; a topic made in a forum thread \
+posts into that thread."""
+
+WELCOME = f"""\
+Hello! Tell me a topic and I will send you new articles about it as they appear.
+Try <code>/subscribe Israel + Azerbaijan</code> or see /help.
+
+{RULE_CHEAT_SHEET}"""
+
+WELCOME_BACK = "Welcome back! Alerts are on again for your topics; /list shows them."
+
+ASK_FOR_RULE = (
+    "Which topic should I follow? Send the rule as your next message, "
+    "e.g. <code>Israel + Azerbaijan</code>. /cancel to stop."
+)
+CANCELLED = "OK, nothing changed."
+RULE_HINT = "Words join with + (all), | (any) and - (leave out); quote phrases. See /help."
+PRIVATE_TEXT_HINT = (
+    "To follow a topic, send <code>/subscribe</code> and the rule; /help explains rules."
+)
+
+NOT_ALLOWED = "Sorry, this is a private bot and you are not on its list of users."
+NOT_ALLOWED_SHORT = "Sorry, this bot is private."
+ADMINS_ONLY = "Only this group's administrators can change what it follows."
+BOT_ADMINS_ONLY = "Only the operators of this bot can do that."
+SOMETHING_WENT_WRONG = "Something went wrong on my side; please try again in a minute."
+
+NO_SUBSCRIPTIONS = "You follow no topics yet. Try <code>/subscribe Israel + Azerbaijan</code>."
