@@ -48,6 +48,8 @@ _TRACKING_PARAMS = frozenset(
     }
 )
 _TRACKING_PREFIXES = ("utm_",)
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
+_UNSAFE = re.compile("[\x00-\x20\x7f]")
 
 
 def canonical_url(url: str, base: str | None = None) -> str | None:
@@ -57,7 +59,7 @@ def canonical_url(url: str, base: str | None = None) -> str | None:
     the fragment and tracking parameters go, and other parameters keep their order and bytes
     (re-encoding them could change what the server returns).
     """
-    url = (url or "").strip()
+    url = (url or "").strip(_C0_AND_SPACE)
     if not url:
         return None
     try:
@@ -75,7 +77,13 @@ def canonical_url(url: str, base: str | None = None) -> str | None:
     userinfo = parts.netloc.rpartition("@")[0]
     if userinfo:
         netloc = f"{userinfo}@{netloc}"
-    return urlunsplit((scheme, netloc, parts.path or "/", _strip_tracking(parts.query), ""))
+    path = _escape_unsafe(parts.path) or "/"
+    return urlunsplit((scheme, netloc, path, _escape_unsafe(_strip_tracking(parts.query)), ""))
+
+
+def _escape_unsafe(text: str) -> str:
+    """Percent-encode controls and spaces as browsers do, so "a b" and "a%20b" are one URL."""
+    return _UNSAFE.sub(lambda match: f"%{ord(match.group()):02X}", text)
 
 
 def _strip_tracking(query: str) -> str:
