@@ -98,7 +98,7 @@ def _alert_keyboard(sub: SubscriptionRow) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton("🔕 Mute", callback_data=f"mute:{sub.id}"),
-                InlineKeyboardButton("Unsubscribe", callback_data=f"unsub:{sub.id}"),
+                InlineKeyboardButton("✖ Unsubscribe", callback_data=f"unsub:{sub.id}"),
             ]
         ]
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import ForceReply, Update
+from telegram import Chat, ForceReply, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
@@ -36,9 +36,9 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if text:
         await _subscribe(update, context, text)
         return
-    _awaiting(context).add(update.effective_chat.id)
-    placeholder = ForceReply(selective=True, input_field_placeholder="Israel + Azerbaijan")
-    await reply(update, texts.ASK_FOR_RULE, markup=placeholder)
+    chat = update.effective_chat
+    _awaiting(context).add(chat.id)
+    await reply(update, texts.ASK_FOR_RULE, markup=_answer_by_reply(chat))
 
 
 async def rule_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -60,6 +60,13 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def forget_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Runs on every command before its handler: a new command ends any pending question."""
     _awaiting(context).discard(update.effective_chat.id)
+
+
+def _answer_by_reply(chat: Chat) -> ForceReply | None:
+    """In groups, privacy mode shows the bot only replies to it, so the answer must be one."""
+    if chat.type == ChatType.PRIVATE:
+        return None
+    return ForceReply(selective=True, input_field_placeholder="Israel + Azerbaijan")
 
 
 def _awaiting(context: ContextTypes.DEFAULT_TYPE) -> set[int]:

@@ -1,0 +1,131 @@
+"""The real Application against the fake Bot API over HTTP, on the test's own event loop.
+
+Other ``test_telegram_*`` modules import the ``start_bot`` fixture from here. The bot and the
+test share one loop, so waiting for the fake's messages happens on a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from botapi import FakeBotAPI, SentMessage
+from telegram.ext import Application
+
+from bot.article import Article
+from bot.config import AccessConfig, Config, SubscriptionsConfig, TelegramConfig
+from bot.store import AsyncStore, Store
+from bot.telegram import build_application, start_receiving, stop_receiving
+from bot.telegram.services import FeedValidator
+
+USER = 1001
+OPERATOR = 4242
+
+
+@dataclass
+class Bot:
+    """A running bot plus the person-side actions the tests need."""
+
+    api: FakeBotAPI
+    store: AsyncStore
+    application: Application
+
+    async def send(self, chat_id: int, text: str, **sender: object) -> SentMessage:
+        """Send ``text`` as a user and return the one message the chat gets back."""
+        before = len(self.api.messages(chat_id))
+        self.api.user_sends(chat_id, text, **sender)
+        received = await asyncio.to_thread(self.api.wait_for_messages, chat_id, before + 1)
+        return received[before]
+
+    async def press(self, chat_id: int, message_id: int, data: str, **sender: object) -> str:
+        """Press a button and return the text of the answerCallbackQuery it got (may be '')."""
+        answered = len(self.api.calls("answerCallbackQuery"))
+        self.api.user_presses(chat_id, message_id, data, **sender)
+        calls = await asyncio.to_thread(self._wait_for_calls, "answerCallbackQuery", answered + 1)
+        return calls[answered].get("text") or ""
+
+    def _wait_for_calls(self, method: str, count: int, timeout: float = 10) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while len(calls := self.api.calls(method)) < count:
+            assert time.monotonic() < deadline, f"no {method} call within {timeout}s"
+            time.sleep(0.02)
+        return calls
+
+
+@dataclass
+class Options:
+    admins: list[int] = field(default_factory=lambda: [OPERATOR])
+    allowed_users: list[int] = field(default_factory=list)
+    max_per_chat: int = 50
+    validate_feed: FeedValidator | None = None
+
+
+StartBot = Callable[..., Awaitable[Bot]]
+
+
+@pytest.fixture(name="start_bot")
+async def start_bot_fixture(botapi: FakeBotAPI, tmp_path) -> AsyncIterator[StartBot]:
+    """``await start_bot(**Options)``: build the Application on a fresh SQLite file, start it."""
+    started: list[Bot] = []
+
+    async def start(**options: object) -> Bot:
+        opts = Options(**options)  # type: ignore[arg-type]
+        config = Config(
+            access=AccessConfig(admins=opts.admins, allowed_users=opts.allowed_users),
+            subscriptions=SubscriptionsConfig(max_per_chat=opts.max_per_chat),
+        )
+        store = AsyncStore(Store.open(tmp_path / "bot.db"))
+        application = build_application(
+            token=botapi.token,
+            base_url=botapi.base_url,
+            store=store,
+            config=config,
+            on_feed_added=opts.validate_feed,
+        )
+        await start_receiving(application, TelegramConfig(), poll_timeout=1)
+        bot = Bot(botapi, store, application)
+        started.append(bot)
+        return bot
+
+    yield start
+    for bot in started:
+        await stop_receiving(bot.application)
+        await bot.store.aclose()
+
+
+async def add_articles(store: AsyncStore, *titles: str) -> None:
+    """Store one article per title, oldest first, all seen now."""
+    feed = await store.add_feed("https://news.example.org/feed.xml", name="Example News")
+    now = datetime.now(UTC)
+    articles = [
+        Article(
+            id=f"a{n}",
+            feed_url=feed.url,
+            url=f"https://news.example.org/{n}?a=1&b=2",
+            title=title,
+            text="",
+            published=now.replace(microsecond=0) - timedelta(minutes=len(titles) - n),
+            source="Example News",
+        )
+        for n, title in enumerate(titles)
+    ]
+    await store.add_articles(feed.id, articles, seen_at=now)
+
+
+async def test_commands_are_published_and_start_welcomes(start_bot: StartBot) -> None:
+    bot = await start_bot()
+
+    welcome = await bot.send(USER, "/start")
+
+    public = bot.api.calls("setMyCommands")[0]["commands"]
+    assert [c["command"] for c in public][:3] == ["subscribe", "list", "unsubscribe"]
+    assert "addfeed" not in {c["command"] for c in public}
+    operator_menu = bot.api.calls("setMyCommands")[1]
+    assert operator_menu["scope"] == {"type": "chat", "chat_id": OPERATOR}
+    assert "addfeed" in {c["command"] for c in operator_menu["commands"]}
+    assert "/subscribe Israel + Azerbaijan" in welcome.plain
+    assert (await bot.store.get_chat(USER)).active

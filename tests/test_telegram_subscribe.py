@@ -1,0 +1,193 @@
+"""Following topics from a private chat: what the person reads back for each command."""
+
+from __future__ import annotations
+
+from test_telegram_harness import USER, StartBot, add_articles, start_bot_fixture  # noqa: F401
+
+
+async def test_subscribe_shows_normalized_rule_and_recent_matches(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    await add_articles(bot.store, "Israel and Azerbaijan sign deal", "Azerbaijan votes", "Israel")
+
+    answer = await bot.send(USER, "/subscribe   israel AND  Azerbaijan")
+
+    assert answer.plain == (
+        "Following #1: israel + Azerbaijan\n"
+        "It would have matched 1 stored article in the last 7 days."
+    )
+    [sub] = await bot.store.list_subscriptions(USER)
+    assert (sub.rule, sub.thread_id) == ("israel + Azerbaijan", None)
+
+
+async def test_bad_rule_points_at_the_error_with_a_hint(start_bot: StartBot) -> None:
+    bot = await start_bot()
+
+    answer = await bot.send(USER, "/sub Israel + <Azerbaijan> +")
+
+    lines = answer.plain.splitlines()
+    assert lines[0].startswith("That rule does not work: ")
+    assert lines[1:3] == ["Israel + <Azerbaijan> +", " " * 22 + "^"]
+    assert "quote phrases" in lines[3]
+    assert "<pre>Israel + &lt;Azerbaijan&gt; +\n" in answer.text
+    assert await bot.store.list_subscriptions(USER) == []
+
+
+async def test_duplicate_names_the_existing_topic(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    await bot.send(USER, "/subscribe Netanyahu")
+    await bot.send(USER, "/add Israel + Azerbaijan")
+
+    answer = await bot.send(USER, "/subscribe azerbaijan & ISRAEL")
+
+    assert answer.plain == "You already follow this topic as #2: Israel + Azerbaijan"
+    assert len(await bot.store.list_subscriptions(USER)) == 2
+
+
+async def test_limit_per_chat_is_explained(start_bot: StartBot) -> None:
+    bot = await start_bot(max_per_chat=1)
+    await bot.send(USER, "/subscribe Baku")
+
+    answer = await bot.send(USER, "/subscribe Tbilisi")
+
+    assert answer.plain.startswith("This chat already follows 1 topics, the most allowed.")
+    assert "/unsubscribe N" in answer.plain
+
+
+async def test_subscribe_alone_takes_the_next_message_as_the_rule(start_bot: StartBot) -> None:
+    bot = await start_bot()
+
+    question = await bot.send(USER, "/subscribe")
+    answer = await bot.send(USER, 'Azerbaijan -football "Eli Cohen"')
+
+    assert "Send the rule as your next message" in question.plain
+    assert answer.plain.startswith('Following #1: Azerbaijan + "Eli Cohen" -football')
+
+
+async def test_another_command_ends_the_question(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    await bot.send(USER, "/subscribe")
+    await bot.send(USER, "/list")
+
+    answer = await bot.send(USER, "Azerbaijan")
+
+    assert "send <code>/subscribe</code>" in answer.text
+    assert await bot.store.list_subscriptions(USER) == []
+
+
+async def test_cancel_ends_the_question(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    await bot.send(USER, "/subscribe")
+
+    assert (await bot.send(USER, "/cancel")).plain == "OK, nothing changed."
+    await bot.send(USER, "Azerbaijan")
+    assert await bot.store.list_subscriptions(USER) == []
+
+
+async def test_list_shows_numbers_states_and_alert_counts(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    await bot.send(USER, "/subscribe Israel + Azerbaijan")
+    await bot.send(USER, '/subscribe "Tom <3 Jerry"')
+    await bot.send(USER, "/pause 2")
+
+    answer = await bot.send(USER, "/list")
+
+    assert answer.plain.splitlines() == [
+        "Topics followed here",
+        "1. Israel + Azerbaijan — active, 0 alerts",
+        '2. "Tom <3 Jerry" — paused, 0 alerts',
+    ]
+
+
+async def test_list_without_topics_suggests_one(start_bot: StartBot) -> None:
+    bot = await start_bot()
+
+    assert "/subscribe Israel + Azerbaijan" in (await bot.send(USER, "/list")).plain
+
+
+async def test_unsubscribe_by_number_or_by_rule(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    await bot.send(USER, "/subscribe Israel + Azerbaijan")
+    await bot.send(USER, "/subscribe Baku")
+
+    by_rule = await bot.send(USER, "/unsub azerbaijan israel")
+    by_number = await bot.send(USER, "/remove 1")
+    missing = await bot.send(USER, "/unsubscribe 3")
+
+    assert by_rule.plain == "Stopped following #1: Israel + Azerbaijan"
+    assert by_number.plain == "Stopped following #1: Baku"
+    assert missing.plain == "There is no topic #3; /list shows 0 topic(s)."
+    assert await bot.store.list_subscriptions(USER) == []
+
+
+async def test_pause_and_resume_one_or_all(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    await bot.send(USER, "/subscribe Israel")
+    await bot.send(USER, "/subscribe Baku")
+
+    assert (await bot.send(USER, "/pause")).plain == "Paused all 2 topic(s) of this chat."
+    assert (await bot.send(USER, "/resume 2")).plain == "Resumed #2: Baku"
+
+    states = [sub.paused for sub in await bot.store.list_subscriptions(USER)]
+    assert states == [True, False]
+
+
+async def test_preview_lists_recent_matches_without_subscribing(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    titles = [f"Azerbaijan story {n}" for n in range(7)] + ["Unrelated & <odd> title"]
+    await add_articles(bot.store, *titles)
+
+    answer = await bot.send(USER, "/preview azerbaijan")
+
+    lines = answer.plain.splitlines()
+    assert lines[0] == "Latest articles matching azerbaijan:"
+    assert [line.split(" — ")[0] for line in lines[1:]] == [
+        "1. Azerbaijan story 6",
+        "2. Azerbaijan story 5",
+        "3. Azerbaijan story 4",
+        "4. Azerbaijan story 3",
+        "5. Azerbaijan story 2",
+    ]
+    assert lines[1].split(" — ")[1].startswith("Example News, ")
+    assert '<a href="https://news.example.org/6?a=1&amp;b=2">Azerbaijan story 6</a>' in answer.text
+    assert await bot.store.list_subscriptions(USER) == []
+
+
+async def test_preview_without_matches_says_so(start_bot: StartBot) -> None:
+    bot = await start_bot()
+
+    answer = await bot.send(USER, "/preview Tbilisi")
+
+    assert answer.plain.startswith("No stored article of the last 30 days matches Tbilisi.")
+
+
+async def test_timezone_rejects_unknown_names_and_stores_good_ones(start_bot: StartBot) -> None:
+    bot = await start_bot()
+
+    bad = await bot.send(USER, "/timezone Mars/Olympus")
+    good = await bot.send(USER, "/timezone Asia/Baku")
+
+    assert bad.plain.startswith("I do not know the time zone Mars/Olympus.")
+    assert "Europe/Berlin" in bad.plain
+    assert good.plain == "Times here are now shown in Asia/Baku."
+    assert (await bot.store.get_chat(USER)).timezone == "Asia/Baku"
+
+
+async def test_start_after_a_block_resumes_alerts(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    await bot.send(USER, "/subscribe Israel")
+    await bot.store.set_chat_active(USER, False)
+
+    answer = await bot.send(USER, "/start")
+
+    assert answer.plain.startswith("Welcome back!")
+    assert (await bot.store.get_chat(USER)).active
+    assert [sub.paused for sub in await bot.store.list_subscriptions(USER)] == [False]
+
+
+async def test_help_explains_the_rule_language(start_bot: StartBot) -> None:
+    bot = await start_bot()
+
+    answer = await bot.send(USER, "/help")
+
+    assert "/subscribe rule" in answer.plain
+    assert "Azerbaijan -football — leave out articles with a word" in answer.plain
