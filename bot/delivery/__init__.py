@@ -1,0 +1,40 @@
+"""Delivery: alert formatting, pacing within Telegram's limits, and the outbox sender."""
+
+from bot.delivery.buttons import (
+    Buttons,
+    Callback,
+    CallbackDataError,
+    alert_buttons,
+    callback_data,
+    parse_callback,
+    undo_buttons,
+)
+from bot.delivery.format import (
+    DigestItem,
+    RenderedAlert,
+    chat_zone,
+    format_alert,
+    format_digest,
+)
+from bot.delivery.pacing import Pacer
+from bot.delivery.render import render_outbox_row
+from bot.delivery.sender import DeliveryReport, OutboxSender
+
+__all__ = [
+    "Buttons",
+    "Callback",
+    "CallbackDataError",
+    "DeliveryReport",
+    "DigestItem",
+    "OutboxSender",
+    "Pacer",
+    "RenderedAlert",
+    "alert_buttons",
+    "callback_data",
+    "chat_zone",
+    "format_alert",
+    "format_digest",
+    "parse_callback",
+    "render_outbox_row",
+    "undo_buttons",
+]

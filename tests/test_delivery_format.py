@@ -1,0 +1,170 @@
+"""Alert and digest texts as the chat would show them.
+
+What a chat shows is checked with the fake Bot API's own Telegram-HTML parser, so "renders"
+here means "Telegram would accept it and display this".
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from botapi import utf16_len, visible_text
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.article import Article
+from bot.delivery import (
+    DigestItem,
+    alert_buttons,
+    callback_data,
+    format_alert,
+    format_digest,
+    parse_callback,
+    undo_buttons,
+)
+from bot.summary import Summary
+
+UTC_ZONE = ZoneInfo("UTC")
+PUBLISHED = datetime(2023, 5, 28, 15, 5, tzinfo=UTC)
+SUMMARY_TEXT = "Israeli President Herzog landed in Baku. Israel and Azerbaijan signed deals."
+
+
+def article(title: str = "Herzog visits Azerbaijan", url: str | None = None, **kw) -> Article:
+    return Article(
+        id="1",
+        feed_url="https://www.jpost.com/rss",
+        url=url or "https://www.jpost.com/israel-news/article-744123?a=1&b=2",
+        title=title,
+        text=SUMMARY_TEXT,
+        published=kw.pop("published", PUBLISHED),
+        source=kw.pop("source", "The Jerusalem Post"),
+    )
+
+
+def render(art: Article, summary: Summary | None = None, **kw):
+    return format_alert(
+        art,
+        summary or Summary(SUMMARY_TEXT, ((41, 47), (52, 62))),
+        topics=kw.pop("topics", ["Israel + Azerbaijan"]),
+        matched=kw.pop("matched", "Matched: Israel (text), Azerbaijan (title, text)"),
+        tz=kw.pop("tz", UTC_ZONE),
+        **kw,
+    )
+
+
+def shown(html: str) -> str:
+    return visible_text(html, "HTML")
+
+
+def test_alert_shows_linked_title_source_date_summary_and_why() -> None:
+    alert = render(article(), also=["Times of Israel", "Haaretz"], sub_id=7)
+
+    assert alert.text.startswith(
+        '<b><a href="https://www.jpost.com/israel-news/article-744123?a=1&amp;b=2">'
+        "Herzog visits Azerbaijan</a></b>\n"
+    )
+    assert "<b>Israel</b> and <b>Azerbaijan</b> signed deals." in alert.text
+    assert shown(alert.text).splitlines() == [
+        "Herzog visits Azerbaijan",
+        "The Jerusalem Post · 28 May 2023, 15:05 UTC",
+        "",
+        SUMMARY_TEXT,
+        "",
+        "Matched: Israel (text), Azerbaijan (title, text)",
+        "Topic: Israel + Azerbaijan",
+        "Also: Times of Israel, Haaretz",
+    ]
+    assert alert.buttons == alert_buttons(7)
+
+
+def test_date_is_in_the_chats_timezone() -> None:
+    alert = render(article(), tz=ZoneInfo("Asia/Jerusalem"))
+
+    assert "The Jerusalem Post · 28 May 2023, 18:05 IDT" in shown(alert.text)
+
+
+def test_hostile_feed_text_arrives_literally() -> None:
+    hostile = "<script>alert(1)</script> & Co <b>"
+    alert = render(
+        article(title=hostile, source="Evil &amp; <i>Sons</i>"),
+        Summary("Click <a href='x'>here</a> & win", ((0, 5),)),
+        topics=["<b>x</b>"],
+        matched="Israel </b>",
+    )
+
+    lines = shown(alert.text).splitlines()
+    assert lines[0] == hostile
+    assert lines[1].startswith("Evil &amp; <i>Sons</i> · ")
+    assert lines[3] == "Click <a href='x'>here</a> & win"
+    assert "Topic: <b>x</b>" in lines
+    assert "<script>" not in alert.text
+
+
+def test_only_http_links_are_linked() -> None:
+    for url in ("javascript:alert(1)", "data:text/html,hi", "ftp://example.com/x"):
+        alert = render(article(url=url))
+        assert "<a " not in alert.text
+        assert shown(alert.text).startswith("Herzog visits Azerbaijan\n")
+
+
+def test_undated_article_shows_source_alone() -> None:
+    alert = render(article(published=None))
+
+    assert shown(alert.text).splitlines()[1] == "The Jerusalem Post"
+
+
+def test_very_long_summary_is_cut_at_a_word_to_fit_one_message() -> None:
+    words = " ".join(f"Israel&Azerbaijan <w{i}>" for i in range(2000))
+    spans = tuple((i, i + 6) for i in range(0, len(words), 25))
+    alert = render(article(), Summary(words, spans))
+
+    assert utf16_len(alert.text) <= 4096
+    body = shown(alert.text).splitlines()[3]
+    assert body.endswith("…")
+    assert words.startswith(body.removesuffix("…"))
+    assert words[len(body) - 1] == " "  # the cut fell between words
+
+
+@given(
+    title=st.text(max_size=600),
+    text=st.text(min_size=1, max_size=6000),
+    spans=st.lists(st.tuples(st.integers(0, 6000), st.integers(0, 6000)), max_size=20),
+)
+def test_any_feed_text_renders_as_valid_html_within_the_limit(title, text, spans) -> None:
+    alert = render(article(title=title), Summary(text, tuple(spans)))
+
+    assert utf16_len(alert.text) <= 4096
+    shown(alert.text)  # raises like Telegram would for broken markup
+
+
+def test_digest_lists_every_alert_with_its_topic() -> None:
+    items = [
+        DigestItem(f"Story {i} <&>", f"https://example.com/{i}", "Israel + Azerbaijan", PUBLISHED)
+        for i in range(12)
+    ]
+    text = format_digest(items, UTC_ZONE)
+
+    lines = shown(text).splitlines()
+    assert lines[0] == "12 new alerts"
+    assert lines[1] == "• Story 0 <&> — Israel + Azerbaijan · 28 May 2023, 15:05 UTC"
+    assert len(lines) == 13
+    assert text.count('<a href="https://example.com/') == 12
+
+
+def test_digest_too_long_for_one_message_says_how_many_more() -> None:
+    items = [DigestItem("Long title " * 20, f"https://example.com/{i}", "T") for i in range(400)]
+    text = format_digest(items, UTC_ZONE)
+
+    lines = shown(text).splitlines()
+    assert utf16_len(text) <= 4096
+    assert lines[0] == "400 new alerts"
+    assert lines[-1] == f"… and {400 - (len(lines) - 2)} more"
+
+
+def test_button_data_round_trips_and_fits_telegram() -> None:
+    for action in ("mute", "unsub", "undo"):
+        data = callback_data(action, 2**63 - 1)
+        assert len(data.encode()) < 64
+        assert parse_callback(data).sub_id == 2**63 - 1
+    assert undo_buttons(3) == [[("↩ Undo", "undo:3")]]

@@ -1,0 +1,101 @@
+"""The Pacer's slots on virtual time: smooth spacing overall, per chat and per group."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+
+import pytest
+
+from bot.delivery import Pacer
+
+
+class VirtualClock:
+    """Time that passes only when someone sleeps, so the test never waits."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        wake = self.now + seconds
+        await asyncio.sleep(0)
+        self.now = max(self.now, wake)
+
+
+def pacer(clock: VirtualClock, **limits) -> Pacer:
+    return Pacer(clock=clock, sleep=clock.sleep, **limits)
+
+
+def gaps(times: list[float]) -> list[float]:
+    ordered = sorted(times)
+    return [round(b - a, 6) for a, b in itertools.pairwise(ordered)]
+
+
+async def test_many_chats_share_thirty_evenly_spaced_slots_per_second() -> None:
+    clock = VirtualClock()
+    p = pacer(clock)
+
+    granted = await asyncio.gather(*(p.wait(chat) for chat in range(1, 91)))
+
+    assert min(gaps(granted)) >= round(1 / 30, 6)
+    assert max(granted) == pytest.approx(89 / 30)  # no slot wasted: 90 sends in 3 s
+    assert clock.now >= max(granted)
+
+
+async def test_one_chat_gets_one_message_per_second() -> None:
+    clock = VirtualClock()
+    p = pacer(clock)
+
+    granted = [await p.wait(42) for _ in range(4)]
+
+    assert gaps(granted) == [1.0, 1.0, 1.0]
+
+
+async def test_a_group_gets_twenty_messages_per_minute() -> None:
+    clock = VirtualClock()
+    p = pacer(clock)
+
+    granted = await asyncio.gather(*(p.wait(-100) for _ in range(21)))
+
+    assert gaps(granted) == [3.0] * 20
+    assert max(granted) - min(granted) == 60.0  # the 21st waits a full minute
+
+
+async def test_a_busy_chat_does_not_hold_up_the_others() -> None:
+    clock = VirtualClock()
+    p = pacer(clock)
+
+    busy = asyncio.gather(*(p.wait(1) for _ in range(5)))
+    others = asyncio.gather(*(p.wait(chat) for chat in range(2, 30)))
+    busy_times, other_times = await asyncio.gather(busy, others)
+
+    assert max(other_times) < 1.0  # 28 other chats all went in the first second
+    assert gaps(busy_times) == [1.0] * 4
+
+
+async def test_hold_delays_only_that_chat() -> None:
+    clock = VirtualClock()
+    p = pacer(clock)
+
+    await p.wait(7)
+    p.hold(7, 5)
+    held, free = await asyncio.gather(p.wait(7), p.wait(8))
+
+    assert held == 5.0
+    assert free < 1.0
+
+
+async def test_slot_context_runs_the_block_in_the_granted_slot() -> None:
+    clock = VirtualClock()
+    p = pacer(clock, per_second=10)
+    seen = []
+
+    for _ in range(3):
+        async with p.slot(-5) as granted:
+            seen.append((granted, clock.now))
+
+    assert [g for g, _ in seen] == [0.0, 3.0, 6.0]
+    assert all(now >= granted for granted, now in seen)
