@@ -163,7 +163,9 @@ def _entry_text(entry: Mapping[str, Any]) -> str:
 
 def _published(entry: Mapping[str, Any]) -> datetime | None:
     """Aware UTC publication time: published, else updated (feedparser gives UTC tuples)."""
-    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    parsed = entry.get("published_parsed")
+    if not parsed and "updated_parsed" in entry:  # `in` avoids feedparser's deprecated alias
+        parsed = entry["updated_parsed"]
     if not parsed:
         return None
     try:
