@@ -1,0 +1,95 @@
+"""The buttons under an alert, pressed in the chat that received it."""
+
+from __future__ import annotations
+
+from botapi import SentMessage
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from test_telegram_harness import USER, Bot, StartBot, start_bot_fixture  # noqa: F401
+
+GROUP = -4002
+ADMIN, MEMBER = 601, 602
+
+ALERT_BUTTONS = [("🔕 Mute", "mute:{id}"), ("✖ Unsubscribe", "unsub:{id}")]
+
+
+async def send_alert(bot: Bot, chat_id: int, sub_id: int) -> int:
+    """Post an alert with its buttons the way delivery does; returns its message id."""
+    row = [InlineKeyboardButton(label, data.format(id=sub_id)) for label, data in ALERT_BUTTONS]
+    message = await bot.application.bot.send_message(
+        chat_id,
+        "Baku &amp; Tel Aviv sign a deal",
+        parse_mode=ParseMode.HTML,
+        reply_markup=InlineKeyboardMarkup([row]),
+    )
+    return message.message_id
+
+
+def shown(bot: Bot, chat_id: int, message_id: int) -> SentMessage:
+    return next(m for m in bot.api.messages(chat_id) if m.message_id == message_id)
+
+
+async def test_mute_pauses_and_undo_restores_the_alert(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    await bot.send(USER, "/subscribe Baku")
+    [sub] = await bot.store.list_subscriptions(USER)
+    alert = await send_alert(bot, USER, sub.id)
+    original = shown(bot, USER, alert)
+
+    muted_answer = await bot.press(USER, alert, f"mute:{sub.id}")
+    muted = shown(bot, USER, alert)
+    paused = (await bot.store.list_subscriptions(USER))[0].paused
+    undo_answer = await bot.press(USER, alert, f"undo:{sub.id}")
+    restored = shown(bot, USER, alert)
+
+    assert muted_answer == "Paused"
+    assert muted.plain == ("Baku & Tel Aviv sign a deal\n\n🔕 Paused Baku; /resume 1 turns it on.")
+    assert muted.buttons == [[("↩️ Undo", f"undo:{sub.id}")]]
+    assert paused
+    assert undo_answer == "Resumed"
+    assert restored.plain == original.plain
+    assert restored.buttons == original.buttons
+    assert not (await bot.store.list_subscriptions(USER))[0].paused
+
+
+async def test_unsubscribe_button_removes_the_topic(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    await bot.send(USER, "/subscribe Baku")
+    [sub] = await bot.store.list_subscriptions(USER)
+    alert = await send_alert(bot, USER, sub.id)
+
+    answer = await bot.press(USER, alert, f"unsub:{sub.id}")
+
+    assert answer == "Unsubscribed"
+    assert shown(bot, USER, alert).plain.endswith("🗑 Stopped following Baku.")
+    assert shown(bot, USER, alert).buttons == []
+    assert await bot.store.list_subscriptions(USER) == []
+
+
+async def test_buttons_act_only_on_the_chats_own_topics(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    other = USER + 1
+    await bot.send(other, "/subscribe Baku", user_id=other)
+    [foreign] = await bot.store.list_subscriptions(other)
+    alert = await send_alert(bot, USER, foreign.id)
+
+    answer = await bot.press(USER, alert, f"mute:{foreign.id}")
+
+    assert answer == "This topic is no longer followed here."
+    assert not (await bot.store.list_subscriptions(other))[0].paused
+    assert shown(bot, USER, alert).edits == []
+
+
+async def test_in_groups_only_admins_can_press(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    bot.api.set_admins(GROUP, [ADMIN])
+    await bot.send(GROUP, "/subscribe Baku", user_id=ADMIN, chat_type="group")
+    [sub] = await bot.store.list_subscriptions(GROUP)
+    alert = await send_alert(bot, GROUP, sub.id)
+
+    refused = await bot.press(GROUP, alert, f"mute:{sub.id}", user_id=MEMBER)
+    accepted = await bot.press(GROUP, alert, f"mute:{sub.id}", user_id=ADMIN)
+
+    assert refused == "Only this group's administrators can change what it follows."
+    assert accepted == "Paused"
+    assert (await bot.store.list_subscriptions(GROUP))[0].paused

@@ -1,0 +1,111 @@
+"""Sources: everyone may list them; only the operators add, remove and check on them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from feeds_samples import html_page, rss
+from pytest_httpserver import HTTPServer
+from test_telegram_harness import OPERATOR, USER, StartBot, start_bot_fixture  # noqa: F401
+
+from bot.feeds.fetcher import Fetcher
+from bot.feeds.parser import parse_feed
+from bot.store import PollOutcome
+
+
+async def validate_feed(url: str) -> tuple[str, str | None]:
+    """What the lead wires in production: one fetch with autodiscovery, then a parse."""
+    async with Fetcher() as fetcher:
+        result = await fetcher.fetch_feed(url)
+    feed_url = result.permanent_url or result.final_url
+    return feed_url, parse_feed(result.content, url=feed_url, headers=result.headers).title
+
+
+@pytest.fixture
+def site(httpserver: HTTPServer) -> Iterator[HTTPServer]:
+    """A site whose home page links to its RSS feed."""
+    feed_link = (
+        f'<link rel="alternate" type="application/rss+xml" href="{httpserver.url_for("/rss")}">'
+    )
+    httpserver.expect_request("/").respond_with_data(html_page(feed_link), content_type="text/html")
+    httpserver.expect_request("/rss").respond_with_data(
+        rss([{"title": "Hello", "link": "https://news.example.org/hello"}], title="Caspian <News>"),
+        content_type="application/rss+xml",
+    )
+    yield httpserver
+
+
+async def test_operator_adds_a_feed_found_by_autodiscovery(
+    start_bot: StartBot, site: HTTPServer
+) -> None:
+    bot = await start_bot(validate_feed=validate_feed)
+
+    answer = await bot.send(OPERATOR, f"/addfeed {site.url_for('/')}")
+    listed = await bot.send(USER, "/feeds")
+
+    assert answer.plain == "Added Caspian <News>. /feeds lists all sources."
+    [feed] = await bot.store.list_feeds()
+    assert feed.url == site.url_for("/rss")
+    assert f'<a href="{feed.url}">Caspian &lt;News&gt;</a>' in listed.text
+    assert listed.plain.splitlines() == ["Sources (1)", "1. Caspian <News>"]
+
+
+async def test_addfeed_reports_a_url_that_is_not_a_feed(
+    start_bot: StartBot, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/").respond_with_data(html_page(), content_type="text/html")
+    bot = await start_bot(validate_feed=validate_feed)
+
+    answer = await bot.send(OPERATOR, f"/addfeed {httpserver.url_for('/')}")
+
+    assert answer.plain.startswith(f"I could not use {httpserver.url_for('/')} as a feed:")
+    assert "not a feed" in answer.plain
+    assert await bot.store.list_feeds() == []
+
+
+async def test_feed_commands_are_for_operators_only(start_bot: StartBot) -> None:
+    bot = await start_bot(validate_feed=validate_feed)
+
+    for command in ("/addfeed https://example.org/", "/removefeed 1", "/status"):
+        answer = await bot.send(USER, command)
+        assert answer.plain == "Only the operators of this bot can do that."
+    assert await bot.store.list_feeds() == []
+
+
+async def test_operator_removes_a_feed_by_number(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    await bot.store.add_feed("https://a.example.org/rss", name="A")
+    await bot.store.add_feed("https://b.example.org/rss", name="B")
+
+    answer = await bot.send(OPERATOR, "/removefeed 2")
+    bad = await bot.send(OPERATOR, "/removefeed 9")
+
+    assert answer.plain == "Removed B."
+    assert bad.plain == "Give a number from /feeds, 1 to 1."
+    assert [feed.name for feed in await bot.store.list_feeds()] == ["A"]
+
+
+async def test_status_counts_and_names_failing_feeds(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    await bot.store.add_feed("https://a.example.org/rss", name="A")
+    broken = await bot.store.add_feed("https://b.example.org/rss", name="B")
+    now = datetime.now(UTC)
+    outcome = PollOutcome("error", now, now + timedelta(minutes=10), error="HTTP 503 <busy>")
+    await bot.store.record_poll(broken.id, outcome)
+    await bot.send(USER, "/subscribe Baku")
+
+    answer = await bot.send(OPERATOR, "/status")
+
+    assert answer.plain.splitlines() == [
+        "Status",
+        "Feeds: 2 (1 failing)",
+        "Chats: 1",
+        "Topics: 1 (0 paused)",
+        "Articles stored: 0",
+        "Outbox: 0 waiting, 0 failed",
+        "Alerts sent today: 0",
+        "Failing feeds",
+        "• B — failing: HTTP 503 <busy> (1 in a row)",
+    ]
