@@ -1,0 +1,135 @@
+"""Summary-stage benchmark: summaries per second, cost per alert next to matching, clustering.
+
+Run from the repository root: ``python bench/bench_summary.py`` (needs ../shared). It prints
+the figures recorded in docs/benchmarks.md, and the precision/recall of story clustering on
+the labelled pairs for several settings, which is how the defaults were chosen.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import rules  # noqa: E402
+from bot.article import Article  # noqa: E402
+from bot.feeds.errors import FeedParseError  # noqa: E402
+from bot.feeds.parser import parse_feed  # noqa: E402
+from bot.summary import StoryClusterer, matched_line, summarize  # noqa: E402
+
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus" / "feeds"
+SAMPLE = SHARED / "samples" / "jpost-herzog-azerbaijan-2023-05-28.txt"
+RULE = "trump | russia | china | ukraine | iran | election | (police + shooting)"
+"""A broad subscription, so that many corpus articles yield hits to summarize around."""
+
+
+def corpus_articles() -> list[Article]:
+    articles = []
+    for path in sorted(CORPUS.iterdir()):
+        if path.suffix not in {".xml", ".rss", ".atom"}:
+            continue
+        try:
+            articles += parse_feed(
+                path.read_bytes(), url=f"http://corpus.invalid/{path.name}"
+            ).articles
+        except FeedParseError:
+            continue
+    return [article for article in articles if article.text]
+
+
+def per_second(work: Callable[[], int], min_seconds: float = 2.0) -> tuple[float, int]:
+    """Items per second over repeated runs of ``work`` (which returns how many it did)."""
+    done, start = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < min_seconds:
+        done += work()
+    return done / elapsed, done
+
+
+def bench_summaries(articles: list[Article]) -> None:
+    rule = rules.compile(RULE)
+    documents = [rules.Document(**article.rule_doc()) for article in articles]
+    hits = [rule.explain(document) or [] for document in documents]
+    matched = sum(1 for h in hits if h)
+
+    def summarize_all() -> int:
+        for article, article_hits in zip(articles, hits, strict=True):
+            summarize(article.title, article.text, article_hits)
+            matched_line(article_hits)
+        return len(articles)
+
+    def match_all() -> int:
+        for article in articles:
+            rule.explain(rules.Document(**article.rule_doc()))
+        return len(articles)
+
+    summaries, _ = per_second(summarize_all)
+    matches, _ = per_second(match_all)
+    chars = sum(len(a.text) for a in articles) / len(articles)
+    print(f"corpus: {len(articles)} articles with text (mean {chars:.0f} chars); rule {RULE!r}")
+    print(f"  matches {matched} of them")
+    print(
+        f"summaries (summarize + matched_line): {summaries:,.0f}/s = {1e6 / summaries:.0f} µs each"
+    )
+    print(
+        f"matching (Document + explain), one rule: {matches:,.0f}/s = {1e6 / matches:.0f} µs each"
+    )
+    print(f"added cost per alert: {matches / summaries:.1f}x one rule's matching of the article")
+
+
+def bench_clustering(articles: list[Article]) -> None:
+    base = datetime(2024, 3, 1, tzinfo=UTC)
+
+    def assign_all() -> int:
+        clusterer = StoryClusterer()
+        for i, article in enumerate(articles):
+            clusterer.assign(str(i), article.title, article.text, base + timedelta(minutes=i))
+        return len(articles)
+
+    rate, _ = per_second(assign_all)
+    print(f"clustering: {rate:,.0f} assigns/s into a window holding up to {len(articles)} articles")
+
+
+def load_story_tests() -> ModuleType:
+    """The story-clustering test module, for its labelled pairs and how it scores them."""
+    path = ROOT / "tests" / "test_summary_stories.py"
+    spec = importlib.util.spec_from_file_location("test_summary_stories", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def bench_labelled_pairs() -> None:
+    stories = load_story_tests()
+    pairs = stories.load_pairs(CORPUS, SAMPLE.read_text(encoding="utf-8"))
+    same = sum(p.same for p in pairs)
+    print(f"labelled pairs: {len(pairs)} ({same} same story, {len(pairs) - same} different)")
+    print("num_perm threshold precision recall false_merges")
+    for num_perm in (64, 128, 256):
+        for threshold in (0.15, 0.2, 0.25, 0.3, 0.4, 0.5):
+            decisions = stories.merge_decisions(
+                pairs, lambda t=threshold, n=num_perm: StoryClusterer(threshold=t, num_perm=n)
+            )
+            precision, recall, false_merges = stories.precision_recall(decisions)
+            print(f"{num_perm:8} {threshold:9} {precision:9.2f} {recall:6.2f} {false_merges:12}")
+
+
+def main() -> None:
+    if not CORPUS.exists():
+        sys.exit(f"{CORPUS} is absent: the benchmark reads the shared corpus in place")
+    articles = corpus_articles()
+    bench_summaries(articles)
+    bench_clustering(articles)
+    bench_labelled_pairs()
+
+
+if __name__ == "__main__":
+    main()
