@@ -316,10 +316,13 @@ def threaded_server() -> Iterator[HTTPServer]:
     server.stop()
 
 
-async def test_per_host_limit_allows_exactly_that_many_requests_at_once(
-    threaded_server,
+@pytest.mark.parametrize(
+    "limits", [FetchLimits(per_host=2), FetchLimits(max_concurrency=2, per_host=10)]
+)
+async def test_concurrency_limits_allow_exactly_that_many_requests_at_once(
+    threaded_server, limits: FetchLimits
 ) -> None:
-    """Requests meet in pairs at a barrier: with per_host=2 every pair releases; a third
+    """Requests meet in pairs at a barrier: with a limit of 2 every pair releases; a third
     concurrent request would show up in the count."""
     barrier = threading.Barrier(2, timeout=10)
     lock = threading.Lock()
@@ -336,7 +339,7 @@ async def test_per_host_limit_allows_exactly_that_many_requests_at_once(
         return Response(FEED)
 
     threaded_server.expect_request("/feed").respond_with_handler(handler)
-    async with Fetcher(FetchLimits(per_host=2)) as fetcher:
+    async with Fetcher(limits) as fetcher:
         results = await asyncio.gather(
             *(fetcher.fetch(threaded_server.url_for("/feed")) for _ in range(6))
         )

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 
 class FetchError(Exception):
-    """A feed or page could not be fetched; ``str(err)`` is a complete, readable message."""
+    """A feed or page could not be fetched; ``str(err)`` is a complete, readable message.
+
+    ``url`` is the URL whose request failed: the one asked for or, after redirects, the hop
+    that failed (the message names it either way).
+    """
 
     def __init__(self, url: str, message: str) -> None:
         super().__init__(message)

@@ -173,22 +173,21 @@ class Fetcher:
         return await self._get(url, {"Accept": PAGE_ACCEPT})
 
     async def _get(self, url: str, headers: dict[str, str]) -> FetchResult:
-        """Follow redirects by hand, so each hop gets its host's slot and is counted."""
+        """Follow redirects by hand, so each hop gets its own host's slot and is counted."""
         hop_url, all_permanent, seen = url, True, {url}
-        async with self._slots:
-            for _ in range(self.limits.max_redirects + 1):
-                response, content = await self._exchange(hop_url, headers)
-                status, location = response.status_code, response.headers.get("location")
-                if response.is_success or status == 304:
-                    moved = all_permanent and hop_url != url
-                    return _result(url, hop_url, moved, response, content)
-                if status not in _REDIRECTS or not location:
-                    raise _status_error(hop_url, response)
-                all_permanent &= status in _PERMANENT_REDIRECTS
-                hop_url = _redirect_target(url, hop_url, location)
-                if hop_url in seen:
-                    raise TooManyRedirects(url, f"{url}: redirect loop via {hop_url}")
-                seen.add(hop_url)
+        for _ in range(self.limits.max_redirects + 1):
+            response, content = await self._exchange(hop_url, headers)
+            status, location = response.status_code, response.headers.get("location")
+            if response.is_success or status == 304:
+                moved = all_permanent and hop_url != url
+                return _result(url, hop_url, moved, response, content)
+            if status not in _REDIRECTS or not location:
+                raise _status_error(hop_url, response)
+            all_permanent &= status in _PERMANENT_REDIRECTS
+            hop_url = _redirect_target(url, hop_url, location)
+            if hop_url in seen:
+                raise TooManyRedirects(url, f"{url}: redirect loop via {hop_url}")
+            seen.add(hop_url)
         raise TooManyRedirects(
             url, f"{url}: more than {self.limits.max_redirects} redirects; last to {hop_url}"
         )
@@ -196,11 +195,12 @@ class Fetcher:
     async def _exchange(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
         """One request/response with one server, bounded in time and size as a whole.
 
-        The timeout wraps headers AND body, so a server trickling one byte a second cannot
-        hold the slot forever (httpx's own timeouts only bound each read).
+        The host's slot is taken before a process-wide one, so requests queued behind a busy
+        host do not hold process slots other hosts could use. The timeout wraps headers AND
+        body, so a server trickling one byte a second cannot hold a slot forever (httpx's own
+        timeouts only bound each read).
         """
-        host = _host_of(url)
-        async with self._host_slots[host]:
+        async with self._host_slots[_host_of(url)], self._slots:
             try:
                 async with asyncio.timeout(self.limits.timeout):
                     return await self._request(url, headers)

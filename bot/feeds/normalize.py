@@ -56,8 +56,9 @@ def canonical_url(url: str, base: str | None = None) -> str | None:
     """The one spelling of ``url`` used for dedup, or None when it cannot name a web page.
 
     Relative URLs resolve against ``base``; scheme and host are lower-cased, the default port,
-    the fragment and tracking parameters go, and other parameters keep their order and bytes
-    (re-encoding them could change what the server returns).
+    the fragment and tracking parameters go, and other parameters keep their order and
+    spelling (re-encoding them could change what the server returns); only spaces and control
+    characters are percent-encoded, as browsers do.
     """
     url = (url or "").strip(_C0_AND_SPACE)
     if not url:
