@@ -35,25 +35,31 @@ class _Inflater:
         self._started = False
 
     def feed(self, data: bytes, budget: int) -> bytes:
-        """Inflate ``data``; raises BodyTooLarge as soon as output would pass ``budget``."""
+        """Inflate ``data``; raises BodyTooLarge as soon as output would pass ``budget``.
+
+        Loops until zlib has neither input left nor a full output step (a full step may
+        mean more output is pending inside zlib), so nothing is held back at the end.
+        """
         out = bytearray()
-        while data:
-            chunk = self._decompress(data, budget - len(out) + 1)
+        while True:
+            step = min(budget - len(out) + 1, _STEP)
+            chunk = self._decompress(data, step)
             out += chunk
             if len(out) > budget:
                 raise BodyTooLarge
             data = self._zlib.unconsumed_tail
-        return bytes(out)
+            if not data and (len(chunk) < step or self._zlib.eof):
+                return bytes(out)
 
     def _decompress(self, data: bytes, max_length: int) -> bytes:
         try:
-            chunk = self._zlib.decompress(data, min(max_length, _STEP))
+            chunk = self._zlib.decompress(data, max_length)
         except zlib.error:
             # "deflate" is meant to be zlib-wrapped, but some servers send raw deflate.
             if self._encoding != "deflate" or self._started:
                 raise
             self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
-            chunk = self._zlib.decompress(data, min(max_length, _STEP))
+            chunk = self._zlib.decompress(data, max_length)
         self._started = True
         return chunk
 
