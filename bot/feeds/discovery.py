@@ -33,7 +33,7 @@ def find_feed_links(html: bytes | str, base_url: str) -> list[str]:
     Relative hrefs resolve against the page's ``<base href>`` if any, else ``base_url``.
     Returns [] for anything that is not parseable HTML.
     """
-    data = html.encode("utf-8") if isinstance(html, str) else html
+    data = html.encode("utf-8", "replace") if isinstance(html, str) else html
     encoding = "utf-8" if isinstance(html, str) else None
     try:
         root = etree.fromstring(data, etree.HTMLParser(encoding=encoding))

@@ -99,8 +99,8 @@ def _is_tracking(piece: str) -> bool:
 
 _TAG_LIKE = re.compile(r"<[a-zA-Z/!?]")
 _BLANK_LINES = re.compile(r"\n[^\S\n]*\n\s*")
-# Characters XML/HTML cannot carry; libxml2 would stop or error at them.
-_INVALID_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Characters XML 1.0 cannot carry; libxml2 stops or errors at them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _DROPPED_ELEMENTS = frozenset({"script", "style", "noscript", "template"})
 _BLOCK_ELEMENTS = frozenset(
     {
@@ -130,7 +130,7 @@ def html_to_text(markup: str) -> str:
     if not _TAG_LIKE.search(markup):
         return html.unescape(markup)
     parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
-    cleaned = _INVALID_CHARS.sub("", markup).encode("utf-8", "replace")
+    cleaned = xml_safe(markup).encode("utf-8")
     try:
         root = etree.fromstring(cleaned, parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
@@ -138,6 +138,11 @@ def html_to_text(markup: str) -> str:
     if root is None:
         return ""
     return _layout(_text_pieces(root))
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML cannot carry (feeds from the wild contain them)."""
+    return _NOT_XML.sub("", text)
 
 
 def _text_pieces(root: etree._Element) -> Iterator[str | _Break]:

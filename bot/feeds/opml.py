@@ -8,20 +8,17 @@ limit refuses entity bombs ("billion laughs").
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from lxml import etree
 
 from bot.feeds.errors import OpmlError
+from bot.feeds.normalize import xml_safe
 
 __all__ = ["OpmlError", "OpmlFeed", "read_opml", "write_opml"]
 
 logger = logging.getLogger(__name__)
-
-# Characters XML 1.0 cannot carry; a feed title from the wild may contain them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -68,16 +65,12 @@ def _attribute(element: etree._Element, lower_name: str) -> str:
 def write_opml(feeds: Iterable[OpmlFeed], title: str = "topic-alert feeds") -> str:
     """An OPML 2.0 document listing ``feeds``, which any feed reader can import."""
     root = etree.Element("opml", version="2.0")
-    etree.SubElement(etree.SubElement(root, "head"), "title").text = _xml_safe(title)
+    etree.SubElement(etree.SubElement(root, "head"), "title").text = xml_safe(title)
     body = etree.SubElement(root, "body")
     for feed in feeds:
-        name = _xml_safe(feed.name or feed.url)
+        name = xml_safe(feed.name or feed.url)
         etree.SubElement(
-            body, "outline", type="rss", text=name, title=name, xmlUrl=_xml_safe(feed.url)
+            body, "outline", type="rss", text=name, title=name, xmlUrl=xml_safe(feed.url)
         )
     xml = etree.tostring(root, encoding="unicode", pretty_print=True)
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{xml}'
-
-
-def _xml_safe(text: str) -> str:
-    return _NOT_XML.sub("", text)
