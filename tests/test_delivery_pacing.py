@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import heapq
 import itertools
 
 import pytest
@@ -11,18 +12,35 @@ from bot.delivery import Pacer
 
 
 class VirtualClock:
-    """Time that passes only when someone sleeps, so the test never waits."""
+    """Time that passes only when every task is asleep, so the test never really waits.
+
+    Sleepers wake in deadline order: the driver lets runnable tasks run to their next
+    sleep, then jumps the clock to the earliest deadline.
+    """
 
     def __init__(self) -> None:
         self.now = 0.0
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._count = itertools.count()
+        self._driver: asyncio.Task[None] | None = None
 
     def __call__(self) -> float:
         return self.now
 
     async def sleep(self, seconds: float) -> None:
-        wake = self.now + seconds
-        await asyncio.sleep(0)
-        self.now = max(self.now, wake)
+        wake = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self.now + seconds, next(self._count), wake))
+        if self._driver is None or self._driver.done():
+            self._driver = asyncio.create_task(self._advance())
+        await wake
+
+    async def _advance(self) -> None:
+        while self._sleepers:
+            for _ in range(50):  # let every runnable task reach its next sleep
+                await asyncio.sleep(0)
+            deadline, _, wake = heapq.heappop(self._sleepers)
+            self.now = max(self.now, deadline)
+            wake.set_result(None)
 
 
 def pacer(clock: VirtualClock, **limits) -> Pacer:

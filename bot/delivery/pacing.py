@@ -6,7 +6,7 @@ on its own: its overall limiter is a leaky bucket that lets a full second's wort
 once (about 59 messages in the first second from a cold start) and it has no per-chat limit
 for private chats at all. So the Pacer hands out send slots itself:
 
-* overall: fixed spacing of ``1 / per_second`` seconds between slots, first come first served;
+* overall: ``1 / per_second`` seconds between two slots, first come first served;
 * per chat: ``per_chat_interval`` seconds between two sends to one chat;
 * per group (``chat_id < 0``): ``60 / per_group_minute`` seconds, i.e. 3 s for 20/min.
 
@@ -46,7 +46,8 @@ class Pacer:
         self._group_interval = max(per_chat_interval, 60.0 / per_group_minute)
         self._clock = clock
         self._sleep = sleep
-        self._next_slot = -math.inf
+        self._gate = asyncio.Lock()  # FIFO: callers take overall slots in arrival order
+        self._last_grant = -math.inf
         self._next_for_chat: dict[int, float] = {}
         self._chat_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
@@ -77,12 +78,13 @@ class Pacer:
         return self._group_interval if chat_id < 0 else self._chat_interval
 
     async def _take_slot(self) -> float:
-        # Reserve before sleeping: with no await between reading and advancing _next_slot,
-        # concurrent callers get distinct slots in arrival order.
-        slot = max(self._clock(), self._next_slot)
-        self._next_slot = slot + self._spacing
-        await self._sleep_until(slot)
-        return slot
+        # Spacing counts from the moment the previous slot was really granted, not from a
+        # reserved time: after the event loop stalls (rendering a batch), reserved slots that
+        # are all overdue would otherwise fire together as a burst.
+        async with self._gate:
+            await self._sleep_until(self._last_grant + self._spacing)
+            self._last_grant = self._clock()
+            return self._last_grant
 
     async def _sleep_until(self, deadline: float) -> None:
         delay = deadline - self._clock()
