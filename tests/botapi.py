@@ -625,7 +625,9 @@ class FakeBotAPI:
             "from": self._user(self.bot_id, self.bot_username, is_bot=True),
             "text": visible_text(sent.text, sent.parse_mode),
         }
-        if sent.reply_markup:
+        if sent.reply_markup and "inline_keyboard" in sent.reply_markup:
+            # Telegram echoes only inline keyboards; ForceReply and reply keyboards are not
+            # part of the returned Message.
             message["reply_markup"] = sent.reply_markup
         if sent.thread_id is not None:
             message.update({"message_thread_id": sent.thread_id, "is_topic_message": True})
@@ -756,11 +758,15 @@ def _make_handler(api: FakeBotAPI) -> type[BaseHTTPRequestHandler]:
 
         def _reply(self, status: int, answer: dict) -> None:
             payload = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                # The client gave up first (a long poll cancelled at shutdown): nobody to tell.
+                self.close_connection = True
 
     return Handler
 

@@ -8,7 +8,7 @@ import warnings
 
 import pytest
 from botapi import FakeBotAPI
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
@@ -155,3 +155,10 @@ async def test_application_polling_dispatches_commands(botapi: FakeBotAPI) -> No
         await app.stop()
 
     assert [m.text for m in group + private] == ["hello group", "hello you"]
+
+
+async def test_force_reply_is_recorded_but_not_echoed(bot: Bot, botapi: FakeBotAPI) -> None:
+    sent = await bot.send_message(-100, "Which topic?", reply_markup=ForceReply(selective=True))
+
+    assert sent.reply_markup is None
+    assert botapi.messages(-100)[0].reply_markup == {"force_reply": True, "selective": True}
