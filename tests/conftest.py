@@ -16,7 +16,9 @@ SAMPLE_ARTICLE = SHARED / "samples" / "jpost-herzog-azerbaijan-2023-05-28.txt"
 
 def _require(path: Path) -> Path:
     if not path.exists():
-        pytest.skip(f"{path} is absent: tests that read ../shared need the shared folder beside the repo")
+        pytest.skip(
+            f"{path} is absent: tests that read ../shared need the shared folder beside the repo"
+        )
     return path
 
 
