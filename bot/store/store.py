@@ -344,6 +344,34 @@ class Store:
                     new.append(StoredArticle(cur.lastrowid, feed_id, article, seen_at, None))  # type: ignore[arg-type]
         return new
 
+    def unseen_articles(self, feed_id: int, articles: Iterable[Article]) -> list[Article]:
+        """The articles ``add_articles`` would store now, without storing them.
+
+        Lets the pipeline spend work on new entries only (fetching a teaser's full page),
+        under the same rule: not this feed's id, not any feed's canonical URL.
+        """
+        articles = list(articles)
+        urls = [article.url for article in articles if article.url]
+        known_urls: set[str] = set()
+        for start in range(0, len(urls), 500):  # SQLite caps bound parameters per statement
+            chunk = urls[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            known_urls.update(
+                row[0]
+                for row in self.conn.execute(
+                    f"SELECT url FROM articles WHERE url IN ({marks})", chunk
+                )
+            )
+        known_ids = {
+            row[0]
+            for row in self.conn.execute("SELECT guid FROM articles WHERE feed_id = ?", (feed_id,))
+        }
+        return [
+            article
+            for article in articles
+            if article.id not in known_ids and article.url not in known_urls
+        ]
+
     def set_story(self, article_rowid: int, story_id: int) -> None:
         self.conn.execute(
             "UPDATE articles SET story_id = ? WHERE id = ?", (story_id, article_rowid)

@@ -1,0 +1,111 @@
+"""A real pipeline for tests: SQLite file in tmp_path, local feeds, real fetcher and rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+
+from feeds_samples import rss
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+import rules
+from bot.config import Config, parse_config
+from bot.feeds.fetcher import Fetcher
+from bot.matching import SubscriptionMatcher
+from bot.pipeline import Pipeline, PollResult, fetch_limits
+from bot.store import AsyncStore, FeedRow, Store
+
+STORY = "Israeli President Isaac Herzog landed in Baku for talks on energy and security. " * 5
+
+
+def item(
+    guid: str,
+    title: str,
+    *,
+    link: str | None = None,
+    text: str = STORY,
+    age: timedelta | None = timedelta(hours=1),
+) -> dict[str, str]:
+    """One RSS <item>, published ``age`` ago (None: no date)."""
+    fields = {
+        "guid": guid,
+        "title": title,
+        "link": link or f"https://news.example.org/{guid}",
+        "description": text,
+    }
+    if age is not None:
+        fields["pubDate"] = format_datetime(datetime.now(UTC) - age)
+    return fields
+
+
+class FeedServer:
+    """Feeds on a local server that answer conditional GETs like a real one (ETag → 304)."""
+
+    def __init__(self, httpserver: HTTPServer) -> None:
+        self.httpserver = httpserver
+        self.documents: dict[str, bytes] = {}
+        self.requests: list[tuple[str, str | None]] = []
+        """(path, If-None-Match sent) of every feed request, in order."""
+
+    def publish(self, path: str, items: list[dict[str, str]], **rss_options: object) -> str:
+        """Serve ``items`` at ``path`` from now on; returns the feed's URL."""
+        first = path not in self.documents
+        self.documents[path] = rss(items, **rss_options)  # type: ignore[arg-type]
+        if first:
+            self.httpserver.expect_request(path).respond_with_handler(self._handler(path))
+        return self.httpserver.url_for(path)
+
+    def _handler(self, path: str) -> Callable[[Request], Response]:
+        def handler(request: Request) -> Response:
+            body = self.documents[path]
+            etag = f'"{hash(body) & 0xFFFFFFFF:x}"'
+            sent = request.headers.get("If-None-Match")
+            self.requests.append((path, sent))
+            if sent == etag:
+                return Response(status=304, headers={"ETag": etag})
+            return Response(body, headers={"ETag": etag}, content_type="application/rss+xml")
+
+        return handler
+
+
+def make_config(db: Path, **polling: object) -> Config:
+    return parse_config({"storage": {"path": str(db)}, "polling": {"timeout": 5, **polling}})
+
+
+@dataclass
+class PipelineEnv:
+    """Everything one test polls with; ``store`` is the synchronous view for assertions."""
+
+    store: Store
+    astore: AsyncStore
+    pipeline: Pipeline
+
+    async def poll(self, url: str) -> PollResult:
+        feed = self.store.feed_by_url(url) or self.store.add_feed(url)
+        return await self.pipeline.poll_feed(feed)
+
+    def subscribe(self, chat_id: int, rule: str, thread_id: int | None = None) -> int:
+        return self.store.add_subscription(chat_id, rules.compile(rule), thread_id=thread_id).id
+
+    def feed(self, url: str) -> FeedRow:
+        feed = self.store.feed_by_url(url)
+        assert feed is not None, url
+        return feed
+
+
+async def open_env(config: Config) -> tuple[PipelineEnv, Fetcher]:
+    """A PipelineEnv on ``config``'s database; close with :func:`close_env`."""
+    store = Store.open(config.storage.path)
+    astore = AsyncStore(store)
+    fetcher = Fetcher(fetch_limits(config))
+    pipeline = Pipeline(astore, fetcher, config, SubscriptionMatcher(astore))
+    return PipelineEnv(store, astore, pipeline), fetcher
+
+
+async def close_env(env: PipelineEnv, fetcher: Fetcher) -> None:
+    await fetcher.aclose()
+    await env.astore.aclose()

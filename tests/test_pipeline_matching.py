@@ -1,0 +1,101 @@
+"""The subscription matcher: an index of every active rule, updated by difference."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+
+import rules
+from bot.article import Article
+from bot.matching import SubscriptionMatcher
+from bot.store import AsyncStore, Store, StoredArticle
+
+
+@pytest.fixture
+async def astore(tmp_path) -> AsyncIterator[AsyncStore]:
+    astore = AsyncStore(Store.open(tmp_path / "bot.db"))
+    yield astore
+    await astore.aclose()
+
+
+def stored(title: str, text: str = "", rowid: int = 1, source: str = "Wire") -> StoredArticle:
+    article = Article(
+        id=title,
+        feed_url="https://wire.example/feed",
+        url=f"https://wire.example/{rowid}",
+        title=title,
+        text=text,
+        published=None,
+        source=source,
+    )
+    return StoredArticle(rowid, 1, article, datetime.now(UTC), None)
+
+
+async def test_reloads_only_when_the_subscriptions_changed(astore) -> None:
+    store = astore.sync
+    first = store.add_subscription(1, rules.compile("Baku")).id
+    matcher = SubscriptionMatcher(astore)
+    index = matcher.index
+
+    assert await matcher.refresh() is True
+    assert await matcher.refresh() is False
+    second = store.add_subscription(2, rules.compile("Azerbaijan")).id
+    assert await matcher.refresh() is True
+
+    assert matcher.index is index
+    assert len(matcher) == 2
+    assert matcher.match([stored("Baku, Azerbaijan")]) == {(1, 1): [first], (2, 1): [second]}
+
+
+async def test_paused_removed_and_inactive_subscriptions_leave_the_index(astore) -> None:
+    store = astore.sync
+    paused = store.add_subscription(1, rules.compile("Baku")).id
+    removed = store.add_subscription(1, rules.compile("Azerbaijan")).id
+    store.add_subscription(2, rules.compile("Baku"))
+    kept = store.add_subscription(3, rules.compile("Baku")).id
+    matcher = SubscriptionMatcher(astore)
+    await matcher.refresh()
+
+    store.set_paused(paused, True)
+    store.remove_subscription(removed)
+    store.set_chat_active(2, False)
+    await matcher.refresh()
+
+    assert len(matcher) == 1
+    assert matcher.match([stored("Baku, Azerbaijan")]) == {(3, 1): [kept]}
+
+
+async def test_one_entry_per_chat_and_article_with_every_matching_rule(astore) -> None:
+    store = astore.sync
+    subs = [store.add_subscription(1, rules.compile(r)).id for r in ("Baku", "Israel", "Oslo")]
+    matcher = SubscriptionMatcher(astore)
+    await matcher.refresh()
+
+    found = matcher.match(
+        [stored("Israel in Baku", rowid=10), stored("Oslo", rowid=11), stored("Paris", rowid=12)]
+    )
+
+    assert found == {(1, 10): subs[:2], (1, 11): [subs[2]]}
+
+
+async def test_matches_title_text_and_source_as_the_rule_engine_does(astore) -> None:
+    store = astore.sync
+    by_text = store.add_subscription(1, rules.compile("Caspian")).id
+    by_source = store.add_subscription(2, rules.compile("source:wire.example")).id
+    matcher = SubscriptionMatcher(astore)
+    await matcher.refresh()
+
+    found = matcher.match([stored("Gas deal", text="Through the Caspian corridor")])
+
+    assert found == {(1, 1): [by_text], (2, 1): [by_source]}
+
+
+async def test_thread_ids_follow_the_subscriptions(astore) -> None:
+    store = astore.sync
+    sub = store.add_subscription(-100, rules.compile("Baku"), thread_id=42).id
+    matcher = SubscriptionMatcher(astore)
+    await matcher.refresh()
+
+    assert matcher.thread_ids == {sub: 42}
