@@ -28,9 +28,11 @@ MAX_DEPTH = 16
 
 _SINGLE_CHAR_OPERATORS = {"+": "AND", "&": "AND", "|": "OR", ",": "OR", "-": "NOT", "!": "NOT"}
 _WORD_OPERATORS = ("AND", "OR", "NOT")
-# Phones turn " into typographic quotes, so those open and close phrases too.
-_OPENING_QUOTES = '"“”„«'
-_CLOSING_QUOTES = '"“”»'
+# Phones turn " into typographic quotes, so those open and close phrases too (»…« included).
+# Every closing quote can also open, so the lexer has a branch for every character that ends
+# a word.
+_OPENING_QUOTES = '"“”„«»'
+_CLOSING_QUOTES = '"“”«»'
 _WORD_STOPS = frozenset("()+&|,!:") | frozenset(_OPENING_QUOTES + _CLOSING_QUOTES)
 
 
