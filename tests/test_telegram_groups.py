@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from test_telegram_harness import USER, StartBot, start_bot_fixture  # noqa: F401
 
 GROUP = -4001
@@ -54,11 +53,6 @@ async def test_people_outside_allowed_users_are_refused_once(start_bot: StartBot
     assert await bot.store.list_subscriptions(stranger) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tests/botapi.py echoes a ForceReply as Message.reply_markup, which Telegram never "
-    "does (only inline keyboards), so python-telegram-bot fails to parse the sent message",
-)
 async def test_subscribe_alone_in_a_group_asks_for_a_reply(start_bot: StartBot) -> None:
     bot = await start_bot()
     bot.api.set_admins(GROUP, [ADMIN])
