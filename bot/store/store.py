@@ -112,6 +112,7 @@ class Store:
                        title = coalesce(excluded.title, chats.title), active = 1""",
                 (chat_id, type, title, to_iso(_now())),
             )
+            self.set_chat_active(chat_id, True)
         return self.get_chat(chat_id)  # type: ignore[return-value]
 
     def get_chat(self, chat_id: int) -> ChatRow | None:
@@ -122,9 +123,18 @@ class Store:
         """A chat that blocked the bot is inactive and its subscriptions are paused."""
         with self._transaction():
             self.conn.execute("UPDATE chats SET active = ? WHERE id = ?", (int(active), chat_id))
-            self.conn.execute(
-                "UPDATE subscriptions SET paused = ? WHERE chat_id = ?", (int(not active), chat_id)
-            )
+            # paused = 2 marks "paused because the chat went away", so coming back resumes
+            # exactly those and leaves the ones the user paused alone.
+            if active:
+                self.conn.execute(
+                    "UPDATE subscriptions SET paused = 0 WHERE chat_id = ? AND paused = 2",
+                    (chat_id,),
+                )
+            else:
+                self.conn.execute(
+                    "UPDATE subscriptions SET paused = 2 WHERE chat_id = ? AND paused = 0",
+                    (chat_id,),
+                )
 
     def set_chat_timezone(self, chat_id: int, timezone: str) -> None:
         self.conn.execute("UPDATE chats SET timezone = ? WHERE id = ?", (timezone, chat_id))
