@@ -1,0 +1,134 @@
+"""When each feed is polled: one APScheduler job per feed on the bot's own event loop.
+
+The job's interval trigger (with jitter, so feeds added together drift apart) is only the
+fallback: after every poll the job is moved to the time the poll asked for, which honours the
+feed's <ttl>, Cache-Control max-age, Retry-After and error backoff. Jobs coalesce and never
+overlap, and a late job still runs (a busy loop delays a poll, it does not skip it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.config import Config
+from bot.pipeline import Pipeline
+from bot.store import AsyncStore, FeedRow, UnknownRow
+
+logger = logging.getLogger(__name__)
+
+JITTER = 0.1
+"""±10% of the interval, as the poll delays themselves."""
+START_STAGGER = timedelta(seconds=0.1)
+"""Feeds due at start-up begin this far apart, so 500 feeds do not all connect at once."""
+PRUNE_EVERY = timedelta(days=1)
+PRUNE_FIRST = timedelta(hours=1)
+_PRUNE_JOB = "prune"
+
+
+def _job_id(feed_id: int) -> str:
+    return f"feed:{feed_id}"
+
+
+class FeedScheduler:
+    """Schedules the pipeline's polls; start it from inside the running event loop."""
+
+    def __init__(self, pipeline: Pipeline, store: AsyncStore, config: Config) -> None:
+        self.pipeline = pipeline
+        self.store = store
+        self.config = config
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+
+    async def start(self) -> None:
+        """Merge the config file's feeds into the store and schedule every enabled feed.
+
+        A feed that is due (or never polled) is polled within moments; one whose last poll
+        asked for a later time (ttl, Retry-After, backoff) keeps that time across restarts.
+        """
+        await self.store.sync_config_feeds(self.config.feeds)
+        feeds = await self.store.list_feeds()
+        self.scheduler.start()
+        now = datetime.now(UTC)
+        for position, feed in enumerate(feeds):
+            self._schedule(feed, first_run=now + START_STAGGER * (position + 1))
+        self.scheduler.add_job(
+            self.pipeline.prune,
+            IntervalTrigger(seconds=PRUNE_EVERY.total_seconds()),
+            id=_PRUNE_JOB,
+            next_run_time=now + PRUNE_FIRST,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+            replace_existing=True,
+        )
+        logger.info("scheduled %d feeds", len(feeds))
+
+    def add_feed(self, feed: FeedRow) -> None:
+        """Start polling a feed added at run time (or re-schedule a known one), soon."""
+        self._schedule(feed, first_run=datetime.now(UTC) + START_STAGGER)
+
+    def remove_feed(self, feed_id: int) -> None:
+        """Stop polling a feed; a feed that has no job is not an error."""
+        try:
+            self.scheduler.remove_job(_job_id(feed_id))
+        except JobLookupError:
+            return
+        logger.info("feed %d: no longer scheduled", feed_id)
+
+    def next_runs(self) -> dict[int, datetime]:
+        """Feed id → when its next poll is due, for status displays."""
+        prefix = _job_id(0)[:-1]
+        return {
+            int(job.id.removeprefix(prefix)): job.next_run_time
+            for job in self.scheduler.get_jobs()
+            if job.id.startswith(prefix) and job.next_run_time is not None
+        }
+
+    async def shutdown(self) -> None:
+        """Stop scheduling; polls in flight are cancelled (the outbox keeps what they queued)."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+            await asyncio.sleep(0)  # AsyncIOScheduler shuts down in a loop callback
+
+    def _schedule(self, feed: FeedRow, *, first_run: datetime) -> None:
+        interval = feed.interval or self.config.polling.interval
+        if feed.next_poll_at is not None and feed.next_poll_at > first_run:
+            first_run = feed.next_poll_at
+        self.scheduler.add_job(
+            self._poll,
+            IntervalTrigger(seconds=interval, jitter=interval * JITTER),
+            args=[feed.id],
+            id=_job_id(feed.id),
+            name=feed.display_name,
+            next_run_time=first_run,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=interval,
+            replace_existing=True,
+        )
+
+    async def _poll(self, feed_id: int) -> None:
+        """The job: poll with the freshest row (URL, validators), then move the next run."""
+        try:
+            feed = await self.store.get_feed(feed_id)
+        except UnknownRow:
+            feed = None
+        if feed is None or not feed.enabled:
+            self.remove_feed(feed_id)
+            return
+        result = await self.pipeline.poll_feed(feed)
+        if result.status == "gone":
+            self.remove_feed(feed_id)
+        elif result.next_poll_at is not None:
+            self._move(feed_id, result.next_poll_at)
+
+    def _move(self, feed_id: int, when: datetime) -> None:
+        try:
+            self.scheduler.modify_job(_job_id(feed_id), next_run_time=when)
+        except JobLookupError:
+            logger.debug("feed %d was removed while it was being polled", feed_id)

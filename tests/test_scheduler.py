@@ -1,0 +1,133 @@
+"""The feed scheduler on the test's own event loop, polling feeds on a local server."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pipeline_env import FeedServer, PipelineEnv, close_env, item, make_config, open_env
+from pytest_httpserver import HTTPServer
+
+from bot.config import FeedSpec
+from bot.scheduler import FeedScheduler
+from bot.store import FeedRow
+
+DEADLINE = 20.0
+"""Seconds a condition may take before the test gives up (a hang guard, not a measurement)."""
+
+
+async def eventually(condition: Callable[[], bool]) -> None:
+    async with asyncio.timeout(DEADLINE):
+        while not condition():
+            await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+def server(httpserver: HTTPServer) -> FeedServer:
+    return FeedServer(httpserver)
+
+
+@pytest.fixture
+async def running(
+    tmp_path: Path, server: FeedServer
+) -> AsyncIterator[tuple[PipelineEnv, FeedScheduler]]:
+    """A started scheduler whose config lists two feeds (one asks for a 3-hour ttl)."""
+    world = server.publish("/world", [item("a1", "Talks in Baku")])
+    slow = server.publish("/slow", [item("s1", "Weekly digest")], ttl=180)
+    config = make_config(tmp_path / "bot.db", interval=600)
+    config = replace(config, feeds=[FeedSpec(url=world, name="World"), FeedSpec(url=slow)])
+    env, fetcher = await open_env(config)
+    scheduler = FeedScheduler(env.pipeline, env.astore, config)
+    await scheduler.start()
+    yield env, scheduler
+    await scheduler.shutdown()
+    await close_env(env, fetcher)
+
+
+def polled(env: PipelineEnv, feed: FeedRow | int) -> bool:
+    feed_id = feed if isinstance(feed, int) else feed.id
+    return env.store.get_feed(feed_id).polls > 0
+
+
+async def test_start_polls_the_config_feeds_soon_and_follows_their_next_poll_time(
+    running,
+) -> None:
+    env, scheduler = running
+    assert [feed.name for feed in env.store.list_feeds()] == ["World", None]
+
+    def moved_to_their_next_poll_time() -> bool:
+        next_runs = scheduler.next_runs()
+        return all(
+            feed.next_poll_at is not None
+            and abs(next_runs[feed.id] - feed.next_poll_at) < timedelta(seconds=1)
+            for feed in env.store.list_feeds()
+        )
+
+    await eventually(moved_to_their_next_poll_time)
+
+    next_runs = scheduler.next_runs()
+    world, slow = env.store.list_feeds()
+    now = datetime.now(UTC)
+    assert next_runs[world.id] > now + timedelta(seconds=600 * 0.9 - 60)
+    assert next_runs[slow.id] > now + timedelta(minutes=180 * 0.9 - 1)
+
+
+async def test_jobs_coalesce_never_overlap_and_tolerate_a_late_loop(running) -> None:
+    env, scheduler = running
+    world = env.store.list_feeds()[0]
+
+    job = scheduler.scheduler.get_job(f"feed:{world.id}")
+
+    assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 600)
+    assert job.trigger.interval == timedelta(seconds=600)
+    assert job.trigger.jitter == 60
+    assert scheduler.scheduler.get_job("prune") is not None
+
+
+async def test_feeds_added_and_removed_at_run_time(running, server) -> None:
+    env, scheduler = running
+    url = server.publish("/late", [item("l1", "Late news")])
+    feed = env.store.add_feed(url, name="Late")
+
+    scheduler.add_feed(feed)
+    await eventually(lambda: polled(env, feed))
+    scheduler.remove_feed(feed.id)
+
+    assert feed.id not in scheduler.next_runs()
+    assert env.store.get_feed(feed.id).articles == 1
+    scheduler.remove_feed(feed.id)  # removing twice is harmless
+
+
+async def test_a_gone_feed_is_disabled_and_unscheduled(running, httpserver) -> None:
+    env, scheduler = running
+    httpserver.expect_request("/gone").respond_with_data("", status=410)
+    feed = env.store.add_feed(httpserver.url_for("/gone"))
+
+    scheduler.add_feed(feed)
+    await eventually(lambda: polled(env, feed))
+    await eventually(lambda: feed.id not in scheduler.next_runs())
+
+    assert not env.store.get_feed(feed.id).enabled
+
+
+async def test_a_feed_that_asked_to_wait_keeps_its_time_across_a_restart(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    url = server.publish("/world", [item("a1", "Talks in Baku")])
+    config = replace(make_config(tmp_path / "bot.db"), feeds=[FeedSpec(url=url)])
+    env, fetcher = await open_env(config)
+    await env.poll(url)
+    later = env.feed(url).next_poll_at
+
+    scheduler = FeedScheduler(env.pipeline, env.astore, config)
+    await scheduler.start()
+    try:
+        assert scheduler.next_runs()[env.feed(url).id] == later
+    finally:
+        await scheduler.shutdown()
+        await close_env(env, fetcher)
+    assert not scheduler.scheduler.running
