@@ -14,9 +14,10 @@ substrings whose length some registered prefix has) to collect *candidate* rules
 those are verified with :meth:`Rule.matches`. Rules with the same canonical form are stored and
 verified once and the result is fanned out to every subscriber key.
 
-"Rarest" is a static estimate: longer words are rarer (Zipf's law of abbreviation) and a prefix
-is taken to be a few times commoner than a word of its length. Static keys keep add/remove
-independent of what documents were seen, so the index never needs re-keying.
+"Rarest" is a static estimate: the commonness of a word is taken to halve with each letter
+(Zipf's law of abbreviation: "in", "the", "и" are common, "Azerbaijan" is not), and a prefix
+counts as a word one letter shorter. Static keys keep add/remove independent of what documents
+were seen, so the index never needs re-keying.
 """
 
 from __future__ import annotations
@@ -32,13 +33,11 @@ from rules.nodes import And, Node, Not, Or, Term
 IndexKey = tuple[str, bool]
 """A folded word, or a word prefix when the flag is true."""
 
-_PREFIX_PENALTY = 4.0
-
 
 def _cost(key: IndexKey) -> float:
     """Estimated commonness of a key: lower means fewer documents, fewer candidates."""
     text, is_prefix = key
-    return (_PREFIX_PENALTY if is_prefix else 1.0) / len(text)
+    return 2.0 ** -(len(text) - is_prefix)
 
 
 def _set_cost(keys: Iterable[IndexKey]) -> float:
