@@ -1,0 +1,80 @@
+"""The config file: the example loads as shipped, and every mistake names its key."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config, ConfigError, load_config
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "config.example.toml"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_example_loads_and_shows_every_default() -> None:
+    config = load_config(EXAMPLE)
+
+    defaults = Config()
+    for section in ("storage", "polling", "telegram", "access", "delivery", "subscriptions"):
+        assert getattr(config, section) == getattr(defaults, section), section
+    assert config.summary == defaults.summary
+    assert [feed.name for feed in config.feeds] == ["The Jerusalem Post"]
+
+
+def test_the_example_mentions_every_key() -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    sections = {f.name: f.type for f in dataclasses.fields(Config)}
+    for section in sections:
+        value = getattr(Config(), section)
+        assert f"[{section}]" in text, section
+        if isinstance(value, list):
+            continue
+        for key in dataclasses.fields(value):
+            assert re.search(rf"^{key.name} = ", text, re.M), f"{section}.{key.name}"
+    for key in ("url", "name", "interval", "full_text"):
+        assert re.search(rf"^#? ?{key} ", text, re.M), f"feeds.{key}"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[polling]\nintervall = 60\n", "config.toml: polling: unknown key 'intervall'"),
+        ('[polling]\ninterval = "10m"\n', "polling: interval: expected int, got '10m'"),
+        ("[polling]\ninterval = 0\n", "polling.interval must be positive"),
+        ('[[feeds]]\nurl = "ftp://x.org/f"\n', "feeds[0].url: expected an http(s) URL"),
+        ("[[feeds]]\nname = 'No URL'\n", "feeds[0]: missing required key 'url'"),
+        ('[delivery]\ntimezone = "Mars/Olympus"\n', "delivery.timezone 'Mars/Olympus'"),
+        ('[summary]\nprovider = "openai"\nbase_url = "https://api.x.org/v1"\n', "summary.model"),
+        ("[storage\n", "not valid TOML"),
+    ],
+)
+def test_mistakes_name_the_key(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, text))
+
+    assert message in str(caught.value)
+
+
+def test_a_missing_file_says_what_to_do(tmp_path: Path) -> None:
+    hint = re.escape("no such config file (copy config.example.toml)")
+    with pytest.raises(ConfigError, match=hint):
+        load_config(tmp_path / "absent.toml")
+
+
+def test_the_token_comes_from_the_environment_first(monkeypatch, tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, '[telegram]\ntoken = "from-file"\n'))
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "from-env")
+    assert config.bot_token() == "from-env"
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN")
+    assert config.bot_token() == "from-file"
+    with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN"):
+        Config().bot_token()

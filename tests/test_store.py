@@ -1,0 +1,158 @@
+"""The SQLite store on a real file: dedup, the outbox, pruning, migrations, WAL."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+import rules
+from bot.article import Article
+from bot.store import Store
+from bot.store.migrations import MIGRATIONS
+
+NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "bot.db"
+
+
+@pytest.fixture
+def store(db: Path) -> Iterator[Store]:
+    store = Store.open(db)
+    yield store
+    store.close()
+
+
+def article(guid: str, url: str | None, title: str = "Talks in Baku") -> Article:
+    return Article(
+        id=guid,
+        feed_url="https://feed.example/rss",
+        url=url,
+        title=title,
+        text="Israel and Azerbaijan",
+        published=NOW,
+        source="Feed",
+    )
+
+
+def reopened(db: Path) -> Store:
+    return Store.open(db)
+
+
+def test_an_article_is_new_once_per_feed_id(store: Store, db: Path) -> None:
+    feed = store.add_feed("https://a.example/rss").id
+    first = store.add_articles(feed, [article("g1", "https://a.example/1")], seen_at=NOW)
+    again = store.add_articles(feed, [article("g1", "https://a.example/1-edited")], seen_at=NOW)
+
+    assert [a.article.id for a in first] == ["g1"]
+    assert again == []
+    assert reopened(db).stats().articles == 1
+
+
+def test_the_same_canonical_url_from_another_feed_is_not_new(store: Store) -> None:
+    a = store.add_feed("https://a.example/rss").id
+    b = store.add_feed("https://b.example/rss").id
+    store.add_articles(a, [article("a-1", "https://news.example/story")], seen_at=NOW)
+
+    assert store.unseen_articles(b, [article("b-7", "https://news.example/story")]) == []
+    assert store.add_articles(b, [article("b-7", "https://news.example/story")], seen_at=NOW) == []
+    other = article("b-8", "https://news.example/other")
+    assert store.unseen_articles(b, [other]) == [other]
+
+
+def test_articles_without_a_link_dedup_by_id_only(store: Store) -> None:
+    feed = store.add_feed("https://a.example/rss").id
+    new = store.add_articles(feed, [article("g1", None), article("g2", None)], seen_at=NOW)
+
+    assert len(new) == 2
+    assert store.unseen_articles(feed, [article("g1", None), article("g3", None)]) == [
+        article("g3", None)
+    ]
+
+
+def enqueue_one(store: Store) -> tuple[int, int]:
+    feed = store.add_feed("https://a.example/rss").id
+    (stored,) = store.add_articles(feed, [article("g1", "https://a.example/1")], seen_at=NOW)
+    subs = [store.add_subscription(1, rules.compile(r)).id for r in ("Baku", "Azerbaijan")]
+    assert store.enqueue_alerts({(1, stored.rowid): subs}) == 1
+    return stored.rowid, subs[0]
+
+
+def test_one_outbox_row_per_chat_and_article(store: Store, db: Path) -> None:
+    rowid, sub = enqueue_one(store)
+
+    assert store.enqueue_alerts({(1, rowid): [sub]}) == 0
+
+    (row,) = reopened(db).pending_alerts()
+    assert [s.rule for s in row.subscriptions] == ["Baku", "Azerbaijan"]
+
+
+def test_prune_keeps_articles_a_pending_alert_needs(store: Store, db: Path) -> None:
+    rowid, _ = enqueue_one(store)
+    feed = store.feed_by_url("https://a.example/rss").id
+    store.add_articles(feed, [article("g2", "https://a.example/2")], seen_at=NOW)
+
+    removed = store.prune_articles(NOW + timedelta(days=1))
+
+    assert removed == 1
+    kept = reopened(db)
+    assert kept.get_article(rowid).article.id == "g1"
+    assert [row.article.rowid for row in kept.pending_alerts()] == [rowid]
+
+
+def test_the_file_is_in_wal_mode(store: Store, db: Path) -> None:
+    store.add_feed("https://a.example/rss")
+    mode = sqlite3.connect(db).execute("PRAGMA journal_mode").fetchone()[0]
+
+    assert mode == "wal"
+
+
+def test_reopening_an_existing_file_keeps_its_data_and_version(db: Path) -> None:
+    store = Store.open(db)
+    store.add_feed("https://a.example/rss", name="A")
+    store.close()
+
+    store = Store.open(db)
+
+    assert [feed.name for feed in store.list_feeds()] == ["A"]
+    version = store.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'")
+    assert int(version.fetchone()[0]) == len(MIGRATIONS)
+    store.close()
+
+
+def test_an_empty_existing_file_is_migrated(db: Path) -> None:
+    sqlite3.connect(db).execute("CREATE TABLE notes (text TEXT)").connection.commit()
+
+    store = Store.open(db)
+
+    assert store.list_feeds() == []
+    store.close()
+
+
+def test_a_file_from_a_newer_release_is_refused(db: Path) -> None:
+    Store.open(db).close()
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+
+    with pytest.raises(RuntimeError, match="newer than this program knows"):
+        Store.open(db)
+
+
+def test_subscription_changes_bump_the_version(store: Store) -> None:
+    seen = [store.subscriptions_version()]
+    sub = store.add_subscription(1, rules.compile("Baku")).id
+    seen.append(store.subscriptions_version())
+    store.set_paused(sub, True)
+    seen.append(store.subscriptions_version())
+    store.set_chat_active(1, False)
+    seen.append(store.subscriptions_version())
+
+    assert seen == sorted(set(seen))
