@@ -1,0 +1,136 @@
+"""``topic-alert demo``: the whole pipeline, offline, on the bundled sample feeds.
+
+Nothing is faked but Telegram itself: the feeds are fetched over loopback HTTP by the real
+fetcher, parsed, deduplicated, stored in a temporary SQLite file, matched against example
+subscriptions, queued in the outbox, and delivered by the real outbox sender to a "chat"
+that prints each message as Telegram would show it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import rules
+from bot.config import Config, FeedSpec, PollingConfig, StorageConfig
+from bot.delivery import OutboxSender, Pacer, render_outbox_row
+from bot.demo.server import FEED_NAMES, DemoFeedServer
+from bot.demo.terminal import chat_bubble, html_to_terminal
+from bot.feeds.fetcher import Fetcher
+from bot.matching import SubscriptionMatcher
+from bot.pipeline import Pipeline, PollResult, fetch_limits
+from bot.store import AsyncStore, Store
+from bot.telegram.arguments import describe_rule_error
+
+DEMO_CHAT = 1001
+DEMO_NOW = datetime(2023, 5, 30, 12, 0, tzinfo=UTC)
+"""The demo's clock: the sample feeds are from late May 2023, so "now" is set there."""
+ALREADY_PUBLISHED = datetime(2023, 5, 26, tzinfo=UTC)
+"""Items before this are in the feeds when they are first added; the rest arrive later."""
+SUBSCRIPTIONS = (
+    "Israel + Azerbaijan",
+    "Iran | Armenia -football",
+    "title:(Rust | Python)",
+    "Azərbaycan",
+)
+BAD_RULE = "Israel + (Azerbaijan"
+
+
+@dataclass(frozen=True)
+class _Sent:
+    message_id: int
+
+
+class TerminalChat:
+    """Stands where ``telegram.Bot`` stands for the sender, and prints instead of sending."""
+
+    def __init__(self, *, color: bool) -> None:
+        self.color = color
+        self.sent = 0
+
+    async def send_message(self, chat_id: int, text: str, **options: Any) -> _Sent:
+        markup = options.get("reply_markup")
+        labels = [b.text for row in markup.inline_keyboard for b in row] if markup else []
+        self.sent += 1
+        print(chat_bubble(text, buttons=labels, color=self.color), end="\n\n")
+        return _Sent(self.sent)
+
+
+def run_demo(args: argparse.Namespace | None = None) -> int:
+    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    asyncio.run(_demo(color=color))
+    return 0
+
+
+async def _demo(*, color: bool) -> None:
+    with tempfile.TemporaryDirectory(prefix="topic-alert-demo-") as tmp, DemoFeedServer() as site:
+        config = _demo_config(Path(tmp) / "demo.db", [site.url(name) for name in FEED_NAMES])
+        store = AsyncStore(Store.open(config.storage.path))
+        try:
+            print(f"topic-alert demo: {len(FEED_NAMES)} bundled sample feeds served on loopback,")
+            print(f"a fresh SQLite database in {config.storage.path}, and no Telegram token.\n")
+            await _subscribe(store, color=color)
+            await store.sync_config_feeds(config.feeds)
+            async with Fetcher(fetch_limits(config)) as fetcher:
+                matcher = SubscriptionMatcher(store)
+                pipeline = Pipeline(store, fetcher, config, matcher, now=lambda: DEMO_NOW)
+                site.cutoff = ALREADY_PUBLISHED
+                first = await pipeline.poll_all(await store.list_feeds())
+                _report("First poll (the feeds are new to the bot)", first)
+                print("  A newly added feed alerts nothing: its backlog is old news.\n")
+                site.cutoff = None
+                second = await pipeline.poll_all(await store.list_feeds())
+                _report("Second poll (the feeds have published more)", second)
+            print("\nWhat the chat receives:\n")
+            chat = TerminalChat(color=color)
+            sender = OutboxSender(
+                chat,  # type: ignore[arg-type]
+                store,
+                pacer=Pacer(per_second=1000, per_chat_interval=0),
+                render=render_outbox_row,
+            )
+            report = await sender.deliver_pending()
+            print(f"{report.sent} alerts delivered, {report.failed} failed.")
+        finally:
+            await store.aclose()
+
+
+def _demo_config(db: Path, urls: list[str]) -> Config:
+    """The defaults, but with a week's max age (the samples are dated) and no page fetches
+    (the sample articles' own sites are fictional, and the demo stays offline)."""
+    return Config(
+        storage=StorageConfig(path=str(db)),
+        polling=PollingConfig(max_age_hours=24 * 7, full_text_threshold=0),
+        feeds=[FeedSpec(url=url) for url in urls],
+    )
+
+
+async def _subscribe(store: AsyncStore, *, color: bool) -> None:
+    print("The chat subscribes:")
+    for text in SUBSCRIPTIONS:
+        sub = await store.add_subscription(DEMO_CHAT, rules.compile(text))
+        print(f"  /subscribe {text}\n      → #{sub.number}: {sub.rule}")
+    try:
+        rules.compile(BAD_RULE)
+    except rules.RuleSyntaxError as exc:
+        reply = html_to_terminal(describe_rule_error(BAD_RULE, exc), color=color)
+        indented = "\n".join("      " + line for line in reply.splitlines())
+        print(f"  /subscribe {BAD_RULE}\n{indented}")
+    print()
+
+
+def _report(title: str, results: list[PollResult]) -> None:
+    print(f"{title}:")
+    for result in results:
+        line = f"  {result.name}: {result.status}, {result.new_articles} new articles"
+        print(
+            f"{line}, {result.alerts} alerts queued"
+            + (f" ({result.error})" if result.error else "")
+        )
