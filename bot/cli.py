@@ -1,0 +1,308 @@
+"""The ``topic-alert`` command: try a rule on feeds, poll once, inspect and move feed lists.
+
+Every subcommand runs the same code as the daemon (fetcher, parser, full text, store,
+matcher), so what ``check`` prints is what the bot would alert. Expected failures (a bad config,
+an unreadable file, a broken rule) end in one line on stderr and exit status 2, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import sqlite3
+import sys
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from importlib import import_module
+from pathlib import Path
+
+from tqdm import tqdm
+
+import rules
+from bot.article import Article
+from bot.config import Config, ConfigError, load_config
+from bot.feeds.errors import FeedParseError, FetchError, OpmlError
+from bot.feeds.fetcher import Fetcher
+from bot.feeds.opml import OpmlFeed, read_opml, write_opml
+from bot.feeds.parser import parse_feed
+from bot.matching import SubscriptionMatcher
+from bot.pipeline import Pipeline, PollResult, fetch_limits, with_full_text
+from bot.store import AsyncStore, FeedRow, Store, StoreError
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CONFIG = "config.toml"
+PROGRESS_FROM = 10
+"""Polling this many feeds or more shows a progress bar."""
+EXIT_ERROR = 2
+
+
+class CliError(Exception):
+    """An expected failure; its message is printed as it is, without a traceback."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``topic-alert`` console script; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    _configure_logging(args.verbose)
+    try:
+        return args.handler(args)
+    except (CliError, ConfigError, StoreError, OpmlError) as exc:
+        print(f"topic-alert: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("topic-alert: interrupted", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="topic-alert", description="Watch news feeds for the topics you subscribe to."
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="-v info, -vv debug")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, handler: object, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help, description=help)
+        p.set_defaults(handler=handler)
+        return p
+
+    def with_config(p: argparse.ArgumentParser, default: str | None = DEFAULT_CONFIG) -> None:
+        p.add_argument("--config", default=default, metavar="PATH", help="the TOML config file")
+
+    check = command("check", _check, "show which articles of some feeds a rule matches, and why")
+    check.add_argument("rule", metavar="RULE", help="a topic rule, e.g. 'Israel + Azerbaijan'")
+    check.add_argument("--feed", action="append", required=True, metavar="URL_OR_PATH")
+    check.add_argument("--json", action="store_true", help="one JSON object a line")
+    check.add_argument(
+        "--no-full-text",
+        dest="full_text",
+        action="store_false",
+        help="match the feed text only; do not fetch the pages of teaser entries",
+    )
+    with_config(check, default=None)
+    with_config(command("poll-once", _poll_once, "poll every feed once and fill the outbox"))
+    with_config(command("feeds", _feeds, "each feed's polling status"))
+    opml_in = command("import-opml", _import_opml, "add the feeds of an OPML file")
+    opml_in.add_argument("file", metavar="FILE", type=Path)
+    with_config(opml_in)
+    with_config(command("export-opml", _export_opml, "print the feeds as OPML"))
+    with_config(command("run", _run_daemon, "run the bot"))
+    command("demo", _run_demo, "an offline demo on bundled feeds")
+    return parser
+
+
+def _configure_logging(verbosity: int) -> None:
+    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
+
+
+def _run_daemon(args: argparse.Namespace) -> int:
+    return import_module("bot.daemon").run(args) or 0
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    return import_module("bot.demo").run_demo(args) or 0
+
+
+# ------------------------------------------------------------------------------- check
+
+
+def _check(args: argparse.Namespace) -> int:
+    rule = compile_rule(args.rule)
+    config = load_config(args.config) if args.config else Config()
+    return asyncio.run(_check_feeds(rule, args, config))
+
+
+def compile_rule(text: str) -> rules.Rule:
+    """The rule, or a CliError that shows the rule with a caret under the problem."""
+    try:
+        return rules.compile(text)
+    except rules.RuleSyntaxError as exc:
+        raise CliError(f"bad rule: {exc}\n  {text}\n  {' ' * exc.position}^") from None
+
+
+async def _check_feeds(rule: rules.Rule, args: argparse.Namespace, config: Config) -> int:
+    async with Fetcher(fetch_limits(config)) as fetcher:
+        read = [_read_articles(fetcher, source, config, args.full_text) for source in args.feed]
+        outcomes = await asyncio.gather(*read, return_exceptions=True)
+    status, total, shown = 0, 0, 0
+    for source, outcome in zip(args.feed, outcomes, strict=True):
+        if isinstance(outcome, FetchError | FeedParseError | OSError):
+            print(f"topic-alert: {source}: {outcome}", file=sys.stderr)
+            status = EXIT_ERROR
+            continue
+        if isinstance(outcome, BaseException):
+            raise outcome
+        total += len(outcome)
+        for article in outcome:
+            hits = rule.explain(rules.Document(**article.rule_doc()))
+            if hits is not None:
+                shown += 1
+                print(_json_line(article, hits) if args.json else _text_block(article, hits))
+    if not args.json:
+        print(f"{shown} of {total} articles match {rule}")
+    return status
+
+
+async def _read_articles(
+    fetcher: Fetcher, source: str, config: Config, full_text: bool
+) -> list[Article]:
+    """A feed's articles as the daemon would match them (full text for teasers)."""
+    if source.startswith(("http://", "https://")):
+        fetched = await fetcher.fetch_feed(source)
+        parsed = parse_feed(fetched.content, url=fetched.final_url, headers=fetched.headers)
+    else:
+        path = Path(source)
+        parsed = parse_feed(path.read_bytes(), url=path.resolve().as_uri())
+    if not full_text:
+        return parsed.articles
+    threshold = config.polling.full_text_threshold
+    articles, _ = await with_full_text(fetcher, parsed.articles, forced=False, threshold=threshold)
+    return articles
+
+
+def _matched(hits: Sequence[rules.Hit]) -> list[dict[str, str]]:
+    """Each (term, field) once, in the order the rule engine reports them."""
+    pairs = dict.fromkeys((hit.term, hit.field) for hit in hits)
+    return [{"term": term, "field": field} for term, field in pairs]
+
+
+def _json_line(article: Article, hits: Sequence[rules.Hit]) -> str:
+    record = {
+        "title": article.title,
+        "url": article.url,
+        "source": article.source,
+        "published": article.published.isoformat() if article.published else None,
+        "matched": _matched(hits),
+    }
+    return json.dumps(record, ensure_ascii=False)
+
+
+def _text_block(article: Article, hits: Sequence[rules.Hit]) -> str:
+    why = ", ".join(f"{m['term']} [{m['field']}]" for m in _matched(hits))
+    when = _when(article.published, missing="date unknown")
+    lines = [article.title or "(untitled)", f"  {article.url or '(no link)'}"]
+    lines += [f"  {article.source} · {when}", f"  matched: {why}", ""]
+    return "\n".join(lines)
+
+
+def _when(moment: datetime | None, *, missing: str = "-") -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else missing
+
+
+# --------------------------------------------------------------------- store commands
+
+
+@contextlib.contextmanager
+def _open_store(config: Config) -> Iterator[Store]:
+    """The configured database with the config file's feeds merged in."""
+    try:
+        store = Store.open(config.storage.path)
+    except sqlite3.Error as exc:
+        raise CliError(f"cannot open the database {config.storage.path}: {exc}") from None
+    try:
+        store.sync_config_feeds(config.feeds)
+        yield store
+    finally:
+        store.close()
+
+
+def _poll_once(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    with _open_store(config) as store:
+        results = asyncio.run(_poll_feeds(AsyncStore(store), config, store.list_feeds()))
+    _print_poll_summary(results)
+    return 0
+
+
+async def _poll_feeds(store: AsyncStore, config: Config, feeds: list[FeedRow]) -> list[PollResult]:
+    bar = tqdm(total=len(feeds), unit="feed", file=sys.stderr, disable=len(feeds) < PROGRESS_FROM)
+    try:
+        async with Fetcher(fetch_limits(config)) as fetcher:
+            pipeline = Pipeline(store, fetcher, config, SubscriptionMatcher(store))
+            return await pipeline.poll_all(feeds, progress=lambda _: bar.update())
+    finally:
+        bar.close()
+
+
+def _print_poll_summary(results: list[PollResult]) -> None:
+    counts = Counter(result.status for result in results)
+    failed = counts["error"] + counts["gone"]
+    print(
+        f"polled {len(results)} feeds: {counts['ok']} ok, "
+        f"{counts['not_modified']} not modified, {failed} failed"
+    )
+    new = sum(result.new_articles for result in results)
+    alerts = sum(result.alerts for result in results)
+    print(f"new articles: {new}, matches queued: {alerts}")
+    for result in results:
+        if result.status in ("error", "gone"):
+            disabled = " (disabled)" if result.status == "gone" else ""
+            print(f"failed{disabled}: {result.name}: {result.error}")
+
+
+def _feeds(args: argparse.Namespace) -> int:
+    with _open_store(load_config(args.config)) as store:
+        feeds = store.list_feeds(enabled_only=False)
+    if not feeds:
+        print("no feeds: add [[feeds]] to the config file or import an OPML file")
+        return 0
+    header = ("ID", "FEED", "LAST POLL", "RESULT", "ERRORS", "NEXT POLL", "ARTICLES")
+    rows = [header, *(_feed_cells(feed) for feed in feeds)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    numeric = {0, 4, 6}
+    for row in rows:
+        cells = (
+            cell.rjust(width) if i in numeric else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        )
+        print("  ".join(cells).rstrip())
+    return 0
+
+
+def _feed_cells(feed: FeedRow) -> tuple[str, ...]:
+    name = feed.display_name
+    name = name if len(name) <= 40 else name[:39] + "…"
+    result = feed.last_status or "never polled"
+    if not feed.enabled:
+        result += " (disabled)"
+    next_poll = _when(feed.next_poll_at) if feed.enabled else "-"
+    return (
+        str(feed.id),
+        name,
+        _when(feed.last_polled_at),
+        result,
+        str(feed.error_count),
+        next_poll,
+        str(feed.articles),
+    )
+
+
+def _import_opml(args: argparse.Namespace) -> int:
+    try:
+        listed = read_opml(args.file.read_bytes())
+    except OSError as exc:
+        raise CliError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    with _open_store(load_config(args.config)) as store:
+        known = {feed.url for feed in store.list_feeds()}
+        added = [feed for feed in listed if feed.url not in known]
+        for feed in added:
+            store.add_feed(feed.url, name=feed.name, origin="opml")
+    print(f"imported {len(added)} feeds from {args.file} ({len(listed) - len(added)} known)")
+    return 0
+
+
+def _export_opml(args: argparse.Namespace) -> int:
+    with _open_store(load_config(args.config)) as store:
+        feeds = [OpmlFeed(url=feed.url, name=feed.display_name) for feed in store.list_feeds()]
+    sys.stdout.write(write_opml(feeds))
+    return 0

@@ -1,0 +1,129 @@
+"""``topic-alert check``: what a person sees when trying a rule on some feeds."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from feeds_samples import rss
+from pipeline_env import STORY, item
+from pytest_httpserver import HTTPServer
+
+import rules
+from bot.cli import main
+
+DEAL = "Israel and Azerbaijan sign a gas deal"
+
+
+@pytest.fixture
+def feed_file(tmp_path: Path) -> Path:
+    path = tmp_path / "world.xml"
+    items = [
+        item("a1", DEAL, link="https://news.example.org/deal", text="Signed in Baku. " + STORY),
+        item("a2", "Weather in Oslo", text="Rain all week. " * 30),
+    ]
+    items[0]["pubDate"] = "Sun, 28 May 2023 15:05:00 GMT"
+    path.write_bytes(rss(items, title="World Desk"))
+    return path
+
+
+def test_prints_each_match_with_why(feed_file: Path, capsys) -> None:
+    status = main(["check", "Israel + Baku", "--feed", str(feed_file)])
+
+    out = capsys.readouterr().out.splitlines()
+    assert status == 0
+    assert out == [
+        DEAL,
+        "  https://news.example.org/deal",
+        "  World Desk · 2023-05-28 15:05 UTC",
+        "  matched: Israel [title], Baku [text]",
+        "",
+        "1 of 2 articles match Israel + Baku",
+    ]
+
+
+def test_json_lines(feed_file: Path, capsys) -> None:
+    status = main(["check", "Azerbaijan | Oslo", "--feed", str(feed_file), "--json"])
+
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert status == 0
+    assert records[0] == {
+        "title": DEAL,
+        "url": "https://news.example.org/deal",
+        "source": "World Desk",
+        "published": "2023-05-28T15:05:00+00:00",
+        "matched": [{"term": "Azerbaijan", "field": "title"}],
+    }
+    assert records[1]["matched"] == [{"term": "Oslo", "field": "title"}]
+    assert len(records) == 2
+
+
+def test_a_bad_rule_points_at_the_problem(feed_file: Path, capsys) -> None:
+    status = main(["check", "Israel + (Baku", "--feed", str(feed_file)])
+
+    with pytest.raises(rules.RuleSyntaxError) as expected:
+        rules.compile("Israel + (Baku")
+    err = capsys.readouterr().err.splitlines()
+    assert status == 2
+    assert err == [
+        f"topic-alert: bad rule: {expected.value}",
+        "  Israel + (Baku",
+        "  " + " " * expected.value.position + "^",
+    ]
+
+
+def test_a_failing_feed_is_named_and_the_others_still_print(
+    feed_file: Path, httpserver: HTTPServer, capsys
+) -> None:
+    httpserver.expect_request("/down").respond_with_data("oops", status=500)
+    down = httpserver.url_for("/down")
+    missing = feed_file.parent / "missing.xml"
+
+    status = main(
+        ["check", "Baku", "--feed", down, "--feed", str(feed_file), "--feed", str(missing)]
+    )
+
+    captured = capsys.readouterr()
+    assert status == 2
+    assert captured.out.splitlines()[0] == DEAL
+    errors = captured.err.splitlines()
+    assert errors[0].startswith(f"topic-alert: {down}: ")
+    assert "HTTP 500" in errors[0]
+    assert errors[1].startswith(f"topic-alert: {missing}: ")
+    assert "No such file" in errors[1]
+
+
+def test_feeds_over_http_get_the_full_text_of_teasers(httpserver: HTTPServer, capsys) -> None:
+    story = "The pipeline carries gas through the Caspian corridor to Europe. " * 6
+    page = f"<html><body><article><h1>Deal</h1><p>{story}</p></article></body></html>"
+    httpserver.expect_request("/story").respond_with_data(page, content_type="text/html")
+    teaser = item("t1", "A deal", link=httpserver.url_for("/story"), text="Read more.")
+    httpserver.expect_request("/feed").respond_with_data(
+        rss([teaser]), content_type="application/rss+xml"
+    )
+    url = httpserver.url_for("/feed")
+
+    assert main(["check", "Caspian", "--feed", url, "--json"]) == 0
+    assert main(["check", "Caspian", "--feed", url, "--json", "--no-full-text"]) == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    assert [json.loads(line)["title"] for line in lines] == ["A deal"]
+
+
+def test_the_installed_command(feed_file: Path) -> None:
+    command = shutil.which("topic-alert", path=str(Path(sys.executable).parent))
+    assert command, "install the project (pip install -e .) to get the topic-alert command"
+
+    done = subprocess.run(
+        [command, "check", "Azerbaijan", "--feed", str(feed_file), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["title"] for line in done.stdout.splitlines()] == [DEAL]
