@@ -447,6 +447,11 @@ class FakeBotAPI:
                 )
             )
 
+    def clear_faults(self) -> None:
+        """Telegram recovers: every injected fault still waiting is dropped."""
+        with self._cond:
+            self._faults.clear()
+
     # -- request handling (server threads) ------------------------------------------------
 
     def handle(self, method: str, params: dict[str, Any]) -> Any:

@@ -11,16 +11,14 @@ from pytest_httpserver import HTTPServer
 from test_telegram_harness import OPERATOR, USER, StartBot, start_bot_fixture  # noqa: F401
 
 from bot.feeds.fetcher import Fetcher
-from bot.feeds.parser import parse_feed
+from bot.feeds.probe import probe_feed
 from bot.store import PollOutcome
 
 
 async def validate_feed(url: str) -> tuple[str, str | None]:
-    """What the lead wires in production: one fetch with autodiscovery, then a parse."""
+    """What the daemon wires in: one fetch with autodiscovery, then a parse."""
     async with Fetcher() as fetcher:
-        result = await fetcher.fetch_feed(url)
-    feed_url = result.permanent_url or result.final_url
-    return feed_url, parse_feed(result.content, url=feed_url, headers=result.headers).title
+        return await probe_feed(fetcher, url)
 
 
 @pytest.fixture

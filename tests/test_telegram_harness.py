@@ -84,7 +84,7 @@ async def start_bot_fixture(botapi: FakeBotAPI, tmp_path) -> AsyncIterator[Start
             base_url=botapi.base_url,
             store=store,
             config=config,
-            on_feed_added=opts.validate_feed,
+            validate_feed=opts.validate_feed,
         )
         await start_receiving(application, TelegramConfig(), poll_timeout=1)
         bot = Bot(botapi, store, application)

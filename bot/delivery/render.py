@@ -13,8 +13,13 @@ from bot.store.rows import OutboxRow
 from bot.summary import matched_line, summarize
 
 
-def render_outbox_row(row: OutboxRow) -> RenderedAlert:
-    """The alert for ``row``: buttons act on its first matched subscription."""
+def render_outbox_row(
+    row: OutboxRow, *, default_timezone: str = "UTC", summary_chars: int = 400
+) -> RenderedAlert:
+    """The alert for ``row``: buttons act on its first matched subscription.
+
+    Dates show in the chat's /timezone, else ``default_timezone`` (``[delivery] timezone``).
+    """
     article = row.article.article
     document = rules.Document(**article.rule_doc())
     hits = []
@@ -22,9 +27,9 @@ def render_outbox_row(row: OutboxRow) -> RenderedAlert:
         hits.extend(rules.compile(sub.rule).explain(document) or ())
     return format_alert(
         article,
-        summarize(article.title, article.text, hits),
+        summarize(article.title, article.text, hits, max_chars=summary_chars),
         topics=[sub.rule for sub in row.subscriptions],
         matched=matched_line(hits),
-        tz=chat_zone(row.chat.timezone),
+        tz=chat_zone(row.chat.timezone or default_timezone),
         sub_id=row.subscriptions[0].id if row.subscriptions else None,
     )

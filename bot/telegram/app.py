@@ -43,7 +43,7 @@ from bot.telegram.handlers import (
     timezone,
     unsubscribe,
 )
-from bot.telegram.services import KEY, FeedRemoved, FeedValidator, Services
+from bot.telegram.services import KEY, FeedChanged, FeedValidator, Services
 
 logger = logging.getLogger(__name__)
 
@@ -57,20 +57,26 @@ def build_application(
     base_url: str,
     store: AsyncStore,
     config: Config,
-    on_feed_added: FeedValidator | None = None,
-    on_feed_removed: FeedRemoved | None = None,
+    validate_feed: FeedValidator | None = None,
+    on_feed_added: FeedChanged | None = None,
+    on_feed_removed: FeedChanged | None = None,
 ) -> Application:
     """The bot's Application, not yet initialized; ``application.bot`` also sends alerts.
 
-    ``on_feed_added(url) -> (final_url, title)`` checks a URL given to /addfeed (fetch once,
+    ``validate_feed(url) -> (final_url, title)`` checks a URL given to /addfeed (fetch once,
     with autodiscovery) and raises to refuse it; without it /addfeed is disabled.
-    ``on_feed_removed(feed_row)`` is awaited after /removefeed disabled a feed.
+    ``on_feed_added(feed_row)`` is awaited after /addfeed stored a feed, and
+    ``on_feed_removed(feed_row)`` after /removefeed disabled one.
     """
     application = (
         ApplicationBuilder().token(token).base_url(base_url).post_init(publish_commands).build()
     )
     application.bot_data[KEY] = Services(
-        store=store, config=config, validate_feed=on_feed_added, feed_removed=on_feed_removed
+        store=store,
+        config=config,
+        validate_feed=validate_feed,
+        feed_added=on_feed_added,
+        feed_removed=on_feed_removed,
     )
     migrated = filters.StatusUpdate.MIGRATE & filters.ChatType.GROUP
     application.add_handler(MessageHandler(migrated, migration.chat_migrated), group=-3)

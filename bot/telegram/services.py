@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 
 FeedValidator = Callable[[str], Awaitable[tuple[str, str | None]]]
 """``(url) -> (final_url, title)``: fetch once with autodiscovery; raise to refuse the URL."""
-FeedRemoved = Callable[["FeedRow"], Awaitable[None]]
-"""Told after a feed was disabled, so whoever schedules polls can drop it."""
+FeedChanged = Callable[["FeedRow"], Awaitable[None]]
+"""Told after /addfeed stored or /removefeed disabled a feed, so the poll schedule follows."""
 
 KEY = "services"
 
@@ -29,7 +29,8 @@ class Services:
     store: AsyncStore
     config: Config
     validate_feed: FeedValidator | None = None
-    feed_removed: FeedRemoved | None = None
+    feed_added: FeedChanged | None = None
+    feed_removed: FeedChanged | None = None
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:

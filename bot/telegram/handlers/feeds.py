@@ -53,6 +53,8 @@ async def add_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, f"I could not use {esc(url)} as a feed: {esc(exc)}")
         return
     feed = await svc.store.add_feed(final_url, name=title, origin="chat")
+    if svc.feed_added is not None:
+        await svc.feed_added(feed)
     logger.info("feed %s added by user %s", final_url, update.effective_user.id)
     await reply(update, f"Added {link(feed.url, feed.display_name)}. /feeds lists all sources.")
 

@@ -1,0 +1,119 @@
+"""``topic-alert run``: the bot, the feed scheduler and the outbox sender on one event loop.
+
+Start-up order makes the outbox the single source of truth: delivery starts with whatever
+was pending when the process last stopped (a crash included), while new polls add to it.
+Shutdown runs the other way round: stop taking updates and polling, give in-flight sends a
+bounded time to finish, then close the database. An alert that was not marked sent stays
+pending and goes out on the next start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+from functools import partial
+
+from telegram.ext import Application
+
+from bot.config import Config, load_config
+from bot.delivery import OutboxSender, Pacer, render_outbox_row
+from bot.feeds.fetcher import Fetcher
+from bot.feeds.probe import probe_feed
+from bot.matching import SubscriptionMatcher
+from bot.pipeline import Pipeline, fetch_limits
+from bot.scheduler import FeedScheduler
+from bot.store import AsyncStore, FeedRow, Store
+from bot.telegram import build_application, start_receiving, stop_receiving
+
+logger = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE_SECONDS = 10.0
+"""How long in-flight sends may take after a stop signal before they are cancelled."""
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load the config, then serve until SIGTERM or SIGINT; exit status 0 on a clean stop."""
+    config = load_config(args.config)
+    token = config.bot_token()
+    asyncio.run(serve(config, token))
+    return 0
+
+
+async def serve(config: Config, token: str, *, stop: asyncio.Event | None = None) -> None:
+    """Run everything until ``stop`` is set (by a signal when not given)."""
+    stop = stop or _stop_on_signals()
+    store = AsyncStore(Store.open(config.storage.path))
+    try:
+        async with Fetcher(fetch_limits(config)) as fetcher:
+            pipeline = Pipeline(store, fetcher, config, SubscriptionMatcher(store))
+            scheduler = FeedScheduler(pipeline, store, config)
+            application = _application(config, token, store, fetcher, scheduler)
+            sender = OutboxSender(
+                application.bot,
+                store,
+                pacer=Pacer(),
+                render=partial(
+                    render_outbox_row,
+                    default_timezone=config.delivery.timezone,
+                    summary_chars=config.delivery.summary_chars,
+                ),
+                digest_threshold=config.delivery.digest_threshold,
+            )
+            await start_receiving(application, config.telegram)
+            await scheduler.start()
+            delivery = asyncio.create_task(sender.run_forever(stop), name="delivery")
+            logger.info("topic-alert is running")
+            await stop.wait()
+            logger.info("stopping: no new updates or polls; finishing sends in flight")
+            await scheduler.shutdown()
+            if application.updater is not None and application.updater.running:
+                await application.updater.stop()
+            await _finish(delivery)
+            await stop_receiving(application)
+    finally:
+        await store.aclose()
+    logger.info("stopped cleanly")
+
+
+def _application(
+    config: Config, token: str, store: AsyncStore, fetcher: Fetcher, scheduler: FeedScheduler
+) -> Application:
+    """The Telegram side, told how to check a new feed and to keep the schedule in step."""
+
+    async def feed_added(feed: FeedRow) -> None:
+        scheduler.add_feed(feed)
+
+    async def feed_removed(feed: FeedRow) -> None:
+        scheduler.remove_feed(feed.id)
+
+    return build_application(
+        token=token,
+        base_url=config.telegram.base_url,
+        store=store,
+        config=config,
+        validate_feed=partial(probe_feed, fetcher),
+        on_feed_added=feed_added,
+        on_feed_removed=feed_removed,
+    )
+
+
+async def _finish(delivery: asyncio.Task[None]) -> None:
+    """Let the sender end its current batch; cancel it if that takes too long."""
+    try:
+        await asyncio.wait_for(asyncio.shield(delivery), SHUTDOWN_GRACE_SECONDS)
+    except TimeoutError:
+        logger.warning("sends still in flight after %ss; they stay pending", SHUTDOWN_GRACE_SECONDS)
+        delivery.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await delivery
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    return stop

@@ -1,0 +1,161 @@
+"""The daemon end to end: a chat subscribes, a feed publishes, the chat gets one alert.
+
+Everything is real but the network: the Application talks to the local fake Bot API over
+HTTP, feeds come from a local HTTP server, and the database is a file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+
+import pytest
+from botapi import FakeBotAPI
+from feeds_samples import rss
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from bot.config import Config, FeedSpec, PollingConfig, StorageConfig, TelegramConfig
+from bot.daemon import serve
+from bot.store import Store
+
+CHAT = 5001
+SAMPLE_TITLE = "Israel's Herzog to visit Azerbaijan, key ally bordering on Iran"
+SAMPLE_URL = "https://www.jpost.com/israel-news/article-744617"
+
+
+class Feed:
+    """A feed whose items the test publishes while the daemon polls it."""
+
+    def __init__(self, server: HTTPServer, path: str) -> None:
+        self.items: list[dict[str, str]] = [
+            {"title": "Weather: a mild week ahead", "link": f"https://example.org{path}/weather"}
+        ]
+        self.url = server.url_for(path)
+        self.polls = 0
+        server.expect_request(path).respond_with_handler(self._serve)
+
+    def _serve(self, request: Request) -> Response:
+        self.polls += 1
+        return Response(rss(self.items), content_type="application/rss+xml")
+
+    def publish(self, title: str, link: str, description: str) -> None:
+        now = format_datetime(datetime.now(UTC))
+        self.items.insert(
+            0,
+            {
+                "title": title,
+                "link": link,
+                "description": description,
+                "guid": link,
+                "pubDate": now,
+            },
+        )
+
+
+async def until(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+def daemon_config(db: Path, botapi: FakeBotAPI, *feeds: Feed) -> Config:
+    return Config(
+        storage=StorageConfig(path=str(db)),
+        polling=PollingConfig(interval=1, timeout=5),
+        feeds=[FeedSpec(url=feed.url) for feed in feeds],
+        telegram=TelegramConfig(base_url=botapi.base_url),
+    )
+
+
+@pytest.fixture
+async def running(botapi: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Callable]:
+    """``await start(config)`` runs the daemon until the test ends (or ``stop()`` is awaited)."""
+    tasks: list[tuple[asyncio.Event, asyncio.Task]] = []
+
+    async def start(config: Config) -> Callable:
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve(config, botapi.token, stop=stop))
+        tasks.append((stop, task))
+
+        async def halt() -> None:
+            stop.set()
+            await asyncio.wait_for(task, 30)
+
+        return halt
+
+    yield start
+    for stop, task in tasks:
+        stop.set()
+        await asyncio.wait_for(task, 30)
+
+
+async def test_subscriber_gets_the_sample_article_once(
+    botapi: FakeBotAPI, httpserver: HTTPServer, tmp_path: Path, running, sample_article_text: str
+) -> None:
+    news = Feed(httpserver, "/news.xml")
+    broken = httpserver.url_for("/broken.xml")
+    httpserver.expect_request("/broken.xml").respond_with_data("oops", status=500)
+    config = daemon_config(tmp_path / "bot.db", botapi, news)
+    config = Config(**{**config.__dict__, "feeds": [*config.feeds, FeedSpec(url=broken)]})
+    await running(config)
+
+    botapi.user_sends(CHAT, "/subscribe Israel + Azerbaijan")
+    [reply] = await asyncio.to_thread(botapi.wait_for_messages, CHAT, 1)
+    assert "Israel + Azerbaijan" in reply.plain
+    await until(lambda: news.polls >= 2, "two quiet polls of the feed")
+
+    news.publish(SAMPLE_TITLE, SAMPLE_URL, sample_article_text)
+    messages = await asyncio.to_thread(botapi.wait_for_messages, CHAT, 2)
+    alert = messages[1]
+    assert SAMPLE_TITLE in alert.plain
+    assert f'href="{SAMPLE_URL}"' in alert.text
+    assert "Herzog will travel to Azerbaijan" in alert.plain
+    assert "Topic: Israel + Azerbaijan" in alert.plain
+    for boilerplate in ("photo credit", "By LAHAV HARKOV", "Published:", "NY Conference"):
+        assert boilerplate not in alert.plain
+    assert [label for row in alert.buttons for label, _ in row] == ["🔕 Mute", "✖ Unsubscribe"]
+
+    polls = news.polls
+    await until(lambda: news.polls >= polls + 3, "three more polls")
+    assert len(botapi.messages(CHAT)) == 2, "the article must alert exactly once"
+
+    feeds = {feed.url: feed for feed in Store.open(tmp_path / "bot.db").list_feeds()}
+    assert feeds[broken].error_count >= 1 and "500" in feeds[broken].last_error
+    assert feeds[news.url].error_count == 0
+
+
+async def test_pending_alerts_survive_a_restart_and_go_out_once(
+    botapi: FakeBotAPI, httpserver: HTTPServer, tmp_path: Path, running, sample_article_text: str
+) -> None:
+    """A crash after the match was written but before Telegram answered loses nothing."""
+    news = Feed(httpserver, "/news.xml")
+    config = daemon_config(tmp_path / "bot.db", botapi, news)
+    botapi.inject("sendMessage", status=502, times=1000)  # Telegram is down: nothing goes out
+    halt = await running(config)
+    botapi.user_sends(CHAT, "/subscribe Israel + Azerbaijan")
+    await until(lambda: news.polls >= 2, "two quiet polls")
+    news.publish(SAMPLE_TITLE, SAMPLE_URL, sample_article_text)
+    await until(lambda: news.polls >= 4, "the article to be polled")
+    await halt()
+
+    store = Store.open(tmp_path / "bot.db")
+    [pending] = store.pending_alerts(now=datetime.max.replace(tzinfo=UTC))
+    assert pending.article.article.title == SAMPLE_TITLE
+    store.conn.execute("UPDATE outbox SET not_before = NULL")  # due now, not after backoff
+    store.close()
+
+    botapi.clear_faults()
+    halt = await running(config)
+    messages = await asyncio.to_thread(botapi.wait_for_messages, CHAT, 1)
+    await halt()
+    await running(config)
+    await until(lambda: news.polls >= 8, "more polls after the second restart")
+    alerts = [m for m in botapi.messages(CHAT) if SAMPLE_TITLE in m.plain]
+    assert len(alerts) == 1, [m.plain for m in messages]
