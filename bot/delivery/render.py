@@ -7,6 +7,8 @@ and the summary needs the hit positions to pick and bold its sentences.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import rules
 from bot.delivery.format import RenderedAlert, chat_zone, format_alert
 from bot.store.rows import OutboxRow
@@ -14,7 +16,11 @@ from bot.summary import matched_line, summarize
 
 
 def render_outbox_row(
-    row: OutboxRow, *, default_timezone: str = "UTC", summary_chars: int = 400
+    row: OutboxRow,
+    *,
+    also: Sequence[str] = (),
+    default_timezone: str = "UTC",
+    summary_chars: int = 400,
 ) -> RenderedAlert:
     """The alert for ``row``: buttons act on its first matched subscription.
 
@@ -31,5 +37,6 @@ def render_outbox_row(
         topics=[sub.rule for sub in row.subscriptions],
         matched=matched_line(hits),
         tz=chat_zone(row.chat.timezone or default_timezone),
+        also=also,
         sub_id=row.subscriptions[0].id if row.subscriptions else None,
     )

@@ -13,6 +13,9 @@ Telegram answer maps to one store transition:
 
 A chat with more than ``digest_threshold`` pending alerts in one cycle gets one digest
 message instead of a flood; every alert in it is marked sent with the digest's message id.
+
+A later copy of a story the chat was already alerted to (the store marks it "merged") sends
+nothing new: the first alert is edited to add "Also: <source>".
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ import asyncio
 import contextlib
 import logging
 import warnings
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from telegram import (
     Bot,
@@ -39,7 +43,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.delivery.buttons import Buttons
 from bot.delivery.format import DigestItem, RenderedAlert, chat_zone, format_digest
 from bot.delivery.pacing import Pacer
-from bot.store import AsyncStore, OutboxRow
+from bot.store import AsyncStore, OutboxRow, StoryUpdate
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +51,12 @@ BLOCKED_REASON = "blocked by the user"
 _FIRST_BACKOFF = timedelta(seconds=30)
 _MAX_BACKOFF = timedelta(minutes=30)
 _IDLE_POLL_SECONDS = 2.0
+
+
+class Render(Protocol):
+    """Builds an alert; ``also`` lists other sources of the same story."""
+
+    def __call__(self, row: OutboxRow, *, also: Sequence[str] = ()) -> RenderedAlert: ...
 
 
 @dataclass
@@ -58,10 +68,12 @@ class DeliveryReport:
     retried: int = 0
     """Rows that met a 429 or a transient error: sent again after the wait, or deferred."""
     digests: int = 0
+    merged: int = 0
+    """Copies of a story named on its first alert by an edit, instead of a new message."""
 
     @property
     def touched(self) -> int:
-        return self.sent + self.failed + self.retried
+        return self.sent + self.failed + self.retried + self.merged
 
 
 @dataclass(frozen=True)
@@ -115,7 +127,7 @@ class OutboxSender:
         store: AsyncStore,
         *,
         pacer: Pacer,
-        render: Callable[[OutboxRow], RenderedAlert],
+        render: Render,
         digest_threshold: int = 10,
         max_attempts: int = 5,
         batch_size: int = 500,
@@ -138,6 +150,8 @@ class OutboxSender:
         async with asyncio.TaskGroup() as group:
             for chat_id, chat_rows in by_chat.items():
                 group.create_task(self._deliver_chat(chat_id, chat_rows, report))
+        for update in await self.store.story_updates():
+            await self._name_copies(update, report)
         if rows:
             logger.info("delivery cycle: %s", report)
         return report
@@ -249,6 +263,33 @@ class OutboxSender:
             message_thread_id=message.thread_id,
             link_preview_options=LinkPreviewOptions(is_disabled=message.is_digest),
         )
+
+    async def _name_copies(self, update: StoryUpdate, report: DeliveryReport) -> None:
+        """Edit a story's alert to list the other sources; a failed edit stays quiet.
+
+        The copies are settled either way except on a flood wait or a network error (then
+        the next cycle tries again): a second message about the same story is the one thing
+        this feature exists to avoid.
+        """
+        original = update.original
+        if not update.in_digest:
+            rendered = self.render(original, also=update.also)
+            try:
+                await self.pacer.wait(original.chat.id)
+                await self.bot.edit_message_text(
+                    rendered.text,
+                    chat_id=original.chat.id,
+                    message_id=original.message_id,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=_markup(rendered.buttons),
+                )
+            except (BadRequest, Forbidden) as exc:  # too old to edit, deleted, bot blocked
+                logger.info("story edit of outbox row %s refused: %s", original.id, exc)
+            except (RetryAfter, NetworkError) as exc:
+                logger.info("story edit of outbox row %s postponed: %s", original.id, exc)
+                return
+        await self.store.settle_merged(update.merged_ids, original.message_id)
+        report.merged += len(update.merged_ids)
 
     # -- store transitions ------------------------------------------------------------------
 

@@ -56,11 +56,18 @@ class TerminalChat:
         self.sent = 0
 
     async def send_message(self, chat_id: int, text: str, **options: Any) -> _Sent:
+        self.sent += 1
+        self._show(text, options)
+        return _Sent(self.sent)
+
+    async def edit_message_text(self, text: str, **options: Any) -> None:
+        print(f"(message {options['message_id']} is edited to read:)")
+        self._show(text, options)
+
+    def _show(self, text: str, options: dict[str, Any]) -> None:
         markup = options.get("reply_markup")
         labels = [b.text for row in markup.inline_keyboard for b in row] if markup else []
-        self.sent += 1
         print(chat_bubble(text, buttons=labels, color=self.color), end="\n\n")
-        return _Sent(self.sent)
 
 
 def run_demo(args: argparse.Namespace | None = None) -> int:
@@ -97,7 +104,10 @@ async def _demo(*, color: bool) -> None:
                 render=render_outbox_row,
             )
             report = await sender.deliver_pending()
-            print(f"{report.sent} alerts delivered, {report.failed} failed.")
+            print(
+                f"{report.sent} alerts delivered, {report.failed} failed, "
+                f"{report.merged} copies of a story already sent named on its alert."
+            )
         finally:
             await store.aclose()
 

@@ -8,6 +8,7 @@ from bot.store.rows import (
     PollOutcome,
     StoredArticle,
     StoreStats,
+    StoryUpdate,
     SubscriptionRow,
 )
 from bot.store.store import (
@@ -29,6 +30,7 @@ __all__ = [
     "StoreError",
     "StoreStats",
     "StoredArticle",
+    "StoryUpdate",
     "SubscriptionLimitReached",
     "SubscriptionRow",
     "UnknownRow",

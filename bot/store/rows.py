@@ -150,6 +150,21 @@ class OutboxRow:
     subscriptions: tuple[SubscriptionRow, ...]
     attempts: int
     created_at: datetime
+    message_id: int | None = None
+    """Telegram's id of the sent message, for editing it later."""
+
+
+@dataclass(frozen=True)
+class StoryUpdate:
+    """Later copies of a story whose first alert was sent: that message gains "Also: …"."""
+
+    original: OutboxRow
+    also: tuple[str, ...]
+    """Every other source that carried the story, the ones already shown included."""
+    merged_ids: tuple[int, ...]
+    """The outbox rows of the copies not shown yet; settled once the edit is done."""
+    in_digest: bool = False
+    """The original went out inside a digest, which is not re-rendered as one alert."""
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from bot.store.rows import (
     PollOutcome,
     StoredArticle,
     StoreStats,
+    StoryUpdate,
     SubscriptionRow,
     to_iso,
 )
@@ -441,31 +442,88 @@ class Store:
         matches: Mapping[tuple[int, int], Sequence[int]],
         *,
         thread_ids: Mapping[int, int | None] | None = None,
+        stories: Mapping[int, int] | None = None,
     ) -> int:
         """Write one pending row per (chat, article) listing every matched subscription.
 
         ``thread_ids`` maps a subscription id to its forum topic; the row goes to the topic of
-        the first matched subscription. A row that already exists is left as it is, so a
-        re-match after a restart cannot send twice.
+        the first matched subscription. ``stories`` maps an article to the first article of
+        its story: when that chat already has an alert for the story, this row is a "merged"
+        copy, shown as "Also: <source>" on that alert instead of a new message. A row that
+        already exists is left as it is, so a re-match after a restart cannot send twice.
+        Returns how many new messages were queued (merged copies not counted).
         """
         thread_ids = thread_ids or {}
+        stories = stories or {}
         created = 0
         now = to_iso(_now())
         with self._transaction():
             for (chat_id, article_rowid), sub_ids in matches.items():
+                first = self._story_alert(chat_id, stories.get(article_rowid))
                 cur = self.conn.execute(
                     """INSERT OR IGNORE INTO outbox(chat_id, thread_id, article_id,
-                           subscription_ids, created_at) VALUES (?, ?, ?, ?, ?)""",
+                           subscription_ids, status, story_of, created_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?)""",
                     (
                         chat_id,
                         thread_ids.get(sub_ids[0]),
                         article_rowid,
                         json.dumps(sorted(sub_ids)),
+                        "pending" if first is None else "merged",
+                        first,
                         now,
                     ),
                 )
-                created += cur.rowcount
+                created += cur.rowcount if first is None else 0
         return created
+
+    def _story_alert(self, chat_id: int, story_article: int | None) -> int | None:
+        """The chat's alert for the first article of a story, if it has one."""
+        if story_article is None:
+            return None
+        row = self.conn.execute(
+            "SELECT id FROM outbox WHERE chat_id = ? AND article_id = ? AND story_of IS NULL",
+            (chat_id, story_article),
+        ).fetchone()
+        return row[0] if row else None
+
+    def story_updates(self) -> list[StoryUpdate]:
+        """Sent alerts that have copies from other sources waiting to be named on them."""
+        originals = self._rows(
+            """SELECT DISTINCT original.* FROM outbox AS copy
+               JOIN outbox AS original ON original.id = copy.story_of
+               WHERE copy.status = 'merged' AND original.status = 'sent'
+                 AND original.message_id IS NOT NULL ORDER BY original.id"""
+        )
+        updates = []
+        for original in originals:
+            copies = self._rows(
+                """SELECT outbox.id, outbox.status, articles.source FROM outbox
+                   JOIN articles ON articles.id = outbox.article_id
+                   WHERE story_of = ? ORDER BY outbox.id""",
+                (original["id"],),
+            )
+            own_source = self.get_article(original["article_id"]).article.source
+            also = tuple(dict.fromkeys(c["source"] for c in copies if c["source"] != own_source))
+            waiting = tuple(c["id"] for c in copies if c["status"] == "merged")
+            shared = self.conn.execute(
+                """SELECT count(*) FROM outbox WHERE chat_id = ? AND message_id = ?
+                   AND story_of IS NULL""",
+                (original["chat_id"], original["message_id"]),
+            ).fetchone()[0]
+            updates.append(
+                StoryUpdate(self._outbox_row(original), also, waiting, in_digest=shared > 1)
+            )
+        return updates
+
+    def settle_merged(self, outbox_ids: Iterable[int], message_id: int | None) -> None:
+        """The copies are now named on the story's alert (message ``message_id``)."""
+        with self._transaction():
+            self.conn.executemany(
+                """UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?
+                   WHERE id = ? AND status = 'merged'""",
+                [(message_id, to_iso(_now()), outbox_id) for outbox_id in outbox_ids],
+            )
 
     def pending_alerts(self, limit: int = 100, *, now: datetime | None = None) -> list[OutboxRow]:
         """Due, unsent alerts of active chats, oldest first, with everything needed to render."""
@@ -493,6 +551,7 @@ class Store:
             subscriptions=tuple(subs),
             attempts=row["attempts"],
             created_at=datetime.fromisoformat(row["created_at"]),
+            message_id=row["message_id"],
         )
 
     def mark_sent(self, outbox_id: int, message_id: int | None) -> None:
