@@ -7,7 +7,7 @@ lookups, which is why one :class:`Document` should be reused for every rule and 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping
+from collections.abc import Container, Iterator, Mapping
 from functools import cached_property
 
 from rules.folding import tokenize
@@ -17,7 +17,8 @@ from rules.nodes import FIELDS
 class FieldTokens:
     """The tokens of one field, with where each word occurs."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
         tokens = list(tokenize(text))
         self.words: list[str] = [token.word for token in tokens]
         self.spans: list[tuple[int, int]] = [(token.start, token.end) for token in tokens]
@@ -51,9 +52,19 @@ class Document:
         self.text = text
         self.source = source
         self.fields: dict[str, FieldTokens] = {
-            name: FieldTokens(value)
+            name: FieldTokens(name, value)
             for name, value in zip(FIELDS, (title, text, source), strict=True)
         }
+        self.scopes: dict[str | None, tuple[FieldTokens, ...]] = {
+            None: (self.fields["title"], self.fields["text"]),
+            **{name: (tokens,) for name, tokens in self.fields.items()},
+        }
+        """The fields a term searches: its own field, or title and text when it has none."""
+        self.words_in: dict[str | None, Container[str]] = {
+            None: self.fields["title"].positions.keys() | self.fields["text"].positions.keys(),
+            **{name: tokens.positions for name, tokens in self.fields.items()},
+        }
+        """The distinct words of each scope: a one-word term is a single lookup here."""
 
     @classmethod
     def of(cls, doc: Document | Mapping[str, str] | str) -> Document:

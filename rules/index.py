@@ -120,7 +120,7 @@ class RuleIndex:
         matched: set[Hashable] = set()
         for canonical in self._candidates(doc):
             entry = self._entries[canonical]
-            if entry.rule.matches(doc):
+            if entry.rule.test(doc):
                 matched |= entry.subscribers
         return matched
 

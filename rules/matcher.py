@@ -11,7 +11,6 @@ from rules.syntax import parse
 
 DocumentLike = Document | Mapping[str, str] | str
 _Test = Callable[[Document], bool]
-_DEFAULT_FIELDS = ("title", "text")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +32,7 @@ class Rule:
     Rules compare and hash by :attr:`canonical`, so a set of rules holds each meaning once.
     """
 
-    __slots__ = ("_test", "canonical", "node", "terms", "text")
+    __slots__ = ("canonical", "node", "terms", "test", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -44,10 +43,11 @@ class Rule:
         """Equal for rules that differ only in case, spacing, operator spelling or order."""
         self.terms = tuple(dict.fromkeys(term.label for term in positive_terms(self.node)))
         """Display strings of the terms that must or may appear, for "Matched: ..." lines."""
-        self._test = _build_test(self.node)
+        self.test: Callable[[Document], bool] = _build_test(self.node)
+        """The check itself, on a prepared Document: for hot loops that already have one."""
 
     def matches(self, doc: DocumentLike) -> bool:
-        return self._test(Document.of(doc))
+        return self.test(Document.of(doc))
 
     def explain(self, doc: DocumentLike) -> list[Hit] | None:
         """Every occurrence of the positive terms that made ``doc`` match, or None if it doesn't.
@@ -73,10 +73,6 @@ class Rule:
         return hash(self.canonical)
 
 
-def _fields(term: Term) -> tuple[str, ...]:
-    return (term.field,) if term.field else _DEFAULT_FIELDS
-
-
 def _occurrences(term: Term, tokens: FieldTokens) -> Iterator[tuple[int, int]]:
     """``(first, last)`` token positions of each occurrence of ``term`` in one field."""
     *leading, last = term.words
@@ -96,14 +92,20 @@ def _occurrences(term: Term, tokens: FieldTokens) -> Iterator[tuple[int, int]]:
 
 
 def _term_test(term: Term) -> _Test:
-    names = _fields(term)
+    scope = term.field
     if len(term.words) == 1 and not term.prefix:
         # The common case, kept to a dictionary lookup per field.
         word = term.words[0]
-        return lambda doc: any(word in doc.fields[name].positions for name in names)
-    return lambda doc: any(
-        next(_occurrences(term, doc.fields[name]), None) is not None for name in names
-    )
+
+        def has_word(doc: Document) -> bool:
+            return word in doc.words_in[scope]
+
+        return has_word
+
+    def has_term(doc: Document) -> bool:
+        return any(next(_occurrences(term, t), None) is not None for t in doc.scopes[scope])
+
+    return has_term
 
 
 def _build_test(node: Node) -> _Test:
@@ -115,12 +117,30 @@ def _build_test(node: Node) -> _Test:
             test = _build_test(child)
             return lambda doc: not test(doc)
         case And(children):
-            tests = tuple(_build_test(child) for child in children)
-            return lambda doc: all(test(doc) for test in tests)
+            return _all_test(tuple(_build_test(child) for child in children))
         case Or(children):
-            tests = tuple(_build_test(child) for child in children)
-            return lambda doc: any(test(doc) for test in tests)
+            return _any_test(tuple(_build_test(child) for child in children))
     raise TypeError(f"not a rule node: {node!r}")
+
+
+def _all_test(tests: tuple[_Test, ...]) -> _Test:
+    def all_match(doc: Document) -> bool:
+        for test in tests:  # noqa: SIM110 - a loop creates no generator per call (hot path)
+            if not test(doc):
+                return False
+        return True
+
+    return all_match
+
+
+def _any_test(tests: tuple[_Test, ...]) -> _Test:
+    def any_matches(doc: Document) -> bool:
+        for test in tests:  # noqa: SIM110 - as above
+            if test(doc):
+                return True
+        return False
+
+    return any_matches
 
 
 def _explain(node: Node, doc: Document) -> list[Hit] | None:
@@ -128,9 +148,8 @@ def _explain(node: Node, doc: Document) -> list[Hit] | None:
     match node:
         case Term():
             hits = [
-                Hit(node.label, name, tokens.spans[first][0], tokens.spans[last][1])
-                for name in _fields(node)
-                for tokens in (doc.fields[name],)
+                Hit(node.label, tokens.name, tokens.spans[first][0], tokens.spans[last][1])
+                for tokens in doc.scopes[node.field]
                 for first, last in _occurrences(node, tokens)
             ]
             return hits or None
