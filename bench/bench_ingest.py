@@ -1,0 +1,201 @@
+"""Ingestion benchmark: poll many feeds on loopback through the real pipeline, cold and warm.
+
+Run from the repository root: ``python bench/bench_ingest.py`` (``--feeds/--items/--subs`` to
+shrink). A separate process serves generated RSS feeds with ETags. The cold cycle polls every
+feed once with every entry new and alertable (each feed is primed as already polled, so its
+entries are matched against all subscriptions and alerts are queued: the worst steady-state
+cycle); the warm cycle polls again and gets 304s. Both are shown next to plain
+``feedparser.parse`` on the same bytes. Targets: cold ≤ 1.6× plain parse, warm ≤ 5% of cold,
+peak RSS ≤ 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import multiprocessing
+import random
+import resource
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import feedparser
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import rules  # noqa: E402
+from bot.config import parse_config  # noqa: E402
+from bot.feeds.fetcher import Fetcher  # noqa: E402
+from bot.matching import SubscriptionMatcher  # noqa: E402
+from bot.pipeline import Pipeline, fetch_limits  # noqa: E402
+from bot.store import AsyncStore, PollOutcome, Store  # noqa: E402
+
+VOCABULARY = [f"w{n:05d}" for n in range(20_000)]
+NAMES = ["Israel", "Azerbaijan", "Baku", "Herzog", "Aliyev", "Caspian", "Tehran", "Ankara"]
+NAMED = 0.1
+"""Share of articles naming one of NAMES: news names recur, but not in every story."""
+
+
+def make_feed(feed: int, items: int, published: datetime) -> bytes:
+    """A realistic RSS 2.0 feed: titles, HTML descriptions of ~80 words, dates, guids."""
+    rng = random.Random(feed)
+    entries = []
+    for n in range(items):
+        words = rng.sample(VOCABULARY, 80)
+        if rng.random() < NAMED:
+            words[rng.randrange(80)] = rng.choice(NAMES)
+        title = " ".join(words[:8]).capitalize()
+        body = "<p>" + " ".join(words[8:45]) + ".</p><p>" + " ".join(words[45:]) + ".</p>"
+        link = f"https://site{feed % 97}.example/news/{feed}/{n}?utm_source=rss"
+        when = format_datetime(published - timedelta(minutes=n))
+        entries.append(
+            f"<item><title>{escape(title)}</title><link>{link}</link>"
+            f'<guid isPermaLink="false">f{feed}-{n}</guid><pubDate>{when}</pubDate>'
+            f"<description>{escape(body)}</description></item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Feed {feed}</title><link>https://site{feed % 97}.example/</link>"
+        f"{''.join(entries)}</channel></rss>"
+    ).encode()
+
+
+def serve(feeds: list[bytes], port: multiprocessing.Value) -> None:  # type: ignore[valid-type]
+    """The feed server process: /feed/<n>, ETag "<n>", 304 on a matching If-None-Match."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            n = int(self.path.rsplit("/", 1)[1])
+            etag = f'"{n}"'
+            if self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            body = feeds[n]
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    port.value = server.server_address[1]
+    server.serve_forever()
+
+
+def subscribe(store: Store, count: int) -> None:
+    """``count`` rules, five a chat: name-anchored ANDs, word pairs and an OR inside an AND."""
+    rng = random.Random(7)
+    chats = max(1, count // 5)
+    for n in range(count):
+        a, b, c = rng.sample(VOCABULARY, 3)
+        shape = n % 3
+        if shape == 0:
+            text = f"{rng.choice(NAMES)} + {a} + {b}"
+        elif shape == 1:
+            text = f"{a} + {b}"
+        else:
+            text = f"({a} | {b}) + {c}"
+        store.add_subscription(n % chats + 1, rules.compile(text), limit=10_000)
+
+
+def plain_parse_seconds(documents: list[bytes]) -> float:
+    start = time.perf_counter()
+    for document in documents:
+        feedparser.parse(io.BytesIO(document))
+    return time.perf_counter() - start
+
+
+async def poll_cycles(store: Store, config: object) -> tuple[float, ...]:
+    astore = AsyncStore(store)
+    async with Fetcher(fetch_limits(config)) as fetcher:  # type: ignore[arg-type]
+        pipeline = Pipeline(astore, fetcher, config, SubscriptionMatcher(astore))  # type: ignore[arg-type]
+        await pipeline.matcher.refresh()  # the daemon keeps its index between cycles
+        timings = []
+        for _ in ("cold", "warm"):
+            rows = store.list_feeds()
+            start = time.perf_counter()
+            results = await pipeline.poll_all(rows)
+            timings.append(time.perf_counter() - start)
+            bad = [r for r in results if r.status not in ("ok", "not_modified")]
+            assert not bad, bad[:3]
+        new = sum(r.new_articles for r in results)
+        assert new == 0
+    await astore.aclose()
+    return tuple(timings)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--feeds", type=int, default=500)
+    parser.add_argument("--items", type=int, default=50)
+    parser.add_argument("--subs", type=int, default=10_000)
+    args = parser.parse_args()
+
+    now = datetime.now(UTC)
+    documents = [make_feed(n, args.items, now) for n in range(args.feeds)]
+    megabytes = sum(map(len, documents)) / 1e6
+    port = multiprocessing.Value("i", 0)
+    server = multiprocessing.Process(target=serve, args=(documents, port), daemon=True)
+    server.start()
+    while not port.value:
+        time.sleep(0.01)
+    plain = plain_parse_seconds(documents)
+    del documents
+
+    with tempfile.TemporaryDirectory() as tmp:
+        config = parse_config(
+            {
+                "storage": {"path": f"{tmp}/bench.db"},
+                # One loopback host serves every feed; let it take the process's whole budget.
+                "polling": {"max_concurrency": 20, "per_host": 20},
+            }
+        )
+        store = Store.open(config.storage.path)
+        setup = time.perf_counter()
+        subscribe(store, args.subs)
+        for n in range(args.feeds):
+            feed = store.add_feed(f"http://127.0.0.1:{port.value}/feed/{n}", name=f"Feed {n}")
+            primed = PollOutcome(status="not_modified", polled_at=now, next_poll_at=now)
+            store.record_poll(feed.id, primed)
+        setup = time.perf_counter() - setup
+        cold, warm = asyncio.run(poll_cycles(store, config))
+        stats = Store.open(config.storage.path).stats()
+    server.terminate()
+
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"{args.feeds} feeds × {args.items} items ({megabytes:.1f} MB of RSS), "
+        f"{args.subs:,} subscriptions (setup {setup:.1f} s)"
+    )
+    print(f"plain feedparser.parse, same bytes: {plain:6.2f} s")
+    print(
+        f"cold cycle (fetch, parse, store, match, enqueue): {cold:6.2f} s "
+        f"= {cold / plain:.2f}x plain parse (target ≤ 1.6x)"
+    )
+    print(f"warm cycle (all 304): {warm:6.2f} s = {warm / cold:.1%} of cold (target ≤ 5%)")
+    print(
+        f"stored {stats.articles:,} articles, {stats.outbox_pending:,} alerts queued; "
+        f"peak RSS {rss_mb:.0f} MB (target ≤ 300 MB)"
+    )
+
+
+if __name__ == "__main__":
+    main()
