@@ -23,7 +23,7 @@ from bot.feeds.fetcher import Fetcher, FetchLimits, FetchResult
 from bot.feeds.parser import ParsedFeed, parse_feed
 from bot.matching import SubscriptionMatcher
 from bot.store import AsyncStore, FeedRow, PollOutcome, StoredArticle
-from bot.summary import FullTextError, fetch_full_text, needs_full_text
+from bot.summary import FullTextError, StoryClusterer, fetch_full_text, needs_full_text
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +110,7 @@ class Pipeline:
         self.config = config
         self.matcher = matcher
         self.now = now
+        self._clusterer: StoryClusterer | None = None
 
     async def poll_all(
         self, feeds: Iterable[FeedRow], progress: Callable[[PollResult], None] | None = None
@@ -213,11 +214,7 @@ class Pipeline:
         return now - article.published <= timedelta(hours=self.config.polling.max_age_hours)
 
     def _alertable(self, new: list[StoredArticle], feed: FeedRow) -> list[StoredArticle]:
-        """The newly stored articles that may alert.
-
-        This is the seam for story clustering: one alert per story across sources would
-        drop here the articles that repeat a story already alerted.
-        """
+        """The newly stored articles that may alert."""
         return [stored for stored in new if self._may_alert(feed, stored.article, stored.seen_at)]
 
     async def _enqueue(self, articles: list[StoredArticle]) -> int:
@@ -227,7 +224,39 @@ class Pipeline:
         matches = self.matcher.match(articles)
         if not matches:
             return 0
-        return await self.store.enqueue_alerts(matches, thread_ids=self.matcher.thread_ids)
+        matched = {rowid for _, rowid in matches}
+        stories = await self._stories([stored for stored in articles if stored.rowid in matched])
+        return await self.store.enqueue_alerts(
+            matches, thread_ids=self.matcher.thread_ids, stories=stories
+        )
+
+    async def _stories(self, articles: list[StoredArticle]) -> dict[int, int]:
+        """Article → first article of its story, for the articles that repeat a story.
+
+        Only matched articles are clustered: a story matters only where it alerts, and
+        clustering costs far more than matching. The clusterer is rebuilt from the store the
+        first time, so a restart still recognises a story alerted just before it.
+        """
+        if self._clusterer is None:
+            self._clusterer = StoryClusterer()
+            since = self.now() - self._clusterer.window
+            for stored in await self.store.alerted_articles(since):
+                self._assign_story(stored)
+        stories = {}
+        for stored in articles:
+            first = self._assign_story(stored)
+            if first != stored.rowid:
+                stories[stored.rowid] = first
+                await self.store.set_story(stored.rowid, first)
+        self._clusterer.forget_before(self.now() - self._clusterer.window)
+        return stories
+
+    def _assign_story(self, stored: StoredArticle) -> int:
+        article = stored.article
+        assert self._clusterer is not None
+        return int(
+            self._clusterer.assign(str(stored.rowid), article.title, article.text, stored.when)
+        )
 
     def _interval(self, feed: FeedRow) -> int:
         return feed.interval or self.config.polling.interval

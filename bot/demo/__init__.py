@@ -106,7 +106,7 @@ async def _demo(*, color: bool) -> None:
             report = await sender.deliver_pending()
             print(
                 f"{report.sent} alerts delivered, {report.failed} failed, "
-                f"{report.merged} copies of a story already sent named on its alert."
+                f"{report.merged} later copies of a story named on its first alert instead."
             )
         finally:
             await store.aclose()

@@ -411,6 +411,17 @@ class Store:
             params.append(limit)
         return [StoredArticle.from_row(row, row["feed_url"]) for row in self._rows(sql, params)]
 
+    def alerted_articles(self, since: datetime) -> list[StoredArticle]:
+        """Articles seen since ``since`` that matched someone, oldest first (story memory)."""
+        rows = self._rows(
+            """SELECT articles.*, feeds.url AS feed_url FROM articles
+               JOIN feeds ON feeds.id = feed_id
+               WHERE seen_at >= ? AND articles.id IN (SELECT article_id FROM outbox)
+               ORDER BY articles.id""",
+            (to_iso(since),),
+        )
+        return [StoredArticle.from_row(row, row["feed_url"]) for row in rows]
+
     def search_articles(self, query: str, limit: int = 20) -> list[StoredArticle]:
         """Full-text search (FTS5 syntax) over titles and bodies, best match first."""
         rows = self._rows(
