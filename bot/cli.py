@@ -15,6 +15,7 @@ import json
 import logging
 import sqlite3
 import sys
+import textwrap
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import datetime
@@ -33,6 +34,7 @@ from bot.feeds.parser import parse_feed
 from bot.matching import SubscriptionMatcher
 from bot.pipeline import Pipeline, PollResult, fetch_limits, with_full_text
 from bot.store import AsyncStore, FeedRow, Store, StoreError
+from bot.summary import llm_from_config, summarize_article
 
 logger = logging.getLogger(__name__)
 
@@ -135,6 +137,7 @@ async def _check_feeds(rule: rules.Rule, args: argparse.Namespace, config: Confi
         read = [_read_articles(fetcher, source, config, args.full_text) for source in args.feed]
         outcomes = await asyncio.gather(*read, return_exceptions=True)
     status, total, shown = 0, 0, 0
+    llm, summary_chars = llm_from_config(config.summary), config.delivery.summary_chars
     for source, outcome in zip(args.feed, outcomes, strict=True):
         if isinstance(outcome, FetchError | FeedParseError | OSError):
             print(f"topic-alert: {source}: {outcome}", file=sys.stderr)
@@ -147,7 +150,14 @@ async def _check_feeds(rule: rules.Rule, args: argparse.Namespace, config: Confi
             hits = rule.explain(rules.Document(**article.rule_doc()))
             if hits is not None:
                 shown += 1
-                print(_json_line(article, hits) if args.json else _text_block(article, hits))
+                summary = await summarize_article(
+                    article.title, article.text, hits, llm=llm, max_chars=summary_chars
+                )
+                print(
+                    _json_line(article, hits, summary.text)
+                    if args.json
+                    else _text_block(article, hits, summary.text)
+                )
     if not args.json:
         print(f"{shown} of {total} articles match {rule}")
     return status
@@ -176,22 +186,24 @@ def _matched(hits: Sequence[rules.Hit]) -> list[dict[str, str]]:
     return [{"term": term, "field": field} for term, field in pairs]
 
 
-def _json_line(article: Article, hits: Sequence[rules.Hit]) -> str:
+def _json_line(article: Article, hits: Sequence[rules.Hit], summary: str) -> str:
     record = {
         "title": article.title,
         "url": article.url,
         "source": article.source,
         "published": article.published.isoformat() if article.published else None,
         "matched": _matched(hits),
+        "summary": summary,
     }
     return json.dumps(record, ensure_ascii=False)
 
 
-def _text_block(article: Article, hits: Sequence[rules.Hit]) -> str:
+def _text_block(article: Article, hits: Sequence[rules.Hit], summary: str) -> str:
     why = ", ".join(f"{m['term']} [{m['field']}]" for m in _matched(hits))
     when = _when(article.published, missing="date unknown")
     lines = [article.title or "(untitled)", f"  {article.url or '(no link)'}"]
-    lines += [f"  {article.source} · {when}", f"  matched: {why}", ""]
+    lines += [f"  {article.source} · {when}", f"  matched: {why}"]
+    lines += [f"  {line}" for line in textwrap.wrap(summary, 96)] + [""]
     return "\n".join(lines)
 
 

@@ -26,6 +26,7 @@ from bot.matching import SubscriptionMatcher
 from bot.pipeline import Pipeline, fetch_limits
 from bot.scheduler import FeedScheduler
 from bot.store import AsyncStore, FeedRow, Store
+from bot.summary import llm_from_config
 from bot.telegram import build_application, start_receiving, stop_receiving
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ async def serve(config: Config, token: str, *, stop: asyncio.Event | None = None
                     render_outbox_row,
                     default_timezone=config.delivery.timezone,
                     summary_chars=config.delivery.summary_chars,
+                    llm=llm_from_config(config.summary),
                 ),
                 digest_threshold=config.delivery.digest_threshold,
             )

@@ -17,6 +17,10 @@ import rules
 from bot.cli import main
 
 DEAL = "Israel and Azerbaijan sign a gas deal"
+DEAL_SUMMARY = (
+    "Signed in Baku. "
+    "Israeli President Isaac Herzog landed in Baku for talks on energy and security."
+)
 
 
 @pytest.fixture
@@ -41,6 +45,7 @@ def test_prints_each_match_with_why(feed_file: Path, capsys) -> None:
         "  https://news.example.org/deal",
         "  World Desk · 2023-05-28 15:05 UTC",
         "  matched: Israel [title], Baku [text]",
+        f"  {DEAL_SUMMARY}",
         "",
         "1 of 2 articles match Israel + Baku",
     ]
@@ -57,6 +62,7 @@ def test_json_lines(feed_file: Path, capsys) -> None:
         "source": "World Desk",
         "published": "2023-05-28T15:05:00+00:00",
         "matched": [{"term": "Azerbaijan", "field": "title"}],
+        "summary": DEAL_SUMMARY,
     }
     assert records[1]["matched"] == [{"term": "Oslo", "field": "title"}]
     assert len(records) == 2
@@ -127,3 +133,22 @@ def test_the_installed_command(feed_file: Path) -> None:
 
     assert done.returncode == 0, done.stderr
     assert [json.loads(line)["title"] for line in done.stdout.splitlines()] == [DEAL]
+
+
+def test_the_sample_article_summary_skips_the_page_boilerplate(
+    tmp_path: Path, capsys, sample_article_text: str
+) -> None:
+    """The summary a chat would get for the page this project started from."""
+    path = tmp_path / "jpost.xml"
+    title = "Israel's Herzog to visit Azerbaijan, key ally bordering on Iran"
+    path.write_bytes(rss([item("jp", title, text=sample_article_text)], title="JPost"))
+
+    main(["check", "Israel + Azerbaijan", "--feed", str(path), "--json", "--no-full-text"])
+
+    [record] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    summary = record["summary"]
+    assert "Herzog will travel to Azerbaijan" in summary
+    assert "strengthen the strategic ties between Israel" in summary
+    for boilerplate in ("NY Conference", "photo credit", "By LAHAV HARKOV", "Published:"):
+        assert boilerplate not in summary
+    assert len(summary) <= 400

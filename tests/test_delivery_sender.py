@@ -210,7 +210,7 @@ async def test_longest_summary_still_fits_one_message(bot, botapi, astore) -> No
     enqueue(astore, CHAT, ["Herzog visits Azerbaijan"])
     endless = Summary(" ".join(["Israel & Azerbaijan <signed> deals 😀"] * 400), ((0, 6),))
 
-    def render(row: OutboxRow):
+    async def render(row: OutboxRow):
         return format_alert(
             row.article.article, endless, topics=["x"], matched="", tz=ZoneInfo("UTC")
         )

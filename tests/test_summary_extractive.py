@@ -159,3 +159,10 @@ def test_matched_line_for_title_only_hits() -> None:
 
 def test_matched_line_is_empty_without_hits() -> None:
     assert matched_line([]) == ""
+
+
+def test_a_repeated_sentence_is_shown_once() -> None:
+    """Feeds often repeat a paragraph (teaser + body); the summary must not."""
+    text = "Herzog landed in Baku. " * 3 + "Talks on energy followed."
+    summary = summarize("Visit", text, [Hit("Baku", "text", 16, 20)])
+    assert summary.text == "Herzog landed in Baku. Talks on energy followed."

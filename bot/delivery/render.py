@@ -10,33 +10,46 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import rules
+from bot.article import Article
 from bot.delivery.format import RenderedAlert, chat_zone, format_alert
 from bot.store.rows import OutboxRow
-from bot.summary import matched_line, summarize
+from bot.summary import LLMSummarizer, matched_line, summarize_article
 
 
-def render_outbox_row(
+async def render_outbox_row(
     row: OutboxRow,
     *,
     also: Sequence[str] = (),
     default_timezone: str = "UTC",
     summary_chars: int = 400,
+    llm: LLMSummarizer | None = None,
 ) -> RenderedAlert:
     """The alert for ``row``: buttons act on its first matched subscription.
 
     Dates show in the chat's /timezone, else ``default_timezone`` (``[delivery] timezone``).
+    With ``llm`` (``[summary] provider = "openai"``) the model writes the summary, and any
+    failure of it falls back to the extractive one.
     """
     article = row.article.article
-    document = rules.Document(**article.rule_doc())
-    hits = []
-    for sub in row.subscriptions:
-        hits.extend(rules.compile(sub.rule).explain(document) or ())
+    hits = explain(article, [sub.rule for sub in row.subscriptions])
+    summary = await summarize_article(
+        article.title, article.text, hits, llm=llm, max_chars=summary_chars
+    )
     return format_alert(
         article,
-        summarize(article.title, article.text, hits, max_chars=summary_chars),
+        summary,
         topics=[sub.rule for sub in row.subscriptions],
         matched=matched_line(hits),
         tz=chat_zone(row.chat.timezone or default_timezone),
         also=also,
         sub_id=row.subscriptions[0].id if row.subscriptions else None,
     )
+
+
+def explain(article: Article, rule_texts: Sequence[str]) -> list[rules.Hit]:
+    """Where each rule matched the article, all together (the rules are stored as text)."""
+    document = rules.Document(**article.rule_doc())
+    hits: list[rules.Hit] = []
+    for text in rule_texts:
+        hits.extend(rules.compile(text).explain(document) or ())
+    return hits

@@ -56,7 +56,7 @@ _IDLE_POLL_SECONDS = 2.0
 class Render(Protocol):
     """Builds an alert; ``also`` lists other sources of the same story."""
 
-    def __call__(self, row: OutboxRow, *, also: Sequence[str] = ()) -> RenderedAlert: ...
+    async def __call__(self, row: OutboxRow, *, also: Sequence[str] = ()) -> RenderedAlert: ...
 
 
 @dataclass
@@ -207,7 +207,7 @@ class OutboxSender:
             return _Message(tuple(rows), text, [], rows[0].thread_id, is_digest=True)
         [row] = rows
         try:
-            rendered = self.render(row)
+            rendered = await self.render(row)
         except Exception as exc:  # one unrenderable article must not hold up the rest
             logger.exception("cannot render outbox row %s", row.id)
             await self.store.mark_failed(row.id, f"could not render the alert: {exc}")
@@ -273,7 +273,7 @@ class OutboxSender:
         """
         original = update.original
         if not update.in_digest:
-            rendered = self.render(original, also=update.also)
+            rendered = await self.render(original, also=update.also)
             try:
                 await self.pacer.wait(original.chat.id)
                 await self.bot.edit_message_text(

@@ -20,7 +20,7 @@ from bot.summary.fulltext import (
     fetch_full_text,
     needs_full_text,
 )
-from bot.summary.llm import LLMSummarizer, summarize_article
+from bot.summary.llm import LLMSummarizer, llm_from_config, summarize_article
 from bot.summary.sentences import sentence_spans, split_sentences
 from bot.summary.stories import StoryClusterer
 
@@ -34,6 +34,7 @@ __all__ = [
     "extract_page",
     "fetch_full_text",
     "find_terms",
+    "llm_from_config",
     "matched_line",
     "matched_terms",
     "needs_full_text",

@@ -151,13 +151,20 @@ def _choose(sentences: list[str], terms: list[str], max_chars: int) -> list[int]
     preferred = dict.fromkeys([*matched[:1], 0, *matched[1:]])
     chosen: list[int] = []
     for index in preferred:
-        if len(chosen) < _MAX_SENTENCES and _fits(sentences, [*chosen, index], max_chars):
+        if len(chosen) < _MAX_SENTENCES and _adds(sentences, chosen, index, max_chars):
             chosen.append(index)
     first = chosen[0] if chosen else 0
     for index in [*range(first + 1, len(sentences)), *range(first)]:
-        if len(chosen) < _MIN_SENTENCES and _fits(sentences, [*chosen, index], max_chars):
+        if len(chosen) < _MIN_SENTENCES and _adds(sentences, chosen, index, max_chars):
             chosen.append(index)
     return sorted(chosen or [first])
+
+
+def _adds(sentences: list[str], chosen: list[int], index: int, max_chars: int) -> bool:
+    """Whether sentence ``index`` fits and says something new (feeds repeat paragraphs)."""
+    if any(sentences[i] == sentences[index] for i in chosen):
+        return False
+    return _fits(sentences, [*chosen, index], max_chars)
 
 
 def _fits(sentences: list[str], indexes: list[int], max_chars: int) -> bool:

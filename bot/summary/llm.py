@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import httpx
+
+if TYPE_CHECKING:
+    from bot.config import SummaryConfig
 
 from bot.summary.extractive import (
     DEFAULT_MAX_CHARS,
@@ -126,3 +131,20 @@ async def summarize_article(
         return summarize(title, text, hits, max_chars=max_chars)
     terms = matched_terms(hits, title=title, text=text)
     return Summary(text=written, highlights=find_terms(written, terms))
+
+
+def llm_from_config(config: SummaryConfig) -> LLMSummarizer | None:
+    """The model client ``[summary]`` asks for, or None for extractive summaries.
+
+    Nothing is sent anywhere unless ``provider = "openai"`` is set; the key comes from the
+    environment variable the config names, never from the file.
+    """
+    if config.provider != "openai":
+        return None
+    return LLMSummarizer(
+        config.base_url,
+        config.model,
+        os.environ.get(config.api_key_env),
+        timeout=config.timeout,
+        hourly_budget=config.hourly_budget,
+    )
