@@ -87,11 +87,13 @@ async def test_operator_removes_a_feed_by_number(start_bot: StartBot) -> None:
 
 async def test_status_counts_and_names_failing_feeds(start_bot: StartBot) -> None:
     bot = await start_bot()
-    await bot.store.add_feed("https://a.example.org/rss", name="A")
+    first = await bot.store.add_feed("https://a.example.org/rss", name="A")
     broken = await bot.store.add_feed("https://b.example.org/rss", name="B")
     now = datetime.now(UTC)
     outcome = PollOutcome("error", now, now + timedelta(minutes=10), error="HTTP 503 <busy>")
     await bot.store.record_poll(broken.id, outcome)
+    teasers = PollOutcome("ok", now, now + timedelta(minutes=10), fulltext_failures=3)
+    await bot.store.record_poll(first.id, teasers)
     await bot.send(USER, "/subscribe Baku")
 
     answer = await bot.send(OPERATOR, "/status")
@@ -106,4 +108,6 @@ async def test_status_counts_and_names_failing_feeds(start_bot: StartBot) -> Non
         "Alerts sent today: 0",
         "Failing feeds",
         "• B — failing: HTTP 503 <busy> (1 in a row)",
+        "Article pages that could not be read (feed text used instead)",
+        "• A: 3",
     ]

@@ -24,8 +24,13 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         f"Outbox: {stats.outbox_pending} waiting, {stats.outbox_failed} failed",
         f"Alerts sent today: {stats.sent_today}",
     ]
-    failing = [feed for feed in await store.list_feeds() if feed.error_count]
+    feeds = await store.list_feeds()
+    failing = [feed for feed in feeds if feed.error_count]
     if failing:
         lines.append("<b>Failing feeds</b>")
         lines += [f"• {describe(feed)} ({feed.error_count} in a row)" for feed in failing]
+    teasers = [feed for feed in feeds if feed.fulltext_failures]
+    if teasers:
+        lines.append("<b>Article pages that could not be read</b> (feed text used instead)")
+        lines += [f"• {describe(feed)}: {feed.fulltext_failures}" for feed in teasers]
     await reply_lines(update, lines)
