@@ -1,0 +1,65 @@
+"""The alert text with a model writing the summary: its words when it answers, ours when not."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+import rules
+from bot.article import Article
+from bot.delivery import render_outbox_row
+from bot.store import Store
+from bot.summary import LLMSummarizer
+
+TEXT = (
+    "Israeli President Isaac Herzog will travel to Azerbaijan on Tuesday. "
+    "The visit is meant to strengthen ties with Israel."
+)
+MODEL_SUMMARY = "Herzog visits Azerbaijan to deepen ties with Israel. Deals are expected."
+
+
+@pytest.fixture
+def row(tmp_path):
+    store = Store.open(tmp_path / "t.db")
+    sub = store.add_subscription(1, rules.compile("Israel + Azerbaijan"))
+    feed = store.add_feed("https://news.example.org/rss", name="News")
+    article = Article(
+        id="a",
+        feed_url=feed.url,
+        url="https://news.example.org/a",
+        title="Herzog visit",
+        text=TEXT,
+        published=datetime(2023, 5, 28, tzinfo=UTC),
+        source="News",
+    )
+    [stored] = store.add_articles(feed.id, [article], seen_at=datetime.now(UTC))
+    store.enqueue_alerts({(1, stored.rowid): [sub.id]})
+    [pending] = store.pending_alerts()
+    yield pending
+    store.close()
+
+
+def answer(content: str) -> str:
+    return json.dumps({"choices": [{"message": {"content": content}}]})
+
+
+async def test_the_model_summary_is_used_with_matched_terms_in_bold(row, httpserver: HTTPServer):
+    httpserver.expect_request("/v1/chat/completions", method="POST").respond_with_data(
+        answer(MODEL_SUMMARY), content_type="application/json"
+    )
+    llm = LLMSummarizer(httpserver.url_for("/v1"), "tiny", api_key="k")
+    alert = await render_outbox_row(row, llm=llm)
+    assert "<b>Azerbaijan</b> to deepen ties with <b>Israel</b>. Deals are expected." in alert.text
+    [request] = [r for r, _ in httpserver.log]
+    assert request.headers["Authorization"] == "Bearer k"
+
+
+async def test_a_failing_model_falls_back_to_the_extractive_summary(row, httpserver: HTTPServer):
+    httpserver.expect_request("/v1/chat/completions").respond_with_data("boom", status=500)
+    llm = LLMSummarizer(httpserver.url_for("/v1"), "tiny", api_key=None)
+    alert = await render_outbox_row(row, llm=llm)
+    assert "will travel to <b>Azerbaijan</b> on Tuesday" in alert.text
+    assert "Deals are expected" not in alert.text
