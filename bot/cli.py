@@ -51,7 +51,9 @@ class CliError(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``topic-alert`` console script; returns the exit status."""
     args = build_parser().parse_args(argv)
-    _configure_logging(args.verbose)
+    # The daemon reports what it does (polls, deliveries) by default; one-shot commands
+    # print their results and log only problems unless asked.
+    _configure_logging(args.verbose + (args.command == "run"))
     try:
         return args.handler(args)
     except (CliError, ConfigError, StoreError, OpmlError) as exc:
