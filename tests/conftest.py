@@ -1,10 +1,13 @@
-"""Fixtures shared by every test module: the read-only material in ``../shared``."""
+"""Fixtures shared by every test module: ``../shared`` read in place, and a store on a file."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+
+from bot.store import AsyncStore, Store
 
 pytest_plugins = ["botapi"]
 
@@ -32,3 +35,11 @@ def corpus_dir() -> Path:
 def sample_article_text() -> str:
     """The text of the page this project started from; `Israel + Azerbaijan` must find it."""
     return _require(SAMPLE_ARTICLE).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+async def astore(tmp_path: Path) -> AsyncIterator[AsyncStore]:
+    """A fresh SQLite file behind the async store the bot uses; ``astore.sync`` to inspect."""
+    store = AsyncStore(Store.open(tmp_path / "bot.db"))
+    yield store
+    await store.aclose()

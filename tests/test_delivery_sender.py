@@ -17,19 +17,12 @@ from telegram import Bot
 import rules
 from bot.article import Article
 from bot.delivery import OutboxSender, Pacer, format_alert, render_outbox_row
-from bot.store import AsyncStore, OutboxRow, Store
+from bot.store import AsyncStore, OutboxRow
 from bot.summary import Summary
 
 CHAT = 1001
 OTHER = 1002
 TEXT = "Israeli President Isaac Herzog landed in Baku. Israel and Azerbaijan signed deals."
-
-
-@pytest.fixture
-async def astore(tmp_path) -> AsyncStore:
-    astore = AsyncStore(Store.open(tmp_path / "t.db"))
-    yield astore
-    await astore.aclose()
 
 
 @pytest.fixture

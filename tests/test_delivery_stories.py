@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from botapi import FakeBotAPI
 from telegram import Bot
 
@@ -15,13 +14,6 @@ from bot.store import AsyncStore, Store
 
 CHAT = 2001
 TEXT = "Israeli President Isaac Herzog will travel to Azerbaijan to strengthen ties with Israel."
-
-
-@pytest.fixture
-async def astore(tmp_path) -> AsyncStore:
-    astore = AsyncStore(Store.open(tmp_path / "t.db"))
-    yield astore
-    await astore.aclose()
 
 
 def store_copy(store: Store, source: str, url: str) -> int:

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-
-import pytest
 
 import rules
 from bot.article import Article
 from bot.matching import SubscriptionMatcher
-from bot.store import AsyncStore, Store, StoredArticle
-
-
-@pytest.fixture
-async def astore(tmp_path) -> AsyncIterator[AsyncStore]:
-    astore = AsyncStore(Store.open(tmp_path / "bot.db"))
-    yield astore
-    await astore.aclose()
+from bot.store import StoredArticle
 
 
 def stored(title: str, text: str = "", rowid: int = 1, source: str = "Wire") -> StoredArticle:

@@ -44,18 +44,23 @@ def outbox(env: PipelineEnv) -> list[tuple[str, str, int | None]]:
     ).fetchall()
 
 
-async def test_a_syndicated_copy_is_merged_and_another_story_is_not(
-    env: PipelineEnv, httpserver: HTTPServer
-) -> None:
-    server = FeedServer(httpserver)
+async def herzog_alerted(env: PipelineEnv, server: FeedServer) -> tuple[str, str]:
+    """Two known feeds; the wire one has just alerted the Herzog story. Returns their URLs."""
     env.subscribe(1, "Israel")
     wire = server.publish("/wire.xml", [])
     local = server.publish("/local.xml", [])
     await env.poll(wire)
     await env.poll(local)
-
     server.publish("/wire.xml", [item("w1", "Herzog to visit Azerbaijan", text=HERZOG)])
     await env.poll(wire)
+    return wire, local
+
+
+async def test_a_syndicated_copy_is_merged_and_another_story_is_not(
+    env: PipelineEnv, httpserver: HTTPServer
+) -> None:
+    server = FeedServer(httpserver)
+    _, local = await herzog_alerted(env, server)
     server.publish(
         "/local.xml",
         [
@@ -74,13 +79,7 @@ async def test_a_syndicated_copy_is_merged_and_another_story_is_not(
 
 async def test_story_memory_survives_a_restart(env: PipelineEnv, httpserver, tmp_path) -> None:
     server = FeedServer(httpserver)
-    env.subscribe(1, "Israel")
-    wire = server.publish("/wire.xml", [])
-    local = server.publish("/local.xml", [])
-    await env.poll(wire)
-    await env.poll(local)
-    server.publish("/wire.xml", [item("w1", "Herzog to visit Azerbaijan", text=HERZOG)])
-    await env.poll(wire)
+    _, local = await herzog_alerted(env, server)
 
     restarted, fetcher = await open_env(make_config(tmp_path / "bot.db"))
     try:
