@@ -63,6 +63,7 @@ async def serve(config: Config, token: str, *, stop: asyncio.Event | None = None
                     llm=llm_from_config(config.summary),
                 ),
                 digest_threshold=config.delivery.digest_threshold,
+                default_timezone=config.delivery.timezone,
             )
             await start_receiving(application, config.telegram)
             await scheduler.start()

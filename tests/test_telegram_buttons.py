@@ -44,7 +44,7 @@ async def test_mute_pauses_and_undo_restores_the_alert(start_bot: StartBot) -> N
 
     assert muted_answer == "Paused"
     assert muted.plain == ("Baku & Tel Aviv sign a deal\n\n🔕 Paused Baku; /resume 1 turns it on.")
-    assert muted.buttons == [[("↩️ Undo", f"undo:{sub.id}")]]
+    assert muted.buttons == [[("↩ Undo", f"undo:{sub.id}")]]
     assert paused
     assert undo_answer == "Resumed"
     assert restored.plain == original.plain

@@ -131,6 +131,20 @@ async def test_pause_and_resume_one_or_all(start_bot: StartBot) -> None:
     assert states == [True, False]
 
 
+async def test_start_after_a_block_resumes_only_what_the_block_paused(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    await bot.send(USER, "/subscribe Israel")
+    await bot.send(USER, "/subscribe Baku")
+    await bot.send(USER, "/pause 2")
+    await bot.store.set_chat_active(USER, False)  # what a 403 "bot was blocked" does
+
+    await bot.send(USER, "/start")
+
+    states = [sub.paused for sub in await bot.store.list_subscriptions(USER)]
+    assert states == [False, True]
+    assert (await bot.store.get_chat(USER)).active
+
+
 async def test_preview_lists_recent_matches_without_subscribing(start_bot: StartBot) -> None:
     bot = await start_bot()
     titles = [f"Azerbaijan story {n}" for n in range(7)] + ["Unrelated & <odd> title"]

@@ -7,6 +7,7 @@ from bot.delivery.buttons import (
     alert_buttons,
     callback_data,
     parse_callback,
+    to_markup,
     undo_buttons,
 )
 from bot.delivery.format import (
@@ -36,5 +37,6 @@ __all__ = [
     "format_digest",
     "parse_callback",
     "render_outbox_row",
+    "to_markup",
     "undo_buttons",
 ]

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
 Buttons = list[list[tuple[str, str]]]
 """Rows of (label, callback_data)."""
 
@@ -51,3 +53,11 @@ def alert_buttons(sub_id: int) -> Buttons:
 def undo_buttons(sub_id: int) -> Buttons:
     """What replaces the alert buttons after a mute or unsubscribe, for a mistaken press."""
     return [[("↩ Undo", callback_data("undo", sub_id))]]
+
+
+def to_markup(buttons: Buttons) -> InlineKeyboardMarkup | None:
+    """The keyboard python-telegram-bot sends; None when there are no buttons."""
+    if not buttons:
+        return None
+    rows = [[InlineKeyboardButton(label, callback_data=data) for label, data in r] for r in buttons]
+    return InlineKeyboardMarkup(rows)

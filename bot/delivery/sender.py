@@ -31,8 +31,6 @@ from typing import Protocol
 
 from telegram import (
     Bot,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     LinkPreviewOptions,
     Message,
 )
@@ -40,7 +38,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.delivery.buttons import Buttons
+from bot.delivery.buttons import Buttons, to_markup
 from bot.delivery.format import DigestItem, RenderedAlert, chat_zone, format_digest
 from bot.delivery.pacing import Pacer
 from bot.store import AsyncStore, OutboxRow, StoryUpdate
@@ -106,13 +104,6 @@ def digest_item(row: OutboxRow) -> DigestItem:
     return DigestItem(title=article.title, url=article.url, topic=topic, published=row.article.when)
 
 
-def _markup(buttons: Buttons) -> InlineKeyboardMarkup | None:
-    if not buttons:
-        return None
-    rows = [[InlineKeyboardButton(label, callback_data=data) for label, data in r] for r in buttons]
-    return InlineKeyboardMarkup(rows)
-
-
 class OutboxSender:
     """Drains the outbox through a Pacer; see the module docstring for the rules.
 
@@ -131,6 +122,7 @@ class OutboxSender:
         digest_threshold: int = 10,
         max_attempts: int = 5,
         batch_size: int = 500,
+        default_timezone: str = "UTC",
     ) -> None:
         self.bot = bot
         self.store = store
@@ -139,6 +131,7 @@ class OutboxSender:
         self.digest_threshold = digest_threshold
         self.max_attempts = max_attempts
         self.batch_size = batch_size
+        self.default_timezone = default_timezone
 
     async def deliver_pending(self) -> DeliveryReport:
         """Send one batch of due alerts, chats in parallel, each chat's alerts in order."""
@@ -203,7 +196,10 @@ class OutboxSender:
         self, rows: list[OutboxRow], is_digest: bool, report: DeliveryReport
     ) -> _Message | None:
         if is_digest:
-            text = format_digest([digest_item(r) for r in rows], chat_zone(rows[0].chat.timezone))
+            text = format_digest(
+                [digest_item(r) for r in rows],
+                chat_zone(rows[0].chat.timezone or self.default_timezone),
+            )
             return _Message(tuple(rows), text, [], rows[0].thread_id, is_digest=True)
         [row] = rows
         try:
@@ -259,7 +255,7 @@ class OutboxSender:
             chat_id,
             message.text,
             parse_mode=ParseMode.HTML,
-            reply_markup=_markup(message.buttons),
+            reply_markup=to_markup(message.buttons),
             message_thread_id=message.thread_id,
             link_preview_options=LinkPreviewOptions(is_disabled=message.is_digest),
         )
@@ -281,7 +277,7 @@ class OutboxSender:
                     chat_id=original.chat.id,
                     message_id=original.message_id,
                     parse_mode=ParseMode.HTML,
-                    reply_markup=_markup(rendered.buttons),
+                    reply_markup=to_markup(rendered.buttons),
                 )
             except (BadRequest, Forbidden) as exc:  # too old to edit, deleted, bot blocked
                 logger.info("story edit of outbox row %s refused: %s", original.id, exc)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import Chat, Message
 
+from bot.delivery.format import chat_zone as zone_named
 from bot.store import AsyncStore, ChatRow
 
 logger = logging.getLogger(__name__)
@@ -16,14 +17,13 @@ async def register_chat(store: AsyncStore, chat: Chat) -> tuple[ChatRow, bool]:
     """Store the chat, reactivating it; returns the row and whether it had been inactive.
 
     A chat goes inactive when Telegram reports the bot blocked; the store then pauses its
-    subscriptions, so coming back must resume them as well as mark the chat active.
+    subscriptions, and ``upsert_chat`` resumes exactly those (not the ones paused by hand).
     """
     before = await store.get_chat(chat.id)
     row = await store.upsert_chat(chat.id, type=chat.type, title=chat.title)
     returning = before is not None and not before.active
     if returning:
-        logger.info("chat %s is back; resuming its subscriptions", chat.id)
-        await store.set_chat_active(chat.id, True)
+        logger.info("chat %s is back; its subscriptions resume", chat.id)
     return row, returning
 
 
@@ -36,4 +36,5 @@ def topic_thread(message: Message) -> int | None:
 
 
 def chat_zone(row: ChatRow | None, default: str) -> ZoneInfo:
-    return ZoneInfo((row.timezone if row else None) or default)
+    """The chat's /timezone, else the configured default (UTC when either is unknown)."""
+    return zone_named((row.timezone if row else None) or default)

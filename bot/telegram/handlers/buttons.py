@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot.delivery.buttons import alert_buttons, to_markup, undo_buttons
 from bot.store import SubscriptionRow, UnknownRow
 from bot.telegram import texts
 from bot.telegram.access import can_manage_chat
@@ -66,7 +67,7 @@ async def _mute(
     await services(context).store.set_paused(sub.id, True)
     message = query.message
     _keyboards(context)[message.message_id] = message.reply_markup
-    undo = InlineKeyboardMarkup([[InlineKeyboardButton("↩️ Undo", callback_data=f"undo:{sub.id}")]])
+    undo = to_markup(undo_buttons(sub.id))
     note = f"{_MUTED_MARK}Paused <code>{esc(sub.rule)}</code>; /resume {sub.number} turns it on."
     await _edit(query, message.text_html + note, undo)
     await query.answer("Paused")
@@ -78,7 +79,7 @@ async def _undo(
     await services(context).store.set_paused(sub.id, False)
     message = query.message
     original = message.text_html.rsplit(_MUTED_MARK, 1)[0]
-    keyboard = _keyboards(context).pop(message.message_id, None) or _alert_keyboard(sub)
+    keyboard = _keyboards(context).pop(message.message_id, None) or to_markup(alert_buttons(sub.id))
     await _edit(query, original, keyboard)
     await query.answer("Resumed")
 
@@ -90,18 +91,6 @@ async def _unsubscribe(
     note = f"\n\n🗑 Stopped following <code>{esc(sub.rule)}</code>."
     await _edit(query, query.message.text_html + note, None)
     await query.answer("Unsubscribed")
-
-
-def _alert_keyboard(sub: SubscriptionRow) -> InlineKeyboardMarkup:
-    """The buttons an alert carries, for when the original keyboard was not remembered."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton("🔕 Mute", callback_data=f"mute:{sub.id}"),
-                InlineKeyboardButton("✖ Unsubscribe", callback_data=f"unsub:{sub.id}"),
-            ]
-        ]
-    )
 
 
 def _keyboards(context: ContextTypes.DEFAULT_TYPE) -> dict[int, InlineKeyboardMarkup | None]:
