@@ -7,7 +7,8 @@ lookups, which is why one :class:`Document` should be reused for every rule and 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Container, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from functools import cached_property
 
 from rules.folding import tokenize
@@ -60,11 +61,12 @@ class Document:
             **{name: (tokens,) for name, tokens in self.fields.items()},
         }
         """The fields a term searches: its own field, or title and text when it has none."""
-        self.words_in: dict[str | None, Container[str]] = {
+        self.words_in: dict[str | None, AbstractSet[str]] = {
             None: self.fields["title"].positions.keys() | self.fields["text"].positions.keys(),
-            **{name: tokens.positions for name, tokens in self.fields.items()},
+            **{name: tokens.positions.keys() for name, tokens in self.fields.items()},
         }
-        """The distinct words of each scope: a one-word term is a single lookup here."""
+        """The distinct words of each scope: a one-word term is a single lookup here, and all
+        are sets or key views so that the index can compare them with sets of rule words."""
 
     @classmethod
     def of(cls, doc: Document | Mapping[str, str] | str) -> Document:

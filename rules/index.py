@@ -24,8 +24,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from rules.clauses import Clause, Scope, branches, compile_clause, is_plain
 from rules.document import Document
 from rules.matcher import DocumentLike, Rule
 from rules.nodes import And, Node, Not, Or, Term
@@ -71,11 +72,14 @@ def index_keys(node: Node) -> frozenset[IndexKey] | None:
 
 @dataclass(slots=True)
 class _Entry:
-    """One distinct rule and the subscriber keys that share it."""
+    """One distinct rule, the subscriber keys that share it, and its compiled branches."""
 
     rule: Rule
-    index_keys: frozenset[IndexKey]
-    subscribers: set[Hashable] = field(default_factory=set)
+    subscribers: set[Hashable]
+    sure: tuple[tuple[Scope, str], ...]
+    """Plain-word branches: the word in that scope is a match, no verification needed."""
+    clauses: tuple[Clause, ...]
+    """The other branches, each checked when one of its index keys is in the document."""
 
 
 class RuleIndex:
@@ -85,48 +89,71 @@ class RuleIndex:
     """
 
     def __init__(self) -> None:
-        self._canonical_of: dict[Hashable, str] = {}
+        self._entry_of: dict[Hashable, _Entry] = {}
         self._entries: dict[str, _Entry] = {}
-        self._by_word: dict[str, set[str]] = {}
-        self._by_prefix: dict[str, set[str]] = {}
+        self._sure: dict[Scope, dict[str, set[Hashable]]] = {}
+        """Scope → word → keys of the rules that match whenever the word is in that scope."""
+        self._by_word: dict[str, list[Clause]] = {}
+        self._by_prefix: dict[str, list[Clause]] = {}
         self._prefix_lengths: Counter[int] = Counter()
         self._probe_lengths: tuple[int, ...] = ()
         """Distinct prefix lengths in use, ascending: the only lengths worth probing."""
 
     def add(self, key: Hashable, rule: Rule) -> None:
         """Register ``rule`` under ``key``, replacing what ``key`` had before."""
-        if key in self._canonical_of:
+        if key in self._entry_of:
             self.remove(key)
         entry = self._entries.get(rule.canonical)
         if entry is None:
             entry = self._register(rule)
         entry.subscribers.add(key)
-        self._canonical_of[key] = rule.canonical
+        for scope, word in entry.sure:
+            self._sure.setdefault(scope, {}).setdefault(word, set()).add(key)
+        self._entry_of[key] = entry
 
     def remove(self, key: Hashable) -> None:
         """Forget ``key``; the rule itself goes once no other key shares it."""
         try:
-            canonical = self._canonical_of.pop(key)
+            entry = self._entry_of.pop(key)
         except KeyError:
             raise KeyError(f"no rule is registered under key {key!r}") from None
-        entry = self._entries[canonical]
         entry.subscribers.discard(key)
+        for scope, word in entry.sure:
+            _discard(self._sure[scope], word, key)
+            if not self._sure[scope]:
+                del self._sure[scope]
         if not entry.subscribers:
-            self._unregister(canonical, entry)
+            self._unregister(entry)
 
     def match(self, doc: DocumentLike) -> set[Hashable]:
         """Keys whose rule matches ``doc``; the same as asking every rule, only faster."""
         doc = Document.of(doc)
+        words_in = doc.words_in
         matched: set[Hashable] = set()
-        for canonical in self._candidates(doc):
-            entry = self._entries[canonical]
-            if entry.rule.test(doc):
-                matched |= entry.subscribers
+        for scope, table in self._sure.items():
+            for word in table.keys() & words_in[scope]:
+                matched |= table[word]
+        for item in self._candidate_clauses(doc):
+            if item.passes(words_in) and (item.exact or item.rule.test(doc)):
+                matched |= item.subscribers
         return matched
 
     def candidates(self, doc: DocumentLike) -> list[Rule]:
-        """The distinct rules :meth:`match` would verify for ``doc`` (for diagnostics)."""
-        return [self._entries[c].rule for c in self._candidates(Document.of(doc))]
+        """The distinct rules found through their keys for ``doc`` (for diagnostics).
+
+        Rules with a plain-word branch present are matches outright; the others are those
+        whose clauses :meth:`match` checks.
+        """
+        doc = Document.of(doc)
+        found: dict[str, Rule] = {}
+        for scope, table in self._sure.items():
+            for word in table.keys() & doc.words_in[scope]:
+                for key in table[word]:
+                    rule = self._entry_of[key].rule
+                    found[rule.canonical] = rule
+        for item in self._candidate_clauses(doc):
+            found[item.rule.canonical] = item.rule
+        return list(found.values())
 
     @property
     def distinct_rules(self) -> int:
@@ -134,50 +161,66 @@ class RuleIndex:
         return len(self._entries)
 
     def __len__(self) -> int:
-        return len(self._canonical_of)
+        return len(self._entry_of)
 
     def __contains__(self, key: object) -> bool:
-        return key in self._canonical_of
+        return key in self._entry_of
 
-    def _candidates(self, doc: Document) -> set[str]:
-        found: set[str] = set()
-        by_word, by_prefix, lengths = self._by_word, self._by_prefix, self._probe_lengths
-        for word in doc.vocabulary:
-            if word in by_word:
-                found |= by_word[word]
-            for length in lengths:
-                if length > len(word):
-                    break
-                head = word[:length]
-                if head in by_prefix:
-                    found |= by_prefix[head]
+    def _candidate_clauses(self, doc: Document) -> set[Clause]:
+        """Clauses with an index key in ``doc``; set intersections keep the misses in C."""
+        found: set[Clause] = set()
+        vocabulary = doc.vocabulary
+        by_word = self._by_word
+        for word in by_word.keys() & vocabulary:
+            found.update(by_word[word])
+        if self._probe_lengths:
+            by_prefix = self._by_prefix
+            # A word shorter than a probe length gives itself, which can only equal a prefix
+            # of its own length: a true hit, found again at that length.
+            heads = {word[:length] for length in self._probe_lengths for word in vocabulary}
+            for head in by_prefix.keys() & heads:
+                found.update(by_prefix[head])
         return found
 
     def _register(self, rule: Rule) -> _Entry:
-        keys = index_keys(rule.node)
-        if keys is None:  # compile() rejects such rules; a hand-made Rule could still slip by
+        if index_keys(rule.node) is None:  # compile() rejects such rules; a hand-made one may not
             raise ValueError(f"rule {str(rule)!r} has no term that must appear; cannot index it")
-        entry = _Entry(rule, keys)
+        subscribers: set[Hashable] = set()
+        sure, clauses = [], []
+        for branch in branches(rule.node):
+            if is_plain(branch):
+                sure.append((branch.field, branch.words[0]))  # type: ignore[union-attr]
+            else:
+                clauses.append(compile_clause(branch, subscribers, rule))
+        entry = _Entry(rule, subscribers, tuple(sure), tuple(clauses))
         self._entries[rule.canonical] = entry
-        for text, is_prefix in keys:
-            table = self._by_prefix if is_prefix else self._by_word
-            table.setdefault(text, set()).add(rule.canonical)
-            if is_prefix:
-                self._count_prefix_length(len(text), +1)
+        for item in entry.clauses:
+            for text, is_prefix in index_keys(item.branch) or ():
+                table = self._by_prefix if is_prefix else self._by_word
+                table.setdefault(text, []).append(item)
+                if is_prefix:
+                    self._count_prefix_length(len(text), +1)
         return entry
 
-    def _unregister(self, canonical: str, entry: _Entry) -> None:
-        del self._entries[canonical]
-        for text, is_prefix in entry.index_keys:
-            table = self._by_prefix if is_prefix else self._by_word
-            table[text].discard(canonical)
-            if not table[text]:
-                del table[text]
-            if is_prefix:
-                self._count_prefix_length(len(text), -1)
+    def _unregister(self, entry: _Entry) -> None:
+        del self._entries[entry.rule.canonical]
+        for item in entry.clauses:
+            for text, is_prefix in index_keys(item.branch) or ():
+                table = self._by_prefix if is_prefix else self._by_word
+                _discard(table, text, item)
+                if is_prefix:
+                    self._count_prefix_length(len(text), -1)
 
     def _count_prefix_length(self, length: int, change: int) -> None:
         self._prefix_lengths[length] += change
         if self._prefix_lengths[length] == 0:
             del self._prefix_lengths[length]
         self._probe_lengths = tuple(sorted(self._prefix_lengths))
+
+
+def _discard(table: dict, text: str, item: object) -> None:
+    """Take ``item`` out of ``table[text]`` (a set or a list), dropping the emptied slot."""
+    bucket = table[text]
+    bucket.remove(item)
+    if not bucket:
+        del table[text]

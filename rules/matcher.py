@@ -32,7 +32,7 @@ class Rule:
     Rules compare and hash by :attr:`canonical`, so a set of rules holds each meaning once.
     """
 
-    __slots__ = ("canonical", "node", "terms", "test", "text")
+    __slots__ = ("_test", "canonical", "node", "terms", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -43,8 +43,18 @@ class Rule:
         """Equal for rules that differ only in case, spacing, operator spelling or order."""
         self.terms = tuple(dict.fromkeys(term.label for term in positive_terms(self.node)))
         """Display strings of the terms that must or may appear, for "Matched: ..." lines."""
-        self.test: Callable[[Document], bool] = _build_test(self.node)
-        """The check itself, on a prepared Document: for hot loops that already have one."""
+        self._test: _Test | None = None
+
+    @property
+    def test(self) -> Callable[[Document], bool]:
+        """The check itself, on a prepared Document: for hot loops that already have one.
+
+        Built on first use: the index decides most rules with set operations and never asks
+        for it, and 100,000 trees of closures would weigh some 45 MB.
+        """
+        if self._test is None:
+            self._test = _build_test(self.node)
+        return self._test
 
     def matches(self, doc: DocumentLike) -> bool:
         return self.test(Document.of(doc))

@@ -94,3 +94,34 @@ def test_prefix_table_finds_words_of_every_length() -> None:
     index = _index(a="Is*", b="Israe*", c="Israeli*", d="Isr* + Baku", e="Israelite*")
     assert index.match(DOC) == {"a", "b", "c", "d"}
     assert index.match("Is") == {"a"}
+
+
+def test_plain_word_branches_match_without_verification_in_their_field() -> None:
+    index = _index(a="Baku | Armenia", b="title:Baku", c="source:jpost", d="jpost", e="text:Baku")
+    assert index.match(DOC) == {"a", "c", "e"}
+    index.remove("a")
+    assert index.match(DOC) == {"c", "e"}
+    assert index.match({"title": "Baku"}) == {"b"}
+
+
+def test_and_clauses_check_needed_excluded_and_one_of_words_per_field() -> None:
+    index = _index(
+        a="(Iran | Baku) + Azerbaijan",
+        b="(Iran | Armenia) + Azerbaijan",
+        c="Azerbaijan -title:Herzog",
+        d="Azerbaijan -text:Herzog",
+        e="Azerbaijan + source:jpost",
+        f='"visit Azerbaijan" -Iran',
+        g='"Azerbaijan visit" | Iran',
+        h="Israel + Baku + -(Herzog + football)",
+    )
+    assert index.match(DOC) == {"a", "d", "e", "f", "h"}
+
+
+def test_a_rule_shared_by_keys_keeps_its_plain_words_until_the_last_key_goes() -> None:
+    index = _index(a="Baku | Iran", b="baku OR iran")
+    index.remove("a")
+    assert index.match(DOC) == {"b"}
+    index.remove("b")
+    assert index.match(DOC) == set()
+    assert index.distinct_rules == 0
