@@ -215,13 +215,20 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"{total_median / (prep_median + statistics.median(one)):>6.2f}x | {r['share']:>10.2%}"
         )
     print("total = preparation + match; ratio = total against 1 subscription;")
-    print("candidates = distinct rules verified per article, as a share of the distinct rules")
+    print(
+        "candidates = distinct rules found through their index keys per article, as a share of "
+        "the distinct rules (plain-word ones among them match without verification)"
+    )
 
     tracemalloc.start()
     index = build(texts)
     held, _ = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
     print(f"\nmemory held by {len(index):,} compiled rules and their index: {held / 2**20:.0f} MiB")
+    for doc in documents:  # rules whose checks need the rule itself build it on first use
+        index.match(doc)
+    held, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"after matching every article once: {held / 2**20:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -9,10 +9,14 @@ every document the rule matches contains at least one of them:
 * AND → the keys of the one operand estimated rarest (NOTs never qualify);
 * OR → the union of every branch's keys.
 
-Matching a document looks up each distinct word of the document (and each of its leading
-substrings whose length some registered prefix has) to collect *candidate* rules, and only
-those are verified with :meth:`Rule.matches`. Rules with the same canonical form are stored and
-verified once and the result is fanned out to every subscriber key.
+Each branch of a rule (see :mod:`rules.clauses`) is handled on its own. A plain-word branch
+(``Israel``, ``title:Baku``) needs no verification: its subscriber keys sit in a table under
+the word, and a document's words in that scope pick them up directly. Any other branch is a
+*clause* registered under its index keys: matching a document collects the clauses whose keys
+it has (its distinct words, and each of their leading substrings whose length some registered
+prefix has) and checks them with set operations on the document's words; only phrases,
+prefixes and nested NOTs then ask :meth:`Rule.test`. Rules with the same canonical form are
+stored and checked once and the result is fanned out to every subscriber key.
 
 "Rarest" is a static estimate: the commonness of a word is taken to halve with each letter
 (Zipf's law of abbreviation: "in", "the", "и" are common, "Azerbaijan" is not), and a prefix
