@@ -156,3 +156,16 @@ def test_subscription_changes_bump_the_version(store: Store) -> None:
     seen.append(store.subscriptions_version())
 
     assert seen == sorted(set(seen))
+
+
+def test_full_text_search_finds_words_in_titles_and_bodies(store: Store) -> None:
+    feed = store.add_feed("https://feed.example/rss")
+    store.add_articles(
+        feed.id,
+        [article("a", "https://x.example/a", "Élysée talks"), article("b", None, "Weather")],
+        seen_at=NOW,
+    )
+    assert [s.article.title for s in store.search_articles("elysee")] == ["Élysée talks"]
+    assert len(store.search_articles("azerbaijan")) == 2  # both bodies mention it
+    store.prune_articles(NOW + timedelta(days=1))
+    assert store.search_articles("azerbaijan") == [], "pruned articles leave the index too"
