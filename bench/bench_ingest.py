@@ -40,6 +40,7 @@ from bot.store import AsyncStore, PollOutcome, Store  # noqa: E402
 
 VOCABULARY = [f"w{n:05d}" for n in range(20_000)]
 NAMES = ["Israel", "Azerbaijan", "Baku", "Herzog", "Aliyev", "Caspian", "Tehran", "Ankara"]
+WARM_UP = b'<rss version="2.0"><channel><title>warm-up</title></channel></rss>'
 NAMED = 0.1
 """Share of articles naming one of NAMES: news names recur, but not in every story."""
 
@@ -128,6 +129,12 @@ async def poll_cycles(store: Store, config: object) -> tuple[float, ...]:
     async with Fetcher(fetch_limits(config)) as fetcher:  # type: ignore[arg-type]
         pipeline = Pipeline(astore, fetcher, config, SubscriptionMatcher(astore))  # type: ignore[arg-type]
         await pipeline.matcher.refresh()  # the daemon keeps its index between cycles
+        # ... and its parse workers: start them (one tiny parse each) before the clock does.
+        started = time.perf_counter()
+        await asyncio.gather(
+            *(pipeline.parser.parse(WARM_UP, url="http://127.0.0.1/") for _ in range(4))
+        )
+        print(f"parse workers started in {time.perf_counter() - started:.2f} s (not timed)")
         timings = []
         for _ in ("cold", "warm"):
             rows = store.list_feeds()
@@ -138,6 +145,7 @@ async def poll_cycles(store: Store, config: object) -> tuple[float, ...]:
             assert not bad, bad[:3]
         new = sum(r.new_articles for r in results)
         assert new == 0
+        pipeline.close()
     await astore.aclose()
     return tuple(timings)
 

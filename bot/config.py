@@ -43,6 +43,8 @@ class PollingConfig:
     max_bytes: int = 10_000_000
     max_age_hours: int = 48
     full_text_threshold: int = 300
+    parse_workers: int = 0
+    """Processes that parse feeds beside the event loop; 0: one per core; -1: none."""
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,11 @@ def _check_values(config: Config, where: str) -> None:
     ):
         if value <= 0:
             raise ConfigError(f"{where}: {name} must be positive, got {value!r}")
+    if config.polling.parse_workers < -1:
+        raise ConfigError(
+            f"{where}: polling.parse_workers must be a number of processes, 0 (one per core) "
+            f"or -1 (parse in the bot's own process), got {config.polling.parse_workers!r}"
+        )
     for i, feed in enumerate(config.feeds):
         _check_url(feed.url, f"{where}: feeds[{i}].url")
         if feed.interval is not None and feed.interval <= 0:

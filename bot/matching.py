@@ -28,11 +28,17 @@ class SubscriptionMatcher:
         self.index = rules.RuleIndex()
         self._subs: dict[int, SubscriptionRow] = {}
         self._version: int | None = None
+        self._thread_ids: dict[int, int | None] | None = None
 
     @property
     def thread_ids(self) -> Mapping[int, int | None]:
-        """Subscription id → forum topic, as ``Store.enqueue_alerts(thread_ids=)`` takes it."""
-        return {sub_id: sub.thread_id for sub_id, sub in self._subs.items()}
+        """Subscription id → forum topic, as ``Store.enqueue_alerts(thread_ids=)`` takes it.
+
+        Built once per change of the subscriptions, not once per poll.
+        """
+        if self._thread_ids is None:
+            self._thread_ids = {sub_id: sub.thread_id for sub_id, sub in self._subs.items()}
+        return self._thread_ids
 
     async def refresh(self) -> bool:
         """Bring the index up to date with the store; True when anything was reloaded."""
@@ -46,6 +52,7 @@ class SubscriptionMatcher:
     def update(self, active: Iterable[SubscriptionRow]) -> None:
         """Make the index hold exactly ``active``, touching only the rows that changed."""
         wanted = {sub.id: sub for sub in active}
+        self._thread_ids = None
         for sub_id in self._subs.keys() - wanted.keys():
             self.index.remove(sub_id)
             del self._subs[sub_id]

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from bot.article import Article
 from bot.config import Config
 from bot.feeds.backoff import next_poll_delay
 from bot.feeds.errors import FeedGone, FeedParseError, FetchError, RateLimited
 from bot.feeds.fetcher import Fetcher, FetchLimits, FetchResult
-from bot.feeds.parser import ParsedFeed, parse_feed
+from bot.feeds.parser import ParsedFeed, make_parser
 from bot.matching import SubscriptionMatcher
 from bot.store import AsyncStore, FeedRow, PollOutcome, StoredArticle
 from bot.summary import FullTextError, StoryClusterer, fetch_full_text, needs_full_text
@@ -54,6 +55,26 @@ class _Fresh:
     outcome: PollOutcome
     new_articles: int
     alerts: int
+
+
+class FeedParser(Protocol):
+    """Turns fetched bytes into a ParsedFeed (``parse_feed``'s arguments), somewhere.
+
+    ``bot.feeds.parser.ParsePool`` parses in worker processes, ``InlineParser`` on the
+    event loop's thread; tests may pass their own.
+    """
+
+    async def parse(
+        self,
+        content: bytes,
+        *,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        name: str | None = None,
+        first_seen: datetime | None = None,
+    ) -> ParsedFeed: ...
+
+    def close(self) -> None: ...
 
 
 def _utcnow() -> datetime:
@@ -104,13 +125,23 @@ class Pipeline:
         matcher: SubscriptionMatcher,
         *,
         now: Callable[[], datetime] = _utcnow,
+        parser: FeedParser | None = None,
     ) -> None:
+        """``parser`` defaults to what ``[polling] parse_workers`` says (worker processes,
+        one per core, unless it is -1); the pipeline then owns it and :meth:`close` stops it."""
         self.store = store
         self.fetcher = fetcher
         self.config = config
         self.matcher = matcher
         self.now = now
+        self._owns_parser = parser is None
+        self.parser: FeedParser = parser or make_parser(config.polling.parse_workers)
         self._clusterer: StoryClusterer | None = None
+
+    def close(self) -> None:
+        """Stop the parse workers the pipeline started (if any); polling again restarts them."""
+        if self._owns_parser:
+            self.parser.close()
 
     async def poll_all(
         self, feeds: Iterable[FeedRow], progress: Callable[[PollResult], None] | None = None
@@ -166,7 +197,7 @@ class Pipeline:
         if fetched.not_modified:
             delay = self._healthy_delay(feed, fetched, feed.ttl_minutes)
             return _Fresh(self._outcome("not_modified", now, delay, fetched), 0, 0)
-        parsed = parse_feed(
+        parsed = await self.parser.parse(
             fetched.content,
             url=fetched.final_url,
             headers=fetched.headers,
@@ -247,7 +278,8 @@ class Pipeline:
             first = self._assign_story(stored)
             if first != stored.rowid:
                 stories[stored.rowid] = first
-                await self.store.set_story(stored.rowid, first)
+        if stories:
+            await self.store.set_stories(stories)
         self._clusterer.forget_before(self.now() - self._clusterer.window)
         return stories
 

@@ -11,7 +11,7 @@ import pytest
 
 import rules
 from bot.article import Article
-from bot.store import Store
+from bot.store import PollOutcome, Store
 from bot.store.migrations import MIGRATIONS
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -74,6 +74,29 @@ def test_articles_without_a_link_dedup_by_id_only(store: Store) -> None:
     assert store.unseen_articles(feed, [article("g1", None), article("g3", None)]) == [
         article("g3", None)
     ]
+
+
+def test_set_stories_links_many_articles_to_their_stories(store: Store) -> None:
+    feed = store.add_feed("https://a.example/rss").id
+    new = store.add_articles(
+        feed, [article(f"g{n}", f"https://a.example/{n}") for n in range(3)], seen_at=NOW
+    )
+    first, second, third = (stored.rowid for stored in new)
+
+    store.set_stories({second: first, third: first})
+
+    rows = store.conn.execute("SELECT id, story_id FROM articles ORDER BY id").fetchall()
+    assert rows == [(first, None), (second, first), (third, first)]
+
+
+def test_record_poll_of_a_304_keeps_validators_and_counts_the_poll(store: Store) -> None:
+    feed = store.add_feed("https://a.example/rss").id
+    store.record_poll(feed, PollOutcome(status="ok", polled_at=NOW, next_poll_at=NOW, etag='"1"'))
+    later = NOW + timedelta(minutes=10)
+    store.record_poll(feed, PollOutcome(status="not_modified", polled_at=later, next_poll_at=later))
+
+    row = store.get_feed(feed)
+    assert (row.polls, row.etag, row.last_status) == (2, '"1"', "not_modified")
 
 
 def enqueue_one(store: Store) -> tuple[int, int]:

@@ -8,6 +8,7 @@ is sent and marked sent only after Telegram answers). Methods are synchronous an
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
@@ -281,8 +282,9 @@ class Store:
         self.conn.execute("UPDATE feeds SET enabled = 0 WHERE id = ?", (feed_id,))
 
     def record_poll(self, feed_id: int, outcome: PollOutcome) -> None:
+        """One UPDATE (its own transaction); a second only when the feed moved for good."""
         failed = outcome.status in ("error", "gone")
-        with self._transaction():
+        with contextlib.nullcontext() if outcome.new_url is None else self._transaction():
             self.conn.execute(
                 """UPDATE feeds SET polls = polls + 1, last_polled_at = ?, last_status = ?,
                        next_poll_at = ?, last_error = ?,
@@ -387,6 +389,14 @@ class Store:
         self.conn.execute(
             "UPDATE articles SET story_id = ? WHERE id = ?", (story_id, article_rowid)
         )
+
+    def set_stories(self, stories: Mapping[int, int]) -> None:
+        """``set_story`` for many articles (article rowid → story id) in one transaction."""
+        with self._transaction():
+            self.conn.executemany(
+                "UPDATE articles SET story_id = ? WHERE id = ?",
+                [(story_id, rowid) for rowid, story_id in stories.items()],
+            )
 
     def get_article(self, rowid: int) -> StoredArticle:
         rows = self._rows(
