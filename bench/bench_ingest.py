@@ -155,6 +155,9 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=500)
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--subs", type=int, default=10_000)
+    parser.add_argument(
+        "--parse-workers", type=int, default=0, help="[polling] parse_workers (0: one per core)"
+    )
     args = parser.parse_args()
 
     now = datetime.now(UTC)
@@ -173,7 +176,11 @@ def main() -> None:
             {
                 "storage": {"path": f"{tmp}/bench.db"},
                 # One loopback host serves every feed; let it take the process's whole budget.
-                "polling": {"max_concurrency": 20, "per_host": 20},
+                "polling": {
+                    "max_concurrency": 20,
+                    "per_host": 20,
+                    "parse_workers": args.parse_workers,
+                },
             }
         )
         store = Store.open(config.storage.path)
