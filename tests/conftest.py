@@ -6,14 +6,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 from bot.store import AsyncStore, Store
 
 pytest_plugins = ["botapi"]
 
 # Property tests check behaviour, not speed: a busy CI machine must not fail them on time.
-settings.register_profile("topic-alert", deadline=None)
+settings.register_profile(
+    "topic-alert", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile("topic-alert")
 
 ROOT = Path(__file__).resolve().parents[1]
