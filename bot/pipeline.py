@@ -175,7 +175,7 @@ class Pipeline:
             logger.exception("%s: could not record the poll's outcome", feed.url)
         return PollResult(
             feed_id=feed.id,
-            name=feed.display_name,
+            name=feed.name or outcome.title or feed.display_name,
             status=outcome.status,
             new_articles=fresh.new_articles,
             alerts=fresh.alerts,

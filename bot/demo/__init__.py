@@ -13,6 +13,7 @@ import asyncio
 import os
 import sys
 import tempfile
+import textwrap
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,12 +22,14 @@ from typing import Any
 import rules
 from bot.config import Config, FeedSpec, PollingConfig, StorageConfig
 from bot.delivery import OutboxSender, Pacer, render_outbox_row
-from bot.demo.server import FEED_NAMES, DemoFeedServer
+from bot.demo.server import FEED_NAMES, PAGE_NAMES, DemoFeedServer
 from bot.demo.terminal import chat_bubble, html_to_terminal
 from bot.feeds.fetcher import Fetcher
+from bot.feeds.normalize import html_to_text
 from bot.matching import SubscriptionMatcher
 from bot.pipeline import Pipeline, PollResult, fetch_limits
 from bot.store import AsyncStore, Store
+from bot.summary import extract_page
 from bot.telegram.arguments import describe_rule_error
 
 DEMO_CHAT = 1001
@@ -95,6 +98,7 @@ async def _demo(*, color: bool) -> None:
                 site.cutoff = None
                 second = await pipeline.poll_all(await store.list_feeds())
                 _report("Second poll (the feeds have published more)", second)
+                await _show_full_text(fetcher, site.url(PAGE_NAMES[0], "pages"))
             print("\nWhat the chat receives:\n")
             chat = TerminalChat(color=color)
             sender = OutboxSender(
@@ -110,6 +114,19 @@ async def _demo(*, color: bool) -> None:
             )
         finally:
             await store.aclose()
+
+
+async def _show_full_text(fetcher: Fetcher, url: str) -> None:
+    """What the bot reads behind a teaser entry: the story, without the page around it."""
+    page = await fetcher.fetch_page(url)
+    extracted = extract_page(page.content, url)
+    if extracted is None:
+        return
+    raw = html_to_text(page.content.decode("utf-8", "replace"))
+    print(f"\nFull text: for teaser entries the bot reads the article page ({len(raw)} characters")
+    print("of text with menus, cookie notice and footer); the story extracted from it has")
+    print(f"{len(extracted.text)} characters and begins:")
+    print(textwrap.indent(textwrap.fill(extracted.text[:240] + "…", 90), "  "))
 
 
 def _demo_config(db: Path, urls: list[str]) -> Config:

@@ -17,11 +17,12 @@ from importlib.resources import files
 from lxml import etree
 
 FEED_NAMES = ("world-desk.xml", "tech-wire.xml", "regional-news.xml")
+PAGE_NAMES = ("herzog-visit.html",)
 _DATE_TAGS = ("pubDate", "published", "updated", "date")
 
 
-def bundled_feed(name: str) -> bytes:
-    return files("bot.demo").joinpath("feeds", name).read_bytes()
+def bundled_file(folder: str, name: str) -> bytes:
+    return files("bot.demo").joinpath(folder, name).read_bytes()
 
 
 def _item_date(item: etree._Element) -> datetime | None:
@@ -57,15 +58,19 @@ class _Handler(BaseHTTPRequestHandler):
         super().__init__(*args)  # type: ignore[arg-type]
 
     def do_GET(self) -> None:
-        name = self.path.rsplit("/", 1)[-1]
-        if name not in FEED_NAMES:
+        folder, _, name = self.path.strip("/").partition("/")
+        if (folder, name in FEED_NAMES, name in PAGE_NAMES) not in (
+            ("feeds", True, False),
+            ("pages", False, True),
+        ):
             self.send_error(404)
             return
-        body = bundled_feed(name)
-        if self.site.cutoff is not None:
+        body = bundled_file(folder, name)
+        if folder == "feeds" and self.site.cutoff is not None:
             body = published_before(body, self.site.cutoff)
+        kind = "application/xml" if folder == "feeds" else "text/html"
         self.send_response(200)
-        self.send_header("Content-Type", "application/xml; charset=utf-8")
+        self.send_header("Content-Type", f"{kind}; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -82,9 +87,9 @@ class DemoFeedServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, self))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    def url(self, name: str) -> str:
+    def url(self, name: str, folder: str = "feeds") -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/feeds/{name}"
+        return f"http://{host}:{port}/{folder}/{name}"
 
     def __enter__(self) -> DemoFeedServer:
         self._thread.start()
