@@ -1,0 +1,24 @@
+"""``topic-alert demo``, the README's first command, as a person reads its output."""
+
+from __future__ import annotations
+
+import re
+
+from bot.demo import run_demo
+
+
+def test_the_demo_shows_each_story_once_and_nothing_unwanted(capsys) -> None:
+    assert run_demo() == 0
+    out = capsys.readouterr().out
+
+    first_poll = out.split("First poll")[1].split("Second poll")[0]
+    assert re.findall(r"(\d+) alerts queued", first_poll) == ["0", "0", "0"]
+    herzog_alerts = re.findall(r"Herzog.{0,40}Azerbaijan.*<https://", out)
+    assert len(herzog_alerts) == 2, "one alert for the story, then that alert edited with Also:"
+    assert "is edited to read" in out and "Also: " in out
+    assert "national football team" not in out, "Iran | Armenia -football skips the match"
+    assert "Water-from-air" not in out, "'Israeli' alone is not the word Israel"
+    assert "Tehran" not in out.split("What the chat receives")[1]
+    assert 'unclosed "(" opened at position 9' in out
+    assert "Full text:" in out
+    assert re.search(r"(\d+) alerts delivered, 0 failed", out)
