@@ -12,6 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from datasketch import MinHash, MinHashLSH
 
@@ -104,9 +105,22 @@ class StoryClusterer:
         words = shingles(title, text)
         if not words:
             return None
-        signature = MinHash(num_perm=self._num_perm)
+        template = _template(self._num_perm)
+        signature = MinHash(
+            num_perm=self._num_perm, scheme=template.scheme, permutations=template.permutations
+        )
         signature.update_batch([s.encode() for s in words])
         return signature
+
+
+@cache
+def _template(num_perm: int) -> MinHash:
+    """An empty MinHash whose permutations every signature shares.
+
+    Drawing them anew for each article (what ``MinHash()`` does) cost a fifth of
+    :meth:`StoryClusterer.assign`; they depend only on ``num_perm`` and the default seed.
+    """
+    return MinHash(num_perm=num_perm)
 
 
 def shingles(title: str, text: str) -> set[str]:
