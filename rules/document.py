@@ -2,6 +2,10 @@
 
 Preparing costs one pass over the text; after that each rule is checked with dictionary
 lookups, which is why one :class:`Document` should be reused for every rule and for the index.
+
+Only what every article needs is computed up front: the folded words of each field, in order,
+and their set. Where each word occurs (for phrases and prefixes) and the character spans (for
+:meth:`Rule.explain <rules.Rule.explain>`) are worked out on first use.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from functools import cached_property
 
-from rules.folding import tokenize
+from rules.folding import fold_all, raw_spans, raw_words
 from rules.nodes import FIELDS
 
 
@@ -20,17 +24,37 @@ class FieldTokens:
 
     def __init__(self, name: str, text: str) -> None:
         self.name = name
-        tokens = list(tokenize(text))
-        self.words: list[str] = [token.word for token in tokens]
-        self.spans: list[tuple[int, int]] = [(token.start, token.end) for token in tokens]
-        self.positions: dict[str, list[int]] = {}
+        self.text = text
+        words = fold_all(raw_words(text))
+        if "" in words:  # a word that folds to nothing (a lone tatweel) is no token
+            words = [word for word in words if word]
+        self.words: list[str] = words
+        self.word_set: frozenset[str] = frozenset(words)
+
+    @cached_property
+    def positions(self) -> dict[str, list[int]]:
+        """Where each word occurs, as indexes into :attr:`words`."""
+        positions: dict[str, list[int]] = {}
         for position, word in enumerate(self.words):
-            self.positions.setdefault(word, []).append(position)
+            if word in positions:
+                positions[word].append(position)
+            else:
+                positions[word] = [position]
+        return positions
+
+    @cached_property
+    def spans(self) -> list[tuple[int, int]]:
+        """The ``[start, end)`` character span of each word of :attr:`words` in the text."""
+        spans = raw_spans(self.text)
+        if len(spans) != len(self.words):  # leave out the words that fold to nothing
+            folded = fold_all(raw_words(self.text))
+            spans = [span for span, word in zip(spans, folded, strict=True) if word]
+        return spans
 
     @cached_property
     def vocabulary(self) -> list[str]:
         """Distinct words, sorted, so that a prefix finds its words by bisection."""
-        return sorted(self.positions)
+        return sorted(self.word_set)
 
     def words_with_prefix(self, prefix: str) -> Iterator[str]:
         vocabulary = self.vocabulary
@@ -62,11 +86,11 @@ class Document:
         }
         """The fields a term searches: its own field, or title and text when it has none."""
         self.words_in: dict[str | None, AbstractSet[str]] = {
-            None: self.fields["title"].positions.keys() | self.fields["text"].positions.keys(),
-            **{name: tokens.positions.keys() for name, tokens in self.fields.items()},
+            None: self.fields["title"].word_set | self.fields["text"].word_set,
+            **{name: tokens.word_set for name, tokens in self.fields.items()},
         }
         """The distinct words of each scope: a one-word term is a single lookup here, and all
-        are sets or key views so that the index can compare them with sets of rule words."""
+        are sets so that the index can compare them with sets of rule words."""
 
     @classmethod
     def of(cls, doc: Document | Mapping[str, str] | str) -> Document:
@@ -85,7 +109,7 @@ class Document:
     @cached_property
     def vocabulary(self) -> frozenset[str]:
         """Every distinct word of every field: what the index looks up."""
-        return frozenset().union(*(f.positions for f in self.fields.values()))
+        return frozenset().union(*(f.word_set for f in self.fields.values()))
 
     def __repr__(self) -> str:
         text = _shorten(self.text)

@@ -26,7 +26,6 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import NamedTuple
 
 # Scripts written without spaces: one token per character.
@@ -103,11 +102,48 @@ def _word_char_ranges() -> list[tuple[int, int]]:
     return ranges
 
 
-_WORD = _char_class(_word_char_ranges())
+def _split_planes(ranges: list[tuple[int, int]]) -> tuple[str, str]:
+    """The class of ``ranges`` as a Basic Multilingual Plane part and a higher-planes part.
+
+    ``re`` compiles a class of BMP characters to a bitmap, one lookup per character; as soon as
+    a range goes beyond U+FFFF the whole class becomes a list of ranges searched one by one,
+    hundreds of comparisons for every space or punctuation mark (and every word's end).
+    """
+    bmp = [(lo, min(hi, 0xFFFF)) for lo, hi in ranges if lo <= 0xFFFF]
+    high = [(max(lo, 0x10000), hi) for lo, hi in ranges if hi > 0xFFFF]
+    return _char_class(bmp), _char_class(high)
+
+
+_WORD_BMP, _WORD_HIGH = _split_planes(_word_char_ranges())
+_CJK_BMP, _CJK_HIGH = _split_planes(list(_CJK_RANGES))
+# A word character above U+FFFF: one cheap range test first, so that ordinary text never
+# reaches the long list of ranges in the lookbehind.
+_HIGH_WORD_CHAR = rf"[\U00010000-\U0010FFFF](?<=[{_WORD_HIGH}])"
+_HIGH_CJK_CHAR = f"[{_CJK_HIGH}]"
 _TOKEN_RE = re.compile(
-    rf"(?P<w>[{_char_class(list(_CJK_RANGES))}]|[{_WORD}]+)(?:[{_APOSTROPHES}][sS](?![{_WORD}]))?"
+    rf"(?P<w>(?>(?:[{_WORD_BMP}]+|{_HIGH_WORD_CHAR})+)|[{_CJK_BMP}]|{_HIGH_CJK_CHAR})"
+    rf"(?:[{_APOSTROPHES}][sS](?![{_WORD_BMP}]|{_HIGH_WORD_CHAR}))?"
 )
+# The same tokens for text with no character above U+FFFF, and for text with no CJK either
+# (nearly all text): a pattern that starts with one character class is searched much faster.
+_BMP_TOKEN_RE = re.compile(
+    rf"(?P<w>[{_CJK_BMP}]|[{_WORD_BMP}]+)(?:[{_APOSTROPHES}][sS](?![{_WORD_BMP}]))?"
+)
+_WORD_TOKEN_RE = re.compile(rf"(?P<w>[{_WORD_BMP}]+)(?:[{_APOSTROPHES}][sS](?![{_WORD_BMP}]))?")
+_HIGH_PLANES_RE = re.compile("[\U00010000-\U0010ffff]")
+_CJK_BMP_RE = re.compile(f"[{_CJK_BMP}]")
 _ACCENT_RE = re.compile(f"[{_char_class(list(_ACCENT_RANGES))}]+")
+
+
+def _token_re(text: str) -> re.Pattern[str]:
+    """The fastest of the equivalent token patterns that covers every character of ``text``."""
+    if text.isascii():
+        return _WORD_TOKEN_RE
+    if _HIGH_PLANES_RE.search(text) is not None:
+        return _TOKEN_RE
+    if _CJK_BMP_RE.search(text) is not None:
+        return _BMP_TOKEN_RE
+    return _WORD_TOKEN_RE
 
 
 class Token(NamedTuple):
@@ -118,24 +154,63 @@ class Token(NamedTuple):
     end: int
 
 
-@lru_cache(maxsize=1 << 16)
+_FOLDED: dict[str, str] = {}
+"""Word as written → folded word. News vocabulary is heavily skewed: most words of an article
+were folded before, and a dictionary lookup is all they cost."""
+_FOLDED_LIMIT = 1 << 16
+
+
 def fold(word: str) -> str:
     """Fold one word to the form used for comparison.
 
-    Cached because news vocabulary is heavily skewed: most tokens of an article were folded
-    before. Results are interned so that thousands of rules naming the same word share it.
+    Cached (see ``_FOLDED``). Results are interned so that thousands of rules naming the same
+    word share it.
     """
+    folded = _FOLDED.get(word)
+    if folded is None:
+        folded = _fold(word)
+        if len(_FOLDED) >= _FOLDED_LIMIT:
+            _FOLDED.clear()  # cheaper than tracking use; the common words come back at once
+        _FOLDED[word] = folded
+    return folded
+
+
+def fold_all(raw: list[str]) -> list[str]:
+    """:func:`fold` of each word: a single pass in C when every word was folded before."""
+    try:
+        return list(map(_FOLDED.__getitem__, raw))
+    except KeyError:
+        return list(map(fold, raw))
+
+
+def _fold(word: str) -> str:
+    if word.isascii():  # NFKD, accents, the letter table and NFC leave ASCII alone
+        return sys.intern(word.lower())
     decomposed = _ACCENT_RE.sub("", unicodedata.normalize("NFKD", word))
     folded = decomposed.casefold().translate(_LETTER_TABLE)
     return sys.intern(unicodedata.normalize("NFC", folded))
 
 
+def raw_words(text: str) -> list[str]:
+    """The words of ``text`` as written, before folding: the tokens of :func:`tokenize`.
+
+    Words that fold to nothing (a lone tatweel) are included; fold before filtering them.
+    """
+    return _token_re(text).findall(text)
+
+
+def raw_spans(text: str) -> list[tuple[int, int]]:
+    """The ``[start, end)`` span of each of :func:`raw_words`."""
+    return [match.span(1) for match in _token_re(text).finditer(text)]
+
+
 def tokenize(text: str) -> Iterator[Token]:
     """Yield the folded words of ``text`` with their spans in ``text``."""
-    for match in _TOKEN_RE.finditer(text):
+    for match in _token_re(text).finditer(text):
         word = fold(match.group("w"))
         if word:
-            yield Token(word, match.start("w"), match.end("w"))
+            start, end = match.span("w")
+            yield Token(word, start, end)
 
 
 def words(text: str) -> list[str]:
