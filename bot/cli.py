@@ -243,7 +243,10 @@ async def _poll_feeds(store: AsyncStore, config: Config, feeds: list[FeedRow]) -
     try:
         async with Fetcher(fetch_limits(config)) as fetcher:
             pipeline = Pipeline(store, fetcher, config, SubscriptionMatcher(store))
-            return await pipeline.poll_all(feeds, progress=lambda _: bar.update())
+            try:
+                return await pipeline.poll_all(feeds, progress=lambda _: bar.update())
+            finally:
+                pipeline.close()
     finally:
         bar.close()
 

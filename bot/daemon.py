@@ -16,9 +16,10 @@ import logging
 import signal
 from functools import partial
 
+from telegram.error import InvalidToken
 from telegram.ext import Application
 
-from bot.config import Config, load_config
+from bot.config import TOKEN_ENV, Config, ConfigError, load_config
 from bot.delivery import OutboxSender, Pacer, render_outbox_row
 from bot.feeds.fetcher import Fetcher
 from bot.feeds.probe import probe_feed
@@ -39,45 +40,50 @@ def run(args: argparse.Namespace) -> int:
     """Load the config, then serve until SIGTERM or SIGINT; exit status 0 on a clean stop."""
     config = load_config(args.config)
     token = config.bot_token()
-    asyncio.run(serve(config, token))
+    try:
+        asyncio.run(serve(config, token))
+    except InvalidToken as exc:
+        raise ConfigError(
+            f"Telegram refused the bot token ({exc}); check {TOKEN_ENV} or [telegram] token"
+        ) from None
     return 0
 
 
 async def serve(config: Config, token: str, *, stop: asyncio.Event | None = None) -> None:
     """Run everything until ``stop`` is set (by a signal when not given)."""
     stop = stop or _stop_on_signals()
-    store = AsyncStore(Store.open(config.storage.path))
-    try:
-        async with Fetcher(fetch_limits(config)) as fetcher:
-            pipeline = Pipeline(store, fetcher, config, SubscriptionMatcher(store))
-            scheduler = FeedScheduler(pipeline, store, config)
-            application = _application(config, token, store, fetcher, scheduler)
-            sender = OutboxSender(
-                application.bot,
-                store,
-                pacer=Pacer(),
-                render=partial(
-                    render_outbox_row,
-                    default_timezone=config.delivery.timezone,
-                    summary_chars=config.delivery.summary_chars,
-                    llm=llm_from_config(config.summary),
-                ),
-                digest_threshold=config.delivery.digest_threshold,
+    async with contextlib.AsyncExitStack() as resources:
+        store = AsyncStore(Store.open(config.storage.path))
+        resources.push_async_callback(store.aclose)
+        fetcher = await resources.enter_async_context(Fetcher(fetch_limits(config)))
+        pipeline = Pipeline(store, fetcher, config, SubscriptionMatcher(store))
+        resources.callback(pipeline.close)
+        scheduler = FeedScheduler(pipeline, store, config)
+        application = _application(config, token, store, fetcher, scheduler)
+        sender = OutboxSender(
+            application.bot,
+            store,
+            pacer=Pacer(),
+            render=partial(
+                render_outbox_row,
                 default_timezone=config.delivery.timezone,
-            )
-            await start_receiving(application, config.telegram)
-            await scheduler.start()
-            delivery = asyncio.create_task(sender.run_forever(stop), name="delivery")
-            logger.info("topic-alert is running")
-            await stop.wait()
-            logger.info("stopping: no new updates or polls; finishing sends in flight")
-            await scheduler.shutdown()
-            if application.updater is not None and application.updater.running:
-                await application.updater.stop()
-            await _finish(delivery)
-            await stop_receiving(application)
-    finally:
-        await store.aclose()
+                summary_chars=config.delivery.summary_chars,
+                llm=llm_from_config(config.summary),
+            ),
+            digest_threshold=config.delivery.digest_threshold,
+            default_timezone=config.delivery.timezone,
+        )
+        resources.push_async_callback(stop_receiving, application)
+        await start_receiving(application, config.telegram)
+        await scheduler.start()
+        delivery = asyncio.create_task(sender.run_forever(stop), name="delivery")
+        logger.info("topic-alert is running")
+        await stop.wait()
+        logger.info("stopping: no new updates or polls; finishing sends in flight")
+        await scheduler.shutdown()
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        await _finish(delivery)
     logger.info("stopped cleanly")
 
 

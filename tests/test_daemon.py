@@ -19,6 +19,7 @@ from feeds_samples import rss
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from bot.cli import main
 from bot.config import Config, FeedSpec, PollingConfig, StorageConfig, TelegramConfig
 from bot.daemon import serve
 from bot.store import Store
@@ -159,3 +160,25 @@ async def test_pending_alerts_survive_a_restart_and_go_out_once(
     await until(lambda: news.polls >= 8, "more polls after the second restart")
     alerts = [m for m in botapi.messages(CHAT) if SAMPLE_TITLE in m.plain]
     assert len(alerts) == 1, [m.plain for m in messages]
+
+
+def test_run_without_a_token_says_how_to_set_one(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    config = tmp_path / "config.toml"
+    config.write_text(f'[storage]\npath = "{tmp_path / "bot.db"}"\n')
+
+    assert main(["run", "--config", str(config)]) == 2
+    assert "set the TELEGRAM_BOT_TOKEN environment variable" in capsys.readouterr().err
+
+
+def test_run_with_a_refused_token_says_so(
+    botapi: FakeBotAPI, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "999:WRONG")
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[storage]\npath = "{tmp_path / "bot.db"}"\n[telegram]\nbase_url = "{botapi.base_url}"\n'
+    )
+
+    assert main(["run", "--config", str(config)]) == 2
+    assert "Telegram refused the bot token" in capsys.readouterr().err

@@ -91,13 +91,10 @@ async def _demo(*, color: bool) -> None:
             async with Fetcher(fetch_limits(config)) as fetcher:
                 matcher = SubscriptionMatcher(store)
                 pipeline = Pipeline(store, fetcher, config, matcher, now=lambda: DEMO_NOW)
-                site.cutoff = ALREADY_PUBLISHED
-                first = await pipeline.poll_all(await store.list_feeds())
-                _report("First poll (the feeds are new to the bot)", first)
-                print("  A newly added feed alerts nothing: its backlog is old news.\n")
-                site.cutoff = None
-                second = await pipeline.poll_all(await store.list_feeds())
-                _report("Second poll (the feeds have published more)", second)
+                try:
+                    await _poll_twice(pipeline, store, site)
+                finally:
+                    pipeline.close()
                 await _show_full_text(fetcher, site.url(PAGE_NAMES[0], "pages"))
             print("\nWhat the chat receives:\n")
             chat = TerminalChat(color=color)
@@ -114,6 +111,21 @@ async def _demo(*, color: bool) -> None:
             )
         finally:
             await store.aclose()
+
+
+async def _poll_twice(pipeline: Pipeline, store: AsyncStore, site: DemoFeedServer) -> None:
+    """A quiet first poll of the new feeds, then the news that arrives afterwards."""
+    site.cutoff = ALREADY_PUBLISHED
+    _report(
+        "First poll (the feeds are new to the bot)",
+        await pipeline.poll_all(await store.list_feeds()),
+    )
+    print("  A newly added feed alerts nothing: its backlog is old news.\n")
+    site.cutoff = None
+    _report(
+        "Second poll (the feeds have published more)",
+        await pipeline.poll_all(await store.list_feeds()),
+    )
 
 
 async def _show_full_text(fetcher: Fetcher, url: str) -> None:
