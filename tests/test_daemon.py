@@ -7,6 +7,10 @@ HTTP, feeds come from a local HTTP server, and the database is a file.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -182,3 +186,24 @@ def test_run_with_a_refused_token_says_so(
 
     assert main(["run", "--config", str(config)]) == 2
     assert "Telegram refused the bot token" in capsys.readouterr().err
+
+
+def test_sigterm_stops_the_installed_command_cleanly(botapi: FakeBotAPI, tmp_path: Path) -> None:
+    """What systemd and Docker do on stop: exit status 0, database closed, nothing lost."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[storage]\npath = "{tmp_path / "bot.db"}"\n[telegram]\nbase_url = "{botapi.base_url}"\n'
+    )
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": botapi.token}
+    command = [sys.executable, "-m", "bot", "run", "--config", str(config)]
+    with subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True) as daemon:
+        deadline = time.monotonic() + 30
+        while not botapi.calls("getUpdates"):
+            assert daemon.poll() is None, daemon.stderr.read()
+            assert time.monotonic() < deadline, "the daemon never started polling"
+            time.sleep(0.05)
+        daemon.send_signal(signal.SIGTERM)
+        _, stderr = daemon.communicate(timeout=30)
+    assert daemon.returncode == 0, stderr
+    assert "stopped cleanly" in stderr
+    assert Store.open(tmp_path / "bot.db").stats().chats == 0  # the file opens fine afterwards
