@@ -4,6 +4,7 @@ limits on time and size, and autodiscovery. Nothing here touches the internet.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 import time
@@ -345,3 +346,33 @@ async def test_concurrency_limits_allow_exactly_that_many_requests_at_once(
         )
     assert [r.content for r in results] == [FEED] * 6
     assert peak == 2
+
+
+async def test_304s_and_redirects_keep_their_connection_for_the_next_request(fetcher) -> None:
+    """A 304 (and a redirect) is read to its end, so a cycle of unchanged feeds reuses one
+    keep-alive connection instead of opening a new one per feed."""
+    connections = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+            while request := await reader.readuntil(b"\r\n\r\n"):
+                if request.startswith(b"GET /old "):
+                    writer.write(
+                        b"HTTP/1.1 302 Found\r\nLocation: /feed\r\nContent-Length: 5\r\n\r\nmoved"
+                    )
+                else:
+                    writer.write(b'HTTP/1.1 304 Not Modified\r\nETag: "v1"\r\n\r\n')
+                await writer.drain()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        for path in ("feed", "feed", "old", "feed"):
+            result = await fetcher.fetch(f"http://127.0.0.1:{port}/{path}", etag='"v1"')
+            assert result.not_modified and result.content == b""
+            assert result.final_url == f"http://127.0.0.1:{port}/feed"
+    finally:
+        server.close()
+    assert connections == 1

@@ -9,7 +9,9 @@ Every failure surfaces as a FetchError subclass whose message a person can act o
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import logging
+import sys
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, replace
@@ -60,6 +62,16 @@ FEED_ACCEPT = (
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT_REDIRECTS = frozenset({301, 308})
+_DRAIN_BYTES = 64 * 1024
+"""Most of a 304's or redirect's body read so its connection can be reused; past it, the
+connection is dropped instead (the body is never used)."""
+
+if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+    # httpcore does ``import sniffio`` inside every lock it creates (several per request) and
+    # falls back to asyncio when it is missing, as it is with anyio >= 4.5. A failed import is
+    # not cached, so each one searched sys.path again: about a third of a 304 poll's CPU time.
+    # A None entry makes the same import fail at once, with the same fallback.
+    sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -219,6 +231,7 @@ class Fetcher:
             if response.status_code >= 400:
                 raise _status_error(url, response)
             if not response.is_success:
+                await _drain(response)
                 return response, b""
             return response, await self._read_body(url, response)
 
@@ -241,6 +254,20 @@ class Fetcher:
             raise NetworkError(
                 url, f"{url}: body could not be decoded (Content-Encoding {encoding}): {exc}"
             ) from exc
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Read a body we do not use (304, redirect), so httpcore keeps the connection for the
+    next request instead of closing it (a new TCP connection for every 304 poll otherwise).
+    A large or broken body just costs the connection, as before."""
+    read = 0
+    try:
+        async for chunk in response.aiter_raw():
+            read += len(chunk)
+            if read > _DRAIN_BYTES:
+                return
+    except httpx.TransportError:
+        return
 
 
 def _host_of(url: str) -> str:
