@@ -18,6 +18,9 @@ from functools import cached_property
 from rules.folding import fold_all, raw_spans, raw_words
 from rules.nodes import FIELDS
 
+JOINER = "\x1f"
+"""Joins the words of a phrase into one string: a control character, never part of a word."""
+
 
 class FieldTokens:
     """The tokens of one field, with where each word occurs."""
@@ -105,6 +108,44 @@ class Document:
             f"cannot match a {type(doc).__name__}: pass a str, a mapping with "
             "'title'/'text'/'source' keys, or a rules.Document"
         )
+
+    @cached_property
+    def _derived(self) -> dict[tuple, frozenset]:
+        """Word sets the index asks for on first use: n-grams and word heads per scope."""
+        return {}
+
+    def ngrams(self, scope: str | None, n: int) -> frozenset[str]:
+        """The runs of ``n`` consecutive words of each field of ``scope`` (never across fields),
+        each joined with :data:`JOINER`.
+
+        A phrase of ``n`` words occurs in the scope exactly when its joined words are one of
+        these. Strings rather than tuples: a string caches its hash, a tuple hashes its items
+        again at every lookup.
+        """
+        derived = self._derived
+        found = derived.get(("ngrams", scope, n))
+        if found is None:
+            found = frozenset().union(
+                *(
+                    map(JOINER.join, zip(*(t.words[i:] for i in range(n)), strict=False))
+                    for t in self.scopes[scope]
+                )
+            )
+            derived[("ngrams", scope, n)] = found
+        return found
+
+    def heads(self, scope: str | None, length: int) -> frozenset[str]:
+        """The first ``length`` characters of each word of ``scope`` (shorter words whole).
+
+        A prefix of ``length`` characters starts a word of the scope exactly when it is one
+        of these.
+        """
+        derived = self._derived
+        found = derived.get(("heads", scope, length))
+        if found is None:
+            found = frozenset([word[:length] for word in self.words_in[scope]])
+            derived[("heads", scope, length)] = found
+        return found
 
     @cached_property
     def vocabulary(self) -> frozenset[str]:

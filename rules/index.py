@@ -9,9 +9,11 @@ every document the rule matches contains at least one of them:
 * AND → the keys of the one operand estimated rarest (NOTs never qualify);
 * OR → the union of every branch's keys.
 
-Each branch of a rule (see :mod:`rules.clauses`) is handled on its own. A plain-word branch
-(``Israel``, ``title:Baku``) needs no verification: its subscriber keys sit in a table under
-the word, and a document's words in that scope pick them up directly. Any other branch is a
+Each branch of a rule (see :mod:`rules.clauses`) is handled on its own. A branch that set
+operations alone decide (a word, a phrase, a one-word prefix, an AND of words of one field,
+``word -other`` in one field; see :meth:`RuleIndex._slot_of`) keeps its subscriber keys in a
+table that the document's words, word pairs or word heads look up with C-level intersections,
+``filter`` and ``set.update``, with no Python call per candidate. Any other branch is a
 *clause* registered under its index keys: matching a document collects the clauses whose keys
 it has (its distinct words, and each of their leading substrings whose length some registered
 prefix has) and checks them with set operations on the document's words; only phrases,
@@ -29,9 +31,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from itertools import chain
 
 from rules.clauses import Clause, Scope, branches, compile_clause, is_plain
-from rules.document import Document
+from rules.document import JOINER, Document
 from rules.matcher import DocumentLike, Rule
 from rules.nodes import And, Node, Not, Or, Term
 
@@ -74,14 +77,19 @@ def index_keys(node: Node) -> frozenset[IndexKey] | None:
     raise TypeError(f"not a rule node: {node!r}")
 
 
+Slot = tuple[str, tuple]
+"""Where a branch decided by set operations alone keeps its subscriber keys: a table name and
+the path of dictionary keys down to the set of keys (see :meth:`RuleIndex._slot_of`)."""
+
+
 @dataclass(slots=True)
 class _Entry:
     """One distinct rule, the subscriber keys that share it, and its compiled branches."""
 
     rule: Rule
     subscribers: set[Hashable]
-    sure: tuple[tuple[Scope, str], ...]
-    """Plain-word branches: the word in that scope is a match, no verification needed."""
+    slots: tuple[Slot, ...]
+    """Branches decided with set operations alone: the table slots holding the keys."""
     clauses: tuple[Clause, ...]
     """The other branches, each checked when one of its index keys is in the document."""
 
@@ -97,6 +105,33 @@ class RuleIndex:
         self._entries: dict[str, _Entry] = {}
         self._sure: dict[Scope, dict[str, set[Hashable]]] = {}
         """Scope → word → keys of the rules that match whenever the word is in that scope."""
+        self._phrases: dict[Scope, dict[str, dict[str, set[Hashable]]]] = {}
+        """Scope → first two words → words → keys of the rules the phrase matches in the scope
+        (words joined with JOINER): a document's word pairs find them; longer phrases are then
+        looked up among its runs of that length, worked out only then."""
+        self._prefixes: dict[Scope, dict[str, set[Hashable]]] = {}
+        """Scope → prefix → keys of the rules matched by a word of the scope starting with it."""
+        self._all_of: dict[Scope, dict[str, set[frozenset[str]]]] = {}
+        """Scope → key word → the word sets of the ANDs of words keyed on it (see
+        :meth:`_slot_of`); their keys are in :attr:`_keys_of`."""
+        self._but_not: dict[Scope, dict[str, set[frozenset[str]]]] = {}
+        """Scope → word → for each ``word -other -...``, the excluded words plus a marker of
+        ``word`` that no document has; their keys are in :attr:`_keys_of`."""
+        self._keys_of: dict[str, dict[Scope, dict[frozenset[str], set[Hashable]]]] = {
+            "all_of": {},
+            "but_not": {},
+        }
+        """Table → scope → word set of :attr:`_all_of` or :attr:`_but_not` → subscriber keys."""
+        self._tables = {
+            "sure": self._sure,
+            "phrase": self._phrases,
+            "prefix": self._prefixes,
+            "all_of": self._all_of,
+            "but_not": self._but_not,
+        }
+        self._sure_prefix_lengths: Counter[tuple[Scope, int]] = Counter()
+        self._sure_probes: dict[Scope, tuple[int, ...]] = {}
+        """Scope → distinct lengths of the prefixes in :attr:`_prefixes` for it, ascending."""
         self._by_word: dict[str, list[Clause]] = {}
         self._by_prefix: dict[str, list[Clause]] = {}
         self._prefix_lengths: Counter[int] = Counter()
@@ -111,8 +146,17 @@ class RuleIndex:
         if entry is None:
             entry = self._register(rule)
         entry.subscribers.add(key)
-        for scope, word in entry.sure:
-            self._sure.setdefault(scope, {}).setdefault(word, set()).add(key)
+        tables = self._tables
+        for name, path in entry.slots:
+            if name in self._keys_of:
+                scope, word, item = path
+                tables[name].setdefault(scope, {}).setdefault(word, set()).add(item)
+                self._keys_of[name].setdefault(scope, {}).setdefault(item, set()).add(key)
+                continue
+            table = tables[name]
+            for step in path[:-1]:
+                table = table.setdefault(step, {})
+            table.setdefault(path[-1], set()).add(key)
         self._entry_of[key] = entry
 
     def remove(self, key: Hashable) -> None:
@@ -122,41 +166,100 @@ class RuleIndex:
         except KeyError:
             raise KeyError(f"no rule is registered under key {key!r}") from None
         entry.subscribers.discard(key)
-        for scope, word in entry.sure:
-            _discard(self._sure[scope], word, key)
-            if not self._sure[scope]:
-                del self._sure[scope]
+        tables = self._tables
+        for name, path in entry.slots:
+            if name in self._keys_of:
+                self._remove_checked(name, path, key)
+                continue
+            trail = [tables[name]]
+            for step in path[:-1]:
+                trail.append(trail[-1][step])
+            _discard(trail[-1], path[-1], key)
+            for table, step in zip(reversed(trail[:-1]), reversed(path[:-1]), strict=True):
+                if not table[step]:
+                    del table[step]
         if not entry.subscribers:
             self._unregister(entry)
+
+    def _remove_checked(self, name: str, path: tuple, key: Hashable) -> None:
+        scope, word, item = path
+        keys_of = self._keys_of[name]
+        _discard(keys_of[scope], item, key)
+        if item not in keys_of[scope]:
+            if not keys_of[scope]:
+                del keys_of[scope]
+            table = self._tables[name]
+            _discard(table[scope], word, item)
+            if not table[scope]:
+                del table[scope]
 
     def match(self, doc: DocumentLike) -> set[Hashable]:
         """Keys whose rule matches ``doc``; the same as asking every rule, only faster."""
         doc = Document.of(doc)
         words_in = doc.words_in
         matched: set[Hashable] = set()
+        update = matched.update
+        # Set-decided branches: every loop below runs once per table hit, the rest is in C.
         for scope, table in self._sure.items():
-            for word in table.keys() & words_in[scope]:
-                matched |= table[word]
+            update(*map(table.__getitem__, table.keys() & words_in[scope]))
+        for scope, table in self._all_of.items():
+            words = words_in[scope]
+            items = chain.from_iterable(map(table.__getitem__, table.keys() & words))
+            keys_of = self._keys_of["all_of"][scope]
+            update(*map(keys_of.__getitem__, filter(words.issuperset, items)))
+        for scope, table in self._but_not.items():
+            words = words_in[scope]
+            items = chain.from_iterable(map(table.__getitem__, table.keys() & words))
+            keys_of = self._keys_of["but_not"][scope]
+            update(*map(keys_of.__getitem__, filter(words.isdisjoint, items)))
+        for scope, table in self._phrases.items():
+            for pair in table.keys() & doc.ngrams(scope, 2):
+                for phrase, keys in table[pair].items():
+                    if phrase == pair or phrase in doc.ngrams(scope, phrase.count(JOINER) + 1):
+                        update(keys)
+        for scope, table in self._prefixes.items():
+            for length in self._sure_probes[scope]:
+                update(*map(table.__getitem__, table.keys() & doc.heads(scope, length)))
         for item in self._candidate_clauses(doc):
             if item.passes(words_in) and (item.exact or item.rule.test(doc)):
-                matched |= item.subscribers
+                update(item.subscribers)
         return matched
 
     def candidates(self, doc: DocumentLike) -> list[Rule]:
         """The distinct rules found through their keys for ``doc`` (for diagnostics).
 
-        Rules with a plain-word branch present are matches outright; the others are those
+        Rules with a plain-word, phrase or prefix branch present are matches outright; ANDs of
+        words and ``word -other`` count when their key word is there; the others are those
         whose clauses :meth:`match` checks.
         """
         doc = Document.of(doc)
+        words_in = doc.words_in
         found: dict[str, Rule] = {}
+
+        def note(keys: Iterable[Hashable]) -> None:
+            for key in keys:
+                rule = self._entry_of[key].rule
+                found[rule.canonical] = rule
+
         for scope, table in self._sure.items():
-            for word in table.keys() & doc.words_in[scope]:
-                for key in table[word]:
-                    rule = self._entry_of[key].rule
-                    found[rule.canonical] = rule
+            for word in table.keys() & words_in[scope]:
+                note(table[word])
+        for name in self._keys_of:
+            for scope, table in self._tables[name].items():
+                for word in table.keys() & words_in[scope]:
+                    for item in table[word]:
+                        note(self._keys_of[name][scope][item])
+        for scope, table in self._phrases.items():
+            for pair in table.keys() & doc.ngrams(scope, 2):
+                for phrase, keys in table[pair].items():
+                    if phrase == pair or phrase in doc.ngrams(scope, phrase.count(JOINER) + 1):
+                        note(keys)
+        for scope, table in self._prefixes.items():
+            for length in self._sure_probes[scope]:
+                for head in table.keys() & doc.heads(scope, length):
+                    note(table[head])
         for item in self._candidate_clauses(doc):
-            found[item.rule.canonical] = item.rule
+            found[item.rule.canonical] = item.rule  # type: ignore[attr-defined]
         return list(found.values())
 
     @property
@@ -186,18 +289,53 @@ class RuleIndex:
                 found.update(by_prefix[head])
         return found
 
+    @staticmethod
+    def _slot_of(branch: Node, rule: Rule) -> Slot | None:
+        """Where ``branch`` keeps its keys if set operations alone decide it, else None.
+
+        * one word → ``sure``: the word is in the scope;
+        * a phrase → ``phrase``: its words are consecutive in one field of the scope;
+        * a one-word prefix → ``prefix``: it starts a word of the scope;
+        * an AND of words of one scope → ``all_of``, under its key word: all are there;
+        * ``word -other ...`` in one scope → ``but_not``: the word is, none of the others.
+        """
+        if isinstance(branch, Term):
+            if is_plain(branch):
+                return "sure", (branch.field, branch.words[0])
+            if not branch.prefix:
+                pair = JOINER.join(branch.words[:2])
+                return "phrase", (branch.field, pair, JOINER.join(branch.words))
+            if len(branch.words) == 1:
+                return "prefix", (branch.field, branch.words[0])
+            return None
+        clause = compile_clause(branch, set(), rule)
+        if not clause.exact or clause.any_of or len(clause.needs) != 1:
+            return None
+        (scope, needs) = clause.needs[0]
+        # The key word depends on the words alone, so equal word sets share one bucket.
+        word = max(needs, key=lambda w: (len(w), w))
+        if not clause.excludes:
+            return "all_of", (scope, word, needs)
+        if len(needs) == 1 and len(clause.excludes) == 1 and clause.excludes[0][0] == scope:
+            # JOINER is never part of a document's word: the marker keeps ``isdisjoint`` exact
+            # and makes the set tell ``a -c`` from ``b -c``.
+            return "but_not", (scope, word, clause.excludes[0][1] | {JOINER + word})
+        return None
+
     def _register(self, rule: Rule) -> _Entry:
         if index_keys(rule.node) is None:  # compile() rejects such rules; a hand-made one may not
             raise ValueError(f"rule {str(rule)!r} has no term that must appear; cannot index it")
         subscribers: set[Hashable] = set()
-        sure, clauses = [], []
+        slots, clauses = [], []
         for branch in branches(rule.node):
-            if is_plain(branch):
-                sure.append((branch.field, branch.words[0]))  # type: ignore[union-attr]
+            slot = self._slot_of(branch, rule)
+            if slot is not None:
+                slots.append(slot)
             else:
                 clauses.append(compile_clause(branch, subscribers, rule))
-        entry = _Entry(rule, subscribers, tuple(sure), tuple(clauses))
+        entry = _Entry(rule, subscribers, tuple(dict.fromkeys(slots)), tuple(clauses))
         self._entries[rule.canonical] = entry
+        self._count_sure_prefixes(entry, +1)
         for item in entry.clauses:
             for text, is_prefix in index_keys(item.branch) or ():
                 table = self._by_prefix if is_prefix else self._by_word
@@ -208,12 +346,27 @@ class RuleIndex:
 
     def _unregister(self, entry: _Entry) -> None:
         del self._entries[entry.rule.canonical]
+        self._count_sure_prefixes(entry, -1)
         for item in entry.clauses:
             for text, is_prefix in index_keys(item.branch) or ():
                 table = self._by_prefix if is_prefix else self._by_word
                 _discard(table, text, item)
                 if is_prefix:
                     self._count_prefix_length(len(text), -1)
+
+    def _count_sure_prefixes(self, entry: _Entry, change: int) -> None:
+        counts = self._sure_prefix_lengths
+        touched = False
+        for scope, text in (path for name, path in entry.slots if name == "prefix"):
+            counts[scope, len(text)] += change
+            if counts[scope, len(text)] == 0:
+                del counts[scope, len(text)]
+            touched = True
+        if touched:
+            probes: dict[Scope, list[int]] = {}
+            for scope, length in sorted(counts, key=lambda item: item[1]):
+                probes.setdefault(scope, []).append(length)
+            self._sure_probes = {scope: tuple(lengths) for scope, lengths in probes.items()}
 
     def _count_prefix_length(self, length: int, change: int) -> None:
         self._prefix_lengths[length] += change

@@ -125,3 +125,33 @@ def test_a_rule_shared_by_keys_keeps_its_plain_words_until_the_last_key_goes() -
     index.remove("b")
     assert index.match(DOC) == set()
     assert index.distinct_rules == 0
+
+
+def test_set_decided_branches_shared_by_rules_survive_add_and_remove() -> None:
+    # "Israel + Baku" is a branch of two different rules; "Israel -Moscow" and "Baku -Moscow"
+    # exclude the same word under different key words; phrases and prefixes have own tables.
+    index = _index(
+        a="Israel + Baku",
+        b="(Israel + Baku) | Tehran",
+        c="Israel -Moscow",
+        d="Baku -Moscow",
+        e='"Herzog to visit" | "officials in Baku"',
+        f="Azer* | title:Herz*",
+        g="title:Israel + title:Herzog",
+    )
+    everything = set("abcdefg")
+    assert index.match(DOC) == everything
+    assert index.match({"text": "Israel Baku Moscow"}) == {"a", "b"}
+    for key in "acef":
+        index.remove(key)
+    assert index.match(DOC) == {"b", "d", "g"}
+    index.add("h", rules.compile("visit*"))
+    index.add("a", rules.compile("Baku + Israel"))
+    assert index.match(DOC) == {"a", "b", "d", "g", "h"}
+    for key in "abdgh":
+        index.remove(key)
+    assert index.match(DOC) == set()
+    assert len(index) == 0
+    assert index.distinct_rules == 0
+    assert not any(index._tables.values())
+    assert not any(index._keys_of.values())
