@@ -9,9 +9,7 @@ Every failure surfaces as a FetchError subclass whose message a person can act o
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import logging
-import sys
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, replace
@@ -65,13 +63,6 @@ _PERMANENT_REDIRECTS = frozenset({301, 308})
 _DRAIN_BYTES = 64 * 1024
 """Most of a 304's or redirect's body read so its connection can be reused; past it, the
 connection is dropped instead (the body is never used)."""
-
-if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-    # httpcore does ``import sniffio`` inside every lock it creates (several per request) and
-    # falls back to asyncio when it is missing, as it is with anyio >= 4.5. A failed import is
-    # not cached, so each one searched sys.path again: about a third of a 304 poll's CPU time.
-    # A None entry makes the same import fail at once, with the same fallback.
-    sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
