@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from pytest_httpserver import HTTPServer
 
 from bot.store import AsyncStore, Store
 
@@ -50,3 +51,14 @@ async def astore(tmp_path: Path) -> AsyncIterator[AsyncStore]:
     store = AsyncStore(Store.open(tmp_path / "bot.db"))
     yield store
     await store.aclose()
+
+
+@pytest.fixture
+def threaded_server() -> Iterator[HTTPServer]:
+    """A local server that answers requests in parallel (pytest-httpserver's default is one at
+    a time), so a slow response holds up nobody else and the client's own limits bind."""
+    server = HTTPServer(threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()

@@ -307,16 +307,6 @@ async def test_only_http_urls_are_fetched(fetcher, url: str) -> None:
         await fetcher.fetch(url)
 
 
-@pytest.fixture
-def threaded_server() -> Iterator[HTTPServer]:
-    """A server that answers requests in parallel, so the client's limits are what bind."""
-    server = HTTPServer(threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
-
-
 @pytest.mark.parametrize(
     "limits", [FetchLimits(per_host=2), FetchLimits(max_concurrency=2, per_host=10)]
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -22,13 +22,9 @@ async def env(tmp_path: Path) -> AsyncIterator[PipelineEnv]:
 
 
 @pytest.fixture
-def httpserver() -> Iterator[HTTPServer]:
+def httpserver(threaded_server: HTTPServer) -> HTTPServer:
     """Threaded, so that a slow feed does not hold up the others' requests."""
-    server = HTTPServer(threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
+    return threaded_server
 
 
 @pytest.fixture
