@@ -142,7 +142,9 @@ async def _check_feeds(rule: rules.Rule, args: argparse.Namespace, config: Confi
     llm, summary_chars = llm_from_config(config.summary), config.delivery.summary_chars
     for source, outcome in zip(args.feed, outcomes, strict=True):
         if isinstance(outcome, FetchError | FeedParseError | OSError):
-            print(f"topic-alert: {source}: {outcome}", file=sys.stderr)
+            # Feed-stage errors name their URL already; a local file's OSError may not.
+            where = "" if isinstance(outcome, FetchError | FeedParseError) else f"{source}: "
+            print(f"topic-alert: {where}{outcome}", file=sys.stderr)
             status = EXIT_ERROR
             continue
         if isinstance(outcome, BaseException):
@@ -264,7 +266,9 @@ def _print_poll_summary(results: list[PollResult]) -> None:
     for result in results:
         if result.status in ("error", "gone"):
             disabled = " (disabled)" if result.status == "gone" else ""
-            print(f"failed{disabled}: {result.name}: {result.error}")
+            # The error names the feed's URL; the name adds something only when it is not that.
+            named = "" if (result.error or "").startswith(result.name) else f"{result.name}: "
+            print(f"failed{disabled}: {named}{result.error}")
 
 
 def _feeds(args: argparse.Namespace) -> int:
