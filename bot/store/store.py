@@ -385,13 +385,9 @@ class Store:
             if article.id not in known_ids and article.url not in known_urls
         ]
 
-    def set_story(self, article_rowid: int, story_id: int) -> None:
-        self.conn.execute(
-            "UPDATE articles SET story_id = ? WHERE id = ?", (story_id, article_rowid)
-        )
-
     def set_stories(self, stories: Mapping[int, int]) -> None:
-        """``set_story`` for many articles (article rowid → story id) in one transaction."""
+        """Record which story each article repeats (article rowid → the story's first
+        article), all in one transaction."""
         with self._transaction():
             self.conn.executemany(
                 "UPDATE articles SET story_id = ? WHERE id = ?",
