@@ -137,6 +137,7 @@ class Pipeline:
         self._owns_parser = parser is None
         self.parser: FeedParser = parser or make_parser(config.polling.parse_workers)
         self._clusterer: StoryClusterer | None = None
+        self._stories_lock = asyncio.Lock()
 
     def close(self) -> None:
         """Stop the parse workers the pipeline started (if any); polling again restarts them."""
@@ -268,11 +269,12 @@ class Pipeline:
         clustering costs far more than matching. The clusterer is rebuilt from the store the
         first time, so a restart still recognises a story alerted just before it.
         """
-        if self._clusterer is None:
-            self._clusterer = StoryClusterer()
-            since = self.now() - self._clusterer.window
-            for stored in await self.store.alerted_articles(since):
-                self._assign_story(stored)
+        async with self._stories_lock:  # feeds poll concurrently; the rebuild awaits the store
+            if self._clusterer is None:
+                self._clusterer = StoryClusterer()
+                since = self.now() - self._clusterer.window
+                for stored in await self.store.alerted_articles(since):
+                    self._assign_story(stored)
         stories = {}
         for stored in articles:
             first = self._assign_story(stored)
