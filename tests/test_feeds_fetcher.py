@@ -338,14 +338,24 @@ async def test_concurrency_limits_allow_exactly_that_many_requests_at_once(
     assert peak == 2
 
 
-async def test_304s_and_redirects_keep_their_connection_for_the_next_request(fetcher) -> None:
-    """A 304 (and a redirect) is read to its end, so a cycle of unchanged feeds reuses one
-    keep-alive connection instead of opening a new one per feed."""
-    connections = 0
+class KeepAliveServer:
+    """A bare HTTP/1.1 server answering 304 (302 to /feed for /old) on keep-alive
+    connections, counting the connections clients open."""
 
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        nonlocal connections
-        connections += 1
+    def __init__(self) -> None:
+        self.connections = 0
+        self.base = ""
+
+    async def __aenter__(self) -> KeepAliveServer:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self.base = f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._server.close()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
         with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
             while request := await reader.readuntil(b"\r\n\r\n"):
                 if request.startswith(b"GET /old "):
@@ -356,13 +366,26 @@ async def test_304s_and_redirects_keep_their_connection_for_the_next_request(fet
                     writer.write(b'HTTP/1.1 304 Not Modified\r\nETag: "v1"\r\n\r\n')
                 await writer.drain()
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    try:
+
+async def test_304s_and_redirects_keep_their_connection_for_the_next_request(fetcher) -> None:
+    """A 304 (and a redirect) is read to its end, so a cycle of unchanged feeds reuses one
+    keep-alive connection instead of opening a new one per feed."""
+    async with KeepAliveServer() as server:
         for path in ("feed", "feed", "old", "feed"):
-            result = await fetcher.fetch(f"http://127.0.0.1:{port}/{path}", etag='"v1"')
+            result = await fetcher.fetch(f"{server.base}/{path}", etag='"v1"')
             assert result.not_modified and result.content == b""
-            assert result.final_url == f"http://127.0.0.1:{port}/feed"
-    finally:
-        server.close()
-    assert connections == 1
+            assert result.final_url == f"{server.base}/feed"
+    assert server.connections == 1
+
+
+async def test_idle_hosts_beyond_the_kept_number_lose_their_connections(
+    fetcher, monkeypatch
+) -> None:
+    """Each host keeps its own connections, but only for the most recently used hosts: a
+    bot that has fetched from thousands of sites does not hold a pool for each."""
+    monkeypatch.setattr("bot.feeds.fetcher._HOSTS_KEPT", 2)
+    async with KeepAliveServer() as a, KeepAliveServer() as b, KeepAliveServer() as c:
+        for server in (a, b, a, c, a, b):  # c's first fetch closes b's pool, a's stays recent
+            result = await fetcher.fetch(f"{server.base}/feed", etag='"v1"')
+            assert result.not_modified
+    assert (a.connections, b.connections, c.connections) == (1, 2, 1)

@@ -1,17 +1,19 @@
 """HTTP for feeds and article pages: conditional, bounded, polite.
 
-One Fetcher per process owns one httpx.AsyncClient (connection reuse) and the concurrency
-limits, so that however many feeds the scheduler fires at once, no host gets more than
-``per_host`` requests and the process never holds more than ``max_concurrency``.
+One Fetcher per process owns the connection pools (one per host, see ``_Host``) and the
+concurrency limits, so that however many feeds the scheduler fires at once, no host gets more
+than ``per_host`` requests and the process never holds more than ``max_concurrency``.
 Every failure surfaces as a FetchError subclass whose message a person can act on.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import zlib
-from collections import defaultdict
+from collections import OrderedDict
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Self
@@ -63,6 +65,10 @@ _PERMANENT_REDIRECTS = frozenset({301, 308})
 _DRAIN_BYTES = 64 * 1024
 """Most of a 304's or redirect's body read so its connection can be reused; past it, the
 connection is dropped instead (the body is never used)."""
+_HOSTS_KEPT = 64
+"""Idle hosts whose pool is kept; past this the least recently used idle one is closed. Its
+connections would have expired after httpx's 5 s keep-alive anyway: this only bounds what a
+bot that has fetched pages from thousands of hosts over months keeps in memory."""
 
 
 @dataclass(frozen=True)
@@ -108,15 +114,11 @@ class Fetcher:
 
     def __init__(self, limits: FetchLimits | None = None) -> None:
         self.limits = limits or FetchLimits()
-        self._client = httpx.AsyncClient(
-            follow_redirects=False,
-            timeout=httpx.Timeout(self.limits.timeout),
-            headers={"User-Agent": self.limits.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
-        )
+        self._tls = httpx.create_ssl_context()
+        """One TLS context for every host's pool: building one loads the CA bundle (~20 ms)."""
         self._slots = asyncio.Semaphore(self.limits.max_concurrency)
-        self._host_slots: defaultdict[str, asyncio.Semaphore] = defaultdict(
-            lambda: asyncio.Semaphore(self.limits.per_host)
-        )
+        self._hosts: OrderedDict[str, _Host] = OrderedDict()
+        """Host → its slots and pool, least recently used first."""
 
     async def __aenter__(self) -> Self:
         return self
@@ -131,7 +133,9 @@ class Fetcher:
 
     async def aclose(self) -> None:
         """Close the pooled connections."""
-        await self._client.aclose()
+        hosts, self._hosts = list(self._hosts.values()), OrderedDict()
+        for host in hosts:
+            await host.client.aclose()
 
     async def fetch(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None
@@ -198,15 +202,13 @@ class Fetcher:
     async def _exchange(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
         """One request/response with one server, bounded in time and size as a whole.
 
-        The host's slot is taken before a process-wide one, so requests queued behind a busy
-        host do not hold process slots other hosts could use. The timeout wraps headers AND
-        body, so a server trickling one byte a second cannot hold a slot forever (httpx's own
-        timeouts only bound each read).
+        The timeout wraps headers AND body, so a server trickling one byte a second cannot
+        hold a slot forever (httpx's own timeouts only bound each read).
         """
-        async with self._host_slots[_host_of(url)], self._slots:
+        async with self._host(url) as client:
             try:
                 async with asyncio.timeout(self.limits.timeout):
-                    return await self._request(url, headers)
+                    return await self._request(client, url, headers)
             except (TimeoutError, httpx.TimeoutException) as exc:
                 raise FetchTimeout(
                     url, f"{url}: no complete answer within {self.limits.timeout:g} s"
@@ -217,8 +219,49 @@ class Fetcher:
                 reason = str(exc) or type(exc).__name__
                 raise NetworkError(url, f"{url}: network error: {reason}") from exc
 
-    async def _request(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
-        async with self._client.stream("GET", url, headers=headers) as response:
+    @contextlib.asynccontextmanager
+    async def _host(self, url: str) -> AsyncIterator[httpx.AsyncClient]:
+        """The host's pool, once a slot of the host's and then one of the process's are free.
+
+        The host's slot is taken first, so requests queued behind a busy host do not hold
+        process slots other hosts could use.
+        """
+        key = _host_of(url)
+        host = self._hosts.get(key) or self._add_host(key)
+        self._hosts.move_to_end(key)
+        host.users += 1  # before closing idle hosts, so this one is never among them
+        try:
+            await self._close_idle_hosts()
+            async with host.slots, self._slots:
+                yield host.client
+        finally:
+            host.users -= 1
+
+    def _add_host(self, key: str) -> _Host:
+        client = httpx.AsyncClient(
+            follow_redirects=False,
+            timeout=httpx.Timeout(self.limits.timeout),
+            headers={"User-Agent": self.limits.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
+            verify=self._tls,
+            limits=httpx.Limits(
+                max_connections=self.limits.per_host,
+                max_keepalive_connections=self.limits.per_host,
+            ),
+        )
+        self._hosts[key] = host = _Host(asyncio.Semaphore(self.limits.per_host), client)
+        return host
+
+    async def _close_idle_hosts(self) -> None:
+        while len(self._hosts) > _HOSTS_KEPT:
+            idle = next((key for key, host in self._hosts.items() if not host.users), None)
+            if idle is None:
+                return
+            await self._hosts.pop(idle).client.aclose()
+
+    async def _request(
+        self, client: httpx.AsyncClient, url: str, headers: dict[str, str]
+    ) -> tuple[httpx.Response, bytes]:
+        async with client.stream("GET", url, headers=headers) as response:
             if response.status_code >= 400:
                 raise _status_error(url, response)
             if not response.is_success:
@@ -245,6 +288,23 @@ class Fetcher:
             raise NetworkError(
                 url, f"{url}: body could not be decoded (Content-Encoding {encoding}): {exc}"
             ) from exc
+
+
+@dataclass
+class _Host:
+    """One host's share of the fetcher: its request slots and its own connection pool.
+
+    A pool per host rather than one for the process: httpcore's pool looks at every one of its
+    connections (a system call each) when a request starts and again when its response ends,
+    so in a shared pool each request costs in proportion to all connections open. Measured on
+    500 conditional GETs: 2.0 ms of CPU a request with 20 connections in one pool, 0.6 ms with
+    ten pools of two.
+    """
+
+    slots: asyncio.Semaphore
+    client: httpx.AsyncClient
+    users: int = 0
+    """Exchanges using or waiting for the pool; a pool is closed only when it has none."""
 
 
 async def _drain(response: httpx.Response) -> None:
