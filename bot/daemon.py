@@ -25,6 +25,7 @@ from bot.feeds.fetcher import Fetcher
 from bot.feeds.probe import probe_feed
 from bot.matching import SubscriptionMatcher
 from bot.pipeline import Pipeline, fetch_limits
+from bot.runtime import settle_heap
 from bot.scheduler import FeedScheduler
 from bot.store import AsyncStore, FeedRow, Store
 from bot.summary import llm_from_config
@@ -58,6 +59,8 @@ async def serve(config: Config, token: str, *, stop: asyncio.Event | None = None
         fetcher = await resources.enter_async_context(Fetcher(fetch_limits(config)))
         pipeline = Pipeline(store, fetcher, config, SubscriptionMatcher(store))
         resources.callback(pipeline.close)
+        await pipeline.matcher.refresh()
+        settle_heap()
         scheduler = FeedScheduler(pipeline, store, config)
         application = _application(config, token, store, fetcher, scheduler)
         sender = OutboxSender(
