@@ -1,7 +1,9 @@
 """Ingestion benchmark: poll many feeds on loopback through the real pipeline, cold and warm.
 
 Run from the repository root: ``python bench/bench_ingest.py`` (``--feeds/--items/--subs`` to
-shrink). A separate process serves generated RSS feeds with ETags. The cold cycle polls every
+shrink). A separate process serves generated RSS feeds with ETags from ten sites (ports on
+loopback, each its own host to the fetcher, polled under the default politeness of two requests
+at a time per host and twenty in all). The cold cycle polls every
 feed once with every entry new and alertable (each feed is primed as already polled, so its
 entries are matched against all subscriptions and alerts are queued: the worst steady-state
 cycle); the warm cycle polls again and gets 304s. Both are shown next to plain
@@ -19,6 +21,7 @@ import random
 import resource
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -36,11 +39,13 @@ from bot.config import parse_config  # noqa: E402
 from bot.feeds.fetcher import Fetcher  # noqa: E402
 from bot.matching import SubscriptionMatcher  # noqa: E402
 from bot.pipeline import Pipeline, fetch_limits  # noqa: E402
+from bot.runtime import settle_heap  # noqa: E402
 from bot.store import AsyncStore, PollOutcome, Store  # noqa: E402
 
 VOCABULARY = [f"w{n:05d}" for n in range(20_000)]
 NAMES = ["Israel", "Azerbaijan", "Baku", "Herzog", "Aliyev", "Caspian", "Tehran", "Ankara"]
 WARM_UP = b'<rss version="2.0"><channel><title>warm-up</title></channel></rss>'
+SITES = 10
 NAMED = 0.1
 """Share of articles naming one of NAMES: news names recur, but not in every story."""
 
@@ -69,8 +74,9 @@ def make_feed(feed: int, items: int, published: datetime) -> bytes:
     ).encode()
 
 
-def serve(feeds: list[bytes], port: multiprocessing.Value) -> None:  # type: ignore[valid-type]
-    """The feed server process: /feed/<n>, ETag "<n>", 304 on a matching If-None-Match."""
+def serve(feeds: list[bytes], ports: multiprocessing.Array) -> None:  # type: ignore[valid-type]
+    """The feed server process: one server per site, each with every /feed/<n>, ETag "<n>",
+    and 304 on a matching If-None-Match."""
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -95,10 +101,12 @@ def serve(feeds: list[bytes], port: multiprocessing.Value) -> None:  # type: ign
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    port.value = server.server_address[1]
-    server.serve_forever()
+    servers = [ThreadingHTTPServer(("127.0.0.1", 0), Handler) for _ in ports]
+    for site, server in enumerate(servers):
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        ports[site] = server.server_address[1]
+    threading.Event().wait()
 
 
 def subscribe(store: Store, count: int) -> None:
@@ -129,6 +137,7 @@ async def poll_cycles(store: Store, config: object) -> tuple[float, ...]:
     async with Fetcher(fetch_limits(config)) as fetcher:  # type: ignore[arg-type]
         pipeline = Pipeline(astore, fetcher, config, SubscriptionMatcher(astore))  # type: ignore[arg-type]
         await pipeline.matcher.refresh()  # the daemon keeps its index between cycles
+        settle_heap()  # as the daemon does once it has loaded the index
         # ... and its parse workers: start them (one tiny parse each) before the clock does.
         started = time.perf_counter()
         await asyncio.gather(
@@ -163,10 +172,10 @@ def main() -> None:
     now = datetime.now(UTC)
     documents = [make_feed(n, args.items, now) for n in range(args.feeds)]
     megabytes = sum(map(len, documents)) / 1e6
-    port = multiprocessing.Value("i", 0)
-    server = multiprocessing.Process(target=serve, args=(documents, port), daemon=True)
+    ports = multiprocessing.Array("i", SITES)
+    server = multiprocessing.Process(target=serve, args=(documents, ports), daemon=True)
     server.start()
-    while not port.value:
+    while not all(ports):
         time.sleep(0.01)
     plain = plain_parse_seconds(documents)
     del documents
@@ -175,19 +184,15 @@ def main() -> None:
         config = parse_config(
             {
                 "storage": {"path": f"{tmp}/bench.db"},
-                # One loopback host serves every feed; let it take the process's whole budget.
-                "polling": {
-                    "max_concurrency": 20,
-                    "per_host": 20,
-                    "parse_workers": args.parse_workers,
-                },
+                "polling": {"parse_workers": args.parse_workers},
             }
         )
         store = Store.open(config.storage.path)
         setup = time.perf_counter()
         subscribe(store, args.subs)
         for n in range(args.feeds):
-            feed = store.add_feed(f"http://127.0.0.1:{port.value}/feed/{n}", name=f"Feed {n}")
+            site = ports[n % SITES]
+            feed = store.add_feed(f"http://127.0.0.1:{site}/feed/{n}", name=f"Feed {n}")
             primed = PollOutcome(status="not_modified", polled_at=now, next_poll_at=now)
             store.record_poll(feed.id, primed)
         setup = time.perf_counter() - setup
