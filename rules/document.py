@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from functools import cached_property
 
-from rules.folding import fold_all, raw_spans, raw_words
+from rules.folding import fold_all, folded_words, raw_spans, raw_words
 from rules.nodes import FIELDS
 
 JOINER = "\x1f"
@@ -28,11 +28,8 @@ class FieldTokens:
     def __init__(self, name: str, text: str) -> None:
         self.name = name
         self.text = text
-        words = fold_all(raw_words(text))
-        if "" in words:  # a word that folds to nothing (a lone tatweel) is no token
-            words = [word for word in words if word]
-        self.words: list[str] = words
-        self.word_set: frozenset[str] = frozenset(words)
+        self.words: list[str] = folded_words(text)
+        self.word_set: frozenset[str] = frozenset(self.words)
 
     @cached_property
     def positions(self) -> dict[str, list[int]]:

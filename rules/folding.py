@@ -114,7 +114,8 @@ def _split_planes(ranges: list[tuple[int, int]]) -> tuple[str, str]:
     return _char_class(bmp), _char_class(high)
 
 
-_WORD_BMP, _WORD_HIGH = _split_planes(_word_char_ranges())
+_WORD_RANGES = _word_char_ranges()
+_WORD_BMP, _WORD_HIGH = _split_planes(_WORD_RANGES)
 _CJK_BMP, _CJK_HIGH = _split_planes(list(_CJK_RANGES))
 # A word character above U+FFFF: one cheap range test first, so that ordinary text never
 # reaches the long list of ranges in the lookbehind.
@@ -133,6 +134,11 @@ _WORD_TOKEN_RE = re.compile(rf"(?P<w>[{_WORD_BMP}]+)(?:[{_APOSTROPHES}][sS](?![{
 _HIGH_PLANES_RE = re.compile("[\U00010000-\U0010ffff]")
 _CJK_BMP_RE = re.compile(f"[{_CJK_BMP}]")
 _ACCENT_RE = re.compile(f"[{_char_class(list(_ACCENT_RANGES))}]+")
+_NON_ASCII_WORD_BMP, _ = _split_planes([(max(lo, 128), hi) for lo, hi in _WORD_RANGES if hi > 127])
+_NON_ASCII_WORD_CHAR_RE = re.compile(
+    f"[{_NON_ASCII_WORD_BMP}{_CJK_BMP}]|{_HIGH_WORD_CHAR}|{_HIGH_CJK_CHAR}"
+)
+"""Finds a letter, digit or mark that is not ASCII: text without one takes the ASCII path."""
 
 
 def _token_re(text: str) -> re.Pattern[str]:
@@ -189,6 +195,21 @@ def _fold(word: str) -> str:
     decomposed = _ACCENT_RE.sub("", unicodedata.normalize("NFKD", word))
     folded = decomposed.casefold().translate(_LETTER_TABLE)
     return sys.intern(unicodedata.normalize("NFC", folded))
+
+
+def folded_words(text: str) -> list[str]:
+    """The folded words of ``text`` in order, leaving out words that fold to nothing.
+
+    The same as folding each of :func:`raw_words`, but when every letter and digit of the text
+    is ASCII, folding a word is lower-casing it, and lower-casing the whole text first moves no
+    word boundary (no character outside words lower-cases into a word character): one
+    ``lower()`` then replaces a lookup per word. That is most English news, whose quotes and
+    dashes may be typographic while its words are plain ASCII.
+    """
+    if text.isascii() or _NON_ASCII_WORD_CHAR_RE.search(text) is None:
+        return raw_words(text.lower())
+    words = fold_all(raw_words(text))
+    return [word for word in words if word] if "" in words else words
 
 
 def raw_words(text: str) -> list[str]:

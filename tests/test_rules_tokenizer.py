@@ -135,6 +135,20 @@ def test_every_character_tokenizes_as_in_the_reference(context: str) -> None:
         assert [tuple(token) for token in folding.tokenize(chunk)] == reference_tokens(chunk)
 
 
+def test_every_character_outside_words_keeps_the_ascii_shortcut_exact() -> None:
+    """Text whose only non-ASCII characters are outside words is folded by lower-casing it
+    whole: no such character may lower-case into a word character or join two words."""
+    outside = [
+        chr(cp)
+        for cp in _CODE_POINTS
+        if cp >= 0x80 and not 0xD800 <= cp <= 0xDFFF and not reference_tokens(chr(cp))
+    ]
+    for i in range(0, len(outside), 512):
+        text = "".join(f"Ab{c}CD's{c}" for c in outside[i : i + 512])
+        words = rules.Document(text=text).fields["text"].words
+        assert words == [word for word, _, _ in reference_tokens(text)]
+
+
 def test_fold_cache_gives_the_same_words_when_full() -> None:
     folding._FOLDED.clear()
     words = [f"Wörd{i}" for i in range(folding._FOLDED_LIMIT + 10)]
