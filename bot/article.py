@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 
@@ -34,8 +35,10 @@ class Article:
         """The article's host without a leading ``www.``; empty when there is no URL."""
         if not self.url:
             return ""
-        host = urlsplit(self.url).hostname or ""
-        return host.removeprefix("www.")
+        scheme, _, rest = self.url.partition("://")
+        if scheme.lower() not in ("http", "https"):
+            return _domain(urlsplit(self.url).netloc)
+        return _domain(rest.partition("/")[0].partition("?")[0].partition("#")[0])
 
     def rule_doc(self) -> dict[str, str]:
         """The mapping the rule engine matches: ``source`` holds the feed name and domain."""
@@ -44,3 +47,11 @@ class Article:
             "text": self.text,
             "source": f"{self.source} {self.domain}".strip(),
         }
+
+
+@lru_cache(maxsize=4096)
+def _domain(netloc: str) -> str:
+    """A netloc's host without ``www.``: cached, since a feed's articles share a few hosts and
+    every new article asks (the rule engine's ``source`` field)."""
+    host = urlsplit(f"//{netloc}").hostname or ""
+    return host.removeprefix("www.")

@@ -138,6 +138,7 @@ class Pipeline:
         self.parser: FeedParser = parser or make_parser(config.polling.parse_workers)
         self._clusterer: StoryClusterer | None = None
         self._stories_lock = asyncio.Lock()
+        self._max_age = timedelta(hours=config.polling.max_age_hours)
 
     def close(self) -> None:
         """Stop the parse workers the pipeline started (if any); polling again restarts them."""
@@ -243,7 +244,7 @@ class Pipeline:
             return False
         if article.published is None:
             return True
-        return now - article.published <= timedelta(hours=self.config.polling.max_age_hours)
+        return now - article.published <= self._max_age
 
     def _alertable(self, new: list[StoredArticle], feed: FeedRow) -> list[StoredArticle]:
         """The newly stored articles that may alert."""
