@@ -16,9 +16,11 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from datasketch import MinHashLSH
 
 from bot.feeds.parser import parse_feed
 from bot.summary import StoryClusterer, split_sentences
+from bot.summary.stories import DEFAULT_NUM_PERM, _BandIndex
 
 PAIRS_FILE = Path(__file__).parent / "data" / "summary" / "story_pairs.json"
 BASE_TIME = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
@@ -196,3 +198,30 @@ def test_articles_without_words_are_stories_of_their_own() -> None:
     clusterer = StoryClusterer()
     assert clusterer.assign("x", "", "", BASE_TIME) == "x"
     assert clusterer.assign("y", "…", "", BASE_TIME) == "y"
+
+
+@pytest.mark.parametrize("threshold", [0.15, 0.25, 0.5])
+def test_the_band_index_finds_what_minhash_lsh_finds(pairs: list[Pair], threshold: float) -> None:
+    """The clusterer's own LSH index stands in for datasketch's: same candidates, always."""
+    signer = StoryClusterer()
+    signatures = {
+        f"{i}{side}": signer._signature(story.title, story.text)
+        for i, pair in enumerate(pairs)
+        for side, story in (("a", pair.a), ("b", pair.b))
+    }
+    lsh = MinHashLSH(threshold=threshold, num_perm=DEFAULT_NUM_PERM)
+    index = _BandIndex(threshold, DEFAULT_NUM_PERM)
+    inserted: list[str] = []
+    found_any = False
+    for key, signature in signatures.items():
+        found = index.candidates(signature)
+        assert sorted(found) == sorted(lsh.query(signature)), key
+        found_any = found_any or bool(found)
+        lsh.insert(key, signature)
+        index.insert(key, signature)
+        inserted.append(key)
+        if len(inserted) > 10:  # a sliding window, as forget_before keeps
+            gone = inserted.pop(0)
+            lsh.remove(gone)
+            index.remove(gone, signatures[gone])
+    assert found_any

@@ -4,6 +4,9 @@ Wire copy is syndicated with small edits (a new headline, a dateline, a trimmed 
 paragraph), so copies share most of their headline and lead even when their full texts differ.
 Articles are compared on word shingles of the folded title and lead with MinHash LSH, which
 keeps each new article's lookup cheap however many stories are kept in the window.
+
+Matched articles are clustered on the event loop thread during ingestion, so ``assign`` is kept
+cheap: see the "Summaries" section of docs/benchmarks.md for its cost and what went into it.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ class StoryClusterer:
         self.window = window
         self.threshold = threshold
         self._num_perm = num_perm
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self._index = _BandIndex(threshold, num_perm)
         self._entries: dict[str, _Entry] = {}
 
     def __len__(self) -> int:
@@ -75,7 +78,7 @@ class StoryClusterer:
         story = article_key
         if signature is not None:
             story = self._closest_story(signature, published) or article_key
-            self._lsh.insert(article_key, signature)
+            self._index.insert(article_key, signature)
         self._entries[article_key] = _Entry(story, published, signature)
         if story != article_key:
             logger.debug("article %s joins story %s", article_key, story)
@@ -85,14 +88,15 @@ class StoryClusterer:
         """Drop articles published before ``ts``; returns how many were dropped."""
         old = [key for key, entry in self._entries.items() if entry.published < ts]
         for key in old:
-            if self._entries.pop(key).signature is not None:
-                self._lsh.remove(key)
+            entry = self._entries.pop(key)
+            if entry.signature is not None:
+                self._index.remove(key, entry.signature)
         return len(old)
 
     def _closest_story(self, signature: MinHash, published: datetime) -> str | None:
         """The story of the most similar in-window article above the threshold, if any."""
         best: tuple[float, str] | None = None
-        for key in self._lsh.query(signature):
+        for key in self._index.candidates(signature):
             entry = self._entries[key]
             if entry.signature is None or abs(entry.published - published) > self.window:
                 continue
@@ -111,6 +115,62 @@ class StoryClusterer:
         )
         signature.update_batch([s.encode() for s in words])
         return signature
+
+
+class _BandIndex:
+    """MinHash LSH banding: the articles whose signatures agree on all rows of some band.
+
+    The same candidates as datasketch's in-memory ``MinHashLSH`` with the same bands, for a
+    fraction of its cost per article, which was most of :meth:`StoryClusterer.assign`: a band's
+    bucket key is a slice of the signature's bytes (``MinHashLSH`` byte-swaps a copy of every
+    band, to insert and again to query). Buckets keep keys in insertion order, so candidates
+    come in the same order in every process (a set of str keys is ordered by the salted hash).
+    """
+
+    def __init__(self, threshold: float, num_perm: int) -> None:
+        bands, self._rows = _band_shape(threshold, num_perm)
+        self._tables: list[dict[bytes, dict[str, None]]] = [{} for _ in range(bands)]
+
+    def insert(self, key: str, signature: MinHash) -> None:
+        for table, band in zip(self._tables, self._bands(signature), strict=True):
+            bucket = table.get(band)
+            if bucket is None:
+                table[band] = {key: None}
+            else:
+                bucket[key] = None
+
+    def remove(self, key: str, signature: MinHash) -> None:
+        """Take out ``key``, inserted with ``signature``; buckets left empty go too."""
+        for table, band in zip(self._tables, self._bands(signature), strict=True):
+            bucket = table[band]
+            del bucket[key]
+            if not bucket:
+                del table[band]
+
+    def candidates(self, signature: MinHash) -> list[str]:
+        """Keys sharing a band with ``signature``, each once, in a deterministic order."""
+        found: dict[str, None] = {}
+        for table, band in zip(self._tables, self._bands(signature), strict=True):
+            bucket = table.get(band)
+            if bucket:
+                found.update(bucket)
+        return list(found)
+
+    def _bands(self, signature: MinHash) -> list[bytes]:
+        """Each band's rows as one bytes key: equal keys, equal rows."""
+        values = signature.hashvalues
+        raw, width = values.tobytes(), values.itemsize * self._rows
+        return [raw[start : start + width] for start in range(0, len(self._tables) * width, width)]
+
+
+@cache
+def _band_shape(threshold: float, num_perm: int) -> tuple[int, int]:
+    """Bands and rows per band that ``MinHashLSH`` chooses for this threshold.
+
+    Worked out once: its search over shapes takes about 15 ms, which every new clusterer paid.
+    """
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return lsh.b, lsh.r
 
 
 @cache
