@@ -17,9 +17,12 @@ from pathlib import Path
 
 import pytest
 from datasketch import MinHashLSH
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from bot.feeds.parser import parse_feed
-from bot.summary import StoryClusterer, split_sentences
+from bot.summary import StoryClusterer, split_sentences, stories
+from bot.summary.folding import fold
 from bot.summary.stories import DEFAULT_NUM_PERM, _BandIndex
 
 PAIRS_FILE = Path(__file__).parent / "data" / "summary" / "story_pairs.json"
@@ -225,3 +228,17 @@ def test_the_band_index_finds_what_minhash_lsh_finds(pairs: list[Pair], threshol
             lsh.remove(gone)
             index.remove(gone, signatures[gone])
     assert found_any
+
+
+@given(st.one_of(st.text(), st.text(alphabet=st.characters(max_codepoint=127))))
+@example("Straße  İstanbul\tﬁnal ½ A\u00a0B")
+@example("  Two\n\nLines, UPPER case  ")
+def test_folded_words_are_the_words_of_the_folded_text(text: str) -> None:
+    assert stories._folded_words(text) == stories._WORDS.findall(fold(text))
+
+
+@given(st.lists(st.text(alphabet="ab", min_size=1), max_size=6))
+def test_runs_are_every_window_of_shingle_words(words: list[str]) -> None:
+    n = stories.SHINGLE_WORDS
+    plain = {" ".join(words[i : i + n]) for i in range(max(1, len(words) - n + 1))} - {""}
+    assert stories._runs(words) == plain
