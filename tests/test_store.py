@@ -11,7 +11,7 @@ import pytest
 
 import rules
 from bot.article import Article
-from bot.store import PollOutcome, Store
+from bot.store import PollOutcome, Store, migrations
 from bot.store.migrations import MIGRATIONS
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -192,3 +192,44 @@ def test_full_text_search_finds_words_in_titles_and_bodies(store: Store) -> None
     assert len(store.search_articles("azerbaijan")) == 2  # both bodies mention it
     store.prune_articles(NOW + timedelta(days=1))
     assert store.search_articles("azerbaijan") == [], "pruned articles leave the index too"
+
+
+def index_segments(store: Store) -> int:
+    """How many segments the full-text index has (FTS5 keeps a segment's id in rowid bit 37+)."""
+    rows = store.conn.execute("SELECT id FROM articles_fts_data WHERE id > 10").fetchall()
+    return len({rowid >> 37 for (rowid,) in rows})
+
+
+def test_a_poll_is_indexed_as_one_segment(store: Store) -> None:
+    feed = store.add_feed("https://a.example/rss").id
+    store.add_articles(
+        feed, [article(f"g{n}", f"https://a.example/{n}") for n in range(50)], seen_at=NOW
+    )
+
+    assert index_segments(store) == 1, "a segment per article makes storing dearer (migration v2)"
+    assert len(store.search_articles('"israel and azerbaijan"', limit=100)) == 50
+
+
+def test_a_version_1_file_is_migrated_and_still_searches(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:1])
+    old = Store.open(db)
+    feed = old.add_feed("https://a.example/rss").id
+    old.conn.execute(  # as release 1 stored an article: its insert trigger indexed it
+        """INSERT INTO articles(feed_id, guid, title, text, seen_at, source)
+           VALUES (?, 'old', 'Élysée talks', 'Israel and Azerbaijan', ?, 'Feed')""",
+        (feed, NOW.isoformat()),
+    )
+    old.close()
+    monkeypatch.undo()
+
+    store = Store.open(db)
+    store.add_articles(feed, [article("new", "https://a.example/new")], seen_at=NOW)
+
+    found = store.search_articles('"israel and azerbaijan"')
+    assert sorted(s.article.id for s in found) == ["new", "old"]
+    assert [s.article.id for s in store.search_articles("elysee")] == ["old"]
+    store.prune_articles(NOW + timedelta(days=1))
+    assert store.search_articles("azerbaijan") == []
+    store.close()

@@ -128,7 +128,15 @@ CREATE INDEX outbox_status ON outbox(status, id);
 """
 
 
-MIGRATIONS: list[str] = [SCHEMA_V1]
+SCHEMA_V2 = """
+-- Store.add_articles indexes a poll's articles after storing them all: FTS5 flushes pending
+-- terms to a new index segment at every statement savepoint, and each article's INSERT opens
+-- one, so this trigger made a segment per article (merged again later) instead of per poll.
+DROP TRIGGER articles_ai;
+"""
+
+
+MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2]
 """MIGRATIONS[n] is the SQL script that upgrades a database at version n to version n + 1."""
 
 
