@@ -77,8 +77,8 @@ class StoryClusterer:
         signature = self._signature(title, text)
         story = article_key
         if signature is not None:
-            story = self._closest_story(signature, published) or article_key
-            self._index.insert(article_key, signature)
+            candidates = self._index.add(article_key, signature)
+            story = self._closest_story(signature, candidates, published) or article_key
         self._entries[article_key] = _Entry(story, published, signature)
         if story != article_key:
             logger.debug("article %s joins story %s", article_key, story)
@@ -93,10 +93,12 @@ class StoryClusterer:
                 self._index.remove(key, entry.signature)
         return len(old)
 
-    def _closest_story(self, signature: MinHash, published: datetime) -> str | None:
-        """The story of the most similar in-window article above the threshold, if any."""
+    def _closest_story(
+        self, signature: MinHash, candidates: list[str], published: datetime
+    ) -> str | None:
+        """The story of the most similar in-window candidate above the threshold, if any."""
         best: tuple[float, str] | None = None
-        for key in self._index.candidates(signature):
+        for key in candidates:
             entry = self._entries[key]
             if entry.signature is None or abs(entry.published - published) > self.window:
                 continue
@@ -131,13 +133,20 @@ class _BandIndex:
         bands, self._rows = _band_shape(threshold, num_perm)
         self._tables: list[dict[bytes, dict[str, None]]] = [{} for _ in range(bands)]
 
-    def insert(self, key: str, signature: MinHash) -> None:
+    def add(self, key: str, signature: MinHash) -> list[str]:
+        """Insert ``key``; returns the keys already sharing a band with it, each once.
+
+        One pass does both, since every article is looked up just before it is inserted.
+        """
+        found: dict[str, None] = {}
         for table, band in zip(self._tables, self._bands(signature), strict=True):
             bucket = table.get(band)
             if bucket is None:
                 table[band] = {key: None}
             else:
+                found.update(bucket)
                 bucket[key] = None
+        return list(found)
 
     def remove(self, key: str, signature: MinHash) -> None:
         """Take out ``key``, inserted with ``signature``; buckets left empty go too."""
@@ -146,15 +155,6 @@ class _BandIndex:
             del bucket[key]
             if not bucket:
                 del table[band]
-
-    def candidates(self, signature: MinHash) -> list[str]:
-        """Keys sharing a band with ``signature``, each once, in a deterministic order."""
-        found: dict[str, None] = {}
-        for table, band in zip(self._tables, self._bands(signature), strict=True):
-            bucket = table.get(band)
-            if bucket:
-                found.update(bucket)
-        return list(found)
 
     def _bands(self, signature: MinHash) -> list[bytes]:
         """Each band's rows as one bytes key: equal keys, equal rows."""
