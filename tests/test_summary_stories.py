@@ -236,6 +236,19 @@ def test_folded_words_are_the_words_of_the_folded_text(text: str) -> None:
     assert stories._folded_words(text) == stories._WORDS.findall(fold(text))
 
 
+_LONG_TEXT = st.lists(
+    st.text(st.sampled_from("aé ½™\u00a0\u0301\n-ßİ한"), max_size=14), max_size=140
+).map(" ".join)
+"""Texts on both sides of the lead's length, with characters that fold to several or none."""
+
+
+@given(_LONG_TEXT)
+@example("word " * 130)
+@example(("x" * 50 + " ") * 13)  # too few words before the cut: the whole text is folded
+def test_lead_words_are_the_first_words_of_the_folded_text(text: str) -> None:
+    assert stories._lead_words(text) == stories._WORDS.findall(fold(text))[: stories.LEAD_WORDS]
+
+
 @given(st.lists(st.text(alphabet="ab", min_size=1), max_size=6))
 def test_runs_are_every_window_of_shingle_words(words: list[str]) -> None:
     n = stories.SHINGLE_WORDS
