@@ -197,6 +197,21 @@ def test_forgotten_articles_no_longer_gather_copies(sample_article_text: str) ->
     assert clusterer.assign("new", herzog.title, herzog.text, BASE_TIME) == "new"
 
 
+def test_forget_before_drops_exactly_the_older_articles_whatever_their_order(
+    sample_article_text: str,
+) -> None:
+    herzog = _split_sample(sample_article_text)["herzog"]
+    clusterer = StoryClusterer()
+    hours = [5, 1, 9, 3, 7, 1]  # feeds deliver articles out of publication order
+    for n, hour in enumerate(hours):
+        clusterer.assign(f"k{n}", herzog.title, herzog.text, BASE_TIME + timedelta(hours=hour))
+    assert clusterer.forget_before(BASE_TIME + timedelta(hours=4)) == 3
+    assert clusterer.forget_before(BASE_TIME + timedelta(hours=4)) == 0
+    assert len(clusterer) == 3
+    late = clusterer.assign("late", herzog.title, herzog.text, BASE_TIME + timedelta(hours=8))
+    assert late == "k0", "the copies kept still carry the story of the first article"
+
+
 def test_articles_without_words_are_stories_of_their_own() -> None:
     clusterer = StoryClusterer()
     assert clusterer.assign("x", "", "", BASE_TIME) == "x"
