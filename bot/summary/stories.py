@@ -134,10 +134,10 @@ class StoryClusterer:
 class _BandIndex:
     """MinHash LSH banding: the articles whose signatures agree on all rows of some band.
 
-    The same candidates as datasketch's in-memory ``MinHashLSH`` with the same bands, for a
-    fraction of its cost per article, which was most of :meth:`StoryClusterer.assign`: a band's
-    bucket key is a slice of the signature's bytes (``MinHashLSH`` byte-swaps a copy of every
-    band, to insert and again to query). Buckets keep keys in insertion order, so candidates
+    The same candidates as datasketch's in-memory ``MinHashLSH`` with the same bands, without
+    its cost, a fifth of :meth:`StoryClusterer.assign`: a band's bucket key is a slice of the
+    signature's bytes (``MinHashLSH`` byte-swaps a copy of every band, to insert and again to
+    query). Buckets keep keys in insertion order, so candidates
     come in the same order in every process (a set of str keys is ordered by the salted hash).
     """
 
