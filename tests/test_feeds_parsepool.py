@@ -29,6 +29,11 @@ def crash_or_parse(content: bytes, **kwargs: Any) -> ParsedFeed:
     return parse_feed(content, **kwargs)
 
 
+def report_niceness(content: bytes, **kwargs: Any) -> int:
+    """Stands in for parse_feed: the worker's CPU priority (``nice`` value)."""
+    return os.nice(0)
+
+
 def feed(n: int) -> bytes:
     return rss([{"guid": f"g{n}", "title": f"Story {n}", "link": f"https://e.org/{n}"}])
 
@@ -77,3 +82,14 @@ def test_parse_workers_setting_picks_the_parser() -> None:
     assert parse_config({}).polling.parse_workers == 0
     with pytest.raises(ConfigError, match="parse_workers"):
         parse_config({"polling": {"parse_workers": -2}})
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no process priorities here")
+async def test_workers_yield_the_cpu_to_the_bot() -> None:
+    """The event loop, which answers users, goes first; parsing takes what it leaves."""
+    pool = ParsePool(1, target=report_niceness)  # type: ignore[arg-type]
+    try:
+        worker = await pool.parse(feed(1), url="https://e.org/feed")
+    finally:
+        pool.close()
+    assert worker == min(os.nice(0) + 10, 19)

@@ -219,11 +219,20 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
     )
 
 
+_WORKER_NICENESS = 10
+"""How much lower than the bot's the workers' CPU priority is. Parsing is batch work; the
+event loop answers users and carries every parsed feed through the store and the matcher, so
+on a small box it goes first. The workers still get every core the loop leaves idle: measured
+on 2 cores, a cold poll of 500 feeds took 8.3–8.4 s instead of 10.8–11.1 s."""
+
+
 def _worker_init(lifeline: Connection) -> None:
     """Ctrl-C reaches the whole process group, but the bot stops its workers itself; and a
     worker must not outlive a bot that was killed outright (SIGKILL, OOM), which would leave
     it waiting for work forever: it exits when the bot's end of ``lifeline`` closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(os, "nice"):  # not on Windows
+        os.nice(_WORKER_NICENESS)
 
     def watch() -> None:
         with contextlib.suppress(OSError):
