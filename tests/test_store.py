@@ -76,6 +76,93 @@ def test_articles_without_a_link_dedup_by_id_only(store: Store) -> None:
     ]
 
 
+def test_of_two_entries_with_one_id_or_url_the_first_is_stored(store: Store) -> None:
+    feed = store.add_feed("https://a.example/rss").id
+    batch = [
+        article("g1", "https://a.example/1", title="first"),
+        article("g1", "https://a.example/other", title="same id"),
+        article("g2", "https://a.example/1", title="same url"),
+        article("g3", "https://a.example/3", title="third"),
+    ]
+
+    assert [a.title for a in store.unseen_articles(feed, batch)] == ["first", "third"]
+    new = store.add_articles(feed, batch, seen_at=NOW)
+
+    assert [(s.article.title, s.rowid) for s in new] == [
+        (title, rowid)
+        for rowid, title in store.conn.execute("SELECT id, title FROM articles ORDER BY id")
+    ]
+    assert [s.article.title for s in new] == ["first", "third"]
+    assert sorted(s.article.title for s in store.search_articles("Azerbaijan")) == [
+        "first",
+        "third",
+    ]
+
+
+def test_batches_larger_than_one_statement_takes_are_split(store: Store) -> None:
+    """SQLite caps the parameters of a statement; here at 40, a few rows per statement."""
+    store.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 40)
+    feeds = [store.add_feed(f"https://{n}.example/rss").id for n in range(12)]
+    batch = [article(f"g{n}", f"https://a.example/{n}") for n in range(25)]
+
+    new = store.add_articles(feeds[0], [*batch, *batch[:5]], seen_at=NOW)
+    assert [s.article.id for s in new] == [f"g{n}" for n in range(25)]
+    assert store.unseen_articles(feeds[0], batch) == []
+    store.set_stories({s.rowid: new[0].rowid for s in new[1:]})
+    sub = store.add_subscription(1, rules.compile("Azerbaijan")).id
+    stories = {s.rowid: new[0].rowid for s in new[1:]}
+    assert (
+        store.enqueue_alerts({(1, s.rowid): [sub] for s in new}, stories=stories) == 1
+    )  # the rest are copies
+    store.record_polls([(f, PollOutcome("ok", NOW, NOW, etag=f'"{f}"')) for f in feeds])
+
+    assert [(f.polls, f.etag) for f in store.list_feeds()] == [(1, f'"{f}"') for f in feeds]
+    assert store.conn.execute("SELECT count(DISTINCT story_id) FROM articles").fetchone() == (1,)
+    statuses = store.conn.execute("SELECT status, count(*) FROM outbox GROUP BY 1 ORDER BY 1")
+    assert statuses.fetchall() == [("merged", 24), ("pending", 1)]
+
+
+def test_a_copy_queued_with_its_first_article_merges_into_that_alert(store: Store) -> None:
+    feed = store.add_feed("https://a.example/rss").id
+    first, copy = store.add_articles(
+        feed,
+        [article("g1", "https://a.example/1"), article("g2", "https://b.example/1")],
+        seen_at=NOW,
+    )
+    sub = store.add_subscription(1, rules.compile("Azerbaijan")).id
+    matches = {(1, copy.rowid): [sub], (1, first.rowid): [sub]}  # the copy comes first here
+
+    assert store.enqueue_alerts(matches, stories={copy.rowid: first.rowid}) == 1
+
+    (alert,) = store.pending_alerts()
+    assert alert.article.rowid == first.rowid
+    merged = store.conn.execute("SELECT article_id, story_of FROM outbox WHERE status = 'merged'")
+    assert merged.fetchall() == [(copy.rowid, alert.id)]
+
+
+def test_record_polls_moves_only_the_feed_that_moved(store: Store) -> None:
+    old = store.add_feed("https://a.example/rss").id
+    other = store.add_feed("https://b.example/rss").id
+    store.record_polls(
+        [
+            (old, PollOutcome("ok", NOW, NOW, new_url="https://a.example/feed.xml")),
+            (other, PollOutcome("error", NOW, NOW, error="HTTP 500")),
+        ]
+    )
+
+    moved, failed = store.get_feed(old), store.get_feed(other)
+    assert (moved.url, moved.last_status, moved.error_count) == (
+        "https://a.example/feed.xml",
+        "ok",
+        0,
+    )
+    assert (failed.url, failed.last_error, failed.error_count) == (
+        "https://b.example/rss",
+        "HTTP 500",
+        1,
+    )
+
+
 def test_set_stories_links_many_articles_to_their_stories(store: Store) -> None:
     feed = store.add_feed("https://a.example/rss").id
     new = store.add_articles(

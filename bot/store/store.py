@@ -12,10 +12,10 @@ import contextlib
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlite_utils
 
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from rules import Rule
 
 logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 
 class StoreError(Exception):
@@ -100,6 +102,21 @@ class Store:
     def _transaction(self) -> sqlite3.Connection:
         """A ``with`` block that commits or rolls back (the connection is in autocommit)."""
         return _Transaction(self.conn)
+
+    def _ints(self, sql: str, params: Sequence[Any]) -> list[int]:
+        """The integers column ``n`` of a query gives, in no set order, fetched as one row.
+
+        Each row fetched is a step of SQLite, which waits for the GIL (see :func:`_values`).
+        """
+        (packed,) = self.conn.execute(f"SELECT json_group_array(n) FROM ({sql})", params).fetchone()
+        return json.loads(packed)
+
+    def _chunks(self, items: Sequence[_T], *, width: int) -> Iterator[tuple[int, Sequence[_T]]]:
+        """``items`` in runs small enough for one statement of ``width`` parameters a row,
+        each with the position of its first item."""
+        size = self.conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // (width + 1)
+        for start in range(0, len(items), size):
+            yield start, items[start : start + size]
 
     # ------------------------------------------------------------------ chats
 
@@ -282,40 +299,41 @@ class Store:
         self.conn.execute("UPDATE feeds SET enabled = 0 WHERE id = ?", (feed_id,))
 
     def record_poll(self, feed_id: int, outcome: PollOutcome) -> None:
-        """One UPDATE (its own transaction); a second only when the feed moved for good."""
-        failed = outcome.status in ("error", "gone")
-        with contextlib.nullcontext() if outcome.new_url is None else self._transaction():
-            self.conn.execute(
-                """UPDATE feeds SET polls = polls + 1, last_polled_at = ?, last_status = ?,
-                       next_poll_at = ?, last_error = ?,
-                       error_count = CASE WHEN ? THEN error_count + 1 ELSE 0 END,
-                       etag = CASE WHEN ? THEN etag ELSE ? END,
-                       last_modified = CASE WHEN ? THEN last_modified ELSE ? END,
-                       title = coalesce(?, title), ttl_minutes = coalesce(?, ttl_minutes),
-                       fulltext_failures = fulltext_failures + ?,
-                       enabled = CASE WHEN ? = 'gone' THEN 0 ELSE enabled END
-                   WHERE id = ?""",
-                (
-                    to_iso(outcome.polled_at),
-                    outcome.status,
-                    to_iso(outcome.next_poll_at),
-                    outcome.error,
-                    failed,
-                    failed or outcome.status == "not_modified",
-                    outcome.etag,
-                    failed or outcome.status == "not_modified",
-                    outcome.last_modified,
-                    outcome.title,
-                    outcome.ttl_minutes,
-                    outcome.fulltext_failures,
-                    outcome.status,
-                    feed_id,
-                ),
-            )
-            if outcome.new_url and self.feed_by_url(outcome.new_url) is None:
+        """Write what a poll learned onto its feed (see :meth:`record_polls`)."""
+        self.record_polls([(feed_id, outcome)])
+
+    def record_polls(self, polls: Sequence[tuple[int, PollOutcome]]) -> None:
+        """Write what each poll learned onto its feed, in one UPDATE for all (``bot.pipeline``
+        gathers the polls that finish while one such write runs); a feed that moved for good
+        gets its new URL in the same transaction."""
+        rows = [_poll_row(feed_id, outcome) for feed_id, outcome in polls]
+        moved = [(outcome.new_url, feed_id) for feed_id, outcome in polls if outcome.new_url]
+        # Without a move the UPDATE is its own transaction: BEGIN and COMMIT would be two more
+        # statements, each a wait for the GIL (see _values).
+        with self._transaction() if moved else contextlib.nullcontext():
+            for _, chunk in self._chunks(rows, width=len(rows[0])):
+                sql, params = _values(chunk)
                 self.conn.execute(
-                    "UPDATE feeds SET url = ? WHERE id = ?", (outcome.new_url, feed_id)
+                    f"""WITH poll(id, polled_at, status, next_poll_at, error, failed, same_etag,
+                            etag, same_modified, last_modified, title, ttl, fulltext_failures)
+                            AS ({sql})
+                        UPDATE feeds SET polls = polls + 1, last_polled_at = poll.polled_at,
+                            last_status = poll.status, next_poll_at = poll.next_poll_at,
+                            last_error = poll.error,
+                            error_count = CASE WHEN poll.failed THEN error_count + 1 ELSE 0 END,
+                            etag = CASE WHEN poll.same_etag THEN feeds.etag ELSE poll.etag END,
+                            last_modified = CASE WHEN poll.same_modified
+                                THEN feeds.last_modified ELSE poll.last_modified END,
+                            title = coalesce(poll.title, feeds.title),
+                            ttl_minutes = coalesce(poll.ttl, ttl_minutes),
+                            fulltext_failures = feeds.fulltext_failures + poll.fulltext_failures,
+                            enabled = CASE WHEN poll.status = 'gone' THEN 0 ELSE enabled END
+                        FROM poll WHERE feeds.id = poll.id""",
+                    params,
                 )
+            for new_url, feed_id in moved:
+                if self.feed_by_url(new_url) is None:
+                    self.conn.execute("UPDATE feeds SET url = ? WHERE id = ?", (new_url, feed_id))
 
     # --------------------------------------------------------------- articles
 
@@ -325,17 +343,18 @@ class Store:
         """Store what is new and return only that.
 
         An article is old when its feed already has its id or any feed already has its
-        canonical URL (the same story syndicated with other tracking parameters).
+        canonical URL (the same story syndicated with other tracking parameters); of two
+        entries of one call with the same id or URL, the first is stored. The whole batch is a
+        handful of statements, whatever its size (see :func:`_values`).
         """
-        new: list[StoredArticle] = []
         with self._transaction():
-            for article in articles:
-                cur = self.conn.execute(
-                    """INSERT INTO articles(feed_id, guid, url, title, text, published_at,
-                           seen_at, source, language, authors, tags)
-                       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-                       WHERE NOT EXISTS (SELECT 1 FROM articles WHERE feed_id = ? AND guid = ?)
-                         AND NOT EXISTS (SELECT 1 FROM articles WHERE url = ?)""",
+            new = self._new_articles(feed_id, list(articles))
+            if not new:
+                return []
+            (last,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()
+            seen = to_iso(seen_at)
+            for _, chunk in self._chunks(new, width=11):
+                sql, params = _values(
                     (
                         feed_id,
                         article.id,
@@ -343,32 +362,33 @@ class Store:
                         article.title,
                         article.text,
                         to_iso(article.published) if article.published else None,
-                        to_iso(seen_at),
+                        seen,
                         article.source,
                         article.language,
                         json.dumps(list(article.authors), ensure_ascii=False),
                         json.dumps(list(article.tags), ensure_ascii=False),
-                        feed_id,
-                        article.id,
-                        article.url,
-                    ),
+                    )
+                    for article in chunk
                 )
-                if cur.rowcount:
-                    new.append(StoredArticle(cur.lastrowid, feed_id, article, seen_at, None))  # type: ignore[arg-type]
-            self._index_articles(new)
-        return new
-
-    def _index_articles(self, stored: Sequence[StoredArticle]) -> None:
-        """Add stored articles to the full-text index, after all of them are stored.
-
-        FTS5 writes its pending terms out as a new index segment at every statement savepoint,
-        and each article's INSERT opens one: indexed as they are stored, a poll of 50 articles
-        made 50 segments to merge; indexed here, it makes one (see migration v2).
-        """
-        self.conn.executemany(
-            "INSERT INTO articles_fts(rowid, title, text) VALUES (?, ?, ?)",
-            [(s.rowid, s.article.title, s.article.text) for s in stored],
-        )
+                self.conn.execute(
+                    """INSERT INTO articles(feed_id, guid, url, title, text, published_at,
+                           seen_at, source, language, authors, tags) """
+                    + sql,
+                    params,
+                )
+            # Rows after ``last`` are this transaction's, in the order they were inserted.
+            rowids = sorted(self._ints("SELECT id AS n FROM articles WHERE id > ?", (last,)))
+            # FTS5 writes its pending terms out as an index segment at every statement, so the
+            # poll's articles go in with one statement: one segment per poll (see migration v2).
+            self.conn.execute(
+                """INSERT INTO articles_fts(rowid, title, text)
+                   SELECT id, title, text FROM articles WHERE id > ?""",
+                (last,),
+            )
+        return [
+            StoredArticle(rowid, feed_id, article, seen_at, None)
+            for rowid, article in zip(rowids, new, strict=True)
+        ]
 
     def unseen_articles(self, feed_id: int, articles: Iterable[Article]) -> list[Article]:
         """The articles ``add_articles`` would store now, without storing them.
@@ -376,36 +396,48 @@ class Store:
         Lets the pipeline spend work on new entries only (fetching a teaser's full page),
         under the same rule: not this feed's id, not any feed's canonical URL.
         """
-        articles = list(articles)
-        urls = [article.url for article in articles if article.url]
-        known_urls: set[str] = set()
-        for start in range(0, len(urls), 500):  # SQLite caps bound parameters per statement
-            chunk = urls[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            known_urls.update(
-                row[0]
-                for row in self.conn.execute(
-                    f"SELECT url FROM articles WHERE url IN ({marks})", chunk
+        return self._new_articles(feed_id, list(articles))
+
+    def _new_articles(self, feed_id: int, articles: list[Article]) -> list[Article]:
+        """Those of ``articles`` that are new: not known, and first of the batch with their id
+        and URL."""
+        known: set[int] = set()
+        for start, chunk in self._chunks(articles, width=3):
+            sql, params = _values(
+                (start + offset, article.id, article.url) for offset, article in enumerate(chunk)
+            )
+            known.update(
+                self._ints(
+                    f"""WITH batch(position, guid, url) AS ({sql})
+                        SELECT position AS n FROM batch
+                        WHERE EXISTS (SELECT 1 FROM articles
+                                      WHERE articles.feed_id = ? AND articles.guid = batch.guid)
+                           OR EXISTS (SELECT 1 FROM articles WHERE articles.url = batch.url)""",
+                    (*params, feed_id),
                 )
             )
-        known_ids = {
-            row[0]
-            for row in self.conn.execute("SELECT guid FROM articles WHERE feed_id = ?", (feed_id,))
-        }
-        return [
-            article
-            for article in articles
-            if article.id not in known_ids and article.url not in known_urls
-        ]
+        new, ids, urls = [], set(), set()
+        for position, article in enumerate(articles):
+            if position in known or article.id in ids or article.url in urls:
+                continue
+            new.append(article)
+            ids.add(article.id)
+            if article.url:
+                urls.add(article.url)
+        return new
 
     def set_stories(self, stories: Mapping[int, int]) -> None:
         """Record which story each article repeats (article rowid → the story's first
-        article), all in one transaction."""
+        article), in one transaction."""
         with self._transaction():
-            self.conn.executemany(
-                "UPDATE articles SET story_id = ? WHERE id = ?",
-                [(story_id, rowid) for rowid, story_id in stories.items()],
-            )
+            for _, chunk in self._chunks(list(stories.items()), width=2):
+                sql, params = _values(chunk)
+                self.conn.execute(
+                    f"""WITH story(rowid, first) AS ({sql})
+                        UPDATE articles SET story_id = story.first FROM story
+                        WHERE articles.id = story.rowid""",
+                    params,
+                )
 
     def get_article(self, rowid: int) -> StoredArticle:
         rows = self._rows(
@@ -485,37 +517,43 @@ class Store:
         """
         thread_ids = thread_ids or {}
         stories = stories or {}
-        created = 0
+        rows = [
+            (
+                chat_id,
+                thread_ids.get(sub_ids[0]),
+                rowid,
+                json.dumps(sorted(sub_ids)),
+                stories.get(rowid),
+            )
+            for (chat_id, rowid), sub_ids in matches.items()
+        ]
+        if not rows:
+            return 0
         now = to_iso(_now())
         with self._transaction():
-            for (chat_id, article_rowid), sub_ids in matches.items():
-                first = self._story_alert(chat_id, stories.get(article_rowid))
-                cur = self.conn.execute(
-                    """INSERT OR IGNORE INTO outbox(chat_id, thread_id, article_id,
-                           subscription_ids, status, story_of, created_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                    (
-                        chat_id,
-                        thread_ids.get(sub_ids[0]),
-                        article_rowid,
-                        json.dumps(sorted(sub_ids)),
-                        "pending" if first is None else "merged",
-                        first,
-                        now,
-                    ),
-                )
-                created += cur.rowcount if first is None else 0
+            (last,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM outbox").fetchone()
+            # The first articles of stories go in before the copies, which look their alerts up.
+            for batch in ([r for r in rows if r[4] is None], [r for r in rows if r[4] is not None]):
+                for _, chunk in self._chunks(batch, width=5):
+                    sql, params = _values(chunk)
+                    self.conn.execute(
+                        f"""INSERT OR IGNORE INTO outbox(chat_id, thread_id, article_id,
+                                subscription_ids, status, story_of, created_at)
+                            SELECT chat_id, thread_id, article_id, subscription_ids,
+                                   CASE WHEN story_of IS NULL THEN 'pending' ELSE 'merged' END,
+                                   story_of, ?
+                            FROM (SELECT column1 AS chat_id, column2 AS thread_id,
+                                         column3 AS article_id, column4 AS subscription_ids,
+                                         (SELECT id FROM outbox WHERE chat_id = column1
+                                             AND article_id = column5 AND story_of IS NULL)
+                                             AS story_of
+                                  FROM ({sql}))""",
+                        (now, *params),
+                    )
+            (created,) = self.conn.execute(
+                "SELECT count(*) FROM outbox WHERE id > ? AND status = 'pending'", (last,)
+            ).fetchone()
         return created
-
-    def _story_alert(self, chat_id: int, story_article: int | None) -> int | None:
-        """The chat's alert for the first article of a story, if it has one."""
-        if story_article is None:
-            return None
-        row = self.conn.execute(
-            "SELECT id FROM outbox WHERE chat_id = ? AND article_id = ? AND story_of IS NULL",
-            (chat_id, story_article),
-        ).fetchone()
-        return row[0] if row else None
 
     def story_updates(self) -> list[StoryUpdate]:
         """Sent alerts that have copies from other sources waiting to be named on them."""
@@ -657,3 +695,46 @@ class _Transaction:
         if not self.outer:
             return
         self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _values(rows: Iterable[Sequence[Any]]) -> tuple[str, list[Any]]:
+    """A ``VALUES`` clause of one placeholder row per row, and its parameters, flat.
+
+    Batches go to SQLite as one statement rather than a statement (or an ``executemany`` step)
+    a row because the store runs on its own thread: every SQLite step releases the GIL, and
+    taking it back waits for the event loop's thread, up to the interpreter's switch interval
+    (5 ms) when that thread is busy. Beside a busy thread, storing a poll of 50 articles took
+    550 ms a statement an article, 38 ms in a few statements (``bench/bench_store.py --busy``).
+    """
+    params: list[Any] = []
+    count = 0
+    for row in rows:
+        params.extend(row)
+        count += 1
+    if not count:
+        raise ValueError("no rows to send")
+    width = len(params) // count
+    placeholders = "(" + ", ".join("?" * width) + ")"
+    return "VALUES " + ", ".join([placeholders] * count), params
+
+
+def _poll_row(feed_id: int, outcome: PollOutcome) -> tuple[Any, ...]:
+    """A poll's values for :meth:`Store.record_polls`. A failed poll keeps the validators
+    (the content they describe is still what we have), and so does a 304."""
+    failed = outcome.status in ("error", "gone")
+    keep_validators = failed or outcome.status == "not_modified"
+    return (
+        feed_id,
+        to_iso(outcome.polled_at),
+        outcome.status,
+        to_iso(outcome.next_poll_at),
+        outcome.error,
+        failed,
+        keep_validators,
+        outcome.etag,
+        keep_validators,
+        outcome.last_modified,
+        outcome.title,
+        outcome.ttl_minutes,
+        outcome.fulltext_failures,
+    )
