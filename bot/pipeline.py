@@ -1,7 +1,7 @@
 """One poll of one feed, end to end: fetch → parse → full text → store → match → outbox.
 
-Everything a poll learns is written back in one ``record_poll`` (status, validators, errors,
-next poll time), and alerts go to the outbox before anything is sent, so a crash at any
+Everything a poll learns is written back at once (status, validators, errors, next poll
+time; see ``PollRecorder``), and alerts go to the outbox before anything is sent, so a crash at any
 point loses nothing and sends nothing twice. A feed's failure is that feed's business: it is
 logged with the URL, counted and stored as the feed's last error, and never reaches the
 caller, so one broken feed cannot stop the others.
@@ -102,16 +102,65 @@ async def with_full_text(
     """
 
     async def one(article: Article) -> tuple[Article, bool]:
-        if not needs_full_text(article.text, forced, threshold):
-            return article, True
         try:
             return await fetch_full_text(fetcher, article, forced=True), True
         except FullTextError as exc:
             logger.info("%s: full text unavailable, using the feed text: %s", article.url, exc)
             return article, False
 
-    done = await asyncio.gather(*(one(article) for article in articles))
-    return [article for article, _ in done], sum(not ok for _, ok in done)
+    # Only teasers become tasks: the full articles of a poll (nearly all) cost none.
+    teasers = [
+        i for i, article in enumerate(articles) if needs_full_text(article.text, forced, threshold)
+    ]
+    done = await asyncio.gather(*(one(articles[i]) for i in teasers))
+    result = list(articles)
+    for i, (article, _) in zip(teasers, done, strict=True):
+        result[i] = article
+    return result, sum(not ok for _, ok in done)
+
+
+class PollRecorder:
+    """Writes poll outcomes to the store, those that finish together in one transaction.
+
+    A poll is recorded before :meth:`record` returns, as if written alone. But while one write
+    runs on the store's thread, the polls finishing meanwhile queue up and go together in the
+    next: a warm cycle of 500 feeds answering 304 made 500 writes, each a round trip through
+    the store's thread, and those round trips were 40% of the cycle.
+    """
+
+    def __init__(self, store: AsyncStore) -> None:
+        self.store = store
+        self._queued: list[tuple[int, PollOutcome, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def record(self, feed_id: int, outcome: PollOutcome) -> None:
+        """Store ``outcome`` as feed ``feed_id``'s latest poll; raises what the store raised."""
+        written = asyncio.get_running_loop().create_future()
+        self._queued.append((feed_id, outcome, written))
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write_queued())
+        await written
+
+    async def _write_queued(self) -> None:
+        try:
+            while self._queued:
+                batch, self._queued = self._queued, []
+                try:
+                    await self.store.record_polls([(feed, outcome) for feed, outcome, _ in batch])
+                except asyncio.CancelledError:
+                    for *_, written in batch:
+                        written.cancel()
+                    raise
+                except Exception as exc:
+                    for *_, written in batch:
+                        if not written.done():
+                            written.set_exception(exc)
+                else:
+                    for *_, written in batch:
+                        if not written.done():
+                            written.set_result(None)
+        finally:
+            self._writer = None
 
 
 class Pipeline:
@@ -139,6 +188,7 @@ class Pipeline:
         self._clusterer: StoryClusterer | None = None
         self._stories_lock = asyncio.Lock()
         self._max_age = timedelta(hours=config.polling.max_age_hours)
+        self._recorder = PollRecorder(store)
 
     def close(self) -> None:
         """Stop the parse workers the pipeline started (if any); polling again restarts them."""
@@ -155,8 +205,9 @@ class Pipeline:
         slots = asyncio.Semaphore(self.fetcher.limits.max_concurrency)
 
         async def one(feed: FeedRow) -> PollResult:
-            async with slots:
-                result = await self.poll_feed(feed)
+            async with slots:  # a poll being recorded no longer holds a fetch's place
+                fresh = await self._attempt(feed)
+            result = await self._record(feed, fresh)
             if progress is not None:
                 progress(result)
             return result
@@ -165,14 +216,20 @@ class Pipeline:
 
     async def poll_feed(self, feed: FeedRow) -> PollResult:
         """Poll one feed and record the outcome; never raises for the feed's own failures."""
+        return await self._record(feed, await self._attempt(feed))
+
+    async def _attempt(self, feed: FeedRow) -> _Fresh:
+        """The poll up to its outcome: fetched, stored, matched and queued, or failed."""
         now = self.now()
         try:
-            fresh = await self._poll(feed, now)
+            return await self._poll(feed, now)
         except Exception as exc:
-            fresh = _Fresh(self._failure(feed, now, exc), 0, 0)
+            return _Fresh(self._failure(feed, now, exc), 0, 0)
+
+    async def _record(self, feed: FeedRow, fresh: _Fresh) -> PollResult:
         outcome = fresh.outcome
         try:
-            await self.store.record_poll(feed.id, outcome)
+            await self._recorder.record(feed.id, outcome)
         except Exception:
             logger.exception("%s: could not record the poll's outcome", feed.url)
         return PollResult(
