@@ -389,3 +389,23 @@ async def test_idle_hosts_beyond_the_kept_number_lose_their_connections(
             result = await fetcher.fetch(f"{server.base}/feed", etag='"v1"')
             assert result.not_modified
     assert (a.connections, b.connections, c.connections) == (1, 2, 1)
+
+
+async def test_the_environments_proxy_is_used_except_for_no_proxy_hosts(
+    httpserver, monkeypatch
+) -> None:
+    """As httpx's client would: HTTP_PROXY for http:// URLs, NO_PROXY hosts reached directly."""
+    httpserver.expect_request("/rss").respond_with_data(FEED, content_type="application/rss+xml")
+    proxy = httpserver.url_for("/").rstrip("/")
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    async with Fetcher() as fetcher:
+        proxied = await fetcher.fetch("http://feeds.invalid/rss")
+    assert proxied.content == FEED
+    [(request, _)] = httpserver.log
+    assert request.headers["Host"] == "feeds.invalid"
+
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{unused_port()}")  # would fail if used
+    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
+    async with Fetcher() as fetcher:
+        direct = await fetcher.fetch(httpserver.url_for("/rss"))
+    assert direct.content == FEED
