@@ -9,12 +9,10 @@ Every failure surfaces as a FetchError subclass whose message a person can act o
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import urllib.request
 import zlib
 from collections import OrderedDict
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Self
@@ -205,40 +203,43 @@ class Fetcher:
     async def _exchange(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
         """One request/response with one server, bounded in time and size as a whole.
 
+        It waits for a slot of the host's first and then for one of the process's, so
+        requests queued behind a busy host do not hold process slots other hosts could use.
         The timeout wraps headers AND body, so a server trickling one byte a second cannot
         hold a slot forever (httpx's own timeouts only bound each read).
         """
-        async with self._host(url) as transport:
-            try:
-                async with asyncio.timeout(self.limits.timeout):
-                    return await self._request(transport, url, headers)
-            except (TimeoutError, httpx.TimeoutException) as exc:
-                raise FetchTimeout(
-                    url, f"{url}: no complete answer within {self.limits.timeout:g} s"
-                ) from exc
-            except httpx.InvalidURL as exc:
-                raise UnsupportedURL(url, f"{url!r}: not a usable URL: {exc}") from exc
-            except httpx.TransportError as exc:
-                reason = str(exc) or type(exc).__name__
-                raise NetworkError(url, f"{url}: network error: {reason}") from exc
+        host = self._host(url)
+        host.users += 1  # before closing idle hosts, so this one is never among them
+        try:
+            if len(self._hosts) > _HOSTS_KEPT:
+                await self._close_idle_hosts()
+            async with host.slots, self._slots:
+                return await self._timed_request(host.transport, url, headers)
+        finally:
+            host.users -= 1
 
-    @contextlib.asynccontextmanager
-    async def _host(self, url: str) -> AsyncIterator[httpx.AsyncHTTPTransport]:
-        """The host's pool, once a slot of the host's and then one of the process's are free.
+    async def _timed_request(
+        self, transport: httpx.AsyncHTTPTransport, url: str, headers: dict[str, str]
+    ) -> tuple[httpx.Response, bytes]:
+        try:
+            async with asyncio.timeout(self.limits.timeout):
+                return await self._request(transport, url, headers)
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            raise FetchTimeout(
+                url, f"{url}: no complete answer within {self.limits.timeout:g} s"
+            ) from exc
+        except httpx.InvalidURL as exc:
+            raise UnsupportedURL(url, f"{url!r}: not a usable URL: {exc}") from exc
+        except httpx.TransportError as exc:
+            reason = str(exc) or type(exc).__name__
+            raise NetworkError(url, f"{url}: network error: {reason}") from exc
 
-        The host's slot is taken first, so requests queued behind a busy host do not hold
-        process slots other hosts could use.
-        """
+    def _host(self, url: str) -> _Host:
+        """The URL's host's slots and pool, now its most recently used."""
         key = _host_of(url)
         host = self._hosts.get(key) or self._add_host(key)
         self._hosts.move_to_end(key)
-        host.users += 1  # before closing idle hosts, so this one is never among them
-        try:
-            await self._close_idle_hosts()
-            async with host.slots, self._slots:
-                yield host.transport
-        finally:
-            host.users -= 1
+        return host
 
     def _add_host(self, key: str) -> _Host:
         scheme, _, netloc = key.partition("://")
