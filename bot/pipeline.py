@@ -1,8 +1,8 @@
 """One poll of one feed, end to end: fetch → parse → full text → store → match → outbox.
 
 Everything a poll learns is written back at once (status, validators, errors, next poll
-time; see ``PollRecorder``), and alerts go to the outbox before anything is sent, so a crash at any
-point loses nothing and sends nothing twice. A feed's failure is that feed's business: it is
+time; see ``PollRecorder``), and alerts go to the outbox before anything is sent, so a crash
+at any point loses nothing and sends nothing twice. A feed's failure is that feed's business: it is
 logged with the URL, counted and stored as the feed's last error, and never reaches the
 caller, so one broken feed cannot stop the others.
 """

@@ -163,6 +163,18 @@ def test_record_polls_moves_only_the_feed_that_moved(store: Store) -> None:
     )
 
 
+def test_record_polls_keeps_the_later_of_two_polls_of_a_feed(store: Store) -> None:
+    feed = store.add_feed("https://a.example/rss").id
+    later = NOW + timedelta(minutes=5)
+    store.record_polls([])  # nothing to write
+    store.record_polls(
+        [(feed, PollOutcome("error", NOW, NOW)), (feed, PollOutcome("ok", later, later))]
+    )
+
+    row = store.get_feed(feed)
+    assert (row.polls, row.last_status, row.next_poll_at, row.error_count) == (1, "ok", later, 0)
+
+
 def test_set_stories_links_many_articles_to_their_stories(store: Store) -> None:
     feed = store.add_feed("https://a.example/rss").id
     new = store.add_articles(

@@ -112,9 +112,9 @@ class Store:
         return json.loads(packed)
 
     def _chunks(self, items: Sequence[_T], *, width: int) -> Iterator[tuple[int, Sequence[_T]]]:
-        """``items`` in runs small enough for one statement of ``width`` parameters a row,
-        each with the position of its first item."""
-        size = self.conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // (width + 1)
+        """``items`` in runs small enough for one statement of ``width`` parameters a row and
+        one more of its own, each with the position of its first item."""
+        size = (self.conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - 1) // width
         for start in range(0, len(items), size):
             yield start, items[start : start + size]
 
@@ -305,24 +305,30 @@ class Store:
     def record_polls(self, polls: Sequence[tuple[int, PollOutcome]]) -> None:
         """Write what each poll learned onto its feed, in one UPDATE for all (``bot.pipeline``
         gathers the polls that finish while one such write runs); a feed that moved for good
-        gets its new URL in the same transaction."""
-        rows = [_poll_row(feed_id, outcome) for feed_id, outcome in polls]
-        moved = [(outcome.new_url, feed_id) for feed_id, outcome in polls if outcome.new_url]
+        gets its new URL in the same transaction. Of two polls of one feed, the later counts."""
+        latest = dict(polls)
+        if not latest:
+            return
+        rows = [_poll_row(feed_id, outcome) for feed_id, outcome in latest.items()]
+        moved = [
+            (outcome.new_url, feed_id) for feed_id, outcome in latest.items() if outcome.new_url
+        ]
         # Without a move the UPDATE is its own transaction: BEGIN and COMMIT would be two more
         # statements, each a wait for the GIL (see _values).
         with self._transaction() if moved else contextlib.nullcontext():
             for _, chunk in self._chunks(rows, width=len(rows[0])):
                 sql, params = _values(chunk)
                 self.conn.execute(
-                    f"""WITH poll(id, polled_at, status, next_poll_at, error, failed, same_etag,
-                            etag, same_modified, last_modified, title, ttl, fulltext_failures)
+                    f"""WITH poll(id, polled_at, status, next_poll_at, error, failed,
+                            keep_validators, etag, last_modified, title, ttl, fulltext_failures)
                             AS ({sql})
                         UPDATE feeds SET polls = polls + 1, last_polled_at = poll.polled_at,
                             last_status = poll.status, next_poll_at = poll.next_poll_at,
                             last_error = poll.error,
                             error_count = CASE WHEN poll.failed THEN error_count + 1 ELSE 0 END,
-                            etag = CASE WHEN poll.same_etag THEN feeds.etag ELSE poll.etag END,
-                            last_modified = CASE WHEN poll.same_modified
+                            etag = CASE WHEN poll.keep_validators
+                                THEN feeds.etag ELSE poll.etag END,
+                            last_modified = CASE WHEN poll.keep_validators
                                 THEN feeds.last_modified ELSE poll.last_modified END,
                             title = coalesce(poll.title, feeds.title),
                             ttl_minutes = coalesce(poll.ttl, ttl_minutes),
@@ -722,7 +728,6 @@ def _poll_row(feed_id: int, outcome: PollOutcome) -> tuple[Any, ...]:
     """A poll's values for :meth:`Store.record_polls`. A failed poll keeps the validators
     (the content they describe is still what we have), and so does a 304."""
     failed = outcome.status in ("error", "gone")
-    keep_validators = failed or outcome.status == "not_modified"
     return (
         feed_id,
         to_iso(outcome.polled_at),
@@ -730,9 +735,8 @@ def _poll_row(feed_id: int, outcome: PollOutcome) -> tuple[Any, ...]:
         to_iso(outcome.next_poll_at),
         outcome.error,
         failed,
-        keep_validators,
+        failed or outcome.status == "not_modified",
         outcome.etag,
-        keep_validators,
         outcome.last_modified,
         outcome.title,
         outcome.ttl_minutes,
