@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
@@ -38,8 +38,6 @@ if TYPE_CHECKING:
     from rules import Rule
 
 logger = logging.getLogger(__name__)
-
-_T = TypeVar("_T")
 
 
 class StoreError(Exception):
@@ -111,12 +109,15 @@ class Store:
         (packed,) = self.conn.execute(f"SELECT json_group_array(n) FROM ({sql})", params).fetchone()
         return json.loads(packed)
 
-    def _chunks(self, items: Sequence[_T], *, width: int) -> Iterator[tuple[int, Sequence[_T]]]:
-        """``items`` in runs small enough for one statement of ``width`` parameters a row and
-        one more of its own, each with the position of its first item."""
-        size = (self.conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - 1) // width
-        for start in range(0, len(items), size):
-            yield start, items[start : start + size]
+    def _batches(self, rows: Sequence[Sequence[Any]]) -> Iterator[tuple[str, list[Any]]]:
+        """``rows`` as ``VALUES`` clauses with their parameters (see :func:`_values`), as many
+        rows to a statement as SQLite's limit on parameters allows, less one the statement
+        may add of its own."""
+        if not rows:
+            return
+        size = (self.conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - 1) // len(rows[0])
+        for start in range(0, len(rows), size):
+            yield _values(rows[start : start + size])
 
     # ------------------------------------------------------------------ chats
 
@@ -307,8 +308,6 @@ class Store:
         gathers the polls that finish while one such write runs); a feed that moved for good
         gets its new URL in the same transaction. Of two polls of one feed, the later counts."""
         latest = dict(polls)
-        if not latest:
-            return
         rows = [_poll_row(feed_id, outcome) for feed_id, outcome in latest.items()]
         moved = [
             (outcome.new_url, feed_id) for feed_id, outcome in latest.items() if outcome.new_url
@@ -316,8 +315,7 @@ class Store:
         # Without a move the UPDATE is its own transaction: BEGIN and COMMIT would be two more
         # statements, each a wait for the GIL (see _values).
         with self._transaction() if moved else contextlib.nullcontext():
-            for _, chunk in self._chunks(rows, width=len(rows[0])):
-                sql, params = _values(chunk)
+            for sql, params in self._batches(rows):
                 self.conn.execute(
                     f"""WITH poll(id, polled_at, status, next_poll_at, error, failed,
                             keep_validators, etag, last_modified, title, ttl, fulltext_failures)
@@ -359,23 +357,23 @@ class Store:
                 return []
             (last,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()
             seen = to_iso(seen_at)
-            for _, chunk in self._chunks(new, width=11):
-                sql, params = _values(
-                    (
-                        feed_id,
-                        article.id,
-                        article.url,
-                        article.title,
-                        article.text,
-                        to_iso(article.published) if article.published else None,
-                        seen,
-                        article.source,
-                        article.language,
-                        json.dumps(list(article.authors), ensure_ascii=False),
-                        json.dumps(list(article.tags), ensure_ascii=False),
-                    )
-                    for article in chunk
+            rows = [
+                (
+                    feed_id,
+                    article.id,
+                    article.url,
+                    article.title,
+                    article.text,
+                    to_iso(article.published) if article.published else None,
+                    seen,
+                    article.source,
+                    article.language,
+                    json.dumps(list(article.authors), ensure_ascii=False),
+                    json.dumps(list(article.tags), ensure_ascii=False),
                 )
+                for article in new
+            ]
+            for sql, params in self._batches(rows):
                 self.conn.execute(
                     """INSERT INTO articles(feed_id, guid, url, title, text, published_at,
                            seen_at, source, language, authors, tags) """
@@ -408,10 +406,8 @@ class Store:
         """Those of ``articles`` that are new: not known, and first of the batch with their id
         and URL."""
         known: set[int] = set()
-        for start, chunk in self._chunks(articles, width=3):
-            sql, params = _values(
-                (start + offset, article.id, article.url) for offset, article in enumerate(chunk)
-            )
+        rows = [(position, article.id, article.url) for position, article in enumerate(articles)]
+        for sql, params in self._batches(rows):
             known.update(
                 self._ints(
                     f"""WITH batch(position, guid, url) AS ({sql})
@@ -436,8 +432,7 @@ class Store:
         """Record which story each article repeats (article rowid → the story's first
         article), in one transaction."""
         with self._transaction():
-            for _, chunk in self._chunks(list(stories.items()), width=2):
-                sql, params = _values(chunk)
+            for sql, params in self._batches(list(stories.items())):
                 self.conn.execute(
                     f"""WITH story(rowid, first) AS ({sql})
                         UPDATE articles SET story_id = story.first FROM story
@@ -540,8 +535,7 @@ class Store:
             (last,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM outbox").fetchone()
             # The first articles of stories go in before the copies, which look their alerts up.
             for batch in ([r for r in rows if r[4] is None], [r for r in rows if r[4] is not None]):
-                for _, chunk in self._chunks(batch, width=5):
-                    sql, params = _values(chunk)
+                for sql, params in self._batches(batch):
                     self.conn.execute(
                         f"""INSERT OR IGNORE INTO outbox(chat_id, thread_id, article_id,
                                 subscription_ids, status, story_of, created_at)
@@ -703,7 +697,7 @@ class _Transaction:
         self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
-def _values(rows: Iterable[Sequence[Any]]) -> tuple[str, list[Any]]:
+def _values(rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
     """A ``VALUES`` clause of one placeholder row per row, and its parameters, flat.
 
     Batches go to SQLite as one statement rather than a statement (or an ``executemany`` step)
@@ -712,16 +706,9 @@ def _values(rows: Iterable[Sequence[Any]]) -> tuple[str, list[Any]]:
     (5 ms) when that thread is busy. Beside a busy thread, storing a poll of 50 articles took
     550 ms a statement an article, 38 ms in a few statements (``bench/bench_store.py --busy``).
     """
-    params: list[Any] = []
-    count = 0
-    for row in rows:
-        params.extend(row)
-        count += 1
-    if not count:
-        raise ValueError("no rows to send")
-    width = len(params) // count
-    placeholders = "(" + ", ".join("?" * width) + ")"
-    return "VALUES " + ", ".join([placeholders] * count), params
+    placeholders = "(" + ", ".join("?" * len(rows[0])) + ")"
+    params = [value for row in rows for value in row]
+    return "VALUES " + ", ".join([placeholders] * len(rows)), params
 
 
 def _poll_row(feed_id: int, outcome: PollOutcome) -> tuple[Any, ...]:
