@@ -12,16 +12,20 @@ import logging
 from collections.abc import Iterable, Mapping
 
 import rules
-from bot.store import AsyncStore, StoredArticle, SubscriptionRow
+from bot.article import Article
+from bot.store import AsyncStore, SubscriptionRow
 
 logger = logging.getLogger(__name__)
 
-Matches = dict[tuple[int, int], list[int]]
-"""(chat id, article rowid) → ids of every subscription of that chat the article matched."""
+Matches = dict[tuple[int, str], list[int]]
+"""(chat id, article id) → ids of every subscription of that chat the article matched.
+
+Articles are named by id, not by row: they are matched before they are stored, so that their
+rows and their alerts are written together (``Store.store_poll``)."""
 
 
 class SubscriptionMatcher:
-    """Matches stored articles against the active subscriptions of every chat."""
+    """Matches new articles against the active subscriptions of every chat."""
 
     def __init__(self, store: AsyncStore) -> None:
         self.store = store
@@ -32,7 +36,7 @@ class SubscriptionMatcher:
 
     @property
     def thread_ids(self) -> Mapping[int, int | None]:
-        """Subscription id → forum topic, as ``Store.enqueue_alerts(thread_ids=)`` takes it.
+        """Subscription id → forum topic, as ``Store.store_poll(thread_ids=)`` takes it.
 
         Built once per change of the subscriptions, not once per poll.
         """
@@ -82,17 +86,17 @@ class SubscriptionMatcher:
         self.index.add(sub.id, rule)
         self._subs[sub.id] = sub
 
-    def match(self, articles: Iterable[StoredArticle]) -> Matches:
+    def match(self, articles: Iterable[Article]) -> Matches:
         """One entry per chat and article listing every matched subscription of that chat.
 
         Sub ids are ascending, so the alert goes to the forum topic of the chat's oldest
         matching subscription, the same one on every run.
         """
         matches: Matches = {}
-        for stored in articles:
-            doc = rules.Document(**stored.article.rule_doc())
+        for article in articles:
+            doc = rules.Document(**article.rule_doc())
             for sub_id in sorted(self.index.match(doc)):
-                key = (self._subs[sub_id].chat_id, stored.rowid)
+                key = (self._subs[sub_id].chat_id, article.id)
                 matches.setdefault(key, []).append(sub_id)
         return matches
 

@@ -1,10 +1,15 @@
-"""One poll of one feed, end to end: fetch → parse → full text → store → match → outbox.
+"""One poll of one feed, end to end: fetch → parse → full text → match → store and queue.
 
-Everything a poll learns is written back at once (status, validators, errors, next poll
-time; see ``PollRecorder``), and alerts go to the outbox before anything is sent, so a crash
-at any point loses nothing and sends nothing twice. A feed's failure is that feed's business: it is
-logged with the URL, counted and stored as the feed's last error, and never reaches the
-caller, so one broken feed cannot stop the others.
+A poll's new articles are matched and clustered into stories before anything is written, then
+stored with their outbox rows in one transaction (``Store.store_poll``): a stored article
+counts as seen and is never matched again, so storing it apart from its alerts would lose
+them to a crash, a stop or a lock in between. Everything a poll learns about its feed is
+written back at once (status, validators, errors, next poll time; see ``PollRecorder``), and
+alerts go to the outbox before anything is sent, so a crash at any point loses nothing and
+sends nothing twice. A feed's failure is that feed's business: it is logged with the URL,
+counted and stored as the feed's last error, and never reaches the caller, so one broken feed
+cannot stop the others. A storage fault is not the feed's: it is left to the store's health
+(``bot.store.health``), logged once per episode, and the feed is not marked as failing.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.article import Article
 from bot.config import Config
@@ -22,8 +27,9 @@ from bot.feeds.backoff import next_poll_delay
 from bot.feeds.errors import FeedGone, FeedParseError, FetchError, RateLimited
 from bot.feeds.fetcher import Fetcher, FetchLimits, FetchResult
 from bot.feeds.parser import ParsedFeed, make_parser
-from bot.matching import SubscriptionMatcher
-from bot.store import AsyncStore, FeedRow, PollOutcome, StoredArticle
+from bot.matching import Matches, SubscriptionMatcher
+from bot.store import AsyncStore, FeedRow, PollOutcome, StoredPoll
+from bot.store.health import storage_fault
 from bot.summary import FullTextError, StoryClusterer, fetch_full_text, needs_full_text
 
 logger = logging.getLogger(__name__)
@@ -55,6 +61,8 @@ class _Fresh:
     outcome: PollOutcome
     new_articles: int
     alerts: int
+    record: bool = True
+    """False when the store failed: the feed learned nothing, and is not to blame."""
 
 
 class FeedParser(Protocol):
@@ -186,7 +194,16 @@ class Pipeline:
         self._owns_parser = parser is None
         self.parser: FeedParser = parser or make_parser(config.polling.parse_workers)
         self._clusterer: StoryClusterer | None = None
-        self._stories_lock = asyncio.Lock()
+        self._commit_lock = asyncio.Lock()
+        """Held from clustering a poll's articles to the end of its transaction, so the
+        clusterer holds what is committed and nothing a rolled-back poll clustered."""
+        self._commits: dict[asyncio.Task[StoredPoll], FeedRow] = {}
+        """Transactions under way (see :meth:`_commit`), for :meth:`finish_commits`."""
+        self._writing: asyncio.Task[StoredPoll] | None = None
+        self._storing: set[asyncio.Task[Any] | None] = set()
+        """Polls whose transaction has started: cancelling them does not cancel it."""
+        self.cancelled: list[FeedRow] = []
+        """Feeds whose poll was cancelled (by a stop) before it stored anything."""
         self._max_age = timedelta(hours=config.polling.max_age_hours)
         self._recorder = PollRecorder(store)
 
@@ -219,19 +236,32 @@ class Pipeline:
         return await self._record(feed, await self._attempt(feed))
 
     async def _attempt(self, feed: FeedRow) -> _Fresh:
-        """The poll up to its outcome: fetched, stored, matched and queued, or failed."""
+        """The poll up to its outcome: fetched, matched, stored and queued, or failed."""
         now = self.now()
+        poll = asyncio.current_task()
         try:
             return await self._poll(feed, now)
+        except asyncio.CancelledError:
+            if poll not in self._storing:
+                self.cancelled.append(feed)
+            raise
         except Exception as exc:
+            fault = storage_fault(exc)
+            if fault is not None:  # the store's health has logged it, once for the episode
+                outcome = self._outcome_of_storage_fault(feed, now, fault.sentence)
+                return _Fresh(outcome, 0, 0, record=False)
             return _Fresh(self._failure(feed, now, exc), 0, 0)
+        finally:
+            self._storing.discard(poll)
 
     async def _record(self, feed: FeedRow, fresh: _Fresh) -> PollResult:
         outcome = fresh.outcome
         try:
-            await self._recorder.record(feed.id, outcome)
-        except Exception:
-            logger.exception("%s: could not record the poll's outcome", feed.url)
+            if fresh.record:
+                await self._recorder.record(feed.id, outcome)
+        except Exception as exc:
+            if storage_fault(exc) is None:
+                logger.exception("%s: could not record the poll's outcome", feed.url)
         return PollResult(
             feed_id=feed.id,
             name=feed.name or outcome.title or feed.display_name,
@@ -263,8 +293,9 @@ class Pipeline:
             name=feed.name,
             first_seen=now,
         )
-        new, fulltext_failures = await self._store_new(feed, parsed, now)
-        alerts = await self._enqueue(self._alertable(new, feed))
+        articles, alertable, fulltext_failures = await self._unseen(feed, parsed, now)
+        matches = await self._match(alertable)
+        stored = await self._commit(feed, articles, matches, now)
         delay = self._healthy_delay(feed, fetched, parsed.ttl_minutes)
         outcome = replace(
             self._outcome("ok", now, delay, fetched),
@@ -272,12 +303,13 @@ class Pipeline:
             ttl_minutes=parsed.ttl_minutes,
             fulltext_failures=fulltext_failures,
         )
-        return _Fresh(outcome, len(new), alerts)
+        return _Fresh(outcome, len(stored.articles), stored.alerts)
 
-    async def _store_new(
+    async def _unseen(
         self, feed: FeedRow, parsed: ParsedFeed, now: datetime
-    ) -> tuple[list[StoredArticle], int]:
-        """Store the entries not seen before; only those that may alert get their full text."""
+    ) -> tuple[list[Article], list[Article], int]:
+        """The entries not seen before, those of them that may alert, and how many page
+        fetches failed: only entries that may alert get their full text."""
         unseen = await self.store.unseen_articles(feed.id, parsed.articles)
         eligible = [article for article in unseen if self._may_alert(feed, article, now)]
         enriched, failures = await with_full_text(
@@ -287,8 +319,7 @@ class Pipeline:
             threshold=self.config.polling.full_text_threshold,
         )
         by_id = {article.id: article for article in enriched}
-        articles = [by_id.get(article.id, article) for article in unseen]
-        return await self.store.add_articles(feed.id, articles, seen_at=now), failures
+        return [by_id.get(article.id, article) for article in unseen], enriched, failures
 
     def _may_alert(self, feed: FeedRow, article: Article, now: datetime) -> bool:
         """Whether an entry may alert at all.
@@ -303,52 +334,137 @@ class Pipeline:
             return True
         return now - article.published <= self._max_age
 
-    def _alertable(self, new: list[StoredArticle], feed: FeedRow) -> list[StoredArticle]:
-        """The newly stored articles that may alert."""
-        return [stored for stored in new if self._may_alert(feed, stored.article, stored.seen_at)]
-
-    async def _enqueue(self, articles: list[StoredArticle]) -> int:
+    async def _match(self, articles: list[Article]) -> Matches:
         if not articles:
-            return 0
+            return {}
         await self.matcher.refresh()
-        matches = self.matcher.match(articles)
-        if not matches:
-            return 0
-        matched = {rowid for _, rowid in matches}
-        stories = await self._stories([stored for stored in articles if stored.rowid in matched])
-        return await self.store.enqueue_alerts(
-            matches, thread_ids=self.matcher.thread_ids, stories=stories
-        )
+        return self.matcher.match(articles)
 
-    async def _stories(self, articles: list[StoredArticle]) -> dict[int, int]:
-        """Article → first article of its story, for the articles that repeat a story.
+    async def _commit(
+        self, feed: FeedRow, articles: list[Article], matches: Matches, now: datetime
+    ) -> StoredPoll:
+        """Store the poll's new articles with their stories and alerts, all or nothing.
+
+        The transaction runs as a task of its own: a stop that cancels the poll leaves it
+        running, and :meth:`finish_commits` waits for it or rolls it back, and says which.
+        """
+        if not articles:
+            return StoredPoll([], 0)
+        commit = asyncio.create_task(self._write(feed, articles, matches, now))
+        self._commits[commit] = feed
+        commit.add_done_callback(self._commits.pop)
+        self._storing.add(asyncio.current_task())
+        return await asyncio.shield(commit)
+
+    async def _write(
+        self, feed: FeedRow, articles: list[Article], matches: Matches, now: datetime
+    ) -> StoredPoll:
+        async with self._commit_lock:
+            matched_ids = {article_id for _, article_id in matches}
+            matched = [article for article in articles if article.id in matched_ids]
+            stories = {}
+            if matched:  # those another poll stored meanwhile are that poll's to cluster
+                matched = await self.store.unseen_articles(feed.id, matched)
+                stories = self._stories(await self._story_memory(), feed, matched, now)
+            self._writing = asyncio.current_task()
+            try:
+                stored = await self.store.store_poll(
+                    feed.id,
+                    articles,
+                    seen_at=now,
+                    matches=matches,
+                    thread_ids=self.matcher.thread_ids,
+                    stories=stories,
+                )
+            except BaseException:
+                if matched:
+                    self._clusterer = None  # it holds this poll's articles: rebuild it
+                raise
+            finally:
+                self._writing = None
+            if {a.id for a in matched} - {s.article.id for s in stored.articles}:
+                self._clusterer = None  # another program stored some of them first
+        self.store.health.ok()
+        return stored
+
+    async def finish_commits(self, timeout: float) -> int:
+        """Let the polls being stored commit, for ``timeout`` seconds at most; then roll back
+        the one writing and drop those waiting to. Each outcome is logged; returns how many
+        polls were rolled back (their articles stay unseen: the next start fetches them)."""
+        commits = dict(self._commits)
+        if not commits:
+            return 0
+        logger.info("waiting up to %gs for %d polls to finish storing", timeout, len(commits))
+        _, late = await asyncio.wait(commits, timeout=timeout)
+        for task in late:
+            if task is self._writing:
+                self.store.sync.abort_poll_write()
+            else:
+                task.cancel()
+        if late:
+            await asyncio.wait(late)
+        rolled_back = 0
+        for task, feed in commits.items():
+            failure = "it was still waiting to" if task.cancelled() else task.exception()
+            if failure is None:
+                stored = task.result()
+                logger.info(
+                    "%s: stored this poll before stopping: %d articles, %d alerts queued",
+                    feed.url,
+                    len(stored.articles),
+                    stored.alerts,
+                )
+            else:
+                rolled_back += 1
+                logger.warning(
+                    "%s: rolled back this poll's articles and alerts on stopping (%s); "
+                    "they are fetched again at the next start",
+                    feed.url,
+                    failure,
+                )
+        return rolled_back
+
+    def _stories(
+        self, clusterer: StoryClusterer, feed: FeedRow, articles: list[Article], now: datetime
+    ) -> dict[str, tuple[int, str]]:
+        """Article id → (feed id, article id) of the first article of its story, for the
+        articles that repeat a story. Called with the commit lock held.
 
         Only matched articles are clustered: a story matters only where it alerts, and
-        clustering costs far more than matching. The clusterer is rebuilt from the store the
-        first time, so a restart still recognises a story alerted just before it.
+        clustering costs far more than matching.
         """
-        async with self._stories_lock:  # feeds poll concurrently; the rebuild awaits the store
-            if self._clusterer is None:
-                self._clusterer = StoryClusterer()
-                since = self.now() - self._clusterer.window
-                for stored in await self.store.alerted_articles(since):
-                    self._assign_story(stored)
         stories = {}
-        for stored in articles:
-            first = self._assign_story(stored)
-            if first != stored.rowid:
-                stories[stored.rowid] = first
-        if stories:
-            await self.store.set_stories(stories)
-        self._clusterer.forget_before(self.now() - self._clusterer.window)
+        for article in articles:
+            first = self._assign_story(clusterer, feed.id, article, now)
+            if first != (feed.id, article.id):
+                stories[article.id] = first
+        clusterer.forget_before(self.now() - clusterer.window)
         return stories
 
-    def _assign_story(self, stored: StoredArticle) -> int:
-        article = stored.article
-        assert self._clusterer is not None
-        return int(
-            self._clusterer.assign(str(stored.rowid), article.title, article.text, stored.when)
-        )
+    async def _story_memory(self) -> StoryClusterer:
+        """The clusterer; rebuilt from the articles alerted in its window when there is none
+        (at start, so a restart still recognises a story alerted just before it, and after
+        a poll it clustered was not stored)."""
+        if self._clusterer is None:
+            clusterer = StoryClusterer()
+            for stored in await self.store.alerted_articles(self.now() - clusterer.window):
+                self._assign_story(clusterer, stored.feed_id, stored.article, stored.seen_at)
+            self._clusterer = clusterer
+        return self._clusterer
+
+    @staticmethod
+    def _assign_story(
+        clusterer: StoryClusterer, feed_id: int, article: Article, seen_at: datetime
+    ) -> tuple[int, str]:
+        """The (feed id, article id) of the first article of ``article``'s story.
+
+        Articles are keyed by feed and id rather than by row, as they are clustered before
+        they are stored; the key's feed id ends at the first "/".
+        """
+        when = article.published or seen_at
+        story = clusterer.assign(f"{feed_id}/{article.id}", article.title, article.text, when)
+        first_feed, _, first_id = story.partition("/")
+        return int(first_feed), first_id
 
     def _interval(self, feed: FeedRow) -> int:
         return feed.interval or self.config.polling.interval
@@ -367,6 +483,16 @@ class Pipeline:
             etag=fetched.etag,
             last_modified=fetched.last_modified,
             new_url=fetched.permanent_url,
+        )
+
+    def _outcome_of_storage_fault(self, feed: FeedRow, now: datetime, sentence: str) -> PollOutcome:
+        """A poll whose articles could not be stored: polled again at its usual interval."""
+        delay = next_poll_delay(interval=self._interval(feed), error_count=0)
+        return PollOutcome(
+            status="error",
+            polled_at=now,
+            next_poll_at=now + timedelta(seconds=delay),
+            error=f"{feed.url}: not stored: {sentence}",
         )
 
     def _failure(self, feed: FeedRow, now: datetime, exc: Exception) -> PollOutcome:

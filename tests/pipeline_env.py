@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,7 +19,7 @@ from bot.config import Config, parse_config
 from bot.feeds.fetcher import Fetcher
 from bot.matching import SubscriptionMatcher
 from bot.pipeline import Pipeline, PollResult, fetch_limits
-from bot.store import AsyncStore, FeedRow, Store
+from bot.store import AsyncStore, FeedRow, PollOutcome, Store
 
 STORY = "Israeli President Isaac Herzog landed in Baku for talks on energy and security. " * 5
 
@@ -40,6 +42,46 @@ def item(
     if age is not None:
         fields["pubDate"] = format_datetime(datetime.now(UTC) - age)
     return fields
+
+
+def burst(count: int, word: str = "Baku") -> list[dict[str, str]]:
+    """``count`` different stories that all name ``word``, as a busy feed publishes them.
+
+    Each has its own random words, so none is taken for a copy of another (one alert each).
+    """
+    rng = random.Random(count)
+    vocabulary = [f"w{n:04d}" for n in range(5000)]
+    items = []
+    for n in range(count):
+        words = rng.sample(vocabulary, 90)
+        title = f"{word} report {n}: " + " ".join(words[:6])
+        items.append(item(f"burst-{n}", title, text=f"{word} " + " ".join(words[6:]) + "."))
+    return items
+
+
+def prime(db: Path, feed_url: str, *, chats: int, rule: str = "Baku") -> None:
+    """A database where ``chats`` chats follow ``rule`` and the feed has been polled once, so
+    its new entries alert (a feed's first poll never does)."""
+    store = Store.open(db)
+    for chat_id in range(1, chats + 1):
+        store.add_subscription(chat_id, rules.compile(rule))
+    feed = store.add_feed(feed_url)
+    now = datetime.now(UTC)
+    store.record_poll(feed.id, PollOutcome(status="not_modified", polled_at=now, next_poll_at=now))
+    store.close()
+
+
+def outbox_pairs(db: Path) -> tuple[int, int]:
+    """Outbox rows, and distinct (chat, article URL) pairs among them: equal when no alert
+    is queued twice, whatever rows the articles got."""
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            """SELECT count(*), count(DISTINCT outbox.chat_id || ' ' || articles.url)
+               FROM outbox JOIN articles ON articles.id = outbox.article_id"""
+        ).fetchone()
+    finally:
+        conn.close()
 
 
 class FeedServer:
@@ -97,9 +139,10 @@ class PipelineEnv:
         return feed
 
 
-async def open_env(config: Config) -> tuple[PipelineEnv, Fetcher]:
-    """A PipelineEnv on ``config``'s database; close with :func:`close_env`."""
-    store = Store.open(config.storage.path)
+async def open_env(config: Config, **store_options: float) -> tuple[PipelineEnv, Fetcher]:
+    """A PipelineEnv on ``config``'s database (``Store.open`` options, e.g. a short
+    ``busy_timeout``); close with :func:`close_env`."""
+    store = Store.open(config.storage.path, **store_options)
     astore = AsyncStore(store)
     fetcher = Fetcher(fetch_limits(config))
     pipeline = Pipeline(astore, fetcher, config, SubscriptionMatcher(astore))

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import rules
 from bot.article import Article
 from bot.matching import SubscriptionMatcher
-from bot.store import StoredArticle
 
 
-def stored(title: str, text: str = "", rowid: int = 1, source: str = "Wire") -> StoredArticle:
-    article = Article(
-        id=title,
+def new(title: str, text: str = "", guid: str = "g1", source: str = "Wire") -> Article:
+    return Article(
+        id=guid,
         feed_url="https://wire.example/feed",
-        url=f"https://wire.example/{rowid}",
+        url=f"https://wire.example/{guid}",
         title=title,
         text=text,
         published=None,
         source=source,
     )
-    return StoredArticle(rowid, 1, article, datetime.now(UTC), None)
 
 
 async def test_reloads_only_when_the_subscriptions_changed(astore) -> None:
@@ -36,7 +32,7 @@ async def test_reloads_only_when_the_subscriptions_changed(astore) -> None:
 
     assert matcher.index is index
     assert len(matcher) == 2
-    assert matcher.match([stored("Baku, Azerbaijan")]) == {(1, 1): [first], (2, 1): [second]}
+    assert matcher.match([new("Baku, Azerbaijan")]) == {(1, "g1"): [first], (2, "g1"): [second]}
 
 
 async def test_paused_removed_and_inactive_subscriptions_leave_the_index(astore) -> None:
@@ -54,7 +50,7 @@ async def test_paused_removed_and_inactive_subscriptions_leave_the_index(astore)
     await matcher.refresh()
 
     assert len(matcher) == 1
-    assert matcher.match([stored("Baku, Azerbaijan")]) == {(3, 1): [kept]}
+    assert matcher.match([new("Baku, Azerbaijan")]) == {(3, "g1"): [kept]}
 
 
 async def test_one_entry_per_chat_and_article_with_every_matching_rule(astore) -> None:
@@ -64,10 +60,10 @@ async def test_one_entry_per_chat_and_article_with_every_matching_rule(astore) -
     await matcher.refresh()
 
     found = matcher.match(
-        [stored("Israel in Baku", rowid=10), stored("Oslo", rowid=11), stored("Paris", rowid=12)]
+        [new("Israel in Baku", guid="a"), new("Oslo", guid="b"), new("Paris", guid="c")]
     )
 
-    assert found == {(1, 10): subs[:2], (1, 11): [subs[2]]}
+    assert found == {(1, "a"): subs[:2], (1, "b"): [subs[2]]}
 
 
 async def test_matches_title_text_and_source_as_the_rule_engine_does(astore) -> None:
@@ -77,9 +73,9 @@ async def test_matches_title_text_and_source_as_the_rule_engine_does(astore) -> 
     matcher = SubscriptionMatcher(astore)
     await matcher.refresh()
 
-    found = matcher.match([stored("Gas deal", text="Through the Caspian corridor")])
+    found = matcher.match([new("Gas deal", text="Through the Caspian corridor")])
 
-    assert found == {(1, 1): [by_text], (2, 1): [by_source]}
+    assert found == {(1, "g1"): [by_text], (2, "g1"): [by_source]}
 
 
 async def test_thread_ids_follow_the_subscriptions(astore) -> None:

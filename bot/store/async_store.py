@@ -1,16 +1,19 @@
 """Run store methods on one worker thread so the event loop never waits on the disk.
 
 One thread (not a pool) owns all database work: SQLite serializes writers anyway, and a single
-thread keeps every transaction on the connection that opened it.
+thread keeps every transaction on the connection that opened it. Every call passes through
+here, so this is where a storage fault is noticed (``health``), whoever met it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from bot.store.health import StorageHealth
 from bot.store.store import Store
 
 
@@ -19,6 +22,9 @@ class AsyncStore:
 
     def __init__(self, store: Store) -> None:
         self.sync = store
+        self.health = StorageHealth(store.path)
+        """Told of every storage fault a call meets; whoever sees the store work again (a
+        stored poll, the scheduler's probe) calls ``health.ok()``."""
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
 
     def __getattr__(self, name: str) -> Any:
@@ -29,9 +35,13 @@ class AsyncStore:
         @functools.wraps(method)
         async def call(*args: Any, **kwargs: Any) -> Any:
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(
-                self._executor, functools.partial(method, *args, **kwargs)
-            )
+            try:
+                return await loop.run_in_executor(
+                    self._executor, functools.partial(method, *args, **kwargs)
+                )
+            except sqlite3.Error as exc:
+                self.health.failed(exc, name.replace("_", " "))
+                raise
 
         return call
 

@@ -50,6 +50,16 @@ _SENTENCES = {
 }
 
 
+_REASONS = {
+    FaultKind.FULL: "the disk is full",
+    FaultKind.LOCKED: "the database is locked by another program",
+    FaultKind.READ_ONLY: "the database is read-only",
+    FaultKind.IO: "the disk reported an error",
+    FaultKind.CORRUPT: "the database is damaged",
+    FaultKind.CANT_OPEN: "the database cannot be opened",
+}
+
+
 @dataclass(frozen=True)
 class StorageFault:
     """One kind of database trouble, with the sentence an operator reads."""
@@ -61,6 +71,11 @@ class StorageFault:
     @property
     def sentence(self) -> str:
         return _SENTENCES[self.kind]
+
+    @property
+    def reason(self) -> str:
+        """The fault in a few words for a chat ("the disk is full"), without what to do."""
+        return _REASONS[self.kind]
 
 
 def storage_fault(exc: BaseException) -> StorageFault | None:
@@ -111,6 +126,15 @@ class StorageHealth:
             self.since = datetime.now(UTC)
         self.fault = fault
         return fault
+
+    def describe(self) -> str:
+        """One line for ``/status``: "ok", or the fault, since when, and that polling waits."""
+        if self.fault is None or self.since is None:
+            return "ok"
+        return (
+            f"{self.fault.reason} (since {self.since:%H:%M} UTC); "
+            "polling waits until it can store again"
+        )
 
     def ok(self) -> None:
         """A write went through: an episode in progress is over."""

@@ -142,6 +142,15 @@ class StoredArticle:
 
 
 @dataclass(frozen=True)
+class StoredPoll:
+    """What ``Store.store_poll`` committed: the new articles and how many alerts it queued."""
+
+    articles: list[StoredArticle]
+    alerts: int
+    """New messages queued (merged copies of a story not counted)."""
+
+
+@dataclass(frozen=True)
 class OutboxRow:
     id: int
     chat: ChatRow

@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
+import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from bot.article import Article
+from bot.store.health import storage_fault
 from bot.store.migrations import migrate
 from bot.store.rows import (
     ChatRow,
@@ -27,6 +30,7 @@ from bot.store.rows import (
     OutboxRow,
     PollOutcome,
     StoredArticle,
+    StoredPoll,
     StoreStats,
     StoryUpdate,
     SubscriptionRow,
@@ -62,6 +66,30 @@ class UnknownRow(StoreError):
     """A command named a subscription or feed that does not exist (any more)."""
 
 
+class StoreUnavailable(StoreError):
+    """The database cannot be used for writing: read-only, damaged, full, locked, missing.
+
+    Its message is one line naming the file and what to do, for the CLI and ``run`` to print.
+    """
+
+    def __init__(self, path: str | Path, exc: sqlite3.Error) -> None:
+        fault = storage_fault(exc)
+        what = fault.sentence if fault else "SQLite refused it"
+        detail = " ".join(str(exc).split())  # quick_check lists problems over several lines
+        super().__init__(f"cannot use the database {path}: {what} ({detail})")
+
+
+class PollWriteAborted(sqlite3.OperationalError):
+    """:meth:`Store.abort_poll_write` rolled back the poll being stored (the bot is stopping)."""
+
+
+BUSY_TIMEOUT = 5.0
+"""Seconds a write waits for another connection's write lock before failing as locked."""
+ROOM_TO_RESUME = 256 * 1024
+"""Free bytes the database needs (on its disk and under ``max_page_count``) before
+:meth:`Store.check_usable` says that a full database can take polls again."""
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -75,24 +103,95 @@ FROM feeds
 class Store:
     """Typed access to the database; see docs/architecture.md for the tables."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: str | Path = ":memory:") -> None:
         self.db = sqlite_utils.Database(conn)
         self.conn = conn
+        self.path = str(path)
+        self._abort_poll_write = False
 
     @classmethod
-    def open(cls, path: str | Path) -> Store:
-        """Open (creating and migrating as needed) the database file in WAL mode."""
-        conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA busy_timeout = 5000")
-        if str(path) != ":memory:":
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-        migrate(conn)
-        return cls(conn)
+    def open(cls, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT) -> Store:
+        """Open (creating and migrating as needed) the database file in WAL mode.
+
+        Raises :class:`StoreUnavailable` unless the file can be written and passes SQLite's
+        ``quick_check``: a bot that starts on a read-only or damaged file would fetch
+        articles it cannot keep, so it had better not start.
+        """
+        conn = None
+        try:
+            conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            if str(path) != ":memory:":
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            migrate(conn)
+            store = cls(conn, path)
+            store.check_usable(integrity=True, room=0)
+        except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
+            raise StoreUnavailable(path, exc) from None
+        return store
 
     def close(self) -> None:
         self.conn.close()
+
+    def check_usable(self, *, integrity: bool = False, room: int = ROOM_TO_RESUME) -> None:
+        """Raise the ``sqlite3`` error that storing a poll would meet now, if any.
+
+        A write is tried and rolled back (locked, read-only, I/O); the database needs ``room``
+        free bytes on its disk and under ``max_page_count`` (a write of one existing row fits
+        in a full database, a poll does not); ``integrity`` runs ``PRAGMA quick_check``,
+        which reads every page, for a database that was found damaged.
+        """
+        if integrity:
+            problems = [row[0] for row in self.conn.execute("PRAGMA quick_check") if row[0] != "ok"]
+            if problems:
+                raise sqlite3.DatabaseError(f"database disk image is malformed: {problems[0]}")
+        if room and self._free_bytes() < room:
+            raise sqlite3.OperationalError("database or disk is full")
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("UPDATE meta SET value = value WHERE key = 'schema_version'")
+        finally:
+            self.conn.execute("ROLLBACK")
+
+    def _free_bytes(self) -> int:
+        """What the database can still grow by: the lesser of its disk's free space and
+        what ``max_page_count`` leaves (pages on the freelist count as free)."""
+
+        def pragma(name: str) -> int:
+            return self.conn.execute(f"PRAGMA {name}").fetchone()[0]
+
+        pages = pragma("max_page_count") - pragma("page_count") + pragma("freelist_count")
+        free = pages * pragma("page_size")
+        if self.path != ":memory:":
+            folder = os.path.dirname(os.path.abspath(self.path))
+            free = min(free, shutil.disk_usage(folder).free)
+        return free
+
+    def backup(self, target: str | Path) -> None:
+        """Copy the database to ``target`` with SQLite's online backup, safe while the bot runs.
+
+        The copy is one consistent snapshot (a WAL reader does not block writers), written
+        beside ``target`` and renamed into place once it passes ``quick_check``, so a failed
+        backup never leaves a half-written file under the name. It is in rollback-journal
+        mode: one self-contained file to copy back.
+        """
+        target = Path(target)
+        partial = target.with_name(target.name + ".partial")
+        partial.unlink(missing_ok=True)
+        copy = sqlite3.connect(partial, isolation_level=None)
+        try:
+            self.conn.backup(copy)
+            copy.execute("PRAGMA journal_mode = DELETE")
+            (check,) = copy.execute("PRAGMA quick_check").fetchone()
+            if check != "ok":
+                raise sqlite3.DatabaseError(f"the backup copy failed quick_check: {check}")
+        finally:
+            copy.close()
+        os.replace(partial, target)
 
     def _rows(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[dict]:
         return list(self.db.query(sql, params))
@@ -428,6 +527,81 @@ class Store:
                 urls.add(article.url)
         return new
 
+    def store_poll(
+        self,
+        feed_id: int,
+        articles: Sequence[Article],
+        *,
+        seen_at: datetime,
+        matches: Mapping[tuple[int, str], Sequence[int]] | None = None,
+        thread_ids: Mapping[int, int | None] | None = None,
+        stories: Mapping[str, tuple[int, str]] | None = None,
+    ) -> StoredPoll:
+        """Store a poll's new articles, their stories and their alerts in one transaction.
+
+        An article counts as seen once stored, and is never matched again: were the articles
+        committed before their outbox rows, a crash, a stop or a lock in between would lose
+        those alerts for good. So it is all or nothing. ``matches`` and ``stories`` name
+        articles by id (they are matched and clustered before they have rows):
+        ``matches[(chat_id, article id)]`` lists the subscriptions an article matched (see
+        :meth:`enqueue_alerts`), ``stories[article id]`` is the ``(feed_id, article id)`` of
+        the first article of the story it repeats, stored before or in this poll. Articles
+        that turn out not to be new (:meth:`add_articles`) are left out with their matches.
+        """
+        try:
+            with self._transaction():
+                self._check_abort()
+                stored = self.add_articles(feed_id, articles, seen_at=seen_at)
+                rowids = {s.article.id: s.rowid for s in stored}
+                firsts = self._story_rowids(stories or {}, rowids)
+                if firsts:
+                    self.set_stories(firsts)
+                alerts = self.enqueue_alerts(
+                    {
+                        (chat_id, rowids[guid]): sub_ids
+                        for (chat_id, guid), sub_ids in (matches or {}).items()
+                        if guid in rowids
+                    },
+                    thread_ids=thread_ids,
+                    stories=firsts,
+                )
+                self._check_abort()
+        finally:
+            self._abort_poll_write = False
+        return StoredPoll(stored, alerts)
+
+    def abort_poll_write(self) -> None:
+        """Roll back the :meth:`store_poll` running now, or the next one; callable from any
+        thread (the bot calls it when a stop has waited long enough).
+
+        The statement running is interrupted, and a transaction between statements rolls
+        back instead of committing. Nothing is lost: its articles stay unseen.
+        """
+        self._abort_poll_write = True
+        self.conn.interrupt()
+
+    def _check_abort(self) -> None:
+        if self._abort_poll_write:
+            raise PollWriteAborted("interrupted: the bot is stopping")
+
+    def _story_rowids(
+        self, stories: Mapping[str, tuple[int, str]], rowids: Mapping[str, int]
+    ) -> dict[int, int]:
+        """Rowid → the rowid of its story's first article, for the stored ones of ``stories``
+        whose first article is stored (in this poll or before)."""
+        pairs = [(rowids[guid], *first) for guid, first in stories.items() if guid in rowids]
+        found: dict[int, int] = {}
+        for sql, params in self._batches(pairs):
+            rows = self.conn.execute(
+                f"""WITH story(rowid, feed_id, guid) AS ({sql})
+                    SELECT story.rowid, articles.id FROM story
+                    JOIN articles ON articles.feed_id = story.feed_id
+                        AND articles.guid = story.guid""",
+                params,
+            ).fetchall()
+            found.update((rowid, first) for rowid, first in rows if rowid != first)
+        return found
+
     def set_stories(self, stories: Mapping[int, int]) -> None:
         """Record which story each article repeats (article rowid → the story's first
         article), in one transaction."""
@@ -694,7 +868,24 @@ class _Transaction:
     def __exit__(self, exc_type: object, *_: object) -> None:
         if not self.outer:
             return
-        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        if exc_type is not None:
+            self._roll_back()
+            return
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            # A COMMIT that failed (busy, disk full) can leave the transaction open, and every
+            # later block would join it and never commit.
+            self._roll_back()
+            raise
+
+    def _roll_back(self) -> None:
+        """Roll back what is still open, keeping the error that got us here: SQLite has
+        already rolled back after some (an interrupt, some I/O errors), and a ROLLBACK that
+        fails too says nothing new."""
+        if self.conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
 
 
 def _values(rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:

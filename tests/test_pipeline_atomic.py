@@ -1,0 +1,206 @@
+"""A poll's articles and their alerts are stored together: a kill or a lock loses nothing.
+
+An article counts as seen once stored and is never matched again, so a poll's articles must
+be stored with their outbox rows, all or nothing. A real ``topic-alert poll-once`` process is
+killed (SIGKILL) at many points of a large poll, 50 chats × 200 articles; after each kill the
+outbox holds all of the poll's alerts or none, and a restart and a poll later all of them,
+each (chat, article) pair once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from feeds_samples import rss
+from pipeline_env import (
+    FeedServer,
+    burst,
+    close_env,
+    item,
+    make_config,
+    open_env,
+    outbox_pairs,
+    prime,
+)
+from pytest_httpserver import HTTPServer
+from test_pipeline_stories import HERZOG, HERZOG_COPY
+from werkzeug import Request, Response
+
+CHATS, ARTICLES = 50, 200
+ALERTS = CHATS * ARTICLES
+KILLS = 10
+"""Kill points, spread evenly from the moment the feed is fetched to the end of the poll."""
+WAIT = 60.0
+"""Seconds a process may take to do what the test waits for (a hang guard)."""
+
+
+class BurstFeed:
+    """ARTICLES stories at one URL; ``fetched`` is set whenever a poll fetches them, and
+    ``on_fetch`` (when set) runs first, in the server's thread."""
+
+    def __init__(self, httpserver: HTTPServer) -> None:
+        self.document = rss(burst(ARTICLES))
+        self.fetched = threading.Event()
+        self.on_fetch: Callable[[], None] | None = None
+        httpserver.expect_request("/burst.xml").respond_with_handler(self._serve)
+        self.url = httpserver.url_for("/burst.xml")
+
+    def _serve(self, request: Request) -> Response:
+        if self.on_fetch is not None:
+            self.on_fetch()
+        self.fetched.set()
+        return Response(self.document, content_type="application/rss+xml")
+
+
+def poll_once(db: Path) -> subprocess.Popen[str]:
+    """``topic-alert poll-once`` on ``db`` in a process of its own, parsing in that process
+    (no parse workers left behind by a kill)."""
+    config = db.with_suffix(".toml")
+    config.write_text(f'[storage]\npath = "{db}"\n[polling]\nparse_workers = -1\ntimeout = 10\n')
+    command = [sys.executable, "-m", "bot", "poll-once", "--config", str(config)]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+async def poll_again(db: Path) -> None:
+    """The restart: a new store and pipeline on the file, polling every feed once."""
+    env, fetcher = await open_env(make_config(db))
+    try:
+        results = await env.pipeline.poll_all(env.store.list_feeds())
+        assert [r.status for r in results] == ["ok"], results
+    finally:
+        await close_env(env, fetcher)
+
+
+async def test_a_kill_at_any_point_of_a_large_poll_loses_nothing(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    feed = BurstFeed(httpserver)
+    template = tmp_path / "template.db"
+    prime(template, feed.url, chats=CHATS)
+
+    # One poll left alone: it queues every alert, and shows how long a poll takes.
+    whole = tmp_path / "whole.db"
+    shutil.copy(template, whole)
+    process = poll_once(whole)
+    assert await asyncio.to_thread(feed.fetched.wait, WAIT)
+    start = time.monotonic()
+    out, err = process.communicate(timeout=WAIT)
+    duration = time.monotonic() - start
+    assert process.returncode == 0, err
+    assert f"matches queued: {ALERTS}" in out
+    assert outbox_pairs(whole) == (ALERTS, ALERTS)
+
+    after_kill = Counter()
+    for step in range(KILLS):
+        db = tmp_path / f"kill{step}.db"
+        shutil.copy(template, db)
+        feed.fetched.clear()
+        process = poll_once(db)
+        assert await asyncio.to_thread(feed.fetched.wait, WAIT)
+        await asyncio.sleep(duration * step / (KILLS - 1))
+        process.kill()
+        process.communicate(timeout=WAIT)
+
+        queued, _ = outbox_pairs(db)
+        assert queued in (0, ALERTS), f"kill {step}: {queued} of {ALERTS} alerts queued"
+        after_kill[queued] += 1
+        await poll_again(db)
+        assert outbox_pairs(db) == (ALERTS, ALERTS), f"kill {step}"
+    print(f"outbox right after the kill: {dict(after_kill)} (alerts queued: times)")
+
+
+@pytest.fixture
+def write_lock(tmp_path: Path) -> Iterator[Callable[[Path], sqlite3.Connection]]:
+    """``take(db)``: another connection holds the write lock of ``db`` until the test ends
+    (or until it rolls back)."""
+    holders: list[sqlite3.Connection] = []
+
+    def take(db: Path) -> sqlite3.Connection:
+        holder = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+        holder.execute("BEGIN IMMEDIATE")
+        holders.append(holder)
+        return holder
+
+    yield take
+    for holder in holders:
+        holder.close()
+
+
+async def test_a_write_lock_taken_during_a_poll_loses_nothing(
+    tmp_path: Path, httpserver: HTTPServer, write_lock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another program takes the write lock once the poll has fetched, and holds it past
+    the busy timeout: the poll stores nothing; once the lock is gone, the next poll stores
+    and queues everything."""
+    feed = BurstFeed(httpserver)
+    db = tmp_path / "bot.db"
+    prime(db, feed.url, chats=CHATS)
+    holders: list[sqlite3.Connection] = []
+    feed.on_fetch = lambda: holders.append(write_lock(db))
+    env, fetcher = await open_env(make_config(db), busy_timeout=0.3)
+    try:
+        with caplog.at_level(logging.INFO):
+            failed = await env.poll(feed.url)
+            assert failed.status == "error" and "another process holds a write lock" in (
+                failed.error or ""
+            )
+            assert outbox_pairs(db) == (0, 0)
+            assert env.store.stats().articles == 0  # not seen: the next poll matches them
+            feed.on_fetch = None
+            holders[0].rollback()
+
+            result = await env.poll(feed.url)
+    finally:
+        await close_env(env, fetcher)
+
+    assert (result.new_articles, result.alerts) == (ARTICLES, ALERTS)
+    assert outbox_pairs(db) == (ALERTS, ALERTS)
+    told = [r.getMessage() for r in caplog.records if r.name == "bot.store.health"]
+    assert len(told) == 2, told  # the episode's start and its end, no traceback
+    assert "write lock" in told[0] and "works again" in told[1]
+    assert not any(r.exc_info for r in caplog.records)
+
+
+async def test_a_poll_that_was_not_stored_leaves_no_story_behind(
+    tmp_path: Path, httpserver: HTTPServer, write_lock
+) -> None:
+    """A story clustered by a poll that was rolled back is forgotten with it: when its copy
+    from another feed alerts first, the original, stored later, joins that alert."""
+    server = FeedServer(httpserver)
+    wire = server.publish("/wire.xml", [])
+    local = server.publish("/local.xml", [])
+    env, fetcher = await open_env(make_config(tmp_path / "bot.db"), busy_timeout=0.3)
+    try:
+        env.subscribe(1, "Israel")
+        await env.poll(wire)
+        await env.poll(local)
+        server.publish("/wire.xml", [item("w1", "Herzog to visit Azerbaijan", text=HERZOG)])
+        holder = write_lock(tmp_path / "bot.db")
+        assert (await env.poll(wire)).status == "error"
+        holder.rollback()
+
+        server.publish("/local.xml", [item("l1", "Israel's president to Baku", text=HERZOG_COPY)])
+        await env.poll(local)
+        await env.poll(wire)
+        rows = env.store.conn.execute(
+            """SELECT articles.title, outbox.status FROM outbox
+               JOIN articles ON articles.id = article_id ORDER BY outbox.id"""
+        ).fetchall()
+    finally:
+        await close_env(env, fetcher)
+
+    assert rows == [
+        ("Israel's president to Baku", "pending"),
+        ("Herzog to visit Azerbaijan", "merged"),
+    ]
