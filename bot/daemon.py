@@ -2,9 +2,11 @@
 
 Start-up order makes the outbox the single source of truth: delivery starts with whatever
 was pending when the process last stopped (a crash included), while new polls add to it.
-Shutdown runs the other way round: stop taking updates and polling, give in-flight sends a
-bounded time to finish, then close the database. An alert that was not marked sent stays
-pending and goes out on the next start.
+Shutdown runs the other way round: stop taking updates and polling, give in-flight sends and
+the polls being stored a bounded time to finish, then close the database. An alert that was
+not marked sent stays pending and goes out on the next start; a poll cancelled or rolled back
+stored nothing, so its articles are fetched and alerted at the next start. The last line of
+the log says whether any poll was cut short.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ from bot.telegram import build_application, start_receiving, stop_receiving
 logger = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_SECONDS = 10.0
-"""How long in-flight sends may take after a stop signal before they are cancelled."""
+"""How long in-flight sends and poll transactions may take after a stop signal before they
+are cancelled or rolled back."""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -82,12 +85,14 @@ async def serve(config: Config, token: str, *, stop: asyncio.Event | None = None
         delivery = asyncio.create_task(sender.run_forever(stop), name="delivery")
         logger.info("topic-alert is running")
         await stop.wait()
-        logger.info("stopping: no new updates or polls; finishing sends in flight")
+        logger.info("stopping: no new updates or polls; finishing sends and stores in flight")
         await scheduler.shutdown()
         if application.updater is not None and application.updater.running:
             await application.updater.stop()
-        await _finish(delivery)
-    logger.info("stopped cleanly")
+        rolled_back, _ = await asyncio.gather(
+            pipeline.finish_commits(SHUTDOWN_GRACE_SECONDS), _finish(delivery)
+        )
+    _log_stopped(len(pipeline.cancelled), rolled_back)
 
 
 def _application(
@@ -121,6 +126,19 @@ async def _finish(delivery: asyncio.Task[None]) -> None:
         delivery.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await delivery
+
+
+def _log_stopped(cancelled: int, rolled_back: int) -> None:
+    """The last line: "stopped cleanly" only when no poll was cut short."""
+    if not cancelled and not rolled_back:
+        logger.info("stopped cleanly")
+        return
+    logger.warning(
+        "stopped; %d polls were cancelled before they stored anything and %d were rolled back: "
+        "their feeds' new articles are fetched and alerted at the next start",
+        cancelled,
+        rolled_back,
+    )
 
 
 def _stop_on_signals() -> asyncio.Event:

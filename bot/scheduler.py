@@ -4,13 +4,20 @@ The job's interval trigger (with jitter, so feeds added together drift apart) is
 fallback: after every poll the job is moved to the time the poll asked for, which honours the
 feed's <ttl>, Cache-Control max-age, Retry-After and error backoff. Jobs coalesce and never
 overlap, and a late job still runs (a busy loop delays a poll, it does not skip it).
+
+While the store has a fault (disk full, locked, read-only, damaged: ``AsyncStore.health``),
+polls are skipped rather than fetching what cannot be kept; a probe job tries the store every
+``probe_every`` and, once it works, the skipped feeds are polled again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -19,6 +26,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.config import Config
 from bot.pipeline import Pipeline
 from bot.store import AsyncStore, FeedRow, UnknownRow
+from bot.store.health import FaultKind, storage_fault
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +36,10 @@ START_STAGGER = timedelta(seconds=0.1)
 """Feeds due at start-up begin this far apart, so 500 feeds do not all connect at once."""
 PRUNE_EVERY = timedelta(days=1)
 PRUNE_FIRST = timedelta(hours=1)
+PROBE_EVERY = timedelta(seconds=15)
+"""How often a store with a fault is tried again."""
 _PRUNE_JOB = "prune"
+_PROBE_JOB = "probe"
 
 
 def _job_id(feed_id: int) -> str:
@@ -38,11 +49,22 @@ def _job_id(feed_id: int) -> str:
 class FeedScheduler:
     """Schedules the pipeline's polls; start it from inside the running event loop."""
 
-    def __init__(self, pipeline: Pipeline, store: AsyncStore, config: Config) -> None:
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        store: AsyncStore,
+        config: Config,
+        *,
+        probe_every: timedelta = PROBE_EVERY,
+    ) -> None:
         self.pipeline = pipeline
         self.store = store
         self.config = config
         self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.probe_every = probe_every
+        self._skipped: set[int] = set()
+        """Feeds whose poll was skipped while the store had a fault."""
+        self._running: set[asyncio.Task[Any] | None] = set()
 
     async def start(self) -> None:
         """Merge the config file's feeds into the store and schedule every enabled feed.
@@ -56,17 +78,24 @@ class FeedScheduler:
         now = datetime.now(UTC)
         for position, feed in enumerate(feeds):
             self._schedule(feed, first_run=now + START_STAGGER * (position + 1))
+        self._every(_PRUNE_JOB, self._prune, PRUNE_EVERY, first_run=now + PRUNE_FIRST)
+        self._every(_PROBE_JOB, self._probe, self.probe_every, first_run=now + self.probe_every)
+        logger.info("scheduled %d feeds", len(feeds))
+
+    def _every(
+        self, job_id: str, job: Callable[[], Awaitable[None]], every: timedelta, first_run: datetime
+    ) -> None:
+        """A housekeeping job: one run at a time, a late run still runs, missed ones once."""
         self.scheduler.add_job(
-            self.pipeline.prune,
-            IntervalTrigger(seconds=PRUNE_EVERY.total_seconds()),
-            id=_PRUNE_JOB,
-            next_run_time=now + PRUNE_FIRST,
+            job,
+            IntervalTrigger(seconds=every.total_seconds()),
+            id=job_id,
+            next_run_time=first_run,
             coalesce=True,
             max_instances=1,
             misfire_grace_time=None,
             replace_existing=True,
         )
-        logger.info("scheduled %d feeds", len(feeds))
 
     def add_feed(self, feed: FeedRow) -> None:
         """Start polling a feed added at run time (or re-schedule a known one), soon."""
@@ -90,10 +119,18 @@ class FeedScheduler:
         }
 
     async def shutdown(self) -> None:
-        """Stop scheduling; polls in flight are cancelled (the outbox keeps what they queued)."""
+        """Stop scheduling and cancel the polls in flight.
+
+        A poll that was still fetching has stored nothing (``Pipeline.cancelled`` lists it)
+        and is polled again at the next start; one that is storing goes on with its
+        transaction, which ``Pipeline.finish_commits`` waits for.
+        """
         if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+            self.scheduler.shutdown(wait=False)  # cancels the jobs running
             await asyncio.sleep(0)  # AsyncIOScheduler shuts down in a loop callback
+        running = {task for task in self._running if task is not None}
+        if running:
+            await asyncio.wait(running)
 
     def _schedule(self, feed: FeedRow, *, first_run: datetime) -> None:
         interval = feed.interval or self.config.polling.interval
@@ -114,6 +151,17 @@ class FeedScheduler:
 
     async def _poll(self, feed_id: int) -> None:
         """The job: poll with the freshest row (URL, validators), then move the next run."""
+        if self.store.health.fault is not None:
+            self._skipped.add(feed_id)  # nothing fetched now could be kept: see _probe
+            return
+        task = asyncio.current_task()
+        self._running.add(task)
+        try:
+            await self._poll_fresh(feed_id)
+        finally:
+            self._running.discard(task)
+
+    async def _poll_fresh(self, feed_id: int) -> None:
         try:
             feed = await self.store.get_feed(feed_id)
         except UnknownRow:
@@ -126,6 +174,31 @@ class FeedScheduler:
             self.remove_feed(feed_id)
         elif result.next_poll_at is not None:
             self._move(feed_id, result.next_poll_at)
+
+    async def _probe(self) -> None:
+        """The job that ends a storage fault: try the store; once it works, poll the feeds
+        skipped meanwhile, spread out as at start-up."""
+        fault = self.store.health.fault
+        if fault is not None:
+            try:
+                await self.store.check_usable(integrity=fault.kind is FaultKind.CORRUPT)
+            except sqlite3.Error:
+                return  # still failing; the store's health has noted it
+            self.store.health.ok()
+        skipped, self._skipped = sorted(self._skipped), set()
+        now = datetime.now(UTC)
+        for position, feed_id in enumerate(skipped):
+            self._move(feed_id, now + START_STAGGER * (position + 1))
+
+    async def _prune(self) -> None:
+        if self.store.health.fault is not None:
+            return  # a day's delay is harmless; pruning a failing store is not
+        try:
+            await self.pipeline.prune()
+        except sqlite3.Error as exc:
+            if storage_fault(exc) is None:
+                raise
+            # else the store's health has logged it, once for the episode
 
     def _move(self, feed_id: int, when: datetime) -> None:
         try:

@@ -204,3 +204,91 @@ async def test_a_poll_that_was_not_stored_leaves_no_story_behind(
         ("Israel's president to Baku", "pending"),
         ("Herzog to visit Azerbaijan", "merged"),
     ]
+
+
+async def eventually(condition: Callable[[], object]) -> None:
+    async with asyncio.timeout(WAIT):
+        while not condition():
+            await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+async def stopping(tmp_path: Path, httpserver: HTTPServer, write_lock):
+    """A feed of ARTICLES stories for 5 chats, and a pipeline whose store waits ``busy``
+    seconds for a lock; yields ``(feed, env, hold)``, where ``hold()`` makes the next poll
+    meet a write lock once it has fetched and returns the lock's connection."""
+    feed = BurstFeed(httpserver)
+    db = tmp_path / "bot.db"
+    prime(db, feed.url, chats=5)
+    env, fetcher = await open_env(make_config(db), busy_timeout=2.0)
+    locks: list[sqlite3.Connection] = []
+
+    def hold() -> list[sqlite3.Connection]:
+        feed.on_fetch = lambda: locks.append(write_lock(db))
+        return locks
+
+    yield feed, env, hold
+    await close_env(env, fetcher)
+
+
+async def test_a_stop_lets_a_poll_being_stored_commit_and_says_so(
+    stopping, caplog: pytest.LogCaptureFixture
+) -> None:
+    feed, env, hold = stopping
+    locks = hold()  # keeps the transaction waiting until the stop has begun
+    poll = asyncio.create_task(env.poll(feed.url))
+    await eventually(lambda: env.pipeline._commits)
+    poll.cancel()  # what the scheduler's shutdown does to the jobs running
+
+    with caplog.at_level(logging.INFO, logger="bot.pipeline"):
+        finishing = asyncio.create_task(env.pipeline.finish_commits(10))
+        await asyncio.sleep(0.2)
+        locks[0].rollback()
+        assert await finishing == 0
+
+    assert env.pipeline.cancelled == []
+    assert outbox_pairs(Path(env.store.path)) == (5 * ARTICLES, 5 * ARTICLES)
+    assert f"stored this poll before stopping: {ARTICLES} articles, 1000 alerts" in caplog.text
+
+
+async def test_a_stop_rolls_back_a_poll_it_cannot_wait_for_and_says_so(
+    stopping, caplog: pytest.LogCaptureFixture
+) -> None:
+    feed, env, hold = stopping
+    locks = hold()
+    poll = asyncio.create_task(env.poll(feed.url))
+    await eventually(lambda: env.pipeline._commits)
+    poll.cancel()
+
+    with caplog.at_level(logging.INFO, logger="bot.pipeline"):
+        finishing = asyncio.create_task(env.pipeline.finish_commits(0.1))
+        await asyncio.sleep(0.5)  # past the deadline: the write is told to roll back
+        locks[0].rollback()  # so it gets the lock, and must not commit
+        assert await finishing == 1
+
+    assert outbox_pairs(Path(env.store.path)) == (0, 0)
+    assert env.store.stats().articles == 0
+    assert "rolled back this poll's articles and alerts on stopping" in caplog.text
+    feed.on_fetch = None
+    assert (await env.poll(feed.url)).alerts == 5 * ARTICLES  # the next start has them all
+
+
+async def test_a_poll_stopped_while_fetching_is_named_and_stores_nothing(stopping) -> None:
+    feed, env, _ = stopping
+    arrived, release = threading.Event(), threading.Event()
+
+    def slow_server() -> None:
+        arrived.set()
+        release.wait(WAIT)
+
+    feed.on_fetch = slow_server
+    poll = asyncio.create_task(env.poll(feed.url))
+    assert await asyncio.to_thread(arrived.wait, WAIT)
+    poll.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await poll
+    release.set()
+
+    assert await env.pipeline.finish_commits(10) == 0
+    assert [f.url for f in env.pipeline.cancelled] == [feed.url]
+    assert env.store.stats().articles == 0
