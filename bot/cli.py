@@ -33,7 +33,8 @@ from bot.feeds.opml import OpmlFeed, read_opml, write_opml
 from bot.feeds.parser import parse_feed
 from bot.matching import SubscriptionMatcher
 from bot.pipeline import Pipeline, PollResult, fetch_limits, with_full_text
-from bot.store import AsyncStore, FeedRow, Store, StoreError
+from bot.store import AsyncStore, FeedRow, Store, StoreError, StoreUnavailable
+from bot.store.health import storage_fault
 from bot.summary import llm_from_config, summarize_article
 
 logger = logging.getLogger(__name__)
@@ -97,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     opml_in.add_argument("file", metavar="FILE", type=Path)
     with_config(opml_in)
     with_config(command("export-opml", _export_opml, "print the feeds as OPML"))
+    backup = command("backup", _backup, "copy the database to PATH, safely while the bot runs")
+    backup.add_argument("target", metavar="PATH", type=Path, help="the file to write")
+    with_config(backup)
     with_config(command("run", _run_daemon, "run the bot"))
     command("demo", _run_demo, "an offline demo on bundled feeds")
     return parser
@@ -219,17 +223,26 @@ def _when(moment: datetime | None, *, missing: str = "-") -> str:
 
 
 @contextlib.contextmanager
-def _open_store(config: Config) -> Iterator[Store]:
-    """The configured database with the config file's feeds merged in."""
+def _database(path: str) -> Iterator[Store]:
+    """The database at ``path``; a storage fault met on the way (at open, or a disk that
+    fills up meanwhile) ends the command with one line naming the file and what to do."""
+    store = Store.open(path)
     try:
-        store = Store.open(config.storage.path)
-    except sqlite3.Error as exc:
-        raise CliError(f"cannot open the database {config.storage.path}: {exc}") from None
-    try:
-        store.sync_config_feeds(config.feeds)
         yield store
+    except sqlite3.Error as exc:
+        if storage_fault(exc) is None:
+            raise
+        raise StoreUnavailable(path, exc) from None
     finally:
         store.close()
+
+
+@contextlib.contextmanager
+def _open_store(config: Config) -> Iterator[Store]:
+    """The configured database with the config file's feeds merged in."""
+    with _database(config.storage.path) as store:
+        store.sync_config_feeds(config.feeds)
+        yield store
 
 
 def _poll_once(args: argparse.Namespace) -> int:
@@ -326,4 +339,25 @@ def _export_opml(args: argparse.Namespace) -> int:
     with _open_store(load_config(args.config)) as store:
         feeds = [OpmlFeed(url=feed.url, name=feed.display_name) for feed in store.list_feeds()]
     sys.stdout.write(write_opml(feeds))
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    """Copy the database with SQLite's online backup; see the README, "Backups"."""
+    config = load_config(args.config)
+    source, target = Path(config.storage.path), args.target
+    if target.resolve() == source.resolve():
+        raise CliError(f"{target} is the database itself; back it up to another file")
+    with _database(config.storage.path) as store:
+        try:
+            store.backup(target)
+        except (sqlite3.Error, OSError) as exc:
+            raise CliError(f"cannot write the backup {target}: {exc}") from None
+        stats = store.stats()
+    megabytes = target.stat().st_size / 1e6
+    print(
+        f"backed up {source} to {target} ({megabytes:.1f} MB): {stats.feeds} feeds, "
+        f"{stats.subscriptions} topics, {stats.articles} articles, "
+        f"{stats.outbox_pending} alerts waiting"
+    )
     return 0

@@ -137,7 +137,7 @@ def test_opml_round_trip(tmp_path: Path, capsys) -> None:
         (["poll-once", "--config", "{tmp}/bad.toml"], "unknown key 'intervall'"),
         (["import-opml", "{tmp}/absent.opml", "--config", "{tmp}/ok.toml"], "cannot read"),
         (["import-opml", "{tmp}/bad.toml", "--config", "{tmp}/ok.toml"], "not an OPML file"),
-        (["feeds", "--config", "{tmp}/nodir.toml"], "cannot open the database"),
+        (["feeds", "--config", "{tmp}/nodir.toml"], "cannot be opened; check the path"),
     ],
 )
 def test_expected_errors_are_one_line_and_exit_2(
@@ -161,5 +161,14 @@ def test_help_lists_every_command(capsys) -> None:
         main(["--help"])
 
     out = capsys.readouterr().out
-    for command in ("check", "poll-once", "feeds", "import-opml", "export-opml", "run", "demo"):
+    for command in (
+        "check",
+        "poll-once",
+        "feeds",
+        "import-opml",
+        "export-opml",
+        "backup",
+        "run",
+        "demo",
+    ):
         assert f"    {command} " in out

@@ -46,17 +46,19 @@ WAIT = 60.0
 
 
 class BurstFeed:
-    """ARTICLES stories at one URL; ``fetched`` is set whenever a poll fetches them, and
-    ``on_fetch`` (when set) runs first, in the server's thread."""
+    """ARTICLES stories at one URL; ``fetched`` is set whenever a poll fetches them (``fetches``
+    counts them), and ``on_fetch`` (when set) runs first, in the server's thread."""
 
     def __init__(self, httpserver: HTTPServer) -> None:
         self.document = rss(burst(ARTICLES))
         self.fetched = threading.Event()
+        self.fetches = 0
         self.on_fetch: Callable[[], None] | None = None
         httpserver.expect_request("/burst.xml").respond_with_handler(self._serve)
         self.url = httpserver.url_for("/burst.xml")
 
     def _serve(self, request: Request) -> Response:
+        self.fetches += 1
         if self.on_fetch is not None:
             self.on_fetch()
         self.fetched.set()

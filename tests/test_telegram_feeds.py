@@ -106,6 +106,7 @@ async def test_status_counts_and_names_failing_feeds(start_bot: StartBot) -> Non
         "Articles stored: 0",
         "Outbox: 0 waiting, 0 failed",
         "Alerts sent today: 0",
+        "Storage: ok",
         "Failing feeds",
         "• B — failing: HTTP 503 <busy> (1 in a row)",
         "Article pages that could not be read (feed text used instead)",

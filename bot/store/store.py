@@ -188,9 +188,12 @@ class Store:
             copy.execute("PRAGMA journal_mode = DELETE")
             (check,) = copy.execute("PRAGMA quick_check").fetchone()
             if check != "ok":
-                raise sqlite3.DatabaseError(f"the backup copy failed quick_check: {check}")
-        finally:
+                raise sqlite3.DatabaseError(f"the copy failed quick_check: {check}")
+        except BaseException:
             copy.close()
+            partial.unlink(missing_ok=True)
+            raise
+        copy.close()
         os.replace(partial, target)
 
     def _rows(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[dict]:

@@ -78,4 +78,10 @@ ADMINS_ONLY = "Only this group's administrators can change what it follows."
 BOT_ADMINS_ONLY = "Only the operators of this bot can do that."
 SOMETHING_WENT_WRONG = "Something went wrong on my side; please try again in a minute."
 
+
+def storage_fault(reason: str) -> str:
+    """The answer to a command the database could not carry out ("the disk is full")."""
+    return f"I can't save that right now: {reason}. Try again later."
+
+
 NO_SUBSCRIPTIONS = "You follow no topics yet. Try <code>/subscribe Israel + Azerbaijan</code>."

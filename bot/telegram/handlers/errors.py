@@ -1,4 +1,8 @@
-"""The last resort: log what a handler raised and tell the person something went wrong."""
+"""The last resort: log what a handler raised and tell the person something went wrong.
+
+A storage fault (disk full, database locked, read-only, damaged) is not a bug: the person is
+told in plain words, and the log has it already, once per episode (``AsyncStore.health``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.store.health import storage_fault
 from bot.telegram import texts
 from bot.telegram.replies import reply
 
@@ -15,13 +20,18 @@ logger = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    logger.error("update %s failed", getattr(update, "update_id", update), exc_info=context.error)
+    fault = storage_fault(context.error) if context.error else None
+    if fault is None:
+        logger.error(
+            "update %s failed", getattr(update, "update_id", update), exc_info=context.error
+        )
     if not isinstance(update, Update):
         return
+    answer = texts.storage_fault(fault.reason) if fault else texts.SOMETHING_WENT_WRONG
     try:
         if update.callback_query:
-            await update.callback_query.answer(texts.SOMETHING_WENT_WRONG)
+            await update.callback_query.answer(answer)
         elif update.effective_message:
-            await reply(update, texts.SOMETHING_WENT_WRONG)
+            await reply(update, answer)
     except TelegramError as exc:
         logger.warning("could not report the failure to the chat: %s", exc)

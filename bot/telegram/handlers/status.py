@@ -23,6 +23,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         f"Articles stored: {stats.articles}",
         f"Outbox: {stats.outbox_pending} waiting, {stats.outbox_failed} failed",
         f"Alerts sent today: {stats.sent_today}",
+        f"Storage: {store.health.describe()}",
     ]
     feeds = await store.list_feeds()
     failing = [feed for feed in feeds if feed.error_count]
