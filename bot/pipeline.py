@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -171,6 +172,63 @@ class PollRecorder:
             self._writer = None
 
 
+class WritesSince:
+    """The articles this process's polls have sent to the store since a given poll checked
+    which of its entries are new.
+
+    Between that check and its own write, a poll fetches pages and matches; other polls may
+    store some of the same articles meanwhile (one story's URL in two feeds), and its own
+    write will leave those out. It must not cluster them first, or the clusterer would hold
+    stories the store never kept. Store calls run in the order they are made, so the check
+    saw every write made before it and none made after: those are the ones to look at here,
+    without another query to the store.
+    """
+
+    def __init__(self) -> None:
+        self._written = 0
+        self._writes: deque[tuple[int, frozenset[str]]] = deque()
+        """(number of the write, keys of its articles), for the writes some check may miss."""
+        self._checks: Counter[int] = Counter()
+        """Checks not done with, by the number of writes made before them."""
+
+    def check(self) -> int:
+        """Note a check made now; returns its mark, for :meth:`since` and :meth:`done`."""
+        self._checks[self._written] += 1
+        return self._written
+
+    def wrote(self, feed_id: int, articles: Iterable[Article]) -> None:
+        """Note a write of ``articles`` made now."""
+        self._written += 1
+        self._writes.append((self._written, frozenset(_keys(feed_id, articles))))
+        self._forget()
+
+    def since(self, mark: int, feed_id: int, articles: Iterable[Article]) -> list[Article]:
+        """Those of ``articles`` no write made after the check ``mark`` may have stored."""
+        later = set().union(*(keys for number, keys in self._writes if number > mark))
+        return [a for a in articles if later.isdisjoint(_keys(feed_id, [a]))]
+
+    def done(self, mark: int) -> None:
+        """The check ``mark`` will not be asked about again."""
+        self._checks[mark] -= 1
+        if not self._checks[mark]:
+            del self._checks[mark]
+        self._forget()
+
+    def _forget(self) -> None:
+        """Drop the writes every check still open already saw."""
+        oldest = min(self._checks, default=self._written)
+        while self._writes and self._writes[0][0] <= oldest:
+            self._writes.popleft()
+
+
+def _keys(feed_id: int, articles: Iterable[Article]) -> Iterator[str]:
+    """What makes an article old to the store: its id in its feed, its URL in any feed."""
+    for article in articles:
+        yield f"{feed_id}/{article.id}"
+        if article.url:
+            yield article.url
+
+
 class Pipeline:
     """Polls feeds into the store and the outbox; see the module docstring."""
 
@@ -194,12 +252,12 @@ class Pipeline:
         self._owns_parser = parser is None
         self.parser: FeedParser = parser or make_parser(config.polling.parse_workers)
         self._clusterer: StoryClusterer | None = None
-        self._commit_lock = asyncio.Lock()
-        """Held from clustering a poll's articles to the end of its transaction, so the
-        clusterer holds what is committed and nothing a rolled-back poll clustered."""
+        self._cluster_lock = asyncio.Lock()
+        """Held from clustering a poll's articles until its write is sent to the store, so
+        writes reach the store in the order their articles were clustered."""
+        self._writes = WritesSince()
         self._commits: dict[asyncio.Task[StoredPoll], FeedRow] = {}
         """Transactions under way (see :meth:`_commit`), for :meth:`finish_commits`."""
-        self._writing: asyncio.Task[StoredPoll] | None = None
         self._storing: set[asyncio.Task[Any] | None] = set()
         """Polls whose transaction has started: cancelling them does not cancel it."""
         self.cancelled: list[FeedRow] = []
@@ -248,7 +306,7 @@ class Pipeline:
         except Exception as exc:
             fault = storage_fault(exc)
             if fault is not None:  # the store's health has logged it, once for the episode
-                outcome = self._outcome_of_storage_fault(feed, now, fault.sentence)
+                outcome = self._not_stored(feed, now, fault.sentence)
                 return _Fresh(outcome, 0, 0, record=False)
             return _Fresh(self._failure(feed, now, exc), 0, 0)
         finally:
@@ -293,9 +351,14 @@ class Pipeline:
             name=feed.name,
             first_seen=now,
         )
-        articles, alertable, fulltext_failures = await self._unseen(feed, parsed, now)
-        matches = await self._match(alertable)
-        stored = await self._commit(feed, articles, matches, now)
+        mark = self._writes.check()
+        try:
+            articles, alertable, fulltext_failures = await self._unseen(feed, parsed, now)
+            matches = await self._match(alertable)
+        except BaseException:
+            self._writes.done(mark)
+            raise
+        stored = await self._commit(feed, articles, matches, now, mark)
         delay = self._healthy_delay(feed, fetched, parsed.ttl_minutes)
         outcome = replace(
             self._outcome("ok", now, delay, fetched),
@@ -341,7 +404,7 @@ class Pipeline:
         return self.matcher.match(articles)
 
     async def _commit(
-        self, feed: FeedRow, articles: list[Article], matches: Matches, now: datetime
+        self, feed: FeedRow, articles: list[Article], matches: Matches, now: datetime, mark: int
     ) -> StoredPoll:
         """Store the poll's new articles with their stories and alerts, all or nothing.
 
@@ -349,63 +412,66 @@ class Pipeline:
         running, and :meth:`finish_commits` waits for it or rolls it back, and says which.
         """
         if not articles:
+            self._writes.done(mark)
             return StoredPoll([], 0)
-        commit = asyncio.create_task(self._write(feed, articles, matches, now))
+        commit = asyncio.create_task(self._write(feed, articles, matches, now, mark))
         self._commits[commit] = feed
         commit.add_done_callback(self._commits.pop)
+        commit.add_done_callback(lambda _: self._writes.done(mark))
         self._storing.add(asyncio.current_task())
         return await asyncio.shield(commit)
 
     async def _write(
-        self, feed: FeedRow, articles: list[Article], matches: Matches, now: datetime
+        self, feed: FeedRow, articles: list[Article], matches: Matches, now: datetime, mark: int
     ) -> StoredPoll:
-        async with self._commit_lock:
+        """Cluster the matched articles, then write. The write is sent to the store before
+        the lock is let go, so the next poll clusters after it and the store runs them in
+        that order: what the next one links to is stored first, or (when this write fails)
+        the clusterer is rebuilt from what was."""
+        async with self._cluster_lock:
             matched_ids = {article_id for _, article_id in matches}
             matched = [article for article in articles if article.id in matched_ids]
             stories = {}
-            if matched:  # those another poll stored meanwhile are that poll's to cluster
-                matched = await self.store.unseen_articles(feed.id, matched)
+            if matched:
+                matched = self._writes.since(mark, feed.id, matched)
                 stories = self._stories(await self._story_memory(), feed, matched, now)
-            self._writing = asyncio.current_task()
-            try:
-                stored = await self.store.store_poll(
-                    feed.id,
-                    articles,
-                    seen_at=now,
-                    matches=matches,
-                    thread_ids=self.matcher.thread_ids,
-                    stories=stories,
-                )
-            except BaseException:
-                if matched:
-                    self._clusterer = None  # it holds this poll's articles: rebuild it
-                raise
-            finally:
-                self._writing = None
-            if {a.id for a in matched} - {s.article.id for s in stored.articles}:
-                self._clusterer = None  # another program stored some of them first
+            written = self.store.store_poll(
+                feed.id,
+                articles,
+                seen_at=now,
+                matches=matches,
+                thread_ids=self.matcher.thread_ids,
+                stories=stories,
+            )
+            self._writes.wrote(feed.id, articles)
+        try:
+            stored = await written
+        except BaseException:
+            if matched:
+                self._clusterer = None  # it holds this poll's articles: rebuild it
+            raise
+        if {a.id for a in matched} - {s.article.id for s in stored.articles}:
+            self._clusterer = None  # another program stored some of them first
         self.store.health.ok()
         return stored
 
     async def finish_commits(self, timeout: float) -> int:
-        """Let the polls being stored commit, for ``timeout`` seconds at most; then roll back
-        the one writing and drop those waiting to. Each outcome is logged; returns how many
-        polls were rolled back (their articles stay unseen: the next start fetches them)."""
+        """Let the polls being stored commit, for ``timeout`` seconds at most; after that,
+        every poll write rolls back instead (``Store.stop_poll_writes``). Each outcome is
+        logged; returns how many polls were rolled back (their articles stay unseen: the
+        next start fetches them). A write waiting for another program's lock may take up to
+        the busy timeout past ``timeout``."""
         commits = dict(self._commits)
         if not commits:
             return 0
         logger.info("waiting up to %gs for %d polls to finish storing", timeout, len(commits))
         _, late = await asyncio.wait(commits, timeout=timeout)
-        for task in late:
-            if task is self._writing:
-                self.store.sync.abort_poll_write()
-            else:
-                task.cancel()
         if late:
+            self.store.sync.stop_poll_writes()
             await asyncio.wait(late)
         rolled_back = 0
         for task, feed in commits.items():
-            failure = "it was still waiting to" if task.cancelled() else task.exception()
+            failure = "cancelled" if task.cancelled() else task.exception()
             if failure is None:
                 stored = task.result()
                 logger.info(
@@ -428,7 +494,7 @@ class Pipeline:
         self, clusterer: StoryClusterer, feed: FeedRow, articles: list[Article], now: datetime
     ) -> dict[str, tuple[int, str]]:
         """Article id → (feed id, article id) of the first article of its story, for the
-        articles that repeat a story. Called with the commit lock held.
+        articles that repeat a story. Called with the cluster lock held.
 
         Only matched articles are clustered: a story matters only where it alerts, and
         clustering costs far more than matching.
@@ -485,7 +551,7 @@ class Pipeline:
             new_url=fetched.permanent_url,
         )
 
-    def _outcome_of_storage_fault(self, feed: FeedRow, now: datetime, sentence: str) -> PollOutcome:
+    def _not_stored(self, feed: FeedRow, now: datetime, sentence: str) -> PollOutcome:
         """A poll whose articles could not be stored: polled again at its usual interval."""
         delay = next_poll_delay(interval=self._interval(feed), error_count=0)
         return PollOutcome(

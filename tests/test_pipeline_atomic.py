@@ -37,6 +37,9 @@ from pytest_httpserver import HTTPServer
 from test_pipeline_stories import HERZOG, HERZOG_COPY
 from werkzeug import Request, Response
 
+from bot.article import Article
+from bot.pipeline import WritesSince
+
 CHATS, ARTICLES = 50, 200
 ALERTS = CHATS * ARTICLES
 KILLS = 10
@@ -268,11 +271,13 @@ async def test_a_stop_rolls_back_a_poll_it_cannot_wait_for_and_says_so(
         locks[0].rollback()  # so it gets the lock, and must not commit
         assert await finishing == 1
 
-    assert outbox_pairs(Path(env.store.path)) == (0, 0)
+    db = Path(env.store.path)
+    assert outbox_pairs(db) == (0, 0)
     assert env.store.stats().articles == 0
     assert "rolled back this poll's articles and alerts on stopping" in caplog.text
     feed.on_fetch = None
-    assert (await env.poll(feed.url)).alerts == 5 * ARTICLES  # the next start has them all
+    await poll_again(db)  # the next start has them all
+    assert outbox_pairs(db) == (5 * ARTICLES, 5 * ARTICLES)
 
 
 async def test_a_poll_stopped_while_fetching_is_named_and_stores_nothing(stopping) -> None:
@@ -294,3 +299,48 @@ async def test_a_poll_stopped_while_fetching_is_named_and_stores_nothing(stoppin
     assert await env.pipeline.finish_commits(10) == 0
     assert [f.url for f in env.pipeline.cancelled] == [feed.url]
     assert env.store.stats().articles == 0
+
+
+def test_writes_since_a_check_name_what_it_could_not_see() -> None:
+    def new(guid: str, url: str | None) -> Article:
+        return Article(id=guid, feed_url="", url=url, title="", text="", published=None, source="")
+
+    writes = WritesSince()
+    early = writes.check()
+    writes.wrote(1, [new("a", "https://x/a")])
+    late = writes.check()
+    writes.wrote(2, [new("b", "https://x/b"), new("c", None)])
+    asked = [new("a", "https://x/a"), new("b2", "https://x/b"), new("c", None), new("d", None)]
+
+    assert [a.id for a in writes.since(early, 2, asked)] == ["d"]  # a, b by URL; c by id
+    assert [a.id for a in writes.since(late, 2, asked)] == ["a", "d"]
+    assert [a.id for a in writes.since(late, 1, asked)] == ["a", "c", "d"]  # c: other feed
+    writes.done(early)
+    writes.done(late)
+    assert writes.since(writes.check(), 2, asked) == asked  # nothing kept once all are done
+
+
+async def test_one_story_in_two_feeds_polled_at_once_alerts_once(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    """Both polls find the article new; whichever stores it second leaves it out."""
+    server = FeedServer(httpserver)
+    shared = item("s1", "Herzog to visit Azerbaijan", link="https://wire.example/s1", text=HERZOG)
+    feeds = [server.publish(path, []) for path in ("/a.xml", "/b.xml", "/c.xml")]
+    env, fetcher = await open_env(make_config(tmp_path / "bot.db"))
+    try:
+        env.subscribe(1, "Israel")
+        for url in feeds:
+            await env.poll(url)
+        for path in ("/a.xml", "/b.xml", "/c.xml"):
+            server.publish(path, [shared])
+        await env.pipeline.poll_all([env.feed(url) for url in feeds])
+        server.publish(
+            "/a.xml", [shared, item("c1", "Israel's president to Baku", text=HERZOG_COPY)]
+        )
+        await env.poll(feeds[0])
+        rows = env.store.conn.execute("SELECT status FROM outbox ORDER BY id").fetchall()
+    finally:
+        await close_env(env, fetcher)
+
+    assert rows == [("pending",), ("merged",)]

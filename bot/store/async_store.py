@@ -1,8 +1,10 @@
 """Run store methods on one worker thread so the event loop never waits on the disk.
 
 One thread (not a pool) owns all database work: SQLite serializes writers anyway, and a single
-thread keeps every transaction on the connection that opened it. Every call passes through
-here, so this is where a storage fault is noticed (``health``), whoever met it.
+thread keeps every transaction on the connection that opened it. A call goes to that thread
+when it is made, not when it is awaited, so calls run in the order they were made (the
+pipeline relies on it: see ``Pipeline._write``). Every call passes through here, so this is
+where a storage fault is noticed (``health``), whoever met it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import sqlite3
+from collections.abc import Awaitable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -33,17 +36,20 @@ class AsyncStore:
             raise AttributeError(name)
 
         @functools.wraps(method)
-        async def call(*args: Any, **kwargs: Any) -> Any:
-            loop = asyncio.get_running_loop()
-            try:
-                return await loop.run_in_executor(
-                    self._executor, functools.partial(method, *args, **kwargs)
-                )
-            except sqlite3.Error as exc:
-                self.health.failed(exc, name.replace("_", " "))
-                raise
+        def call(*args: Any, **kwargs: Any) -> Awaitable[Any]:
+            running = asyncio.get_running_loop().run_in_executor(
+                self._executor, functools.partial(method, *args, **kwargs)
+            )
+            return self._result(running, name)
 
         return call
+
+    async def _result(self, running: asyncio.Future[Any], name: str) -> Any:
+        try:
+            return await running
+        except sqlite3.Error as exc:
+            self.health.failed(exc, name.replace("_", " "))
+            raise
 
     async def aclose(self) -> None:
         """Finish queued work, then close the database."""

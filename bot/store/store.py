@@ -80,7 +80,7 @@ class StoreUnavailable(StoreError):
 
 
 class PollWriteAborted(sqlite3.OperationalError):
-    """:meth:`Store.abort_poll_write` rolled back the poll being stored (the bot is stopping)."""
+    """:meth:`Store.stop_poll_writes` rolled back a poll being stored (the bot is stopping)."""
 
 
 BUSY_TIMEOUT = 5.0
@@ -107,7 +107,7 @@ class Store:
         self.db = sqlite_utils.Database(conn)
         self.conn = conn
         self.path = str(path)
-        self._abort_poll_write = False
+        self._poll_writes_stopped = False
 
     @classmethod
     def open(cls, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT) -> Store:
@@ -551,41 +551,38 @@ class Store:
         the first article of the story it repeats, stored before or in this poll. Articles
         that turn out not to be new (:meth:`add_articles`) are left out with their matches.
         """
-        try:
-            with self._transaction():
-                self._check_abort()
-                stored = self.add_articles(feed_id, articles, seen_at=seen_at)
-                rowids = {s.article.id: s.rowid for s in stored}
-                firsts = self._story_rowids(stories or {}, rowids)
-                if firsts:
-                    self.set_stories(firsts)
-                alerts = self.enqueue_alerts(
-                    {
-                        (chat_id, rowids[guid]): sub_ids
-                        for (chat_id, guid), sub_ids in (matches or {}).items()
-                        if guid in rowids
-                    },
-                    thread_ids=thread_ids,
-                    stories=firsts,
-                )
-                self._check_abort()
-        finally:
-            self._abort_poll_write = False
+        self._check_stopped()
+        with self._transaction():
+            stored = self.add_articles(feed_id, articles, seen_at=seen_at)
+            rowids = {s.article.id: s.rowid for s in stored}
+            firsts = self._story_rowids(stories or {}, rowids)
+            if firsts:
+                self.set_stories(firsts)
+            alerts = self.enqueue_alerts(
+                {
+                    (chat_id, rowids[guid]): sub_ids
+                    for (chat_id, guid), sub_ids in (matches or {}).items()
+                    if guid in rowids
+                },
+                thread_ids=thread_ids,
+                stories=firsts,
+            )
+            self._check_stopped()
         return StoredPoll(stored, alerts)
 
-    def abort_poll_write(self) -> None:
-        """Roll back the :meth:`store_poll` running now, or the next one; callable from any
-        thread (the bot calls it when a stop has waited long enough).
+    def stop_poll_writes(self) -> None:
+        """From now on, :meth:`store_poll` rolls back instead of committing, the one running
+        included; callable from any thread (the bot calls it when a stop has waited long
+        enough for polls being stored). Nothing is lost: their articles stay unseen.
 
-        The statement running is interrupted, and a transaction between statements rolls
-        back instead of committing. Nothing is lost: its articles stay unseen.
+        The one running is not interrupted: its statements end, then it rolls back (another
+        writer's statement must not fail on our account).
         """
-        self._abort_poll_write = True
-        self.conn.interrupt()
+        self._poll_writes_stopped = True
 
-    def _check_abort(self) -> None:
-        if self._abort_poll_write:
-            raise PollWriteAborted("interrupted: the bot is stopping")
+    def _check_stopped(self) -> None:
+        if self._poll_writes_stopped:
+            raise PollWriteAborted("rolled back: the bot is stopping")
 
     def _story_rowids(
         self, stories: Mapping[str, tuple[int, str]], rowids: Mapping[str, int]
