@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import shutil
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 import rules
+from bot.article import Article
 from bot.config import Config, parse_config
 from bot.feeds.fetcher import Fetcher
 from bot.matching import SubscriptionMatcher
@@ -42,6 +44,26 @@ def item(
     if age is not None:
         fields["pubDate"] = format_datetime(datetime.now(UTC) - age)
     return fields
+
+
+def numbered_article(n: int, feed_url: str = "https://news.example.org/feed.xml") -> Article:
+    """Article ``n`` of a feed, as the parser makes it: a few hundred characters on Baku."""
+    return Article(
+        id=f"a{n}",
+        feed_url=feed_url,
+        url=f"https://news.example.org/{n}",
+        title=f"Baku story {n}",
+        text="A story about Baku that fills the pages of the database. " * 8,
+        published=datetime.now(UTC),
+        source="Example News",
+    )
+
+
+def copy_of(template: Path, name: str) -> Path:
+    """A copy of the database file ``template`` beside it, as ``name``.db."""
+    db = template.with_name(f"{name}.db")
+    shutil.copy(template, db)
+    return db
 
 
 def burst(count: int, word: str = "Baku") -> list[dict[str, str]]:

@@ -8,22 +8,11 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline_env import numbered_article as article
+
 import rules
-from bot.article import Article
 from bot.cli import main
 from bot.store import Store
-
-
-def article(n: int) -> Article:
-    return Article(
-        id=f"a{n}",
-        feed_url="https://news.example.org/feed.xml",
-        url=f"https://news.example.org/{n}",
-        title=f"Baku story {n}",
-        text="A story about Baku. " * 20,
-        published=datetime.now(UTC),
-        source="Example News",
-    )
 
 
 def write_config(tmp_path: Path, db: Path) -> Path:

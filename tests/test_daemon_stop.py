@@ -11,7 +11,6 @@ After each stop the outbox holds all of the poll's alerts or none, and one more 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 from botapi import FakeBotAPI
-from pipeline_env import outbox_pairs, prime
+from pipeline_env import copy_of, outbox_pairs, prime
 from pytest_httpserver import HTTPServer
 from test_pipeline_atomic import ARTICLES, WAIT, BurstFeed, poll_again
 
@@ -62,8 +61,7 @@ async def test_sigterm_at_any_point_of_a_poll_loses_nothing_and_the_log_says_wha
     prime(template, feed.url, chats=CHATS)
 
     # A poll left to finish, to know how long one takes: the stop after it is clean.
-    whole = tmp_path / "whole.db"
-    shutil.copy(template, whole)
+    whole = copy_of(template, "whole")
     daemon = start_daemon(whole, botapi)
     assert feed.fetched.wait(WAIT)
     start = time.monotonic()
@@ -75,8 +73,7 @@ async def test_sigterm_at_any_point_of_a_poll_loses_nothing_and_the_log_says_wha
 
     outcomes = Counter()
     for step in range(STOPS):
-        db = tmp_path / f"stop{step}.db"
-        shutil.copy(template, db)
+        db = copy_of(template, f"stop{step}")
         feed.fetched.clear()
         daemon = start_daemon(db, botapi)
         assert feed.fetched.wait(WAIT)

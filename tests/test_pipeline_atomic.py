@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from pipeline_env import (
     FeedServer,
     burst,
     close_env,
+    copy_of,
     item,
     make_config,
     open_env,
@@ -95,8 +95,7 @@ async def test_a_kill_at_any_point_of_a_large_poll_loses_nothing(
     prime(template, feed.url, chats=CHATS)
 
     # One poll left alone: it queues every alert, and shows how long a poll takes.
-    whole = tmp_path / "whole.db"
-    shutil.copy(template, whole)
+    whole = copy_of(template, "whole")
     process = poll_once(whole)
     assert await asyncio.to_thread(feed.fetched.wait, WAIT)
     start = time.monotonic()
@@ -108,8 +107,7 @@ async def test_a_kill_at_any_point_of_a_large_poll_loses_nothing(
 
     after_kill = Counter()
     for step in range(KILLS):
-        db = tmp_path / f"kill{step}.db"
-        shutil.copy(template, db)
+        db = copy_of(template, f"kill{step}")
         feed.fetched.clear()
         process = poll_once(db)
         assert await asyncio.to_thread(feed.fetched.wait, WAIT)

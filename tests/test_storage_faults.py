@@ -23,12 +23,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from pipeline_env import close_env, make_config, open_env, outbox_pairs, prime
+from pipeline_env import (
+    close_env,
+    make_config,
+    numbered_article,
+    open_env,
+    outbox_pairs,
+    prime,
+)
 from pytest_httpserver import HTTPServer
 from test_pipeline_atomic import ARTICLES, BurstFeed
 from test_telegram_harness import OPERATOR, USER, StartBot, start_bot_fixture  # noqa: F401
 
-from bot.article import Article
 from bot.cli import main
 from bot.scheduler import FeedScheduler
 from bot.store import Store
@@ -57,20 +63,9 @@ def damage_a_middle_page(db: Path) -> None:
 def a_database_with_articles(db: Path, count: int = 600) -> None:
     store = Store.open(db)
     feed = store.add_feed("https://news.example.org/feed.xml")
-    now = datetime.now(UTC)
-    articles = [
-        Article(
-            id=f"a{n}",
-            feed_url=feed.url,
-            url=f"https://news.example.org/{n}",
-            title=f"Story {n}",
-            text="Words of a story that fill the pages of the database. " * 8,
-            published=now,
-            source="Example News",
-        )
-        for n in range(count)
-    ]
-    store.add_articles(feed.id, articles, seen_at=now)
+    store.add_articles(
+        feed.id, [numbered_article(n) for n in range(count)], seen_at=datetime.now(UTC)
+    )
     store.remove_feed(feed.id)  # kept for its articles, never polled
     store.close()
 
@@ -117,38 +112,27 @@ def one_line(result_err: str) -> str:
 
 
 @pytest.mark.parametrize("command", ["run", "feeds"])
-def test_a_read_only_database_file_is_one_line_and_exit_2(shared_dir: Path, command) -> None:
+@pytest.mark.parametrize("read_only", ["file", "folder"])
+def test_a_read_only_database_is_one_line_and_exit_2(
+    shared_dir: Path, command: str, read_only: str
+) -> None:
     folder = shared_dir / "data"
     folder.mkdir()
     db = folder / "bot.db"
     Store.open(db).close()
-    folder.chmod(0o777)  # the folder may be written: only the file may not
-    db.chmod(0o444)
-
-    result = run_unprivileged(command, db)
-
-    assert result.returncode == 2
-    assert one_line(result.stderr) == (
-        f"topic-alert: cannot use the database {db}: the database file or its folder is "
-        "read-only; make it writable (attempt to write a readonly database)"
-    )
-
-
-@pytest.mark.parametrize("command", ["run", "feeds"])
-def test_a_database_in_a_read_only_folder_is_one_line_and_exit_2(shared_dir: Path, command) -> None:
-    folder = shared_dir / "data"
-    folder.mkdir()
-    db = folder / "bot.db"
-    Store.open(db).close()
-    db.chmod(0o666)
-    folder.chmod(0o555)  # as on a read-only mount: no journal can be created beside it
+    if read_only == "file":
+        folder.chmod(0o777)  # the folder may be written: only the file may not
+        db.chmod(0o444)
+    else:
+        db.chmod(0o666)
+        folder.chmod(0o555)  # as on a read-only mount: no journal can be created beside it
 
     result = run_unprivileged(command, db)
 
     assert result.returncode == 2
     line = one_line(result.stderr)
     assert line.startswith(f"topic-alert: cannot use the database {db}: ")
-    assert "read-only; make it writable" in line
+    assert "the database file or its folder is read-only; make it writable" in line
 
 
 @pytest.mark.parametrize("command", ["run", "feeds", "backup"])
