@@ -3,11 +3,14 @@
 from bot.store.async_store import AsyncStore
 from bot.store.rows import (
     ChatRow,
+    Delivered,
     FeedRow,
     OutboxRow,
     PollOutcome,
+    ShownAs,
     StoredArticle,
     StoreStats,
+    StoryCopy,
     StoryUpdate,
     SubscriptionRow,
 )
@@ -22,14 +25,17 @@ from bot.store.store import (
 __all__ = [
     "AsyncStore",
     "ChatRow",
+    "Delivered",
     "DuplicateSubscription",
     "FeedRow",
     "OutboxRow",
     "PollOutcome",
+    "ShownAs",
     "Store",
     "StoreError",
     "StoreStats",
     "StoredArticle",
+    "StoryCopy",
     "StoryUpdate",
     "SubscriptionLimitReached",
     "SubscriptionRow",

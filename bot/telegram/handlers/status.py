@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.store import StoreStats
 from bot.telegram.access import bot_admins_only
 from bot.telegram.handlers.feeds import describe
 from bot.telegram.replies import reply_lines
@@ -21,8 +22,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         f"Chats: {stats.chats}",
         f"Topics: {stats.subscriptions} ({stats.subscriptions_paused} paused)",
         f"Articles stored: {stats.articles}",
-        f"Outbox: {stats.outbox_pending} waiting, {stats.outbox_failed} failed",
-        f"Alerts sent today: {stats.sent_today}",
+        *_outbox_lines(stats),
     ]
     feeds = await store.list_feeds()
     failing = [feed for feed in feeds if feed.error_count]
@@ -34,3 +34,22 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         lines.append("<b>Article pages that could not be read</b> (feed text used instead)")
         lines += [f"• {describe(feed)}: {feed.fulltext_failures}" for feed in teasers]
     await reply_lines(update, lines)
+
+
+def _outbox_lines(stats: StoreStats) -> list[str]:
+    """What waits, and how today's alerts reached their chats: a story's copy is either named
+    on its first alert or sent on its own, and this says which."""
+    waiting = f"Outbox: {stats.outbox_pending} waiting, {stats.outbox_failed} failed"
+    if stats.outbox_copies_waiting:
+        waiting += f", {stats.outbox_copies_waiting} copies of a story waiting for its first alert"
+    lines = [waiting, f"Alerts sent today: {stats.sent_today}"]
+    ways = [
+        (stats.alone_today, "as a message of their own"),
+        (stats.digested_today, "in digests"),
+        (stats.also_today, 'named as "Also:" on their story\'s first alert'),
+        (
+            stats.copies_alone_today,
+            "copies of a story its first alert could not name, on their own",
+        ),
+    ]
+    return lines + [f"• {count} {how}" for count, how in ways if count]
