@@ -616,10 +616,10 @@ class Store:
     def pending_alerts(self, limit: int = 100, *, now: datetime | None = None) -> list[OutboxRow]:
         """Due, unsent alerts of active chats, whole chats at a time, oldest first.
 
-        Chats come in the order of their oldest due alert, each with all its due alerts (up
-        to ``limit``), until ``limit`` rows are taken (always at least one chat). So what a
-        chat receives (one digest, or alerts one by one) depends on that chat's alerts alone,
-        never on how many other chats are waiting or in which order rows were queued.
+        Chats come in the order of their oldest due alert, each with every due alert it has,
+        until ``limit`` rows are reached (always at least one chat, however many it has). So
+        what a chat receives (one digest, or alerts one by one) depends on that chat's alerts
+        alone, never on how many other chats wait or in which order rows were queued.
         """
         rows = self._rows(
             """WITH due AS (
@@ -628,18 +628,14 @@ class Store:
                    WHERE status = 'pending' AND chats.active
                      AND (not_before IS NULL OR not_before <= :now)),
                per_chat AS (
-                   SELECT chat_id, min(id) AS first, min(count(*), :limit) AS n
-                   FROM due GROUP BY chat_id),
+                   SELECT chat_id, min(id) AS first, count(*) AS n FROM due GROUP BY chat_id),
                turn AS (
                    SELECT chat_id, first,
                           sum(n) OVER (ORDER BY first ROWS UNBOUNDED PRECEDING) - n AS before
-                   FROM per_chat),
-               taken AS (
-                   SELECT due.id, turn.first,
-                          row_number() OVER (PARTITION BY due.chat_id ORDER BY due.id) AS k
-                   FROM due JOIN turn USING (chat_id) WHERE turn.before < :limit)
-               SELECT outbox.* FROM taken JOIN outbox ON outbox.id = taken.id
-               WHERE taken.k <= :limit ORDER BY taken.first, outbox.id""",
+                   FROM per_chat)
+               SELECT outbox.* FROM due JOIN turn USING (chat_id)
+               JOIN outbox ON outbox.id = due.id
+               WHERE turn.before < :limit ORDER BY turn.first, outbox.id""",
             {"now": to_iso(now or _now()), "limit": limit},
         )
         return self._outbox_rows(rows)
