@@ -28,6 +28,7 @@ from bot.pipeline import Pipeline, fetch_limits
 from bot.runtime import settle_heap
 from bot.scheduler import FeedScheduler
 from bot.store import AsyncStore, FeedRow, Store
+from bot.store.health import StorageHealth
 from bot.summary import llm_from_config
 from bot.telegram import build_application, start_receiving, stop_receiving
 
@@ -75,6 +76,7 @@ async def serve(config: Config, token: str, *, stop: asyncio.Event | None = None
             ),
             digest_threshold=config.delivery.digest_threshold,
             default_timezone=config.delivery.timezone,
+            health=StorageHealth(str(config.storage.path)),
         )
         resources.push_async_callback(stop_receiving, application)
         await start_receiving(application, config.telegram)

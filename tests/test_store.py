@@ -332,3 +332,54 @@ def test_a_version_1_file_is_migrated_and_still_searches(
     store.prune_articles(NOW + timedelta(days=1))
     assert store.search_articles("azerbaijan") == []
     store.close()
+
+
+def test_pending_alerts_hand_out_whole_chats_oldest_first(store: Store) -> None:
+    feed = store.add_feed("https://a.example/rss").id
+    stored = store.add_articles(
+        feed, [article(f"g{n}", f"https://a.example/{n}") for n in range(4)], seen_at=NOW
+    )
+    subs = {chat: store.add_subscription(chat, rules.compile("Baku")).id for chat in (1, 2, 3)}
+    for art in stored:  # article by article, each to every chat: rows of chats interleave
+        store.enqueue_alerts({(chat, art.rowid): [subs[chat]] for chat in subs})
+
+    batch = store.pending_alerts(limit=5)
+
+    assert [row.chat.id for row in batch] == [1] * 4 + [2] * 4, "whole chats, past the limit"
+    assert [row.article.rowid for row in batch[:4]] == [a.rowid for a in stored]
+    assert [row.subscriptions[0].number for row in batch] == [1] * 8
+
+
+def test_a_version_2_file_learns_how_each_sent_row_was_shown(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:2])
+    old = Store.open(db)
+    feed = old.add_feed("https://a.example/rss").id
+    stored = old.add_articles(
+        feed, [article(f"g{n}", f"https://a.example/{n}") for n in range(5)], seen_at=NOW
+    )
+    sub = old.add_subscription(1, rules.compile("Baku")).id
+    rowids = [s.rowid for s in stored]
+    old.enqueue_alerts({(1, r): [sub] for r in rowids[:4]}, stories={rowids[3]: rowids[0]})
+    old.enqueue_alerts({(1, rowids[4]): [sub]})
+    # as release 2 left them: an alert (1), a digest of two (2), a named copy, one pending
+    for outbox_id, message_id in ((1, 1), (2, 2), (3, 2), (4, 1)):
+        old.conn.execute(
+            "UPDATE outbox SET status = 'sent', message_id = ? WHERE id = ?",
+            (message_id, outbox_id),
+        )
+    old.close()
+    monkeypatch.undo()
+
+    store = Store.open(db)
+
+    shown = store.conn.execute("SELECT status, shown_as FROM outbox ORDER BY id").fetchall()
+    assert shown == [
+        ("sent", "alert"),
+        ("sent", "digest"),
+        ("sent", "digest"),
+        ("sent", "also"),
+        ("pending", None),
+    ]
+    store.close()

@@ -144,7 +144,8 @@ ALTER TABLE outbox ADD COLUMN shown_as TEXT;
 UPDATE outbox SET shown_as = CASE
     WHEN story_of IS NOT NULL THEN 'also'
     WHEN (SELECT count(*) FROM outbox AS other WHERE other.chat_id = outbox.chat_id
-          AND other.message_id = outbox.message_id) > 1 THEN 'digest'
+          AND other.message_id = outbox.message_id AND other.story_of IS NULL) > 1
+        THEN 'digest'
     ELSE 'alert' END
 WHERE status = 'sent';
 CREATE INDEX outbox_story ON outbox(story_of) WHERE story_of IS NOT NULL;

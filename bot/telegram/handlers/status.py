@@ -41,15 +41,12 @@ def _outbox_lines(stats: StoreStats) -> list[str]:
     on its first alert or sent on its own, and this says which."""
     waiting = f"Outbox: {stats.outbox_pending} waiting, {stats.outbox_failed} failed"
     if stats.outbox_copies_waiting:
-        waiting += f", {stats.outbox_copies_waiting} copies of a story waiting for its first alert"
-    lines = [waiting, f"Alerts sent today: {stats.sent_today}"]
+        waiting += f", story copies waiting for their first alert: {stats.outbox_copies_waiting}"
     ways = [
-        (stats.alone_today, "as a message of their own"),
-        (stats.digested_today, "in digests"),
-        (stats.also_today, 'named as "Also:" on their story\'s first alert'),
-        (
-            stats.copies_alone_today,
-            "copies of a story its first alert could not name, on their own",
-        ),
+        ("as a message of their own", stats.alone_today),
+        ("in digests", stats.digested_today),
+        ('named as "Also:" on their story\'s first alert', stats.also_today),
+        ("story copies their first alert could not name, on their own", stats.copies_alone_today),
     ]
-    return lines + [f"• {count} {how}" for count, how in ways if count]
+    shown = [f"• {how}: {count}" for how, count in ways if count]
+    return [waiting, f"Alerts sent today: {stats.sent_today}", *shown]
