@@ -12,21 +12,14 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
-from botapi import FakeBotAPI, hrefs, utf16_len
+from botapi import hrefs, utf16_len
 from outbox_env import burst, drain, fast_sender
-from telegram import Bot
 
 import rules
 from bot.article import Article
 from bot.store import AsyncStore, Store
 
 ARTICLES = 30
-
-
-@pytest.fixture
-async def bot(botapi: FakeBotAPI) -> Bot:
-    async with Bot(botapi.token, base_url=botapi.base_url) as bot:
-        yield bot
 
 
 def settled_by_message(astore: AsyncStore) -> dict[tuple[int, int], set[str]]:

@@ -10,10 +10,8 @@ import asyncio
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-import pytest
-from botapi import FakeBotAPI, utf16_len
+from botapi import utf16_len
 from outbox_env import fast_sender
-from telegram import Bot
 
 import rules
 from bot.article import Article
@@ -24,12 +22,6 @@ from bot.summary import Summary
 CHAT = 1001
 OTHER = 1002
 TEXT = "Israeli President Isaac Herzog landed in Baku. Israel and Azerbaijan signed deals."
-
-
-@pytest.fixture
-async def bot(botapi: FakeBotAPI) -> Bot:
-    async with Bot(botapi.token, base_url=botapi.base_url) as bot:
-        yield bot
 
 
 def enqueue(

@@ -22,7 +22,6 @@ from pathlib import Path
 import pytest
 from botapi import FakeBotAPI
 from outbox_env import burst, drain, fast_sender
-from telegram import Bot
 
 from bot.delivery import OutboxSender, Pacer, render_outbox_row
 from bot.store import AsyncStore, Store
@@ -30,12 +29,6 @@ from bot.store.health import FaultKind, StorageHealth
 
 SINGLES = range(1, 41)  # 40 chats with 3 alerts each: one message per alert
 DIGESTS = range(101, 106)  # 5 chats with 15 alerts each: a digest
-
-
-@pytest.fixture
-async def bot(botapi: FakeBotAPI) -> Bot:
-    async with Bot(botapi.token, base_url=botapi.base_url) as bot:
-        yield bot
 
 
 @pytest.fixture

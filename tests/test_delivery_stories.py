@@ -13,9 +13,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
-from botapi import FakeBotAPI
 from outbox_env import drain, fast_sender
-from telegram import Bot
 
 import rules
 from bot.article import Article
@@ -26,12 +24,6 @@ from bot.store import AsyncStore, OutboxRow, Store
 CHAT = 2001
 TEXT = "Israeli President Isaac Herzog will travel to Azerbaijan to strengthen ties with Israel."
 FIRST = "https://world.example/herzog"
-
-
-@pytest.fixture
-async def bot(botapi: FakeBotAPI) -> Bot:
-    async with Bot(botapi.token, base_url=botapi.base_url) as bot:
-        yield bot
 
 
 def store_article(

@@ -309,11 +309,18 @@ def test_a_poll_is_indexed_as_one_segment(store: Store) -> None:
     assert len(store.search_articles('"israel and azerbaijan"', limit=100)) == 50
 
 
+def opened_as_release(version: int, db: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """``db`` as the release with schema ``version`` created it (the later steps undone)."""
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:version])
+    old = Store.open(db)
+    monkeypatch.undo()
+    return old
+
+
 def test_a_version_1_file_is_migrated_and_still_searches(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:1])
-    old = Store.open(db)
+    old = opened_as_release(1, db, monkeypatch)
     feed = old.add_feed("https://a.example/rss").id
     old.conn.execute(  # as release 1 stored an article: its insert trigger indexed it
         """INSERT INTO articles(feed_id, guid, title, text, seen_at, source)
@@ -321,7 +328,6 @@ def test_a_version_1_file_is_migrated_and_still_searches(
         (feed, NOW.isoformat()),
     )
     old.close()
-    monkeypatch.undo()
 
     store = Store.open(db)
     store.add_articles(feed, [article("new", "https://a.example/new")], seen_at=NOW)
@@ -353,8 +359,7 @@ def test_pending_alerts_hand_out_whole_chats_oldest_first(store: Store) -> None:
 def test_a_version_2_file_learns_how_each_sent_row_was_shown(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:2])
-    old = Store.open(db)
+    old = opened_as_release(2, db, monkeypatch)
     feed = old.add_feed("https://a.example/rss").id
     stored = old.add_articles(
         feed, [article(f"g{n}", f"https://a.example/{n}") for n in range(5)], seen_at=NOW
@@ -370,7 +375,6 @@ def test_a_version_2_file_learns_how_each_sent_row_was_shown(
             (message_id, outbox_id),
         )
     old.close()
-    monkeypatch.undo()
 
     store = Store.open(db)
 
@@ -383,3 +387,32 @@ def test_a_version_2_file_learns_how_each_sent_row_was_shown(
         ("pending", None),
     ]
     store.close()
+
+
+def test_prune_keeps_a_story_alert_a_newer_copy_points_at_and_waiting_copies(
+    store: Store,
+) -> None:
+    feed = store.add_feed("https://a.example/rss").id
+    first, named, waiting = store.add_articles(
+        feed, [article(f"g{n}", f"https://a.example/{n}") for n in range(3)], seen_at=NOW
+    )
+    sub = store.add_subscription(1, rules.compile("Baku")).id
+    store.enqueue_alerts({(1, first.rowid): [sub]})
+    store.conn.execute("UPDATE outbox SET created_at = '2024-01-01T00:00:00+00:00'")
+    store.enqueue_alerts(
+        {(1, named.rowid): [sub], (1, waiting.rowid): [sub]},
+        stories={named.rowid: first.rowid, waiting.rowid: first.rowid},
+    )
+    store.conn.execute("UPDATE outbox SET status = 'sent' WHERE article_id != ?", (waiting.rowid,))
+    store.conn.execute(
+        "UPDATE outbox SET created_at = '2024-01-02T00:00:00+00:00' WHERE article_id = ?",
+        (waiting.rowid,),
+    )
+
+    store.prune_articles(datetime(2024, 1, 3, tzinfo=UTC))  # after all but the named copy
+    left = store.conn.execute("SELECT article_id, status FROM outbox ORDER BY id").fetchall()
+
+    assert left == [(first.rowid, "sent"), (named.rowid, "sent"), (waiting.rowid, "merged")]
+    store.prune_articles(datetime(2100, 1, 1, tzinfo=UTC))
+    left = store.conn.execute("SELECT article_id, status FROM outbox").fetchall()
+    assert left == [(first.rowid, "sent"), (waiting.rowid, "merged")], "the copy still waits"

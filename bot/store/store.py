@@ -489,11 +489,18 @@ class Store:
         return [StoredArticle.from_row(row, row["feed_url"]) for row in rows]
 
     def prune_articles(self, older_than: datetime) -> int:
-        """Delete old articles, but never one an outbox row still refers to unsent."""
+        """Delete old articles, but never one an outbox row still refers to unsent.
+
+        Settled outbox rows go with them, except a story's first alert that a row being kept
+        (newer, or a copy still waiting to be shown) points at.
+        """
         with self._transaction():
             self.conn.execute(
-                "DELETE FROM outbox WHERE status != 'pending' AND created_at < ?",
-                (to_iso(older_than),),
+                """DELETE FROM outbox WHERE status NOT IN ('pending', 'merged') AND created_at < :t
+                   AND id NOT IN (SELECT story_of FROM outbox AS copy
+                                  WHERE copy.story_of IS NOT NULL AND (copy.created_at >= :t
+                                        OR copy.status IN ('pending', 'merged')))""",
+                {"t": to_iso(older_than)},
             )
             cur = self.conn.execute(
                 """DELETE FROM articles WHERE seen_at < ?
