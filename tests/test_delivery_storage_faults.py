@@ -173,6 +173,21 @@ async def test_a_send_is_recorded_later_never_sent_again(bot, botapi, astore, db
     assert botapi.links(7) == Counter([url])
 
 
+async def test_stopping_records_what_was_sent_but_not_yet_recorded(bot, botapi, astore, db) -> None:
+    burst(astore.sync, [7], 1)
+    sender = fast_sender(bot, astore)
+    stop = asyncio.Event()
+
+    with write_lock(db):
+        delivery = asyncio.create_task(sender.run_forever(stop))
+        await until(lambda: sender.health.fault is not None)
+    stop.set()  # the database works again as the bot stops
+    await asyncio.wait_for(delivery, 10)
+
+    assert len(botapi.messages(7)) == 1
+    assert outbox_statuses(db) == {"sent": 1}
+
+
 async def test_a_crash_before_the_record_is_the_one_documented_duplicate(
     bot, botapi, astore, db
 ) -> None:
