@@ -20,7 +20,7 @@ import math
 import re
 import threading
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -72,6 +72,7 @@ _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _ENTITY = re.compile(r"&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z]+));")
 _ATTR = re.compile(r"""([a-zA-Z][\w-]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 _TAG_NAME = re.compile(r"[a-zA-Z][\w-]*")
+_HREF = re.compile(r'<a href="([^"]*)">')
 
 
 def _parse_error(reason: str) -> TelegramApiError:
@@ -158,6 +159,11 @@ def _handle_tag(inner: str, pos: int, stack: list[str]) -> None:
         return
     _check_start_tag(name, _parse_attrs(body[name_match.end() :]), pos)
     stack.append(name)
+
+
+def hrefs(text: str) -> list[str]:
+    """The links of a Telegram-HTML message, in order, as a person opening them gets them."""
+    return [html_to_plain(href) for href in _HREF.findall(text)]
 
 
 def visible_text(text: str, parse_mode: str | None) -> str:
@@ -387,6 +393,11 @@ class FakeBotAPI:
         with self._cond:
             found = [m for m in self._sent.values() if chat_id is None or m.chat_id == chat_id]
             return [dataclasses.replace(m, edits=list(m.edits)) for m in found]
+
+    def links(self, chat_id: int) -> Counter[str]:
+        """Every link the chat can open in its messages as they read now (after edits), with
+        how many times each appears: an article's link counted twice is a duplicate."""
+        return Counter(href for message in self.messages(chat_id) for href in hrefs(message.text))
 
     def wait_for_messages(
         self, chat_id: int, count: int, timeout: float = 10.0

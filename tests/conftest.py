@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from botapi import FakeBotAPI
 from hypothesis import HealthCheck, settings
 from pytest_httpserver import HTTPServer
+from telegram import Bot
 
 from bot.store import AsyncStore, Store
 
@@ -51,6 +53,13 @@ async def astore(tmp_path: Path) -> AsyncIterator[AsyncStore]:
     store = AsyncStore(Store.open(tmp_path / "bot.db"))
     yield store
     await store.aclose()
+
+
+@pytest.fixture
+async def bot(botapi: FakeBotAPI) -> AsyncIterator[Bot]:
+    """A python-telegram-bot ``Bot`` that talks to the fake Bot API over HTTP."""
+    async with Bot(botapi.token, base_url=botapi.base_url) as bot:
+        yield bot
 
 
 @pytest.fixture

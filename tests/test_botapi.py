@@ -17,12 +17,6 @@ from telegram.request import HTTPXRequest
 CHAT = 42
 
 
-@pytest.fixture
-async def bot(botapi: FakeBotAPI) -> Bot:
-    async with Bot(botapi.token, base_url=botapi.base_url) as bot:
-        yield bot
-
-
 async def test_get_me_and_send_message_over_http(bot: Bot, botapi: FakeBotAPI) -> None:
     me = await bot.get_me()
     first = await bot.send_message(CHAT, "<b>Hello</b> &amp; welcome", parse_mode=ParseMode.HTML)

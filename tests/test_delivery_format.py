@@ -23,6 +23,8 @@ from bot.delivery import (
     parse_callback,
     undo_buttons,
 )
+from bot.delivery.format import fit_also, linkable
+from bot.store import StoryCopy
 from bot.summary import Summary
 
 UTC_ZONE = ZoneInfo("UTC")
@@ -58,7 +60,11 @@ def shown(html: str) -> str:
 
 
 def test_alert_shows_linked_title_source_date_summary_and_why() -> None:
-    alert = render(article(), also=["Times of Israel", "Haaretz"], sub_id=7)
+    also = [
+        StoryCopy(2, "Times of Israel", "https://www.timesofisrael.com/herzog?x=1&y=2"),
+        StoryCopy(3, "Haaretz", "https://www.haaretz.com/herzog"),
+    ]
+    alert = render(article(), also=also, sub_id=7)
 
     assert alert.text.startswith(
         '<b><a href="https://www.jpost.com/israel-news/article-744123?a=1&amp;b=2">'
@@ -75,7 +81,40 @@ def test_alert_shows_linked_title_source_date_summary_and_why() -> None:
         "Topic: Israel + Azerbaijan",
         "Also: Times of Israel, Haaretz",
     ]
+    assert alert.text.endswith(
+        'Also: <a href="https://www.timesofisrael.com/herzog?x=1&amp;y=2">Times of Israel</a>, '
+        '<a href="https://www.haaretz.com/herzog">Haaretz</a>'
+    )
     assert alert.buttons == alert_buttons(7)
+
+
+def test_also_names_two_copies_of_one_source_by_their_own_links() -> None:
+    """The same feed twice is two articles: each stays reachable from the alert."""
+    also = [StoryCopy(n, "Wire", f"https://wire.example/{n}") for n in (2, 3)]
+    alert = render(article(), also=also)
+
+    assert shown(alert.text).splitlines()[-1] == "Also: Wire, Wire"
+    assert alert.text.count('<a href="https://wire.example/') == 2
+
+
+def test_also_line_takes_the_copies_that_fit_after_those_already_named() -> None:
+    named = [StoryCopy(1, "Named", "https://named.example/1")]
+    waiting = [StoryCopy(n, f"Source {n}", f"https://s{n}.example/{'x' * 80}") for n in range(40)]
+
+    fits = fit_also(named, waiting)
+
+    assert 0 < fits < 40
+    alert = render(article(), also=[*named, *waiting[:fits]])
+    assert utf16_len(alert.text) <= 4096
+    assert shown(alert.text).splitlines()[-1].startswith("Also: Named, Source 0, Source 1")
+    assert fit_also(named, waiting[fits:][:1]) == 1, "each of the rest fits on a later edit"
+
+
+def test_linkable_refuses_what_link_would_not_link() -> None:
+    assert linkable("https://example.com/a?b=1")
+    assert not linkable("http://[::1/broken")  # urlsplit raises on it
+    assert not linkable("https://example.com/" + "&" * 300)  # 1,500 characters once escaped
+    assert not linkable(None)
 
 
 def test_date_is_in_the_chats_timezone() -> None:
@@ -143,23 +182,55 @@ def test_digest_lists_every_alert_with_its_topic() -> None:
         DigestItem(f"Story {i} <&>", f"https://example.com/{i}", "Israel + Azerbaijan", PUBLISHED)
         for i in range(12)
     ]
-    text = format_digest(items, UTC_ZONE)
+    [page] = format_digest(items, UTC_ZONE)
 
-    lines = shown(text).splitlines()
+    lines = shown(page.text).splitlines()
+    assert page.count == 12
     assert lines[0] == "12 new alerts"
     assert lines[1] == "• Story 0 <&> — Israel + Azerbaijan · 28 May 2023, 15:05 UTC"
     assert len(lines) == 13
-    assert text.count('<a href="https://example.com/') == 12
+    assert page.text.count('<a href="https://example.com/') == 12
 
 
-def test_digest_too_long_for_one_message_says_how_many_more() -> None:
+def test_digest_too_long_for_one_message_continues_in_the_next() -> None:
     items = [DigestItem("Long title " * 20, f"https://example.com/{i}", "T") for i in range(400)]
-    text = format_digest(items, UTC_ZONE)
+    pages = format_digest(items, UTC_ZONE)
 
-    lines = shown(text).splitlines()
-    assert utf16_len(text) <= 4096
-    assert lines[0] == "400 new alerts"
-    assert lines[-1] == f"… and {400 - (len(lines) - 2)} more"
+    assert len(pages) > 1
+    assert sum(page.count for page in pages) == 400
+    headers = [shown(page.text).splitlines()[0] for page in pages]
+    assert headers == [f"400 new alerts ({n}/{len(pages)})" for n in range(1, len(pages) + 1)]
+    links = [link for page in pages for link in page.text.split('href="')[1:]]
+    assert [link.split('"')[0] for link in links] == [item.url for item in items]
+    assert all("more" not in shown(page.text) for page in pages)
+
+
+digest_items = st.lists(
+    st.builds(
+        DigestItem,
+        title=st.text(max_size=400),
+        url=st.one_of(
+            st.none(),
+            st.text(max_size=1200).map(lambda tail: "https://example.com/" + tail),
+        ),
+        topic=st.text(max_size=600),
+        published=st.none() | st.just(PUBLISHED),
+    ),
+    min_size=1,
+    max_size=80,
+)
+
+
+@given(items=digest_items)
+def test_any_digest_lists_each_item_once_in_valid_messages_within_the_limit(items) -> None:
+    pages = format_digest(items, UTC_ZONE)
+
+    assert sum(page.count for page in pages) == len(items)
+    assert all(page.count > 0 for page in pages)
+    for page in pages:
+        assert utf16_len(page.text) <= 4096
+        lines = shown(page.text).splitlines()  # raises like Telegram would for broken markup
+        assert len(lines) == page.count + 1
 
 
 def test_button_data_round_trips_and_fits_telegram() -> None:

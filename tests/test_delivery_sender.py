@@ -10,25 +10,18 @@ import asyncio
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-import pytest
-from botapi import FakeBotAPI, utf16_len
-from telegram import Bot
+from botapi import utf16_len
+from outbox_env import fast_sender
 
 import rules
 from bot.article import Article
-from bot.delivery import OutboxSender, Pacer, format_alert, render_outbox_row
+from bot.delivery import OutboxSender, Pacer, format_alert
 from bot.store import AsyncStore, OutboxRow
 from bot.summary import Summary
 
 CHAT = 1001
 OTHER = 1002
 TEXT = "Israeli President Isaac Herzog landed in Baku. Israel and Azerbaijan signed deals."
-
-
-@pytest.fixture
-async def bot(botapi: FakeBotAPI) -> Bot:
-    async with Bot(botapi.token, base_url=botapi.base_url) as bot:
-        yield bot
 
 
 def enqueue(
@@ -70,9 +63,7 @@ def outbox(astore: AsyncStore) -> list[tuple[str, str | None, int | None]]:
     ).fetchall()
 
 
-def sender(bot: Bot, astore: AsyncStore, **options) -> OutboxSender:
-    fast = Pacer(per_second=1000, per_chat_interval=0, per_group_minute=100_000)
-    return OutboxSender(bot, astore, pacer=fast, render=render_outbox_row, **options)
+sender = fast_sender
 
 
 async def test_alert_arrives_formatted_and_is_marked_sent(bot, botapi, astore) -> None:

@@ -309,11 +309,18 @@ def test_a_poll_is_indexed_as_one_segment(store: Store) -> None:
     assert len(store.search_articles('"israel and azerbaijan"', limit=100)) == 50
 
 
+def opened_as_release(version: int, db: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """``db`` as the release with schema ``version`` created it (the later steps undone)."""
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:version])
+    old = Store.open(db)
+    monkeypatch.undo()
+    return old
+
+
 def test_a_version_1_file_is_migrated_and_still_searches(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:1])
-    old = Store.open(db)
+    old = opened_as_release(1, db, monkeypatch)
     feed = old.add_feed("https://a.example/rss").id
     old.conn.execute(  # as release 1 stored an article: its insert trigger indexed it
         """INSERT INTO articles(feed_id, guid, title, text, seen_at, source)
@@ -321,7 +328,6 @@ def test_a_version_1_file_is_migrated_and_still_searches(
         (feed, NOW.isoformat()),
     )
     old.close()
-    monkeypatch.undo()
 
     store = Store.open(db)
     store.add_articles(feed, [article("new", "https://a.example/new")], seen_at=NOW)
@@ -332,3 +338,81 @@ def test_a_version_1_file_is_migrated_and_still_searches(
     store.prune_articles(NOW + timedelta(days=1))
     assert store.search_articles("azerbaijan") == []
     store.close()
+
+
+def test_pending_alerts_hand_out_whole_chats_oldest_first(store: Store) -> None:
+    feed = store.add_feed("https://a.example/rss").id
+    stored = store.add_articles(
+        feed, [article(f"g{n}", f"https://a.example/{n}") for n in range(4)], seen_at=NOW
+    )
+    subs = {chat: store.add_subscription(chat, rules.compile("Baku")).id for chat in (1, 2, 3)}
+    for art in stored:  # article by article, each to every chat: rows of chats interleave
+        store.enqueue_alerts({(chat, art.rowid): [subs[chat]] for chat in subs})
+
+    batch = store.pending_alerts(limit=5)
+
+    assert [row.chat.id for row in batch] == [1] * 4 + [2] * 4, "whole chats, past the limit"
+    assert [row.article.rowid for row in batch[:4]] == [a.rowid for a in stored]
+    assert [row.subscriptions[0].number for row in batch] == [1] * 8
+
+
+def test_a_version_2_file_learns_how_each_sent_row_was_shown(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = opened_as_release(2, db, monkeypatch)
+    feed = old.add_feed("https://a.example/rss").id
+    stored = old.add_articles(
+        feed, [article(f"g{n}", f"https://a.example/{n}") for n in range(5)], seen_at=NOW
+    )
+    sub = old.add_subscription(1, rules.compile("Baku")).id
+    rowids = [s.rowid for s in stored]
+    old.enqueue_alerts({(1, r): [sub] for r in rowids[:4]}, stories={rowids[3]: rowids[0]})
+    old.enqueue_alerts({(1, rowids[4]): [sub]})
+    # as release 2 left them: an alert (1), a digest of two (2), a named copy, one pending
+    for outbox_id, message_id in ((1, 1), (2, 2), (3, 2), (4, 1)):
+        old.conn.execute(
+            "UPDATE outbox SET status = 'sent', message_id = ? WHERE id = ?",
+            (message_id, outbox_id),
+        )
+    old.close()
+
+    store = Store.open(db)
+
+    shown = store.conn.execute("SELECT status, shown_as FROM outbox ORDER BY id").fetchall()
+    assert shown == [
+        ("sent", "alert"),
+        ("sent", "digest"),
+        ("sent", "digest"),
+        ("sent", "also"),
+        ("pending", None),
+    ]
+    store.close()
+
+
+def test_prune_keeps_a_story_alert_a_newer_copy_points_at_and_waiting_copies(
+    store: Store,
+) -> None:
+    feed = store.add_feed("https://a.example/rss").id
+    first, named, waiting = store.add_articles(
+        feed, [article(f"g{n}", f"https://a.example/{n}") for n in range(3)], seen_at=NOW
+    )
+    sub = store.add_subscription(1, rules.compile("Baku")).id
+    store.enqueue_alerts({(1, first.rowid): [sub]})
+    store.conn.execute("UPDATE outbox SET created_at = '2024-01-01T00:00:00+00:00'")
+    store.enqueue_alerts(
+        {(1, named.rowid): [sub], (1, waiting.rowid): [sub]},
+        stories={named.rowid: first.rowid, waiting.rowid: first.rowid},
+    )
+    store.conn.execute("UPDATE outbox SET status = 'sent' WHERE article_id != ?", (waiting.rowid,))
+    store.conn.execute(
+        "UPDATE outbox SET created_at = '2024-01-02T00:00:00+00:00' WHERE article_id = ?",
+        (waiting.rowid,),
+    )
+
+    store.prune_articles(datetime(2024, 1, 3, tzinfo=UTC))  # after all but the named copy
+    left = store.conn.execute("SELECT article_id, status FROM outbox ORDER BY id").fetchall()
+
+    assert left == [(first.rowid, "sent"), (named.rowid, "sent"), (waiting.rowid, "merged")]
+    store.prune_articles(datetime(2100, 1, 1, tzinfo=UTC))
+    left = store.conn.execute("SELECT article_id, status FROM outbox").fetchall()
+    assert left == [(first.rowid, "sent"), (waiting.rowid, "merged")], "the copy still waits"

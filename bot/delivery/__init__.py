@@ -12,6 +12,7 @@ from bot.delivery.buttons import (
 )
 from bot.delivery.format import (
     DigestItem,
+    DigestPage,
     RenderedAlert,
     chat_zone,
     format_alert,
@@ -27,6 +28,7 @@ __all__ = [
     "CallbackDataError",
     "DeliveryReport",
     "DigestItem",
+    "DigestPage",
     "OutboxSender",
     "Pacer",
     "RenderedAlert",

@@ -29,6 +29,8 @@ _MAX_TITLE = 300
 _MAX_LINE = 300
 _MAX_SOURCE = 100
 _MAX_URL = 1000
+_MAX_ALSO = 1500
+"""UTF-16 units the "Also:" line of an alert may take: past it, a copy gets its own message."""
 _DIGEST_TITLE = 150
 
 
@@ -40,6 +42,16 @@ class SummaryLike(Protocol):
 
     @property
     def highlights(self) -> Sequence[tuple[int, int]]: ...
+
+
+class CopyLike(Protocol):
+    """``bot.store.StoryCopy``: another article of the same story, named on the first alert."""
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def url(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,14 @@ class DigestItem:
     url: str | None
     topic: str
     published: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DigestPage:
+    """One message of a digest; it lists the next ``count`` items, in order."""
+
+    text: str
+    count: int
 
 
 def utf16_len(text: str) -> int:
@@ -84,13 +104,22 @@ def shorten(text: str, limit: int) -> str:
     return (head if space and head else cut).rstrip(" ,;:.-–—") + _ELLIPSIS
 
 
+def linkable(url: str | None) -> bool:
+    """Whether :func:`link` links to ``url``: plain http(s) only (never javascript:, data:, …),
+    and at most ``_MAX_URL`` characters once escaped, so one line can never outgrow a message."""
+    if not url or len(html.escape(url, quote=True)) > _MAX_URL:
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed "[" in the host
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
 def link(label: str, url: str | None) -> str:
-    """Escaped ``label``, linked only to a plain http(s) URL (never javascript:, data:, …)."""
+    """Escaped ``label``, linked to ``url`` when it is :func:`linkable`."""
     text = html.escape(label, quote=False)
-    if not url or len(url) > _MAX_URL:
-        return text
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+    if url is None or not linkable(url):
         return text
     return f'<a href="{html.escape(url, quote=True)}">{text}</a>'
 
@@ -144,7 +173,7 @@ def _source_line(article: Article, tz: ZoneInfo) -> str:
     return html.escape(" · ".join(p for p in parts if p), quote=False)
 
 
-def _footer(topics: Sequence[str], matched: str, also: Sequence[str]) -> list[str]:
+def _footer(topics: Sequence[str], matched: str, also: Sequence[CopyLike]) -> list[str]:
     lines = []
     if matched:
         prefixed = matched if matched.startswith("Matched:") else f"Matched: {matched}"
@@ -152,9 +181,29 @@ def _footer(topics: Sequence[str], matched: str, also: Sequence[str]) -> list[st
     if topics:
         label = "Topic" if len(topics) == 1 else "Topics"
         lines.append(f"{label}: {'; '.join(topics)}")
-    if also:
-        lines.append(f"Also: {', '.join(also)}")
-    return [html.escape(shorten(line, _MAX_LINE), quote=False) for line in lines]
+    footer = [html.escape(shorten(line, _MAX_LINE), quote=False) for line in lines]
+    return [*footer, also_line(also)] if also else footer
+
+
+def also_line(copies: Sequence[CopyLike]) -> str:
+    """ "Also: <a href=…>Source B</a>, …": every copy linked to its own article, so the chat
+    can open each article the alert stands for. Never shortened: a copy cut off would be a
+    copy the chat cannot see (:func:`fit_also` decides how many fit)."""
+    names = [
+        link(shorten(copy.source, _MAX_SOURCE) or "another source", copy.url) for copy in copies
+    ]
+    return f"Also: {', '.join(names)}"
+
+
+def fit_also(named: Sequence[CopyLike], waiting: Sequence[CopyLike]) -> int:
+    """How many of ``waiting`` (in order) the "Also:" line can name after the ``named`` ones
+    (which it keeps) within ``_MAX_ALSO``; the others need messages of their own."""
+    taken = 0
+    while taken < len(waiting):
+        if utf16_len(also_line([*named, *waiting[: taken + 1]])) > _MAX_ALSO:
+            break
+        taken += 1
+    return taken
 
 
 def format_alert(
@@ -164,14 +213,14 @@ def format_alert(
     topics: Sequence[str],
     matched: str,
     tz: ZoneInfo,
-    also: Sequence[str] = (),
+    also: Sequence[CopyLike] = (),
     sub_id: int | None = None,
 ) -> RenderedAlert:
     """One alert: linked bold title, source and date, summary, why it matched, which topic.
 
     ``matched`` is ``bot.summary.matched_line(...)`` (the "Matched:" prefix is added if
-    missing); ``also`` names other sources carrying the same story; ``sub_id`` adds the
-    Mute / Unsubscribe buttons for that subscription.
+    missing); ``also`` lists other articles of the same story, each linked on the "Also:"
+    line; ``sub_id`` adds the Mute / Unsubscribe buttons for that subscription.
     """
     title = f"<b>{link(shorten(article.title, _MAX_TITLE) or '(untitled)', article.url)}</b>"
     head = "\n".join(filter(None, [title, _source_line(article, tz)]))
@@ -191,16 +240,40 @@ def _digest_line(item: DigestItem, tz: ZoneInfo) -> str:
     return f"{line} — {html.escape(' · '.join(details), quote=False)}"
 
 
-def format_digest(items: Sequence[DigestItem], tz: ZoneInfo) -> str:
-    """ "N new alerts": one linked line per alert, and "and K more" for what does not fit."""
-    header = f"<b>{len(items)} new alert{'s' if len(items) != 1 else ''}</b>"
-    lines = [header]
-    for shown, item in enumerate(items):
-        rest = len(items) - shown
-        more = f"… and {rest - 1} more" if rest > 1 else ""
-        candidate = [*lines, _digest_line(item, tz)]
-        if utf16_len("\n".join([*candidate, more])) > MAX_MESSAGE:
-            lines.append(f"… and {rest} more")
-            break
-        lines = candidate
-    return "\n".join(lines)
+def format_digest(items: Sequence[DigestItem], tz: ZoneInfo) -> list[DigestPage]:
+    """ "N new alerts": one linked line per alert, over as many messages as that takes.
+
+    Every item is listed exactly once, in order; a digest too long for one message is split
+    between lines, each message headed "N new alerts (k/n)" and within ``MAX_MESSAGE``. The
+    longest line (escaped title, topic and URL at their caps) is far shorter than a message.
+    """
+    total = len(items)
+    lines = [_digest_line(item, tz) for item in items]
+    header_room = utf16_len(_digest_header(total, total, total)) + 1  # and its newline
+    pages = pack_lines(lines, MAX_MESSAGE - header_room)
+    return [
+        DigestPage("\n".join([_digest_header(total, number, len(pages)), *page]), len(page))
+        for number, page in enumerate(pages, start=1)
+    ]
+
+
+def pack_lines(lines: Sequence[str], room: int) -> list[list[str]]:
+    """``lines`` in order, in as few runs as can each be joined by newlines within ``room``
+    UTF-16 units (a line longer than ``room`` on its own), for a text split over messages
+    between lines rather than inside one."""
+    runs: list[list[str]] = []
+    used = 0
+    for line in lines:
+        size = utf16_len(line)
+        if runs and used + 1 + size <= room:
+            runs[-1].append(line)
+            used += 1 + size
+        else:
+            runs.append([line])
+            used = size
+    return runs
+
+
+def _digest_header(total: int, number: int, pages: int) -> str:
+    header = f"<b>{total} new alert{'s' if total != 1 else ''}</b>"
+    return f"{header} ({number}/{pages})" if pages > 1 else header

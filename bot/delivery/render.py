@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import rules
 from bot.article import Article
-from bot.delivery.format import RenderedAlert, chat_zone, format_alert
+from bot.delivery.format import CopyLike, RenderedAlert, chat_zone, format_alert
 from bot.store.rows import OutboxRow
 from bot.summary import LLMSummarizer, matched_line, summarize_article
 
@@ -19,7 +19,7 @@ from bot.summary import LLMSummarizer, matched_line, summarize_article
 async def render_outbox_row(
     row: OutboxRow,
     *,
-    also: Sequence[str] = (),
+    also: Sequence[CopyLike] = (),
     default_timezone: str = "UTC",
     summary_chars: int = 400,
     llm: LLMSummarizer | None = None,

@@ -1,21 +1,33 @@
-"""The outbox sender: pending alerts → Telegram, each exactly once, within the flood limits.
+"""The outbox sender: pending alerts → Telegram, each shown once, within the flood limits.
 
-Alerts are written to the outbox before anything is sent and marked sent as soon as Telegram
-answers, so a crash between the two can at worst repeat one message, never lose one. Every
-Telegram answer maps to one store transition:
+Alerts are written to the outbox before anything is sent, and a row is marked sent only
+together with the Telegram message that shows its article. Every Telegram answer maps to one
+store transition:
 
-* success → ``mark_sent`` with the message id;
+* success → ``mark_sent`` with the message id and how the message shows the row;
 * 429 RetryAfter → wait as told and send again once; a second 429 leaves the row pending;
 * 403 Forbidden (blocked, kicked) → chat inactive and its subscriptions paused, row failed;
 * ChatMigrated (group became a supergroup) → ``migrate_chat`` and resend to the new id;
 * 400 BadRequest → this row failed with Telegram's reason, the chat's other alerts go on;
 * network errors, timeouts, 5xx → retried later with backoff, failed after ``max_attempts``.
 
-A chat with more than ``digest_threshold`` pending alerts in one cycle gets one digest
-message instead of a flood; every alert in it is marked sent with the digest's message id.
+**Digests.** Whether alerts become a digest is decided per chat (and forum thread) on all of
+that chat's due alerts, which the store hands out whole chats at a time: more than
+``digest_threshold`` make a digest. A digest lists every alert it settles, one linked line
+each, over as many messages as needed; each message settles exactly the rows it lists.
 
-A later copy of a story the chat was already alerted to (the store marks it "merged") sends
-nothing new: the first alert is edited to add "Also: <source>".
+**Copies of a story.** A later copy waits (status ``merged``) until the story's first alert
+has settled. If that alert is a message of its own, it is edited to add the copy, linked, to
+its "Also:" line, and only then is the copy marked sent (shown as "also"). When that cannot
+be done (the first alert failed or went out in a digest, the copy has no web link, the line
+would be too long, or Telegram refuses the edit: not modified, too old, deleted, blocked) the
+copy becomes a pending alert of its own, with the reason on its row.
+
+**Storage faults.** When Telegram accepted a message but the row cannot be marked (database
+locked, disk full, I/O error), the sender keeps the message id in memory and retries the
+marking, not the send, at the start of every later cycle; until that works it sends nothing
+new, and it never sends a row it knows was sent. The fault is logged once per episode
+(``bot.store.health``). Only a crash before the marking succeeds repeats those messages.
 """
 
 from __future__ import annotations
@@ -24,10 +36,10 @@ import asyncio
 import contextlib
 import logging
 import warnings
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from telegram import (
     Bot,
@@ -39,9 +51,19 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.delivery.buttons import Buttons, to_markup
-from bot.delivery.format import DigestItem, RenderedAlert, chat_zone, format_digest
+from bot.delivery.format import (
+    MAX_MESSAGE,
+    CopyLike,
+    DigestItem,
+    RenderedAlert,
+    chat_zone,
+    fit_also,
+    format_digest,
+    linkable,
+    utf16_len,
+)
 from bot.delivery.pacing import Pacer
-from bot.store import AsyncStore, OutboxRow, StoryUpdate
+from bot.store import AsyncStore, Delivered, OutboxRow, ShownAs, StoryCopy, StoryUpdate
 
 logger = logging.getLogger(__name__)
 
@@ -50,28 +72,41 @@ _FIRST_BACKOFF = timedelta(seconds=30)
 _MAX_BACKOFF = timedelta(minutes=30)
 _IDLE_POLL_SECONDS = 2.0
 
+_Item = TypeVar("_Item", OutboxRow, StoryUpdate)
+
 
 class Render(Protocol):
-    """Builds an alert; ``also`` lists other sources of the same story."""
+    """Builds an alert; ``also`` lists other articles of the same story, linked."""
 
-    async def __call__(self, row: OutboxRow, *, also: Sequence[str] = ()) -> RenderedAlert: ...
+    async def __call__(self, row: OutboxRow, *, also: Sequence[CopyLike] = ()) -> RenderedAlert: ...
 
 
 @dataclass
 class DeliveryReport:
-    """What one cycle did, counted in outbox rows (a digest counts all the rows it covers)."""
+    """What one cycle did, counted in outbox rows (a digest counts all the rows it lists)."""
 
     sent: int = 0
+    """Rows shown by a message sent this cycle: alerts of their own and digest lines."""
     failed: int = 0
     retried: int = 0
     """Rows that met a 429 or a transient error: sent again after the wait, or deferred."""
     digests: int = 0
+    """Digest messages sent (a long digest is several)."""
     merged: int = 0
-    """Copies of a story named on its first alert by an edit, instead of a new message."""
+    """Copies of a story named, linked, on its first alert by an edit."""
+    alone: int = 0
+    """Copies of a story that could not be named on its first alert: now alerts of their own."""
 
     @property
     def touched(self) -> int:
-        return self.sent + self.failed + self.retried + self.merged
+        return self.sent + self.failed + self.retried + self.merged + self.alone
+
+
+@dataclass
+class _Cycle:
+    report: DeliveryReport = field(default_factory=DeliveryReport)
+    store_failed: bool = False
+    """A store write failed: send nothing more this cycle, it could not be recorded."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +117,15 @@ class _Message:
     text: str
     buttons: Buttons
     thread_id: int | None
-    is_digest: bool = False
+    shown_as: ShownAs
+
+
+class _Unnamed(Exception):
+    """The copies cannot be named on their first alert; ``reason`` goes on their rows."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
@@ -109,7 +152,8 @@ class OutboxSender:
 
     ``store`` is a ``bot.store.AsyncStore`` (every method awaited, so the event loop never
     blocks on SQLite). ``bot`` needs a connection pool larger than one (PTB's default for
-    ``Bot`` is 256) because chats are served concurrently.
+    ``Bot`` is 256) because chats are served concurrently. Storage faults are named through
+    the store's own ``health``, so ``/status`` and the pipeline see what the sender saw.
     """
 
     def __init__(
@@ -132,93 +176,141 @@ class OutboxSender:
         self.max_attempts = max_attempts
         self.batch_size = batch_size
         self.default_timezone = default_timezone
+        self.health = store.health
+        self._unrecorded: list[Delivered] = []
+        """Messages Telegram accepted whose rows could not be marked yet."""
 
     async def deliver_pending(self) -> DeliveryReport:
-        """Send one batch of due alerts, chats in parallel, each chat's alerts in order."""
-        report = DeliveryReport()
+        """One cycle: record what a storage fault left unrecorded (or stop there), send the
+        due alerts of a batch of whole chats (chats in parallel, each chat's in order), then
+        name or release the copies of stories whose first alert has settled."""
+        cycle = _Cycle()
+        if not await self._record_unrecorded():
+            return cycle.report
         rows = await self.store.pending_alerts(limit=self.batch_size)
-        by_chat: dict[int, list[OutboxRow]] = {}
-        for row in rows:
-            by_chat.setdefault(row.chat.id, []).append(row)
-        async with asyncio.TaskGroup() as group:
-            for chat_id, chat_rows in by_chat.items():
-                group.create_task(self._deliver_chat(chat_id, chat_rows, report))
-        for update in await self.store.story_updates():
-            await self._name_copies(update, report)
-        if rows:
-            logger.info("delivery cycle: %s", report)
-        return report
+        await self._per_chat(rows, lambda row: row.chat.id, self._deliver_chat, cycle)
+        if not cycle.store_failed:
+            updates = await self.store.story_updates()
+            await self._per_chat(updates, lambda u: u.original.chat.id, self._settle_copies, cycle)
+        if cycle.report.touched:
+            logger.info("delivery cycle: %s", cycle.report)
+            if not cycle.store_failed:
+                self.health.ok()
+        return cycle.report
 
     async def run_forever(self, stop_event: asyncio.Event) -> None:
-        """Deliver until ``stop_event`` is set, idling briefly when the outbox is empty.
+        """Deliver until ``stop_event`` is set, idling briefly when there is nothing to do.
 
-        A failing cycle (database locked, Telegram unreachable) is logged and retried after
-        the idle pause rather than ending delivery for good.
+        A failing cycle (database unreadable, Telegram unreachable) is logged, a storage fault
+        once per episode, and retried after the idle pause rather than ending delivery.
         """
         while not stop_event.is_set():
             try:
                 report = await self.deliver_pending()
-            except Exception:
-                logger.exception("delivery cycle failed; retrying in %ss", _IDLE_POLL_SECONDS)
+            except Exception as exc:
+                self._note_failure(exc, "reading the outbox")
                 report = DeliveryReport()
             if report.touched == 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop_event.wait(), _IDLE_POLL_SECONDS)
+        if not await self._record_unrecorded():
+            logger.error(
+                "%d alerts were sent but could not be recorded; they will be sent again "
+                "after the restart",
+                len(self._unrecorded),
+            )
 
-    # -- one chat ---------------------------------------------------------------------------
-
-    async def _deliver_chat(
-        self, chat_id: int, rows: list[OutboxRow], report: DeliveryReport
+    async def _per_chat(
+        self,
+        items: Sequence[_Item],
+        chat_of: Callable[[_Item], int],
+        work: Callable[[list[_Item], _Cycle], Awaitable[None]],
+        cycle: _Cycle,
     ) -> None:
-        for batch, is_digest in self._batches(rows):
-            message = await self._prepare(batch, is_digest, report)
-            if message is None:
-                continue
-            next_chat_id = await self._send(chat_id, message, report)
-            if next_chat_id is None:
-                return
-            chat_id = next_chat_id
+        """``work`` on each chat's items, chats concurrently.
 
-    def _batches(self, rows: list[OutboxRow]) -> list[tuple[list[OutboxRow], bool]]:
-        """Per forum thread: every row alone, or all of them as one digest when they pile up."""
+        A failure ends that chat's work only. (A TaskGroup would cancel the other chats, some
+        in the middle of a send Telegram has already accepted, whose record would be lost.)
+        """
+        by_chat: dict[int, list[_Item]] = {}
+        for item in items:
+            by_chat.setdefault(chat_of(item), []).append(item)
+        await asyncio.gather(
+            *(self._guard(work(group, cycle), cycle) for group in by_chat.values())
+        )
+
+    async def _guard(self, work: Awaitable[None], cycle: _Cycle) -> None:
+        try:
+            await work
+        except Exception as exc:
+            if self._note_failure(exc, "delivering to a chat"):
+                cycle.store_failed = True
+
+    def _note_failure(self, exc: Exception, doing: str) -> bool:
+        """Name a storage fault once per episode (True); log anything else with its trace."""
+        if self.health.failed(exc, doing) is not None:
+            return True
+        logger.error("%s failed", doing, exc_info=exc)
+        return False
+
+    # -- one chat's alerts ------------------------------------------------------------------
+
+    async def _deliver_chat(self, rows: list[OutboxRow], cycle: _Cycle) -> None:
+        chat_id = rows[0].chat.id
+        async with contextlib.aclosing(self._messages(rows, cycle)) as messages:
+            async for message in messages:
+                next_chat_id = await self._send(chat_id, message, cycle)
+                if next_chat_id is None:
+                    return
+                chat_id = next_chat_id
+
+    async def _messages(self, rows: list[OutboxRow], cycle: _Cycle) -> AsyncIterator[_Message]:
+        """Per forum thread: a digest when its alerts pile up, else one alert per row
+        (rendered when its turn comes)."""
         by_thread: dict[int | None, list[OutboxRow]] = {}
         for row in rows:
             by_thread.setdefault(row.thread_id, []).append(row)
-        batches: list[tuple[list[OutboxRow], bool]] = []
         for thread_rows in by_thread.values():
             if len(thread_rows) > self.digest_threshold:
-                batches.append((thread_rows, True))
-            else:
-                batches.extend(([row], False) for row in thread_rows)
-        return batches
+                for page in self._digest(thread_rows):
+                    yield page
+                continue
+            for row in thread_rows:
+                message = await self._alert(row, cycle)
+                if message is not None:
+                    yield message
 
-    async def _prepare(
-        self, rows: list[OutboxRow], is_digest: bool, report: DeliveryReport
-    ) -> _Message | None:
-        if is_digest:
-            text = format_digest(
-                [digest_item(r) for r in rows],
-                chat_zone(rows[0].chat.timezone or self.default_timezone),
-            )
-            return _Message(tuple(rows), text, [], rows[0].thread_id, is_digest=True)
-        [row] = rows
+    def _digest(self, rows: list[OutboxRow]) -> list[_Message]:
+        """The digest's messages, each with exactly the rows it lists."""
+        tz = chat_zone(rows[0].chat.timezone or self.default_timezone)
+        messages, start = [], 0
+        for page in format_digest([digest_item(row) for row in rows], tz):
+            listed = tuple(rows[start : start + page.count])
+            messages.append(_Message(listed, page.text, [], rows[0].thread_id, ShownAs.DIGEST))
+            start += page.count
+        return messages
+
+    async def _alert(self, row: OutboxRow, cycle: _Cycle) -> _Message | None:
         try:
             rendered = await self.render(row)
         except Exception as exc:  # one unrenderable article must not hold up the rest
             logger.exception("cannot render outbox row %s", row.id)
             await self.store.mark_failed(row.id, f"could not render the alert: {exc}")
-            report.failed += 1
+            cycle.report.failed += 1
             return None
-        return _Message((row,), rendered.text, rendered.buttons, row.thread_id)
+        return _Message((row,), rendered.text, rendered.buttons, row.thread_id, ShownAs.ALERT)
 
-    async def _send(self, chat_id: int, message: _Message, report: DeliveryReport) -> int | None:
+    async def _send(self, chat_id: int, message: _Message, cycle: _Cycle) -> int | None:
         """Send one message, settling its rows; returns the chat id to go on with, or None
         when this chat must get nothing more this cycle."""
+        report = cycle.report
         may_retry_flood = True
         may_migrate = True
         while True:
             try:
                 await self.pacer.wait(chat_id)
+                if cycle.store_failed:
+                    return None
                 sent = await self._send_message(chat_id, message)
             except RetryAfter as exc:
                 seconds = retry_after_seconds(exc)
@@ -247,8 +339,11 @@ class OutboxSender:
                 await self._defer(message, exc, report)
                 return chat_id
             else:
-                await self._settle(message, sent, report)
-                return chat_id
+                report.sent += len(message.rows)
+                report.digests += int(message.shown_as == ShownAs.DIGEST)
+                shown = [Delivered(r.id, sent.message_id, message.shown_as) for r in message.rows]
+                await self._record(shown, cycle)
+                return None if cycle.store_failed else chat_id
 
     async def _send_message(self, chat_id: int, message: _Message) -> Message:
         return await self.bot.send_message(
@@ -257,43 +352,104 @@ class OutboxSender:
             parse_mode=ParseMode.HTML,
             reply_markup=to_markup(message.buttons),
             message_thread_id=message.thread_id,
-            link_preview_options=LinkPreviewOptions(is_disabled=message.is_digest),
+            link_preview_options=LinkPreviewOptions(is_disabled=message.shown_as == ShownAs.DIGEST),
         )
 
-    async def _name_copies(self, update: StoryUpdate, report: DeliveryReport) -> None:
-        """Edit a story's alert to list the other sources; a failed edit stays quiet.
+    # -- copies of a story ------------------------------------------------------------------
 
-        The copies are settled either way except on a flood wait or a network error (then
-        the next cycle tries again): a second message about the same story is the one thing
-        this feature exists to avoid.
-        """
-        original = update.original
-        if not update.in_digest:
-            rendered = await self.render(original, also=update.also)
-            try:
-                await self.pacer.wait(original.chat.id)
-                await self.bot.edit_message_text(
-                    rendered.text,
-                    chat_id=original.chat.id,
-                    message_id=original.message_id,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=to_markup(rendered.buttons),
-                )
-            except (BadRequest, Forbidden) as exc:  # too old to edit, deleted, bot blocked
-                logger.info("story edit of outbox row %s refused: %s", original.id, exc)
-            except (RetryAfter, NetworkError) as exc:
-                logger.info("story edit of outbox row %s postponed: %s", original.id, exc)
+    async def _settle_copies(self, updates: list[StoryUpdate], cycle: _Cycle) -> None:
+        for update in updates:
+            if cycle.store_failed:
                 return
-        await self.store.settle_merged(update.merged_ids, original.message_id)
-        report.merged += len(update.merged_ids)
+            await self._settle_story(update, cycle)
+
+    async def _settle_story(self, update: StoryUpdate, cycle: _Cycle) -> None:
+        """Name the waiting copies, linked, on the first alert, or send them on their own."""
+        report = cycle.report
+        to_name, alone = _nameable(update)
+        if alone:
+            await self.store.send_alone(alone)
+            report.alone += len(alone)
+        if not to_name:
+            return
+        original = update.original
+        try:
+            edited = await self._edit(original, [*update.named, *to_name], cycle)
+        except _Unnamed as exc:
+            logger.info("copies of outbox row %s go on their own: %s", original.id, exc.reason)
+            await self.store.send_alone({copy.outbox_id: exc.reason for copy in to_name})
+            report.alone += len(to_name)
+        except RetryAfter as exc:
+            self.pacer.hold(original.chat.id, retry_after_seconds(exc))
+            report.retried += len(to_name)
+        except NetworkError as exc:  # the next cycle tries again
+            logger.info("story edit of outbox row %s postponed: %s", original.id, exc)
+            report.retried += len(to_name)
+        else:
+            if not edited:
+                return
+            report.merged += len(to_name)
+            message_id = original.message_id
+            assert message_id is not None  # an editable update's alert has one
+            await self._record(
+                [Delivered(copy.outbox_id, message_id, ShownAs.ALSO) for copy in to_name], cycle
+            )
+
+    async def _edit(self, original: OutboxRow, also: Sequence[StoryCopy], cycle: _Cycle) -> bool:
+        """Edit ``original``'s alert to name ``also``: True once edited, False when the cycle
+        halted first; raises _Unnamed when it cannot be done, RetryAfter or NetworkError when
+        it may work later."""
+        try:
+            rendered = await self.render(original, also=also)
+        except Exception as exc:
+            logger.exception("cannot render outbox row %s", original.id)
+            raise _Unnamed(f"could not render the alert: {exc}") from exc
+        if utf16_len(rendered.text) > MAX_MESSAGE:
+            raise _Unnamed(f"the alert would be longer than {MAX_MESSAGE} characters")
+        await self.pacer.wait(original.chat.id)
+        if cycle.store_failed:
+            return False
+        try:
+            await self.bot.edit_message_text(
+                rendered.text,
+                chat_id=original.chat.id,
+                message_id=original.message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=to_markup(rendered.buttons),
+            )
+        except (BadRequest, Forbidden, ChatMigrated) as exc:  # not modified, too old, deleted…
+            raise _Unnamed(f"Telegram refused the edit: {exc.message}") from exc
+        return True
 
     # -- store transitions ------------------------------------------------------------------
 
-    async def _settle(self, message: _Message, sent: Message, report: DeliveryReport) -> None:
-        for row in message.rows:
-            await self.store.mark_sent(row.id, sent.message_id)
-        report.sent += len(message.rows)
-        report.digests += int(message.is_digest)
+    async def _record(self, shown: list[Delivered], cycle: _Cycle) -> None:
+        """Mark rows sent; when the store fails, keep them to mark later and halt the cycle."""
+        try:
+            await self.store.mark_sent(shown)
+        except Exception as exc:
+            if not self._unrecorded:
+                logger.warning(
+                    "alerts sent but not recorded; sending nothing new until the database "
+                    "records them"
+                )
+            self._unrecorded.extend(shown)
+            cycle.store_failed = True
+            self._note_failure(exc, "recording sent alerts")
+
+    async def _record_unrecorded(self) -> bool:
+        """Mark what earlier cycles sent but could not record; False while that still fails."""
+        if not self._unrecorded:
+            return True
+        try:
+            await self.store.mark_sent(self._unrecorded)
+        except Exception as exc:
+            self._note_failure(exc, "recording sent alerts")
+            return False
+        logger.warning("recorded %d alerts sent while the database failed", len(self._unrecorded))
+        self._unrecorded.clear()
+        self.health.ok()
+        return True
 
     async def _fail(self, message: _Message, reason: str, report: DeliveryReport) -> None:
         logger.warning("alerts %s failed: %s", [r.id for r in message.rows], reason)
@@ -315,6 +471,23 @@ class OutboxSender:
                 await self.store.defer_alert(row.id, error.message, now + backoff(attempts))
                 report.retried += 1
         logger.warning("alerts %s not sent: %s", [r.id for r in message.rows], error.message)
+
+
+def _nameable(update: StoryUpdate) -> tuple[list[StoryCopy], dict[int, str]]:
+    """The waiting copies an edit of the first alert can name, and why each other one cannot
+    (outbox id → reason)."""
+    if not update.editable:
+        why = (
+            "it went out in a digest"
+            if update.original.shown_as == ShownAs.DIGEST
+            else "it was not sent"
+        )
+        return [], {copy.outbox_id: why for copy in update.waiting}
+    linked = [copy for copy in update.waiting if linkable(copy.url)]
+    alone = {c.outbox_id: "no web link to name it by" for c in update.waiting if c not in linked}
+    fits = fit_also(update.named, linked)
+    alone |= {copy.outbox_id: "too many sources for one alert" for copy in linked[fits:]}
+    return linked[:fits], alone
 
 
 def _forbidden_reason(error: Forbidden) -> str:

@@ -136,7 +136,23 @@ DROP TRIGGER articles_ai;
 """
 
 
-MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2]
+SCHEMA_V3 = """
+-- How the chat sees a sent row: 'alert' (a message of its own), 'digest' (a line of a digest)
+-- or 'also' (linked on the "Also:" line of its story's first alert, outbox.story_of). A row
+-- is marked sent only together with the message that shows it (bot/delivery/sender.py).
+ALTER TABLE outbox ADD COLUMN shown_as TEXT;
+UPDATE outbox SET shown_as = CASE
+    WHEN story_of IS NOT NULL THEN 'also'
+    WHEN (SELECT count(*) FROM outbox AS other WHERE other.chat_id = outbox.chat_id
+          AND other.message_id = outbox.message_id AND other.story_of IS NULL) > 1
+        THEN 'digest'
+    ELSE 'alert' END
+WHERE status = 'sent';
+CREATE INDEX outbox_story ON outbox(story_of) WHERE story_of IS NOT NULL;
+"""
+
+
+MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3]
 """MIGRATIONS[n] is the SQL script that upgrades a database at version n to version n + 1."""
 
 

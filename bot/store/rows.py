@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from bot.article import Article
@@ -141,6 +142,17 @@ class StoredArticle:
         return cls(row["id"], row["feed_id"], article, from_iso(row["seen_at"]), row["story_id"])
 
 
+class ShownAs(StrEnum):
+    """How the chat sees an outbox row that is sent: the ``shown_as`` column."""
+
+    ALERT = "alert"
+    """A message of its own (a story's copy that could not be named on its first alert, too)."""
+    DIGEST = "digest"
+    """One linked line of a digest message."""
+    ALSO = "also"
+    """Named with a link in the "Also:" line of its story's first alert (``story_of``)."""
+
+
 @dataclass(frozen=True)
 class StoredPoll:
     """What ``Store.store_poll`` committed: the new articles and how many alerts it queued."""
@@ -161,19 +173,52 @@ class OutboxRow:
     created_at: datetime
     message_id: int | None = None
     """Telegram's id of the sent message, for editing it later."""
+    status: str = "pending"
+    """pending, sent, failed, or merged (a story's copy waiting to be named on its first alert)."""
+    shown_as: ShownAs | None = None
+    """How the message that settled this row shows it; None until it is sent."""
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """Telegram accepted message ``message_id``, which shows outbox row ``outbox_id``."""
+
+    outbox_id: int
+    message_id: int
+    shown_as: ShownAs
+
+
+@dataclass(frozen=True)
+class StoryCopy:
+    """A later copy of a story: its outbox row, and the source and link the alert names."""
+
+    outbox_id: int
+    source: str
+    url: str | None
 
 
 @dataclass(frozen=True)
 class StoryUpdate:
-    """Later copies of a story whose first alert was sent: that message gains "Also: …"."""
+    """Copies of a story waiting for their first alert to settle; see ``Store.story_updates``."""
 
     original: OutboxRow
-    also: tuple[str, ...]
-    """Every other source that carried the story, the ones already shown included."""
-    merged_ids: tuple[int, ...]
-    """The outbox rows of the copies not shown yet; settled once the edit is done."""
-    in_digest: bool = False
-    """The original went out inside a digest, which is not re-rendered as one alert."""
+    """The story's first alert in this chat: sent or failed."""
+    named: tuple[StoryCopy, ...]
+    """Copies already named on that alert's "Also:" line; every edit keeps them."""
+    waiting: tuple[StoryCopy, ...]
+    """Copies not shown anywhere yet: named by an edit now, or sent on their own."""
+
+    @property
+    def editable(self) -> bool:
+        """The first alert is a message of its own, which can gain an "Also:" line.
+
+        An alert that failed or went out in a digest cannot: its copies are sent on their own.
+        """
+        return (
+            self.original.status == "sent"
+            and self.original.shown_as == ShownAs.ALERT
+            and self.original.message_id is not None
+        )
 
 
 @dataclass(frozen=True)
@@ -203,4 +248,15 @@ class StoreStats:
     articles: int
     outbox_pending: int
     outbox_failed: int
+    outbox_copies_waiting: int
+    """Copies of a story waiting for their first alert to be sent."""
     sent_today: int
+    """Outbox rows shown since midnight UTC, however shown (the four below add up to it)."""
+    alone_today: int
+    """... each in a message of its own, not counting the copies below."""
+    copies_alone_today: int
+    """... copies of a story that could not be named on its first alert, in their own message."""
+    digested_today: int
+    """... as a line of a digest."""
+    also_today: int
+    """... named with a link on the "Also:" line of their story's first alert."""

@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,12 +27,15 @@ from bot.store.health import storage_fault
 from bot.store.migrations import migrate
 from bot.store.rows import (
     ChatRow,
+    Delivered,
     FeedRow,
     OutboxRow,
     PollOutcome,
+    ShownAs,
     StoredArticle,
     StoredPoll,
     StoreStats,
+    StoryCopy,
     StoryUpdate,
     SubscriptionRow,
     to_iso,
@@ -659,11 +663,18 @@ class Store:
         return [StoredArticle.from_row(row, row["feed_url"]) for row in rows]
 
     def prune_articles(self, older_than: datetime) -> int:
-        """Delete old articles, but never one an outbox row still refers to unsent."""
+        """Delete old articles, but never one an outbox row still refers to unsent.
+
+        Settled outbox rows go with them, except a story's first alert that a row being kept
+        (newer, or a copy still waiting to be shown) points at.
+        """
         with self._transaction():
             self.conn.execute(
-                "DELETE FROM outbox WHERE status != 'pending' AND created_at < ?",
-                (to_iso(older_than),),
+                """DELETE FROM outbox WHERE status NOT IN ('pending', 'merged') AND created_at < :t
+                   AND id NOT IN (SELECT story_of FROM outbox AS copy
+                                  WHERE copy.story_of IS NOT NULL AND (copy.created_at >= :t
+                                        OR copy.status IN ('pending', 'merged')))""",
+                {"t": to_iso(older_than)},
             )
             cur = self.conn.execute(
                 """DELETE FROM articles WHERE seen_at < ?
@@ -730,87 +741,172 @@ class Store:
         return created
 
     def story_updates(self) -> list[StoryUpdate]:
-        """Sent alerts that have copies from other sources waiting to be named on them."""
+        """Copies of a story whose first alert has settled, with what that alert names.
+
+        A copy waits (status ``merged``) while its first alert is pending; once that alert is
+        sent or failed, the sender either names the copy on it or sends the copy on its own.
+        Chats that blocked the bot are left until they come back.
+        """
         originals = self._rows(
-            """SELECT DISTINCT original.* FROM outbox AS copy
-               JOIN outbox AS original ON original.id = copy.story_of
-               WHERE copy.status = 'merged' AND original.status = 'sent'
-                 AND original.message_id IS NOT NULL ORDER BY original.id"""
+            """SELECT * FROM outbox WHERE id IN (
+                   SELECT copy.story_of FROM outbox AS copy
+                   JOIN outbox AS original ON original.id = copy.story_of
+                   JOIN chats ON chats.id = original.chat_id
+                   WHERE copy.status = 'merged' AND original.status IN ('sent', 'failed')
+                     AND chats.active)
+               ORDER BY id"""
         )
+        if not originals:
+            return []
+        copies: dict[int, list[dict]] = {}
+        for copy in self._rows(
+            """SELECT outbox.id, outbox.story_of, outbox.status, outbox.shown_as,
+                      articles.source, articles.url
+               FROM outbox JOIN articles ON articles.id = outbox.article_id
+               WHERE outbox.story_of IN (SELECT value FROM json_each(?))
+                 AND (outbox.status = 'merged' OR outbox.shown_as = 'also')
+               ORDER BY outbox.id""",
+            (json.dumps([row["id"] for row in originals]),),
+        ):
+            copies.setdefault(copy["story_of"], []).append(copy)
         updates = []
-        for original in originals:
-            copies = self._rows(
-                """SELECT outbox.id, outbox.status, articles.source FROM outbox
-                   JOIN articles ON articles.id = outbox.article_id
-                   WHERE story_of = ? ORDER BY outbox.id""",
-                (original["id"],),
-            )
-            own_source = self.get_article(original["article_id"]).article.source
-            also = tuple(dict.fromkeys(c["source"] for c in copies if c["source"] != own_source))
-            waiting = tuple(c["id"] for c in copies if c["status"] == "merged")
-            shared = self.conn.execute(
-                """SELECT count(*) FROM outbox WHERE chat_id = ? AND message_id = ?
-                   AND story_of IS NULL""",
-                (original["chat_id"], original["message_id"]),
-            ).fetchone()[0]
+        for original in self._outbox_rows(originals):
+            mine = copies.get(original.id, [])
             updates.append(
-                StoryUpdate(self._outbox_row(original), also, waiting, in_digest=shared > 1)
+                StoryUpdate(
+                    original,
+                    named=tuple(_story_copy(c) for c in mine if c["status"] == "sent"),
+                    waiting=tuple(_story_copy(c) for c in mine if c["status"] == "merged"),
+                )
             )
         return updates
 
-    def settle_merged(self, outbox_ids: Iterable[int], message_id: int | None) -> None:
-        """The copies are now named on the story's alert (message ``message_id``)."""
+    def send_alone(self, reasons: Mapping[int, str]) -> None:
+        """Copies of a story that cannot be named on its first alert become alerts of their own
+        (pending again, due now); ``reasons`` (outbox id → why) stay on the row for /status."""
         with self._transaction():
-            self.conn.executemany(
-                """UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?
-                   WHERE id = ? AND status = 'merged'""",
-                [(message_id, to_iso(_now()), outbox_id) for outbox_id in outbox_ids],
-            )
+            for sql, params in self._batches(list(reasons.items())):
+                self.conn.execute(
+                    f"""WITH alone(id, reason) AS ({sql})
+                        UPDATE outbox SET status = 'pending', not_before = NULL,
+                            last_error = 'not named on its first alert: ' || alone.reason
+                        FROM alone WHERE outbox.id = alone.id AND outbox.status = 'merged'""",
+                    params,
+                )
 
     def pending_alerts(self, limit: int = 100, *, now: datetime | None = None) -> list[OutboxRow]:
-        """Due, unsent alerts of active chats, oldest first, with everything needed to render."""
+        """Due, unsent alerts of active chats, whole chats at a time, oldest first.
+
+        Chats come in the order of their oldest due alert, each with every due alert it has,
+        until ``limit`` rows are reached (always at least one chat, however many it has). So
+        what a chat receives (one digest, or alerts one by one) depends on that chat's alerts
+        alone, never on how many other chats wait or in which order rows were queued.
+        """
         rows = self._rows(
-            """SELECT outbox.* FROM outbox JOIN chats ON chats.id = outbox.chat_id
-               WHERE status = 'pending' AND chats.active
-                 AND (not_before IS NULL OR not_before <= ?)
-               ORDER BY outbox.id LIMIT ?""",
-            (to_iso(now or _now()), limit),
+            """WITH due AS (
+                   SELECT outbox.id, outbox.chat_id FROM outbox
+                   JOIN chats ON chats.id = outbox.chat_id
+                   WHERE status = 'pending' AND chats.active
+                     AND (not_before IS NULL OR not_before <= :now)),
+               per_chat AS (
+                   SELECT chat_id, min(id) AS first, count(*) AS n FROM due GROUP BY chat_id),
+               turn AS (
+                   SELECT chat_id, first,
+                          sum(n) OVER (ORDER BY first ROWS UNBOUNDED PRECEDING) - n AS before
+                   FROM per_chat)
+               SELECT outbox.* FROM due JOIN turn USING (chat_id)
+               JOIN outbox ON outbox.id = due.id
+               WHERE turn.before < :limit ORDER BY turn.first, outbox.id""",
+            {"now": to_iso(now or _now()), "limit": limit},
         )
-        return [self._outbox_row(row) for row in rows]
+        return self._outbox_rows(rows)
 
-    def _outbox_row(self, row: dict[str, Any]) -> OutboxRow:
-        subs = []
-        for sub_id in json.loads(row["subscription_ids"]):
-            try:
-                subs.append(self.get_subscription(sub_id))
-            except UnknownRow:
-                continue  # unsubscribed after the match; the alert still names the rest
-        return OutboxRow(
-            id=row["id"],
-            chat=self.get_chat(row["chat_id"]),  # type: ignore[arg-type]
-            thread_id=row["thread_id"],
-            article=self.get_article(row["article_id"]),
-            subscriptions=tuple(subs),
-            attempts=row["attempts"],
-            created_at=datetime.fromisoformat(row["created_at"]),
-            message_id=row["message_id"],
-        )
+    def _outbox_rows(self, rows: Sequence[dict[str, Any]]) -> list[OutboxRow]:
+        """Outbox rows with their chat, article and subscriptions, loaded in three queries."""
+        if not rows:
+            return []
 
-    def mark_sent(self, outbox_id: int, message_id: int | None) -> None:
-        """Record Telegram's answer; from here on the alert is never sent again."""
+        def ids(values: Iterable[int]) -> tuple[str]:
+            return (json.dumps(sorted(set(values))),)
+
+        chats = {
+            row["id"]: ChatRow.from_row(row)
+            for row in self._rows(
+                "SELECT * FROM chats WHERE id IN (SELECT value FROM json_each(?))",
+                ids(row["chat_id"] for row in rows),
+            )
+        }
+        articles = {
+            row["id"]: StoredArticle.from_row(row, row["feed_url"])
+            for row in self._rows(
+                """SELECT articles.*, feeds.url AS feed_url FROM articles
+                   JOIN feeds ON feeds.id = feed_id
+                   WHERE articles.id IN (SELECT value FROM json_each(?))""",
+                ids(row["article_id"] for row in rows),
+            )
+        }
+        sub_ids = {row["id"]: json.loads(row["subscription_ids"]) for row in rows}
+        subs = {
+            row["id"]: SubscriptionRow.from_row(row, row["number"])
+            for row in self._rows(
+                """SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY chat_id ORDER BY id)
+                                     AS number FROM subscriptions
+                                 WHERE chat_id IN (SELECT value FROM json_each(?)))
+                   WHERE id IN (SELECT value FROM json_each(?))""",
+                (*ids(chats), *ids(s for listed in sub_ids.values() for s in listed)),
+            )
+        }
+        return [
+            OutboxRow(
+                id=row["id"],
+                chat=chats[row["chat_id"]],
+                thread_id=row["thread_id"],
+                article=articles[row["article_id"]],
+                # unsubscribed after the match: the alert still names the rest
+                subscriptions=tuple(subs[s] for s in sub_ids[row["id"]] if s in subs),
+                attempts=row["attempts"],
+                created_at=datetime.fromisoformat(row["created_at"]),
+                message_id=row["message_id"],
+                status=row["status"],
+                shown_as=ShownAs(row["shown_as"]) if row["shown_as"] else None,
+            )
+            for row in rows
+        ]
+
+    def mark_sent(self, delivered: Sequence[Delivered]) -> None:
+        """Record Telegram's answers, all in one transaction; from here on those alerts are
+        never sent again.
+
+        A row already recorded is left as it is, so recording the same answer twice (after a
+        storage fault, not knowing whether the first try was kept) changes nothing.
+        """
+        rows = [(d.outbox_id, d.message_id, str(d.shown_as)) for d in delivered]
+        counts: Counter[int] = Counter()
         with self._transaction():
-            self.conn.execute(
-                """UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?,
-                       attempts = attempts + 1 WHERE id = ?""",
-                (message_id, to_iso(_now()), outbox_id),
-            )
-            (ids,) = self.conn.execute(
-                "SELECT subscription_ids FROM outbox WHERE id = ?", (outbox_id,)
-            ).fetchone()
-            self.conn.executemany(
-                "UPDATE subscriptions SET alerts = alerts + 1 WHERE id = ?",
-                [(sub_id,) for sub_id in json.loads(ids)],
-            )
+            for sql, params in self._batches(rows):
+                settled = self.conn.execute(
+                    f"""WITH shown(id, message_id, shown_as) AS ({sql})
+                        UPDATE outbox SET status = 'sent', message_id = shown.message_id,
+                            shown_as = shown.shown_as, sent_at = ?, attempts = attempts + 1
+                        FROM shown WHERE outbox.id = shown.id
+                            AND outbox.status IN ('pending', 'merged')
+                        RETURNING outbox.subscription_ids, outbox.shown_as""",
+                    (*params, to_iso(_now())),
+                ).fetchall()
+                # A subscription counts the alerts it caused; a copy named on one adds none.
+                counts.update(
+                    sub_id
+                    for listed, shown_as in settled
+                    if shown_as != ShownAs.ALSO
+                    for sub_id in json.loads(listed)
+                )
+            for sql, params in self._batches(list(counts.items())):
+                self.conn.execute(
+                    f"""WITH counted(id, n) AS ({sql})
+                        UPDATE subscriptions SET alerts = alerts + counted.n
+                        FROM counted WHERE subscriptions.id = counted.id""",
+                    params,
+                )
 
     def mark_failed(self, outbox_id: int, reason: str) -> None:
         self.conn.execute(
@@ -845,11 +941,23 @@ class Store:
             articles=count("SELECT count(*) FROM articles"),
             outbox_pending=count("SELECT count(*) FROM outbox WHERE status = 'pending'"),
             outbox_failed=count("SELECT count(*) FROM outbox WHERE status = 'failed'"),
-            sent_today=count(
-                "SELECT count(*) FROM outbox WHERE status = 'sent' AND sent_at >= ?",
-                to_iso(today),
-            ),
+            outbox_copies_waiting=count("SELECT count(*) FROM outbox WHERE status = 'merged'"),
+            **self._shown_since(today),
         )
+
+    def _shown_since(self, moment: datetime) -> dict[str, int]:
+        """How the rows sent since ``moment`` were shown, as ``StoreStats`` fields."""
+        row = self.conn.execute(
+            """SELECT count(*),
+                      count(*) FILTER (WHERE shown_as = 'alert' AND story_of IS NULL),
+                      count(*) FILTER (WHERE shown_as = 'alert' AND story_of IS NOT NULL),
+                      count(*) FILTER (WHERE shown_as = 'digest'),
+                      count(*) FILTER (WHERE shown_as = 'also')
+               FROM outbox WHERE status = 'sent' AND sent_at >= ?""",
+            (to_iso(moment),),
+        ).fetchone()
+        names = ("sent_today", "alone_today", "copies_alone_today", "digested_today", "also_today")
+        return dict(zip(names, row, strict=True))
 
 
 class _Transaction:
@@ -900,6 +1008,10 @@ def _values(rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
     placeholders = "(" + ", ".join("?" * len(rows[0])) + ")"
     params = [value for row in rows for value in row]
     return "VALUES " + ", ".join([placeholders] * len(rows)), params
+
+
+def _story_copy(row: dict[str, Any]) -> StoryCopy:
+    return StoryCopy(row["id"], row["source"], row["url"])
 
 
 def _poll_row(feed_id: int, outcome: PollOutcome) -> tuple[Any, ...]:

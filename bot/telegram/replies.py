@@ -12,6 +12,8 @@ import html
 from telegram import ForceReply, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 
+from bot.delivery.format import pack_lines
+
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -51,13 +53,5 @@ async def reply_lines(update: Update, lines: list[str]) -> None:
 
     A chat may have dozens of topics or a bot hundreds of feeds; one reply would be refused.
     """
-    chunk: list[str] = []
-    size = 0
-    for line in lines:
-        if chunk and size + len(line) + 1 > MAX_MESSAGE:
-            await reply(update, "\n".join(chunk))
-            chunk, size = [], 0
-        chunk.append(line)
-        size += len(line) + 1
-    if chunk:
-        await reply(update, "\n".join(chunk))
+    for run in pack_lines(lines, MAX_MESSAGE):
+        await reply(update, "\n".join(run))
