@@ -7,18 +7,20 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from feeds_samples import html_page, rss
+from local_hosts import local_limits
 from pytest_httpserver import HTTPServer
 from test_telegram_harness import OPERATOR, USER, StartBot, start_bot_fixture  # noqa: F401
 
 from bot.feeds.fetcher import Fetcher
+from bot.feeds.parser import InlineParser
 from bot.feeds.probe import probe_feed
 from bot.store import PollOutcome
 
 
 async def validate_feed(url: str) -> tuple[str, str | None]:
     """What the daemon wires in: one fetch with autodiscovery, then a parse."""
-    async with Fetcher() as fetcher:
-        return await probe_feed(fetcher, url)
+    async with Fetcher(local_limits()) as fetcher:
+        return await probe_feed(fetcher, InlineParser(), url)
 
 
 @pytest.fixture

@@ -79,3 +79,10 @@ BOT_ADMINS_ONLY = "Only the operators of this bot can do that."
 SOMETHING_WENT_WRONG = "Something went wrong on my side; please try again in a minute."
 
 NO_SUBSCRIPTIONS = "You follow no topics yet. Try <code>/subscribe Israel + Azerbaijan</code>."
+SLOW_DOWN = (
+    "You are sending commands faster than I answer them: at most {limit} a minute. "
+    "I will answer again in {seconds} s; what you send until then is ignored."
+)
+"""Plain text (it is also a button's pop-up answer), under Telegram's 200 characters for those."""
+UNKNOWN_COMMAND = "Unknown command — see /help."
+BUTTON_NO_LONGER_VALID = "This button is no longer valid."
