@@ -200,6 +200,8 @@ class SentMessage:
     thread_id: int | None
     edits: list[str] = dataclasses.field(default_factory=list)
     """Every text editMessageText set, in order (the last one equals ``text``)."""
+    sent_at: float = dataclasses.field(default_factory=time.monotonic)
+    """When the fake accepted it (``time.monotonic``), to order messages across chats."""
 
     @property
     def plain(self) -> str:
