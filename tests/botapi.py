@@ -30,6 +30,8 @@ import pytest
 
 MAX_TEXT_UTF16 = 4096
 MAX_CALLBACK_DATA_BYTES = 64
+MAX_CALLBACK_ANSWER = 200
+"""Characters in the pop-up text answerCallbackQuery shows."""
 GLOBAL_PER_SECOND = 30
 GROUP_PER_MINUTE = 20
 LIMIT_JITTER = 0.05
@@ -552,6 +554,8 @@ class FakeBotAPI:
             return self._message_json(sent)
 
     def _api_answercallbackquery(self, params: dict) -> bool:
+        if len(str(params.get("text") or "")) > MAX_CALLBACK_ANSWER:
+            raise TelegramApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         return True
 
     def _api_setmycommands(self, params: dict) -> bool:
