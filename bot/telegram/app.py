@@ -111,7 +111,7 @@ def build_application(
     application.add_handler(
         MessageHandler(_NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, subscribe.rule_message)
     )
-    known = [name for names in _COMMANDS for name in names]
+    known = [name for names in COMMAND_HANDLERS for name in names]
     application.add_handler(
         MessageHandler(_NEW_MESSAGES & filters.COMMAND, unknown.unknown_command_handler(known))
     )
@@ -120,7 +120,7 @@ def build_application(
     return application
 
 
-_COMMANDS = {
+COMMAND_HANDLERS = {
     ("start",): start.start,
     ("help",): start.help_command,
     ("subscribe", "sub", "add"): subscribe.subscribe,
@@ -142,7 +142,7 @@ _COMMANDS = {
 def _command_handlers() -> list[BaseHandler]:
     return [
         CommandHandler(names, answers_argument_errors(callback), filters=_NEW_MESSAGES)
-        for names, callback in _COMMANDS.items()
+        for names, callback in COMMAND_HANDLERS.items()
     ]
 
 
