@@ -15,8 +15,7 @@ def write_config(tmp_path: Path, base_url: str, extra: str = "") -> Path:
     """A config file: database in tmp_path, the given Bot API, plus ``extra`` TOML."""
     path = tmp_path / "config.toml"
     path.write_text(
-        f'[storage]\npath = "{tmp_path / "bot.db"}"\n'
-        f'[telegram]\nbase_url = "{base_url}"\n{extra}',
+        f'[storage]\npath = "{tmp_path / "bot.db"}"\n[telegram]\nbase_url = "{base_url}"\n{extra}',
         encoding="utf-8",
     )
     return path

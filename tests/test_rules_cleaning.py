@@ -52,8 +52,7 @@ def test_the_summary_names_each_kind_once() -> None:
 
     assert cleaned.removed == ("\u200b", "\u200b", "\x00", "\u202e", "\ufeff")
     assert cleaned.summary() == (
-        "5 invisible characters (U+200B ZERO WIDTH SPACE, U+0000, "
-        "U+202E RIGHT-TO-LEFT OVERRIDE, …)"
+        "5 invisible characters (U+200B ZERO WIDTH SPACE, U+0000, U+202E RIGHT-TO-LEFT OVERRIDE, …)"
     )
 
 

@@ -127,4 +127,6 @@ async def test_replies_wait_urgently_and_alerts_wait_once(
     assert replies == [(USER, True)]
     assert report.sent == 3
     assert pacer.waits[1:] == [(USER, False)] * 3  # the sender's own waits, and no others
-    assert sorted(m.plain for m in botapi.messages(USER)[1:]) == [f"Baku story {n}" for n in range(3)]
+    assert sorted(m.plain for m in botapi.messages(USER)[1:]) == [
+        f"Baku story {n}" for n in range(3)
+    ]

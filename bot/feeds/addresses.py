@@ -125,6 +125,17 @@ class AddressGuard(httpcore.AsyncNetworkBackend):
         self.resolver = resolver
         self.network = network or httpcore.AnyIOBackend()
 
+    def refuse_internal_literal(self, host: str) -> None:
+        """Raise InternalAddress when ``host`` is an internal IP literal and not trusted.
+
+        Checked before a request is even built: HTTP libraries refuse some spellings
+        (``0177.0.0.1``) as malformed and resolve others, and either way the person should
+        read the one reason that applies.
+        """
+        literal = literal_address(host)
+        if literal is not None and why_internal(literal) and not self.policy.trusts(host):
+            raise InternalAddress(host, [literal])
+
     async def public_addresses(self, host: str, port: int) -> list[IPAddress]:
         """The host's addresses the bot may connect to; raises InternalAddress if none."""
         literal = literal_address(host)

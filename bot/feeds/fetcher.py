@@ -248,6 +248,7 @@ class Fetcher:
         self, host: _Host, url: str, headers: dict[str, str]
     ) -> tuple[httpx.Response, bytes]:
         try:
+            self._guard.refuse_internal_literal(urlsplit(url).hostname or "")
             async with asyncio.timeout(self.limits.timeout):
                 if host.proxied:
                     await self._check_proxied(url)
