@@ -273,7 +273,10 @@ class FakeBotAPI:
     bot_username = "topic_alert_test_bot"
     bot_id = 123456
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
+        """``port`` 0 takes a free one; a fixed port lets a test start the server late, as
+        when Telegram becomes reachable after the bot started."""
+        self.port = port
         self.enforce_limits = False
         self.rate_limited = 0
         self._cond = threading.Condition()
@@ -302,7 +305,7 @@ class FakeBotAPI:
         return f"http://{host}:{port}/bot"
 
     def start(self) -> None:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), _make_handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.02,), name="FakeBotAPI", daemon=True
