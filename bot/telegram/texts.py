@@ -52,7 +52,8 @@ I watch news feeds and send you the articles that match your topics.
 {RULE_CHEAT_SHEET}
 
 In groups, only administrators change the topics; a topic made in a forum thread \
-posts into that thread."""
+posts into that thread. Invisible characters (zero-width spaces, direction marks) are \
+removed from rules, and I say so."""
 
 WELCOME = f"""\
 Hello! Tell me a topic and I will send you new articles about it as they appear.
