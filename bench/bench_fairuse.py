@@ -17,48 +17,27 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
+from bench_delivery import fill_outbox  # noqa: E402
 from botapi import FakeBotAPI  # noqa: E402
 
-import rules  # noqa: E402
-from bot.article import Article  # noqa: E402
 from bot.config import Config  # noqa: E402
 from bot.delivery import OutboxSender, Pacer, render_outbox_row  # noqa: E402
 from bot.store import AsyncStore, Store  # noqa: E402
 from bot.telegram import build_application, start_receiving, stop_receiving  # noqa: E402
 from bot.telegram.fairuse import paced_by_caller  # noqa: E402
 
-FLOODER = 1
+FLOODER = 9001
 FLOOD = 300
 FLOOD_SECONDS = 3.0
-OTHERS = range(1001, 1011)
-ALERT_CHATS = range(2001, 2101)
-ALERTS_PER_CHAT = 3
-
-
-def queue_alerts(store: Store) -> None:
-    """ALERTS_PER_CHAT alerts waiting for each of ALERT_CHATS, as after a busy poll."""
-    feed = store.add_feed("https://news.example.org/rss", name="Example News")
-    subs = {chat: store.add_subscription(chat, rules.compile("Baku")).id for chat in ALERT_CHATS}
-    articles = [
-        Article(
-            id=str(k),
-            feed_url=feed.url,
-            url=f"https://news.example.org/{k}",
-            title=f"Talks in Baku, part {k}",
-            text="Talks in Baku went on.",
-            published=datetime.now(UTC),
-            source="Example News",
-        )
-        for k in range(ALERTS_PER_CHAT)
-    ]
-    stored = store.add_articles(feed.id, articles, seen_at=datetime.now(UTC))
-    store.enqueue_alerts({(chat, a.rowid): [subs[chat]] for chat in ALERT_CHATS for a in stored})
+OTHERS = range(9101, 9111)
+ALERT_CHATS = 100
+"""Chats 1 to 100 have alerts waiting (bench_delivery's outbox), three each."""
+ALERTS = 300
 
 
 async def ask(api: FakeBotAPI, user: int, text: str) -> float:
@@ -102,14 +81,14 @@ async def run(api: FakeBotAPI, store: AsyncStore) -> None:
     finally:
         await stop_receiving(application)
     flooder = api.messages(FLOODER)
-    alerts = sum(len(api.messages(chat)) for chat in ALERT_CHATS)
+    alerts = sum(len(api.messages(chat)) for chat in range(1, ALERT_CHATS + 1))
     print(f"flood: {FLOOD} /subscribe in {FLOOD_SECONDS:g} s from one user (limit 20/min)")
     print(f"replies to the flooder: {len(flooder)} (20 answers + 1 'slow down')")
     print(
         f"other users' replies ({len(latencies)}): median {statistics.median(latencies):.2f} s, "
         f"max {max(latencies):.2f} s (target < 1 s)"
     )
-    print(f"alerts delivered meanwhile: {alerts} of {len(ALERT_CHATS) * ALERTS_PER_CHAT}")
+    print(f"alerts delivered meanwhile: {alerts} of {ALERTS}")
     print(f"429 answers: {api.rate_limited} (target 0)")
 
 
@@ -117,7 +96,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, FakeBotAPI() as api:
         api.enforce_limits = True
         store = Store.open(Path(tmp) / "bench.db")
-        queue_alerts(store)
+        fill_outbox(store, alerts=ALERTS, chats=ALERT_CHATS)
         astore = AsyncStore(store)
         asyncio.run(run(api, astore))
         store.close()

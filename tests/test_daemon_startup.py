@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -16,6 +15,7 @@ from botapi import FakeBotAPI
 from daemon_process import start, terminate, write_config
 from pytest_httpserver import HTTPServer
 from test_daemon import SAMPLE_TITLE, SAMPLE_URL, Feed, daemon_config, until
+from test_telegram_webhook import free_port
 
 import rules
 from bot.config import TelegramConfig
@@ -24,12 +24,6 @@ from bot.store import Store
 
 CHAT = 5002
 UNREACHABLE = "cannot reach the Telegram Bot API"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def pending(db: Path) -> int:

@@ -256,3 +256,18 @@ def test_the_cli_names_a_refused_feed(httpserver: HTTPServer, capsys) -> None:
     assert status == 2
     assert f"topic-alert: {url}: refused: 127.1 is 127.0.0.1, a loopback address" in err
     assert httpserver.log == []
+
+
+async def test_through_a_proxy_an_internal_target_is_still_refused(
+    httpserver: HTTPServer, monkeypatch
+) -> None:
+    """The proxy opens the connection, so it cannot be pinned; what this machine can tell
+    is internal is refused before the proxy is asked."""
+    httpserver.expect_request("/rss").respond_with_data(FEED)
+    monkeypatch.setenv("HTTP_PROXY", httpserver.url_for("/").rstrip("/"))
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    async with Fetcher() as fetcher:
+        for url in ("http://10.0.0.1/rss", "http://localhost/rss"):
+            with pytest.raises(AddressNotAllowed, match=r"a (private|loopback) address"):
+                await fetcher.fetch(url)
+    assert httpserver.log == []

@@ -24,7 +24,13 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
-from bot.feeds.addresses import AddressGuard, AddressPolicy, InternalAddress, Resolver
+from bot.feeds.addresses import (
+    AddressGuard,
+    AddressPolicy,
+    InternalAddress,
+    Resolver,
+    system_resolver,
+)
 from bot.feeds.body import ACCEPT_ENCODING, BodyTooLarge, UnsupportedEncoding, read_limited
 from bot.feeds.discovery import find_feed_links, looks_like_html
 from bot.feeds.errors import (
@@ -136,7 +142,7 @@ class Fetcher:
         self.limits = limits or FetchLimits()
         self._parser = parser or InlineParser()
         policy = AddressPolicy(self.limits.allow_private, self.limits.allow_hosts)
-        self._guard = AddressGuard(policy, resolver) if resolver else AddressGuard(policy)
+        self._guard = AddressGuard(policy, resolver or system_resolver)
         self._tls = httpx.create_ssl_context()
         """One TLS context for every host's pool: building one loads the CA bundle (~20 ms)."""
         self._slots = asyncio.Semaphore(self.limits.max_concurrency)
