@@ -157,7 +157,8 @@ class CommandLimiter:
         """Drop people with nothing in their window, now and then, so memory stays bounded."""
         if len(self._answered) < self._sweep_at:
             return
-        for user_id in [u for u, seen in self._answered.items() if now - seen[-1] >= 60]:
+        idle = [u for u, seen in self._answered.items() if now - seen[-1] >= WINDOW_SECONDS]
+        for user_id in idle:
             del self._answered[user_id]
             self._slowed.discard(user_id)
         self._sweep_at = max(1024, 2 * len(self._answered))
