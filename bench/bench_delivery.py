@@ -32,13 +32,14 @@ CHATS = 500
 TEXT = "Israeli President Isaac Herzog landed in Baku. Israel and Azerbaijan signed deals."
 
 
-def fill_outbox(store: Store) -> None:
-    """One subscription per chat; alert k is article k for chat k mod CHATS, as a feed
-    burst matched by many chats leaves them (oldest first, chats interleaved)."""
+def fill_outbox(store: Store, alerts: int = ALERTS, chats: int = CHATS) -> None:
+    """One subscription per chat (ids 1 to ``chats``); alert k is article k for chat
+    k mod chats, as a feed burst matched by many chats leaves them (oldest first, chats
+    interleaved)."""
     feed = store.add_feed("https://www.jpost.com/rss", name="The Jerusalem Post")
     subs = {
         chat: store.add_subscription(chat, rules.compile("Israel + Azerbaijan")).id
-        for chat in range(1, CHATS + 1)
+        for chat in range(1, chats + 1)
     }
     articles = [
         Article(
@@ -50,12 +51,12 @@ def fill_outbox(store: Store) -> None:
             published=datetime(2023, 5, 28, 15, 5, tzinfo=UTC),
             source="The Jerusalem Post",
         )
-        for k in range(ALERTS)
+        for k in range(alerts)
     ]
     stored = store.add_articles(feed.id, articles, seen_at=datetime.now(UTC))
     matches = {}
     for k, article in enumerate(stored):
-        chat = k % CHATS + 1
+        chat = k % chats + 1
         matches[(chat, article.rowid)] = [subs[chat]]
     store.enqueue_alerts(matches)
 

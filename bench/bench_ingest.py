@@ -185,6 +185,7 @@ def main() -> None:
             {
                 "storage": {"path": f"{tmp}/bench.db"},
                 "polling": {"parse_workers": args.parse_workers},
+                "fetch": {"allow_hosts": ["127.0.0.1"]},  # the bench's own local sites
             }
         )
         store = Store.open(config.storage.path)

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import sqlite3
 import sys
 import textwrap
@@ -26,11 +27,12 @@ from tqdm import tqdm
 
 import rules
 from bot.article import Article
-from bot.config import Config, ConfigError, load_config
+from bot.config import TOKEN_ENV, Config, ConfigError, load_config
 from bot.feeds.errors import FeedParseError, FetchError, OpmlError
 from bot.feeds.fetcher import Fetcher
 from bot.feeds.opml import OpmlFeed, read_opml, write_opml
-from bot.feeds.parser import parse_feed
+from bot.feeds.parser import InlineParser, ParsePool, make_parser
+from bot.logs import configure_logging, hide, redact
 from bot.matching import SubscriptionMatcher
 from bot.pipeline import Pipeline, PollResult, fetch_limits, with_full_text
 from bot.store import AsyncStore, FeedRow, Store, StoreError, StoreUnavailable
@@ -43,6 +45,7 @@ DEFAULT_CONFIG = "config.toml"
 PROGRESS_FROM = 10
 """Polling this many feeds or more shows a progress bar."""
 EXIT_ERROR = 2
+EXIT_BUG = 1
 
 
 class CliError(Exception):
@@ -54,13 +57,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # The daemon reports what it does (polls, deliveries) by default; one-shot commands
     # print their results and log only problems unless asked.
-    _configure_logging(args.verbose + (args.command == "run"))
+    configure_logging(args.verbose + (args.command == "run"))
+    hide(os.environ.get(TOKEN_ENV))
     try:
         return args.handler(args)
     except (CliError, ConfigError, StoreError, OpmlError) as exc:
-        print(f"topic-alert: {exc}", file=sys.stderr)
+        print(f"topic-alert: {redact(str(exc))}", file=sys.stderr)
     except KeyboardInterrupt:
         print("topic-alert: interrupted", file=sys.stderr)
+    except Exception:
+        # A bug: its traceback goes through logging, whose filter keeps secrets out of it.
+        logger.critical("unexpected error; please report it with this traceback", exc_info=True)
+        return EXIT_BUG
     return EXIT_ERROR
 
 
@@ -106,13 +114,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _configure_logging(verbosity: int) -> None:
-    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
-    logging.basicConfig(
-        level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
-    )
-
-
 def _run_daemon(args: argparse.Namespace) -> int:
     return import_module("bot.daemon").run(args) or 0
 
@@ -131,7 +132,15 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def compile_rule(text: str) -> rules.Rule:
-    """The rule, or a CliError that shows the rule with a caret under the problem."""
+    """The rule, or a CliError that shows the rule with a caret under the problem.
+
+    Invisible characters (zero-width, bidi controls, BOM, NUL) are removed first, as the bot
+    does, and a line on stderr says so.
+    """
+    cleaned = rules.remove_invisible(text)
+    if cleaned.removed:
+        print(f"topic-alert: removed {cleaned.summary()} from the rule", file=sys.stderr)
+    text = cleaned.text
     try:
         return rules.compile(text)
     except rules.RuleSyntaxError as exc:
@@ -139,9 +148,16 @@ def compile_rule(text: str) -> rules.Rule:
 
 
 async def _check_feeds(rule: rules.Rule, args: argparse.Namespace, config: Config) -> int:
-    async with Fetcher(fetch_limits(config)) as fetcher:
-        read = [_read_articles(fetcher, source, config, args.full_text) for source in args.feed]
-        outcomes = await asyncio.gather(*read, return_exceptions=True)
+    parser = make_parser(config.polling.parse_workers)
+    try:
+        async with Fetcher(fetch_limits(config), parser=parser) as fetcher:
+            read = [
+                _read_articles(fetcher, parser, source, config, args.full_text)
+                for source in args.feed
+            ]
+            outcomes = await asyncio.gather(*read, return_exceptions=True)
+    finally:
+        parser.close()
     status, total, shown = 0, 0, 0
     llm, summary_chars = llm_from_config(config.summary), config.delivery.summary_chars
     for source, outcome in zip(args.feed, outcomes, strict=True):
@@ -172,15 +188,16 @@ async def _check_feeds(rule: rules.Rule, args: argparse.Namespace, config: Confi
 
 
 async def _read_articles(
-    fetcher: Fetcher, source: str, config: Config, full_text: bool
+    fetcher: Fetcher, parser: InlineParser | ParsePool, source: str, config: Config, full_text: bool
 ) -> list[Article]:
-    """A feed's articles as the daemon would match them (full text for teasers)."""
+    """A feed's articles as the daemon would match them (full text for teasers), parsed in
+    the daemon's worker processes too."""
     if source.startswith(("http://", "https://")):
         fetched = await fetcher.fetch_feed(source)
-        parsed = parse_feed(fetched.content, url=fetched.final_url, headers=fetched.headers)
+        parsed = await parser.parse(fetched.content, url=fetched.final_url, headers=fetched.headers)
     else:
         path = Path(source)
-        parsed = parse_feed(path.read_bytes(), url=path.resolve().as_uri())
+        parsed = await parser.parse(path.read_bytes(), url=path.resolve().as_uri())
     if not full_text:
         return parsed.articles
     threshold = config.polling.full_text_threshold
@@ -255,14 +272,14 @@ def _poll_once(args: argparse.Namespace) -> int:
 
 async def _poll_feeds(store: AsyncStore, config: Config, feeds: list[FeedRow]) -> list[PollResult]:
     bar = tqdm(total=len(feeds), unit="feed", file=sys.stderr, disable=len(feeds) < PROGRESS_FROM)
+    parser = make_parser(config.polling.parse_workers)
     try:
-        async with Fetcher(fetch_limits(config)) as fetcher:
-            pipeline = Pipeline(store, fetcher, config, SubscriptionMatcher(store))
-            try:
-                return await pipeline.poll_all(feeds, progress=lambda _: bar.update())
-            finally:
-                pipeline.close()
+        async with Fetcher(fetch_limits(config), parser=parser) as fetcher:
+            matcher = SubscriptionMatcher(store)
+            pipeline = Pipeline(store, fetcher, config, matcher, parser=parser)
+            return await pipeline.poll_all(feeds, progress=lambda _: bar.update())
     finally:
+        parser.close()
         bar.close()
 
 

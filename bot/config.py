@@ -48,6 +48,14 @@ class PollingConfig:
 
 
 @dataclass(frozen=True)
+class FetchConfig:
+    allow_private: bool = False
+    """Fetch from loopback, private, link-local and other internal addresses too."""
+    allow_hosts: list[str] = field(default_factory=list)
+    """Host names (or IP addresses as written in URLs) fetched whatever they resolve to."""
+
+
+@dataclass(frozen=True)
 class FeedSpec:
     url: str
     name: str | None = None
@@ -69,6 +77,8 @@ class TelegramConfig:
 class AccessConfig:
     admins: list[int] = field(default_factory=list)
     allowed_users: list[int] = field(default_factory=list)
+    commands_per_minute: int = 20
+    """Commands one person may send in a minute before the bot asks them to slow down; 0: any."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,7 @@ class SummaryConfig:
 class Config:
     storage: StorageConfig = field(default_factory=StorageConfig)
     polling: PollingConfig = field(default_factory=PollingConfig)
+    fetch: FetchConfig = field(default_factory=FetchConfig)
     feeds: list[FeedSpec] = field(default_factory=list)
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     access: AccessConfig = field(default_factory=AccessConfig)
@@ -190,6 +201,11 @@ def _check_values(config: Config, where: str) -> None:
     ):
         if value <= 0:
             raise ConfigError(f"{where}: {name} must be positive, got {value!r}")
+    if config.access.commands_per_minute < 0:
+        raise ConfigError(
+            f"{where}: access.commands_per_minute must be a number of commands, or 0 for no "
+            f"limit, got {config.access.commands_per_minute!r}"
+        )
     if config.polling.parse_workers < -1:
         raise ConfigError(
             f"{where}: polling.parse_workers must be a number of processes, 0 (one per core) "

@@ -2,6 +2,9 @@
 
 Start-up order makes the outbox the single source of truth: delivery starts with whatever
 was pending when the process last stopped (a crash included), while new polls add to it.
+Feeds are polled from the start; updates and delivery begin once Telegram answers, which at
+boot may take a while (``bot.telegram.connect`` retries with backoff), so an outage then
+delays alerts but never stops polling or loses them.
 Shutdown runs the other way round: stop taking updates and polling, give in-flight sends and
 the polls being stored a bounded time to finish, then close the database. An alert that was
 not marked sent stays pending and goes out on the next start; a poll cancelled or rolled back
@@ -24,14 +27,17 @@ from telegram.ext import Application
 from bot.config import TOKEN_ENV, Config, ConfigError, load_config
 from bot.delivery import OutboxSender, Pacer, render_outbox_row
 from bot.feeds.fetcher import Fetcher
+from bot.feeds.parser import InlineParser, ParsePool, make_parser
 from bot.feeds.probe import probe_feed
+from bot.logs import hide
 from bot.matching import SubscriptionMatcher
 from bot.pipeline import Pipeline, fetch_limits
 from bot.runtime import settle_heap
 from bot.scheduler import FeedScheduler
 from bot.store import AsyncStore, FeedRow, Store
 from bot.summary import llm_from_config
-from bot.telegram import build_application, start_receiving, stop_receiving
+from bot.telegram import build_application, connect, stop_receiving
+from bot.telegram.fairuse import paced_by_caller
 
 logger = logging.getLogger(__name__)
 
@@ -44,11 +50,14 @@ def run(args: argparse.Namespace) -> int:
     """Load the config, then serve until SIGTERM or SIGINT; exit status 0 on a clean stop."""
     config = load_config(args.config)
     token = config.bot_token()
+    hide(token)
+    hide(config.telegram.webhook_secret)
     try:
         asyncio.run(serve(config, token))
-    except InvalidToken as exc:
+    except InvalidToken:
+        # PTB's message quotes the token, so it is not repeated here.
         raise ConfigError(
-            f"Telegram refused the bot token ({exc}); check {TOKEN_ENV} or [telegram] token"
+            f"Telegram refused the bot token; check {TOKEN_ENV} or [telegram] token"
         ) from None
     return 0
 
@@ -59,17 +68,20 @@ async def serve(config: Config, token: str, *, stop: asyncio.Event | None = None
     async with contextlib.AsyncExitStack() as resources:
         store = AsyncStore(Store.open(config.storage.path))
         resources.push_async_callback(store.aclose)
-        fetcher = await resources.enter_async_context(Fetcher(fetch_limits(config)))
-        pipeline = Pipeline(store, fetcher, config, SubscriptionMatcher(store))
-        resources.callback(pipeline.close)
+        parser = make_parser(config.polling.parse_workers)
+        resources.callback(parser.close)
+        fetcher = Fetcher(fetch_limits(config), parser=parser)
+        await resources.enter_async_context(fetcher)
+        pipeline = Pipeline(store, fetcher, config, SubscriptionMatcher(store), parser=parser)
         await pipeline.matcher.refresh()
         settle_heap()
         scheduler = FeedScheduler(pipeline, store, config)
-        application = _application(config, token, store, fetcher, scheduler)
+        pacer = Pacer()  # one for replies and alerts: both count against Telegram's limits
+        application = _application(config, token, store, fetcher, parser, scheduler, pacer)
         sender = OutboxSender(
             application.bot,
             store,
-            pacer=Pacer(),
+            pacer=pacer,
             render=partial(
                 render_outbox_row,
                 default_timezone=config.delivery.timezone,
@@ -80,10 +92,15 @@ async def serve(config: Config, token: str, *, stop: asyncio.Event | None = None
             default_timezone=config.delivery.timezone,
         )
         resources.push_async_callback(stop_receiving, application)
-        await start_receiving(application, config.telegram)
+        resources.push_async_callback(scheduler.shutdown)  # also when connect() raises
         await scheduler.start()
-        delivery = asyncio.create_task(sender.run_forever(stop), name="delivery")
-        logger.info("topic-alert is running")
+        delivery = None
+        if await connect(application, config.telegram, stop):
+            # The sender waits for its own slots; its sends must not wait for a reply's too.
+            delivery = asyncio.create_task(
+                sender.run_forever(stop), name="delivery", context=paced_by_caller()
+            )
+            logger.info("topic-alert is running")
         await stop.wait()
         logger.info("stopping: no new updates or polls; finishing sends and stores in flight")
         await scheduler.shutdown()
@@ -96,7 +113,13 @@ async def serve(config: Config, token: str, *, stop: asyncio.Event | None = None
 
 
 def _application(
-    config: Config, token: str, store: AsyncStore, fetcher: Fetcher, scheduler: FeedScheduler
+    config: Config,
+    token: str,
+    store: AsyncStore,
+    fetcher: Fetcher,
+    parser: InlineParser | ParsePool,
+    scheduler: FeedScheduler,
+    pacer: Pacer,
 ) -> Application:
     """The Telegram side, told how to check a new feed and to keep the schedule in step."""
 
@@ -111,14 +134,18 @@ def _application(
         base_url=config.telegram.base_url,
         store=store,
         config=config,
-        validate_feed=partial(probe_feed, fetcher),
+        validate_feed=partial(probe_feed, fetcher, parser),
         on_feed_added=feed_added,
         on_feed_removed=feed_removed,
+        pacer=pacer,
     )
 
 
-async def _finish(delivery: asyncio.Task[None]) -> None:
-    """Let the sender end its current batch; cancel it if that takes too long."""
+async def _finish(delivery: asyncio.Task[None] | None) -> None:
+    """Let the sender end its current batch (if it ever started); cancel it if that takes
+    too long."""
+    if delivery is None:
+        return
     try:
         await asyncio.wait_for(asyncio.shield(delivery), SHUTDOWN_GRACE_SECONDS)
     except TimeoutError:

@@ -91,13 +91,15 @@ def _utcnow() -> datetime:
 
 
 def fetch_limits(config: Config) -> FetchLimits:
-    """The fetcher limits the ``[polling]`` section sets."""
+    """The fetcher limits the ``[polling]`` and ``[fetch]`` sections set."""
     polling = config.polling
     return FetchLimits(
         timeout=polling.timeout,
         max_bytes=polling.max_bytes,
         max_concurrency=polling.max_concurrency,
         per_host=polling.per_host,
+        allow_private=config.fetch.allow_private,
+        allow_hosts=frozenset(config.fetch.allow_hosts),
     )
 
 

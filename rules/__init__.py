@@ -8,14 +8,30 @@ See ``docs/rules.md`` for the language.
 
 from __future__ import annotations
 
+from rules.cleaning import CleanText, remove_invisible
 from rules.document import Document
 from rules.errors import RuleSyntaxError
 from rules.index import RuleIndex
 from rules.matcher import Hit, Rule
+from rules.syntax import MAX_LENGTH
 
-__all__ = ["Document", "Hit", "Rule", "RuleIndex", "RuleSyntaxError", "compile"]
+__all__ = [
+    "MAX_LENGTH",
+    "CleanText",
+    "Document",
+    "Hit",
+    "Rule",
+    "RuleIndex",
+    "RuleSyntaxError",
+    "compile",
+    "remove_invisible",
+]
 
 
 def compile(text: str) -> Rule:
-    """Parse a rule; raises :class:`RuleSyntaxError` saying what to fix and where."""
+    """Parse a rule; raises :class:`RuleSyntaxError` saying what to fix and where.
+
+    The text is parsed as given; callers that take rules from people first pass it through
+    :func:`remove_invisible` (zero-width and bidi characters, BOM, NUL) and say what it removed.
+    """
     return Rule(text)

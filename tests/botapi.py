@@ -30,6 +30,8 @@ import pytest
 
 MAX_TEXT_UTF16 = 4096
 MAX_CALLBACK_DATA_BYTES = 64
+MAX_CALLBACK_ANSWER = 200
+"""Characters in the pop-up text answerCallbackQuery shows."""
 GLOBAL_PER_SECOND = 30
 GROUP_PER_MINUTE = 20
 LIMIT_JITTER = 0.05
@@ -206,6 +208,8 @@ class SentMessage:
     thread_id: int | None
     edits: list[str] = dataclasses.field(default_factory=list)
     """Every text editMessageText set, in order (the last one equals ``text``)."""
+    sent_at: float = dataclasses.field(default_factory=time.monotonic)
+    """When the fake accepted it (``time.monotonic``), to order messages across chats."""
 
     @property
     def plain(self) -> str:
@@ -275,7 +279,10 @@ class FakeBotAPI:
     bot_username = "topic_alert_test_bot"
     bot_id = 123456
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
+        """``port`` 0 takes a free one; a fixed port lets a test start the server late, as
+        when Telegram becomes reachable after the bot started."""
+        self.port = port
         self.enforce_limits = False
         self.rate_limited = 0
         self._cond = threading.Condition()
@@ -304,7 +311,7 @@ class FakeBotAPI:
         return f"http://{host}:{port}/bot"
 
     def start(self) -> None:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), _make_handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.02,), name="FakeBotAPI", daemon=True
@@ -561,6 +568,8 @@ class FakeBotAPI:
             return self._message_json(sent)
 
     def _api_answercallbackquery(self, params: dict) -> bool:
+        if len(str(params.get("text") or "")) > MAX_CALLBACK_ANSWER:
+            raise TelegramApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         return True
 
     def _api_setmycommands(self, params: dict) -> bool:

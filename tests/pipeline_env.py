@@ -12,6 +12,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from feeds_samples import rss
+from local_hosts import LOCAL_HOSTS
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -137,7 +138,13 @@ class FeedServer:
 
 
 def make_config(db: Path, **polling: object) -> Config:
-    return parse_config({"storage": {"path": str(db)}, "polling": {"timeout": 5, **polling}})
+    return parse_config(
+        {
+            "storage": {"path": str(db)},
+            "polling": {"timeout": 5, **polling},
+            "fetch": {"allow_hosts": list(LOCAL_HOSTS)},
+        }
+    )
 
 
 @dataclass

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from feeds_samples import rss
+from local_hosts import LOCAL_FETCH_TOML
 from pipeline_env import STORY, item
 from pytest_httpserver import HTTPServer
 
@@ -21,6 +22,14 @@ DEAL_SUMMARY = (
     "Signed in Baku. "
     "Israeli President Isaac Herzog landed in Baku for talks on energy and security."
 )
+
+
+@pytest.fixture
+def local_config(tmp_path: Path) -> str:
+    """A config file that lets ``check`` fetch from the test's local server."""
+    path = tmp_path / "local.toml"
+    path.write_text(LOCAL_FETCH_TOML, encoding="utf-8")
+    return str(path)
 
 
 @pytest.fixture
@@ -83,15 +92,14 @@ def test_a_bad_rule_points_at_the_problem(feed_file: Path, capsys) -> None:
 
 
 def test_a_failing_feed_is_named_and_the_others_still_print(
-    feed_file: Path, httpserver: HTTPServer, capsys
+    feed_file: Path, httpserver: HTTPServer, local_config: str, capsys
 ) -> None:
     httpserver.expect_request("/down").respond_with_data("oops", status=500)
     down = httpserver.url_for("/down")
     missing = feed_file.parent / "missing.xml"
 
-    status = main(
-        ["check", "Baku", "--feed", down, "--feed", str(feed_file), "--feed", str(missing)]
-    )
+    feeds = ["--feed", down, "--feed", str(feed_file), "--feed", str(missing)]
+    status = main(["check", "Baku", *feeds, "--config", local_config])
 
     captured = capsys.readouterr()
     assert status == 2
@@ -103,7 +111,9 @@ def test_a_failing_feed_is_named_and_the_others_still_print(
     assert "No such file" in errors[1]
 
 
-def test_feeds_over_http_get_the_full_text_of_teasers(httpserver: HTTPServer, capsys) -> None:
+def test_feeds_over_http_get_the_full_text_of_teasers(
+    httpserver: HTTPServer, local_config: str, capsys
+) -> None:
     story = "The pipeline carries gas through the Caspian corridor to Europe. " * 6
     page = f"<html><body><article><h1>Deal</h1><p>{story}</p></article></body></html>"
     httpserver.expect_request("/story").respond_with_data(page, content_type="text/html")
@@ -113,8 +123,9 @@ def test_feeds_over_http_get_the_full_text_of_teasers(httpserver: HTTPServer, ca
     )
     url = httpserver.url_for("/feed")
 
-    assert main(["check", "Caspian", "--feed", url, "--json"]) == 0
-    assert main(["check", "Caspian", "--feed", url, "--json", "--no-full-text"]) == 0
+    local = ["--config", local_config]
+    assert main(["check", "Caspian", "--feed", url, "--json", *local]) == 0
+    assert main(["check", "Caspian", "--feed", url, "--json", "--no-full-text", *local]) == 0
 
     lines = capsys.readouterr().out.splitlines()
     assert [json.loads(line)["title"] for line in lines] == ["A deal"]

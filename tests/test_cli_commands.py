@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from local_hosts import LOCAL_FETCH_TOML
 from pipeline_env import FeedServer, item
 from pytest_httpserver import HTTPServer
 
@@ -21,7 +22,10 @@ def server(httpserver: HTTPServer) -> FeedServer:
 
 def write_config(tmp_path: Path, feeds: list[tuple[str, str]]) -> Path:
     """A config file with these (name, url) feeds and its database in tmp_path."""
-    lines = [f'[storage]\npath = "{tmp_path / "bot.db"}"\n[polling]\ntimeout = 5\n']
+    lines = [
+        f'[storage]\npath = "{tmp_path / "bot.db"}"\n[polling]\ntimeout = 5\n',
+        LOCAL_FETCH_TOML,
+    ]
     lines += [f'[[feeds]]\nurl = "{url}"\nname = "{name}"\n' for name, url in feeds]
     path = tmp_path / "config.toml"
     path.write_text("\n".join(lines), encoding="utf-8")

@@ -55,6 +55,9 @@ def test_the_example_mentions_every_key() -> None:
         ('[delivery]\ntimezone = "Mars/Olympus"\n', "delivery.timezone 'Mars/Olympus'"),
         ('[summary]\nprovider = "openai"\nbase_url = "https://api.x.org/v1"\n', "summary.model"),
         ("[storage\n", "not valid TOML"),
+        ("[access]\ncommands_per_minute = -1\n", "access.commands_per_minute must be"),
+        ("[fetch]\nallow_private = 1\n", "fetch: allow_private: expected bool, got 1"),
+        ('[fetch]\nallow_hosts = "localhost"\n', "fetch: allow_hosts: expected a list"),
     ],
 )
 def test_mistakes_name_the_key(tmp_path: Path, text: str, message: str) -> None:

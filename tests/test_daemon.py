@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from botapi import FakeBotAPI
 from feeds_samples import rss
+from local_hosts import LOCAL_FETCH
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -74,6 +75,7 @@ def daemon_config(db: Path, botapi: FakeBotAPI, *feeds: Feed) -> Config:
     return Config(
         storage=StorageConfig(path=str(db)),
         polling=PollingConfig(interval=1, timeout=5),
+        fetch=LOCAL_FETCH,
         feeds=[FeedSpec(url=feed.url) for feed in feeds],
         telegram=TelegramConfig(base_url=botapi.base_url),
     )

@@ -19,6 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 from botapi import FakeBotAPI
+from local_hosts import LOCAL_FETCH_TOML
 from pipeline_env import copy_of, outbox_pairs, prime
 from pytest_httpserver import HTTPServer
 from test_pipeline_atomic import ARTICLES, WAIT, BurstFeed, poll_again
@@ -33,6 +34,7 @@ def start_daemon(db: Path, botapi: FakeBotAPI) -> subprocess.Popen[str]:
     config.write_text(
         f'[storage]\npath = "{db}"\n[polling]\nparse_workers = -1\n'
         f'[telegram]\nbase_url = "{botapi.base_url}"\n[delivery]\ndigest_threshold = 1\n'
+        + LOCAL_FETCH_TOML
     )
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": botapi.token}
     command = [sys.executable, "-m", "bot", "run", "--config", str(config)]

@@ -117,3 +117,46 @@ async def test_slot_context_runs_the_block_in_the_granted_slot() -> None:
 
     assert [g for g, _ in seen] == [0.0, 3.0, 6.0]
     assert all(now >= granted for granted, now in seen)
+
+
+async def test_a_reply_takes_the_next_overall_slot_ahead_of_queued_alerts() -> None:
+    clock = VirtualClock()
+    p = pacer(clock)
+    alerts = [asyncio.create_task(p.wait(chat)) for chat in range(1, 61)]
+    await asyncio.sleep(0)  # every alert is queued; the second one holds the gate
+
+    reply = await p.wait(1000, urgent=True)
+    granted = await asyncio.gather(*alerts)
+
+    assert reply == pytest.approx(2 / 30)
+    assert sorted(granted)[:2] == [0.0, pytest.approx(1 / 30)]
+    assert min(gaps([*granted, reply])) >= round(1 / 30, 6)  # still 30/s overall
+
+
+async def test_in_one_chat_a_reply_goes_before_the_alerts_waiting_there() -> None:
+    clock = VirtualClock()
+    p = pacer(clock)
+    await p.wait(7)
+    alerts = [asyncio.create_task(p.wait(7)) for _ in range(3)]
+    await asyncio.sleep(0)  # the first alert holds the chat's turn, sleeping until 1.0
+
+    reply = await p.wait(7, urgent=True)
+
+    assert reply == 2.0
+    assert await asyncio.gather(*alerts) == [1.0, 3.0, 4.0]
+
+
+async def test_a_cancelled_waiter_does_not_hold_up_the_next() -> None:
+    clock = VirtualClock()
+    p = pacer(clock)
+    await p.wait(7)
+    first = asyncio.create_task(p.wait(7))
+    second = asyncio.create_task(p.wait(7, urgent=True))
+    third = asyncio.create_task(p.wait(7))
+    await asyncio.sleep(0)
+
+    second.cancel()
+
+    assert await first == 1.0
+    assert await third == 2.0
+    assert second.cancelled()

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from feeds_samples import html_page, rss
+from local_hosts import local_limits
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -38,7 +39,7 @@ MB = 1_000_000
 
 @pytest.fixture
 async def fetcher() -> AsyncIterator[Fetcher]:
-    async with Fetcher() as fetcher:
+    async with Fetcher(local_limits()) as fetcher:
         yield fetcher
 
 
@@ -188,7 +189,7 @@ async def test_a_trickling_server_hits_the_total_timeout(httpserver) -> None:
         return Response(body(), content_type="application/rss+xml")
 
     httpserver.expect_request("/slow").respond_with_handler(trickle)
-    async with Fetcher(FetchLimits(timeout=0.5)) as fetcher:
+    async with Fetcher(local_limits(FetchLimits(timeout=0.5))) as fetcher:
         with pytest.raises(FetchTimeout, match=r"no complete answer within 0\.5 s"):
             await fetcher.fetch(httpserver.url_for("/slow"))
 
@@ -330,7 +331,7 @@ async def test_concurrency_limits_allow_exactly_that_many_requests_at_once(
         return Response(FEED)
 
     threaded_server.expect_request("/feed").respond_with_handler(handler)
-    async with Fetcher(limits) as fetcher:
+    async with Fetcher(local_limits(limits)) as fetcher:
         results = await asyncio.gather(
             *(fetcher.fetch(threaded_server.url_for("/feed")) for _ in range(6))
         )
@@ -406,6 +407,6 @@ async def test_the_environments_proxy_is_used_except_for_no_proxy_hosts(
 
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{unused_port()}")  # would fail if used
     monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
-    async with Fetcher() as fetcher:
+    async with Fetcher(local_limits()) as fetcher:
         direct = await fetcher.fetch(httpserver.url_for("/rss"))
     assert direct.content == FEED

@@ -7,9 +7,10 @@ import os
 from typing import Any
 
 import pytest
-from feeds_samples import rss
+from feeds_samples import html_page, rss
 
 from bot.config import ConfigError, parse_config
+from bot.feeds.discovery import find_feed_links
 from bot.feeds.parser import (
     FeedParseError,
     InlineParser,
@@ -93,3 +94,11 @@ async def test_workers_yield_the_cpu_to_the_bot() -> None:
     finally:
         pool.close()
     assert worker == min(os.nice(0) + 10, 19)
+
+
+async def test_feed_links_are_found_in_a_worker_as_they_are_inline(pool: ParsePool) -> None:
+    page = html_page('<link rel="alternate" type="application/rss+xml" href="/rss">')
+
+    found = await pool.call(find_feed_links, page, "https://e.org/", url="https://e.org/")
+
+    assert found == find_feed_links(page, "https://e.org/") == ["https://e.org/rss"]

@@ -9,6 +9,7 @@ import pytest
 from feeds_samples import html_page, rss
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from local_hosts import local_limits
 
 from bot.feeds.fetcher import Fetcher
 from bot.feeds.parser import FeedParseError, parse_feed
@@ -179,7 +180,7 @@ async def test_legacy_encodings_decode_over_http(
     document = rss([{"title": f"{word} sagt", "description": word}], encoding=encoding,
                    declare=declare)  # fmt: skip
     httpserver.expect_request("/feed").respond_with_data(document, content_type=content_type)
-    async with Fetcher() as fetcher:
+    async with Fetcher(local_limits()) as fetcher:
         result = await fetcher.fetch(httpserver.url_for("/feed"))
     feed = parse_feed(result.content, url=result.final_url, headers=result.headers)
     assert feed.articles[0].title == f"{word} sagt"
@@ -194,7 +195,7 @@ async def test_one_story_in_two_feeds_has_one_url_and_id(httpserver) -> None:
     httpserver.expect_request("/b.xml").respond_with_data(
         rss([{"title": "Story!", "link": f"{story}?utm_campaign=b#top"}])
     )
-    async with Fetcher() as fetcher:
+    async with Fetcher(local_limits()) as fetcher:
         results = [await fetcher.fetch(httpserver.url_for(p)) for p in ("/a.xml", "/b.xml")]
     articles = [parse_feed(r.content, url=r.final_url).articles[0] for r in results]
     assert {a.url for a in articles} == {story}

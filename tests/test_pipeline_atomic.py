@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from feeds_samples import rss
+from local_hosts import LOCAL_FETCH_TOML
 from pipeline_env import (
     FeedServer,
     burst,
@@ -72,7 +73,10 @@ def poll_once(db: Path) -> subprocess.Popen[str]:
     """``topic-alert poll-once`` on ``db`` in a process of its own, parsing in that process
     (no parse workers left behind by a kill)."""
     config = db.with_suffix(".toml")
-    config.write_text(f'[storage]\npath = "{db}"\n[polling]\nparse_workers = -1\ntimeout = 10\n')
+    config.write_text(
+        f'[storage]\npath = "{db}"\n[polling]\nparse_workers = -1\ntimeout = 10\n'
+        + LOCAL_FETCH_TOML
+    )
     command = [sys.executable, "-m", "bot", "poll-once", "--config", str(config)]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

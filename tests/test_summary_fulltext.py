@@ -10,6 +10,7 @@ from pathlib import Path
 from string import Template
 
 import pytest
+from local_hosts import local_limits
 from pytest_httpserver import HTTPServer
 
 from bot.article import Article
@@ -34,7 +35,7 @@ DEEP_IN_THE_STORY = "first Israeli foreign minister to visit Slovakia"
 
 @pytest.fixture
 async def fetcher() -> AsyncIterator[Fetcher]:
-    async with Fetcher() as real_fetcher:
+    async with Fetcher(local_limits()) as real_fetcher:
         yield real_fetcher
 
 

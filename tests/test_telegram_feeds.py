@@ -7,18 +7,23 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from feeds_samples import html_page, rss
+from local_hosts import local_limits
 from pytest_httpserver import HTTPServer
 from test_telegram_harness import OPERATOR, USER, StartBot, start_bot_fixture  # noqa: F401
 
+from bot.config import Config
 from bot.feeds.fetcher import Fetcher
+from bot.feeds.parser import InlineParser
 from bot.feeds.probe import probe_feed
+from bot.matching import SubscriptionMatcher
+from bot.pipeline import Pipeline
 from bot.store import PollOutcome
 
 
 async def validate_feed(url: str) -> tuple[str, str | None]:
     """What the daemon wires in: one fetch with autodiscovery, then a parse."""
-    async with Fetcher() as fetcher:
-        return await probe_feed(fetcher, url)
+    async with Fetcher(local_limits()) as fetcher:
+        return await probe_feed(fetcher, InlineParser(), url)
 
 
 @pytest.fixture
@@ -112,3 +117,39 @@ async def test_status_counts_and_names_failing_feeds(start_bot: StartBot) -> Non
         "Article pages that could not be read (feed text used instead)",
         "• A: 3",
     ]
+
+
+async def probe_as_deployed(url: str) -> tuple[str, str | None]:
+    """The daemon's default fetcher: no internal address allowed."""
+    async with Fetcher() as fetcher:
+        return await probe_feed(fetcher, InlineParser(), url)
+
+
+async def test_addfeed_and_status_name_an_internal_address_refused(
+    start_bot: StartBot, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/feed").respond_with_data(
+        rss([{"title": "Router", "link": "https://news.example.org/r"}])
+    )
+    bot = await start_bot(validate_feed=probe_as_deployed)
+    url = f"http://2130706433:{httpserver.port}/feed"
+
+    answer = await bot.send(OPERATOR, f"/addfeed {url}")
+
+    assert answer.plain.startswith(
+        f"I could not use {url} as a feed: {url}: refused: 2130706433 is 127.0.0.1, "
+        "a loopback address; the bot does not fetch from internal addresses"
+    )
+    assert await bot.store.list_feeds() == []
+
+    listed = await bot.store.add_feed(f"http://127.1:{httpserver.port}/feed", name="Router")
+    async with Fetcher() as fetcher:
+        pipeline = Pipeline(
+            bot.store, fetcher, Config(), SubscriptionMatcher(bot.store), parser=InlineParser()
+        )
+        await pipeline.poll_feed(listed)
+    status = await bot.send(OPERATOR, "/status")
+
+    assert "• Router — failing: " in status.plain
+    assert "refused: 127.1 is 127.0.0.1, a loopback address" in status.plain
+    assert httpserver.log == []

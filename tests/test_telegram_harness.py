@@ -18,6 +18,7 @@ from telegram.ext import Application
 
 from bot.article import Article
 from bot.config import AccessConfig, Config, SubscriptionsConfig, TelegramConfig
+from bot.delivery import Pacer
 from bot.store import AsyncStore, Store
 from bot.telegram import build_application, start_receiving, stop_receiving
 from bot.telegram.services import FeedValidator
@@ -56,12 +57,20 @@ class Bot:
         return calls
 
 
+def unhurried() -> Pacer:
+    """A Pacer that never makes a test wait: for tests about what is said, not when.
+    Tests about pacing pass ``pacer=Pacer()``, Telegram's real limits."""
+    return Pacer(per_second=10_000, per_chat_interval=0, per_group_minute=1_000_000)
+
+
 @dataclass
 class Options:
     admins: list[int] = field(default_factory=lambda: [OPERATOR])
     allowed_users: list[int] = field(default_factory=list)
     max_per_chat: int = 50
     validate_feed: FeedValidator | None = None
+    pacer: Pacer = field(default_factory=unhurried)
+    commands_per_minute: int = 20
 
 
 StartBot = Callable[..., Awaitable[Bot]]
@@ -75,7 +84,11 @@ async def start_bot_fixture(botapi: FakeBotAPI, tmp_path) -> AsyncIterator[Start
     async def start(**options: object) -> Bot:
         opts = Options(**options)  # type: ignore[arg-type]
         config = Config(
-            access=AccessConfig(admins=opts.admins, allowed_users=opts.allowed_users),
+            access=AccessConfig(
+                admins=opts.admins,
+                allowed_users=opts.allowed_users,
+                commands_per_minute=opts.commands_per_minute,
+            ),
             subscriptions=SubscriptionsConfig(max_per_chat=opts.max_per_chat),
         )
         store = AsyncStore(Store.open(tmp_path / "bot.db"))
@@ -85,6 +98,7 @@ async def start_bot_fixture(botapi: FakeBotAPI, tmp_path) -> AsyncIterator[Start
             store=store,
             config=config,
             validate_feed=opts.validate_feed,
+            pacer=opts.pacer,
         )
         await start_receiving(application, TelegramConfig(), poll_timeout=1)
         bot = Bot(botapi, store, application)

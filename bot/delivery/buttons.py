@@ -16,6 +16,8 @@ Buttons = list[list[tuple[str, str]]]
 
 Action = Literal["mute", "unsub", "undo"]
 _ACTIONS: tuple[Action, ...] = ("mute", "unsub", "undo")
+_MAX_ID = 2**63 - 1
+"""The largest row id SQLite can hold; a larger number names no subscription."""
 
 
 class CallbackDataError(ValueError):
@@ -33,9 +35,14 @@ def callback_data(action: Action, sub_id: int) -> str:
 
 
 def parse_callback(data: str) -> Callback:
-    """Inverse of :func:`callback_data`; raises CallbackDataError for anything else."""
+    """Inverse of :func:`callback_data`; raises CallbackDataError for anything else.
+
+    The id must be ASCII digits within SQLite's range: ``isdigit`` alone would let ``²``
+    through, and a 30-digit id would reach the database and fail there.
+    """
     action, _, number = data.partition(":")
-    if action not in _ACTIONS or not number.isdigit():
+    valid = action in _ACTIONS and number.isascii() and number.isdecimal() and len(number) < 20
+    if not valid or not 0 < int(number) <= _MAX_ID:
         raise CallbackDataError(f"unknown button data {data!r}: expected <mute|unsub|undo>:<id>")
     return Callback(action, int(number))  # type: ignore[arg-type]
 

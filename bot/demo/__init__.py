@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import rules
-from bot.config import Config, FeedSpec, PollingConfig, StorageConfig
+from bot.config import Config, FeedSpec, FetchConfig, PollingConfig, StorageConfig
 from bot.delivery import OutboxSender, Pacer, render_outbox_row
 from bot.demo.server import FEED_NAMES, PAGE_NAMES, DemoFeedServer
 from bot.demo.terminal import chat_bubble, html_to_terminal
@@ -142,11 +142,13 @@ async def _show_full_text(fetcher: Fetcher, url: str) -> None:
 
 
 def _demo_config(db: Path, urls: list[str]) -> Config:
-    """The defaults, but with a week's max age (the samples are dated) and no page fetches
-    (the sample articles' own sites are fictional, and the demo stays offline)."""
+    """The defaults, but with a week's max age (the samples are dated), no page fetches
+    (the sample articles' own sites are fictional, and the demo stays offline), and its own
+    loopback server allowed (the bot fetches from no internal address unless told)."""
     return Config(
         storage=StorageConfig(path=str(db)),
         polling=PollingConfig(max_age_hours=24 * 7, full_text_threshold=0),
+        fetch=FetchConfig(allow_hosts=[DemoFeedServer.HOST]),
         feeds=[FeedSpec(url=url) for url in urls],
     )
 

@@ -82,9 +82,11 @@ class _Handler(BaseHTTPRequestHandler):
 class DemoFeedServer:
     """``with DemoFeedServer() as site: site.url("world-desk.xml")``."""
 
+    HOST = "127.0.0.1"
+
     def __init__(self) -> None:
         self.cutoff: datetime | None = None
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, self))
+        self._server = ThreadingHTTPServer((self.HOST, 0), partial(_Handler, self))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def url(self, name: str, folder: str = "feeds") -> str:

@@ -23,6 +23,12 @@ class UnsupportedURL(FetchError):
     """The URL is not an http(s) URL the fetcher can request."""
 
 
+class AddressNotAllowed(FetchError):
+    """The host is (or resolves to) an internal address: loopback, private, link-local,
+    multicast or reserved. The bot fetches only from the public internet unless the operator
+    allows more ([fetch] allow_private, allow_hosts)."""
+
+
 class NetworkError(FetchError):
     """DNS, connection, TLS or protocol failure: the server was not reached or hung up."""
 

@@ -4,12 +4,15 @@ One Fetcher per process owns the connection pools (one per host, see ``_Host``) 
 concurrency limits, so that however many feeds the scheduler fires at once, no host gets more
 than ``per_host`` requests and the process never holds more than ``max_concurrency``.
 Every failure surfaces as a FetchError subclass whose message a person can act on.
+Connections go only to public addresses unless the limits allow more (``bot.feeds.addresses``),
+and finding the feed behind a web page is parsing, done where feeds are parsed (``parser``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import urllib.request
 import zlib
 from collections import OrderedDict
@@ -18,11 +21,20 @@ from types import TracebackType
 from typing import Self
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
+from bot.feeds.addresses import (
+    AddressGuard,
+    AddressPolicy,
+    InternalAddress,
+    Resolver,
+    system_resolver,
+)
 from bot.feeds.body import ACCEPT_ENCODING, BodyTooLarge, UnsupportedEncoding, read_limited
 from bot.feeds.discovery import find_feed_links, looks_like_html
 from bot.feeds.errors import (
+    AddressNotAllowed,
     FeedGone,
     FetchError,
     FetchTimeout,
@@ -35,8 +47,10 @@ from bot.feeds.errors import (
     UnsupportedURL,
 )
 from bot.feeds.headers import parse_max_age, parse_retry_after
+from bot.feeds.parser import InlineParser, ParsePool
 
 __all__ = [
+    "AddressNotAllowed",
     "FeedGone",
     "FetchError",
     "FetchLimits",
@@ -59,6 +73,7 @@ FEED_ACCEPT = (
     "application/xml;q=0.8, text/xml;q=0.8, text/html;q=0.5, */*;q=0.1"
 )
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+_PORTS = {"http": 80, "https": 443}
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT_REDIRECTS = frozenset({301, 308})
 _DRAIN_BYTES = 64 * 1024
@@ -81,6 +96,10 @@ class FetchLimits:
     max_concurrency: int = 20
     per_host: int = 2
     max_redirects: int = 5
+    allow_private: bool = False
+    """Connect to internal addresses too (loopback, private, link-local, …)."""
+    allow_hosts: frozenset[str] = frozenset()
+    """Hosts connected to whatever they resolve to."""
     user_agent: str = (
         "topic-alert/0.1 (+https://github.com/topic-alert/topic-alert; self-hosted news alert bot)"
     )
@@ -111,8 +130,19 @@ class FetchResult:
 class Fetcher:
     """The process's HTTP client for feeds and pages; use as ``async with Fetcher() as f``."""
 
-    def __init__(self, limits: FetchLimits | None = None) -> None:
+    def __init__(
+        self,
+        limits: FetchLimits | None = None,
+        *,
+        parser: InlineParser | ParsePool | None = None,
+        resolver: Resolver | None = None,
+    ) -> None:
+        """``parser`` runs autodiscovery's HTML parsing (give it the pool feeds are parsed
+        in); ``resolver`` replaces the system's name lookup (tests)."""
         self.limits = limits or FetchLimits()
+        self._parser = parser or InlineParser()
+        policy = AddressPolicy(self.limits.allow_private, self.limits.allow_hosts)
+        self._guard = AddressGuard(policy, resolver or system_resolver)
         self._tls = httpx.create_ssl_context()
         """One TLS context for every host's pool: building one loads the CA bundle (~20 ms)."""
         self._slots = asyncio.Semaphore(self.limits.max_concurrency)
@@ -163,7 +193,9 @@ class Fetcher:
             result.content, result.headers.get("content-type")
         ):
             return result
-        links = find_feed_links(result.content, result.final_url)
+        links = await self._parser.call(
+            find_feed_links, result.content, result.final_url, url=result.final_url
+        )
         if not links:
             raise NotAFeed(
                 url, f"{url}: not a feed (an HTML page with no RSS/Atom link); use the feed's URL"
@@ -214,16 +246,21 @@ class Fetcher:
             if len(self._hosts) > _HOSTS_KEPT:
                 await self._close_idle_hosts()
             async with host.slots, self._slots:
-                return await self._timed_request(host.transport, url, headers)
+                return await self._timed_request(host, url, headers)
         finally:
             host.users -= 1
 
     async def _timed_request(
-        self, transport: httpx.AsyncHTTPTransport, url: str, headers: dict[str, str]
+        self, host: _Host, url: str, headers: dict[str, str]
     ) -> tuple[httpx.Response, bytes]:
         try:
+            self._guard.refuse_internal_literal(urlsplit(url).hostname or "")
             async with asyncio.timeout(self.limits.timeout):
-                return await self._request(transport, url, headers)
+                if host.proxied:
+                    await self._check_proxied(url)
+                return await self._request(host.transport, url, headers)
+        except InternalAddress as exc:
+            raise AddressNotAllowed(url, f"{url}: {exc}") from None
         except (TimeoutError, httpx.TimeoutException) as exc:
             raise FetchTimeout(
                 url, f"{url}: no complete answer within {self.limits.timeout:g} s"
@@ -243,16 +280,29 @@ class Fetcher:
 
     def _add_host(self, key: str) -> _Host:
         scheme, _, netloc = key.partition("://")
-        transport = httpx.AsyncHTTPTransport(
-            verify=self._tls,
-            limits=httpx.Limits(
-                max_connections=self.limits.per_host,
-                max_keepalive_connections=self.limits.per_host,
-            ),
-            proxy=_environment_proxy(scheme, netloc),
+        proxy = _environment_proxy(scheme, netloc)
+        limits = httpx.Limits(
+            max_connections=self.limits.per_host, max_keepalive_connections=self.limits.per_host
         )
-        self._hosts[key] = host = _Host(asyncio.Semaphore(self.limits.per_host), transport)
+        if proxy or self.limits.allow_private:
+            transport = httpx.AsyncHTTPTransport(verify=self._tls, limits=limits, proxy=proxy)
+        else:
+            transport = _GuardedTransport(self._guard, self._tls, limits)
+        host = _Host(asyncio.Semaphore(self.limits.per_host), transport, proxied=bool(proxy))
+        self._hosts[key] = host
         return host
+
+    async def _check_proxied(self, url: str) -> None:
+        """Through a proxy the proxy connects, so the address cannot be pinned; the target is
+        still refused when it is internal as far as this machine can tell."""
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if self._guard.policy.trusts(host):
+            return
+        try:
+            await self._guard.public_addresses(host, parts.port or _PORTS[parts.scheme])
+        except httpcore.ConnectError:
+            return  # no local answer: only the proxy can resolve the name
 
     async def _close_idle_hosts(self) -> None:
         while len(self._hosts) > _HOSTS_KEPT:
@@ -320,8 +370,28 @@ class _Host:
 
     slots: asyncio.Semaphore
     transport: httpx.AsyncHTTPTransport
+    proxied: bool = False
+    """Requests go through an HTTP proxy from the environment, which opens the connections."""
     users: int = 0
     """Exchanges using or waiting for the pool; a pool is closed only when it has none."""
+
+
+class _GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport with every connection opened by an :class:`AddressGuard`.
+
+    httpx does not take a network backend, so the connection pool it builds is replaced by
+    the same pool (httpcore's, with the same limits) built with the guard as its backend.
+    """
+
+    def __init__(self, guard: AddressGuard, tls: ssl.SSLContext, limits: httpx.Limits) -> None:
+        super().__init__(verify=tls, limits=limits)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=tls,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=guard,
+        )
 
 
 async def _drain(response: httpx.Response) -> None:

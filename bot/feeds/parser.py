@@ -22,7 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import feedparser
@@ -37,11 +37,14 @@ __all__ = [
     "ParsePool",
     "ParsedFeed",
     "default_parse_workers",
+    "feed_title",
     "make_parser",
     "parse_feed",
 ]
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,14 @@ def parse_feed(
     )
 
 
+def feed_title(content: bytes, url: str, headers: Mapping[str, str] | None = None) -> str:
+    """The feed's own title, after parse_feed checked it is a feed (FeedParseError if not).
+
+    What /addfeed needs; run in a worker, it sends back one string, not every Article.
+    """
+    return parse_feed(content, url=url, headers=headers).title
+
+
 def default_parse_workers() -> int:
     """One parse worker per core this process may run on."""
     try:
@@ -126,6 +137,10 @@ class InlineParser:
         first_seen: datetime | None = None,
     ) -> ParsedFeed:
         return parse_feed(content, url=url, headers=headers, name=name, first_seen=first_seen)
+
+    async def call(self, function: Callable[..., T], *args: Any, url: str) -> T:
+        """``function(*args)``, here; ``url`` is what it works on (ParsePool names it)."""
+        return function(*args)
 
     def close(self) -> None:
         pass
@@ -170,6 +185,15 @@ class ParsePool:
         call = functools.partial(
             self._target, content, url=url, headers=headers, name=name, first_seen=first_seen
         )
+        return await self.call(call, url=url)
+
+    async def call(self, function: Callable[..., T], *args: Any, url: str) -> T:
+        """``function(*args)`` computed in a worker process: any parsing of what ``url``
+        served (a feed, a page's feed links) that must not stall the event loop.
+
+        ``function`` and its arguments must pickle (a module-level function does).
+        """
+        call = functools.partial(function, *args)
         pool = self._pool or self._start()
         try:
             return await asyncio.get_running_loop().run_in_executor(pool, call)
@@ -177,7 +201,7 @@ class ParsePool:
             if self._pool is pool:
                 self._pool = None
                 pool.shutdown(wait=False)
-        logger.warning("%s: a parse worker died; parsing this feed again on its own", url)
+        logger.warning("%s: a parse worker died; parsing this document again on its own", url)
         alone = _process_pool(1)
         try:
             return await asyncio.get_running_loop().run_in_executor(alone, call)

@@ -2,10 +2,15 @@
 
 Handler groups run in order and each update passes through all of them:
 
-* ``-3`` bookkeeping that must happen whoever sent the update (group → supergroup moves),
-* ``-2`` the access gate, which stops updates from people outside ``allowed_users``,
+* ``-4`` bookkeeping that must happen whoever sent the update (group → supergroup moves),
+* ``-3`` the access gate, which stops updates from people outside ``allowed_users``,
+* ``-2`` the per-person command limit (``[access] commands_per_minute``),
 * ``-1`` forgetting a pending "send me the rule" question when any command arrives,
-* ``0`` the commands, buttons and the plain-text rule answer.
+* ``0`` the commands, buttons and the plain-text rule answer, then the catch-alls for
+  unknown commands and buttons.
+
+Updates are handled concurrently, so a reply waiting for its send slot, or an /addfeed
+waiting for a slow server, never holds up anyone else's command.
 """
 
 from __future__ import annotations
@@ -26,9 +31,12 @@ from telegram.ext import (
 )
 
 from bot.config import Config
+from bot.delivery.pacing import Pacer
 from bot.store import AsyncStore
 from bot.telegram import texts
 from bot.telegram.access import gate
+from bot.telegram.arguments import answers_argument_errors
+from bot.telegram.fairuse import CommandLimiter, PacedReplies
 from bot.telegram.handlers import (
     buttons,
     errors,
@@ -41,6 +49,7 @@ from bot.telegram.handlers import (
     status,
     subscribe,
     timezone,
+    unknown,
     unsubscribe,
 )
 from bot.telegram.services import KEY, FeedChanged, FeedValidator, Services
@@ -60,16 +69,25 @@ def build_application(
     validate_feed: FeedValidator | None = None,
     on_feed_added: FeedChanged | None = None,
     on_feed_removed: FeedChanged | None = None,
+    pacer: Pacer | None = None,
 ) -> Application:
-    """The bot's Application, not yet initialized; ``application.bot`` also sends alerts.
+    """The bot's Application, not yet initialized.
 
+    Every message ``application.bot`` sends waits for a slot of ``pacer`` (a reply goes ahead
+    of alerts waiting there); give the OutboxSender the same Pacer and a bot of its own.
     ``validate_feed(url) -> (final_url, title)`` checks a URL given to /addfeed (fetch once,
     with autodiscovery) and raises to refuse it; without it /addfeed is disabled.
     ``on_feed_added(feed_row)`` is awaited after /addfeed stored a feed, and
     ``on_feed_removed(feed_row)`` after /removefeed disabled one.
     """
     application = (
-        ApplicationBuilder().token(token).base_url(base_url).post_init(publish_commands).build()
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .rate_limiter(PacedReplies(pacer or Pacer()))
+        .concurrent_updates(True)
+        .post_init(publish_commands)
+        .build()
     )
     application.bot_data[KEY] = Services(
         store=store,
@@ -79,40 +97,52 @@ def build_application(
         feed_removed=on_feed_removed,
     )
     migrated = filters.StatusUpdate.MIGRATE & filters.ChatType.GROUP
-    application.add_handler(MessageHandler(migrated, migration.chat_migrated), group=-3)
-    application.add_handler(TypeHandler(Update, gate), group=-2)
+    application.add_handler(MessageHandler(migrated, migration.chat_migrated), group=-4)
+    application.add_handler(TypeHandler(Update, gate), group=-3)
+    limiter = CommandLimiter(config.access.commands_per_minute)
+    application.add_handler(TypeHandler(Update, limiter), group=-2)
     application.add_handler(
         MessageHandler(_NEW_MESSAGES & filters.COMMAND, subscribe.forget_question), group=-1
     )
     application.add_handlers(_command_handlers())
-    application.add_handler(CallbackQueryHandler(buttons.on_button, pattern=buttons.PATTERN))
+    application.add_handler(
+        CallbackQueryHandler(buttons.on_button, pattern=buttons.is_alert_button)
+    )
     application.add_handler(
         MessageHandler(_NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, subscribe.rule_message)
     )
+    known = [name for names in COMMAND_HANDLERS for name in names]
+    application.add_handler(
+        MessageHandler(_NEW_MESSAGES & filters.COMMAND, unknown.unknown_command_handler(known))
+    )
+    application.add_handler(CallbackQueryHandler(buttons.on_unknown_button))
     application.add_error_handler(errors.on_error)
     return application
 
 
+COMMAND_HANDLERS = {
+    ("start",): start.start,
+    ("help",): start.help_command,
+    ("subscribe", "sub", "add"): subscribe.subscribe,
+    ("cancel",): subscribe.cancel,
+    ("list",): listing.list_subscriptions,
+    ("unsubscribe", "unsub", "remove"): unsubscribe.unsubscribe,
+    ("pause",): pausing.pause,
+    ("resume",): pausing.resume,
+    ("preview",): preview.preview,
+    ("timezone",): timezone.set_timezone,
+    ("feeds",): feeds.list_feeds,
+    ("addfeed",): feeds.add_feed,
+    ("removefeed",): feeds.remove_feed,
+    ("status",): status.status,
+}
+"""Every command: its names (the first is the one /help and the menu show) and its handler."""
+
+
 def _command_handlers() -> list[BaseHandler]:
-    commands = {
-        ("start",): start.start,
-        ("help",): start.help_command,
-        ("subscribe", "sub", "add"): subscribe.subscribe,
-        ("cancel",): subscribe.cancel,
-        ("list",): listing.list_subscriptions,
-        ("unsubscribe", "unsub", "remove"): unsubscribe.unsubscribe,
-        ("pause",): pausing.pause,
-        ("resume",): pausing.resume,
-        ("preview",): preview.preview,
-        ("timezone",): timezone.set_timezone,
-        ("feeds",): feeds.list_feeds,
-        ("addfeed",): feeds.add_feed,
-        ("removefeed",): feeds.remove_feed,
-        ("status",): status.status,
-    }
     return [
-        CommandHandler(names, callback, filters=_NEW_MESSAGES)
-        for names, callback in commands.items()
+        CommandHandler(names, answers_argument_errors(callback), filters=_NEW_MESSAGES)
+        for names, callback in COMMAND_HANDLERS.items()
     ]
 
 

@@ -1,30 +1,100 @@
-"""Reading command arguments the way people type them.
+"""Reading command arguments the way people type them, and refusing the unusable ones clearly.
 
 ``context.args`` splits on whitespace and loses quoting, which would change a rule like
-``"Eli  Cohen"``; rules are therefore read as the raw text after the command.
+``"Eli  Cohen"``; rules are therefore read as the raw text after the command. Every refusal
+is an :class:`ArgumentError` whose text is the reply: handlers registered through
+:func:`answers_argument_errors` need no ``try`` of their own.
 """
 
 from __future__ import annotations
 
-from telegram import Message
+import functools
+from dataclasses import dataclass
+
+from telegram import Message, Update
+from telegram.ext import ContextTypes
 
 import rules
 from bot.store import SubscriptionRow
 from bot.telegram import texts
-from bot.telegram.replies import esc
+from bot.telegram.access import Handler
+from bot.telegram.replies import esc, reply
+
+ECHO_CHARS = 60
+"""How much of a refused argument a reply shows back."""
 
 
 class ArgumentError(ValueError):
     """A command argument that names nothing usable; ``str(exc)`` is HTML for the reply."""
 
 
-def command_argument(message: Message) -> str:
-    """Everything after ``/command`` or ``/command@bot``, inner spacing kept."""
+@dataclass(frozen=True)
+class TypedRule:
+    """A rule as compiled, and the invisible characters taken out of what was typed."""
+
+    rule: rules.Rule
+    cleaned: rules.CleanText
+
+    @property
+    def note(self) -> str:
+        return removal_note(self.cleaned)
+
+
+def removal_note(cleaned: rules.CleanText) -> str:
+    """A line telling what was removed ('' when nothing was), to end a reply with."""
+    summary = cleaned.summary()
+    return f"\nRemoved {esc(summary)} from the rule." if summary else ""
+
+
+def answers_argument_errors(handler: Handler) -> Handler:
+    """``handler``, with an ArgumentError it raises answered in the chat."""
+
+    @functools.wraps(handler)
+    async def answered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await handler(update, context)
+        except ArgumentError as exc:
+            await reply(update, str(exc))
+
+    return answered
+
+
+def command_argument(message: Message, *, limit: int | None = None) -> str:
+    """Everything after ``/command`` or ``/command@bot``, inner spacing kept.
+
+    Raises ArgumentError when it is longer than ``limit`` characters (rules are measured by
+    :func:`parse_rule`, after invisible characters are removed).
+    """
     text = message.text or ""
-    if not text.startswith("/"):
-        return text.strip()
-    parts = text.split(maxsplit=1)
-    return parts[1].strip() if len(parts) > 1 else ""
+    if text.startswith("/"):
+        parts = text.split(maxsplit=1)
+        text = parts[1] if len(parts) > 1 else ""
+    argument = text.strip()
+    if limit is not None and len(argument) > limit:
+        raise ArgumentError(too_long(argument, limit))
+    return argument
+
+
+def too_long(text: str, limit: int, what: str = "That") -> str:
+    """The reply to an over-long argument: its length, the limit and how it begins."""
+    return (
+        f"{what} is {len(text):,} characters long; the most is {limit:,}. "
+        f"It begins: <code>{esc(shorten(text))}</code>"
+    )
+
+
+def shorten(text: str, chars: int = ECHO_CHARS) -> str:
+    """``text`` cut to ``chars`` characters with an ellipsis, for echoing it back."""
+    return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
+
+
+def ascii_number(text: str) -> int | None:
+    """``text`` as a number when it is written in ASCII digits only, else None.
+
+    ``str.isdigit`` also accepts ``²``, ``٣`` and ``５``, which ``int`` reads differently or
+    not at all; nobody means those as a topic number.
+    """
+    return int(text) if text.isascii() and text.isdecimal() else None
 
 
 def select_subscriptions(
@@ -39,32 +109,39 @@ def select_subscriptions(
         if empty_means_all:
             return subscriptions
         raise ArgumentError("Say which topic: a number from /list or the rule itself.")
-    if argument.isdigit():
-        number = int(argument)
+    number = ascii_number(argument)
+    if number is not None:
         found = [sub for sub in subscriptions if sub.number == number]
         if not found:
             raise ArgumentError(
-                f"There is no topic #{number}; /list shows {len(subscriptions)} topic(s)."
+                f"There is no topic #{esc(shorten(argument))}; "
+                f"/list shows {len(subscriptions)} topic(s)."
             )
         return found
     try:
-        canonical = rules.compile(argument).canonical
+        canonical = rules.compile(rules.remove_invisible(argument).text).canonical
     except rules.RuleSyntaxError:
         canonical = None
     found = [sub for sub in subscriptions if sub.canonical == canonical]
     if not found:
         raise ArgumentError(
-            f"You do not follow <code>{esc(argument)}</code>; /list shows your topics and numbers."
+            f"You do not follow <code>{esc(shorten(argument))}</code>; "
+            "/list shows your topics and numbers."
         )
     return found
 
 
-def parse_rule(text: str) -> rules.Rule:
-    """Compile a rule someone typed; a syntax error becomes a reply that points at the spot."""
+def parse_rule(text: str) -> TypedRule:
+    """Compile a rule someone typed, without its invisible characters; a rule too long or
+    with a syntax error becomes a reply that says so (and points at the spot)."""
+    cleaned = rules.remove_invisible(text)
+    if len(cleaned.text) > rules.MAX_LENGTH:
+        raise ArgumentError(too_long(cleaned.text, rules.MAX_LENGTH, what="That rule"))
     try:
-        return rules.compile(text)
+        return TypedRule(rules.compile(cleaned.text), cleaned)
     except rules.RuleSyntaxError as exc:
-        raise ArgumentError(describe_rule_error(text, exc)) from None
+        reply_text = describe_rule_error(cleaned.text, exc) + removal_note(cleaned)
+        raise ArgumentError(reply_text) from None
 
 
 def describe_rule_error(text: str, error: rules.RuleSyntaxError) -> str:

@@ -1,20 +1,81 @@
 """Starting and stopping the Application on an event loop it shares with the scheduler.
 
 ``Application.run_polling()`` would own the loop and the process signals, leaving no room for
-the feed scheduler; these two functions are the manual equivalent from PTB's docs: initialize,
-post_init, start, then long polling or a webhook.
+the feed scheduler; these functions are the manual equivalent from PTB's docs: initialize,
+post_init, start, then long polling or a webhook. :func:`connect` adds what a daemon needs at
+boot: Telegram may be unreachable for a while (no network yet, an outage), and the bot should
+wait for it rather than die, while its feeds go on being polled.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import time
 from urllib.parse import urlsplit
 
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
 from bot.config import TelegramConfig
 
 logger = logging.getLogger(__name__)
+
+FIRST_RETRY_SECONDS = 1.0
+MAX_RETRY_SECONDS = 60.0
+
+
+async def connect(
+    application: Application,
+    telegram: TelegramConfig,
+    stop: asyncio.Event,
+    *,
+    poll_timeout: int = 10,
+    first_retry: float = FIRST_RETRY_SECONDS,
+) -> bool:
+    """Start receiving updates, retrying with backoff while the Bot API cannot be reached.
+
+    Returns False if ``stop`` was set before Telegram answered. The first failure is logged
+    in one line and the retries quietly (DEBUG), so an outage of hours is two log lines, not
+    a traceback a minute. A refused token (InvalidToken) is not retried: it is raised.
+    """
+    delay, down_since = first_retry, None
+    while not stop.is_set():
+        try:
+            await start_receiving(application, telegram, poll_timeout=poll_timeout)
+        except InvalidToken:
+            await stop_receiving(application)
+            raise
+        except NetworkError as exc:
+            await stop_receiving(application)  # undo the half start; the next try is fresh
+            if down_since is None:
+                down_since = time.monotonic()
+                logger.warning(
+                    "cannot reach the Telegram Bot API at %s (%s); feeds are polled and alerts "
+                    "queued meanwhile, retrying with backoff up to every %.0f s",
+                    _server(telegram.base_url),
+                    exc.message,
+                    MAX_RETRY_SECONDS,
+                )
+            else:
+                logger.debug("Telegram still unreachable (%s); next try in %.0f s", exc, delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            delay = min(delay * 2, MAX_RETRY_SECONDS)
+        else:
+            if down_since is not None:
+                waited = time.monotonic() - down_since
+                logger.info("reached the Telegram Bot API after %.0f s", waited)
+            return True
+    return False
+
+
+def _server(base_url: str) -> str:
+    """Scheme and host of the Bot API URL: enough to see which server, nothing secret."""
+    parts = urlsplit(base_url)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname}{port}"
 
 
 async def start_receiving(

@@ -52,7 +52,8 @@ I watch news feeds and send you the articles that match your topics.
 {RULE_CHEAT_SHEET}
 
 In groups, only administrators change the topics; a topic made in a forum thread \
-posts into that thread."""
+posts into that thread. Invisible characters (zero-width spaces, direction marks) are \
+removed from rules, and I say so."""
 
 WELCOME = f"""\
 Hello! Tell me a topic and I will send you new articles about it as they appear.
@@ -85,3 +86,10 @@ def storage_fault(reason: str) -> str:
 
 
 NO_SUBSCRIPTIONS = "You follow no topics yet. Try <code>/subscribe Israel + Azerbaijan</code>."
+SLOW_DOWN = (
+    "You are sending commands faster than I answer them: at most {limit} a minute. "
+    "I will answer again in {seconds} s; what you send until then is ignored."
+)
+"""Plain text (it is also a button's pop-up answer), under Telegram's 200 characters for those."""
+UNKNOWN_COMMAND = "Unknown command — see /help."
+BUTTON_NO_LONGER_VALID = "This button is no longer valid."

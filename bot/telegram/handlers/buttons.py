@@ -8,14 +8,19 @@ only for administrators: alert messages can be forwarded, and anyone in a group 
 from __future__ import annotations
 
 import logging
-import re
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.delivery.buttons import alert_buttons, to_markup, undo_buttons
+from bot.delivery.buttons import (
+    CallbackDataError,
+    alert_buttons,
+    parse_callback,
+    to_markup,
+    undo_buttons,
+)
 from bot.store import SubscriptionRow, UnknownRow
 from bot.telegram import texts
 from bot.telegram.access import can_manage_chat
@@ -24,19 +29,30 @@ from bot.telegram.services import services
 
 logger = logging.getLogger(__name__)
 
-PATTERN = re.compile(r"^(mute|undo|unsub):(\d+)$")
 _MUTED_MARK = "\n\n🔕 "
 _KEYBOARDS = "muted_keyboards"
 """chat_data key: message id → the keyboard a muted alert had, for Undo to put back."""
 
 
+def is_alert_button(data: object) -> bool:
+    """Whether callback data is one this bot writes under alerts (the handler's pattern)."""
+    if not isinstance(data, str):
+        return False
+    try:
+        parse_callback(data)
+    except CallbackDataError:
+        return False
+    return True
+
+
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
-    action, sub_id = PATTERN.match(query.data).groups()
+    callback = parse_callback(query.data)
+    action = callback.action
     if not isinstance(query.message, Message):
         await query.answer("This alert is too old to change; use /pause or /unsubscribe.")
         return
-    sub = await _own_subscription(update, context, int(sub_id))
+    sub = await _own_subscription(update, context, callback.sub_id)
     if sub is None:
         await query.answer("This topic is no longer followed here.")
         return
@@ -91,6 +107,12 @@ async def _unsubscribe(
     note = f"\n\n🗑 Stopped following <code>{esc(sub.rule)}</code>."
     await _edit(query, query.message.text_html + note, None)
     await query.answer("Unsubscribed")
+
+
+async def on_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any other press (a button of an older version, forged data): stop the spinner."""
+    logger.info("button with unknown data %r pressed", update.callback_query.data)
+    await update.callback_query.answer(texts.BUTTON_NO_LONGER_VALID)
 
 
 def _keyboards(context: ContextTypes.DEFAULT_TYPE) -> dict[int, InlineKeyboardMarkup | None]:

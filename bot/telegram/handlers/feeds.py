@@ -14,11 +14,16 @@ from telegram.ext import ContextTypes
 
 from bot.store import FeedRow
 from bot.telegram.access import bot_admins_only
-from bot.telegram.arguments import command_argument
+from bot.telegram.arguments import ascii_number, command_argument, shorten
 from bot.telegram.replies import esc, link, reply, reply_lines
 from bot.telegram.services import services
 
 logger = logging.getLogger(__name__)
+
+MAX_URL = 2048
+"""The longest address /addfeed takes: what browsers and servers commonly accept."""
+ERROR_CHARS = 500
+"""How much of a refused feed's error the reply shows (the error repeats the URL)."""
 
 
 async def list_feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -39,8 +44,8 @@ def describe(feed: FeedRow) -> str:
 @bot_admins_only
 async def add_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    url = command_argument(update.effective_message)
-    if urlsplit(url).scheme not in ("http", "https"):
+    url = command_argument(update.effective_message, limit=MAX_URL)
+    if _scheme(url) not in ("http", "https"):
         await reply(update, "Give the address of a feed or a site: <code>/addfeed https://…</code>")
         return
     if svc.validate_feed is None:
@@ -50,7 +55,8 @@ async def add_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         final_url, title = await svc.validate_feed(url)
     except Exception as exc:  # the validator's errors are as varied as the web it fetches
         logger.info("addfeed %s refused: %s", url, exc)
-        await reply(update, f"I could not use {esc(url)} as a feed: {esc(exc)}")
+        reason = shorten(str(exc), ERROR_CHARS)
+        await reply(update, f"I could not use {esc(shorten(url))} as a feed: {esc(reason)}")
         return
     feed = await svc.store.add_feed(final_url, name=title, origin="chat")
     if svc.feed_added is not None:
@@ -62,14 +68,22 @@ async def add_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 @bot_admins_only
 async def remove_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    argument = command_argument(update.effective_message)
+    number = ascii_number(command_argument(update.effective_message))
     feeds = await svc.store.list_feeds()
-    if not argument.isdigit() or not 1 <= int(argument) <= len(feeds):
+    if number is None or not 1 <= number <= len(feeds):
         await reply(update, f"Give a number from /feeds, 1 to {len(feeds)}.")
         return
-    feed = feeds[int(argument) - 1]
+    feed = feeds[number - 1]
     await svc.store.remove_feed(feed.id)
     if svc.feed_removed is not None:
         await svc.feed_removed(feed)
     logger.info("feed %s removed by user %s", feed.url, update.effective_user.id)
     await reply(update, f"Removed {link(feed.url, feed.display_name)}.")
+
+
+def _scheme(url: str) -> str:
+    """The URL's scheme, '' when it cannot be read as a URL at all (``http://[``)."""
+    try:
+        return urlsplit(url).scheme
+    except ValueError:
+        return ""

@@ -7,9 +7,10 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
+import rules
 from bot.telegram import texts
 from bot.telegram.access import managers_only
-from bot.telegram.arguments import ArgumentError, command_argument, select_subscriptions
+from bot.telegram.arguments import command_argument, select_subscriptions
 from bot.telegram.replies import esc, reply
 from bot.telegram.services import services
 
@@ -33,12 +34,8 @@ async def _set_paused(update: Update, context: ContextTypes.DEFAULT_TYPE, *, pau
     if not subs:
         await reply(update, texts.NO_SUBSCRIPTIONS)
         return
-    argument = command_argument(update.effective_message)
-    try:
-        chosen = select_subscriptions(subs, argument, empty_means_all=True)
-    except ArgumentError as exc:
-        await reply(update, str(exc))
-        return
+    argument = command_argument(update.effective_message, limit=rules.MAX_LENGTH)
+    chosen = select_subscriptions(subs, argument, empty_means_all=True)
     for sub in chosen:
         await store.set_paused(sub.id, paused)
     logger.info("chat %s %s %d topic(s)", chat_id, "paused" if paused else "resumed", len(chosen))

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.store import StoredArticle
-from bot.telegram.arguments import ArgumentError, command_argument, parse_rule
+from bot.telegram.arguments import command_argument, parse_rule
 from bot.telegram.chats import chat_zone
 from bot.telegram.recent import matching_articles
 from bot.telegram.replies import esc, link, reply
@@ -23,25 +23,22 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not text:
         await reply(update, "Give me a rule to try, e.g. <code>/preview Israel + Azerbaijan</code>")
         return
-    try:
-        rule = parse_rule(text)
-    except ArgumentError as exc:
-        await reply(update, str(exc))
-        return
+    typed = parse_rule(text)
+    rule = typed.rule
     days = svc.config.storage.retention_days
     found = await matching_articles(svc.store, rule, days=days, limit=PREVIEW_COUNT)
     if not found:
         await reply(
             update,
             f"No stored article of the last {days} days matches <code>{esc(rule)}</code>. "
-            "New articles are checked as they arrive.",
+            "New articles are checked as they arrive." + typed.note,
         )
         return
     row = await svc.store.get_chat(update.effective_chat.id)
     zone = chat_zone(row, svc.config.delivery.timezone)
     lines = [f"Latest articles matching <code>{esc(rule)}</code>:"]
     lines += [f"{n}. {_describe(item, zone)}" for n, item in enumerate(found, start=1)]
-    await reply(update, "\n".join(lines))
+    await reply(update, "\n".join(lines) + typed.note)
 
 
 def _describe(item: StoredArticle, zone: tzinfo) -> str:

@@ -13,11 +13,10 @@ from telegram import Chat, ForceReply, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-import rules
 from bot.store import DuplicateSubscription, SubscriptionLimitReached
 from bot.telegram import texts
 from bot.telegram.access import managers_only
-from bot.telegram.arguments import ArgumentError, command_argument, parse_rule
+from bot.telegram.arguments import TypedRule, answers_argument_errors, command_argument, parse_rule
 from bot.telegram.chats import register_chat, topic_thread
 from bot.telegram.recent import matching_articles
 from bot.telegram.replies import esc, reply
@@ -74,17 +73,15 @@ def _awaiting(context: ContextTypes.DEFAULT_TYPE) -> set[int]:
 
 
 @managers_only
+@answers_argument_errors
 async def _subscribe_from_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _subscribe(update, context, update.effective_message.text.strip())
 
 
 async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     svc = services(context)
-    try:
-        rule = parse_rule(text)
-    except ArgumentError as exc:
-        await reply(update, str(exc))
-        return
+    typed = parse_rule(text)
+    rule = typed.rule
     message, chat = update.effective_message, update.effective_chat
     await register_chat(svc.store, chat)
     try:
@@ -107,20 +104,20 @@ async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
         await reply(update, _limit_text(exc.limit))
         return
     logger.info("chat %s subscribed to %r", chat.id, rule.canonical)
-    await reply(update, await _confirmation(context, rule, sub.number, topic_thread(message)))
+    await reply(update, await _confirmation(context, typed, sub.number, topic_thread(message)))
 
 
 async def _confirmation(
-    context: ContextTypes.DEFAULT_TYPE, rule: rules.Rule, number: int, thread_id: int | None
+    context: ContextTypes.DEFAULT_TYPE, typed: TypedRule, number: int, thread_id: int | None
 ) -> str:
-    matched = await matching_articles(services(context).store, rule, days=EVIDENCE_DAYS)
+    matched = await matching_articles(services(context).store, typed.rule, days=EVIDENCE_DAYS)
     lines = [
-        f"Following #{number}: <code>{esc(rule)}</code>",
+        f"Following #{number}: <code>{esc(typed.rule)}</code>",
         f"It would have matched {_articles(len(matched))} in the last {EVIDENCE_DAYS} days.",
     ]
     if thread_id is not None:
         lines.append("Alerts for it will be posted in this topic.")
-    return "\n".join(lines)
+    return "\n".join(lines) + typed.note
 
 
 def _articles(count: int) -> str:

@@ -17,12 +17,14 @@ from bot.telegram.services import services
 logger = logging.getLogger(__name__)
 
 EXAMPLE = "Europe/Berlin"
+MAX_NAME = 64
+"""Twice the longest IANA zone name (America/Argentina/ComodRivadavia has 32 characters)."""
 
 
 @managers_only
 async def set_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    name = command_argument(update.effective_message)
+    name = command_argument(update.effective_message, limit=MAX_NAME)
     chat, _ = await register_chat(svc.store, update.effective_chat)
     if not name:
         current = chat.timezone or svc.config.delivery.timezone

@@ -7,8 +7,9 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
+import rules
 from bot.telegram.access import managers_only
-from bot.telegram.arguments import ArgumentError, command_argument, select_subscriptions
+from bot.telegram.arguments import command_argument, select_subscriptions
 from bot.telegram.replies import esc, reply
 from bot.telegram.services import services
 
@@ -20,13 +21,8 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     store = services(context).store
     chat_id = update.effective_chat.id
     subs = await store.list_subscriptions(chat_id)
-    try:
-        [sub] = select_subscriptions(
-            subs, command_argument(update.effective_message), empty_means_all=False
-        )
-    except ArgumentError as exc:
-        await reply(update, str(exc))
-        return
+    argument = command_argument(update.effective_message, limit=rules.MAX_LENGTH)
+    [sub] = select_subscriptions(subs, argument, empty_means_all=False)
     await store.remove_subscription(sub.id)
     logger.info("chat %s unsubscribed from %r", chat_id, sub.canonical)
     await reply(update, f"Stopped following #{sub.number}: <code>{esc(sub.rule)}</code>")

@@ -1,0 +1,51 @@
+"""The installed command as a real process: what systemd or Docker would run and read."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+
+def write_config(tmp_path: Path, base_url: str, extra: str = "") -> Path:
+    """A config file: database in tmp_path, the given Bot API, plus ``extra`` TOML."""
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[storage]\npath = "{tmp_path / "bot.db"}"\n[telegram]\nbase_url = "{base_url}"\n{extra}',
+        encoding="utf-8",
+    )
+    return path
+
+
+def start(config: Path, token: str, *options: str, command: str = "run") -> subprocess.Popen:
+    """``python -m bot [options] COMMAND --config CONFIG`` with the token in the environment,
+    stdout and stderr captured as text."""
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": token}
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", *options, command, "--config", str(config)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_until(process: subprocess.Popen, condition: Callable[[], bool], what: str) -> None:
+    """Poll ``condition`` while the process runs; fail with its output if it exits first."""
+    deadline = time.monotonic() + 30
+    while not condition():
+        if process.poll() is not None:
+            raise AssertionError(f"the daemon exited before {what}: {process.communicate()}")
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def terminate(process: subprocess.Popen) -> tuple[int, str, str]:
+    """SIGTERM, then (exit status, stdout, stderr)."""
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=30)
+    return process.returncode, out, err
