@@ -325,11 +325,14 @@ class Pipeline:
 
         Only matched articles are clustered: a story matters only where it alerts, and
         clustering costs far more than matching. The clusterer is rebuilt from the store the
-        first time, so a restart still recognises a story alerted just before it.
+        first time, so a restart still recognises a story alerted just before it. With
+        ``[stories] enabled = false`` there are none: every article alerts on its own.
         """
+        if not self.config.stories.enabled:
+            return {}
         async with self._stories_lock:  # feeds poll concurrently; the rebuild awaits the store
             if self._clusterer is None:
-                self._clusterer = StoryClusterer()
+                self._clusterer = StoryClusterer(threshold=self.config.stories.threshold)
                 since = self.now() - self._clusterer.window
                 for stored in await self.store.alerted_articles(since):
                     self._assign_story(stored)
@@ -347,7 +350,14 @@ class Pipeline:
         article = stored.article
         assert self._clusterer is not None
         return int(
-            self._clusterer.assign(str(stored.rowid), article.title, article.text, stored.when)
+            self._clusterer.assign(
+                str(stored.rowid),
+                article.title,
+                article.text,
+                stored.when,
+                feed=stored.feed_id,
+                link=article.url,
+            )
         )
 
     def _interval(self, feed: FeedRow) -> int:
