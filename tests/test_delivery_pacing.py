@@ -20,12 +20,15 @@ class VirtualClock:
 
     Sleepers wake in deadline order: the driver lets runnable tasks run to their next
     sleep, then jumps the clock to the earliest deadline, plus up to ``lateness`` seconds, as
-    a busy event loop wakes its sleepers late.
+    a busy event loop wakes its sleepers late; ``stalls`` maps the number of a wake-up (0 is
+    the first) to how much later it comes, as when the loop is blocked.
     """
 
-    def __init__(self, lateness: float = 0.0) -> None:
+    def __init__(self, lateness: float = 0.0, stalls: dict[int, float] | None = None) -> None:
         self.now = 0.0
         self._lateness = lateness
+        self._stalls = stalls or {}
+        self._wake_ups = itertools.count()
         self._random = random.Random(9)
         self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
         self._count = itertools.count()
@@ -47,6 +50,7 @@ class VirtualClock:
                 await asyncio.sleep(0)
             deadline, _, wake = heapq.heappop(self._sleepers)
             late = self._random.uniform(0, self._lateness)
+            late += self._stalls.get(next(self._wake_ups), 0.0)
             self.now = max(self.now, deadline + late)
             wake.set_result(None)
 
@@ -174,3 +178,50 @@ async def test_hold_delays_only_that_chat() -> None:
 
     assert held == 5.0
     assert free < 1.0
+
+
+async def test_a_send_granted_just_before_a_stall_counts_from_its_end() -> None:
+    """Chat 2 waits for its slot, one spacing on, and the loop is stalled 0.4 s past it: chat
+    1's send may have left only when the stall ended, so chat 2's slot comes one spacing after
+    that, and the 30th slot after chat 1's a whole window after that."""
+    clock = VirtualClock(stalls={0: 0.4})
+    p = pacer(clock)
+    spacing = (1 + DEFAULT_MARGIN) / 30
+    stall_end = spacing + 0.4
+
+    granted = sorted(await asyncio.gather(*(p.wait(chat) for chat in range(1, 41))))
+
+    assert granted[:2] == [0.0, pytest.approx(stall_end + spacing)]
+    assert granted[30] == pytest.approx(stall_end + 1 + DEFAULT_MARGIN)
+    dispatched = [stall_end, *granted[1:]]
+    assert most_in_a_rolling_window(dispatched) == 30
+
+
+async def test_a_quiet_spell_is_no_stall() -> None:
+    clock = VirtualClock()
+    p = pacer(clock)
+    await p.wait(1)
+    await clock.sleep(5)
+
+    assert await p.wait(2) == 5.0  # at once: nobody waited, nothing was held up
+
+
+async def test_turns_let_the_loop_run_between_spells_of_work() -> None:
+    """Each caller passes in its own loop iteration, so a timer or another task runs between."""
+    p = Pacer()
+    order: list[str] = []
+
+    async def ticker() -> None:
+        for _ in range(20):
+            order.append("tick")
+            await asyncio.sleep(0)
+
+    async def spell(n: int) -> None:
+        await p.turn()
+        order.append(f"work {n}")
+
+    await asyncio.gather(ticker(), *(spell(n) for n in range(5)))
+
+    works = [i for i, what in enumerate(order) if what.startswith("work")]
+    assert len(works) == 5
+    assert all(b - a > 1 for a, b in itertools.pairwise(works))  # a tick between any two

@@ -202,6 +202,7 @@ class OutboxSender:
             )
             return _Message(tuple(rows), text, [], rows[0].thread_id, is_digest=True)
         [row] = rows
+        await self.pacer.turn()  # rendering every chat's alert at once stalled the Pacer
         try:
             rendered = await self.render(row)
         except Exception as exc:  # one unrenderable article must not hold up the rest
