@@ -104,6 +104,15 @@ class SummaryConfig:
 
 
 @dataclass(frozen=True)
+class StoriesConfig:
+    enabled: bool = True
+    """False: every matching article alerts on its own, copies included."""
+    threshold: float = 0.25
+    """Least similarity of title and lead for two articles to be compared as possible copies
+    (``bot.summary.stories.DEFAULT_THRESHOLD``)."""
+
+
+@dataclass(frozen=True)
 class Config:
     storage: StorageConfig = field(default_factory=StorageConfig)
     polling: PollingConfig = field(default_factory=PollingConfig)
@@ -114,6 +123,7 @@ class Config:
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     subscriptions: SubscriptionsConfig = field(default_factory=SubscriptionsConfig)
     summary: SummaryConfig = field(default_factory=SummaryConfig)
+    stories: StoriesConfig = field(default_factory=StoriesConfig)
 
     def bot_token(self) -> str:
         """The token from the environment, else from the file; an actionable error if neither."""
@@ -225,6 +235,11 @@ def _check_values(config: Config, where: str) -> None:
             f"{where}: delivery.timezone {config.delivery.timezone!r} is not a time zone; "
             "use an IANA name such as 'Europe/Berlin' or 'UTC'"
         ) from None
+    if not 0 < config.stories.threshold <= 1:
+        raise ConfigError(
+            f"{where}: stories.threshold must be a similarity above 0 and at most 1, "
+            f"got {config.stories.threshold!r}"
+        )
     if config.summary.provider not in ("extractive", "openai"):
         raise ConfigError(
             f"{where}: summary.provider must be 'extractive' or 'openai', "

@@ -499,8 +499,11 @@ class Pipeline:
         articles that repeat a story. Called with the cluster lock held.
 
         Only matched articles are clustered: a story matters only where it alerts, and
-        clustering costs far more than matching.
+        clustering costs far more than matching. With ``[stories] enabled = false`` there
+        are none: every article alerts on its own.
         """
+        if not self.config.stories.enabled:
+            return {}
         stories = {}
         for article in articles:
             first = self._assign_story(clusterer, feed.id, article, now)
@@ -514,7 +517,7 @@ class Pipeline:
         (at start, so a restart still recognises a story alerted just before it, and after
         a poll it clustered was not stored)."""
         if self._clusterer is None:
-            clusterer = StoryClusterer()
+            clusterer = StoryClusterer(threshold=self.config.stories.threshold)
             for stored in await self.store.alerted_articles(self.now() - clusterer.window):
                 self._assign_story(clusterer, stored.feed_id, stored.article, stored.seen_at)
             self._clusterer = clusterer
@@ -530,7 +533,14 @@ class Pipeline:
         they are stored; the key's feed id ends at the first "/".
         """
         when = article.published or seen_at
-        story = clusterer.assign(f"{feed_id}/{article.id}", article.title, article.text, when)
+        story = clusterer.assign(
+            f"{feed_id}/{article.id}",
+            article.title,
+            article.text,
+            when,
+            feed=feed_id,
+            link=article.url,
+        )
         first_feed, _, first_id = story.partition("/")
         return int(first_feed), first_id
 

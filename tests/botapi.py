@@ -296,6 +296,7 @@ class FakeBotAPI:
         self._chats: dict[int, dict] = {}
         self._admins: dict[int, set[int]] = {}
         self._calls: dict[str, list[dict]] = defaultdict(list)
+        self._arrivals: dict[str, list[float]] = defaultdict(list)
         self._faults: list[_Fault] = []
         self._commands: dict[str, list[dict]] = {}
         self._limits = _FloodLimits()
@@ -424,6 +425,12 @@ class FakeBotAPI:
         with self._cond:
             return [dict(c) for c in self._calls[method]]
 
+    def arrivals(self, method: str) -> list[float]:
+        """``time.monotonic()`` when each request to ``method`` reached the fake (its
+        parameters parsed), including rejected ones: what Telegram's flood count sees."""
+        with self._cond:
+            return list(self._arrivals[method])
+
     # -- faults ---------------------------------------------------------------------------
 
     def inject(
@@ -475,6 +482,7 @@ class FakeBotAPI:
     def handle(self, method: str, params: dict[str, Any]) -> Any:
         """Answer one API call; raises TelegramApiError for an error answer."""
         with self._cond:
+            self._arrivals[method].append(time.monotonic())
             self._calls[method].append(params)
             fault = self._take_fault(method, params.get("chat_id"))
         if fault is not None and fault.hang is not None:

@@ -78,6 +78,8 @@ async def test_injected_429_raises_retry_after_with_its_value(bot: Bot, botapi: 
         assert caught.value.retry_after in (3, 3.0) or caught.value.retry_after.seconds == 3
     assert [m.text for m in botapi.messages(CHAT)] == ["second"]
     assert len(botapi.calls("sendMessage")) == 2
+    first, second = botapi.arrivals("sendMessage")  # the rejected send arrived too
+    assert first <= second
 
 
 async def test_injected_403_and_migration_raise_their_errors(bot: Bot, botapi: FakeBotAPI):

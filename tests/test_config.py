@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, ConfigError, load_config
+from bot.summary.stories import DEFAULT_THRESHOLD
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "config.example.toml"
@@ -24,7 +25,8 @@ def test_the_example_loads_and_shows_every_default() -> None:
     config = load_config(EXAMPLE)
 
     defaults = Config()
-    for section in ("storage", "polling", "telegram", "access", "delivery", "subscriptions"):
+    sections = ("storage", "polling", "telegram", "access", "delivery", "subscriptions", "stories")
+    for section in sections:
         assert getattr(config, section) == getattr(defaults, section), section
     assert config.summary == defaults.summary
     assert [feed.name for feed in config.feeds] == ["The Jerusalem Post"]
@@ -58,6 +60,9 @@ def test_the_example_mentions_every_key() -> None:
         ("[access]\ncommands_per_minute = -1\n", "access.commands_per_minute must be"),
         ("[fetch]\nallow_private = 1\n", "fetch: allow_private: expected bool, got 1"),
         ('[fetch]\nallow_hosts = "localhost"\n', "fetch: allow_hosts: expected a list"),
+        ("[stories]\nthreshold = 0\n", "stories.threshold must be a similarity above 0"),
+        ("[stories]\nthreshold = 1.5\n", "stories.threshold must be a similarity above 0"),
+        ('[stories]\nenabled = "yes"\n', "stories: enabled: expected bool, got 'yes'"),
     ],
 )
 def test_mistakes_name_the_key(tmp_path: Path, text: str, message: str) -> None:
@@ -81,3 +86,7 @@ def test_the_token_comes_from_the_environment_first(monkeypatch, tmp_path: Path)
     assert config.bot_token() == "from-file"
     with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN"):
         Config().bot_token()
+
+
+def test_the_stories_threshold_defaults_to_the_clusterer_s() -> None:
+    assert Config().stories.threshold == DEFAULT_THRESHOLD

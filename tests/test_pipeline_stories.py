@@ -8,6 +8,7 @@ story on the same topic (the sample page's second story) still alerts on its own
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,9 +21,9 @@ HERZOG = (
     "During the two-day visit, Herzog plans to meet his counterpart Ilham Aliyev."
 )
 HERZOG_COPY = (
-    "Israeli President Isaac Herzog will travel to Azerbaijan on Tuesday on a visit meant to "
-    "strengthen strategic ties between Israel and the Shia Muslim country that borders Iran. "
-    "During the two-day trip, Herzog plans to meet his counterpart Ilham Aliyev."
+    "JERUSALEM (Wire) - Israeli President Isaac Herzog will travel to Azerbaijan on Tuesday, on a "
+    "visit meant to strengthen the strategic ties between Israel and the Shia Muslim country "
+    "bordering on Iran. During the two-day trip, Herzog plans to meet President Ilham Aliyev."
 )
 COHEN = (
     "Foreign Minister Eli Cohen will make a diplomatic trip to Central Europe to meet senior "
@@ -90,3 +91,24 @@ async def test_story_memory_survives_a_restart(env: PipelineEnv, httpserver, tmp
     finally:
         await close_env(restarted, fetcher)
     assert [status for _, status, _ in outbox(env)] == ["pending", "merged"]
+
+
+@pytest.mark.parametrize(
+    "stories", [{"enabled": False}, {"threshold": 0.99}], ids=["disabled", "strict threshold"]
+)
+async def test_the_stories_section_can_send_every_copy_on_its_own(
+    httpserver: HTTPServer, tmp_path: Path, stories: dict[str, object]
+) -> None:
+    config = make_config(tmp_path / "bot.db")
+    config = replace(config, stories=replace(config.stories, **stories))
+    env, fetcher = await open_env(config)
+    try:
+        server = FeedServer(httpserver)
+        _, local = await herzog_alerted(env, server)
+        server.publish(
+            "/local.xml", [item("l1", "Israel's president heads to Baku", text=HERZOG_COPY)]
+        )
+        await env.poll(local)
+        assert [status for _, status, _ in outbox(env)] == ["pending", "pending"]
+    finally:
+        await close_env(env, fetcher)

@@ -9,7 +9,7 @@ from datasketch import MinHash
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.summary import boilerplate, stories
+from bot.summary import boilerplate, copies, stories
 from bot.summary.folding import fold, fold_with_offsets
 
 _TEXT = st.text(
@@ -126,9 +126,10 @@ def test_date_only_does_not_backtrack_on_digit_runs() -> None:
     assert boilerplate._DATE_ONLY.match(line) is None  # exponential in the digits with ``\d+``
 
 
-def test_signature_is_a_plain_minhash_of_the_shingles() -> None:
+def test_signature_is_a_plain_minhash_of_the_title_and_lead_word_pairs() -> None:
     clusterer = stories.StoryClusterer()
-    title, text = "Storm hits coast", "A storm hit the coast on Monday, officials said."
-    plain = MinHash(num_perm=stories.DEFAULT_NUM_PERM)
-    plain.update_batch([s.encode() for s in stories.shingles(title, text)])
-    assert clusterer._signature(title, text) == plain
+    parts = copies.profile("Storm hits coast", "A storm hit the coast on Monday, officials said.")
+    assert parts is not None
+    plain = MinHash(num_perm=stories.DEFAULT_NUM_PERM, hashfunc=stories.SIGNATURE_HASH)
+    plain.update_batch([s.encode() for s in parts.words])
+    assert clusterer._signature(parts) == plain

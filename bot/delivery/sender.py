@@ -291,6 +291,7 @@ class OutboxSender:
         return messages
 
     async def _alert(self, row: OutboxRow, cycle: _Cycle) -> _Message | None:
+        await self.pacer.turn()  # rendering every chat's alert at once stalled the Pacer
         try:
             rendered = await self.render(row)
         except Exception as exc:  # one unrenderable article must not hold up the rest

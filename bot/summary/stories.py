@@ -2,8 +2,15 @@
 
 Wire copy is syndicated with small edits (a new headline, a dateline, a trimmed last
 paragraph), so copies share most of their headline and lead even when their full texts differ.
-Articles are compared on word shingles of the folded title and lead with MinHash LSH, which
-keeps each new article's lookup cheap however many stories are kept in the window.
+Candidates are found with MinHash LSH over word pairs of the folded title and lead, which keeps
+each new article's lookup cheap however many stories the window holds; a band collision only
+proposes a candidate. Each one is then checked on its title, opening and lead separately, with
+disagreeing figures counting against it (``bot.summary.copies``): distinct events sharing a
+background paragraph, a template headline or their people must never become one alert.
+
+Two articles with the same link are the same article, whichever feeds carried them. Two items
+of one feed are otherwise one story only when they are the same article re-posted, and a story
+never takes a second, different article from a feed it already has.
 
 Matched articles are clustered on the event loop thread during ingestion, so ``assign`` is kept
 cheap: see the "Summaries" section of docs/benchmarks.md for its cost and what went into it.
@@ -13,38 +20,48 @@ from __future__ import annotations
 
 import heapq
 import logging
-import re
+import zlib
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
 from datasketch import MinHash, MinHashLSH
 
-from bot.summary.boilerplate import strip_boilerplate
-from bot.summary.folding import fold
+from bot.summary.copies import Profile, copy_score, jaccard, profile
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_WINDOW = timedelta(hours=48)
 DEFAULT_THRESHOLD = 0.25
-"""Chosen on the labelled pairs (docs/benchmarks.md): copies score 0.3 and up, different
-stories on one topic 0.11 at most."""
+"""Least similarity of title and lead together (Jaccard of word pairs) for two articles to be
+compared at all; the LSH bands are laid out for it. Chosen on the labelled pairs
+(docs/benchmarks.md)."""
 DEFAULT_NUM_PERM = 128
-SHINGLE_WORDS = 2
-LEAD_WORDS = 60
-"""How much of the text counts as the lead; copies diverge further down (edits, trims)."""
-_LEAD_CHARS = 10 * LEAD_WORDS
-"""Where to look for the end of the lead: a space this far in is past it in nearly every text."""
-
-_WORDS = re.compile(r"\w+")
+_LSH_WEIGHTS = (0.2, 0.8)
+"""How ``MinHashLSH`` weighs false positives against false negatives when it lays out the
+bands. Every candidate is verified exactly, so missing a copy costs more than checking a
+stranger: on the corpus, 35 bands of 2 rows find 96% of the article pairs at or above the
+threshold (the default, even weights: 42 bands of 3, 86%) for about one candidate an article."""
+SIGNATURE_HASH = zlib.crc32
+"""Hashes the word pairs into the signature. The signature only proposes candidates (each is
+verified exactly), and CRC-32 runs in C where datasketch's default SHA-1 goes through a
+Python function per word pair: 40% of the signature's cost. It proposes more strangers (2.2
+candidates an article on the corpus against 0.9) for the same copies."""
+_SAME_ARTICLE = 4.0
+"""The score of a candidate with the same link: above any copy's (at most 3)."""
 
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
     story: str
     published: datetime
+    feed: Hashable
+    link: str | None
+    """Set only when it names a page (see ``_page_link``)."""
+    profile: Profile | None
+    """None when the article has no words to compare: it then joins a story only by its link."""
     signature: MinHash | None
-    """None when the article has no words to compare: it then forms a story of its own."""
 
 
 class StoryClusterer:
@@ -67,24 +84,43 @@ class StoryClusterer:
         self._entries: dict[str, _Entry] = {}
         self._by_time: list[tuple[datetime, str]] = []
         """A heap of (published, key) over ``_entries``, oldest first, for :meth:`forget_before`."""
+        self._by_link: dict[str, dict[str, None]] = {}
+        self._story_feeds: dict[str, dict[Hashable, int]] = {}
+        """The feeds of each story's articles in the window, each with its number of articles."""
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def assign(self, article_key: str, title: str, text: str, published: datetime) -> str:
-        """The story id of this article: an earlier near-duplicate's story, else its own key.
+    def assign(
+        self,
+        article_key: str,
+        title: str,
+        text: str,
+        published: datetime,
+        *,
+        feed: Hashable,
+        link: str | None = None,
+    ) -> str:
+        """The story id of this article: an earlier copy's story, else its own key.
 
-        Only articles published within ``window`` of this one count. Assigning a key again
-        returns the story it already has.
+        ``feed`` names the feed the article came from and ``link`` is its canonical URL. Only
+        articles published within ``window`` of this one count. Assigning a key again returns
+        the story it already has.
         """
         if article_key in self._entries:
             return self._entries[article_key].story
-        signature = self._signature(title, text)
-        story = article_key
-        if signature is not None:
-            candidates = self._index.add(article_key, signature)
-            story = self._closest_story(signature, candidates, published) or article_key
-        self._entries[article_key] = _Entry(story, published, signature)
+        parts = profile(title, text)
+        signature = self._signature(parts) if parts is not None else None
+        candidates = self._index.add(article_key, signature) if signature is not None else []
+        link = _page_link(link)
+        if link is not None:
+            same_link = self._by_link.setdefault(link, {})
+            candidates += [key for key in same_link if key not in candidates]
+            same_link[article_key] = None
+        story = self._story_for(published, feed, link, parts, candidates) or article_key
+        self._entries[article_key] = _Entry(story, published, feed, link, parts, signature)
+        feeds = self._story_feeds.setdefault(story, {})
+        feeds[feed] = feeds.get(feed, 0) + 1
         heapq.heappush(self._by_time, (published, article_key))
         if story != article_key:
             logger.debug("article %s joins story %s", article_key, story)
@@ -102,32 +138,59 @@ class StoryClusterer:
             entry = self._entries.pop(key)
             if entry.signature is not None:
                 self._index.remove(key, entry.signature)
+            if entry.link is not None:
+                _discard(self._by_link, entry.link, key)
+            feeds = self._story_feeds[entry.story]
+            feeds[entry.feed] -= 1
+            if feeds[entry.feed] == 0:
+                del feeds[entry.feed]
+                if not feeds:
+                    del self._story_feeds[entry.story]
             dropped += 1
         return dropped
 
-    def _closest_story(
-        self, signature: MinHash, candidates: list[str], published: datetime
+    def _story_for(
+        self,
+        published: datetime,
+        feed: Hashable,
+        link: str | None,
+        parts: Profile | None,
+        candidates: list[str],
     ) -> str | None:
-        """The story of the most similar in-window candidate above the threshold, if any."""
+        """The story of the in-window candidate the new article is most clearly a copy of."""
         best: tuple[float, str] | None = None
         for key in candidates:
-            entry = self._entries[key]
-            if entry.signature is None or abs(entry.published - published) > self.window:
+            old = self._entries[key]
+            if abs(old.published - published) > self.window:
                 continue
-            score = signature.jaccard(entry.signature)
-            if score >= self.threshold and (best is None or score > best[0]):
-                best = (score, entry.story)
+            score = self._score(old, feed, link, parts)
+            if score is None or (best is not None and score <= best[0]):
+                continue
+            if old.feed != feed and feed in self._story_feeds[old.story]:
+                continue  # the story has another article of this feed: this one is different
+            best = (score, old.story)
         return best[1] if best else None
 
-    def _signature(self, title: str, text: str) -> MinHash | None:
-        words = shingles(title, text)
-        if not words:
+    def _score(
+        self, old: _Entry, feed: Hashable, link: str | None, parts: Profile | None
+    ) -> float | None:
+        if link is not None and link == old.link:
+            return _SAME_ARTICLE
+        if old.profile is None or parts is None:
             return None
+        if jaccard(old.profile.words, parts.words) < self.threshold:
+            return None
+        return copy_score(old.profile, parts, same_feed=old.feed == feed)
+
+    def _signature(self, parts: Profile) -> MinHash:
         template = _template(self._num_perm)
         signature = MinHash(
-            num_perm=self._num_perm, scheme=template.scheme, permutations=template.permutations
+            num_perm=self._num_perm,
+            scheme=template.scheme,
+            permutations=template.permutations,
+            hashfunc=SIGNATURE_HASH,
         )
-        signature.update_batch([s.encode() for s in words])
+        signature.update_batch([s.encode() for s in parts.words])
         return signature
 
 
@@ -177,11 +240,11 @@ class _BandIndex:
 
 @cache
 def _band_shape(threshold: float, num_perm: int) -> tuple[int, int]:
-    """Bands and rows per band that ``MinHashLSH`` chooses for this threshold.
+    """Bands and rows per band that ``MinHashLSH`` chooses for this threshold and _LSH_WEIGHTS.
 
     Worked out once: its search over shapes takes about 15 ms, which every new clusterer paid.
     """
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=_LSH_WEIGHTS)
     return lsh.b, lsh.r
 
 
@@ -195,39 +258,20 @@ def _template(num_perm: int) -> MinHash:
     return MinHash(num_perm=num_perm)
 
 
-def shingles(title: str, text: str) -> set[str]:
-    """Word pairs of the folded title and lead: the part of a story its copies keep."""
-    lead = _lead_words(strip_boilerplate(text, title))
-    return _runs(_folded_words(title)) | _runs(lead)
+def _page_link(link: str | None) -> str | None:
+    """``link`` when it can name one article: not a site's home page.
 
-
-def _lead_words(text: str) -> list[str]:
-    """The first LEAD_WORDS words of ``fold(text)``, without folding all of a long text.
-
-    Folding maps each character on its own and a space to a space, so the words of the text up
-    to a space are the first words of the whole. Texts run to thousands of characters (full
-    pages), and folding the corpus's long non-ASCII texts whole took a tenth of ``assign``.
+    Links are canonical (``bot.feeds.normalize.canonical_url``: no fragment, scheme and host
+    lower-cased), so what follows the host is the path and query.
     """
-    cut = text.find(" ", _LEAD_CHARS)
-    if cut >= 0:
-        words = _folded_words(text[:cut])
-        if len(words) >= LEAD_WORDS:
-            return words[:LEAD_WORDS]
-    return _folded_words(text)[:LEAD_WORDS]
+    if not link:
+        return None
+    after_host = link.partition("://")[2].partition("/")[2]
+    return link if after_host.strip("/?") else None
 
 
-def _folded_words(text: str) -> list[str]:
-    """The words of ``fold(text)``.
-
-    ASCII text folds to its lower case with runs of whitespace made one, which changes no word,
-    so ``str.lower`` does for it without the translation table and the pass over whitespace.
-    """
-    return _WORDS.findall(text.lower() if text.isascii() else fold(text))
-
-
-def _runs(words: list[str]) -> set[str]:
-    """Each run of SHINGLE_WORDS consecutive words; fewer words make one shingle, none none."""
-    if len(words) < SHINGLE_WORDS:
-        return {" ".join(words)} if words else set()
-    runs = zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False)  # stops at the end
-    return set(map(" ".join, runs))
+def _discard(index: dict[str, dict[str, None]], link: str, key: str) -> None:
+    keys = index[link]
+    del keys[key]
+    if not keys:
+        del index[link]
