@@ -206,27 +206,6 @@ async def test_a_quiet_spell_is_no_stall() -> None:
     assert await p.wait(2) == 5.0  # at once: nobody waited, nothing was held up
 
 
-async def test_turns_let_the_loop_run_between_spells_of_work() -> None:
-    """Each caller passes in its own loop iteration, so a timer or another task runs between."""
-    p = Pacer()
-    order: list[str] = []
-
-    async def ticker() -> None:
-        for _ in range(20):
-            order.append("tick")
-            await asyncio.sleep(0)
-
-    async def spell(n: int) -> None:
-        await p.turn()
-        order.append(f"work {n}")
-
-    await asyncio.gather(ticker(), *(spell(n) for n in range(5)))
-
-    works = [i for i, what in enumerate(order) if what.startswith("work")]
-    assert len(works) == 5
-    assert all(b - a > 1 for a, b in itertools.pairwise(works))  # a tick between any two
-
-
 SPACING = (1 + DEFAULT_MARGIN) / 30
 
 

@@ -81,7 +81,6 @@ class Pacer:
         self._clock = clock
         self._sleep = sleep
         self._gate = Turns()  # callers take overall slots in arrival order, urgent ones first
-        self._turns = asyncio.Lock()
         self._next_for_chat: dict[int, float] = {}
         self._chat_locks: defaultdict[int, Turns] = defaultdict(Turns)
 
@@ -96,17 +95,6 @@ class Pacer:
             granted = await self._take_slot(urgent)
             self._next_for_chat[chat_id] = granted + self._interval(chat_id)
             return granted
-
-    async def turn(self) -> None:
-        """Wait for a turn to do a spell of work that does not await (rendering an alert).
-
-        One caller passes per event-loop iteration, so the loop runs its timers between two
-        spells. Hundreds of chats' tasks rendering their first alerts at once held it for 0.3 to
-        0.5 s at every batch: a slot due meanwhile came that late, 3% of the rate in the
-        delivery bench, and the sends granted just before left only afterwards.
-        """
-        async with self._turns:
-            await asyncio.sleep(0)
 
     def hold(self, chat_id: int, seconds: float) -> None:
         """Keep ``chat_id`` quiet for ``seconds`` (Telegram said retry_after)."""

@@ -36,9 +36,10 @@ import asyncio
 import contextlib
 import logging
 import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Protocol, TypeVar
 
 from telegram import (
@@ -118,6 +119,15 @@ class _Message:
     buttons: Buttons
     thread_id: int | None
     shown_as: ShownAs
+
+
+_Prepare = Callable[[], Awaitable[_Message | None]]
+"""Makes a message when its send slot comes; None when it cannot be made (row failed)."""
+
+
+async def _ready(message: _Message) -> _Message:
+    """A message made already (a digest page): its :data:`_Prepare`."""
+    return message
 
 
 class _Unnamed(Exception):
@@ -257,28 +267,23 @@ class OutboxSender:
 
     async def _deliver_chat(self, rows: list[OutboxRow], cycle: _Cycle) -> None:
         chat_id = rows[0].chat.id
-        async with contextlib.aclosing(self._messages(rows, cycle)) as messages:
-            async for message in messages:
-                next_chat_id = await self._send(chat_id, message, cycle)
-                if next_chat_id is None:
-                    return
-                chat_id = next_chat_id
+        for prepare in self._messages(rows, cycle):
+            next_chat_id = await self._send(chat_id, prepare, cycle)
+            if next_chat_id is None:
+                return
+            chat_id = next_chat_id
 
-    async def _messages(self, rows: list[OutboxRow], cycle: _Cycle) -> AsyncIterator[_Message]:
-        """Per forum thread: a digest when its alerts pile up, else one alert per row
-        (rendered when its turn comes)."""
+    def _messages(self, rows: list[OutboxRow], cycle: _Cycle) -> Iterator[_Prepare]:
+        """Per forum thread: a digest when its alerts pile up, else one alert per row, each
+        made when its send slot comes (see :meth:`_send`)."""
         by_thread: dict[int | None, list[OutboxRow]] = {}
         for row in rows:
             by_thread.setdefault(row.thread_id, []).append(row)
         for thread_rows in by_thread.values():
             if len(thread_rows) > self.digest_threshold:
-                for page in self._digest(thread_rows):
-                    yield page
-                continue
-            for row in thread_rows:
-                message = await self._alert(row, cycle)
-                if message is not None:
-                    yield message
+                yield from (partial(_ready, page) for page in self._digest(thread_rows))
+            else:
+                yield from (partial(self._alert, row, cycle) for row in thread_rows)
 
     def _digest(self, rows: list[OutboxRow]) -> list[_Message]:
         """The digest's messages, each with exactly the rows it lists."""
@@ -291,7 +296,6 @@ class OutboxSender:
         return messages
 
     async def _alert(self, row: OutboxRow, cycle: _Cycle) -> _Message | None:
-        await self.pacer.turn()  # rendering every chat's alert at once stalled the Pacer
         try:
             rendered = await self.render(row)
         except Exception as exc:  # one unrenderable article must not hold up the rest
@@ -301,17 +305,27 @@ class OutboxSender:
             return None
         return _Message((row,), rendered.text, rendered.buttons, row.thread_id, ShownAs.ALERT)
 
-    async def _send(self, chat_id: int, message: _Message, cycle: _Cycle) -> int | None:
+    async def _send(self, chat_id: int, prepare: _Prepare, cycle: _Cycle) -> int | None:
         """Send one message, settling its rows; returns the chat id to go on with, or None
-        when this chat must get nothing more this cycle."""
+        when this chat must get nothing more this cycle.
+
+        The message is made (an alert rendered) once its slot is granted, not before: every
+        chat's task rendering ahead kept the event loop busy between other chats' grants and
+        their sends, so sends left late and bunched up in Telegram's rolling second.
+        """
         report = cycle.report
         may_retry_flood = True
         may_migrate = True
+        message: _Message | None = None
         while True:
+            await self.pacer.wait(chat_id)
+            if cycle.store_failed:
+                return None
+            if message is None:
+                message = await prepare()
+                if message is None:  # could not be made; its row is settled as failed
+                    return chat_id
             try:
-                await self.pacer.wait(chat_id)
-                if cycle.store_failed:
-                    return None
                 sent = await self._send_message(chat_id, message)
             except RetryAfter as exc:
                 seconds = retry_after_seconds(exc)
@@ -400,6 +414,9 @@ class OutboxSender:
         """Edit ``original``'s alert to name ``also``: True once edited, False when the cycle
         halted first; raises _Unnamed when it cannot be done, RetryAfter or NetworkError when
         it may work later."""
+        await self.pacer.wait(original.chat.id)  # rendered in its slot, as in _send
+        if cycle.store_failed:
+            return False
         try:
             rendered = await self.render(original, also=also)
         except Exception as exc:
@@ -407,9 +424,6 @@ class OutboxSender:
             raise _Unnamed(f"could not render the alert: {exc}") from exc
         if utf16_len(rendered.text) > MAX_MESSAGE:
             raise _Unnamed(f"the alert would be longer than {MAX_MESSAGE} characters")
-        await self.pacer.wait(original.chat.id)
-        if cycle.store_failed:
-            return False
         try:
             await self.bot.edit_message_text(
                 rendered.text,
