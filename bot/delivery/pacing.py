@@ -6,20 +6,21 @@ on its own: its overall limiter is a leaky bucket that lets a full second's wort
 once (about 59 messages in the first second from a cold start) and it has no per-chat limit
 for private chats at all. So the Pacer hands out send slots itself:
 
-* overall: no rolling second ever holds more than ``per_second`` sends, counted from their
-  dispatch with ``margin`` seconds to spare, since the request Telegram counts arrives a few
-  milliseconds after its dispatch and that delay varies: the ``per_second``-th slot before a
-  new one must be at least ``1 + margin`` seconds old. Within that, slots are spaced evenly,
-  ``(1 + margin) / per_second`` apart (29.4 a second at the defaults), first come first
-  served;
+* overall: no rolling second ever holds more than ``per_second`` sends as Telegram receives
+  them: the ``per_second``-th send before a new one must be ``1 + margin`` seconds old
+  (counted as below). Within that, slots are spaced evenly, ``(1 + margin) / per_second``
+  apart (29.7 a second at the defaults), first come first served;
 * per chat: ``per_chat_interval`` seconds between two sends to one chat;
 * per group (``chat_id < 0``): ``60 / per_group_minute`` seconds, i.e. 3 s for 20/min.
 
-The Pacer sees when it grants a slot, not when the send leaves. They are the same moment
-unless the event loop stalls in between (the sender renders a batch of alerts in one go, 0.3
-to 0.6 s): the send granted just before leaves only when the stall ends, and would then share
-a second with the 30 after it. A stall shows as a slot granted late, and the send granted just
-before it then counts from the end of the stall.
+The Pacer grants a slot; Telegram counts the request when it arrives, which is later by
+whatever comes between: the alert rendered in its slot, a busy event loop, a new connection
+(50 ms for the first requests in the delivery bench, against 2 ms usually). So a send counts
+from its grant only until the sender reports Telegram's answer (:meth:`Pacer.answered`); from
+then on it counts from the answer, which came after the request arrived. The 30th send before
+a new one must then be a window old by the time its answer came, so the new request arrives
+more than a window after the old one did, whatever the latency was. Meanwhile a stall shows as
+a slot granted late, and the sends granted just before it count from the end of the stall.
 
 The even spacing follows a schedule, not the previous grant: the event loop wakes a sleeper a
 little late, and spacing from the late grant would lose that time at every slot (0.5 ms a slot
@@ -47,9 +48,21 @@ logger = logging.getLogger(__name__)
 
 WINDOW = 1.0
 """Telegram's overall limit counts the messages of one second."""
-DEFAULT_MARGIN = 0.02
-"""Seconds added to each rolling second for request latency jitter; the sustained rate is
-``per_second / (1 + margin)``, 98% of the limit at 0.02."""
+DEFAULT_MARGIN = 0.01
+"""Seconds added to each rolling second to spare; the sustained rate is at most
+``per_second / (1 + margin)``, 99% of the limit at 0.01. Latency needs no margin: a send
+counts from its answer (see :meth:`Pacer.answered`)."""
+
+
+class _Send:
+    """One granted send in the rolling window: when it was granted, and the earliest moment
+    it may have reached Telegram as far as the Pacer knows yet."""
+
+    __slots__ = ("counts_from", "granted")
+
+    def __init__(self, granted: float) -> None:
+        self.granted = granted
+        self.counts_from = granted
 
 
 class Pacer:
@@ -72,7 +85,7 @@ class Pacer:
         per_window = max(1, math.floor(per_second * WINDOW))
         self._window = WINDOW + margin
         self._spacing = self._window / per_window
-        self._recent: deque[float] = deque(maxlen=per_window)
+        self._recent: deque[_Send] = deque(maxlen=per_window)
         """When the last ``per_window`` sends left, as far as the Pacer can tell: the oldest
         must be a window old before the next."""
         self._next_slot = -math.inf
@@ -95,6 +108,18 @@ class Pacer:
             granted = await self._take_slot(urgent)
             self._next_for_chat[chat_id] = granted + self._interval(chat_id)
             return granted
+
+    def answered(self, slot: float) -> None:
+        """Telegram answered the send granted ``slot`` (or it failed): it counts from now.
+
+        Counted from its grant, the sends whose requests took longest to arrive (rendering in
+        the slot, a new connection) let 31 requests reach Telegram within one second.
+        """
+        now = self._clock()
+        for send in reversed(self._recent):
+            if send.granted == slot:
+                send.counts_from = max(send.counts_from, now)
+                return
 
     def hold(self, chat_id: int, seconds: float) -> None:
         """Keep ``chat_id`` quiet for ``seconds`` (Telegram said retry_after)."""
@@ -120,7 +145,7 @@ class Pacer:
                 self._next_slot = granted + self._spacing
                 if not (slept and self._count_from(due - self._spacing, granted)):
                     break
-            self._recent.append(granted)
+            self._recent.append(_Send(granted))
             return granted
 
     def _count_from(self, since: float, stall_end: float) -> bool:
@@ -128,18 +153,20 @@ class Pacer:
         stall began) may have left only then, so they count from then. Whether there were any.
         """
         moved = False
-        for i in range(len(self._recent) - 1, -1, -1):
-            if self._recent[i] < since or self._recent[i] == stall_end:
+        for send in reversed(self._recent):
+            if send.granted < since or send.granted == stall_end:
                 break
-            self._recent[i] = stall_end
+            send.counts_from = max(send.counts_from, stall_end)
             moved = True
         return moved
 
     def _window_opens(self) -> float:
-        """When a new slot keeps every rolling window at ``per_second`` slots at most."""
+        """When a new slot keeps every rolling window at ``per_second`` slots at most: the
+        last ``per_window`` sends and the new one must span more than a window, counted from
+        the earliest of them (not always the first granted: see :meth:`answered`)."""
         if len(self._recent) < (self._recent.maxlen or 0):
             return -math.inf
-        return self._recent[0] + self._window
+        return min(send.counts_from for send in self._recent) + self._window
 
     async def _sleep_until(self, deadline: float) -> bool:
         """Return at ``deadline`` or later, never before (a timer may fire a hair early);

@@ -318,7 +318,7 @@ class OutboxSender:
         may_migrate = True
         message: _Message | None = None
         while True:
-            await self.pacer.wait(chat_id)
+            slot = await self.pacer.wait(chat_id)
             if cycle.store_failed:
                 return None
             if message is None:
@@ -326,7 +326,7 @@ class OutboxSender:
                 if message is None:  # could not be made; its row is settled as failed
                     return chat_id
             try:
-                sent = await self._send_message(chat_id, message)
+                sent = await self._send_message(chat_id, message, slot)
             except RetryAfter as exc:
                 seconds = retry_after_seconds(exc)
                 self.pacer.hold(chat_id, seconds)
@@ -360,15 +360,20 @@ class OutboxSender:
                 await self._record(shown, cycle)
                 return None if cycle.store_failed else chat_id
 
-    async def _send_message(self, chat_id: int, message: _Message) -> Message:
-        return await self.bot.send_message(
-            chat_id,
-            message.text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=to_markup(message.buttons),
-            message_thread_id=message.thread_id,
-            link_preview_options=LinkPreviewOptions(is_disabled=message.shown_as == ShownAs.DIGEST),
-        )
+    async def _send_message(self, chat_id: int, message: _Message, slot: float) -> Message:
+        try:
+            return await self.bot.send_message(
+                chat_id,
+                message.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=to_markup(message.buttons),
+                message_thread_id=message.thread_id,
+                link_preview_options=LinkPreviewOptions(
+                    is_disabled=message.shown_as == ShownAs.DIGEST
+                ),
+            )
+        finally:
+            self.pacer.answered(slot)
 
     # -- copies of a story ------------------------------------------------------------------
 
@@ -414,7 +419,7 @@ class OutboxSender:
         """Edit ``original``'s alert to name ``also``: True once edited, False when the cycle
         halted first; raises _Unnamed when it cannot be done, RetryAfter or NetworkError when
         it may work later."""
-        await self.pacer.wait(original.chat.id)  # rendered in its slot, as in _send
+        slot = await self.pacer.wait(original.chat.id)  # rendered in its slot, as in _send
         if cycle.store_failed:
             return False
         try:
@@ -434,6 +439,8 @@ class OutboxSender:
             )
         except (BadRequest, Forbidden, ChatMigrated) as exc:  # not modified, too old, deleted…
             raise _Unnamed(f"Telegram refused the edit: {exc.message}") from exc
+        finally:
+            self.pacer.answered(slot)
         return True
 
     # -- store transitions ------------------------------------------------------------------
