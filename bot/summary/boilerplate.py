@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 
-from bot.summary.folding import fold
+import rules
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +136,8 @@ def _ends_with_credit(raw_line: str) -> bool:
 
 
 def _key(line: str) -> str:
-    return fold(line).strip(_KEY_TRIM)
+    """What two lines are compared by: case, accents and spacing set aside."""
+    return " ".join(rules.fold_text(line).split()).strip(_KEY_TRIM)
 
 
 def _furniture_kind(
