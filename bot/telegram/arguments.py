@@ -149,10 +149,6 @@ def parse_rule(text: str) -> TypedRule:
 
 def describe_rule_error(text: str, error: rules.RuleSyntaxError) -> str:
     """The error, the offending line of the rule with a caret under the position, and a hint."""
-    position = min(max(error.position, 0), len(text))
-    line_start = text.rfind("\n", 0, position) + 1
-    line_end = text.find("\n", position)
-    line = text[line_start : line_end if line_end >= 0 else len(text)]
-    caret = " " * (position - line_start) + "^"
+    line, caret = error.excerpt(text)
     shown = f"<pre>{esc(line)}\n{caret}</pre>\n" if line.strip() else ""
     return f"That rule does not work: {esc(error.message)}\n{shown}{texts.RULE_HINT}"
