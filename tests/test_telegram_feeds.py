@@ -96,9 +96,8 @@ async def test_status_counts_and_names_failing_feeds(start_bot: StartBot) -> Non
     broken = await bot.store.add_feed("https://b.example.org/rss", name="B")
     now = datetime.now(UTC)
     outcome = PollOutcome("error", now, now + timedelta(minutes=10), error="HTTP 503 <busy>")
-    await bot.store.record_poll(broken.id, outcome)
     teasers = PollOutcome("ok", now, now + timedelta(minutes=10), fulltext_failures=3)
-    await bot.store.record_poll(first.id, teasers)
+    await bot.store.record_polls([(broken.id, outcome), (first.id, teasers)])
     await bot.send(USER, "/subscribe Baku")
 
     answer = await bot.send(OPERATOR, "/status")
