@@ -16,16 +16,15 @@ for private chats at all. So the Pacer hands out send slots itself:
 * per group (``chat_id < 0``): ``60 / per_group_minute`` seconds, i.e. 3 s for 20/min.
 
 The Pacer sees when it grants a slot, not when the send leaves. They are the same moment
-unless the event loop stalls in between (the sender renders a batch of alerts in one go, 0.3
-to 0.6 s): the send granted just before leaves only when the stall ends, and would then share
-a second with the 30 after it. A stall shows as a slot granted late, and the send granted just
-before it then counts from the end of the stall.
+unless the event loop stalls in between: the send granted just before leaves only when the
+stall ends, and would then share a second with the 30 after it. A stall shows as a slot
+granted late, and the send granted just before it then counts from the end of the stall.
 
 The even spacing follows a schedule, not the previous grant: the event loop wakes a sleeper a
-little late, and spacing from the late grant would lose that time at every slot (0.5 ms a slot
-is 1.5% of the rate). After a stall or a quiet spell the schedule starts again from the slot
-granted then: the slots missed meanwhile do not come out in a burst (made up at once, they left
-the loop together and arrived bunched, 39 in a second in the delivery bench).
+little late, and spacing from the late grant would lose that time at every slot. After a stall
+or a quiet spell the schedule starts again from the slot granted then: the slots missed
+meanwhile do not come out in a burst (made up at once, they would leave the loop together and
+arrive bunched). docs/benchmarks.md ("Delivery") has the measurements behind each choice.
 
 A chat waiting for its own slot does not hold the overall queue, so one busy chat never
 slows the others. An ``urgent`` wait (a reply to a command) goes ahead of every waiting alert,

@@ -232,8 +232,8 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
 _WORKER_NICENESS = 10
 """How much lower than the bot's the workers' CPU priority is. Parsing is batch work; the
 event loop answers users and carries every parsed feed through the store and the matcher, so
-on a small box it goes first. The workers still get every core the loop leaves idle: measured
-on 2 cores, a cold poll of 500 feeds took 8.3–8.4 s instead of 10.8–11.1 s."""
+on a small box it goes first. The workers still get every core the loop leaves idle
+(docs/benchmarks.md, "Ingestion", has the measurement)."""
 
 
 def _worker_init(lifeline: Connection) -> None:
@@ -261,7 +261,7 @@ def _feedparser_parse(
     name and would read a local file whose path a server sent us. feedparser's HTML
     sanitizer and its rewriting of links inside markup are off: every text construct becomes
     plain text here (``html_to_text`` drops scripts and styles itself), so the markup they
-    would clean is thrown away anyway, and they cost about a third of feedparser's time.
+    would clean is thrown away anyway, and they were a large part of feedparser's time.
     """
     response_headers = {key.lower(): value for key, value in (headers or {}).items()}
     try:

@@ -74,7 +74,8 @@ _MONTHS_AND_DAYS = (
 )
 _DATE_ONLY = re.compile(rf"^(?:\d|{_MONTHS_AND_DAYS}|[\s,.:/|+\-–—()])+$", re.IGNORECASE)
 """One digit per repetition, not ``\\d+``: the same lines match, but a long run of digits no
-longer backtracks through every way of splitting it (a 30-character price-list line took 0.17 s)."""
+longer backtracks through every way of splitting it (a price-list line took a noticeable
+fraction of a second)."""
 _NAV_SEPARATORS = re.compile(r"\s[|•»›·]\s")
 _WORD = re.compile(r"[^\W\d_][\w'’&.-]*")
 _SENTENCE_END = re.compile(r"[.!?…。！？;:,\"”’»)]\s*$")

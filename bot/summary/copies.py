@@ -51,8 +51,7 @@ _FIGURE = re.compile(r"\d+")
 separators its language uses."""
 _SENTENCE_END = re.compile(r"[.!?…\n][.!?…\"'”’»)\]]*(?:\s+|(?<=\n))")
 """Full stops (closing quotes or brackets after them) before a space, and line breaks. It
-starts with one character class, which ``re`` scans for fastest (a quarter of the time the
-same ends took as two alternatives)."""
+starts with one character class, which ``re`` scans for fastest."""
 _DATELINE = re.compile(r"\s*([^\W\d_]{2,})[^\n]{0,60}?\s[-–—]+\s")
 """A wire dateline before the story: "BAKU, May 15 (Caspian Wire) - ", "JERUSALEM — "; taken
 only when its first word is in capitals, so an ordinary sentence with a dash is left alone."""
@@ -241,7 +240,7 @@ def _lead(text: str) -> tuple[str, list[str]]:
 
     A space always ends a word, so the words of the text up to a space are the first words of
     the whole. Texts run to thousands of characters (full
-    pages), and folding the corpus's long non-ASCII texts whole took a tenth of ``assign``.
+    pages), and folding long texts whole was a good part of ``assign`` (docs/benchmarks.md).
     """
     cut = text.find(" ", _LEAD_CHARS)
     if cut >= 0:
