@@ -239,8 +239,8 @@ def _lead(text: str) -> tuple[str, list[str]]:
     words of ``text``, without folding all of a long text.
 
     A space always ends a word, so the words of the text up to a space are the first words of
-    the whole. Texts run to thousands of characters (full
-    pages), and folding long texts whole was a good part of ``assign`` (docs/benchmarks.md).
+    the whole. Texts run to thousands of characters (full pages), and folding long texts whole
+    was a good part of ``assign`` (docs/benchmarks.md).
     """
     cut = text.find(" ", _LEAD_CHARS)
     if cut >= 0:
