@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,18 +11,9 @@ import rules
 from bot.article import Article
 from bot.delivery import format_alert
 from bot.summary import Summary, matched_line, split_sentences, summarize
+from rules import Hit
 
 SAMPLE_TITLE = "Israel's Herzog to visit Azerbaijan, key ally bordering on Iran"
-
-
-@dataclass(frozen=True)
-class Hit:
-    """The shape of ``rules.Hit``, built here so these tests do not depend on the rule engine."""
-
-    term: str
-    field: str
-    start: int
-    end: int
 
 
 def hits_for(words: list[str], *, title: str = "", text: str = "") -> list[Hit]:
