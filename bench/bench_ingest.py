@@ -195,7 +195,7 @@ def main() -> None:
             site = ports[n % SITES]
             feed = store.add_feed(f"http://127.0.0.1:{site}/feed/{n}", name=f"Feed {n}")
             primed = PollOutcome(status="not_modified", polled_at=now, next_poll_at=now)
-            store.record_poll(feed.id, primed)
+            store.record_polls([(feed.id, primed)])
         setup = time.perf_counter() - setup
         cold, warm = asyncio.run(poll_cycles(store, config))
         stats = Store.open(config.storage.path).stats()

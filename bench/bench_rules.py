@@ -160,12 +160,13 @@ def measure(texts: Sequence[str], documents: Sequence[rules.Document], repeat: i
     match = index.match
     each = [best_us(lambda d=d: match(d), repeat) for d in documents]
     candidates = statistics.mean(len(index.candidates(d)) for d in documents)
+    distinct = len({rules.compile(text).canonical for text in texts})
     return {
         "size": len(texts),
-        "distinct": index.distinct_rules,
+        "distinct": distinct,
         "build": built,
         "each": each,
-        "share": candidates / index.distinct_rules,
+        "share": candidates / distinct,
     }
 
 

@@ -144,7 +144,8 @@ def compile_rule(text: str) -> rules.Rule:
     try:
         return rules.compile(text)
     except rules.RuleSyntaxError as exc:
-        raise CliError(f"bad rule: {exc}\n  {text}\n  {' ' * exc.position}^") from None
+        line, caret = exc.excerpt(text)
+        raise CliError(f"bad rule: {exc}\n  {line}\n  {caret}") from None
 
 
 async def _check_feeds(rule: rules.Rule, args: argparse.Namespace, config: Config) -> int:

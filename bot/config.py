@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.timezones import is_timezone
 
 logger = logging.getLogger(__name__)
 
@@ -228,13 +229,11 @@ def _check_values(config: Config, where: str) -> None:
     _check_url(config.telegram.base_url, f"{where}: telegram.base_url")
     if config.telegram.webhook_url:
         _check_url(config.telegram.webhook_url, f"{where}: telegram.webhook_url")
-    try:
-        ZoneInfo(config.delivery.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    if not is_timezone(config.delivery.timezone):
         raise ConfigError(
             f"{where}: delivery.timezone {config.delivery.timezone!r} is not a time zone; "
             "use an IANA name such as 'Europe/Berlin' or 'UTC'"
-        ) from None
+        )
     if not 0 < config.stories.threshold <= 1:
         raise ConfigError(
             f"{where}: stories.threshold must be a similarity above 0 and at most 1, "

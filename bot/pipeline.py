@@ -136,7 +136,8 @@ class PollRecorder:
     A poll is recorded before :meth:`record` returns, as if written alone. But while one write
     runs on the store's thread, the polls finishing meanwhile queue up and go together in the
     next: a warm cycle of 500 feeds answering 304 made 500 writes, each a round trip through
-    the store's thread, and those round trips were 40% of the cycle.
+    the store's thread, and those round trips were a large share of the cycle
+    (docs/benchmarks.md, "Ingestion").
     """
 
     def __init__(self, store: AsyncStore) -> None:

@@ -3,8 +3,8 @@
 The bot's heap is mostly long-lived (the rule index, the story memory, the libraries), while a
 poll cycle allocates and drops hundreds of thousands of short-lived objects (parsed entries,
 prepared documents). With Python's defaults the collector runs every 700 allocations and
-each full collection walks the whole heap: in the ingestion benchmark that cost 0.7 s of the
-event loop's time per cycle of 25,000 new articles, and 0.2 s of a 0.8 s cycle of 304s.
+each full collection walks the whole heap, a large share of the event loop's time in a poll
+cycle (docs/benchmarks.md, "Ingestion").
 """
 
 from __future__ import annotations

@@ -109,15 +109,6 @@ class FeedScheduler:
             return
         logger.info("feed %d: no longer scheduled", feed_id)
 
-    def next_runs(self) -> dict[int, datetime]:
-        """Feed id → when its next poll is due, for status displays."""
-        prefix = _job_id(0)[:-1]
-        return {
-            int(job.id.removeprefix(prefix)): job.next_run_time
-            for job in self.scheduler.get_jobs()
-            if job.id.startswith(prefix) and job.next_run_time is not None
-        }
-
     async def shutdown(self) -> None:
         """Stop scheduling and cancel the polls in flight.
 

@@ -3,6 +3,8 @@
 The package is pure Python with no I/O. ``compile`` turns what a person typed into a
 :class:`Rule`; a :class:`Document` is an article tokenized once for any number of rules; a
 :class:`RuleIndex` finds which of many rules match a document without trying them all.
+The folding and word splitting rules use (:func:`fold`, :func:`tokenize` and the rest) are
+exported too, so that whatever else compares words (summaries, story copies) agrees with them.
 See ``docs/rules.md`` for the language.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 from rules.cleaning import CleanText, remove_invisible
 from rules.document import Document
 from rules.errors import RuleSyntaxError
+from rules.folding import Token, fold, fold_text, folded_words, raw_words, tokenize
 from rules.index import RuleIndex
 from rules.matcher import Hit, Rule
 from rules.syntax import MAX_LENGTH
@@ -23,8 +26,14 @@ __all__ = [
     "Rule",
     "RuleIndex",
     "RuleSyntaxError",
+    "Token",
     "compile",
+    "fold",
+    "fold_text",
+    "folded_words",
+    "raw_words",
     "remove_invisible",
+    "tokenize",
 ]
 
 

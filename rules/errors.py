@@ -18,3 +18,12 @@ class RuleSyntaxError(ValueError):
 
     def __str__(self) -> str:
         return self.message
+
+    def excerpt(self, text: str) -> tuple[str, str]:
+        """The line of ``text`` (the rule that raised this) where the problem is, and a line
+        with a caret under its position, for any front end to print one under the other."""
+        position = min(max(self.position, 0), len(text))
+        line_start = text.rfind("\n", 0, position) + 1
+        line_end = text.find("\n", position)
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        return line, " " * (position - line_start) + "^"

@@ -190,11 +190,20 @@ def fold_all(raw: list[str]) -> list[str]:
 
 
 def _fold(word: str) -> str:
-    if word.isascii():  # NFKD, accents, the letter table and NFC leave ASCII alone
-        return sys.intern(word.lower())
-    decomposed = _ACCENT_RE.sub("", unicodedata.normalize("NFKD", word))
+    return sys.intern(fold_text(word))
+
+
+def fold_text(text: str) -> str:
+    """``text`` folded as a whole, each of its words as :func:`fold` folds it.
+
+    For strings compared as a whole rather than word by word (a line of a page against the
+    article's title); not cached, as such strings rarely come twice.
+    """
+    if text.isascii():  # NFKD, accents, the letter table and NFC leave ASCII alone
+        return text.lower()
+    decomposed = _ACCENT_RE.sub("", unicodedata.normalize("NFKD", text))
     folded = decomposed.casefold().translate(_LETTER_TABLE)
-    return sys.intern(unicodedata.normalize("NFC", folded))
+    return unicodedata.normalize("NFC", folded)
 
 
 def folded_words(text: str) -> list[str]:

@@ -262,11 +262,6 @@ class RuleIndex:
             found[item.rule.canonical] = item.rule  # type: ignore[attr-defined]
         return list(found.values())
 
-    @property
-    def distinct_rules(self) -> int:
-        """How many different rules (by canonical form) the keys share."""
-        return len(self._entries)
-
     def __len__(self) -> int:
         return len(self._entry_of)
 

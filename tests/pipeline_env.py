@@ -90,7 +90,7 @@ def prime(db: Path, feed_url: str, *, chats: int, rule: str = "Baku") -> None:
         store.add_subscription(chat_id, rules.compile(rule))
     feed = store.add_feed(feed_url)
     now = datetime.now(UTC)
-    store.record_poll(feed.id, PollOutcome(status="not_modified", polled_at=now, next_poll_at=now))
+    store.record_polls([(feed.id, PollOutcome("not_modified", polled_at=now, next_poll_at=now))])
     store.close()
 
 

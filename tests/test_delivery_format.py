@@ -23,7 +23,8 @@ from bot.delivery import (
     parse_callback,
     undo_buttons,
 )
-from bot.delivery.format import fit_also, linkable
+from bot.delivery.format import fit_also
+from bot.markup import linkable
 from bot.store import StoryCopy
 from bot.summary import Summary
 

@@ -23,15 +23,19 @@ MODEL_SUMMARY = "Herzog visits Azerbaijan to deepen ties with Israel. Deals are 
 
 @pytest.fixture
 def row(tmp_path):
+    yield from stored_row(tmp_path, "Israel + Azerbaijan", TEXT)
+
+
+def stored_row(tmp_path, rule: str, text: str):
     store = Store.open(tmp_path / "t.db")
-    sub = store.add_subscription(1, rules.compile("Israel + Azerbaijan"))
+    sub = store.add_subscription(1, rules.compile(rule))
     feed = store.add_feed("https://news.example.org/rss", name="News")
     article = Article(
         id="a",
         feed_url=feed.url,
         url="https://news.example.org/a",
         title="Herzog visit",
-        text=TEXT,
+        text=text,
         published=datetime(2023, 5, 28, tzinfo=UTC),
         source="News",
     )
@@ -63,3 +67,34 @@ async def test_a_failing_model_falls_back_to_the_extractive_summary(row, httpser
     alert = await render_outbox_row(row, llm=llm)
     assert "will travel to <b>Azerbaijan</b> on Tuesday" in alert.text
     assert "Deals are expected" not in alert.text
+
+
+@pytest.mark.parametrize(
+    ("rule", "text", "written", "bolded"),
+    [
+        (
+            "Azerbaycan",
+            "Prezident Azərbaycan səfərini başa vurdu. Danışıqlar Bakıda keçdi.",
+            "The president ended his visit to Azerbaycan.",
+            "to <b>Azerbaycan</b>.",
+        ),
+        (
+            "Lodz",
+            "Officials in Łódź opened the new tram line on Monday.",
+            "Lodz opened a tram line.",
+            "<b>Lodz</b> opened",
+        ),
+    ],
+)
+async def test_the_model_summary_bolds_the_term_in_another_spelling(
+    tmp_path, httpserver: HTTPServer, rule: str, text: str, written: str, bolded: str
+):
+    """The model may write the word without the article's ə or ł: it is still the word the
+    rule matched, folded as the rule engine folds it."""
+    httpserver.expect_request("/v1/chat/completions").respond_with_data(
+        answer(written), content_type="application/json"
+    )
+    llm = LLMSummarizer(httpserver.url_for("/v1"), "tiny", api_key=None)
+    for pending in stored_row(tmp_path, rule, text):
+        alert = await render_outbox_row(pending, llm=llm)
+        assert bolded in alert.text

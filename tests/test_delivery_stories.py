@@ -18,7 +18,8 @@ from outbox_env import drain, fast_sender
 import rules
 from bot.article import Article
 from bot.delivery import RenderedAlert
-from bot.delivery.format import also_line, link
+from bot.delivery.format import also_line
+from bot.markup import link
 from bot.store import AsyncStore, OutboxRow, Store
 
 CHAT = 2001

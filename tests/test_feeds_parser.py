@@ -40,7 +40,6 @@ ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
 def test_atom_entry_becomes_a_clean_article() -> None:
     feed = parse_feed(ATOM, url=FEED_URL)
     assert feed.title == "World & Politics"
-    assert feed.link == "https://news.example.org/"
     [article] = feed.articles
     assert article.id == "urn:uuid:1"
     assert article.feed_url == FEED_URL
@@ -52,7 +51,6 @@ def test_atom_entry_becomes_a_clean_article() -> None:
     assert article.language == "en-gb"
     assert article.authors == ("Dana Levi",)
     assert article.tags == ("politics", "Middle East")
-    assert (feed.phantoms_dropped, feed.bozo, feed.bozo_reason) == (0, False, None)
 
 
 def test_rss_item_fields_and_configured_name() -> None:
@@ -102,7 +100,6 @@ def test_relative_links_resolve_against_the_feed() -> None:
         link="/site/",
     )
     feed = parse_feed(document, url=FEED_URL)
-    assert feed.link == "https://news.example.org/site/"
     assert [a.url for a in feed.articles] == [
         "https://news.example.org/stories/1",
         "https://news.example.org/site/two.html",
@@ -115,7 +112,7 @@ def test_source_falls_back_to_the_host_without_www() -> None:
     assert feed.articles[0].source == "example.net"
 
 
-def test_empty_phantom_entries_are_dropped_and_counted() -> None:
+def test_empty_phantom_entries_are_dropped() -> None:
     document = rss(
         [
             {"title": "Real"},
@@ -126,7 +123,6 @@ def test_empty_phantom_entries_are_dropped_and_counted() -> None:
         ]
     )
     feed = parse_feed(document, url=FEED_URL)
-    assert feed.phantoms_dropped == 2
     assert [(a.title, a.url, a.text) for a in feed.articles] == [
         ("Real", None, ""),
         ("", "https://news.example.org/only-a-link", ""),
@@ -134,14 +130,12 @@ def test_empty_phantom_entries_are_dropped_and_counted() -> None:
     ]
 
 
-def test_malformed_feed_is_recovered_and_flagged() -> None:
+def test_malformed_feed_is_recovered() -> None:
     broken = (
         b"<rss version='2.0'><channel><title>Broken & Co</title>"
         b"<item><title>Still <b>here</title><link>https://news.example.org/a</link></item>"
     )
     feed = parse_feed(broken, url=FEED_URL)
-    assert feed.bozo
-    assert feed.bozo_reason.startswith("SAXParseException")
     assert feed.title == "Broken & Co"
     assert [(a.title, a.url) for a in feed.articles] == [
         ("Still here", "https://news.example.org/a")

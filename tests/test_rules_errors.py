@@ -83,3 +83,19 @@ def test_limits_and_edge_cases_that_compile(text: str) -> None:
 def test_every_special_character_alone_is_an_error_not_a_hang(char: str) -> None:
     with pytest.raises(rules.RuleSyntaxError):
         rules.compile(char)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "caret"),
+    [
+        ("Israel +", "Israel +", "       ^"),
+        ("Israel\n+ (Baku", "+ (Baku", "  ^"),  # the bracket left open
+        ("Israel + (Baku\nAND Tbilisi", "Israel + (Baku", "         ^"),
+    ],
+)
+def test_the_excerpt_shows_the_line_with_a_caret_under_the_problem(
+    text: str, line: str, caret: str
+) -> None:
+    with pytest.raises(rules.RuleSyntaxError) as error:
+        rules.compile(text)
+    assert error.value.excerpt(text) == (line, caret)

@@ -111,6 +111,28 @@ def test_document_fields_equal_the_reference(text: str) -> None:
         )
 
 
+@given(texts)
+def test_whole_texts_and_word_lists_fold_as_their_words(text: str) -> None:
+    assert rules.fold_text(text) == reference_fold(text)
+    folded = [word for word, _, _ in reference_tokens(text)]
+    assert rules.folded_words(text) == folded
+    assert [rules.fold(word) for word in rules.raw_words(text) if rules.fold(word)] == folded
+
+
+@pytest.mark.parametrize(
+    ("written", "folded"),
+    [
+        ("Azərbaycan", "azerbaycan"),
+        ("Łódź", "lodz"),
+        ("Ø", "o"),
+        ("Straße", "strasse"),
+        ("नमस्ते", "नमस्ते"),  # the virama is spelling, not an accent: kept
+    ],
+)
+def test_folding_the_letters_unicode_does_not_decompose(written: str, folded: str) -> None:
+    assert rules.fold(written) == rules.fold_text(written) == folded
+
+
 # Planes 0 and 1 whole (where the word class lies), the edges of the CJK planes 2-3, and a
 # little of the planes above.
 _CODE_POINTS = [

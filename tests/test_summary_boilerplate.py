@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.summary import strip_boilerplate
+from bot.summary import boilerplate, strip_boilerplate
 
 STORY = "The council approved the new budget on Monday after a long debate."
 LATER = "Spending on schools will rise by a fifth next year, officials said."
@@ -150,3 +152,84 @@ _pieces = st.sampled_from(
 def test_is_idempotent(text: str) -> None:
     once = strip_boilerplate(text)
     assert strip_boilerplate(once) == once
+
+
+# --- the fast paths give exactly what the plain definitions give ------------------------------
+
+_TEXT = st.text(
+    alphabet=st.one_of(
+        st.characters(),
+        st.sampled_from("ßſKİıﬀ\u0301\u0308 \t\n\u00a0\u2028AaÉé한"),
+    )
+)
+_LINE = st.one_of(
+    _TEXT,
+    st.lists(
+        st.sampled_from(
+            [
+                "Read more",
+                "read MORE »",
+                "Continue reading...",
+                "read the full ſtory",
+                "[…]",
+                "[...]",
+                " ",
+                "(Photo: AP)",
+                "(photo credit: GPO)",
+                "(Reporting by Jane Roe)",
+                "The post X appeared first on Y.",
+                "APPEARED FIRST ON",
+                "story",
+                "2024",
+                ")",
+                "(",
+                "\u00a0",
+                "word",
+            ]
+        ),
+        max_size=6,
+    ).map("".join),
+)
+
+
+def _reference_strip_inline(line: str) -> str:
+    patterns = (
+        boilerplate._CREDIT,
+        boilerplate._REPORTING_CREDIT,
+        boilerplate._WORDPRESS_FOOTER,
+        boilerplate._TRAILING_MORE,
+    )
+    for pattern in patterns:
+        line = pattern.sub("", line)
+    return line.strip()
+
+
+@example("Storm hits. Read more")
+@example("Text read the full ſtory ")
+@example("Continue reading...")
+@example("Quake kills 3 […]")
+@example("Quake (Photo: AP)")
+@example("Talks end (Reporting by Jane Roe)")
+@example("The post Quake appeared first on Site.")
+@example("Quake. Read more »\xa0")
+@example("Storm. READ THE FULL ARTICLE:")
+@given(_LINE)
+def test_inline_furniture_prefilters_change_nothing(line: str) -> None:
+    assert boilerplate._strip_inline(line) == _reference_strip_inline(line)
+    expected = boilerplate._TRAILING_CREDIT.search(line) is not None
+    assert boilerplate._ends_with_credit(line) == expected
+
+
+_DATE_ONLY_REFERENCE = re.compile(
+    rf"^(?:\d+|{boilerplate._MONTHS_AND_DAYS}|[\s,.:/|+\-–—()])+$", re.IGNORECASE
+)
+
+
+@given(st.text(alphabet=st.sampled_from("0123456789 -,.:/()元aAmMpPjanuesty"), max_size=14))
+def test_date_only_lines_are_the_same_as_with_digit_runs(line: str) -> None:
+    assert bool(boilerplate._DATE_ONLY.match(line)) == bool(_DATE_ONLY_REFERENCE.match(line))
+
+
+def test_date_only_does_not_backtrack_on_digit_runs() -> None:
+    line = "444991--444999--445000---380元" * 3
+    assert boilerplate._DATE_ONLY.match(line) is None  # exponential in the digits with ``\d+``

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import pytest
 
+import rules
+from bot.article import Article
+from bot.delivery import format_alert
 from bot.summary import Summary, matched_line, split_sentences, summarize
+from rules import Hit
 
 SAMPLE_TITLE = "Israel's Herzog to visit Azerbaijan, key ally bordering on Iran"
-
-
-@dataclass(frozen=True)
-class Hit:
-    """The shape of ``rules.Hit``, built here so these tests do not depend on the rule engine."""
-
-    term: str
-    field: str
-    start: int
-    end: int
 
 
 def hits_for(words: list[str], *, title: str = "", text: str = "") -> list[Hit]:
@@ -52,9 +46,6 @@ def test_sample_article_summary_carries_the_matched_sentence(sample_article_text
 
 
 def test_sample_article_with_the_rule_engine(sample_article_text: str) -> None:
-    rules = pytest.importorskip("rules")
-    if not hasattr(rules, "compile"):
-        pytest.skip("the rule engine is not built yet")
     rule = rules.compile("Israel + Azerbaijan")
     hits = rule.explain(rules.Document(title=SAMPLE_TITLE, text=sample_article_text, source=""))
     assert hits
@@ -166,3 +157,34 @@ def test_a_repeated_sentence_is_shown_once() -> None:
     text = "Herzog landed in Baku. " * 3 + "Talks on energy followed."
     summary = summarize("Visit", text, [Hit("Baku", "text", 16, 20)])
     assert summary.text == "Herzog landed in Baku. Talks on energy followed."
+
+
+@pytest.mark.parametrize(
+    ("rule", "title", "text", "bolded"),
+    [
+        (
+            "Azerbaycan",
+            "Azerbaycan ile anlaşma",
+            "Azərbaycan prezidenti Bakıda danışdı. Azərbaycan və İsrail saziş imzaladı.",
+            ["<b>Azərbaycan</b> prezidenti", "<b>Azərbaycan</b> və"],
+        ),
+        (
+            "Azerbaijan | Lodz",
+            "Lodz and Azerbaijan sign deal",
+            "Officials from Łódź met Azerbaijan's envoy. The ŁÓDŹ office opens in May.",
+            ["from <b>Łódź</b> met <b>Azerbaijan</b>'s", "The <b>ŁÓDŹ</b> office"],
+        ),
+    ],
+)
+def test_the_alert_bolds_every_spelling_the_rule_matches(
+    rule: str, title: str, text: str, bolded: list[str]
+) -> None:
+    """Words folded as the rule engine folds them (ə, ł, possessives) are bold in the alert."""
+    compiled = rules.compile(rule)
+    hits = compiled.explain(rules.Document(title=title, text=text, source=""))
+    assert hits
+    article = Article("1", "https://x.example/rss", None, title, text, None, "X")
+    summary = summarize(title, text, hits)
+    alert = format_alert(article, summary, topics=[rule], matched="", tz=ZoneInfo("UTC"))
+    for shown in bolded:
+        assert shown in alert.text

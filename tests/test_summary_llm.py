@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
 
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from bot.summary import LLMSummarizer, Summary, summarize, summarize_article
+from rules import Hit
 
 TITLE = "Valdora dockers end strike"
 TEXT = (
@@ -18,14 +18,6 @@ TEXT = (
     "The harbour authority agreed to a 6 percent pay rise. Work resumes on Friday."
 )
 WRITTEN = "Valdora dock workers ended their three-week strike. They won a 6 percent raise."
-
-
-@dataclass(frozen=True)
-class Hit:
-    term: str
-    field: str
-    start: int
-    end: int
 
 
 def completion(content: object) -> dict:

@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from datasketch import MinHashLSH
+from datasketch import MinHash, MinHashLSH
 from story_pairs import (
     BASE_TIME,
     COPY_DELAY,
@@ -26,7 +26,7 @@ from story_pairs import (
 
 from bot.summary import StoryClusterer
 from bot.summary.copies import profile
-from bot.summary.stories import _LSH_WEIGHTS, DEFAULT_NUM_PERM, _BandIndex
+from bot.summary.stories import _LSH_WEIGHTS, DEFAULT_NUM_PERM, SIGNATURE_HASH, _BandIndex
 
 
 @pytest.fixture(scope="module")
@@ -201,3 +201,12 @@ def test_the_band_index_finds_what_minhash_lsh_finds(pairs: list[Pair], threshol
             lsh.remove(gone)
             index.remove(gone, signatures[gone])
     assert found_any
+
+
+def test_signature_is_a_plain_minhash_of_the_title_and_lead_word_pairs() -> None:
+    clusterer = StoryClusterer()
+    parts = profile("Storm hits coast", "A storm hit the coast on Monday, officials said.")
+    assert parts is not None
+    plain = MinHash(num_perm=DEFAULT_NUM_PERM, hashfunc=SIGNATURE_HASH)
+    plain.update_batch([s.encode() for s in parts.words])
+    assert clusterer._signature(parts) == plain

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from botapi import utf16_len
 from feeds_samples import html_page, rss
 from local_hosts import local_limits
 from pytest_httpserver import HTTPServer
@@ -77,6 +79,26 @@ async def test_feed_commands_are_for_operators_only(start_bot: StartBot) -> None
     assert await bot.store.list_feeds() == []
 
 
+async def test_a_long_list_is_split_between_lines_within_telegrams_limit(
+    start_bot: StartBot,
+) -> None:
+    """Emoji count twice towards Telegram's limit (UTF-16 units), so a list of emoji-named
+    feeds needs more messages than its length in characters suggests; none may be refused."""
+    bot = await start_bot()
+    for n in range(60):
+        await bot.store.add_feed(f"https://f{n}.example.org/rss", name=f"Feed {n} " + "🛰" * 60)
+    before = len(bot.api.messages(USER))
+    bot.api.user_sends(USER, "/feeds")
+
+    count, lines = before + 2, []
+    while len(lines) < 61:  # the heading and one line a feed, over however many messages
+        received = await asyncio.to_thread(bot.api.wait_for_messages, USER, count)
+        lines = [line for message in received[before:] for line in message.plain.splitlines()]
+        count += 1
+    assert lines == ["Sources (60)"] + [f"{n + 1}. Feed {n} " + "🛰" * 60 for n in range(60)]
+    assert all(utf16_len(message.text) <= 4096 for message in received[before:])
+
+
 async def test_operator_removes_a_feed_by_number(start_bot: StartBot) -> None:
     bot = await start_bot()
     await bot.store.add_feed("https://a.example.org/rss", name="A")
@@ -96,9 +118,8 @@ async def test_status_counts_and_names_failing_feeds(start_bot: StartBot) -> Non
     broken = await bot.store.add_feed("https://b.example.org/rss", name="B")
     now = datetime.now(UTC)
     outcome = PollOutcome("error", now, now + timedelta(minutes=10), error="HTTP 503 <busy>")
-    await bot.store.record_poll(broken.id, outcome)
     teasers = PollOutcome("ok", now, now + timedelta(minutes=10), fulltext_failures=3)
-    await bot.store.record_poll(first.id, teasers)
+    await bot.store.record_polls([(broken.id, outcome), (first.id, teasers)])
     await bot.send(USER, "/subscribe Baku")
 
     answer = await bot.send(OPERATOR, "/status")

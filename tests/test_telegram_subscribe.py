@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from test_telegram_harness import USER, StartBot, add_articles, start_bot_fixture  # noqa: F401
 
 
@@ -161,7 +163,9 @@ async def test_preview_lists_recent_matches_without_subscribing(start_bot: Start
         "4. Azerbaijan story 3",
         "5. Azerbaijan story 2",
     ]
-    assert lines[1].split(" — ")[1].startswith("Example News, ")
+    assert re.fullmatch(
+        r"Example News, \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC", lines[1].split(" — ")[1]
+    )
     assert '<a href="https://news.example.org/6?a=1&amp;b=2">Azerbaijan story 6</a>' in answer.text
     assert await bot.store.list_subscriptions(USER) == []
 

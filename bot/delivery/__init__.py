@@ -14,7 +14,6 @@ from bot.delivery.format import (
     DigestItem,
     DigestPage,
     RenderedAlert,
-    chat_zone,
     format_alert,
     format_digest,
 )
@@ -34,7 +33,6 @@ __all__ = [
     "RenderedAlert",
     "alert_buttons",
     "callback_data",
-    "chat_zone",
     "format_alert",
     "format_digest",
     "parse_callback",

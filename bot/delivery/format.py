@@ -1,34 +1,26 @@
 """Alert and digest messages in Telegram HTML.
 
-Every piece of feed text is escaped before it meets markup: a feed is written by strangers,
-and an unescaped ``<`` either breaks the send (Telegram rejects the message) or, worse, styles
-it. Shortening always works on plain text and escapes afterwards, so a cut can never land
-inside a tag or an entity.
+Every piece of feed text is escaped (``bot.markup``) before it meets markup: a feed is written
+by strangers, and an unescaped ``<`` either breaks the send (Telegram rejects the message) or,
+worse, styles it. Shortening always works on plain text and escapes afterwards, so a cut can
+never land inside a tag or an entity.
 """
 
 from __future__ import annotations
 
-import html
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Protocol
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.article import Article
 from bot.delivery.buttons import Buttons, alert_buttons
+from bot.markup import MAX_MESSAGE, esc, format_when, link, pack_lines, shorten, utf16_len
 
-logger = logging.getLogger(__name__)
-
-MAX_MESSAGE = 4096
-"""Telegram's limit on visible text; we hold the whole HTML source to it, in UTF-16 units."""
 _ELLIPSIS = "…"
 _MAX_TITLE = 300
 _MAX_LINE = 300
 _MAX_SOURCE = 100
-_MAX_URL = 1000
 _MAX_ALSO = 1500
 """UTF-16 units the "Also:" line of an alert may take: past it, a copy gets its own message."""
 _DIGEST_TITLE = 150
@@ -80,56 +72,6 @@ class DigestPage:
     count: int
 
 
-def utf16_len(text: str) -> int:
-    """Telegram counts UTF-16 code units: an emoji outside the BMP costs two."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def chat_zone(name: str | None) -> ZoneInfo:
-    """The chat's zone, falling back to UTC when unset or no longer known to tzdata."""
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        logger.warning("unknown timezone %r, showing UTC", name)
-        return ZoneInfo("UTC")
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters at a word boundary, ending in "…"."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: max(0, limit - len(_ELLIPSIS))]
-    head, space, _ = cut.rpartition(" ")
-    return (head if space and head else cut).rstrip(" ,;:.-–—") + _ELLIPSIS
-
-
-def linkable(url: str | None) -> bool:
-    """Whether :func:`link` links to ``url``: plain http(s) only (never javascript:, data:, …),
-    and at most ``_MAX_URL`` characters once escaped, so one line can never outgrow a message."""
-    if not url or len(html.escape(url, quote=True)) > _MAX_URL:
-        return False
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # e.g. an unclosed "[" in the host
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
-
-
-def link(label: str, url: str | None) -> str:
-    """Escaped ``label``, linked to ``url`` when it is :func:`linkable`."""
-    text = html.escape(label, quote=False)
-    if url is None or not linkable(url):
-        return text
-    return f'<a href="{html.escape(url, quote=True)}">{text}</a>'
-
-
-def format_when(moment: datetime, tz: ZoneInfo) -> str:
-    """ "28 May 2023, 15:05 UTC" in the chat's zone."""
-    local = moment.astimezone(tz)
-    return f"{local.day} {local:%b %Y, %H:%M} {local.tzname()}"
-
-
 def highlight(text: str, spans: Sequence[tuple[int, int]]) -> str:
     """Escaped ``text`` with each in-range span wrapped in ``<b>``; bad spans are skipped."""
     out: list[str] = []
@@ -138,10 +80,10 @@ def highlight(text: str, spans: Sequence[tuple[int, int]]) -> str:
         start, end = max(start, pos), min(end, len(text))
         if start >= end:
             continue
-        out.append(html.escape(text[pos:start], quote=False))
-        out.append(f"<b>{html.escape(text[start:end], quote=False)}</b>")
+        out.append(esc(text[pos:start]))
+        out.append(f"<b>{esc(text[start:end])}</b>")
         pos = end
-    out.append(html.escape(text[pos:], quote=False))
+    out.append(esc(text[pos:]))
     return "".join(out)
 
 
@@ -166,11 +108,11 @@ def fit_summary(summary: SummaryLike, budget: int) -> str:
     return best
 
 
-def _source_line(article: Article, tz: ZoneInfo) -> str:
+def _source_line(article: Article, tz: tzinfo) -> str:
     parts = [shorten(article.source, _MAX_SOURCE)]
     if article.published is not None:
         parts.append(format_when(article.published, tz))
-    return html.escape(" · ".join(p for p in parts if p), quote=False)
+    return esc(" · ".join(p for p in parts if p))
 
 
 def _footer(topics: Sequence[str], matched: str, also: Sequence[CopyLike]) -> list[str]:
@@ -181,7 +123,7 @@ def _footer(topics: Sequence[str], matched: str, also: Sequence[CopyLike]) -> li
     if topics:
         label = "Topic" if len(topics) == 1 else "Topics"
         lines.append(f"{label}: {'; '.join(topics)}")
-    footer = [html.escape(shorten(line, _MAX_LINE), quote=False) for line in lines]
+    footer = [esc(shorten(line, _MAX_LINE)) for line in lines]
     return [*footer, also_line(also)] if also else footer
 
 
@@ -212,7 +154,7 @@ def format_alert(
     *,
     topics: Sequence[str],
     matched: str,
-    tz: ZoneInfo,
+    tz: tzinfo,
     also: Sequence[CopyLike] = (),
     sub_id: int | None = None,
 ) -> RenderedAlert:
@@ -232,15 +174,15 @@ def format_alert(
     return RenderedAlert(text=text, buttons=buttons)
 
 
-def _digest_line(item: DigestItem, tz: ZoneInfo) -> str:
+def _digest_line(item: DigestItem, tz: tzinfo) -> str:
     line = f"• {link(shorten(item.title, _DIGEST_TITLE) or 'untitled', item.url)}"
     details = [shorten(item.topic, _MAX_LINE)]
     if item.published is not None:
         details.append(format_when(item.published, tz))
-    return f"{line} — {html.escape(' · '.join(details), quote=False)}"
+    return f"{line} — {esc(' · '.join(details))}"
 
 
-def format_digest(items: Sequence[DigestItem], tz: ZoneInfo) -> list[DigestPage]:
+def format_digest(items: Sequence[DigestItem], tz: tzinfo) -> list[DigestPage]:
     """ "N new alerts": one linked line per alert, over as many messages as that takes.
 
     Every item is listed exactly once, in order; a digest too long for one message is split
@@ -255,23 +197,6 @@ def format_digest(items: Sequence[DigestItem], tz: ZoneInfo) -> list[DigestPage]
         DigestPage("\n".join([_digest_header(total, number, len(pages)), *page]), len(page))
         for number, page in enumerate(pages, start=1)
     ]
-
-
-def pack_lines(lines: Sequence[str], room: int) -> list[list[str]]:
-    """``lines`` in order, in as few runs as can each be joined by newlines within ``room``
-    UTF-16 units (a line longer than ``room`` on its own), for a text split over messages
-    between lines rather than inside one."""
-    runs: list[list[str]] = []
-    used = 0
-    for line in lines:
-        size = utf16_len(line)
-        if runs and used + 1 + size <= room:
-            runs[-1].append(line)
-            used += 1 + size
-        else:
-            runs.append([line])
-            used = size
-    return runs
 
 
 def _digest_header(total: int, number: int, pages: int) -> str:

@@ -14,8 +14,8 @@ for private chats at all. So the Pacer hands out send slots itself:
 * per group (``chat_id < 0``): ``60 / per_group_minute`` seconds, i.e. 3 s for 20/min.
 
 The Pacer grants a slot; Telegram counts the request when it arrives, which is later by
-whatever comes between: the alert rendered in its slot, a busy event loop, a new connection
-(50 ms for the first requests in the delivery bench, against 2 ms usually). So a send counts
+whatever comes between: the alert rendered in its slot, a busy event loop, a new connection.
+So a send counts
 from its grant only until the sender reports Telegram's answer (:meth:`Pacer.answered`); from
 then on it counts from the answer, which came after the request arrived. The 30th send before
 a new one must then be a window old by the time its answer came, so the new request arrives
@@ -23,10 +23,10 @@ more than a window after the old one did, whatever the latency was. Meanwhile a 
 a slot granted late, and the sends granted just before it count from the end of the stall.
 
 The even spacing follows a schedule, not the previous grant: the event loop wakes a sleeper a
-little late, and spacing from the late grant would lose that time at every slot (0.5 ms a slot
-is 1.5% of the rate). After a stall or a quiet spell the schedule starts again from the slot
-granted then: the slots missed meanwhile do not come out in a burst (made up at once, they left
-the loop together and arrived bunched, 39 in a second in the delivery bench).
+little late, and spacing from the late grant would lose that time at every slot. After a stall
+or a quiet spell the schedule starts again from the slot granted then: the slots missed
+meanwhile do not come out in a burst (made up at once, they would leave the loop together and
+arrive bunched). docs/benchmarks.md ("Delivery") has the measurements behind each choice.
 
 A chat waiting for its own slot does not hold the overall queue, so one busy chat never
 slows the others. An ``urgent`` wait (a reply to a command) goes ahead of every waiting alert,

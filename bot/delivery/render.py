@@ -11,9 +11,10 @@ from collections.abc import Sequence
 
 import rules
 from bot.article import Article
-from bot.delivery.format import CopyLike, RenderedAlert, chat_zone, format_alert
+from bot.delivery.format import CopyLike, RenderedAlert, format_alert
 from bot.store.rows import OutboxRow
 from bot.summary import LLMSummarizer, matched_line, summarize_article
+from bot.timezones import chat_zone
 
 
 async def render_outbox_row(
@@ -40,7 +41,7 @@ async def render_outbox_row(
         summary,
         topics=[sub.rule for sub in row.subscriptions],
         matched=matched_line(hits),
-        tz=chat_zone(row.chat.timezone or default_timezone),
+        tz=chat_zone(row.chat.timezone, default_timezone),
         also=also,
         sub_id=row.subscriptions[0].id if row.subscriptions else None,
     )

@@ -52,19 +52,11 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.delivery.buttons import Buttons, to_markup
-from bot.delivery.format import (
-    MAX_MESSAGE,
-    CopyLike,
-    DigestItem,
-    RenderedAlert,
-    chat_zone,
-    fit_also,
-    format_digest,
-    linkable,
-    utf16_len,
-)
+from bot.delivery.format import CopyLike, DigestItem, RenderedAlert, fit_also, format_digest
 from bot.delivery.pacing import Pacer
+from bot.markup import MAX_MESSAGE, linkable, utf16_len
 from bot.store import AsyncStore, Delivered, OutboxRow, ShownAs, StoryCopy, StoryUpdate
+from bot.timezones import chat_zone
 
 logger = logging.getLogger(__name__)
 
@@ -287,7 +279,7 @@ class OutboxSender:
 
     def _digest(self, rows: list[OutboxRow]) -> list[_Message]:
         """The digest's messages, each with exactly the rows it lists."""
-        tz = chat_zone(rows[0].chat.timezone or self.default_timezone)
+        tz = chat_zone(rows[0].chat.timezone, self.default_timezone)
         messages, start = [], 0
         for page in format_digest([digest_item(row) for row in rows], tz):
             listed = tuple(rows[start : start + page.count])

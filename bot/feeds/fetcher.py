@@ -144,7 +144,7 @@ class Fetcher:
         policy = AddressPolicy(self.limits.allow_private, self.limits.allow_hosts)
         self._guard = AddressGuard(policy, resolver or system_resolver)
         self._tls = httpx.create_ssl_context()
-        """One TLS context for every host's pool: building one loads the CA bundle (~20 ms)."""
+        """One TLS context for every host's pool: building one loads the CA bundle."""
         self._slots = asyncio.Semaphore(self.limits.max_concurrency)
         self._headers = {"User-Agent": self.limits.user_agent, "Accept-Encoding": ACCEPT_ENCODING}
         self._timeouts = httpx.Timeout(self.limits.timeout).as_dict()
@@ -358,9 +358,8 @@ class _Host:
 
     A pool per host rather than one for the process: httpcore's pool looks at every one of its
     connections (a system call each) when a request starts and again when its response ends,
-    so in a shared pool each request costs in proportion to all connections open. Measured on
-    500 conditional GETs: 2.0 ms of CPU a request with 20 connections in one pool, 0.6 ms with
-    ten pools of two.
+    so in a shared pool each request costs in proportion to all connections open
+    (docs/benchmarks.md, "Ingestion", has the measurement).
 
     The pool is httpx's transport, used without an ``AsyncClient`` in front: the fetcher does
     its own redirects, decompression and timeouts, keeps no cookies, and the client's layers

@@ -52,16 +52,10 @@ class ParsedFeed:
     """One parse of a feed document."""
 
     title: str
-    link: str | None
-    """The site the feed belongs to (absolute), when the feed says."""
     ttl_minutes: int | None
     """RSS <ttl>: how long the publisher says the feed may be cached."""
     articles: list[Article]
-    phantoms_dropped: int
-    """Entries with no title, no link and no text, which no one could read or match."""
-    bozo: bool
-    """feedparser had to recover from malformed input; the articles are still usable."""
-    bozo_reason: str | None
+    """Its entries, but for those with no title, no link and no text ("phantoms")."""
 
 
 def parse_feed(
@@ -83,29 +77,21 @@ def parse_feed(
     """
     parsed = _feedparser_parse(content, url, headers)
     feed = parsed.feed
-    reason = _bozo_reason(parsed)
     if not parsed.entries and not (feed.get("title") or parsed.get("version")):
+        reason = _bozo_reason(parsed)
         detail = f" ({reason})" if reason else ""
         raise FeedParseError(f"{url}: not an RSS or Atom feed{detail}")
     title = _one_line(_detail_text(feed, "title"))
-    link = canonical_url(feed.get("link") or "", url)
+    site = canonical_url(feed.get("link") or "", url)
     context = _FeedContext(
         feed_url=url,
-        base=link or url,
+        base=site or url,
         source=name or title or _host(url),
         language=_language(feed.get("language") or (headers or {}).get("content-language")),
         first_seen=first_seen,
     )
     articles = [article for entry in parsed.entries if (article := context.article(entry))]
-    return ParsedFeed(
-        title=title,
-        link=link,
-        ttl_minutes=_ttl(feed.get("ttl")),
-        articles=articles,
-        phantoms_dropped=len(parsed.entries) - len(articles),
-        bozo=bool(parsed.get("bozo")),
-        bozo_reason=reason,
-    )
+    return ParsedFeed(title=title, ttl_minutes=_ttl(feed.get("ttl")), articles=articles)
 
 
 def feed_title(content: bytes, url: str, headers: Mapping[str, str] | None = None) -> str:
@@ -246,8 +232,8 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
 _WORKER_NICENESS = 10
 """How much lower than the bot's the workers' CPU priority is. Parsing is batch work; the
 event loop answers users and carries every parsed feed through the store and the matcher, so
-on a small box it goes first. The workers still get every core the loop leaves idle: measured
-on 2 cores, a cold poll of 500 feeds took 8.3–8.4 s instead of 10.8–11.1 s."""
+on a small box it goes first. The workers still get every core the loop leaves idle
+(docs/benchmarks.md, "Ingestion", has the measurement)."""
 
 
 def _worker_init(lifeline: Connection) -> None:
@@ -275,7 +261,7 @@ def _feedparser_parse(
     name and would read a local file whose path a server sent us. feedparser's HTML
     sanitizer and its rewriting of links inside markup are off: every text construct becomes
     plain text here (``html_to_text`` drops scripts and styles itself), so the markup they
-    would clean is thrown away anyway, and they cost about a third of feedparser's time.
+    would clean is thrown away anyway, and they were a large part of feedparser's time.
     """
     response_headers = {key.lower(): value for key, value in (headers or {}).items()}
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 
-from bot.summary.folding import fold
+import rules
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,8 @@ _MONTHS_AND_DAYS = (
 )
 _DATE_ONLY = re.compile(rf"^(?:\d|{_MONTHS_AND_DAYS}|[\s,.:/|+\-–—()])+$", re.IGNORECASE)
 """One digit per repetition, not ``\\d+``: the same lines match, but a long run of digits no
-longer backtracks through every way of splitting it (a 30-character price-list line took 0.17 s)."""
+longer backtracks through every way of splitting it (a price-list line took a noticeable
+fraction of a second)."""
 _NAV_SEPARATORS = re.compile(r"\s[|•»›·]\s")
 _WORD = re.compile(r"[^\W\d_][\w'’&.-]*")
 _SENTENCE_END = re.compile(r"[.!?…。！？;:,\"”’»)]\s*$")
@@ -136,7 +137,8 @@ def _ends_with_credit(raw_line: str) -> bool:
 
 
 def _key(line: str) -> str:
-    return fold(line).strip(_KEY_TRIM)
+    """What two lines are compared by: case, accents and spacing set aside."""
+    return " ".join(rules.fold_text(line).split()).strip(_KEY_TRIM)
 
 
 def _furniture_kind(

@@ -30,8 +30,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import rules
 from bot.summary.boilerplate import strip_boilerplate
-from bot.summary.folding import fold
 
 SHINGLE_WORDS = 2
 LEAD_WORDS = 60
@@ -46,14 +46,12 @@ _LEAD_CHARS = 10 * LEAD_WORDS
 _FIGURE_CHARS = 2000
 """How far into a text its figures are collected (a copy's lead figures are near its top)."""
 
-_WORDS = re.compile(r"\w+")
 _FIGURE = re.compile(r"\d+")
 """A figure is a run of digits: 1,954.2 is 1, 954 and 2, as its words are, whichever
 separators its language uses."""
 _SENTENCE_END = re.compile(r"[.!?…\n][.!?…\"'”’»)\]]*(?:\s+|(?<=\n))")
 """Full stops (closing quotes or brackets after them) before a space, and line breaks. It
-starts with one character class, which ``re`` scans for fastest (a quarter of the time the
-same ends took as two alternatives)."""
+starts with one character class, which ``re`` scans for fastest."""
 _DATELINE = re.compile(r"\s*([^\W\d_]{2,})[^\n]{0,60}?\s[-–—]+\s")
 """A wire dateline before the story: "BAKU, May 15 (Caspian Wire) - ", "JERUSALEM — "; taken
 only when its first word is in capitals, so an ordinary sentence with a dash is left alone."""
@@ -123,7 +121,7 @@ def profile(title: str, text: str) -> Profile | None:
     """The parts of an article to compare; None when it has no words at all."""
     story = _without_dateline(strip_boilerplate(text, title))
     lead_text, lead_words = _lead(story)
-    title_words = _folded_words(title)
+    title_words = rules.folded_words(title)
     title_pairs = _runs(title_words)
     lead_pairs = _runs(lead_words)
     words = title_pairs | lead_pairs
@@ -232,24 +230,24 @@ def _without_dateline(text: str) -> str:
 
 
 def _first_word_in_capitals(text: str) -> bool:
-    first = _WORDS.search(text)
-    return first is not None and len(first.group()) > 1 and first.group().isupper()
+    words = rules.raw_words(text)
+    return bool(words) and len(words[0]) > 1 and words[0].isupper()
 
 
 def _lead(text: str) -> tuple[str, list[str]]:
-    """The beginning of ``text`` that holds its lead, and the lead: the first LEAD_WORDS words
-    of ``fold(text)``, without folding all of a long text.
+    """The beginning of ``text`` that holds its lead, and the lead: the first LEAD_WORDS folded
+    words of ``text``, without folding all of a long text.
 
-    Folding maps each character on its own and a space to a space, so the words of the text up
-    to a space are the first words of the whole. Texts run to thousands of characters (full
-    pages), and folding the corpus's long non-ASCII texts whole took a tenth of ``assign``.
+    A space always ends a word, so the words of the text up to a space are the first words of
+    the whole. Texts run to thousands of characters (full pages), and folding long texts whole
+    was a good part of ``assign`` (docs/benchmarks.md).
     """
     cut = text.find(" ", _LEAD_CHARS)
     if cut >= 0:
-        words = _folded_words(text[:cut])
+        words = rules.folded_words(text[:cut])
         if len(words) >= LEAD_WORDS:
             return text[:cut], words[:LEAD_WORDS]
-    return text, _folded_words(text)[:LEAD_WORDS]
+    return text, rules.folded_words(text)[:LEAD_WORDS]
 
 
 def _opening(lead: str) -> tuple[list[str], list[int], int]:
@@ -257,9 +255,9 @@ def _opening(lead: str) -> tuple[list[str], list[int], int]:
     OPENING_WORDS of them), where its sentences start (by word), and how many sentences
     ``lead`` has, counting no further than SHORT_SENTENCES + 1.
 
-    The words are not folded: they are counted, and their capitals show names. Folding keeps
-    words apart where they were apart, so word *i* here is word *i* of the folded lead (but
-    for the rare character that folds into two words, which only shifts a name).
+    The words are not folded: they are counted, and their capitals show names. They are the
+    words the folded lead is made of, so word *i* here is word *i* of the folded lead (but
+    after the rare word that folds to nothing, a lone tatweel, which only shifts a name).
     """
     lead = lead.rstrip()
     words: list[str] = []
@@ -270,7 +268,7 @@ def _opening(lead: str) -> tuple[list[str], list[int], int]:
     for end in _SENTENCE_END.finditer(lead):
         sentences += 1
         if opening is None:
-            words += _WORDS.findall(lead, position, end.start())
+            words += rules.raw_words(lead[position : end.start()])
             position = end.end()
             starts.append(len(words))
             if len(words) >= OPENING_WORDS:
@@ -278,21 +276,12 @@ def _opening(lead: str) -> tuple[list[str], list[int], int]:
         if opening is not None and sentences > SHORT_SENTENCES:
             break
     if opening is None:
-        opening = words + _WORDS.findall(lead, position)
+        opening = words + rules.raw_words(lead[position:])
     return opening, starts, sentences
 
 
 def _figures(text: str) -> frozenset[str]:
     return frozenset(_FIGURE.findall(text))
-
-
-def _folded_words(text: str) -> list[str]:
-    """The words of ``fold(text)``.
-
-    ASCII text folds to its lower case with runs of whitespace made one, which changes no word,
-    so ``str.lower`` does for it without the translation table and the pass over whitespace.
-    """
-    return _WORDS.findall(text.lower() if text.isascii() else fold(text))
 
 
 def _runs(words: Sequence[str]) -> frozenset[str]:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+import rules
 from bot.summary.boilerplate import strip_boilerplate
-from bot.summary.folding import fold, fold_with_offsets
 from bot.summary.sentences import split_sentences
 
 logger = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def matched_line(hits: Iterable[HitLike]) -> str:
     fields_by_term: dict[str, set[str]] = {}
     display: dict[str, str] = {}
     for hit in hits:
-        key = fold(hit.term)
+        key = rules.fold(hit.term)
         display.setdefault(key, hit.term)
         fields_by_term.setdefault(key, set()).add(hit.field)
     groups: dict[tuple[str, ...], list[str]] = {}
@@ -88,18 +88,42 @@ def matched_line(hits: Iterable[HitLike]) -> str:
 
 
 def find_terms(text: str, terms: Iterable[str]) -> tuple[tuple[int, int], ...]:
-    """Spans of whole-word occurrences of ``terms`` in ``text``, ignoring case and accents.
+    """Spans of whole-word occurrences of ``terms`` in ``text``, words compared as the rule
+    engine compares them (case, accents, possessive ``'s``), so the summary bolds what matched.
 
     Terms are found again rather than carried over as offsets because boilerplate removal and
-    sentence choice move every position.
+    sentence choice move every position. A term of several words is found where the text has
+    those words in a row, as a rule's phrase is.
     """
-    patterns = sorted({fold(term) for term in terms if fold(term)}, key=len, reverse=True)
-    if not patterns or not text:
+    phrases = {phrase for phrase in map(_phrase, terms) if phrase}
+    if not phrases or not text:
         return ()
-    folded, offsets = fold_with_offsets(text)
-    regex = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, patterns)) + r")(?!\w)")
-    spans = [(offsets[m.start()], offsets[m.end() - 1] + 1) for m in regex.finditer(folded)]
+    tokens = list(rules.tokenize(text))
+    words = [token.word for token in tokens]
+    spans = [
+        (tokens[start].start, tokens[start + len(phrase) - 1].end)
+        for phrase in phrases
+        for start in _phrase_starts(words, phrase)
+    ]
     return _merge(spans)
+
+
+def _phrase(term: str) -> tuple[str, ...]:
+    return tuple(rules.folded_words(term))
+
+
+def _phrases_found(text: str, phrases: Sequence[tuple[str, ...]]) -> int:
+    """How many of ``phrases`` occur in ``text`` (each counted once; empty ones never)."""
+    words = rules.folded_words(text)
+    return sum(1 for phrase in phrases if phrase and next(_phrase_starts(words, phrase), -1) >= 0)
+
+
+def _phrase_starts(words: Sequence[str], phrase: tuple[str, ...]) -> Iterator[int]:
+    """Where in ``words`` the words of ``phrase`` begin in a row."""
+    size = len(phrase)
+    for start, word in enumerate(words):
+        if word == phrase[0] and tuple(words[start : start + size]) == phrase:
+            yield start
 
 
 def _field_rank(field: str) -> int:
@@ -146,7 +170,8 @@ def _choose(sentences: list[str], terms: list[str], max_chars: int) -> list[int]
     """
     if not sentences:
         return []
-    scores = [len({t for t in terms if find_terms(s, [t])}) for s in sentences]
+    phrases = [_phrase(term) for term in terms]
+    scores = [_phrases_found(sentence, phrases) for sentence in sentences]
     matched = sorted((i for i, score in enumerate(scores) if score), key=lambda i: -scores[i])
     preferred = dict.fromkeys([*matched[:1], 0, *matched[1:]])
     chosen: list[int] = []

@@ -41,13 +41,13 @@ DEFAULT_NUM_PERM = 128
 _LSH_WEIGHTS = (0.2, 0.8)
 """How ``MinHashLSH`` weighs false positives against false negatives when it lays out the
 bands. Every candidate is verified exactly, so missing a copy costs more than checking a
-stranger: on the corpus, 35 bands of 2 rows find 96% of the article pairs at or above the
-threshold (the default, even weights: 42 bands of 3, 86%) for about one candidate an article."""
+stranger: on the corpus these weights find far more of the article pairs at or above the
+threshold than even weights, for about one candidate an article (docs/benchmarks.md)."""
 SIGNATURE_HASH = zlib.crc32
 """Hashes the word pairs into the signature. The signature only proposes candidates (each is
 verified exactly), and CRC-32 runs in C where datasketch's default SHA-1 goes through a
-Python function per word pair: 40% of the signature's cost. It proposes more strangers (2.2
-candidates an article on the corpus against 0.9) for the same copies."""
+Python function per word pair. It proposes more strangers for the same copies (figures in
+docs/benchmarks.md)."""
 _SAME_ARTICLE = 4.0
 """The score of a candidate with the same link: above any copy's (at most 3)."""
 
@@ -130,7 +130,7 @@ class StoryClusterer:
         """Drop articles published before ``ts``; returns how many were dropped.
 
         Called after every poll, so it looks only at the articles it drops, not at the whole
-        window (a pass over 20,000 articles took 0.5 ms).
+        window.
         """
         dropped = 0
         while self._by_time and self._by_time[0][0] < ts:
@@ -198,7 +198,7 @@ class _BandIndex:
     """MinHash LSH banding: the articles whose signatures agree on all rows of some band.
 
     The same candidates as datasketch's in-memory ``MinHashLSH`` with the same bands, without
-    its cost, a fifth of :meth:`StoryClusterer.assign`: a band's bucket key is a slice of the
+    its cost (docs/benchmarks.md): a band's bucket key is a slice of the
     signature's bytes (``MinHashLSH`` byte-swaps a copy of every band, to insert and again to
     query). Buckets keep keys in insertion order, so candidates
     come in the same order in every process (a set of str keys is ordered by the salted hash).
@@ -242,7 +242,7 @@ class _BandIndex:
 def _band_shape(threshold: float, num_perm: int) -> tuple[int, int]:
     """Bands and rows per band that ``MinHashLSH`` chooses for this threshold and _LSH_WEIGHTS.
 
-    Worked out once: its search over shapes takes about 15 ms, which every new clusterer paid.
+    Worked out once: its search over shapes is slow, and every new clusterer paid for it.
     """
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=_LSH_WEIGHTS)
     return lsh.b, lsh.r
@@ -252,7 +252,7 @@ def _band_shape(threshold: float, num_perm: int) -> tuple[int, int]:
 def _template(num_perm: int) -> MinHash:
     """An empty MinHash whose permutations every signature shares.
 
-    Drawing them anew for each article (what ``MinHash()`` does) cost a fifth of
+    Drawing them anew for each article (what ``MinHash()`` does) was a large part of
     :meth:`StoryClusterer.assign`; they depend only on ``num_perm`` and the default seed.
     """
     return MinHash(num_perm=num_perm)

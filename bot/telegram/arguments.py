@@ -15,10 +15,11 @@ from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 import rules
+from bot.markup import esc
 from bot.store import SubscriptionRow
 from bot.telegram import texts
 from bot.telegram.access import Handler
-from bot.telegram.replies import esc, reply
+from bot.telegram.replies import reply
 
 ECHO_CHARS = 60
 """How much of a refused argument a reply shows back."""
@@ -79,13 +80,15 @@ def too_long(text: str, limit: int, what: str = "That") -> str:
     """The reply to an over-long argument: its length, the limit and how it begins."""
     return (
         f"{what} is {len(text):,} characters long; the most is {limit:,}. "
-        f"It begins: <code>{esc(shorten(text))}</code>"
+        f"It begins: <code>{esc(echo(text))}</code>"
     )
 
 
-def shorten(text: str, chars: int = ECHO_CHARS) -> str:
-    """``text`` cut to ``chars`` characters with an ellipsis, for echoing it back."""
-    return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
+def echo(text: str) -> str:
+    """The start of what someone typed, as typed, to show it back in a refusal: cut at
+    ``ECHO_CHARS`` characters, mid-word if need be (``bot.markup.shorten`` is for feed text,
+    which may be re-spaced and cut between words)."""
+    return text if len(text) <= ECHO_CHARS else text[: ECHO_CHARS - 1].rstrip() + "…"
 
 
 def ascii_number(text: str) -> int | None:
@@ -114,7 +117,7 @@ def select_subscriptions(
         found = [sub for sub in subscriptions if sub.number == number]
         if not found:
             raise ArgumentError(
-                f"There is no topic #{esc(shorten(argument))}; "
+                f"There is no topic #{esc(echo(argument))}; "
                 f"/list shows {len(subscriptions)} topic(s)."
             )
         return found
@@ -125,7 +128,7 @@ def select_subscriptions(
     found = [sub for sub in subscriptions if sub.canonical == canonical]
     if not found:
         raise ArgumentError(
-            f"You do not follow <code>{esc(shorten(argument))}</code>; "
+            f"You do not follow <code>{esc(echo(argument))}</code>; "
             "/list shows your topics and numbers."
         )
     return found
@@ -146,10 +149,6 @@ def parse_rule(text: str) -> TypedRule:
 
 def describe_rule_error(text: str, error: rules.RuleSyntaxError) -> str:
     """The error, the offending line of the rule with a caret under the position, and a hint."""
-    position = min(max(error.position, 0), len(text))
-    line_start = text.rfind("\n", 0, position) + 1
-    line_end = text.find("\n", position)
-    line = text[line_start : line_end if line_end >= 0 else len(text)]
-    caret = " " * (position - line_start) + "^"
+    line, caret = error.excerpt(text)
     shown = f"<pre>{esc(line)}\n{caret}</pre>\n" if line.strip() else ""
     return f"That rule does not work: {esc(error.message)}\n{shown}{texts.RULE_HINT}"

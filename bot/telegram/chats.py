@@ -1,13 +1,11 @@
-"""Facts about the chat a command came from: its stored row, its forum topic, its time zone."""
+"""Facts about the chat a command came from: its stored row and its forum topic."""
 
 from __future__ import annotations
 
 import logging
-from zoneinfo import ZoneInfo
 
 from telegram import Chat, Message
 
-from bot.delivery.format import chat_zone as zone_named
 from bot.store import AsyncStore, ChatRow
 
 logger = logging.getLogger(__name__)
@@ -33,8 +31,3 @@ def topic_thread(message: Message) -> int | None:
     In ordinary groups ``message_thread_id`` names a reply chain, not a place alerts can go.
     """
     return message.message_thread_id if message.is_topic_message else None
-
-
-def chat_zone(row: ChatRow | None, default: str) -> ZoneInfo:
-    """The chat's /timezone, else the configured default (UTC when either is unknown)."""
-    return zone_named((row.timezone if row else None) or default)

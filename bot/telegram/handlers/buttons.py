@@ -21,10 +21,10 @@ from bot.delivery.buttons import (
     to_markup,
     undo_buttons,
 )
+from bot.markup import esc
 from bot.store import SubscriptionRow, UnknownRow
 from bot.telegram import texts
 from bot.telegram.access import can_manage_chat
-from bot.telegram.replies import esc
 from bot.telegram.services import services
 
 logger = logging.getLogger(__name__)

@@ -12,10 +12,11 @@ from urllib.parse import urlsplit
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.markup import esc, link, shorten
 from bot.store import FeedRow
 from bot.telegram.access import bot_admins_only
-from bot.telegram.arguments import ascii_number, command_argument, shorten
-from bot.telegram.replies import esc, link, reply, reply_lines
+from bot.telegram.arguments import ascii_number, command_argument, echo
+from bot.telegram.replies import reply, reply_lines
 from bot.telegram.services import services
 
 logger = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ async def list_feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 def describe(feed: FeedRow) -> str:
     health = f" — failing: {esc(feed.last_error or 'error')}" if feed.error_count else ""
-    return link(feed.url, feed.display_name) + health
+    return link(feed.display_name, feed.url) + health
 
 
 @bot_admins_only
@@ -56,13 +57,13 @@ async def add_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except Exception as exc:  # the validator's errors are as varied as the web it fetches
         logger.info("addfeed %s refused: %s", url, exc)
         reason = shorten(str(exc), ERROR_CHARS)
-        await reply(update, f"I could not use {esc(shorten(url))} as a feed: {esc(reason)}")
+        await reply(update, f"I could not use {esc(echo(url))} as a feed: {esc(reason)}")
         return
     feed = await svc.store.add_feed(final_url, name=title, origin="chat")
     if svc.feed_added is not None:
         await svc.feed_added(feed)
     logger.info("feed %s added by user %s", final_url, update.effective_user.id)
-    await reply(update, f"Added {link(feed.url, feed.display_name)}. /feeds lists all sources.")
+    await reply(update, f"Added {link(feed.display_name, feed.url)}. /feeds lists all sources.")
 
 
 @bot_admins_only
@@ -78,7 +79,7 @@ async def remove_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if svc.feed_removed is not None:
         await svc.feed_removed(feed)
     logger.info("feed %s removed by user %s", feed.url, update.effective_user.id)
-    await reply(update, f"Removed {link(feed.url, feed.display_name)}.")
+    await reply(update, f"Removed {link(feed.display_name, feed.url)}.")
 
 
 def _scheme(url: str) -> str:

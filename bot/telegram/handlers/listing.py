@@ -5,9 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.markup import esc
 from bot.store import SubscriptionRow
 from bot.telegram import texts
-from bot.telegram.replies import esc, reply, reply_lines
+from bot.telegram.replies import reply, reply_lines
 from bot.telegram.services import services
 
 

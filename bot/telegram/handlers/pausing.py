@@ -8,10 +8,11 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 import rules
+from bot.markup import esc
 from bot.telegram import texts
 from bot.telegram.access import managers_only
 from bot.telegram.arguments import command_argument, select_subscriptions
-from bot.telegram.replies import esc, reply
+from bot.telegram.replies import reply
 from bot.telegram.services import services
 
 logger = logging.getLogger(__name__)

@@ -7,12 +7,13 @@ from datetime import tzinfo
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.markup import esc, format_when, link
 from bot.store import StoredArticle
 from bot.telegram.arguments import command_argument, parse_rule
-from bot.telegram.chats import chat_zone
 from bot.telegram.recent import matching_articles
-from bot.telegram.replies import esc, link, reply
+from bot.telegram.replies import reply
 from bot.telegram.services import services
+from bot.timezones import chat_zone
 
 PREVIEW_COUNT = 5
 
@@ -35,7 +36,7 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         return
     row = await svc.store.get_chat(update.effective_chat.id)
-    zone = chat_zone(row, svc.config.delivery.timezone)
+    zone = chat_zone(row.timezone if row else None, svc.config.delivery.timezone)
     lines = [f"Latest articles matching <code>{esc(rule)}</code>:"]
     lines += [f"{n}. {_describe(item, zone)}" for n, item in enumerate(found, start=1)]
     await reply(update, "\n".join(lines) + typed.note)
@@ -44,6 +45,4 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def _describe(item: StoredArticle, zone: tzinfo) -> str:
     article = item.article
     title = article.title or article.url or "(untitled)"
-    shown = link(article.url, title) if article.url else esc(title)
-    when = item.when.astimezone(zone).strftime("%d %b %Y %H:%M")
-    return f"{shown} — {esc(article.source)}, {when}"
+    return f"{link(title, article.url)} — {esc(article.source)}, {format_when(item.when, zone)}"

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.markup import esc
 from bot.telegram.access import managers_only
 from bot.telegram.arguments import command_argument
 from bot.telegram.chats import register_chat
-from bot.telegram.replies import esc, reply
+from bot.telegram.replies import reply
 from bot.telegram.services import services
+from bot.timezones import is_timezone
 
 logger = logging.getLogger(__name__)
 
@@ -44,11 +45,3 @@ async def set_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await svc.store.set_chat_timezone(chat.id, name)
     logger.info("chat %s set time zone %s", chat.id, name)
     await reply(update, f"Times here are now shown in {esc(name)}.")
-
-
-def is_timezone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return False
-    return True
