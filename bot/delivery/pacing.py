@@ -15,9 +15,9 @@ for private chats at all. So the Pacer hands out send slots itself:
 
 The Pacer grants a slot; Telegram counts the request when it arrives, which is later by
 whatever comes between: the alert rendered in its slot, a busy event loop, a new connection.
-So a send counts
-from its grant only until the sender reports Telegram's answer (:meth:`Pacer.answered`); from
-then on it counts from the answer, which came after the request arrived. The 30th send before
+So a send counts from its grant only until the sender reports Telegram's answer
+(:meth:`Pacer.answered`); from then on it counts from the answer, which came after the request
+arrived. The 30th send before
 a new one must then be a window old by the time its answer came, so the new request arrives
 more than a window after the old one did, whatever the latency was. Meanwhile a stall shows as
 a slot granted late, and the sends granted just before it count from the end of the stall.
