@@ -32,9 +32,9 @@ from bot.feeds.errors import FeedParseError, FetchError, OpmlError
 from bot.feeds.fetcher import Fetcher
 from bot.feeds.opml import OpmlFeed, read_opml, write_opml
 from bot.feeds.parser import InlineParser, ParsePool, make_parser
+from bot.ingest.pipeline import Pipeline, PollResult, fetch_limits, with_full_text
 from bot.logs import configure_logging, hide, redact
 from bot.matching import SubscriptionMatcher
-from bot.pipeline import Pipeline, PollResult, fetch_limits, with_full_text
 from bot.store import AsyncStore, FeedRow, Store, StoreError, StoreUnavailable
 from bot.store.health import storage_fault
 from bot.summary import llm_from_config, summarize_article

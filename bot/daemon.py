@@ -29,11 +29,11 @@ from bot.delivery import OutboxSender, Pacer, render_outbox_row
 from bot.feeds.fetcher import Fetcher
 from bot.feeds.parser import InlineParser, ParsePool, make_parser
 from bot.feeds.probe import probe_feed
+from bot.ingest.pipeline import Pipeline, fetch_limits
+from bot.ingest.scheduler import FeedScheduler
 from bot.logs import hide
 from bot.matching import SubscriptionMatcher
-from bot.pipeline import Pipeline, fetch_limits
 from bot.runtime import settle_heap
-from bot.scheduler import FeedScheduler
 from bot.store import AsyncStore, FeedRow, Store
 from bot.summary import llm_from_config
 from bot.telegram import build_application, connect, stop_receiving

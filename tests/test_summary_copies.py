@@ -10,8 +10,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.summary import copies
-from bot.summary.copies import copy_score, facts_disagree, opening_similarity, profile
+from bot.ingest import copies
+from bot.ingest.copies import copy_score, facts_disagree, opening_similarity, profile
 from bot.summary.folding import fold
 
 

@@ -9,7 +9,8 @@ from datasketch import MinHash
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.summary import boilerplate, copies, stories
+from bot.ingest import copies, stories
+from bot.summary import boilerplate
 from bot.summary.folding import fold, fold_with_offsets
 
 _TEXT = st.text(

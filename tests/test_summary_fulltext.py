@@ -15,7 +15,8 @@ from pytest_httpserver import HTTPServer
 
 from bot.article import Article
 from bot.feeds.fetcher import Fetcher
-from bot.summary import FullTextError, extract_page, fetch_full_text, needs_full_text, summarize
+from bot.ingest.fulltext import FullTextError, extract_page, fetch_full_text, needs_full_text
+from bot.summary import summarize
 
 PAGE_TEMPLATE = Path(__file__).parent / "data" / "summary" / "article_page.html"
 PUBLISHED = "2023-05-28T15:05:00+03:00"

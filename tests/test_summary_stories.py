@@ -24,9 +24,8 @@ from story_pairs import (
     sample_stories,
 )
 
-from bot.summary import StoryClusterer
-from bot.summary.copies import profile
-from bot.summary.stories import _LSH_WEIGHTS, DEFAULT_NUM_PERM, _BandIndex
+from bot.ingest.copies import profile
+from bot.ingest.stories import _LSH_WEIGHTS, DEFAULT_NUM_PERM, StoryClusterer, _BandIndex
 
 
 @pytest.fixture(scope="module")

@@ -26,10 +26,10 @@ from bot.demo.server import FEED_NAMES, PAGE_NAMES, DemoFeedServer
 from bot.demo.terminal import chat_bubble, html_to_terminal
 from bot.feeds.fetcher import Fetcher
 from bot.feeds.normalize import html_to_text
+from bot.ingest.fulltext import extract_page
+from bot.ingest.pipeline import Pipeline, PollResult, fetch_limits
 from bot.matching import SubscriptionMatcher
-from bot.pipeline import Pipeline, PollResult, fetch_limits
 from bot.store import AsyncStore, Store
-from bot.summary import extract_page
 from bot.telegram.arguments import describe_rule_error
 
 DEMO_CHAT = 1001

@@ -28,10 +28,11 @@ from bot.feeds.backoff import next_poll_delay
 from bot.feeds.errors import FeedGone, FeedParseError, FetchError, RateLimited
 from bot.feeds.fetcher import Fetcher, FetchLimits, FetchResult
 from bot.feeds.parser import ParsedFeed, make_parser
+from bot.ingest.fulltext import FullTextError, fetch_full_text, needs_full_text
+from bot.ingest.stories import StoryClusterer
 from bot.matching import Matches, SubscriptionMatcher
 from bot.store import AsyncStore, FeedRow, PollOutcome, StoredPoll
 from bot.store.health import storage_fault
-from bot.summary import FullTextError, StoryClusterer, fetch_full_text, needs_full_text
 
 logger = logging.getLogger(__name__)
 
