@@ -1,7 +1,7 @@
-"""The summary stage: what an alert says about an article, and which articles are one story.
+"""Presentation: what an alert says about an article (its summary and "Matched:" line).
 
-Pure functions over text, except :func:`fetch_full_text` (through the caller's fetcher) and
-:class:`LLMSummarizer` (only when a model is configured). No Telegram, no database.
+Pure functions over text, except :class:`LLMSummarizer` (only when a model is configured). No
+Telegram, no database. Ingestion's text work (full text, story clustering) is ``bot.ingest``.
 """
 
 from bot.summary.boilerplate import strip_boilerplate
