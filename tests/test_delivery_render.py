@@ -11,7 +11,8 @@ from pytest_httpserver import HTTPServer
 import rules
 from bot.article import Article
 from bot.delivery import render_outbox_row
-from bot.store import Store
+from bot.matching import SubscriptionMatcher
+from bot.store import AsyncStore, Store
 from bot.summary import LLMSummarizer
 
 TEXT = (
@@ -42,24 +43,36 @@ def row(tmp_path):
     store.close()
 
 
+@pytest.fixture
+async def explain(tmp_path):
+    """The explanation the bot renders with: the matcher's, from the rules it compiled."""
+    astore = AsyncStore(Store.open(tmp_path / "matcher.db"))
+    yield SubscriptionMatcher(astore).explain
+    await astore.aclose()
+
+
 def answer(content: str) -> str:
     return json.dumps({"choices": [{"message": {"content": content}}]})
 
 
-async def test_the_model_summary_is_used_with_matched_terms_in_bold(row, httpserver: HTTPServer):
+async def test_the_model_summary_is_used_with_matched_terms_in_bold(
+    row, explain, httpserver: HTTPServer
+):
     httpserver.expect_request("/v1/chat/completions", method="POST").respond_with_data(
         answer(MODEL_SUMMARY), content_type="application/json"
     )
     llm = LLMSummarizer(httpserver.url_for("/v1"), "tiny", api_key="k")
-    alert = await render_outbox_row(row, llm=llm)
+    alert = await render_outbox_row(row, explain=explain, llm=llm)
     assert "<b>Azerbaijan</b> to deepen ties with <b>Israel</b>. Deals are expected." in alert.text
     [request] = [r for r, _ in httpserver.log]
     assert request.headers["Authorization"] == "Bearer k"
 
 
-async def test_a_failing_model_falls_back_to_the_extractive_summary(row, httpserver: HTTPServer):
+async def test_a_failing_model_falls_back_to_the_extractive_summary(
+    row, explain, httpserver: HTTPServer
+):
     httpserver.expect_request("/v1/chat/completions").respond_with_data("boom", status=500)
     llm = LLMSummarizer(httpserver.url_for("/v1"), "tiny", api_key=None)
-    alert = await render_outbox_row(row, llm=llm)
+    alert = await render_outbox_row(row, explain=explain, llm=llm)
     assert "will travel to <b>Azerbaijan</b> on Tuesday" in alert.text
     assert "Deals are expected" not in alert.text

@@ -7,10 +7,10 @@ from datetime import tzinfo
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.matching import matching_articles
 from bot.store import StoredArticle
 from bot.telegram.arguments import command_argument, parse_rule
 from bot.telegram.chats import chat_zone
-from bot.telegram.recent import matching_articles
 from bot.telegram.replies import esc, link, reply
 from bot.telegram.services import services
 
