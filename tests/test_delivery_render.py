@@ -1,4 +1,5 @@
-"""The alert text with a model writing the summary: its words when it answers, ours when not."""
+"""The alert text: why it matched (the matcher's compiled rules say), and a model's summary when
+it answers, ours when not."""
 
 from __future__ import annotations
 
@@ -76,3 +77,18 @@ async def test_a_failing_model_falls_back_to_the_extractive_summary(
     alert = await render_outbox_row(row, explain=explain, llm=llm)
     assert "will travel to <b>Azerbaijan</b> on Tuesday" in alert.text
     assert "Deals are expected" not in alert.text
+
+
+async def test_an_alert_queued_before_its_topic_was_paused_still_says_why(row, tmp_path):
+    astore = AsyncStore(Store.open(tmp_path / "matcher.db"))
+    matcher = SubscriptionMatcher(astore)
+    [sub] = row.subscriptions
+    matcher.update([sub])
+    assert matcher.match([row.article.article]) == {(1, "a"): [sub.id]}
+    matcher.update([])  # paused: the index no longer holds the rule, the queued alert remains
+
+    alert = await render_outbox_row(row, explain=matcher.explain)
+
+    assert "Matched: Azerbaijan, Israel (text)" in alert.text
+    assert "to <b>Azerbaijan</b> on Tuesday" in alert.text
+    await astore.aclose()
