@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -49,6 +50,7 @@ from telegram import Bot  # noqa: E402
 import rules  # noqa: E402
 from bot.article import Article  # noqa: E402
 from bot.delivery import OutboxSender, Pacer, render_outbox_row  # noqa: E402
+from bot.matching import SubscriptionMatcher  # noqa: E402
 from bot.store import AsyncStore, Store  # noqa: E402
 
 LIMIT = 30
@@ -134,7 +136,12 @@ def fill_outbox(store: Store, alerts: int = ALERTS, chats: int = CHATS) -> None:
 async def deliver_all(base_url: str, astore: AsyncStore) -> float:
     """Drain the outbox; returns the seconds it took."""
     async with Bot(FakeBotAPI.token, base_url=base_url) as bot:
-        sender = OutboxSender(bot, astore, pacer=Pacer(), render=render_outbox_row)
+        sender = OutboxSender(
+            bot,
+            astore,
+            pacer=Pacer(),
+            render=partial(render_outbox_row, explain=SubscriptionMatcher(astore).explain),
+        )
         started = time.perf_counter()
         while (await sender.deliver_pending()).touched:
             pass

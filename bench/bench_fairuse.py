@@ -17,6 +17,7 @@ import statistics
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,6 +28,7 @@ from botapi import FakeBotAPI  # noqa: E402
 
 from bot.config import Config  # noqa: E402
 from bot.delivery import OutboxSender, Pacer, render_outbox_row  # noqa: E402
+from bot.matching import SubscriptionMatcher  # noqa: E402
 from bot.store import AsyncStore, Store  # noqa: E402
 from bot.telegram import build_application, start_receiving, stop_receiving  # noqa: E402
 from bot.telegram.fairuse import paced_by_caller  # noqa: E402
@@ -72,7 +74,12 @@ async def run(api: FakeBotAPI, store: AsyncStore) -> None:
         token=api.token, base_url=api.base_url, store=store, config=Config(), pacer=pacer
     )
     await start_receiving(application, Config().telegram, poll_timeout=1)
-    sender = OutboxSender(application.bot, store, pacer=pacer, render=render_outbox_row)
+    sender = OutboxSender(
+        application.bot,
+        store,
+        pacer=pacer,
+        render=partial(render_outbox_row, explain=SubscriptionMatcher(store).explain),
+    )
     try:
         delivery = asyncio.create_task(sender.deliver_pending(), context=paced_by_caller())
         _, latencies = await asyncio.gather(flood(api), others_ask(api))

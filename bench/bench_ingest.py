@@ -37,8 +37,8 @@ sys.path.insert(0, str(ROOT))
 import rules  # noqa: E402
 from bot.config import parse_config  # noqa: E402
 from bot.feeds.fetcher import Fetcher  # noqa: E402
+from bot.ingest.pipeline import Pipeline, fetch_limits  # noqa: E402
 from bot.matching import SubscriptionMatcher  # noqa: E402
-from bot.pipeline import Pipeline, fetch_limits  # noqa: E402
 from bot.runtime import settle_heap  # noqa: E402
 from bot.store import AsyncStore, PollOutcome, Store  # noqa: E402
 

@@ -23,7 +23,8 @@ import rules  # noqa: E402
 from bot.article import Article  # noqa: E402
 from bot.feeds.errors import FeedParseError  # noqa: E402
 from bot.feeds.parser import parse_feed  # noqa: E402
-from bot.summary import StoryClusterer, matched_line, summarize  # noqa: E402
+from bot.ingest.stories import StoryClusterer  # noqa: E402
+from bot.summary import matched_line, summarize  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" / "feeds"

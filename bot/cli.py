@@ -1,9 +1,9 @@
 """The ``topic-alert`` command: try a rule on feeds, poll once, inspect and move feed lists.
 
-Every subcommand runs the same code as the daemon (fetcher, parser, full text, store,
-matcher), so what ``check`` prints is what the bot would alert. Expected failures (a bad config,
-an unreadable file, a broken rule) end in one line on stderr and exit status 2, never a
-traceback.
+Every subcommand runs on the daemon's own parts (``bot.wiring.build``: fetcher, parser, full
+text, store, matcher, summary), so what ``check`` prints is what the bot would alert. Expected
+failures (a bad config, an unreadable file, a broken rule) end in one line on stderr and exit
+status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -29,15 +29,14 @@ import rules
 from bot.article import Article
 from bot.config import TOKEN_ENV, Config, ConfigError, load_config
 from bot.feeds.errors import FeedParseError, FetchError, OpmlError
-from bot.feeds.fetcher import Fetcher
 from bot.feeds.opml import OpmlFeed, read_opml, write_opml
-from bot.feeds.parser import InlineParser, ParsePool, make_parser
+from bot.ingest import PollResult, with_full_text
 from bot.logs import configure_logging, hide, redact
-from bot.matching import SubscriptionMatcher
-from bot.pipeline import Pipeline, PollResult, fetch_limits, with_full_text
-from bot.store import AsyncStore, FeedRow, Store, StoreError, StoreUnavailable
+from bot.matching import document
+from bot.store import FeedRow, Store, StoreError, StoreUnavailable
 from bot.store.health import storage_fault
-from bot.summary import llm_from_config, summarize_article
+from bot.summary import summarize_article
+from bot.wiring import Services, build
 
 logger = logging.getLogger(__name__)
 
@@ -149,18 +148,20 @@ def compile_rule(text: str) -> rules.Rule:
 
 
 async def _check_feeds(rule: rules.Rule, args: argparse.Namespace, config: Config) -> int:
-    parser = make_parser(config.polling.parse_workers)
-    try:
-        async with Fetcher(fetch_limits(config), parser=parser) as fetcher:
-            read = [
-                _read_articles(fetcher, parser, source, config, args.full_text)
-                for source in args.feed
-            ]
-            outcomes = await asyncio.gather(*read, return_exceptions=True)
-    finally:
-        parser.close()
+    async with build(config) as services:
+        read = [_read_articles(services, source, args.full_text) for source in args.feed]
+        outcomes = await asyncio.gather(*read, return_exceptions=True)
+        return await _print_matches(rule, args, services, outcomes)
+
+
+async def _print_matches(
+    rule: rules.Rule,
+    args: argparse.Namespace,
+    services: Services,
+    outcomes: list[list[Article] | BaseException],
+) -> int:
     status, total, shown = 0, 0, 0
-    llm, summary_chars = llm_from_config(config.summary), config.delivery.summary_chars
+    llm, summary_chars = services.llm, services.config.delivery.summary_chars
     for source, outcome in zip(args.feed, outcomes, strict=True):
         if isinstance(outcome, FetchError | FeedParseError | OSError):
             # Feed-stage errors name their URL already; a local file's OSError may not.
@@ -172,7 +173,7 @@ async def _check_feeds(rule: rules.Rule, args: argparse.Namespace, config: Confi
             raise outcome
         total += len(outcome)
         for article in outcome:
-            hits = rule.explain(rules.Document(**article.rule_doc()))
+            hits = rule.explain(document(article))
             if hits is not None:
                 shown += 1
                 summary = await summarize_article(
@@ -188,11 +189,10 @@ async def _check_feeds(rule: rules.Rule, args: argparse.Namespace, config: Confi
     return status
 
 
-async def _read_articles(
-    fetcher: Fetcher, parser: InlineParser | ParsePool, source: str, config: Config, full_text: bool
-) -> list[Article]:
+async def _read_articles(services: Services, source: str, full_text: bool) -> list[Article]:
     """A feed's articles as the daemon would match them (full text for teasers), parsed in
     the daemon's worker processes too."""
+    fetcher, parser = services.fetcher, services.parser
     if source.startswith(("http://", "https://")):
         fetched = await fetcher.fetch_feed(source)
         parsed = await parser.parse(fetched.content, url=fetched.final_url, headers=fetched.headers)
@@ -201,7 +201,7 @@ async def _read_articles(
         parsed = await parser.parse(path.read_bytes(), url=path.resolve().as_uri())
     if not full_text:
         return parsed.articles
-    threshold = config.polling.full_text_threshold
+    threshold = services.config.polling.full_text_threshold
     articles, _ = await with_full_text(fetcher, parsed.articles, forced=False, threshold=threshold)
     return articles
 
@@ -241,16 +241,24 @@ def _when(moment: datetime | None, *, missing: str = "-") -> str:
 
 
 @contextlib.contextmanager
-def _database(path: str) -> Iterator[Store]:
-    """The database at ``path``; a storage fault met on the way (at open, or a disk that
-    fills up meanwhile) ends the command with one line naming the file and what to do."""
-    store = Store.open(path)
+def _storage_faults(path: str) -> Iterator[None]:
+    """A storage fault met in the block (a disk that fills up meanwhile) ends the command
+    with one line naming the file and what to do (``Store.open`` raises that line itself)."""
     try:
-        yield store
+        yield
     except sqlite3.Error as exc:
         if storage_fault(exc) is None:
             raise
         raise StoreUnavailable(path, exc) from None
+
+
+@contextlib.contextmanager
+def _database(path: str) -> Iterator[Store]:
+    """The database at ``path``, closed at the end; storage faults as :func:`_storage_faults`."""
+    store = Store.open(path)
+    try:
+        with _storage_faults(path):
+            yield store
     finally:
         store.close()
 
@@ -265,23 +273,23 @@ def _open_store(config: Config) -> Iterator[Store]:
 
 def _poll_once(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    with _open_store(config) as store:
-        results = asyncio.run(_poll_feeds(AsyncStore(store), config, store.list_feeds()))
+    with _storage_faults(config.storage.path):
+        results = asyncio.run(_poll_feeds(config))
     _print_poll_summary(results)
     return 0
 
 
-async def _poll_feeds(store: AsyncStore, config: Config, feeds: list[FeedRow]) -> list[PollResult]:
-    bar = tqdm(total=len(feeds), unit="feed", file=sys.stderr, disable=len(feeds) < PROGRESS_FROM)
-    parser = make_parser(config.polling.parse_workers)
-    try:
-        async with Fetcher(fetch_limits(config), parser=parser) as fetcher:
-            matcher = SubscriptionMatcher(store)
-            pipeline = Pipeline(store, fetcher, config, matcher, parser=parser)
-            return await pipeline.poll_all(feeds, progress=lambda _: bar.update())
-    finally:
-        parser.close()
-        bar.close()
+async def _poll_feeds(config: Config) -> list[PollResult]:
+    async with build(config) as services:
+        await services.store.sync_config_feeds(config.feeds)
+        feeds = await services.store.list_feeds()
+        bar = tqdm(
+            total=len(feeds), unit="feed", file=sys.stderr, disable=len(feeds) < PROGRESS_FROM
+        )
+        try:
+            return await services.pipeline.poll_all(feeds, progress=lambda _: bar.update())
+        finally:
+            bar.close()
 
 
 def _print_poll_summary(results: list[PollResult]) -> None:

@@ -110,7 +110,7 @@ class StoriesConfig:
     """False: every matching article alerts on its own, copies included."""
     threshold: float = 0.25
     """Least similarity of title and lead for two articles to be compared as possible copies
-    (``bot.summary.stories.DEFAULT_THRESHOLD``)."""
+    (``bot.ingest.stories.DEFAULT_THRESHOLD``)."""
 
 
 @dataclass(frozen=True)

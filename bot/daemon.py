@@ -19,25 +19,17 @@ import asyncio
 import contextlib
 import logging
 import signal
-from functools import partial
 
 from telegram.error import InvalidToken
 from telegram.ext import Application
 
 from bot.config import TOKEN_ENV, Config, ConfigError, load_config
-from bot.delivery import OutboxSender, Pacer, render_outbox_row
-from bot.feeds.fetcher import Fetcher
-from bot.feeds.parser import InlineParser, ParsePool, make_parser
-from bot.feeds.probe import probe_feed
 from bot.logs import hide
-from bot.matching import SubscriptionMatcher
-from bot.pipeline import Pipeline, fetch_limits
 from bot.runtime import settle_heap
-from bot.scheduler import FeedScheduler
-from bot.store import AsyncStore, FeedRow, Store
-from bot.summary import llm_from_config
+from bot.store import FeedRow
 from bot.telegram import build_application, connect, stop_receiving
 from bot.telegram.fairuse import paced_by_caller
+from bot.wiring import Services, build
 
 logger = logging.getLogger(__name__)
 
@@ -66,31 +58,12 @@ async def serve(config: Config, token: str, *, stop: asyncio.Event | None = None
     """Run everything until ``stop`` is set (by a signal when not given)."""
     stop = stop or _stop_on_signals()
     async with contextlib.AsyncExitStack() as resources:
-        store = AsyncStore(Store.open(config.storage.path))
-        resources.push_async_callback(store.aclose)
-        parser = make_parser(config.polling.parse_workers)
-        resources.callback(parser.close)
-        fetcher = Fetcher(fetch_limits(config), parser=parser)
-        await resources.enter_async_context(fetcher)
-        pipeline = Pipeline(store, fetcher, config, SubscriptionMatcher(store), parser=parser)
-        await pipeline.matcher.refresh()
+        services = await resources.enter_async_context(build(config))
+        pipeline, scheduler = services.pipeline, services.scheduler
+        await services.matcher.refresh()
         settle_heap()
-        scheduler = FeedScheduler(pipeline, store, config)
-        pacer = Pacer()  # one for replies and alerts: both count against Telegram's limits
-        application = _application(config, token, store, fetcher, parser, scheduler, pacer)
-        sender = OutboxSender(
-            application.bot,
-            store,
-            pacer=pacer,
-            render=partial(
-                render_outbox_row,
-                default_timezone=config.delivery.timezone,
-                summary_chars=config.delivery.summary_chars,
-                llm=llm_from_config(config.summary),
-            ),
-            digest_threshold=config.delivery.digest_threshold,
-            default_timezone=config.delivery.timezone,
-        )
+        application = _application(token, services)
+        sender = services.sender(application.bot)
         resources.push_async_callback(stop_receiving, application)
         resources.push_async_callback(scheduler.shutdown)  # also when connect() raises
         await scheduler.start()
@@ -112,16 +85,9 @@ async def serve(config: Config, token: str, *, stop: asyncio.Event | None = None
     _log_stopped(len(pipeline.cancelled), rolled_back)
 
 
-def _application(
-    config: Config,
-    token: str,
-    store: AsyncStore,
-    fetcher: Fetcher,
-    parser: InlineParser | ParsePool,
-    scheduler: FeedScheduler,
-    pacer: Pacer,
-) -> Application:
+def _application(token: str, services: Services) -> Application:
     """The Telegram side, told how to check a new feed and to keep the schedule in step."""
+    scheduler = services.scheduler
 
     async def feed_added(feed: FeedRow) -> None:
         scheduler.add_feed(feed)
@@ -131,13 +97,13 @@ def _application(
 
     return build_application(
         token=token,
-        base_url=config.telegram.base_url,
-        store=store,
-        config=config,
-        validate_feed=partial(probe_feed, fetcher, parser),
+        base_url=services.config.telegram.base_url,
+        store=services.store,
+        config=services.config,
+        validate_feed=services.validate_feed,
         on_feed_added=feed_added,
         on_feed_removed=feed_removed,
-        pacer=pacer,
+        pacer=services.pacer,
     )
 
 

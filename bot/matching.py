@@ -1,27 +1,42 @@
-"""Which chats want which new articles: every active subscription in one RuleIndex.
+"""Which chats want which new articles, and why: every active subscription in one RuleIndex.
 
-The index is kept between polls and updated by difference: a poll cycle with thousands of
-subscriptions must not recompile them all because one chat typed /subscribe. The store's
-``subscriptions_version`` counter says when anything may have changed, so most polls cost one
-tiny query.
+Each subscription's rule is compiled once for the process and kept here: the index matches
+new articles with it, and :meth:`SubscriptionMatcher.explain` says where it matched when the
+alert is rendered (the "Matched:" line and the summary's bold terms), so nothing downstream
+compiles a rule again. The index is kept between polls and updated by difference: a poll
+cycle with thousands of subscriptions must not recompile them all because one chat typed
+/subscribe. The store's ``subscriptions_version`` counter says when anything may have changed,
+so most polls cost one tiny query.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterable, Mapping
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 
 import rules
 from bot.article import Article
-from bot.store import AsyncStore, SubscriptionRow
+from bot.store import AsyncStore, StoredArticle, SubscriptionRow
 
 logger = logging.getLogger(__name__)
+
+OTHER_RULES = 1024
+"""Compiled rules kept for subscriptions the index does not hold (paused ones, whose queued
+alerts still render), least recently used first out."""
 
 Matches = dict[tuple[int, str], list[int]]
 """(chat id, article id) → ids of every subscription of that chat the article matched.
 
 Articles are named by id, not by row: they are matched before they are stored, so that their
 rows and their alerts are written together (``Store.store_poll``)."""
+
+
+def document(article: Article) -> rules.Document:
+    """The article as the rule engine reads it, tokenized once for any number of rules."""
+    return rules.Document(**article.rule_doc())
 
 
 class SubscriptionMatcher:
@@ -31,6 +46,9 @@ class SubscriptionMatcher:
         self.store = store
         self.index = rules.RuleIndex()
         self._subs: dict[int, SubscriptionRow] = {}
+        self._rules: dict[int, rules.Rule] = {}
+        """The compiled rule of each subscription in the index."""
+        self._other: OrderedDict[int, rules.Rule] = OrderedDict()
         self._version: int | None = None
         self._thread_ids: dict[int, int | None] | None = None
 
@@ -60,6 +78,7 @@ class SubscriptionMatcher:
         for sub_id in self._subs.keys() - wanted.keys():
             self.index.remove(sub_id)
             del self._subs[sub_id]
+            self._remember(sub_id, self._rules.pop(sub_id))
         for sub_id, sub in wanted.items():
             known = self._subs.get(sub_id)
             if known is not None and known.rule == sub.rule:
@@ -70,7 +89,7 @@ class SubscriptionMatcher:
     def _index(self, sub: SubscriptionRow) -> None:
         """Compile and register one rule; a stored rule that no longer compiles is skipped."""
         try:
-            rule = rules.compile(sub.rule)
+            rule = self._compiled(sub)
         except rules.RuleSyntaxError as exc:
             logger.warning(
                 "subscription %d of chat %d: stored rule %r no longer compiles (%s); skipped",
@@ -82,9 +101,24 @@ class SubscriptionMatcher:
             if sub.id in self.index:
                 self.index.remove(sub.id)
             self._subs.pop(sub.id, None)
+            self._rules.pop(sub.id, None)
             return
         self.index.add(sub.id, rule)
         self._subs[sub.id] = sub
+        self._rules[sub.id] = rule
+
+    def _compiled(self, sub: SubscriptionRow) -> rules.Rule:
+        """``sub``'s rule, compiled now only if this process never compiled it."""
+        rule = self._rules.get(sub.id) or self._other.pop(sub.id, None)
+        if rule is None or rule.text != sub.rule:
+            rule = rules.compile(sub.rule)
+        return rule
+
+    def _remember(self, sub_id: int, rule: rules.Rule) -> None:
+        """Keep a rule that left the index: its queued alerts may still be rendered."""
+        self._other[sub_id] = rule
+        while len(self._other) > OTHER_RULES:
+            self._other.popitem(last=False)
 
     def match(self, articles: Iterable[Article]) -> Matches:
         """One entry per chat and article listing every matched subscription of that chat.
@@ -94,11 +128,49 @@ class SubscriptionMatcher:
         """
         matches: Matches = {}
         for article in articles:
-            doc = rules.Document(**article.rule_doc())
+            doc = document(article)
             for sub_id in sorted(self.index.match(doc)):
                 key = (self._subs[sub_id].chat_id, article.id)
                 matches.setdefault(key, []).append(sub_id)
         return matches
 
+    def explain(self, article: Article, subs: Sequence[SubscriptionRow]) -> list[rules.Hit]:
+        """Where each of ``subs`` matched ``article``, all together in their order: what the
+        alert's "Matched:" line names and its summary bolds."""
+        doc = document(article)
+        hits: list[rules.Hit] = []
+        for sub in subs:
+            rule = self._compiled(sub)
+            if sub.id not in self._rules:
+                self._remember(sub.id, rule)
+            hits.extend(rule.explain(doc) or ())
+        return hits
+
     def __len__(self) -> int:
         return len(self.index)
+
+
+async def matching_articles(
+    store: AsyncStore, rule: rules.Rule, *, days: int, limit: int | None = None
+) -> list[StoredArticle]:
+    """Stored articles first seen in the last ``days`` that ``rule`` matches, newest first:
+    the evidence /subscribe and /preview show before any alert.
+
+    Matching runs on a worker thread: a week of articles can take a noticeable moment and
+    the event loop also serves every other chat.
+    """
+    since = datetime.now(UTC) - timedelta(days=days)
+    stored = await store.recent_articles(since)
+    return await asyncio.to_thread(_select, rule, stored, limit)
+
+
+def _select(
+    rule: rules.Rule, stored: list[StoredArticle], limit: int | None
+) -> list[StoredArticle]:
+    found = []
+    for item in stored:
+        if rule.matches(document(item.article)):
+            found.append(item)
+            if limit is not None and len(found) >= limit:
+                break
+    return found

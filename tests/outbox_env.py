@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import partial
 
 from telegram import Bot
 
 import rules
 from bot.article import Article
 from bot.delivery import DeliveryReport, OutboxSender, Pacer, render_outbox_row
+from bot.delivery.sender import Render
+from bot.matching import SubscriptionMatcher
 from bot.store import AsyncStore, Store
 
 RULE = "Israel + Azerbaijan"
@@ -51,10 +54,15 @@ def _subscription(store: Store, chat: int) -> int:
     return store.add_subscription(chat, rules.compile(RULE)).id
 
 
+def bot_render(astore: AsyncStore) -> Render:
+    """The bot's renderer, explaining matches with the rules a matcher compiled."""
+    return partial(render_outbox_row, explain=SubscriptionMatcher(astore).explain)
+
+
 def fast_sender(bot: Bot, astore: AsyncStore, **options) -> OutboxSender:
     """The real sender and renderer; only the pacing is lifted (the fake enforces no limits)."""
     fast = Pacer(per_second=1000, per_chat_interval=0, per_group_minute=100_000)
-    options.setdefault("render", render_outbox_row)
+    options.setdefault("render", bot_render(astore))
     return OutboxSender(bot, astore, pacer=fast, **options)
 
 

@@ -20,8 +20,8 @@ import rules
 from bot.article import Article
 from bot.config import Config, parse_config
 from bot.feeds.fetcher import Fetcher
+from bot.ingest.pipeline import Pipeline, PollResult, fetch_limits
 from bot.matching import SubscriptionMatcher
-from bot.pipeline import Pipeline, PollResult, fetch_limits
 from bot.store import AsyncStore, FeedRow, PollOutcome, Store
 
 STORY = "Israeli President Isaac Herzog landed in Baku for talks on energy and security. " * 5

@@ -23,7 +23,8 @@ from functools import cache
 from pathlib import Path
 
 from bot.feeds.parser import parse_feed
-from bot.summary import StoryClusterer, split_sentences
+from bot.ingest.stories import StoryClusterer
+from bot.summary import split_sentences
 
 DATA = Path(__file__).parent / "data"
 LABELLED_FILE = DATA / "stories" / "pairs.json"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, ConfigError, load_config
-from bot.summary.stories import DEFAULT_THRESHOLD
+from bot.ingest.stories import DEFAULT_THRESHOLD
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "config.example.toml"

@@ -1,4 +1,5 @@
-"""The alert text with a model writing the summary: its words when it answers, ours when not."""
+"""The alert text: why it matched (the matcher's compiled rules say), and a model's summary when
+it answers, ours when not."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from pytest_httpserver import HTTPServer
 import rules
 from bot.article import Article
 from bot.delivery import render_outbox_row
-from bot.store import Store
+from bot.matching import SubscriptionMatcher
+from bot.store import AsyncStore, Store
 from bot.summary import LLMSummarizer
 
 TEXT = (
@@ -46,25 +48,37 @@ def stored_row(tmp_path, rule: str, text: str):
     store.close()
 
 
+@pytest.fixture
+async def explain(tmp_path):
+    """The explanation the bot renders with: the matcher's, from the rules it compiled."""
+    astore = AsyncStore(Store.open(tmp_path / "matcher.db"))
+    yield SubscriptionMatcher(astore).explain
+    await astore.aclose()
+
+
 def answer(content: str) -> str:
     return json.dumps({"choices": [{"message": {"content": content}}]})
 
 
-async def test_the_model_summary_is_used_with_matched_terms_in_bold(row, httpserver: HTTPServer):
+async def test_the_model_summary_is_used_with_matched_terms_in_bold(
+    row, explain, httpserver: HTTPServer
+):
     httpserver.expect_request("/v1/chat/completions", method="POST").respond_with_data(
         answer(MODEL_SUMMARY), content_type="application/json"
     )
     llm = LLMSummarizer(httpserver.url_for("/v1"), "tiny", api_key="k")
-    alert = await render_outbox_row(row, llm=llm)
+    alert = await render_outbox_row(row, explain=explain, llm=llm)
     assert "<b>Azerbaijan</b> to deepen ties with <b>Israel</b>. Deals are expected." in alert.text
     [request] = [r for r, _ in httpserver.log]
     assert request.headers["Authorization"] == "Bearer k"
 
 
-async def test_a_failing_model_falls_back_to_the_extractive_summary(row, httpserver: HTTPServer):
+async def test_a_failing_model_falls_back_to_the_extractive_summary(
+    row, explain, httpserver: HTTPServer
+):
     httpserver.expect_request("/v1/chat/completions").respond_with_data("boom", status=500)
     llm = LLMSummarizer(httpserver.url_for("/v1"), "tiny", api_key=None)
-    alert = await render_outbox_row(row, llm=llm)
+    alert = await render_outbox_row(row, explain=explain, llm=llm)
     assert "will travel to <b>Azerbaijan</b> on Tuesday" in alert.text
     assert "Deals are expected" not in alert.text
 
@@ -87,7 +101,7 @@ async def test_a_failing_model_falls_back_to_the_extractive_summary(row, httpser
     ],
 )
 async def test_the_model_summary_bolds_the_term_in_another_spelling(
-    tmp_path, httpserver: HTTPServer, rule: str, text: str, written: str, bolded: str
+    tmp_path, httpserver: HTTPServer, explain, rule: str, text: str, written: str, bolded: str
 ):
     """The model may write the word without the article's ə or ł: it is still the word the
     rule matched, folded as the rule engine folds it."""
@@ -96,5 +110,20 @@ async def test_the_model_summary_bolds_the_term_in_another_spelling(
     )
     llm = LLMSummarizer(httpserver.url_for("/v1"), "tiny", api_key=None)
     for pending in stored_row(tmp_path, rule, text):
-        alert = await render_outbox_row(pending, llm=llm)
+        alert = await render_outbox_row(pending, explain=explain, llm=llm)
         assert bolded in alert.text
+
+
+async def test_an_alert_queued_before_its_topic_was_paused_still_says_why(row, tmp_path):
+    astore = AsyncStore(Store.open(tmp_path / "matcher.db"))
+    matcher = SubscriptionMatcher(astore)
+    [sub] = row.subscriptions
+    matcher.update([sub])
+    assert matcher.match([row.article.article]) == {(1, "a"): [sub.id]}
+    matcher.update([])  # paused: the index no longer holds the rule, the queued alert remains
+
+    alert = await render_outbox_row(row, explain=matcher.explain)
+
+    assert "Matched: Azerbaijan, Israel (text)" in alert.text
+    assert "to <b>Azerbaijan</b> on Tuesday" in alert.text
+    await astore.aclose()

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 from botapi import FakeBotAPI
-from outbox_env import burst, drain, fast_sender
+from outbox_env import bot_render, burst, drain, fast_sender
 
-from bot.delivery import OutboxSender, Pacer, render_outbox_row
+from bot.delivery import OutboxSender, Pacer
 from bot.store import AsyncStore, Store
 from bot.store.health import FaultKind
 
@@ -131,7 +131,7 @@ async def test_a_write_lock_held_mid_burst_repeats_and_loses_nothing(
         bot,
         astore,
         pacer=Pacer(per_second=100, per_chat_interval=0),  # a burst that lasts a while
-        render=render_outbox_row,
+        render=bot_render(astore),
     )
     stop = asyncio.Event()
     delivery = asyncio.create_task(sender.run_forever(stop))

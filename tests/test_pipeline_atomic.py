@@ -39,7 +39,7 @@ from test_pipeline_stories import HERZOG, HERZOG_COPY
 from werkzeug import Request, Response
 
 from bot.article import Article
-from bot.pipeline import WritesSince
+from bot.ingest.pipeline import WritesSince
 
 CHATS, ARTICLES = 50, 200
 ALERTS = CHATS * ARTICLES
@@ -247,7 +247,7 @@ async def test_a_stop_lets_a_poll_being_stored_commit_and_says_so(
     await eventually(lambda: env.pipeline._commits)
     poll.cancel()  # what the scheduler's shutdown does to the jobs running
 
-    with caplog.at_level(logging.INFO, logger="bot.pipeline"):
+    with caplog.at_level(logging.INFO, logger="bot.ingest.pipeline"):
         finishing = asyncio.create_task(env.pipeline.finish_commits(10))
         await asyncio.sleep(0.2)
         locks[0].rollback()
@@ -267,7 +267,7 @@ async def test_a_stop_rolls_back_a_poll_it_cannot_wait_for_and_says_so(
     await eventually(lambda: env.pipeline._commits)
     poll.cancel()
 
-    with caplog.at_level(logging.INFO, logger="bot.pipeline"):
+    with caplog.at_level(logging.INFO, logger="bot.ingest.pipeline"):
         finishing = asyncio.create_task(env.pipeline.finish_commits(0.1))
         await asyncio.sleep(0.5)  # past the deadline: the write is told to roll back
         locks[0].rollback()  # so it gets the lock, and must not commit

@@ -13,7 +13,7 @@ from pipeline_env import FeedServer, PipelineEnv, close_env, item, make_config, 
 from pytest_httpserver import HTTPServer
 
 from bot.config import FeedSpec
-from bot.scheduler import FeedScheduler
+from bot.ingest.scheduler import FeedScheduler
 from bot.store import FeedRow
 
 DEADLINE = 20.0

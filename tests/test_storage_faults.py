@@ -36,7 +36,7 @@ from test_pipeline_atomic import ARTICLES, BurstFeed
 from test_telegram_harness import OPERATOR, USER, StartBot, start_bot_fixture  # noqa: F401
 
 from bot.cli import main
-from bot.scheduler import FeedScheduler
+from bot.ingest.scheduler import FeedScheduler
 from bot.store import Store
 
 WAIT = 20.0

@@ -12,8 +12,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import rules
-from bot.summary import copies
-from bot.summary.copies import copy_score, facts_disagree, opening_similarity, profile
+from bot.ingest import copies
+from bot.ingest.copies import copy_score, facts_disagree, opening_similarity, profile
 
 
 def parts(title: str, text: str) -> copies.Profile:

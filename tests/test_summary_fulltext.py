@@ -15,7 +15,14 @@ from pytest_httpserver import HTTPServer
 
 from bot.article import Article
 from bot.feeds.fetcher import Fetcher
-from bot.summary import FullTextError, extract_page, fetch_full_text, needs_full_text, summarize
+from bot.ingest.fulltext import (
+    FullTextError,
+    extract_page,
+    fetch_full_text,
+    needs_full_text,
+    with_full_text,
+)
+from bot.summary import summarize
 
 PAGE_TEMPLATE = Path(__file__).parent / "data" / "summary" / "article_page.html"
 PUBLISHED = "2023-05-28T15:05:00+03:00"
@@ -98,7 +105,7 @@ def test_a_page_without_a_story_yields_nothing() -> None:
 def test_needs_full_text_for_teasers_or_when_forced(
     text: str, forced: bool, expected: bool
 ) -> None:
-    assert needs_full_text(text, forced) is expected
+    assert needs_full_text(text, forced, threshold=300) is expected
 
 
 async def test_a_rule_on_terms_deep_in_the_story_matches_only_with_full_text(
@@ -139,7 +146,10 @@ async def test_long_feed_text_is_kept_without_fetching(
 ) -> None:
     article = teaser(sample_page, httpserver.url_for("/herzog"))
     long_entry = Article(**{**_fields(article), "text": article.text * 5})
-    assert await fetch_full_text(fetcher, long_entry) is long_entry
+    assert await with_full_text(fetcher, [long_entry], forced=False, threshold=300) == (
+        [long_entry],
+        0,
+    )
     assert httpserver.log == []
 
 
@@ -151,7 +161,8 @@ async def test_forced_full_text_fetches_even_long_entries(
     )
     article = teaser(sample_page, httpserver.url_for("/herzog"))
     long_entry = Article(**{**_fields(article), "text": article.text * 5})
-    full = await fetch_full_text(fetcher, long_entry, forced=True)
+    [full], failures = await with_full_text(fetcher, [long_entry], forced=True, threshold=300)
+    assert failures == 0
     assert DEEP_IN_THE_STORY in full.text
 
 

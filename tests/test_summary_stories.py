@@ -24,9 +24,14 @@ from story_pairs import (
     sample_stories,
 )
 
-from bot.summary import StoryClusterer
-from bot.summary.copies import profile
-from bot.summary.stories import _LSH_WEIGHTS, DEFAULT_NUM_PERM, SIGNATURE_HASH, _BandIndex
+from bot.ingest.copies import profile
+from bot.ingest.stories import (
+    _LSH_WEIGHTS,
+    DEFAULT_NUM_PERM,
+    SIGNATURE_HASH,
+    StoryClusterer,
+    _BandIndex,
+)
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from story_pairs import (
     precision_recall,
 )
 
-from bot.summary import StoryClusterer
+from bot.ingest.stories import StoryClusterer
 
 RECALL_FLOOR = 0.80
 HARD_NEGATIVE_KINDS = {

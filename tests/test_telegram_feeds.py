@@ -17,8 +17,8 @@ from bot.config import Config
 from bot.feeds.fetcher import Fetcher
 from bot.feeds.parser import InlineParser
 from bot.feeds.probe import probe_feed
+from bot.ingest.pipeline import Pipeline
 from bot.matching import SubscriptionMatcher
-from bot.pipeline import Pipeline
 from bot.store import PollOutcome
 
 

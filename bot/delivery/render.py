@@ -1,25 +1,30 @@
-"""Turn a stored outbox row into the alert a chat sees: rules explain, summary, format.
+"""Turn a stored outbox row into the alert a chat sees: explanation, summary, format.
 
-The sender takes any ``render`` callable; this is the one the bot uses. It re-runs the
-subscriptions' rules on the article because the outbox stores which rules matched, not where,
-and the summary needs the hit positions to pick and bold its sentences.
+The sender takes any ``render`` callable; this is the one the bot uses (``bot.wiring`` binds
+its settings). Where the subscriptions matched comes from ``explain``, the matcher's
+(``SubscriptionMatcher.explain``), which holds every rule compiled once; the summary needs
+those hit positions to pick and bold its sentences.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import rules
 from bot.article import Article
 from bot.delivery.format import CopyLike, RenderedAlert, format_alert
-from bot.store.rows import OutboxRow
+from bot.store.rows import OutboxRow, SubscriptionRow
 from bot.summary import LLMSummarizer, matched_line, summarize_article
 from bot.timezones import chat_zone
+
+Explain = Callable[[Article, Sequence[SubscriptionRow]], list[rules.Hit]]
+"""Where the subscriptions' rules matched the article, all together in their order."""
 
 
 async def render_outbox_row(
     row: OutboxRow,
     *,
+    explain: Explain,
     also: Sequence[CopyLike] = (),
     default_timezone: str = "UTC",
     summary_chars: int = 400,
@@ -32,7 +37,7 @@ async def render_outbox_row(
     failure of it falls back to the extractive one.
     """
     article = row.article.article
-    hits = explain(article, [sub.rule for sub in row.subscriptions])
+    hits = explain(article, row.subscriptions)
     summary = await summarize_article(
         article.title, article.text, hits, llm=llm, max_chars=summary_chars
     )
@@ -45,12 +50,3 @@ async def render_outbox_row(
         also=also,
         sub_id=row.subscriptions[0].id if row.subscriptions else None,
     )
-
-
-def explain(article: Article, rule_texts: Sequence[str]) -> list[rules.Hit]:
-    """Where each rule matched the article, all together (the rules are stored as text)."""
-    document = rules.Document(**article.rule_doc())
-    hits: list[rules.Hit] = []
-    for text in rule_texts:
-        hits.extend(rules.compile(text).explain(document) or ())
-    return hits

@@ -1,9 +1,11 @@
 """``topic-alert demo``: the whole pipeline, offline, on the bundled sample feeds.
 
-Nothing is faked but Telegram itself: the feeds are fetched over loopback HTTP by the real
-fetcher, parsed, deduplicated, stored in a temporary SQLite file, matched against example
-subscriptions, queued in the outbox, and delivered by the real outbox sender to a "chat"
-that prints each message as Telegram would show it.
+Nothing is faked but Telegram itself: the process is wired by ``bot.wiring.build`` exactly as
+the daemon is, and the demo swaps only its inputs. The feeds are served over loopback HTTP and
+fetched by the real fetcher, parsed, deduplicated, stored in a temporary SQLite file, matched
+against example subscriptions, queued in the outbox, and delivered by the real outbox sender
+to a "chat" that prints each message as Telegram would show it (and, having no flood limits,
+is not paced).
 """
 
 from __future__ import annotations
@@ -21,16 +23,16 @@ from typing import Any
 
 import rules
 from bot.config import Config, FeedSpec, FetchConfig, PollingConfig, StorageConfig
-from bot.delivery import OutboxSender, Pacer, render_outbox_row
+from bot.delivery import Pacer
 from bot.demo.server import FEED_NAMES, PAGE_NAMES, DemoFeedServer
 from bot.demo.terminal import chat_bubble, html_to_terminal
 from bot.feeds.fetcher import Fetcher
 from bot.feeds.normalize import html_to_text
-from bot.matching import SubscriptionMatcher
-from bot.pipeline import Pipeline, PollResult, fetch_limits
-from bot.store import AsyncStore, Store
-from bot.summary import extract_page
+from bot.ingest import Pipeline, PollResult
+from bot.ingest.fulltext import extract_page
+from bot.store import AsyncStore
 from bot.telegram.arguments import describe_rule_error
+from bot.wiring import build
 
 DEMO_CHAT = 1001
 DEMO_NOW = datetime(2023, 5, 30, 12, 0, tzinfo=UTC)
@@ -82,35 +84,22 @@ def run_demo(args: argparse.Namespace | None = None) -> int:
 async def _demo(*, color: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="topic-alert-demo-") as tmp, DemoFeedServer() as site:
         config = _demo_config(Path(tmp) / "demo.db", [site.url(name) for name in FEED_NAMES])
-        store = AsyncStore(Store.open(config.storage.path))
-        try:
+        unpaced = Pacer(per_second=1000, per_chat_interval=0)
+        async with build(config, now=lambda: DEMO_NOW, pacer=unpaced) as services:
+            store = services.store
             print(f"topic-alert demo: {len(FEED_NAMES)} bundled sample feeds served on loopback,")
             print(f"a fresh SQLite database in {config.storage.path}, and no Telegram token.\n")
             await _subscribe(store, color=color)
             await store.sync_config_feeds(config.feeds)
-            async with Fetcher(fetch_limits(config)) as fetcher:
-                matcher = SubscriptionMatcher(store)
-                pipeline = Pipeline(store, fetcher, config, matcher, now=lambda: DEMO_NOW)
-                try:
-                    await _poll_twice(pipeline, store, site)
-                finally:
-                    pipeline.close()
-                await _show_full_text(fetcher, site.url(PAGE_NAMES[0], "pages"))
+            await _poll_twice(services.pipeline, store, site)
+            await _show_full_text(services.fetcher, site.url(PAGE_NAMES[0], "pages"))
             print("\nWhat the chat receives:\n")
             chat = TerminalChat(color=color)
-            sender = OutboxSender(
-                chat,  # type: ignore[arg-type]
-                store,
-                pacer=Pacer(per_second=1000, per_chat_interval=0),
-                render=render_outbox_row,
-            )
-            report = await sender.deliver_pending()
+            report = await services.sender(chat).deliver_pending()  # type: ignore[arg-type]
             print(
                 f"{report.sent} alerts delivered, {report.failed} failed, "
                 f"{report.merged} later copies of a story named on its first alert instead."
             )
-        finally:
-            await store.aclose()
 
 
 async def _poll_twice(pipeline: Pipeline, store: AsyncStore, site: DemoFeedServer) -> None:

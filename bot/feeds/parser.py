@@ -22,7 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import feedparser
@@ -33,6 +33,7 @@ from bot.feeds.normalize import article_id, canonical_url, html_to_text, tidy_te
 
 __all__ = [
     "FeedParseError",
+    "FeedParser",
     "InlineParser",
     "ParsePool",
     "ParsedFeed",
@@ -130,6 +131,26 @@ class InlineParser:
 
     def close(self) -> None:
         pass
+
+
+class FeedParser(Protocol):
+    """Turns fetched bytes into a ParsedFeed (``parse_feed``'s arguments), somewhere.
+
+    ``ParsePool`` parses in worker processes, ``InlineParser`` on the
+    event loop's thread; tests may pass their own.
+    """
+
+    async def parse(
+        self,
+        content: bytes,
+        *,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        name: str | None = None,
+        first_seen: datetime | None = None,
+    ) -> ParsedFeed: ...
+
+    def close(self) -> None: ...
 
 
 def make_parser(workers: int) -> InlineParser | ParsePool:

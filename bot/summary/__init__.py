@@ -1,7 +1,7 @@
-"""The summary stage: what an alert says about an article, and which articles are one story.
+"""Presentation: what an alert says about an article (its summary and "Matched:" line).
 
-Pure functions over text, except :func:`fetch_full_text` (through the caller's fetcher) and
-:class:`LLMSummarizer` (only when a model is configured). No Telegram, no database.
+Pure functions over text, except :class:`LLMSummarizer` (only when a model is configured). No
+Telegram, no database. Ingestion's text work (full text, story clustering) is ``bot.ingest``.
 """
 
 from bot.summary.boilerplate import strip_boilerplate
@@ -13,31 +13,17 @@ from bot.summary.extractive import (
     matched_terms,
     summarize,
 )
-from bot.summary.fulltext import (
-    ExtractedPage,
-    FullTextError,
-    extract_page,
-    fetch_full_text,
-    needs_full_text,
-)
 from bot.summary.llm import LLMSummarizer, llm_from_config, summarize_article
 from bot.summary.sentences import sentence_spans, split_sentences
-from bot.summary.stories import StoryClusterer
 
 __all__ = [
-    "ExtractedPage",
-    "FullTextError",
     "HitLike",
     "LLMSummarizer",
-    "StoryClusterer",
     "Summary",
-    "extract_page",
-    "fetch_full_text",
     "find_terms",
     "llm_from_config",
     "matched_line",
     "matched_terms",
-    "needs_full_text",
     "sentence_spans",
     "split_sentences",
     "strip_boilerplate",

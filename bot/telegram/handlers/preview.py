@@ -8,9 +8,9 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.markup import esc, format_when, link
+from bot.matching import matching_articles
 from bot.store import StoredArticle
 from bot.telegram.arguments import command_argument, parse_rule
-from bot.telegram.recent import matching_articles
 from bot.telegram.replies import reply
 from bot.telegram.services import services
 from bot.timezones import chat_zone

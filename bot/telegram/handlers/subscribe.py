@@ -14,12 +14,12 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.markup import esc
+from bot.matching import matching_articles
 from bot.store import DuplicateSubscription, SubscriptionLimitReached
 from bot.telegram import texts
 from bot.telegram.access import managers_only
 from bot.telegram.arguments import TypedRule, answers_argument_errors, command_argument, parse_rule
 from bot.telegram.chats import register_chat, topic_thread
-from bot.telegram.recent import matching_articles
 from bot.telegram.replies import reply
 from bot.telegram.services import services
 

@@ -24,7 +24,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Config
-from bot.pipeline import Pipeline
+from bot.ingest.pipeline import Pipeline
 from bot.store import AsyncStore, FeedRow, UnknownRow
 from bot.store.health import FaultKind, storage_fault
 

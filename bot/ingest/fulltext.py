@@ -1,13 +1,17 @@
 """Full article text from the article's web page, for feeds that send only a teaser.
 
 Matching a two-line teaser misses terms that occur only in the story body, so for feeds
-configured with ``full_text = true`` (or entries too short to judge) the page is fetched and
-its main text extracted. Extraction is offline: the HTML comes from the caller's fetcher.
+configured with ``full_text = true``, and for entries shorter than ``[polling]
+full_text_threshold``, the page is fetched and its main text extracted before matching.
+:func:`with_full_text` decides which entries need it; extraction is offline: the HTML comes
+from the caller's fetcher.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -20,8 +24,6 @@ from bot.feeds.errors import FetchError
 
 logger = logging.getLogger(__name__)
 
-FULL_TEXT_THRESHOLD = 300
-"""Entries with less text than this (in characters) are treated as teasers."""
 MIN_PAGE_TEXT = 200
 """Less extracted text than this is a menu, a paywall notice or an error page, not a story."""
 
@@ -57,8 +59,9 @@ class ExtractedPage:
     language: str | None = None
 
 
-def needs_full_text(text: str, forced: bool, threshold: int = FULL_TEXT_THRESHOLD) -> bool:
-    """Whether to fetch the page: forced by the feed's settings, or the entry is a teaser."""
+def needs_full_text(text: str, forced: bool, threshold: int) -> bool:
+    """Whether to fetch the page: forced by the feed's settings, or the entry is a teaser
+    (less text than ``threshold`` characters, ``[polling] full_text_threshold``)."""
     return forced or len(text.strip()) < threshold
 
 
@@ -109,16 +112,39 @@ def _declared_language(tree: HtmlElement) -> str | None:
     return primary or None
 
 
-async def fetch_full_text(
-    fetcher: PageFetcher, article: Article, *, forced: bool = False
-) -> Article:
-    """``article`` with the page's text, when it needs it (see :func:`needs_full_text`).
+async def with_full_text(
+    fetcher: PageFetcher, articles: Sequence[Article], *, forced: bool, threshold: int
+) -> tuple[list[Article], int]:
+    """The articles with their pages' text where the feed sends only teasers (or ``forced``).
+
+    Returns the articles in order and how many page fetches failed; a failed one keeps its
+    feed text, since a teaser still matches on its title.
+    """
+
+    async def one(article: Article) -> tuple[Article, bool]:
+        try:
+            return await fetch_full_text(fetcher, article), True
+        except FullTextError as exc:
+            logger.info("%s: full text unavailable, using the feed text: %s", article.url, exc)
+            return article, False
+
+    # Only teasers become tasks: the full articles of a poll (nearly all) cost none.
+    teasers = [
+        i for i, article in enumerate(articles) if needs_full_text(article.text, forced, threshold)
+    ]
+    done = await asyncio.gather(*(one(articles[i]) for i in teasers))
+    result = list(articles)
+    for i, (article, _) in zip(teasers, done, strict=True):
+        result[i] = article
+    return result, sum(not ok for _, ok in done)
+
+
+async def fetch_full_text(fetcher: PageFetcher, article: Article) -> Article:
+    """``article`` with its page's text (whether it needs it is :func:`with_full_text`'s call).
 
     Raises FullTextError when the page cannot be had, so that the caller can count the failure
     per feed and keep the feed text.
     """
-    if not needs_full_text(article.text, forced):
-        return article
     if not article.url:
         raise FullTextError(f"article {article.id!r} has no link to fetch")
     try:

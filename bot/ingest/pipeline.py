@@ -17,21 +17,22 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from bot.article import Article
 from bot.config import Config
 from bot.feeds.backoff import next_poll_delay
 from bot.feeds.errors import FeedGone, FeedParseError, FetchError, RateLimited
 from bot.feeds.fetcher import Fetcher, FetchLimits, FetchResult
-from bot.feeds.parser import ParsedFeed, make_parser
+from bot.feeds.parser import FeedParser, ParsedFeed, make_parser
+from bot.ingest.fulltext import with_full_text
+from bot.ingest.stories import StoryClusterer
 from bot.matching import Matches, SubscriptionMatcher
 from bot.store import AsyncStore, FeedRow, PollOutcome, StoredPoll
 from bot.store.health import storage_fault
-from bot.summary import FullTextError, StoryClusterer, fetch_full_text, needs_full_text
 
 logger = logging.getLogger(__name__)
 
@@ -66,26 +67,6 @@ class _Fresh:
     """False when the store failed: the feed learned nothing, and is not to blame."""
 
 
-class FeedParser(Protocol):
-    """Turns fetched bytes into a ParsedFeed (``parse_feed``'s arguments), somewhere.
-
-    ``bot.feeds.parser.ParsePool`` parses in worker processes, ``InlineParser`` on the
-    event loop's thread; tests may pass their own.
-    """
-
-    async def parse(
-        self,
-        content: bytes,
-        *,
-        url: str,
-        headers: Mapping[str, str] | None = None,
-        name: str | None = None,
-        first_seen: datetime | None = None,
-    ) -> ParsedFeed: ...
-
-    def close(self) -> None: ...
-
-
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -101,33 +82,6 @@ def fetch_limits(config: Config) -> FetchLimits:
         allow_private=config.fetch.allow_private,
         allow_hosts=frozenset(config.fetch.allow_hosts),
     )
-
-
-async def with_full_text(
-    fetcher: Fetcher, articles: Sequence[Article], *, forced: bool, threshold: int
-) -> tuple[list[Article], int]:
-    """The articles with their pages' text where the feed sends only teasers (or ``forced``).
-
-    Returns the articles in order and how many page fetches failed; a failed one keeps its
-    feed text, since a teaser still matches on its title.
-    """
-
-    async def one(article: Article) -> tuple[Article, bool]:
-        try:
-            return await fetch_full_text(fetcher, article, forced=True), True
-        except FullTextError as exc:
-            logger.info("%s: full text unavailable, using the feed text: %s", article.url, exc)
-            return article, False
-
-    # Only teasers become tasks: the full articles of a poll (nearly all) cost none.
-    teasers = [
-        i for i, article in enumerate(articles) if needs_full_text(article.text, forced, threshold)
-    ]
-    done = await asyncio.gather(*(one(articles[i]) for i in teasers))
-    result = list(articles)
-    for i, (article, _) in zip(teasers, done, strict=True):
-        result[i] = article
-    return result, sum(not ok for _, ok in done)
 
 
 class PollRecorder:

@@ -5,7 +5,7 @@ paragraph), so copies share most of their headline and lead even when their full
 Candidates are found with MinHash LSH over word pairs of the folded title and lead, which keeps
 each new article's lookup cheap however many stories the window holds; a band collision only
 proposes a candidate. Each one is then checked on its title, opening and lead separately, with
-disagreeing figures counting against it (``bot.summary.copies``): distinct events sharing a
+disagreeing figures counting against it (``bot.ingest.copies``): distinct events sharing a
 background paragraph, a template headline or their people must never become one alert.
 
 Two articles with the same link are the same article, whichever feeds carried them. Two items
@@ -28,7 +28,7 @@ from functools import cache
 
 from datasketch import MinHash, MinHashLSH
 
-from bot.summary.copies import Profile, copy_score, jaccard, profile
+from bot.ingest.copies import Profile, copy_score, jaccard, profile
 
 logger = logging.getLogger(__name__)
 
