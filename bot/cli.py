@@ -35,7 +35,7 @@ from bot.feeds.parser import InlineParser, ParsePool, make_parser
 from bot.logs import configure_logging, hide, redact
 from bot.matching import SubscriptionMatcher
 from bot.pipeline import Pipeline, PollResult, fetch_limits, with_full_text
-from bot.store import AsyncStore, FeedRow, Store, StoreError, StoreUnavailable
+from bot.store import AsyncStore, FeedOrigin, FeedRow, Store, StoreError, StoreUnavailable
 from bot.store.health import storage_fault
 from bot.summary import llm_from_config, summarize_article
 
@@ -347,7 +347,7 @@ def _import_opml(args: argparse.Namespace) -> int:
         known = {feed.url for feed in store.list_feeds()}
         added = [feed for feed in listed if feed.url not in known]
         for feed in added:
-            store.add_feed(feed.url, name=feed.name, origin="opml")
+            store.add_feed(feed.url, name=feed.name, origin=FeedOrigin.OPML)
     print(f"imported {len(added)} feeds from {args.file} ({len(listed) - len(added)} known)")
     return 0
 

@@ -60,17 +60,17 @@ class FeedsTable(Connected):
         url: str,
         *,
         name: str | None = None,
-        origin: str = FeedOrigin.CHAT,
+        origin: FeedOrigin = FeedOrigin.CHAT,
         interval: int | None = None,
         full_text: bool = False,
     ) -> FeedRow:
-        """Add a feed, or re-enable the one with this URL. ``origin`` is a :class:`FeedOrigin`."""
+        """Add a feed, or re-enable the one with this URL."""
         self.conn.execute(
             """INSERT INTO feeds(url, name, origin, interval, full_text, created_at)
                VALUES (?, ?, ?, ?, ?, ?)
                ON CONFLICT(url) DO UPDATE SET enabled = 1,
                    name = coalesce(excluded.name, feeds.name)""",
-            (url, name, FeedOrigin(origin), interval, int(full_text), to_iso(utcnow())),
+            (url, name, origin, interval, int(full_text), to_iso(utcnow())),
         )
         feed = self.feed_by_url(url)
         assert feed is not None, "written just above"

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.store import FeedRow
+from bot.store import FeedOrigin, FeedRow
 from bot.telegram.access import bot_admins_only
 from bot.telegram.arguments import ascii_number, command_argument, shorten
 from bot.telegram.replies import esc, link, reply, reply_lines
@@ -58,7 +58,7 @@ async def add_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         reason = shorten(str(exc), ERROR_CHARS)
         await reply(update, f"I could not use {esc(shorten(url))} as a feed: {esc(reason)}")
         return
-    feed = await svc.store.add_feed(final_url, name=title, origin="chat")
+    feed = await svc.store.add_feed(final_url, name=title, origin=FeedOrigin.CHAT)
     if svc.feed_added is not None:
         await svc.feed_added(feed)
     logger.info("feed %s added by user %s", final_url, update.effective_user.id)
