@@ -33,7 +33,7 @@ from bot.feeds.opml import OpmlFeed, read_opml, write_opml
 from bot.ingest import PollResult, with_full_text
 from bot.logs import configure_logging, hide, redact
 from bot.matching import document
-from bot.store import FeedRow, Store, StoreError, StoreUnavailable
+from bot.store import FeedOrigin, FeedRow, Store, StoreError, StoreUnavailable
 from bot.store.health import storage_fault
 from bot.summary import summarize_article
 from bot.wiring import Services, build
@@ -356,7 +356,7 @@ def _import_opml(args: argparse.Namespace) -> int:
         known = {feed.url for feed in store.list_feeds()}
         added = [feed for feed in listed if feed.url not in known]
         for feed in added:
-            store.add_feed(feed.url, name=feed.name, origin="opml")
+            store.add_feed(feed.url, name=feed.name, origin=FeedOrigin.OPML)
     print(f"imported {len(added)} feeds from {args.file} ({len(listed) - len(added)} known)")
     return 0
 

@@ -24,7 +24,7 @@ class CountingStore(AsyncStore):
 
     async def record_polls(self, polls: list) -> None:
         self.writes.append(len(polls))
-        await super().__getattr__("record_polls")(polls)
+        await super().record_polls(polls)
 
 
 async def test_polls_finishing_together_are_written_in_one_go(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 import rules
 from bot.article import Article
-from bot.store import PollOutcome, Store, migrations
+from bot.store import AsyncStore, Paused, PollOutcome, Store, migrations
 from bot.store.migrations import MIGRATIONS
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -416,3 +416,41 @@ def test_prune_keeps_a_story_alert_a_newer_copy_points_at_and_waiting_copies(
     store.prune_articles(datetime(2100, 1, 1, tzinfo=UTC))
     left = store.conn.execute("SELECT article_id, status FROM outbox").fetchall()
     assert left == [(first.rowid, "sent"), (waiting.rowid, "merged")], "the copy still waits"
+
+
+def test_a_chat_that_comes_back_resumes_only_what_its_leaving_paused(store: Store) -> None:
+    kept, paused = (store.add_subscription(1, rules.compile(t)).id for t in ("Baku", "Tehran"))
+    store.set_paused(paused, True)
+    created_at = store.conn.execute("SELECT created_at FROM chats WHERE id = 1").fetchone()
+
+    store.set_chat_active(1, False)
+    assert store.active_subscriptions() == []
+    assert store.stats().subscriptions_paused == 2
+    chat = store.upsert_chat(1, title=None)
+
+    assert chat.active
+    assert [sub.id for sub in store.active_subscriptions()] == [kept]
+    states = dict(store.conn.execute("SELECT id, paused FROM subscriptions"))
+    assert states == {kept: Paused.NO, paused: Paused.BY_USER}
+    assert store.conn.execute("SELECT created_at FROM chats WHERE id = 1").fetchone() == created_at
+
+
+def test_a_chat_keeps_its_title_when_telegram_sends_none(store: Store) -> None:
+    store.upsert_chat(-5, type="group", title="Newsroom")
+
+    chat = store.upsert_chat(-5, type="supergroup")
+
+    assert (chat.type, chat.title) == ("supergroup", "Newsroom")
+
+
+def test_async_store_offers_every_store_method() -> None:
+    """``AsyncStore`` declares its methods one by one (typed); none may be forgotten.
+
+    Left out: opening and closing (``aclose``), and ``stop_poll_writes``, which must not wait
+    in the queue behind the poll it stops.
+    """
+    public = {
+        name for name in dir(Store) if not name.startswith("_") and callable(getattr(Store, name))
+    }
+
+    assert public - set(vars(AsyncStore)) == {"open", "close", "stop_poll_writes"}

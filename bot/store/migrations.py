@@ -7,7 +7,9 @@ so a database created by any earlier release is upgraded in place on open.
 from __future__ import annotations
 
 import logging
-import sqlite3
+
+import sqlite_utils
+from sqlite_utils.db import NotFoundError
 
 logger = logging.getLogger(__name__)
 
@@ -156,19 +158,25 @@ MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3]
 """MIGRATIONS[n] is the SQL script that upgrades a database at version n to version n + 1."""
 
 
-def current_version(conn: sqlite3.Connection) -> int:
-    has_meta = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
-    ).fetchone()
-    if not has_meta:
+def current_version(db: sqlite_utils.Database) -> int:
+    """The version in ``meta``; 0 for a new file (or one older than ``meta``)."""
+    meta = db.table("meta")
+    if not meta.exists():
         return 0
-    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    return int(row[0]) if row else 0
+    try:
+        return int(meta.get("schema_version")["value"])
+    except NotFoundError:
+        return 0
 
 
-def migrate(conn: sqlite3.Connection) -> int:
-    """Bring the database to the latest version, one transaction per step."""
-    version = current_version(conn)
+def migrate(db: sqlite_utils.Database) -> int:
+    """Bring the database to the latest version, one transaction per step.
+
+    The steps are SQL scripts, kept as released: a file at any version must end up with the
+    schema a new file gets, and sqlite-utils' ``create``/``transform`` would write other DDL
+    (no ``ON DELETE CASCADE``, no FTS5 options or triggers) than the scripts of old releases.
+    """
+    version = current_version(db)
     if version > len(MIGRATIONS):
         raise RuntimeError(
             f"database schema version {version} is newer than this program knows "
@@ -182,9 +190,9 @@ def migrate(conn: sqlite3.Connection) -> int:
             "COMMIT;"
         )
         try:
-            conn.executescript(script)
+            db.conn.executescript(script)
         except BaseException:
-            if conn.in_transaction:
-                conn.rollback()
+            if db.conn.in_transaction:
+                db.conn.rollback()
             raise
     return len(MIGRATIONS)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from bot.article import Article
+from bot.store.states import FeedOrigin, OutboxStatus, ShownAs
 
 
 def to_iso(moment: datetime) -> str:
@@ -67,7 +67,7 @@ class FeedRow:
     url: str
     name: str | None
     title: str | None
-    origin: str
+    origin: FeedOrigin
     interval: int | None
     full_text: bool
     enabled: bool
@@ -94,7 +94,7 @@ class FeedRow:
             url=row["url"],
             name=row["name"],
             title=row["title"],
-            origin=row["origin"],
+            origin=FeedOrigin(row["origin"]),
             interval=row["interval"],
             full_text=bool(row["full_text"]),
             enabled=bool(row["enabled"]),
@@ -139,18 +139,8 @@ class StoredArticle:
             authors=tuple(json.loads(row["authors"])),
             tags=tuple(json.loads(row["tags"])),
         )
-        return cls(row["id"], row["feed_id"], article, from_iso(row["seen_at"]), row["story_id"])
-
-
-class ShownAs(StrEnum):
-    """How the chat sees an outbox row that is sent: the ``shown_as`` column."""
-
-    ALERT = "alert"
-    """A message of its own (a story's copy that could not be named on its first alert, too)."""
-    DIGEST = "digest"
-    """One linked line of a digest message."""
-    ALSO = "also"
-    """Named with a link in the "Also:" line of its story's first alert (``story_of``)."""
+        seen_at = datetime.fromisoformat(row["seen_at"])
+        return cls(row["id"], row["feed_id"], article, seen_at, row["story_id"])
 
 
 @dataclass(frozen=True)
@@ -173,8 +163,7 @@ class OutboxRow:
     created_at: datetime
     message_id: int | None = None
     """Telegram's id of the sent message, for editing it later."""
-    status: str = "pending"
-    """pending, sent, failed, or merged (a story's copy waiting to be named on its first alert)."""
+    status: OutboxStatus = OutboxStatus.PENDING
     shown_as: ShownAs | None = None
     """How the message that settled this row shows it; None until it is sent."""
 
@@ -215,7 +204,7 @@ class StoryUpdate:
         An alert that failed or went out in a digest cannot: its copies are sent on their own.
         """
         return (
-            self.original.status == "sent"
+            self.original.status == OutboxStatus.SENT
             and self.original.shown_as == ShownAs.ALERT
             and self.original.message_id is not None
         )
@@ -226,7 +215,7 @@ class PollOutcome:
     """What one poll of a feed found out, written back in one statement."""
 
     status: str
-    """ok, not_modified, error or gone (gone disables the feed)."""
+    """A :class:`~bot.store.states.PollStatus` (gone disables the feed)."""
     polled_at: datetime
     next_poll_at: datetime
     etag: str | None = None

@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.markup import esc, link, shorten
-from bot.store import FeedRow
+from bot.store import FeedOrigin, FeedRow
 from bot.telegram.access import bot_admins_only
 from bot.telegram.arguments import ascii_number, command_argument, echo
 from bot.telegram.replies import reply, reply_lines
@@ -59,7 +59,7 @@ async def add_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         reason = shorten(str(exc), ERROR_CHARS)
         await reply(update, f"I could not use {esc(echo(url))} as a feed: {esc(reason)}")
         return
-    feed = await svc.store.add_feed(final_url, name=title, origin="chat")
+    feed = await svc.store.add_feed(final_url, name=title, origin=FeedOrigin.CHAT)
     if svc.feed_added is not None:
         await svc.feed_added(feed)
     logger.info("feed %s added by user %s", final_url, update.effective_user.id)

@@ -1,0 +1,69 @@
+"""The ``chats`` table: who the bot talks to, whether they still listen, and their timezone."""
+
+from __future__ import annotations
+
+from sqlite_utils.db import NotFoundError
+
+from bot.store.connection import Connected, utcnow
+from bot.store.rows import ChatRow, to_iso
+from bot.store.states import Paused
+
+
+class ChatsTable(Connected):
+    def upsert_chat(
+        self, chat_id: int, *, type: str = "private", title: str | None = None
+    ) -> ChatRow:
+        """Register a chat or bring it back: /start after a block resumes its subscriptions."""
+        chats = self._table("chats")
+        with self._transaction():
+            chats.insert(
+                {"id": chat_id, "type": type, "title": title, "created_at": to_iso(utcnow())},
+                ignore=True,
+            )
+            # A chat that comes back keeps the title it had when Telegram sends none.
+            chats.update(chat_id, {"type": type} | ({"title": title} if title else {}))
+            self.set_chat_active(chat_id, True)
+        chat = self.get_chat(chat_id)
+        assert chat is not None, "written in the transaction above"
+        return chat
+
+    def get_chat(self, chat_id: int) -> ChatRow | None:
+        try:
+            return ChatRow.from_row(self._table("chats").get(chat_id))
+        except NotFoundError:
+            return None
+
+    def set_chat_active(self, chat_id: int, active: bool) -> None:
+        """A chat that blocked the bot is inactive and its subscriptions are paused.
+
+        They are paused as :attr:`Paused.CHAT_GONE`, so coming back resumes exactly those and
+        leaves the ones the user paused alone (sqlite-utils updates by key only).
+        """
+        was, to = (Paused.CHAT_GONE, Paused.NO) if active else (Paused.NO, Paused.CHAT_GONE)
+        with self._transaction():
+            self.conn.execute("UPDATE chats SET active = ? WHERE id = ?", (int(active), chat_id))
+            self.conn.execute(
+                "UPDATE subscriptions SET paused = ? WHERE chat_id = ? AND paused = ?",
+                (to, chat_id, was),
+            )
+
+    def set_chat_timezone(self, chat_id: int, timezone: str) -> None:
+        # SQL: an unknown chat is no error (sqlite-utils' update raises NotFoundError).
+        self.conn.execute("UPDATE chats SET timezone = ? WHERE id = ?", (timezone, chat_id))
+
+    def migrate_chat(self, old_id: int, new_id: int) -> None:
+        """A group became a supergroup: its subscriptions and pending alerts follow it."""
+        # SQL: moves rows of three tables by a column that is not their key.
+        with self._transaction():
+            if self.get_chat(new_id):
+                self.conn.execute(
+                    "UPDATE subscriptions SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
+                )
+                self.conn.execute(
+                    "UPDATE OR IGNORE outbox SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
+                )
+                self.conn.execute("DELETE FROM chats WHERE id = ?", (old_id,))
+            else:
+                self.conn.execute(
+                    "UPDATE chats SET id = ?, type = 'supergroup' WHERE id = ?", (new_id, old_id)
+                )

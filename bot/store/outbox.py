@@ -1,0 +1,286 @@
+"""The ``outbox`` table: every alert, written before it is sent and marked sent only after.
+
+Everything here is on a hot path (a poll queues its alerts in its transaction, the sender's
+loop reads and settles rows a few times a second), so it is hand-written SQL that takes a
+handful of statements whatever the batch (see :func:`bot.store.connection.values`). The
+states are the enums' values, written into the SQL text as the constants they are.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from enum import StrEnum
+
+from bot.store.connection import Connected, Row, json_ids, utcnow
+from bot.store.rows import (
+    ChatRow,
+    Delivered,
+    OutboxRow,
+    StoredArticle,
+    StoryCopy,
+    StoryUpdate,
+    SubscriptionRow,
+    to_iso,
+)
+from bot.store.states import OutboxStatus, ShownAs
+
+
+def _literal(state: StrEnum) -> str:
+    """A state as an SQL string literal (the enums' values are plain words)."""
+    return f"'{state}'"
+
+
+PENDING = _literal(OutboxStatus.PENDING)
+SENT = _literal(OutboxStatus.SENT)
+FAILED = _literal(OutboxStatus.FAILED)
+MERGED = _literal(OutboxStatus.MERGED)
+ALSO = _literal(ShownAs.ALSO)
+
+
+class OutboxTable(Connected):
+    def enqueue_alerts(
+        self,
+        matches: Mapping[tuple[int, int], Sequence[int]],
+        *,
+        thread_ids: Mapping[int, int | None] | None = None,
+        stories: Mapping[int, int] | None = None,
+    ) -> int:
+        """Write one pending row per (chat, article) listing every matched subscription.
+
+        ``thread_ids`` maps a subscription id to its forum topic; the row goes to the topic of
+        the first matched subscription. ``stories`` maps an article to the first article of
+        its story: when that chat already has an alert for the story, this row is a "merged"
+        copy, shown as "Also: <source>" on that alert instead of a new message. A row that
+        already exists is left as it is, so a re-match after a restart cannot send twice.
+        Returns how many new messages were queued (merged copies not counted).
+        """
+        thread_ids = thread_ids or {}
+        stories = stories or {}
+        rows = [
+            (
+                chat_id,
+                thread_ids.get(sub_ids[0]),
+                rowid,
+                json.dumps(sorted(sub_ids)),
+                stories.get(rowid),
+            )
+            for (chat_id, rowid), sub_ids in matches.items()
+        ]
+        if not rows:
+            return 0
+        created_at = to_iso(utcnow())
+        with self._transaction():
+            (last,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM outbox").fetchone()
+            # The first articles of stories go in before the copies, which look their alerts up.
+            for batch in ([r for r in rows if r[4] is None], [r for r in rows if r[4] is not None]):
+                for sql, params in self._batches(batch):
+                    self.conn.execute(
+                        f"""INSERT OR IGNORE INTO outbox(chat_id, thread_id, article_id,
+                                subscription_ids, status, story_of, created_at)
+                            SELECT chat_id, thread_id, article_id, subscription_ids,
+                                   CASE WHEN story_of IS NULL THEN {PENDING} ELSE {MERGED} END,
+                                   story_of, ?
+                            FROM (SELECT column1 AS chat_id, column2 AS thread_id,
+                                         column3 AS article_id, column4 AS subscription_ids,
+                                         (SELECT id FROM outbox WHERE chat_id = column1
+                                             AND article_id = column5 AND story_of IS NULL)
+                                             AS story_of
+                                  FROM ({sql}))""",
+                        (created_at, *params),
+                    )
+            (created,) = self.conn.execute(
+                f"SELECT count(*) FROM outbox WHERE id > ? AND status = {PENDING}", (last,)
+            ).fetchone()
+        return int(created)
+
+    def story_updates(self) -> list[StoryUpdate]:
+        """Copies of a story whose first alert has settled, with what that alert names.
+
+        A copy waits (status ``merged``) while its first alert is pending; once that alert is
+        sent or failed, the sender either names the copy on it or sends the copy on its own.
+        Chats that blocked the bot are left until they come back.
+        """
+        originals = self._dicts(
+            f"""SELECT * FROM outbox WHERE id IN (
+                   SELECT copy.story_of FROM outbox AS copy
+                   JOIN outbox AS original ON original.id = copy.story_of
+                   JOIN chats ON chats.id = original.chat_id
+                   WHERE copy.status = {MERGED} AND original.status IN ({SENT}, {FAILED})
+                     AND chats.active)
+               ORDER BY id"""
+        )
+        if not originals:
+            return []
+        copies: dict[int, list[Row]] = {}
+        for copy in self._dicts(
+            f"""SELECT outbox.id, outbox.story_of, outbox.status, outbox.shown_as,
+                      articles.source, articles.url
+               FROM outbox JOIN articles ON articles.id = outbox.article_id
+               WHERE outbox.story_of IN (SELECT value FROM json_each(?))
+                 AND (outbox.status = {MERGED} OR outbox.shown_as = {ALSO})
+               ORDER BY outbox.id""",
+            (json.dumps([row["id"] for row in originals]),),
+        ):
+            copies.setdefault(copy["story_of"], []).append(copy)
+        updates = []
+        for original in self._outbox_rows(originals):
+            mine = copies.get(original.id, [])
+            updates.append(
+                StoryUpdate(
+                    original,
+                    named=tuple(_story_copy(c) for c in mine if c["status"] == OutboxStatus.SENT),
+                    waiting=tuple(
+                        _story_copy(c) for c in mine if c["status"] == OutboxStatus.MERGED
+                    ),
+                )
+            )
+        return updates
+
+    def send_alone(self, reasons: Mapping[int, str]) -> None:
+        """Copies of a story that cannot be named on its first alert become alerts of their own
+        (pending again, due now); ``reasons`` (outbox id → why) stay on the row for /status."""
+        with self._transaction():
+            for sql, params in self._batches(list(reasons.items())):
+                self.conn.execute(
+                    f"""WITH alone(id, reason) AS ({sql})
+                        UPDATE outbox SET status = {PENDING}, not_before = NULL,
+                            last_error = 'not named on its first alert: ' || alone.reason
+                        FROM alone WHERE outbox.id = alone.id AND outbox.status = {MERGED}""",
+                    params,
+                )
+
+    def pending_alerts(self, limit: int = 100, *, now: datetime | None = None) -> list[OutboxRow]:
+        """Due, unsent alerts of active chats, whole chats at a time, oldest first.
+
+        Chats come in the order of their oldest due alert, each with every due alert it has,
+        until ``limit`` rows are reached (always at least one chat, however many it has). So
+        what a chat receives (one digest, or alerts one by one) depends on that chat's alerts
+        alone, never on how many other chats wait or in which order rows were queued.
+        """
+        rows = self._dicts(
+            f"""WITH due AS (
+                   SELECT outbox.id, outbox.chat_id FROM outbox
+                   JOIN chats ON chats.id = outbox.chat_id
+                   WHERE status = {PENDING} AND chats.active
+                     AND (not_before IS NULL OR not_before <= :now)),
+               per_chat AS (
+                   SELECT chat_id, min(id) AS first, count(*) AS n FROM due GROUP BY chat_id),
+               turn AS (
+                   SELECT chat_id, first,
+                          sum(n) OVER (ORDER BY first ROWS UNBOUNDED PRECEDING) - n AS before
+                   FROM per_chat)
+               SELECT outbox.* FROM due JOIN turn USING (chat_id)
+               JOIN outbox ON outbox.id = due.id
+               WHERE turn.before < :limit ORDER BY turn.first, outbox.id""",
+            {"now": to_iso(now or utcnow()), "limit": limit},
+        )
+        return self._outbox_rows(rows)
+
+    def _outbox_rows(self, rows: Sequence[Row]) -> list[OutboxRow]:
+        """Outbox rows with their chat, article and subscriptions, loaded in three queries."""
+        if not rows:
+            return []
+
+        def ids(values: Iterable[int]) -> tuple[str]:
+            return (json_ids(values),)
+
+        chats = {
+            row["id"]: ChatRow.from_row(row)
+            for row in self._dicts(
+                "SELECT * FROM chats WHERE id IN (SELECT value FROM json_each(?))",
+                ids(row["chat_id"] for row in rows),
+            )
+        }
+        articles = {
+            row["id"]: StoredArticle.from_row(row, row["feed_url"])
+            for row in self._dicts(
+                """SELECT articles.*, feeds.url AS feed_url FROM articles
+                   JOIN feeds ON feeds.id = feed_id
+                   WHERE articles.id IN (SELECT value FROM json_each(?))""",
+                ids(row["article_id"] for row in rows),
+            )
+        }
+        sub_ids = {row["id"]: json.loads(row["subscription_ids"]) for row in rows}
+        subs = {
+            row["id"]: SubscriptionRow.from_row(row, row["number"])
+            for row in self._dicts(
+                """SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY chat_id ORDER BY id)
+                                     AS number FROM subscriptions
+                                 WHERE chat_id IN (SELECT value FROM json_each(?)))
+                   WHERE id IN (SELECT value FROM json_each(?))""",
+                (*ids(chats), *ids(s for listed in sub_ids.values() for s in listed)),
+            )
+        }
+        return [
+            OutboxRow(
+                id=row["id"],
+                chat=chats[row["chat_id"]],
+                thread_id=row["thread_id"],
+                article=articles[row["article_id"]],
+                # unsubscribed after the match: the alert still names the rest
+                subscriptions=tuple(subs[s] for s in sub_ids[row["id"]] if s in subs),
+                attempts=row["attempts"],
+                created_at=datetime.fromisoformat(row["created_at"]),
+                message_id=row["message_id"],
+                status=OutboxStatus(row["status"]),
+                shown_as=ShownAs(row["shown_as"]) if row["shown_as"] else None,
+            )
+            for row in rows
+        ]
+
+    def mark_sent(self, delivered: Sequence[Delivered]) -> None:
+        """Record Telegram's answers, all in one transaction; from here on those alerts are
+        never sent again.
+
+        A row already recorded is left as it is, so recording the same answer twice (after a
+        storage fault, not knowing whether the first try was kept) changes nothing.
+        """
+        rows = [(d.outbox_id, d.message_id, str(d.shown_as)) for d in delivered]
+        counts: Counter[int] = Counter()
+        with self._transaction():
+            for sql, params in self._batches(rows):
+                settled = self.conn.execute(
+                    f"""WITH shown(id, message_id, shown_as) AS ({sql})
+                        UPDATE outbox SET status = {SENT}, message_id = shown.message_id,
+                            shown_as = shown.shown_as, sent_at = ?, attempts = attempts + 1
+                        FROM shown WHERE outbox.id = shown.id
+                            AND outbox.status IN ({PENDING}, {MERGED})
+                        RETURNING outbox.subscription_ids, outbox.shown_as""",
+                    (*params, to_iso(utcnow())),
+                ).fetchall()
+                # A subscription counts the alerts it caused; a copy named on one adds none.
+                counts.update(
+                    sub_id
+                    for listed, shown_as in settled
+                    if shown_as != ShownAs.ALSO
+                    for sub_id in json.loads(listed)
+                )
+            for sql, params in self._batches(list(counts.items())):
+                self.conn.execute(
+                    f"""WITH counted(id, n) AS ({sql})
+                        UPDATE subscriptions SET alerts = alerts + counted.n
+                        FROM counted WHERE subscriptions.id = counted.id""",
+                    params,
+                )
+
+    def mark_failed(self, outbox_id: int, reason: str) -> None:
+        self.conn.execute(
+            f"""UPDATE outbox SET status = {FAILED}, last_error = ?, attempts = attempts + 1
+               WHERE id = ?""",
+            (reason, outbox_id),
+        )
+
+    def defer_alert(self, outbox_id: int, reason: str, retry_at: datetime) -> None:
+        """A transient failure: keep the row pending, try again after ``retry_at``."""
+        self.conn.execute(
+            """UPDATE outbox SET last_error = ?, not_before = ?, attempts = attempts + 1
+               WHERE id = ?""",
+            (reason, to_iso(retry_at), outbox_id),
+        )
+
+
+def _story_copy(row: Row) -> StoryCopy:
+    return StoryCopy(row["id"], row["source"], row["url"])

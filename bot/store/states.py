@@ -1,0 +1,70 @@
+"""Named values of the store's state columns, so no SQL or caller spells a bare 0, 2 or 'merged'.
+
+The enums are ``IntEnum``/``StrEnum``: each member is the very value stored in its column, so
+it goes into a query as a parameter and compares equal to what a row holds.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+
+
+class Paused(IntEnum):
+    """``subscriptions.paused``: whether a rule is left out of matching, and why."""
+
+    NO = 0
+    BY_USER = 1
+    """Paused with /pause or its button; only the user resumes it."""
+    CHAT_GONE = 2
+    """Paused because the chat blocked or removed the bot; coming back resumes exactly these,
+    leaving the ones the user paused alone."""
+
+
+class OutboxStatus(StrEnum):
+    """``outbox.status``: where an alert is on its way to the chat."""
+
+    PENDING = "pending"
+    """Due to be sent (at ``not_before``, if set)."""
+    SENT = "sent"
+    """Shown to the chat (how: ``shown_as``); never sent again."""
+    FAILED = "failed"
+    """Given up on (the chat is gone, or Telegram refused it for good)."""
+    MERGED = "merged"
+    """A later copy of a story, waiting for its first alert (``story_of``) to settle."""
+
+
+class ShownAs(StrEnum):
+    """How the chat sees an outbox row that is sent: the ``shown_as`` column."""
+
+    ALERT = "alert"
+    """A message of its own (a story's copy that could not be named on its first alert, too)."""
+    DIGEST = "digest"
+    """One linked line of a digest message."""
+    ALSO = "also"
+    """Named with a link in the "Also:" line of its story's first alert (``story_of``)."""
+
+
+class PollStatus(StrEnum):
+    """``feeds.last_status``: what the last poll of a feed found."""
+
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"
+    """A 304: the validators (``etag``, ``last_modified``) still describe what we have."""
+    ERROR = "error"
+    GONE = "gone"
+    """The feed is gone for good (410); the poll disables it."""
+
+
+FAILED_POLLS = (PollStatus.ERROR, PollStatus.GONE)
+"""Poll statuses that count as a failure of the feed (``feeds.error_count``)."""
+
+
+class FeedOrigin(StrEnum):
+    """``feeds.origin``: who added a feed, which decides who may take it away."""
+
+    CONFIG = "config"
+    """Listed in the config file; disabled when it leaves the file."""
+    CHAT = "chat"
+    """Added by a chat with /addfeed."""
+    OPML = "opml"
+    """Imported from an OPML file with ``topic-alert import-opml``."""

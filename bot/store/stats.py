@@ -1,0 +1,52 @@
+"""Counts across the tables for /status and ``topic-alert check``: a cold path, read with
+sqlite-utils' ``count_where`` except the one query that splits today's sends."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.store.connection import Connected, utcnow
+from bot.store.rows import StoreStats, to_iso
+from bot.store.states import OutboxStatus, Paused, ShownAs
+
+
+class StatsTable(Connected):
+    def stats(self, *, now: datetime | None = None) -> StoreStats:
+        now = now or utcnow()
+        today = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        feeds, chats = self._table("feeds"), self._table("chats")
+        subscriptions, articles = self._table("subscriptions"), self._table("articles")
+        outbox = self._table("outbox")
+        return StoreStats(
+            feeds=feeds.count_where("enabled"),
+            feeds_failing=feeds.count_where("enabled AND error_count > 0"),
+            chats=chats.count_where("active"),
+            subscriptions=subscriptions.count,
+            subscriptions_paused=subscriptions.count_where("paused != ?", [Paused.NO]),
+            articles=articles.count,
+            outbox_pending=outbox.count_where("status = ?", [OutboxStatus.PENDING]),
+            outbox_failed=outbox.count_where("status = ?", [OutboxStatus.FAILED]),
+            outbox_copies_waiting=outbox.count_where("status = ?", [OutboxStatus.MERGED]),
+            **self._shown_since(today),
+        )
+
+    def _shown_since(self, moment: datetime) -> dict[str, int]:
+        """How the rows sent since ``moment`` were shown, as ``StoreStats`` fields."""
+        # SQL: five counts in one pass, with FILTER clauses sqlite-utils has no form for.
+        row = self.conn.execute(
+            """SELECT count(*),
+                      count(*) FILTER (WHERE shown_as = :alert AND story_of IS NULL),
+                      count(*) FILTER (WHERE shown_as = :alert AND story_of IS NOT NULL),
+                      count(*) FILTER (WHERE shown_as = :digest),
+                      count(*) FILTER (WHERE shown_as = :also)
+               FROM outbox WHERE status = :sent AND sent_at >= :since""",
+            {
+                "alert": ShownAs.ALERT,
+                "digest": ShownAs.DIGEST,
+                "also": ShownAs.ALSO,
+                "sent": OutboxStatus.SENT,
+                "since": to_iso(moment),
+            },
+        ).fetchone()
+        names = ("sent_today", "alone_today", "copies_alone_today", "digested_today", "also_today")
+        return dict(zip(names, row, strict=True))
