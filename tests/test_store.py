@@ -188,11 +188,15 @@ def test_set_stories_links_many_articles_to_their_stories(store: Store) -> None:
     assert rows == [(first, None), (second, first), (third, first)]
 
 
-def test_record_poll_of_a_304_keeps_validators_and_counts_the_poll(store: Store) -> None:
+def test_record_polls_of_a_304_keeps_validators_and_counts_the_poll(store: Store) -> None:
     feed = store.add_feed("https://a.example/rss").id
-    store.record_poll(feed, PollOutcome(status="ok", polled_at=NOW, next_poll_at=NOW, etag='"1"'))
+    store.record_polls(
+        [(feed, PollOutcome(status="ok", polled_at=NOW, next_poll_at=NOW, etag='"1"'))]
+    )
     later = NOW + timedelta(minutes=10)
-    store.record_poll(feed, PollOutcome(status="not_modified", polled_at=later, next_poll_at=later))
+    store.record_polls(
+        [(feed, PollOutcome(status="not_modified", polled_at=later, next_poll_at=later))]
+    )
 
     row = store.get_feed(feed)
     assert (row.polls, row.etag, row.last_status) == (2, '"1"', "not_modified")

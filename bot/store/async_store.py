@@ -106,7 +106,6 @@ class AsyncStore:
     get_feed = _offload(Store.get_feed)
     list_feeds = _offload(Store.list_feeds)
     remove_feed = _offload(Store.remove_feed)
-    record_poll = _offload(Store.record_poll)
     record_polls = _offload(Store.record_polls)
     # articles
     add_articles = _offload(Store.add_articles)

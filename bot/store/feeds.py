@@ -95,12 +95,8 @@ class FeedsTable(Connected):
         # SQL: an unknown id is no error (sqlite-utils' update raises NotFoundError).
         self.conn.execute("UPDATE feeds SET enabled = 0 WHERE id = ?", (feed_id,))
 
-    def record_poll(self, feed_id: int, outcome: PollOutcome) -> None:
-        """Write what a poll learned onto its feed (see :meth:`record_polls`)."""
-        self.record_polls([(feed_id, outcome)])
-
     def record_polls(self, polls: Sequence[tuple[int, PollOutcome]]) -> None:
-        """Write what each poll learned onto its feed, in one UPDATE for all (``bot.pipeline``
+        """Write what each poll learned onto its feed, in one UPDATE for all (``bot.ingest.pipeline``
         gathers the polls that finish while one such write runs); a feed that moved for good
         gets its new URL in the same transaction. Of two polls of one feed, the later counts."""
         latest = dict(polls)
