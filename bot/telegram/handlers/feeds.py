@@ -17,6 +17,7 @@ from bot.telegram.access import bot_admins_only
 from bot.telegram.arguments import ascii_number, command_argument, shorten
 from bot.telegram.replies import esc, link, reply, reply_lines
 from bot.telegram.services import services
+from bot.telegram.updates import message_of, user_of
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def describe(feed: FeedRow) -> str:
 @bot_admins_only
 async def add_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    url = command_argument(update.effective_message, limit=MAX_URL)
+    url = command_argument(message_of(update), limit=MAX_URL)
     if _scheme(url) not in ("http", "https"):
         await reply(update, "Give the address of a feed or a site: <code>/addfeed https://…</code>")
         return
@@ -61,14 +62,14 @@ async def add_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     feed = await svc.store.add_feed(final_url, name=title, origin="chat")
     if svc.feed_added is not None:
         await svc.feed_added(feed)
-    logger.info("feed %s added by user %s", final_url, update.effective_user.id)
+    logger.info("feed %s added by user %s", final_url, user_of(update).id)
     await reply(update, f"Added {link(feed.url, feed.display_name)}. /feeds lists all sources.")
 
 
 @bot_admins_only
 async def remove_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    number = ascii_number(command_argument(update.effective_message))
+    number = ascii_number(command_argument(message_of(update)))
     feeds = await svc.store.list_feeds()
     if number is None or not 1 <= number <= len(feeds):
         await reply(update, f"Give a number from /feeds, 1 to {len(feeds)}.")
@@ -77,7 +78,7 @@ async def remove_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await svc.store.remove_feed(feed.id)
     if svc.feed_removed is not None:
         await svc.feed_removed(feed)
-    logger.info("feed %s removed by user %s", feed.url, update.effective_user.id)
+    logger.info("feed %s removed by user %s", feed.url, user_of(update).id)
     await reply(update, f"Removed {link(feed.url, feed.display_name)}.")
 
 
