@@ -29,7 +29,7 @@ class SubscriptionMatcher:
 
     def __init__(self, store: AsyncStore) -> None:
         self.store = store
-        self.index = rules.RuleIndex()
+        self.index: rules.RuleIndex[int] = rules.RuleIndex()
         self._subs: dict[int, SubscriptionRow] = {}
         self._version: int | None = None
         self._thread_ids: dict[int, int | None] | None = None

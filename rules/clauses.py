@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import TypeGuard
+from typing import Generic, TypeGuard, TypeVar
 
 from rules.matcher import Rule
 from rules.nodes import And, Node, Not, Or, Term
@@ -30,6 +30,8 @@ Scope = str | None
 """A term's field, or None for title and text together."""
 ScopedWords = tuple[tuple[Scope, frozenset[str]], ...]
 """Word sets with the scope they are looked up in."""
+KeyT = TypeVar("KeyT", bound=Hashable)
+"""The type of the keys callers register rules under (e.g. subscription ids)."""
 
 
 def is_plain(node: Node) -> TypeGuard[Term]:
@@ -43,7 +45,7 @@ def branches(node: Node) -> tuple[Node, ...]:
 
 
 @dataclass(slots=True, eq=False)
-class Clause:
+class Clause(Generic[KeyT]):
     """One branch of a rule that needs checking, sharing its rule's subscriber set.
 
     ``eq=False`` keeps identity hashing: the index collects candidate clauses in a set and two
@@ -57,7 +59,7 @@ class Clause:
     any_of: ScopedWords
     exact: bool
     """Whether passing :meth:`passes` means the branch matches (else the rule is asked)."""
-    subscribers: set[Hashable]
+    subscribers: set[KeyT]
     rule: Rule
     """Asked when the clause is not exact."""
 
@@ -115,7 +117,7 @@ def _frozen(groups: dict[Scope, set[str]]) -> ScopedWords:
     return tuple((scope, frozenset(words)) for scope, words in groups.items())
 
 
-def compile_clause(branch: Node, subscribers: set[Hashable], rule: Rule) -> Clause:
+def compile_clause(branch: Node, subscribers: set[KeyT], rule: Rule) -> Clause[KeyT]:
     """Compile one non-plain branch of ``rule``."""
     conditions = _Conditions()
     conditions.add(branch)

@@ -29,12 +29,12 @@ were seen, so the index never needs re-keying.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Iterable, Sized
+from collections.abc import Iterable, Sized
 from dataclasses import dataclass
 from itertools import chain
-from typing import TypeVar
+from typing import Generic, TypeVar
 
-from rules.clauses import Clause, Scope, branches, compile_clause, is_plain
+from rules.clauses import Clause, KeyT, Scope, branches, compile_clause, is_plain
 from rules.document import JOINER, Document
 from rules.matcher import DocumentLike, Rule
 from rules.nodes import And, Node, Not, Or, Term
@@ -114,61 +114,61 @@ Slot = _WordSlot | _PhraseSlot | _WordSetSlot
 """Where a branch decided by set operations alone keeps its subscriber keys (see
 :meth:`RuleIndex._slot_of`)."""
 
-_KeysByWord = dict[str, set[Hashable]]
+_KeysByWord = dict[str, set[KeyT]]
 """Word → subscriber keys."""
 _WordSets = dict[str, set[frozenset[str]]]
 """Key word → the word sets of the branches kept under it."""
-_KeysByWordSet = dict[frozenset[str], set[Hashable]]
+_KeysByWordSet = dict[frozenset[str], set[KeyT]]
 """Word set of :data:`_WordSets` → subscriber keys."""
 
 
 @dataclass(slots=True)
-class _Entry:
+class _Entry(Generic[KeyT]):
     """One distinct rule, the subscriber keys that share it, and its compiled branches."""
 
     rule: Rule
-    subscribers: set[Hashable]
+    subscribers: set[KeyT]
     slots: tuple[Slot, ...]
     """Branches decided with set operations alone: the table slots holding the keys."""
-    clauses: tuple[Clause, ...]
+    clauses: tuple[Clause[KeyT], ...]
     """The other branches, each checked when one of its index keys is in the document."""
 
 
-class RuleIndex:
+class RuleIndex(Generic[KeyT]):
     """Subscriber key → rule, answering "which keys match this document?".
 
     Keys are whatever the caller uses to identify a subscription (e.g. its database id).
     """
 
     def __init__(self) -> None:
-        self._entry_of: dict[Hashable, _Entry] = {}
-        self._entries: dict[str, _Entry] = {}
-        self._sure: dict[Scope, _KeysByWord] = {}
+        self._entry_of: dict[KeyT, _Entry[KeyT]] = {}
+        self._entries: dict[str, _Entry[KeyT]] = {}
+        self._sure: dict[Scope, _KeysByWord[KeyT]] = {}
         """Scope → word → keys of the rules that match whenever the word is in that scope."""
-        self._phrases: dict[Scope, dict[str, _KeysByWord]] = {}
+        self._phrases: dict[Scope, dict[str, _KeysByWord[KeyT]]] = {}
         """Scope → first two words → words → keys of the rules the phrase matches in the scope
         (words joined with JOINER): a document's word pairs find them; longer phrases are then
         looked up among its runs of that length, worked out only then."""
-        self._prefixes: dict[Scope, _KeysByWord] = {}
+        self._prefixes: dict[Scope, _KeysByWord[KeyT]] = {}
         """Scope → prefix → keys of the rules matched by a word of the scope starting with it."""
         self._all_of: dict[Scope, _WordSets] = {}
         """Scope → key word → the word sets of the ANDs of words keyed on it (see
         :meth:`_slot_of`); their keys are in :attr:`_all_of_keys`."""
-        self._all_of_keys: dict[Scope, _KeysByWordSet] = {}
+        self._all_of_keys: dict[Scope, _KeysByWordSet[KeyT]] = {}
         self._but_not: dict[Scope, _WordSets] = {}
         """Scope → word → for each ``word -other -...``, the excluded words plus a marker of
         ``word`` that no document has; their keys are in :attr:`_but_not_keys`."""
-        self._but_not_keys: dict[Scope, _KeysByWordSet] = {}
+        self._but_not_keys: dict[Scope, _KeysByWordSet[KeyT]] = {}
         self._sure_prefix_lengths: Counter[tuple[Scope, int]] = Counter()
         self._sure_probes: dict[Scope, tuple[int, ...]] = {}
         """Scope → distinct lengths of the prefixes in :attr:`_prefixes` for it, ascending."""
-        self._by_word: dict[str, set[Clause]] = {}
-        self._by_prefix: dict[str, set[Clause]] = {}
+        self._by_word: dict[str, set[Clause[KeyT]]] = {}
+        self._by_prefix: dict[str, set[Clause[KeyT]]] = {}
         self._prefix_lengths: Counter[int] = Counter()
         self._probe_lengths: tuple[int, ...] = ()
         """Distinct prefix lengths in use, ascending: the only lengths worth probing."""
 
-    def add(self, key: Hashable, rule: Rule) -> None:
+    def add(self, key: KeyT, rule: Rule) -> None:
         """Register ``rule`` under ``key``, replacing what ``key`` had before."""
         if key in self._entry_of:
             self.remove(key)
@@ -180,7 +180,7 @@ class RuleIndex:
             self._keys_at(slot).add(key)
         self._entry_of[key] = entry
 
-    def remove(self, key: Hashable) -> None:
+    def remove(self, key: KeyT) -> None:
         """Forget ``key``; the rule itself goes once no other key shares it."""
         try:
             entry = self._entry_of.pop(key)
@@ -194,13 +194,13 @@ class RuleIndex:
 
     def _word_set_tables(
         self, excluding: bool
-    ) -> tuple[dict[Scope, _WordSets], dict[Scope, _KeysByWordSet]]:
+    ) -> tuple[dict[Scope, _WordSets], dict[Scope, _KeysByWordSet[KeyT]]]:
         """The table of word sets of ``all_of`` or ``but_not`` and the keys of each set."""
         if excluding:
             return self._but_not, self._but_not_keys
         return self._all_of, self._all_of_keys
 
-    def _keys_at(self, slot: Slot) -> set[Hashable]:
+    def _keys_at(self, slot: Slot) -> set[KeyT]:
         """The subscriber keys kept in ``slot``, creating the tables down to it as needed."""
         match slot:
             case _WordSlot(prefix, scope, word):
@@ -214,7 +214,7 @@ class RuleIndex:
                 word_sets.setdefault(scope, {}).setdefault(word, set()).add(words)
                 return keys_of.setdefault(scope, {}).setdefault(words, set())
 
-    def _release(self, slot: Slot, key: Hashable) -> None:
+    def _release(self, slot: Slot, key: KeyT) -> None:
         """Take ``key`` out of ``slot``, dropping each table that this empties."""
         match slot:
             case _WordSlot(prefix, scope, word):
@@ -234,11 +234,11 @@ class RuleIndex:
                     _discard(word_sets[scope], word, words)
                     _drop_if_empty(word_sets, scope)
 
-    def match(self, doc: DocumentLike) -> set[Hashable]:
+    def match(self, doc: DocumentLike) -> set[KeyT]:
         """Keys whose rule matches ``doc``; the same as asking every rule, only faster."""
         doc = Document.of(doc)
         words_in = doc.words_in
-        matched: set[Hashable] = set()
+        matched: set[KeyT] = set()
         update = matched.update
         # Set-decided branches: every loop below runs once per table hit, the rest is in C.
         for scope, sure in self._sure.items():
@@ -277,7 +277,7 @@ class RuleIndex:
         words_in = doc.words_in
         found: dict[str, Rule] = {}
 
-        def note(keys: Iterable[Hashable]) -> None:
+        def note(keys: Iterable[KeyT]) -> None:
             for key in keys:
                 rule = self._entry_of[key].rule
                 found[rule.canonical] = rule
@@ -315,9 +315,9 @@ class RuleIndex:
     def __contains__(self, key: object) -> bool:
         return key in self._entry_of
 
-    def _candidate_clauses(self, doc: Document) -> set[Clause]:
+    def _candidate_clauses(self, doc: Document) -> set[Clause[KeyT]]:
         """Clauses with an index key in ``doc``; set intersections keep the misses in C."""
-        found: set[Clause] = set()
+        found: set[Clause[KeyT]] = set()
         vocabulary = doc.vocabulary
         by_word = self._by_word
         for word in by_word.keys() & vocabulary:
@@ -350,7 +350,7 @@ class RuleIndex:
             if len(branch.words) == 1:
                 return _WordSlot(True, branch.field, branch.words[0])
             return None
-        clause = compile_clause(branch, set(), rule)
+        clause: Clause[object] = compile_clause(branch, set(), rule)  # only its words are read
         if not clause.exact or clause.any_of or len(clause.needs) != 1:
             return None
         (scope, needs) = clause.needs[0]
@@ -364,12 +364,12 @@ class RuleIndex:
             return _WordSetSlot(True, scope, word, clause.excludes[0][1] | {JOINER + word})
         return None
 
-    def _register(self, rule: Rule) -> _Entry:
+    def _register(self, rule: Rule) -> _Entry[KeyT]:
         if index_keys(rule.node) is None:  # compile() rejects such rules; a hand-made one may not
             raise ValueError(f"rule {str(rule)!r} has no term that must appear; cannot index it")
-        subscribers: set[Hashable] = set()
+        subscribers: set[KeyT] = set()
         slots: list[Slot] = []
-        clauses: list[Clause] = []
+        clauses: list[Clause[KeyT]] = []
         for branch in branches(rule.node):
             slot = self._slot_of(branch, rule)
             if slot is not None:
@@ -387,7 +387,7 @@ class RuleIndex:
                     self._count_prefix_length(len(text), +1)
         return entry
 
-    def _unregister(self, entry: _Entry) -> None:
+    def _unregister(self, entry: _Entry[KeyT]) -> None:
         del self._entries[entry.rule.canonical]
         self._count_sure_prefixes(entry, -1)
         for item in entry.clauses:
@@ -397,7 +397,7 @@ class RuleIndex:
                 if is_prefix:
                     self._count_prefix_length(len(text), -1)
 
-    def _count_sure_prefixes(self, entry: _Entry, change: int) -> None:
+    def _count_sure_prefixes(self, entry: _Entry[KeyT], change: int) -> None:
         counts = self._sure_prefix_lengths
         touched = False
         for slot in entry.slots:
