@@ -118,10 +118,7 @@ async def on_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 
 def _keyboards(context: ContextTypes.DEFAULT_TYPE) -> dict[int, InlineKeyboardMarkup | None]:
-    keyboards: dict[int, InlineKeyboardMarkup | None] = chat_data_of(context).setdefault(
-        _KEYBOARDS, {}
-    )
-    return keyboards
+    return chat_data_of(context).setdefault(_KEYBOARDS, {})
 
 
 async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:

@@ -70,8 +70,7 @@ def _answer_by_reply(chat: Chat) -> ForceReply | None:
 
 
 def _awaiting(context: ContextTypes.DEFAULT_TYPE) -> set[int]:
-    awaiting: set[int] = user_data_of(context).setdefault(_AWAITING, set())
-    return awaiting
+    return user_data_of(context).setdefault(_AWAITING, set())
 
 
 @managers_only
