@@ -44,7 +44,7 @@ class SubscriptionMatcher:
 
     def __init__(self, store: AsyncStore) -> None:
         self.store = store
-        self.index = rules.RuleIndex()
+        self.index: rules.RuleIndex[int] = rules.RuleIndex()
         self._subs: dict[int, SubscriptionRow] = {}
         self._rules: dict[int, rules.Rule] = {}
         """The compiled rule of each subscription in the index."""

@@ -18,19 +18,23 @@ and the checks reject those with one C-level set comparison each.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import Generic, TypeGuard, TypeVar
 
+from rules.matcher import Rule
 from rules.nodes import And, Node, Not, Or, Term
 
 Scope = str | None
 """A term's field, or None for title and text together."""
 ScopedWords = tuple[tuple[Scope, frozenset[str]], ...]
 """Word sets with the scope they are looked up in."""
+KeyT = TypeVar("KeyT", bound=Hashable)
+"""The type of the keys callers register rules under (e.g. subscription ids)."""
 
 
-def is_plain(node: Node) -> bool:
+def is_plain(node: Node) -> TypeGuard[Term]:
     """A single whole word: present or absent is one lookup in the document's word set."""
     return isinstance(node, Term) and len(node.words) == 1 and not node.prefix
 
@@ -41,7 +45,7 @@ def branches(node: Node) -> tuple[Node, ...]:
 
 
 @dataclass(slots=True, eq=False)
-class Clause:
+class Clause(Generic[KeyT]):
     """One branch of a rule that needs checking, sharing its rule's subscriber set.
 
     ``eq=False`` keeps identity hashing: the index collects candidate clauses in a set and two
@@ -55,9 +59,9 @@ class Clause:
     any_of: ScopedWords
     exact: bool
     """Whether passing :meth:`passes` means the branch matches (else the rule is asked)."""
-    subscribers: set
-    rule: object
-    """The :class:`~rules.matcher.Rule`, asked when the clause is not exact."""
+    subscribers: set[KeyT]
+    rule: Rule
+    """Asked when the clause is not exact."""
 
     def passes(self, words_in: Mapping[Scope, AbstractSet[str]]) -> bool:
         """The word-set conditions: necessary always, sufficient when :attr:`exact`."""
@@ -94,9 +98,9 @@ class _Conditions:
                 self.exact = False
             case Not(child) if is_plain(child):
                 self.excludes.setdefault(child.field, set()).add(child.words[0])
-            case Or(children) if _one_scope_of_plain_words(children):
-                words = frozenset(child.words[0] for child in children)  # type: ignore[union-attr]
-                self.any_of.append((children[0].field, words))  # type: ignore[union-attr]
+            case Or(children) if _plain_words_of_one_scope(children):
+                words = frozenset(child.words[0] for child in children)
+                self.any_of.append((children[0].field, words))
             case And(children):
                 for child in children:
                     self.add(child)
@@ -104,15 +108,16 @@ class _Conditions:
                 self.exact = False  # a NOT of a phrase, an OR of mixed terms: ask the rule
 
 
-def _one_scope_of_plain_words(children: tuple[Node, ...]) -> bool:
-    return all(is_plain(c) for c in children) and len({c.field for c in children}) == 1  # type: ignore[union-attr]
+def _plain_words_of_one_scope(children: tuple[Node, ...]) -> TypeGuard[tuple[Term, ...]]:
+    plain = [child for child in children if is_plain(child)]
+    return len(plain) == len(children) and len({term.field for term in plain}) == 1
 
 
 def _frozen(groups: dict[Scope, set[str]]) -> ScopedWords:
     return tuple((scope, frozenset(words)) for scope, words in groups.items())
 
 
-def compile_clause(branch: Node, subscribers: set, rule: object) -> Clause:
+def compile_clause(branch: Node, subscribers: set[KeyT], rule: Rule) -> Clause[KeyT]:
     """Compile one non-plain branch of ``rule``."""
     conditions = _Conditions()
     conditions.add(branch)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping
-from collections.abc import Set as AbstractSet
 from functools import cached_property
 
 from rules.folding import fold_all, folded_words, raw_spans, raw_words
@@ -85,7 +84,7 @@ class Document:
             **{name: (tokens,) for name, tokens in self.fields.items()},
         }
         """The fields a term searches: its own field, or title and text when it has none."""
-        self.words_in: dict[str | None, AbstractSet[str]] = {
+        self.words_in: dict[str | None, frozenset[str]] = {
             None: self.fields["title"].word_set | self.fields["text"].word_set,
             **{name: tokens.word_set for name, tokens in self.fields.items()},
         }
@@ -107,7 +106,7 @@ class Document:
         )
 
     @cached_property
-    def _derived(self) -> dict[tuple, frozenset]:
+    def _derived(self) -> dict[tuple[str, str | None, int], frozenset[str]]:
         """Word sets the index asks for on first use: n-grams and word heads per scope."""
         return {}
 

@@ -29,11 +29,12 @@ were seen, so the index never needs re-keying.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable, Sized
 from dataclasses import dataclass
 from itertools import chain
+from typing import Generic, TypeVar
 
-from rules.clauses import Clause, Scope, branches, compile_clause, is_plain
+from rules.clauses import Clause, KeyT, Scope, branches, compile_clause, is_plain
 from rules.document import JOINER, Document
 from rules.matcher import DocumentLike, Rule
 from rules.nodes import And, Node, Not, Or, Term
@@ -70,75 +71,104 @@ def index_keys(node: Node) -> frozenset[IndexKey] | None:
             options = [keys for child in children if (keys := index_keys(child)) is not None]
             return min(options, key=_set_cost) if options else None
         case Or(children):
-            branches = [index_keys(child) for child in children]
-            if any(keys is None for keys in branches):
-                return None
-            return frozenset().union(*branches)
+            union: set[IndexKey] = set()
+            for child in children:
+                keys = index_keys(child)
+                if keys is None:
+                    return None
+                union |= keys
+            return frozenset(union)
     raise TypeError(f"not a rule node: {node!r}")
 
 
-Slot = tuple[str, tuple]
-"""Where a branch decided by set operations alone keeps its subscriber keys: a table name and
-the path of dictionary keys down to the set of keys (see :meth:`RuleIndex._slot_of`)."""
+@dataclass(frozen=True, slots=True)
+class _WordSlot:
+    """A one-word branch (table ``sure``) or a one-word prefix (table ``prefix``)."""
+
+    prefix: bool
+    scope: Scope
+    word: str
+
+
+@dataclass(frozen=True, slots=True)
+class _PhraseSlot:
+    """A phrase, kept under its first two words and then its words (joined with JOINER)."""
+
+    scope: Scope
+    pair: str
+    phrase: str
+
+
+@dataclass(frozen=True, slots=True)
+class _WordSetSlot:
+    """An AND of words (``all_of``) or ``word -other ...`` (``but_not``, when ``excluding``):
+    its word set, kept under its key word."""
+
+    excluding: bool
+    scope: Scope
+    word: str
+    words: frozenset[str]
+
+
+Slot = _WordSlot | _PhraseSlot | _WordSetSlot
+"""Where a branch decided by set operations alone keeps its subscriber keys (see
+:meth:`RuleIndex._slot_of`)."""
+
+_KeysByWord = dict[str, set[KeyT]]
+"""Word → subscriber keys."""
+_WordSets = dict[str, set[frozenset[str]]]
+"""Key word → the word sets of the branches kept under it."""
+_KeysByWordSet = dict[frozenset[str], set[KeyT]]
+"""Word set of :data:`_WordSets` → subscriber keys."""
 
 
 @dataclass(slots=True)
-class _Entry:
+class _Entry(Generic[KeyT]):
     """One distinct rule, the subscriber keys that share it, and its compiled branches."""
 
     rule: Rule
-    subscribers: set[Hashable]
+    subscribers: set[KeyT]
     slots: tuple[Slot, ...]
     """Branches decided with set operations alone: the table slots holding the keys."""
-    clauses: tuple[Clause, ...]
+    clauses: tuple[Clause[KeyT], ...]
     """The other branches, each checked when one of its index keys is in the document."""
 
 
-class RuleIndex:
+class RuleIndex(Generic[KeyT]):
     """Subscriber key → rule, answering "which keys match this document?".
 
     Keys are whatever the caller uses to identify a subscription (e.g. its database id).
     """
 
     def __init__(self) -> None:
-        self._entry_of: dict[Hashable, _Entry] = {}
-        self._entries: dict[str, _Entry] = {}
-        self._sure: dict[Scope, dict[str, set[Hashable]]] = {}
+        self._entry_of: dict[KeyT, _Entry[KeyT]] = {}
+        self._entries: dict[str, _Entry[KeyT]] = {}
+        self._sure: dict[Scope, _KeysByWord[KeyT]] = {}
         """Scope → word → keys of the rules that match whenever the word is in that scope."""
-        self._phrases: dict[Scope, dict[str, dict[str, set[Hashable]]]] = {}
+        self._phrases: dict[Scope, dict[str, _KeysByWord[KeyT]]] = {}
         """Scope → first two words → words → keys of the rules the phrase matches in the scope
         (words joined with JOINER): a document's word pairs find them; longer phrases are then
         looked up among its runs of that length, worked out only then."""
-        self._prefixes: dict[Scope, dict[str, set[Hashable]]] = {}
+        self._prefixes: dict[Scope, _KeysByWord[KeyT]] = {}
         """Scope → prefix → keys of the rules matched by a word of the scope starting with it."""
-        self._all_of: dict[Scope, dict[str, set[frozenset[str]]]] = {}
+        self._all_of: dict[Scope, _WordSets] = {}
         """Scope → key word → the word sets of the ANDs of words keyed on it (see
-        :meth:`_slot_of`); their keys are in :attr:`_keys_of`."""
-        self._but_not: dict[Scope, dict[str, set[frozenset[str]]]] = {}
+        :meth:`_slot_of`); their keys are in :attr:`_all_of_keys`."""
+        self._all_of_keys: dict[Scope, _KeysByWordSet[KeyT]] = {}
+        self._but_not: dict[Scope, _WordSets] = {}
         """Scope → word → for each ``word -other -...``, the excluded words plus a marker of
-        ``word`` that no document has; their keys are in :attr:`_keys_of`."""
-        self._keys_of: dict[str, dict[Scope, dict[frozenset[str], set[Hashable]]]] = {
-            "all_of": {},
-            "but_not": {},
-        }
-        """Table → scope → word set of :attr:`_all_of` or :attr:`_but_not` → subscriber keys."""
-        self._tables = {
-            "sure": self._sure,
-            "phrase": self._phrases,
-            "prefix": self._prefixes,
-            "all_of": self._all_of,
-            "but_not": self._but_not,
-        }
+        ``word`` that no document has; their keys are in :attr:`_but_not_keys`."""
+        self._but_not_keys: dict[Scope, _KeysByWordSet[KeyT]] = {}
         self._sure_prefix_lengths: Counter[tuple[Scope, int]] = Counter()
         self._sure_probes: dict[Scope, tuple[int, ...]] = {}
         """Scope → distinct lengths of the prefixes in :attr:`_prefixes` for it, ascending."""
-        self._by_word: dict[str, list[Clause]] = {}
-        self._by_prefix: dict[str, list[Clause]] = {}
+        self._by_word: dict[str, set[Clause[KeyT]]] = {}
+        self._by_prefix: dict[str, set[Clause[KeyT]]] = {}
         self._prefix_lengths: Counter[int] = Counter()
         self._probe_lengths: tuple[int, ...] = ()
         """Distinct prefix lengths in use, ascending: the only lengths worth probing."""
 
-    def add(self, key: Hashable, rule: Rule) -> None:
+    def add(self, key: KeyT, rule: Rule) -> None:
         """Register ``rule`` under ``key``, replacing what ``key`` had before."""
         if key in self._entry_of:
             self.remove(key)
@@ -146,80 +176,91 @@ class RuleIndex:
         if entry is None:
             entry = self._register(rule)
         entry.subscribers.add(key)
-        tables = self._tables
-        for name, path in entry.slots:
-            if name in self._keys_of:
-                scope, word, item = path
-                tables[name].setdefault(scope, {}).setdefault(word, set()).add(item)
-                self._keys_of[name].setdefault(scope, {}).setdefault(item, set()).add(key)
-                continue
-            table = tables[name]
-            for step in path[:-1]:
-                table = table.setdefault(step, {})
-            table.setdefault(path[-1], set()).add(key)
+        for slot in entry.slots:
+            self._keys_at(slot).add(key)
         self._entry_of[key] = entry
 
-    def remove(self, key: Hashable) -> None:
+    def remove(self, key: KeyT) -> None:
         """Forget ``key``; the rule itself goes once no other key shares it."""
         try:
             entry = self._entry_of.pop(key)
         except KeyError:
             raise KeyError(f"no rule is registered under key {key!r}") from None
         entry.subscribers.discard(key)
-        tables = self._tables
-        for name, path in entry.slots:
-            if name in self._keys_of:
-                self._remove_checked(name, path, key)
-                continue
-            trail = [tables[name]]
-            for step in path[:-1]:
-                trail.append(trail[-1][step])
-            _discard(trail[-1], path[-1], key)
-            for table, step in zip(reversed(trail[:-1]), reversed(path[:-1]), strict=True):
-                if not table[step]:
-                    del table[step]
+        for slot in entry.slots:
+            self._release(slot, key)
         if not entry.subscribers:
             self._unregister(entry)
 
-    def _remove_checked(self, name: str, path: tuple, key: Hashable) -> None:
-        scope, word, item = path
-        keys_of = self._keys_of[name]
-        _discard(keys_of[scope], item, key)
-        if item not in keys_of[scope]:
-            if not keys_of[scope]:
-                del keys_of[scope]
-            table = self._tables[name]
-            _discard(table[scope], word, item)
-            if not table[scope]:
-                del table[scope]
+    def _word_set_tables(
+        self, excluding: bool
+    ) -> tuple[dict[Scope, _WordSets], dict[Scope, _KeysByWordSet[KeyT]]]:
+        """The table of word sets of ``all_of`` or ``but_not`` and the keys of each set."""
+        if excluding:
+            return self._but_not, self._but_not_keys
+        return self._all_of, self._all_of_keys
 
-    def match(self, doc: DocumentLike) -> set[Hashable]:
+    def _keys_at(self, slot: Slot) -> set[KeyT]:
+        """The subscriber keys kept in ``slot``, creating the tables down to it as needed."""
+        match slot:
+            case _WordSlot(prefix, scope, word):
+                table = self._prefixes if prefix else self._sure
+                return table.setdefault(scope, {}).setdefault(word, set())
+            case _PhraseSlot(scope, pair, phrase):
+                by_pair = self._phrases.setdefault(scope, {})
+                return by_pair.setdefault(pair, {}).setdefault(phrase, set())
+            case _WordSetSlot(excluding, scope, word, words):
+                word_sets, keys_of = self._word_set_tables(excluding)
+                word_sets.setdefault(scope, {}).setdefault(word, set()).add(words)
+                return keys_of.setdefault(scope, {}).setdefault(words, set())
+
+    def _release(self, slot: Slot, key: KeyT) -> None:
+        """Take ``key`` out of ``slot``, dropping each table that this empties."""
+        match slot:
+            case _WordSlot(prefix, scope, word):
+                table = self._prefixes if prefix else self._sure
+                _discard(table[scope], word, key)
+                _drop_if_empty(table, scope)
+            case _PhraseSlot(scope, pair, phrase):
+                by_pair = self._phrases[scope]
+                _discard(by_pair[pair], phrase, key)
+                _drop_if_empty(by_pair, pair)
+                _drop_if_empty(self._phrases, scope)
+            case _WordSetSlot(excluding, scope, word, words):
+                word_sets, keys_of = self._word_set_tables(excluding)
+                _discard(keys_of[scope], words, key)
+                if words not in keys_of[scope]:
+                    _drop_if_empty(keys_of, scope)
+                    _discard(word_sets[scope], word, words)
+                    _drop_if_empty(word_sets, scope)
+
+    def match(self, doc: DocumentLike) -> set[KeyT]:
         """Keys whose rule matches ``doc``; the same as asking every rule, only faster."""
         doc = Document.of(doc)
         words_in = doc.words_in
-        matched: set[Hashable] = set()
+        matched: set[KeyT] = set()
         update = matched.update
         # Set-decided branches: every loop below runs once per table hit, the rest is in C.
-        for scope, table in self._sure.items():
-            update(*map(table.__getitem__, table.keys() & words_in[scope]))
-        for scope, table in self._all_of.items():
+        for scope, sure in self._sure.items():
+            update(*map(sure.__getitem__, sure.keys() & words_in[scope]))
+        for scope, all_of in self._all_of.items():
             words = words_in[scope]
-            items = chain.from_iterable(map(table.__getitem__, table.keys() & words))
-            keys_of = self._keys_of["all_of"][scope]
+            items = chain.from_iterable(map(all_of.__getitem__, all_of.keys() & words))
+            keys_of = self._all_of_keys[scope]
             update(*map(keys_of.__getitem__, filter(words.issuperset, items)))
-        for scope, table in self._but_not.items():
+        for scope, but_not in self._but_not.items():
             words = words_in[scope]
-            items = chain.from_iterable(map(table.__getitem__, table.keys() & words))
-            keys_of = self._keys_of["but_not"][scope]
+            items = chain.from_iterable(map(but_not.__getitem__, but_not.keys() & words))
+            keys_of = self._but_not_keys[scope]
             update(*map(keys_of.__getitem__, filter(words.isdisjoint, items)))
-        for scope, table in self._phrases.items():
-            for pair in table.keys() & doc.ngrams(scope, 2):
-                for phrase, keys in table[pair].items():
+        for scope, phrases in self._phrases.items():
+            for pair in phrases.keys() & doc.ngrams(scope, 2):
+                for phrase, keys in phrases[pair].items():
                     if phrase == pair or phrase in doc.ngrams(scope, phrase.count(JOINER) + 1):
                         update(keys)
-        for scope, table in self._prefixes.items():
+        for scope, prefixes in self._prefixes.items():
             for length in self._sure_probes[scope]:
-                update(*map(table.__getitem__, table.keys() & doc.heads(scope, length)))
+                update(*map(prefixes.__getitem__, prefixes.keys() & doc.heads(scope, length)))
         for item in self._candidate_clauses(doc):
             if item.passes(words_in) and (item.exact or item.rule.test(doc)):
                 update(item.subscribers)
@@ -236,30 +277,31 @@ class RuleIndex:
         words_in = doc.words_in
         found: dict[str, Rule] = {}
 
-        def note(keys: Iterable[Hashable]) -> None:
+        def note(keys: Iterable[KeyT]) -> None:
             for key in keys:
                 rule = self._entry_of[key].rule
                 found[rule.canonical] = rule
 
-        for scope, table in self._sure.items():
-            for word in table.keys() & words_in[scope]:
-                note(table[word])
-        for name in self._keys_of:
-            for scope, table in self._tables[name].items():
-                for word in table.keys() & words_in[scope]:
-                    for item in table[word]:
-                        note(self._keys_of[name][scope][item])
-        for scope, table in self._phrases.items():
-            for pair in table.keys() & doc.ngrams(scope, 2):
-                for phrase, keys in table[pair].items():
+        for scope, sure in self._sure.items():
+            for word in sure.keys() & words_in[scope]:
+                note(sure[word])
+        for excluding in (False, True):
+            word_sets, keys_of = self._word_set_tables(excluding)
+            for scope, by_word in word_sets.items():
+                for word in by_word.keys() & words_in[scope]:
+                    for words in by_word[word]:
+                        note(keys_of[scope][words])
+        for scope, phrases in self._phrases.items():
+            for pair in phrases.keys() & doc.ngrams(scope, 2):
+                for phrase, keys in phrases[pair].items():
                     if phrase == pair or phrase in doc.ngrams(scope, phrase.count(JOINER) + 1):
                         note(keys)
-        for scope, table in self._prefixes.items():
+        for scope, prefixes in self._prefixes.items():
             for length in self._sure_probes[scope]:
-                for head in table.keys() & doc.heads(scope, length):
-                    note(table[head])
+                for head in prefixes.keys() & doc.heads(scope, length):
+                    note(prefixes[head])
         for item in self._candidate_clauses(doc):
-            found[item.rule.canonical] = item.rule  # type: ignore[attr-defined]
+            found[item.rule.canonical] = item.rule
         return list(found.values())
 
     def __len__(self) -> int:
@@ -268,9 +310,9 @@ class RuleIndex:
     def __contains__(self, key: object) -> bool:
         return key in self._entry_of
 
-    def _candidate_clauses(self, doc: Document) -> set[Clause]:
+    def _candidate_clauses(self, doc: Document) -> set[Clause[KeyT]]:
         """Clauses with an index key in ``doc``; set intersections keep the misses in C."""
-        found: set[Clause] = set()
+        found: set[Clause[KeyT]] = set()
         vocabulary = doc.vocabulary
         by_word = self._by_word
         for word in by_word.keys() & vocabulary:
@@ -296,32 +338,33 @@ class RuleIndex:
         """
         if isinstance(branch, Term):
             if is_plain(branch):
-                return "sure", (branch.field, branch.words[0])
+                return _WordSlot(False, branch.field, branch.words[0])
             if not branch.prefix:
                 pair = JOINER.join(branch.words[:2])
-                return "phrase", (branch.field, pair, JOINER.join(branch.words))
+                return _PhraseSlot(branch.field, pair, JOINER.join(branch.words))
             if len(branch.words) == 1:
-                return "prefix", (branch.field, branch.words[0])
+                return _WordSlot(True, branch.field, branch.words[0])
             return None
-        clause = compile_clause(branch, set(), rule)
+        clause: Clause[object] = compile_clause(branch, set(), rule)  # only its words are read
         if not clause.exact or clause.any_of or len(clause.needs) != 1:
             return None
         (scope, needs) = clause.needs[0]
         # The key word depends on the words alone, so equal word sets share one bucket.
         word = max(needs, key=lambda w: (len(w), w))
         if not clause.excludes:
-            return "all_of", (scope, word, needs)
+            return _WordSetSlot(False, scope, word, needs)
         if len(needs) == 1 and len(clause.excludes) == 1 and clause.excludes[0][0] == scope:
             # JOINER is never part of a document's word: the marker keeps ``isdisjoint`` exact
             # and makes the set tell ``a -c`` from ``b -c``.
-            return "but_not", (scope, word, clause.excludes[0][1] | {JOINER + word})
+            return _WordSetSlot(True, scope, word, clause.excludes[0][1] | {JOINER + word})
         return None
 
-    def _register(self, rule: Rule) -> _Entry:
+    def _register(self, rule: Rule) -> _Entry[KeyT]:
         if index_keys(rule.node) is None:  # compile() rejects such rules; a hand-made one may not
             raise ValueError(f"rule {str(rule)!r} has no term that must appear; cannot index it")
-        subscribers: set[Hashable] = set()
-        slots, clauses = [], []
+        subscribers: set[KeyT] = set()
+        slots: list[Slot] = []
+        clauses: list[Clause[KeyT]] = []
         for branch in branches(rule.node):
             slot = self._slot_of(branch, rule)
             if slot is not None:
@@ -334,12 +377,12 @@ class RuleIndex:
         for item in entry.clauses:
             for text, is_prefix in index_keys(item.branch) or ():
                 table = self._by_prefix if is_prefix else self._by_word
-                table.setdefault(text, []).append(item)
+                table.setdefault(text, set()).add(item)
                 if is_prefix:
                     self._count_prefix_length(len(text), +1)
         return entry
 
-    def _unregister(self, entry: _Entry) -> None:
+    def _unregister(self, entry: _Entry[KeyT]) -> None:
         del self._entries[entry.rule.canonical]
         self._count_sure_prefixes(entry, -1)
         for item in entry.clauses:
@@ -349,13 +392,15 @@ class RuleIndex:
                 if is_prefix:
                     self._count_prefix_length(len(text), -1)
 
-    def _count_sure_prefixes(self, entry: _Entry, change: int) -> None:
+    def _count_sure_prefixes(self, entry: _Entry[KeyT], change: int) -> None:
         counts = self._sure_prefix_lengths
         touched = False
-        for scope, text in (path for name, path in entry.slots if name == "prefix"):
-            counts[scope, len(text)] += change
-            if counts[scope, len(text)] == 0:
-                del counts[scope, len(text)]
+        for slot in entry.slots:
+            if not (isinstance(slot, _WordSlot) and slot.prefix):
+                continue
+            counts[slot.scope, len(slot.word)] += change
+            if counts[slot.scope, len(slot.word)] == 0:
+                del counts[slot.scope, len(slot.word)]
             touched = True
         if touched:
             probes: dict[Scope, list[int]] = {}
@@ -370,9 +415,19 @@ class RuleIndex:
         self._probe_lengths = tuple(sorted(self._prefix_lengths))
 
 
-def _discard(table: dict, text: str, item: object) -> None:
-    """Take ``item`` out of ``table[text]`` (a set or a list), dropping the emptied slot."""
-    bucket = table[text]
+_K = TypeVar("_K")
+_T = TypeVar("_T")
+_SizedT = TypeVar("_SizedT", bound=Sized)
+
+
+def _discard(table: dict[_K, set[_T]], key: _K, item: _T) -> None:
+    """Take ``item`` out of ``table[key]``, dropping the emptied set."""
+    bucket = table[key]
     bucket.remove(item)
     if not bucket:
-        del table[text]
+        del table[key]
+
+
+def _drop_if_empty(table: dict[_K, _SizedT], key: _K) -> None:
+    if not table[key]:
+        del table[key]

@@ -169,6 +169,6 @@ def _explain(node: Node, doc: Document) -> list[Hit] | None:
             parts = [_explain(child, doc) for child in children]
             return None if None in parts else [hit for part in parts if part for hit in part]
         case Or(children):
-            parts = [part for child in children if (part := _explain(child, doc)) is not None]
-            return [hit for part in parts for hit in part] if parts else None
+            matched = [part for child in children if (part := _explain(child, doc)) is not None]
+            return [hit for part in matched for hit in part] if matched else None
     raise TypeError(f"not a rule node: {node!r}")

@@ -214,11 +214,10 @@ class _Parser:
         self._enter(opening)
         node = self._or()
         self._depth -= 1
-        if self._next.kind is not Kind.CLOSE:
+        if self._take().kind is not Kind.CLOSE:
             raise RuleSyntaxError(
                 f'unclosed "(" opened at position {opening.position}', opening.position
             )
-        self._take()
         return node
 
     def _enter(self, lexeme: Lexeme) -> None:

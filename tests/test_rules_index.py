@@ -153,5 +153,6 @@ def test_set_decided_branches_shared_by_rules_survive_add_and_remove() -> None:
     assert index.match(DOC) == set()
     assert len(index) == 0
     assert len(index._entries) == 0
-    assert not any(index._tables.values())
-    assert not any(index._keys_of.values())
+    tables = (index._sure, index._phrases, index._prefixes, index._all_of, index._but_not)
+    assert not any(tables)
+    assert not index._all_of_keys and not index._but_not_keys

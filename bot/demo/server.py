@@ -48,7 +48,9 @@ def published_before(content: bytes, cutoff: datetime) -> bytes:
     for item in list(root.iter("{*}item", "{*}entry", "item", "entry")):
         when = _item_date(item)
         if when is None or when >= cutoff:
-            item.getparent().remove(item)
+            parent = item.getparent()
+            if parent is not None:  # an item or entry is never the root
+                parent.remove(item)
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
 
 
@@ -90,8 +92,7 @@ class DemoFeedServer:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def url(self, name: str, folder: str = "feeds") -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/{folder}/{name}"
+        return f"http://{self.HOST}:{self._server.server_port}/{folder}/{name}"
 
     def __enter__(self) -> DemoFeedServer:
         self._thread.start()

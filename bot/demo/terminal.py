@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+from collections.abc import Sequence
 from html.parser import HTMLParser
 
 BOLD, RESET = "\033[1m", "\033[0m"
@@ -47,7 +48,7 @@ def html_to_terminal(text: str, *, color: bool) -> str:
     return "".join(parser.parts)
 
 
-def chat_bubble(text: str, *, buttons: list[str] = (), color: bool) -> str:
+def chat_bubble(text: str, *, buttons: Sequence[str] = (), color: bool) -> str:
     """One message as a framed block, wrapped to the terminal width."""
     width = min(shutil.get_terminal_size((100, 24)).columns, 100) - 4
     lines: list[str] = []

@@ -423,7 +423,9 @@ def _environment_proxy(scheme: str, netloc: str) -> str | None:
     ``HTTP_PROXY``, ``ALL_PROXY``, less ``NO_PROXY``), as httpx's client would use it."""
     proxies = urllib.request.getproxies_environment()
     proxy = proxies.get(scheme) or proxies.get("all")
-    if not proxy or urllib.request.proxy_bypass_environment(netloc, proxies):
+    # Undocumented in the standard library, hence missing from typeshed's stubs.
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+    if not proxy or bypass(netloc, proxies):
         return None
     return proxy
 

@@ -56,9 +56,10 @@ def read_opml(data: bytes) -> list[OpmlFeed]:
 
 def _attribute(element: etree._Element, lower_name: str) -> str:
     """An attribute by case-insensitive name: exporters write xmlUrl, xmlURL and xmlurl."""
-    for key, value in element.attrib.items():
+    attributes = element.attrib
+    for key in attributes:
         if key.lower() == lower_name:
-            return " ".join(value.split())
+            return " ".join(attributes.get(key, "").split())
     return ""
 
 

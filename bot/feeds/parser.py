@@ -363,7 +363,7 @@ def _published(entry: Mapping[str, Any]) -> datetime | None:
     if not parsed:
         return None
     try:
-        return datetime(*parsed[:6], tzinfo=UTC)
+        return datetime(*parsed[:6]).replace(tzinfo=UTC)
     except (TypeError, ValueError, OverflowError):
         return None
 

@@ -17,6 +17,7 @@ from typing import Protocol
 
 import trafilatura
 from lxml.html import HtmlElement
+from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
 from bot.article import Article
@@ -35,7 +36,8 @@ class FullTextError(Exception):
 class PageResult(Protocol):
     """The part of a fetch result this module reads (``bot.feeds.fetcher.FetchResult``)."""
 
-    content: bytes
+    @property
+    def content(self) -> bytes: ...
 
 
 class PageFetcher(Protocol):
@@ -77,7 +79,7 @@ def extract_page(html: bytes | str, url: str) -> ExtractedPage | None:
         logger.info("%s is not an HTML page", url)
         return None
     language = _declared_language(tree)
-    document = trafilatura.bare_extraction(
+    found = trafilatura.bare_extraction(
         tree,
         url=url,
         favor_precision=True,
@@ -87,8 +89,10 @@ def extract_page(html: bytes | str, url: str) -> ExtractedPage | None:
         include_images=False,
         with_metadata=True,
     )
+    # A dict comes back only with the deprecated ``as_dict=True``, which is not passed.
+    document = found if isinstance(found, Document) else None
     text = (document.text or "").strip() if document is not None else ""
-    if len(text) < MIN_PAGE_TEXT:
+    if document is None or len(text) < MIN_PAGE_TEXT:
         logger.info("no article text found in %s (%d characters extracted)", url, len(text))
         return None
     return ExtractedPage(

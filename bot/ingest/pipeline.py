@@ -228,7 +228,7 @@ class Pipeline:
             self.parser.close()
 
     async def poll_all(
-        self, feeds: Iterable[FeedRow], progress: Callable[[PollResult], None] | None = None
+        self, feeds: Iterable[FeedRow], progress: Callable[[PollResult], object] | None = None
     ) -> list[PollResult]:
         """Poll many feeds at once, as many in flight as the fetcher allows connections.
 

@@ -96,7 +96,7 @@ class FeedsTable(Connected):
         self.conn.execute("UPDATE feeds SET enabled = 0 WHERE id = ?", (feed_id,))
 
     def record_polls(self, polls: Sequence[tuple[int, PollOutcome]]) -> None:
-        """Write what each poll learned onto its feed, in one UPDATE for all (``bot.ingest.pipeline``
+        """Write what each poll learned onto its feed, in one UPDATE for all (the pipeline
         gathers the polls that finish while one such write runs); a feed that moved for good
         gets its new URL in the same transaction. Of two polls of one feed, the later counts."""
         latest = dict(polls)

@@ -29,10 +29,14 @@ _FINISHED = re.compile(r"[.!?…。！？;\"'”’»)]$")
 class HitLike(Protocol):
     """What the rule engine reports for one matched term (``rules.Hit`` has this shape)."""
 
-    term: str
-    field: str
-    start: int
-    end: int
+    @property
+    def term(self) -> str: ...
+    @property
+    def field(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)

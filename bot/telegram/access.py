@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import ChatMember, Update
 from telegram.constants import ChatType
@@ -24,7 +25,9 @@ from bot.telegram.services import services
 
 logger = logging.getLogger(__name__)
 
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+"""An update handler: an ``async def`` (python-telegram-bot wants a coroutine function, and
+its callback types say Coroutine, which a plain Awaitable does not satisfy)."""
 
 _REFUSED = "refused_users"
 _MANAGERS = frozenset({ChatMember.ADMINISTRATOR, ChatMember.OWNER})

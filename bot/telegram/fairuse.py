@@ -76,8 +76,8 @@ class PacedReplies(BaseRateLimiter[None]):
         rate_limit_args: None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat_id = data.get("chat_id")
-        paced = isinstance(chat_id, int) and endpoint.startswith(_PACED_PREFIXES)
-        if not paced or _PACED_BY_CALLER.get():
+        paced = endpoint.startswith(_PACED_PREFIXES) and not _PACED_BY_CALLER.get()
+        if not (paced and isinstance(chat_id, int)):
             return await callback(*args, **kwargs)
         await self.pacer.wait(chat_id, urgent=True)
         try:

@@ -86,6 +86,9 @@ async def start_receiving(
     A webhook needs python-telegram-bot's ``webhooks`` extra (tornado). Its ``secret_token``
     makes the webhook server ignore requests that did not come from Telegram.
     """
+    updater = application.updater
+    if updater is None:
+        raise ValueError("the Application was built without an Updater: it cannot receive updates")
     await application.initialize()
     if application.post_init is not None:
         await application.post_init(application)
@@ -93,7 +96,7 @@ async def start_receiving(
     if telegram.webhook_url:
         if not telegram.webhook_secret:
             logger.warning("webhook without webhook_secret: anyone who finds the URL can post")
-        await application.updater.start_webhook(
+        await updater.start_webhook(
             listen=telegram.webhook_listen,
             port=telegram.webhook_port,
             url_path=urlsplit(telegram.webhook_url).path.lstrip("/"),
@@ -102,7 +105,7 @@ async def start_receiving(
         )
         logger.info("receiving updates by webhook at %s", telegram.webhook_url)
     else:
-        await application.updater.start_polling(poll_interval=0, timeout=poll_timeout)
+        await updater.start_polling(poll_interval=0, timeout=poll_timeout)
         logger.info("receiving updates by long polling")
 
 

@@ -11,6 +11,7 @@ from telegram import ForceReply, InlineKeyboardMarkup, LinkPreviewOptions, Messa
 from telegram.constants import ParseMode
 
 from bot.markup import pack_lines
+from bot.telegram.updates import message_of
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -23,9 +24,7 @@ async def reply(
     ``Message.reply_text`` posts into the forum topic the command came from and, in groups,
     quotes the command so several people's conversations with the bot stay apart.
     """
-    message = update.effective_message
-    assert message is not None, "reply() is only used for updates that carry a message"
-    return await message.reply_text(
+    return await message_of(update).reply_text(
         text,
         parse_mode=ParseMode.HTML,
         link_preview_options=NO_PREVIEW,

@@ -26,6 +26,7 @@ from bot.store import SubscriptionRow, UnknownRow
 from bot.telegram import texts
 from bot.telegram.access import can_manage_chat
 from bot.telegram.services import services
+from bot.telegram.updates import chat_data_of, chat_of, query_of
 
 logger = logging.getLogger(__name__)
 
@@ -46,10 +47,12 @@ def is_alert_button(data: object) -> bool:
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    callback = parse_callback(query.data)
+    query = query_of(update)
+    # The handler's pattern (is_alert_button) lets only data that parses through.
+    callback = parse_callback(query.data or "")
     action = callback.action
-    if not isinstance(query.message, Message):
+    message = query.message
+    if not isinstance(message, Message):
         await query.answer("This alert is too old to change; use /pause or /unsubscribe.")
         return
     sub = await _own_subscription(update, context, callback.sub_id)
@@ -60,11 +63,11 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(texts.ADMINS_ONLY, show_alert=True)
         return
     if action == "mute":
-        await _mute(query, context, sub)
+        await _mute(query, message, context, sub)
     elif action == "undo":
-        await _undo(query, context, sub)
+        await _undo(query, message, context, sub)
     else:
-        await _unsubscribe(query, context, sub)
+        await _unsubscribe(query, message, context, sub)
 
 
 async def _own_subscription(
@@ -74,14 +77,13 @@ async def _own_subscription(
         sub = await services(context).store.get_subscription(sub_id)
     except UnknownRow:
         return None
-    return sub if sub.chat_id == update.effective_chat.id else None
+    return sub if sub.chat_id == chat_of(update).id else None
 
 
 async def _mute(
-    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow
+    query: CallbackQuery, message: Message, context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow
 ) -> None:
     await services(context).store.set_paused(sub.id, True)
-    message = query.message
     _keyboards(context)[message.message_id] = message.reply_markup
     undo = to_markup(undo_buttons(sub.id))
     note = f"{_MUTED_MARK}Paused <code>{esc(sub.rule)}</code>; /resume {sub.number} turns it on."
@@ -90,10 +92,9 @@ async def _mute(
 
 
 async def _undo(
-    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow
+    query: CallbackQuery, message: Message, context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow
 ) -> None:
     await services(context).store.set_paused(sub.id, False)
-    message = query.message
     original = message.text_html.rsplit(_MUTED_MARK, 1)[0]
     keyboard = _keyboards(context).pop(message.message_id, None) or to_markup(alert_buttons(sub.id))
     await _edit(query, original, keyboard)
@@ -101,22 +102,23 @@ async def _undo(
 
 
 async def _unsubscribe(
-    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow
+    query: CallbackQuery, message: Message, context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow
 ) -> None:
     await services(context).store.remove_subscription(sub.id)
     note = f"\n\n🗑 Stopped following <code>{esc(sub.rule)}</code>."
-    await _edit(query, query.message.text_html + note, None)
+    await _edit(query, message.text_html + note, None)
     await query.answer("Unsubscribed")
 
 
 async def on_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any other press (a button of an older version, forged data): stop the spinner."""
-    logger.info("button with unknown data %r pressed", update.callback_query.data)
-    await update.callback_query.answer(texts.BUTTON_NO_LONGER_VALID)
+    query = query_of(update)
+    logger.info("button with unknown data %r pressed", query.data)
+    await query.answer(texts.BUTTON_NO_LONGER_VALID)
 
 
 def _keyboards(context: ContextTypes.DEFAULT_TYPE) -> dict[int, InlineKeyboardMarkup | None]:
-    return context.chat_data.setdefault(_KEYBOARDS, {})
+    return chat_data_of(context).setdefault(_KEYBOARDS, {})
 
 
 async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:

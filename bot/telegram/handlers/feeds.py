@@ -18,6 +18,7 @@ from bot.telegram.access import bot_admins_only
 from bot.telegram.arguments import ascii_number, command_argument, echo
 from bot.telegram.replies import reply, reply_lines
 from bot.telegram.services import services
+from bot.telegram.updates import message_of, user_of
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ def describe(feed: FeedRow) -> str:
 @bot_admins_only
 async def add_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    url = command_argument(update.effective_message, limit=MAX_URL)
+    url = command_argument(message_of(update), limit=MAX_URL)
     if _scheme(url) not in ("http", "https"):
         await reply(update, "Give the address of a feed or a site: <code>/addfeed https://…</code>")
         return
@@ -62,14 +63,14 @@ async def add_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     feed = await svc.store.add_feed(final_url, name=title, origin=FeedOrigin.CHAT)
     if svc.feed_added is not None:
         await svc.feed_added(feed)
-    logger.info("feed %s added by user %s", final_url, update.effective_user.id)
+    logger.info("feed %s added by user %s", final_url, user_of(update).id)
     await reply(update, f"Added {link(feed.display_name, feed.url)}. /feeds lists all sources.")
 
 
 @bot_admins_only
 async def remove_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    number = ascii_number(command_argument(update.effective_message))
+    number = ascii_number(command_argument(message_of(update)))
     feeds = await svc.store.list_feeds()
     if number is None or not 1 <= number <= len(feeds):
         await reply(update, f"Give a number from /feeds, 1 to {len(feeds)}.")
@@ -78,7 +79,7 @@ async def remove_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await svc.store.remove_feed(feed.id)
     if svc.feed_removed is not None:
         await svc.feed_removed(feed)
-    logger.info("feed %s removed by user %s", feed.url, update.effective_user.id)
+    logger.info("feed %s removed by user %s", feed.url, user_of(update).id)
     await reply(update, f"Removed {link(feed.display_name, feed.url)}.")
 
 

@@ -10,10 +10,11 @@ from bot.store import SubscriptionRow
 from bot.telegram import texts
 from bot.telegram.replies import reply, reply_lines
 from bot.telegram.services import services
+from bot.telegram.updates import chat_of
 
 
 async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    subs = await services(context).store.list_subscriptions(update.effective_chat.id)
+    subs = await services(context).store.list_subscriptions(chat_of(update).id)
     if not subs:
         await reply(update, texts.NO_SUBSCRIPTIONS)
         return

@@ -14,6 +14,7 @@ from bot.telegram.access import managers_only
 from bot.telegram.arguments import command_argument, select_subscriptions
 from bot.telegram.replies import reply
 from bot.telegram.services import services
+from bot.telegram.updates import chat_of, message_of
 
 logger = logging.getLogger(__name__)
 
@@ -30,12 +31,12 @@ async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _set_paused(update: Update, context: ContextTypes.DEFAULT_TYPE, *, paused: bool) -> None:
     store = services(context).store
-    chat_id = update.effective_chat.id
+    chat_id = chat_of(update).id
     subs = await store.list_subscriptions(chat_id)
     if not subs:
         await reply(update, texts.NO_SUBSCRIPTIONS)
         return
-    argument = command_argument(update.effective_message, limit=rules.MAX_LENGTH)
+    argument = command_argument(message_of(update), limit=rules.MAX_LENGTH)
     chosen = select_subscriptions(subs, argument, empty_means_all=True)
     for sub in chosen:
         await store.set_paused(sub.id, paused)

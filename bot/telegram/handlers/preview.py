@@ -13,6 +13,7 @@ from bot.store import StoredArticle
 from bot.telegram.arguments import command_argument, parse_rule
 from bot.telegram.replies import reply
 from bot.telegram.services import services
+from bot.telegram.updates import chat_of, message_of
 from bot.timezones import chat_zone
 
 PREVIEW_COUNT = 5
@@ -20,7 +21,7 @@ PREVIEW_COUNT = 5
 
 async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    text = command_argument(update.effective_message)
+    text = command_argument(message_of(update))
     if not text:
         await reply(update, "Give me a rule to try, e.g. <code>/preview Israel + Azerbaijan</code>")
         return
@@ -35,7 +36,7 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             "New articles are checked as they arrive." + typed.note,
         )
         return
-    row = await svc.store.get_chat(update.effective_chat.id)
+    row = await svc.store.get_chat(chat_of(update).id)
     zone = chat_zone(row.timezone if row else None, svc.config.delivery.timezone)
     lines = [f"Latest articles matching <code>{esc(rule)}</code>:"]
     lines += [f"{n}. {_describe(item, zone)}" for n, item in enumerate(found, start=1)]

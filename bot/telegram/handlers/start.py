@@ -11,12 +11,13 @@ from bot.telegram import texts
 from bot.telegram.chats import register_chat
 from bot.telegram.replies import reply
 from bot.telegram.services import services
+from bot.telegram.updates import chat_of
 
 logger = logging.getLogger(__name__)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    _, returning = await register_chat(services(context).store, update.effective_chat)
+    _, returning = await register_chat(services(context).store, chat_of(update))
     await reply(update, texts.WELCOME_BACK if returning else texts.WELCOME)
 
 

@@ -22,6 +22,7 @@ from bot.telegram.arguments import TypedRule, answers_argument_errors, command_a
 from bot.telegram.chats import register_chat, topic_thread
 from bot.telegram.replies import reply
 from bot.telegram.services import services
+from bot.telegram.updates import chat_of, message_of, text_of, user_data_of, user_of
 
 logger = logging.getLogger(__name__)
 
@@ -32,18 +33,18 @@ _AWAITING = "awaiting_rule_in"
 
 @managers_only
 async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    text = command_argument(update.effective_message)
+    text = command_argument(message_of(update))
     if text:
         await _subscribe(update, context, text)
         return
-    chat = update.effective_chat
+    chat = chat_of(update)
     _awaiting(context).add(chat.id)
     await reply(update, texts.ASK_FOR_RULE, markup=_answer_by_reply(chat))
 
 
 async def rule_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A plain text message: the rule asked for, else (in private) a pointer to /subscribe."""
-    chat = update.effective_chat
+    chat = chat_of(update)
     awaiting = _awaiting(context)
     if chat.id in awaiting:
         awaiting.discard(chat.id)
@@ -59,7 +60,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def forget_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Runs on every command before its handler: a new command ends any pending question."""
-    _awaiting(context).discard(update.effective_chat.id)
+    _awaiting(context).discard(chat_of(update).id)
 
 
 def _answer_by_reply(chat: Chat) -> ForceReply | None:
@@ -70,27 +71,27 @@ def _answer_by_reply(chat: Chat) -> ForceReply | None:
 
 
 def _awaiting(context: ContextTypes.DEFAULT_TYPE) -> set[int]:
-    return context.user_data.setdefault(_AWAITING, set())
+    return user_data_of(context).setdefault(_AWAITING, set())
 
 
 @managers_only
 @answers_argument_errors
 async def _subscribe_from_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _subscribe(update, context, update.effective_message.text.strip())
+    await _subscribe(update, context, text_of(update).strip())
 
 
 async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     svc = services(context)
     typed = parse_rule(text)
     rule = typed.rule
-    message, chat = update.effective_message, update.effective_chat
+    message, chat = message_of(update), chat_of(update)
     await register_chat(svc.store, chat)
     try:
         sub = await svc.store.add_subscription(
             chat.id,
             rule,
             thread_id=topic_thread(message),
-            created_by=update.effective_user.id,
+            created_by=user_of(update).id,
             limit=svc.config.subscriptions.max_per_chat,
         )
     except DuplicateSubscription as exc:

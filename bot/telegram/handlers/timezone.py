@@ -13,6 +13,7 @@ from bot.telegram.arguments import command_argument
 from bot.telegram.chats import register_chat
 from bot.telegram.replies import reply
 from bot.telegram.services import services
+from bot.telegram.updates import chat_of, message_of
 from bot.timezones import is_timezone
 
 logger = logging.getLogger(__name__)
@@ -25,8 +26,8 @@ MAX_NAME = 64
 @managers_only
 async def set_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    name = command_argument(update.effective_message, limit=MAX_NAME)
-    chat, _ = await register_chat(svc.store, update.effective_chat)
+    name = command_argument(message_of(update), limit=MAX_NAME)
+    chat, _ = await register_chat(svc.store, chat_of(update))
     if not name:
         current = chat.timezone or svc.config.delivery.timezone
         await reply(

@@ -17,6 +17,7 @@ from telegram.ext import ContextTypes
 from bot.telegram import texts
 from bot.telegram.access import Handler, is_bot_admin
 from bot.telegram.replies import reply
+from bot.telegram.updates import chat_of, text_of
 
 logger = logging.getLogger(__name__)
 
@@ -27,16 +28,15 @@ def unknown_command_handler(commands: Collection[str]) -> Handler:
     """The handler for commands not among ``commands`` (every name and alias the bot has)."""
 
     async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, chat = update.effective_message, update.effective_chat
-        name, _, addressee = message.text.split(maxsplit=1)[0][1:].partition("@")
+        name, _, addressee = text_of(update).split(maxsplit=1)[0][1:].partition("@")
         for_this_bot = addressee.lower() == (context.bot.username or "").lower()
-        if chat.type != ChatType.PRIVATE and not for_this_bot:
+        if chat_of(update).type != ChatType.PRIVATE and not for_this_bot:
             return
         user = update.effective_user
         known = [
             command
             for command in commands
-            if command not in _OPERATOR_COMMANDS or is_bot_admin(user and user.id, context)
+            if command not in _OPERATOR_COMMANDS or is_bot_admin(user.id if user else None, context)
         ]
         await reply(update, unknown_command_text(name, known))
 

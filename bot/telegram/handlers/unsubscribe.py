@@ -13,6 +13,7 @@ from bot.telegram.access import managers_only
 from bot.telegram.arguments import command_argument, select_subscriptions
 from bot.telegram.replies import reply
 from bot.telegram.services import services
+from bot.telegram.updates import chat_of, message_of
 
 logger = logging.getLogger(__name__)
 
@@ -20,9 +21,9 @@ logger = logging.getLogger(__name__)
 @managers_only
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     store = services(context).store
-    chat_id = update.effective_chat.id
+    chat_id = chat_of(update).id
     subs = await store.list_subscriptions(chat_id)
-    argument = command_argument(update.effective_message, limit=rules.MAX_LENGTH)
+    argument = command_argument(message_of(update), limit=rules.MAX_LENGTH)
     [sub] = select_subscriptions(subs, argument, empty_means_all=False)
     await store.remove_subscription(sub.id)
     logger.info("chat %s unsubscribed from %r", chat_id, sub.canonical)
