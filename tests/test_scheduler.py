@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -11,6 +14,7 @@ from pathlib import Path
 import pytest
 from pipeline_env import FeedServer, PipelineEnv, close_env, item, make_config, open_env
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from bot.config import FeedSpec
 from bot.ingest.scheduler import FeedScheduler
@@ -140,3 +144,30 @@ async def test_a_feed_that_asked_to_wait_keeps_its_time_across_a_restart(
         await scheduler.shutdown()
         await close_env(env, fetcher)
     assert not scheduler.scheduler.running
+
+
+async def test_a_stop_during_a_poll_cancels_it_without_a_traceback(
+    tmp_path: Path, httpserver: HTTPServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A poll cut by shutdown is a normal stop: the pipeline notes it, and no log says a job
+    failed (APScheduler logs a cancelled job as an error with its traceback)."""
+    fetching = threading.Event()
+
+    def hang(request: Request) -> Response:
+        fetching.set()
+        time.sleep(1)
+        return Response("", status=304)
+
+    httpserver.expect_request("/hang").respond_with_handler(hang)
+    config = make_config(tmp_path / "bot.db", interval=600)
+    config = replace(config, feeds=[FeedSpec(url=httpserver.url_for("/hang"))])
+    env, fetcher = await open_env(config)
+    scheduler = FeedScheduler(env.pipeline, env.astore, config)
+    await scheduler.start()
+    await eventually(fetching.is_set)
+
+    await scheduler.shutdown()
+
+    assert [feed.url for feed in env.pipeline.cancelled] == [httpserver.url_for("/hang")]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    await close_env(env, fetcher)

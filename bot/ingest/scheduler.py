@@ -65,6 +65,7 @@ class FeedScheduler:
         self._skipped: set[int] = set()
         """Feeds whose poll was skipped while the store had a fault."""
         self._running: set[asyncio.Task[Any] | None] = set()
+        self._stopping = False
 
     async def start(self) -> None:
         """Merge the config file's feeds into the store and schedule every enabled feed.
@@ -116,6 +117,7 @@ class FeedScheduler:
         and is polled again at the next start; one that is storing goes on with its
         transaction, which ``Pipeline.finish_commits`` waits for.
         """
+        self._stopping = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)  # cancels the jobs running
             await asyncio.sleep(0)  # AsyncIOScheduler shuts down in a loop callback
@@ -149,6 +151,11 @@ class FeedScheduler:
         self._running.add(task)
         try:
             await self._poll_fresh(feed_id)
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+            # Cancelled by shutdown(): the pipeline has noted the poll, and APScheduler would
+            # log a cancelled job as a failure with its traceback.
         finally:
             self._running.discard(task)
 
