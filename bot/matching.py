@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 OTHER_RULES = 1024
 """Compiled rules kept for subscriptions the index does not hold (paused ones, whose queued
 alerts still render), least recently used first out."""
+MATCHED_DOCUMENTS = 256
+"""Documents kept of the latest matched articles, for their alerts' explanations."""
 
 Matches = dict[tuple[int, str], list[int]]
 """(chat id, article id) → ids of every subscription of that chat the article matched.
@@ -49,6 +51,9 @@ class SubscriptionMatcher:
         self._rules: dict[int, rules.Rule] = {}
         """The compiled rule of each subscription in the index."""
         self._other: OrderedDict[int, rules.Rule] = OrderedDict()
+        self._documents: OrderedDict[tuple[str, str], rules.Document] = OrderedDict()
+        """The documents of the latest matched articles, which their alerts' explanations
+        read again (an alert is rendered moments after its article matched)."""
         self._version: int | None = None
         self._thread_ids: dict[int, int | None] | None = None
 
@@ -129,7 +134,10 @@ class SubscriptionMatcher:
         matches: Matches = {}
         for article in articles:
             doc = document(article)
-            for sub_id in sorted(self.index.match(doc)):
+            matched = self.index.match(doc)
+            if matched:
+                self._keep_document(article, doc)
+            for sub_id in sorted(matched):
                 key = (self._subs[sub_id].chat_id, article.id)
                 matches.setdefault(key, []).append(sub_id)
         return matches
@@ -137,7 +145,7 @@ class SubscriptionMatcher:
     def explain(self, article: Article, subs: Sequence[SubscriptionRow]) -> list[rules.Hit]:
         """Where each of ``subs`` matched ``article``, all together in their order: what the
         alert's "Matched:" line names and its summary bolds."""
-        doc = document(article)
+        doc = self._documents.get((article.feed_url, article.id)) or document(article)
         hits: list[rules.Hit] = []
         for sub in subs:
             rule = self._compiled(sub)
@@ -145,6 +153,11 @@ class SubscriptionMatcher:
                 self._remember(sub.id, rule)
             hits.extend(rule.explain(doc) or ())
         return hits
+
+    def _keep_document(self, article: Article, doc: rules.Document) -> None:
+        self._documents[(article.feed_url, article.id)] = doc
+        while len(self._documents) > MATCHED_DOCUMENTS:
+            self._documents.popitem(last=False)
 
     def __len__(self) -> int:
         return len(self.index)

@@ -12,6 +12,7 @@ from pytest_httpserver import HTTPServer
 import rules
 from bot.article import Article
 from bot.delivery import render_outbox_row
+from bot import matching
 from bot.matching import SubscriptionMatcher
 from bot.store import AsyncStore, Store
 from bot.summary import LLMSummarizer
@@ -126,4 +127,28 @@ async def test_an_alert_queued_before_its_topic_was_paused_still_says_why(row, t
 
     assert "Matched: Azerbaijan, Israel (text)" in alert.text
     assert "to <b>Azerbaijan</b> on Tuesday" in alert.text
+    await astore.aclose()
+
+
+async def test_an_alert_explains_its_match_from_the_document_made_when_it_matched(
+    row, tmp_path, monkeypatch
+):
+    """One Document per article: the renderer reads the one the matcher made."""
+    astore = AsyncStore(Store.open(tmp_path / "matcher.db"))
+    matcher = SubscriptionMatcher(astore)
+    matcher.update(row.subscriptions)
+    made: list[str] = []
+    original = matching.document
+
+    def counted(article: Article) -> rules.Document:
+        made.append(article.id)
+        return original(article)
+
+    monkeypatch.setattr(matching, "document", counted)
+    assert matcher.match([row.article.article]) == {(1, "a"): [row.subscriptions[0].id]}
+
+    alert = await render_outbox_row(row, explain=matcher.explain)
+
+    assert "Matched: Azerbaijan, Israel (text)" in alert.text
+    assert made == ["a"]
     await astore.aclose()
