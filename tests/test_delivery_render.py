@@ -10,9 +10,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 import rules
+from bot import matching
 from bot.article import Article
 from bot.delivery import render_outbox_row
-from bot import matching
 from bot.matching import SubscriptionMatcher
 from bot.store import AsyncStore, Store
 from bot.summary import LLMSummarizer
