@@ -190,6 +190,20 @@ async def test_timezone_rejects_unknown_names_and_stores_good_ones(start_bot: St
     assert (await bot.store.get_chat(USER)).timezone == "Asia/Baku"
 
 
+async def test_timezone_names_are_taken_in_any_case_and_stored_as_tzdata_spells_them(
+    start_bot: StartBot,
+) -> None:
+    bot = await start_bot()
+
+    utc = await bot.send(USER, "/timezone utc")
+    assert utc.plain == "Times here are now shown in UTC."
+    assert (await bot.store.get_chat(USER)).timezone == "UTC"
+
+    berlin = await bot.send(USER, "/timezone EUROPE/berlin")
+    assert berlin.plain == "Times here are now shown in Europe/Berlin."
+    assert (await bot.store.get_chat(USER)).timezone == "Europe/Berlin"
+
+
 async def test_start_after_a_block_resumes_alerts(start_bot: StartBot) -> None:
     bot = await start_bot()
     await bot.send(USER, "/subscribe Israel")
