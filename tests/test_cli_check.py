@@ -60,6 +60,26 @@ def test_prints_each_match_with_why(feed_file: Path, capsys) -> None:
     ]
 
 
+def test_a_text_that_repeats_itself_or_lists_names_still_gets_a_summary(
+    tmp_path: Path, capsys
+) -> None:
+    """Such texts look like furniture line by line (captions printed twice, a menu), and
+    used to leave their alerts with no summary at all."""
+    said = "The ministers of Israel and Azerbaijan met in Baku to sign a water deal."
+    names = "Eli Cohen, Jeyhun Bayramov, Isaac Herzog, Ilham Aliyev, Nikol Pashinyan"
+    path = tmp_path / "odd.xml"
+    items = [
+        item("r1", "Water deal", text=f"<p>{said}</p><p>{said}</p><p>{said}</p>"),
+        item("n1", "Who was there", text=names),
+    ]
+    path.write_bytes(rss(items, title="World Desk"))
+
+    main(["check", "Baku | Cohen", "--feed", str(path), "--json"])
+
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [record["summary"] for record in records] == [said, names]
+
+
 def test_json_lines(feed_file: Path, capsys) -> None:
     status = main(["check", "Azerbaijan | Oslo", "--feed", str(feed_file), "--json"])
 
