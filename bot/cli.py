@@ -14,13 +14,16 @@ import contextlib
 import json
 import logging
 import os
+import re
+import shlex
+import signal
 import sqlite3
 import sys
 import textwrap
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from importlib import import_module
+from importlib import import_module, metadata
 from pathlib import Path
 
 from tqdm import tqdm
@@ -45,6 +48,11 @@ PROGRESS_FROM = 10
 """Polling this many feeds or more shows a progress bar."""
 EXIT_ERROR = 2
 EXIT_BUG = 1
+EXIT_PIPE = 128 + signal.SIGPIPE
+"""The status of a command whose reader left early (``topic-alert check … | head``): what a
+shell reports for any Unix tool that a closed pipe ends."""
+_OPTION = re.compile(r"--.*|-[vh]+")
+"""What ``check`` takes as an option; any other argument starting with "-" is meant as a rule."""
 
 
 class CliError(Exception):
@@ -53,13 +61,18 @@ class CliError(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``topic-alert`` console script; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    args = _parse(sys.argv[1:] if argv is None else list(argv))
     # The daemon reports what it does (polls, deliveries) by default; one-shot commands
     # print their results and log only problems unless asked.
     configure_logging(args.verbose + (args.command == "run"))
     hide(os.environ.get(TOKEN_ENV))
     try:
-        return args.handler(args)
+        status: int = args.handler(args)
+        sys.stdout.flush()  # a reader that left early shows here, not in the exit's own flush
+        return status
+    except BrokenPipeError:
+        _discard_stdout()
+        return EXIT_PIPE
     except (CliError, ConfigError, StoreError, OpmlError) as exc:
         print(f"topic-alert: {redact(str(exc))}", file=sys.stderr)
     except KeyboardInterrupt:
@@ -71,11 +84,58 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_ERROR
 
 
+def _parse(argv: list[str]) -> argparse.Namespace:
+    """The command line, or argparse's usage error (exit status 2) followed by a hint when the
+    mistake is a rule that starts with "-"."""
+    try:
+        return build_parser().parse_args(argv)
+    except SystemExit as exit:
+        hint = _dash_rule_hint(argv) if exit.code not in (0, None) else None
+        if hint:
+            print(hint, file=sys.stderr)
+        raise
+
+
+def _dash_rule_hint(argv: list[str]) -> str | None:
+    """For ``check '-football Iran' --feed F``: argparse takes a rule that starts with "-" for
+    an unknown option, and its error ("the following arguments are required: RULE") does not
+    say so. The hint shows the same command with the rule after ``--``."""
+    if "check" not in argv:
+        return None
+    after = argv[argv.index("check") + 1 :]
+    if "--" in after:
+        after = after[: after.index("--")]
+    dashed = [arg for arg in after if arg.startswith("-") and not _OPTION.fullmatch(arg)]
+    if not dashed:
+        return None
+    rule = dashed[0]
+    fixed = shlex.join(["topic-alert", "check", *(arg for arg in after if arg != rule), "--", rule])
+    return (
+        f'topic-alert: the rule {rule!r} starts with "-", so it was read as an option; '
+        f"put it last, after --:\n  {fixed}"
+    )
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null once its reader is gone, so that the interpreter's flush at
+    exit does not fail again with a traceback of its own ("Exception ignored … BrokenPipeError")."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def _version() -> str:
+    try:
+        return metadata.version("topic-alert")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "(version unknown: not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="topic-alert", description="Watch news feeds for the topics you subscribe to."
     )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="-v info, -vv debug")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -166,6 +166,36 @@ def test_the_installed_command(feed_file: Path) -> None:
     assert [json.loads(line)["title"] for line in done.stdout.splitlines()] == [DEAL]
 
 
+def test_a_reader_that_leaves_early_ends_it_quietly(feed_file: Path) -> None:
+    """``topic-alert check … | head``: the pipe closes before all is written, and the command
+    ends as Unix tools do, with no traceback."""
+    command = shutil.which("topic-alert", path=str(Path(sys.executable).parent))
+    assert command, "install the project (pip install -e .) to get the topic-alert command"
+    argv = [command, "check", "Baku | Oslo", "--feed", str(feed_file)]
+
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
+        assert child.stdout is not None
+        child.stdout.close()  # the reader is gone before the first line is written
+        _, err = child.communicate(timeout=60)
+
+    assert err == b""
+    assert child.returncode == 141  # 128 + SIGPIPE, as a shell reports for `… | head`
+
+
+def test_a_rule_that_starts_with_a_dash_gets_a_hint(feed_file: Path, capsys) -> None:
+    with pytest.raises(SystemExit) as exit:
+        main(["check", "-football", "--feed", str(feed_file)])
+
+    err = capsys.readouterr().err.splitlines()
+    assert exit.value.code == 2
+    assert "the following arguments are required: RULE" in err[-3]
+    assert err[-2:] == [
+        "topic-alert: the rule '-football' starts with \"-\", so it was read as an option; "
+        "put it last, after --:",
+        f"  topic-alert check --feed {feed_file} -- -football",
+    ]
+
+
 def test_the_sample_article_summary_skips_the_page_boilerplate(
     tmp_path: Path, capsys, sample_article_text: str
 ) -> None:

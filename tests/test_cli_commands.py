@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ import rules
 from bot.cli import main
 from bot.feeds.opml import read_opml
 from bot.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -158,6 +161,17 @@ def test_expected_errors_are_one_line_and_exit_2(
     assert err.startswith("topic-alert: ")
     assert message in err
     assert err.count("\n") == 1
+
+
+def test_version_is_the_package_version(capsys) -> None:
+    with (ROOT / "pyproject.toml").open("rb") as project:
+        version = tomllib.load(project)["project"]["version"]
+
+    with pytest.raises(SystemExit) as exit:
+        main(["--version"])
+
+    assert exit.value.code == 0
+    assert capsys.readouterr().out == f"topic-alert {version}\n"
 
 
 def test_help_lists_every_command(capsys) -> None:
