@@ -35,9 +35,11 @@ from bot.feeds.errors import FeedParseError, FetchError, OpmlError
 from bot.feeds.opml import OpmlFeed, read_opml, write_opml
 from bot.ingest import PollResult, with_full_text
 from bot.logs import configure_logging, hide, redact
+from bot.markup import counted
 from bot.matching import document
-from bot.store import FeedOrigin, FeedRow, Store, StoreError, StoreUnavailable
+from bot.store import FeedOrigin, FeedRow, PollStatus, Store, StoreError, StoreUnavailable
 from bot.store.health import storage_fault
+from bot.store.states import FAILED_POLLS
 from bot.summary import summarize_article
 from bot.wiring import Services, build
 
@@ -224,9 +226,14 @@ async def _print_matches(
     llm, summary_chars = services.llm, services.config.delivery.summary_chars
     for source, outcome in zip(args.feed, outcomes, strict=True):
         if isinstance(outcome, FetchError | FeedParseError | OSError):
-            # Feed-stage errors name their URL already; a local file's OSError may not.
-            where = "" if isinstance(outcome, FetchError | FeedParseError) else f"{source}: "
-            print(f"topic-alert: {where}{outcome}", file=sys.stderr)
+            # Feed-stage errors name their URL already; a local file's OSError names the path
+            # only inside its str(), after the reason.
+            problem = (
+                outcome
+                if isinstance(outcome, FetchError | FeedParseError)
+                else f"{source}: {outcome.strerror or outcome}"
+            )
+            print(f"topic-alert: {problem}", file=sys.stderr)
             status = EXIT_ERROR
             continue
         if isinstance(outcome, BaseException):
@@ -353,18 +360,19 @@ async def _poll_feeds(config: Config) -> list[PollResult]:
 
 
 def _print_poll_summary(results: list[PollResult]) -> None:
-    counts = Counter(result.status for result in results)
-    failed = counts["error"] + counts["gone"]
+    counts = Counter(PollStatus(result.status) for result in results)
+    ok, not_modified = PollStatus.OK, PollStatus.NOT_MODIFIED
+    failed = sum(counts[status] for status in FAILED_POLLS)
     print(
-        f"polled {len(results)} feeds: {counts['ok']} ok, "
-        f"{counts['not_modified']} not modified, {failed} failed"
+        f"polled {counted(len(results), 'feed')}: {counts[ok]} {ok.words}, "
+        f"{counts[not_modified]} {not_modified.words}, {failed} {PollStatus.ERROR.words}"
     )
     new = sum(result.new_articles for result in results)
     alerts = sum(result.alerts for result in results)
     print(f"new articles: {new}, matches queued: {alerts}")
     for result in results:
-        if result.status in ("error", "gone"):
-            disabled = " (disabled)" if result.status == "gone" else ""
+        if result.status in FAILED_POLLS:
+            disabled = " (disabled)" if result.status == PollStatus.GONE else ""
             # The error names the feed's URL; the name adds something only when it is not that.
             named = "" if (result.error or "").startswith(result.name) else f"{result.name}: "
             print(f"failed{disabled}: {named}{result.error}")
@@ -392,7 +400,7 @@ def _feeds(args: argparse.Namespace) -> int:
 def _feed_cells(feed: FeedRow) -> tuple[str, ...]:
     name = feed.display_name
     name = name if len(name) <= 40 else name[:39] + "…"
-    result = feed.last_status or "never polled"
+    result = PollStatus(feed.last_status).words if feed.last_status else "never polled"
     if not feed.enabled:
         result += " (disabled)"
     next_poll = _when(feed.next_poll_at) if feed.enabled else "-"
@@ -417,7 +425,10 @@ def _import_opml(args: argparse.Namespace) -> int:
         added = [feed for feed in listed if feed.url not in known]
         for feed in added:
             store.add_feed(feed.url, name=feed.name, origin=FeedOrigin.OPML)
-    print(f"imported {len(added)} feeds from {args.file} ({len(listed) - len(added)} known)")
+    print(
+        f"imported {counted(len(added), 'feed')} from {args.file} "
+        f"({len(listed) - len(added)} known)"
+    )
     return 0
 
 

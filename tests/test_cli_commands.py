@@ -115,6 +115,29 @@ def test_feeds_prints_an_aligned_status_table(tmp_path: Path, server: FeedServer
     assert later_row.endswith(" 0")
 
 
+def test_a_failing_feed_is_named_once_and_feeds_says_each_state_in_words(
+    tmp_path: Path, server: FeedServer, httpserver: HTTPServer, capsys, caplog
+) -> None:
+    world = server.publish("/world", [item("a1", "Talks")])
+    httpserver.expect_request("/missing.xml").respond_with_data("gone?", status=404)
+    missing = httpserver.url_for("/missing.xml")
+    config = str(write_config(tmp_path, [("World", world), ("Missing", missing)]))
+
+    main(["poll-once", "--config", config])
+    main(["poll-once", "--config", config])  # World answers 304 Not Modified now
+    main(["feeds", "--config", config])
+
+    out = capsys.readouterr().out.splitlines()
+    failures = [record.getMessage() for record in caplog.records if missing in record.getMessage()]
+    assert failures == [f"{missing}: poll failed: HTTP 404 NOT FOUND"] * 2
+    assert f"failed: Missing: {missing}: HTTP 404 NOT FOUND" in out
+    assert out[3] == "polled 2 feeds: 0 ok, 1 not modified, 1 failed"
+    world_row, missing_row = out[-2:]
+    assert "  not modified  " in world_row
+    assert "  failed  " in missing_row
+    assert "_" not in "".join(out[-3:])
+
+
 def test_opml_round_trip(tmp_path: Path, capsys) -> None:
     config = write_config(tmp_path, [("Config Feed", "https://config.example/rss")])
     opml = tmp_path / "reader.opml"
@@ -127,7 +150,7 @@ def test_opml_round_trip(tmp_path: Path, capsys) -> None:
     )
 
     assert main(["import-opml", str(opml), "--config", str(config)]) == 0
-    assert capsys.readouterr().out == f"imported 1 feeds from {opml} (1 known)\n"
+    assert capsys.readouterr().out == f"imported 1 feed from {opml} (1 known)\n"
     assert main(["export-opml", "--config", str(config)]) == 0
 
     exported = read_opml(capsys.readouterr().out.encode())

@@ -172,7 +172,7 @@ async def test_addfeed_and_status_name_an_internal_address_refused(
     answer = await bot.send(OPERATOR, f"/addfeed {url}")
 
     assert answer.plain.startswith(
-        f"I could not use {url} as a feed: {url}: refused: 2130706433 is 127.0.0.1, "
+        f"I could not use {url} as a feed: refused: 2130706433 is 127.0.0.1, "
         "a loopback address; the bot does not fetch from internal addresses"
     )
     assert await bot.store.list_feeds() == []

@@ -31,7 +31,7 @@ from bot.feeds.normalize import html_to_text
 from bot.ingest import Pipeline, PollResult
 from bot.ingest.fulltext import extract_page
 from bot.markup import counted
-from bot.store import AsyncStore
+from bot.store import AsyncStore, PollStatus
 from bot.telegram.arguments import describe_rule_error
 from bot.wiring import build
 
@@ -163,5 +163,6 @@ def _report(title: str, results: list[PollResult]) -> None:
     print(f"{title}:")
     for result in results:
         articles = counted(result.new_articles, "new article")
-        line = f"  {result.name}: {result.status}, {articles}, {counted(result.alerts, 'alert')}"
+        status = PollStatus(result.status).words
+        line = f"  {result.name}: {status}, {articles}, {counted(result.alerts, 'alert')}"
         print(f"{line} queued" + (f" ({result.error})" if result.error else ""))

@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 MAX_URL = 2048
 """The longest address /addfeed takes: what browsers and servers commonly accept."""
 ERROR_CHARS = 500
-"""How much of a refused feed's error the reply shows (the error repeats the URL)."""
+"""How much of a refused feed's error the reply shows."""
 
 
 async def list_feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -58,8 +58,9 @@ async def add_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         final_url, title = await svc.validate_feed(url)
     except Exception as exc:  # the validator's errors are as varied as the web it fetches
-        logger.info("addfeed %s refused: %s", url, exc)
-        reason = shorten(str(exc), ERROR_CHARS)
+        reason = str(exc).removeprefix(f"{url}: ")  # the reply names the address once
+        logger.info("addfeed %s refused: %s", url, reason)
+        reason = shorten(reason, ERROR_CHARS)
         await reply(update, f"I could not use {esc(echo(url))} as a feed: {esc(reason)}")
         return
     if await _already_watched(update, svc.store, final_url):
