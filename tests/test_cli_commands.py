@@ -160,6 +160,34 @@ def test_opml_round_trip(tmp_path: Path, capsys) -> None:
     ]
 
 
+def test_import_opml_warns_about_each_entry_it_leaves_out(tmp_path: Path, capsys, caplog):
+    config = write_config(tmp_path, [])
+    opml = tmp_path / "reader.opml"
+    opml.write_text(
+        '<opml version="2.0"><body>'
+        '<outline text="Wire" xmlUrl="https://wire.example/rss"/>'
+        '<outline text="Old FTP" xmlUrl="ftp://files.example/news.xml"/>'
+        '<outline xmlUrl="feeds/local.xml"/>'
+        '<outline text="Old FTP again" xmlUrl="ftp://files.example/news.xml"/>'
+        '<outline text="A folder"/>'
+        "</body></opml>",
+        encoding="utf-8",
+    )
+
+    assert main(["import-opml", str(opml), "--config", str(config)]) == 0
+
+    assert [
+        (r.levelname, r.getMessage()) for r in caplog.records if r.name == "bot.feeds.opml"
+    ] == [
+        (
+            "WARNING",
+            'skipped "Old FTP" (ftp://files.example/news.xml): not an http(s) feed address',
+        ),
+        ("WARNING", "skipped feeds/local.xml: not an http(s) feed address"),
+    ]
+    assert capsys.readouterr().out == f"imported 1 feed from {opml} (0 known)\n"
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
