@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import io
 import json
 import logging
 import os
@@ -99,23 +100,37 @@ def _parse(argv: list[str]) -> argparse.Namespace:
 
 
 def _dash_rule_hint(argv: list[str]) -> str | None:
-    """For ``check '-football Iran' --feed F``: argparse takes a rule that starts with "-" for
-    an unknown option, and its error ("the following arguments are required: RULE") does not
-    say so. The hint shows the same command with the rule after ``--``."""
+    """For ``check -football --feed F`` or ``check -football Iran --feed F``: argparse takes
+    a word that starts with "-" for an unknown option, and its error ("the following arguments
+    are required: RULE") does not say so. The hint is the same command with the whole rule as
+    one argument after ``--``."""
     if "check" not in argv:
         return None
-    after = argv[argv.index("check") + 1 :]
+    start = argv.index("check") + 1
+    head, after = argv[:start], argv[start:]
     if "--" in after:
         after = after[: after.index("--")]
-    dashed = [arg for arg in after if arg.startswith("-") and not _OPTION.fullmatch(arg)]
+    dashed = {arg for arg in after if arg.startswith("-") and not _OPTION.fullmatch(arg)}
     if not dashed:
         return None
-    rule = dashed[0]
-    fixed = shlex.join(["topic-alert", "check", *(arg for arg in after if arg != rule), "--", rule])
+    words = dashed | _positionals([*head, *(arg for arg in after if arg not in dashed)])
+    rule = " ".join(arg for arg in after if arg in words)
+    options = [arg for arg in after if arg not in words]
+    fixed = shlex.join(["topic-alert", *head, *options, "--", rule])
     return (
-        f'topic-alert: the rule {rule!r} starts with "-", so it was read as an option; '
-        f"put it last, after --:\n  {fixed}"
+        f'topic-alert: a rule that starts with "-" reads as an option; '
+        f"put the whole rule last, after --:\n  {fixed}"
     )
+
+
+def _positionals(argv: list[str]) -> set[str]:
+    """The words argparse takes as positional arguments in ``argv`` (none if it fails)."""
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            parsed, extras = build_parser().parse_known_args(argv)
+    except SystemExit:
+        return set()
+    return {parsed.rule, *(arg for arg in extras if not arg.startswith("-"))}
 
 
 def _discard_stdout() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import subprocess
 import sys
@@ -181,18 +182,31 @@ def test_a_reader_that_leaves_early_ends_it_quietly(feed_file: Path) -> None:
     assert child.returncode == 141  # 128 + SIGPIPE, as a shell reports for `… | head`
 
 
-def test_a_rule_that_starts_with_a_dash_gets_a_hint(feed_file: Path, capsys) -> None:
+@pytest.mark.parametrize(
+    ("typed", "rule"),
+    [(["-Oslo"], "-Oslo"), (["-Oslo", "Baku"], "-Oslo Baku"), (["Baku", "-Oslo"], "Baku -Oslo")],
+)
+def test_a_rule_that_starts_with_a_dash_gets_a_hint(
+    typed: list[str], rule: str, feed_file: Path, capsys
+) -> None:
     with pytest.raises(SystemExit) as exit:
-        main(["check", "-football", "--feed", str(feed_file)])
+        main(["check", *typed, "--feed", str(feed_file)])
 
     err = capsys.readouterr().err.splitlines()
     assert exit.value.code == 2
-    assert "the following arguments are required: RULE" in err[-3]
+    assert err[-3].startswith("topic-alert")
+    assert "error: " in err[-3], "argparse's own error comes first"
     assert err[-2:] == [
-        "topic-alert: the rule '-football' starts with \"-\", so it was read as an option; "
-        "put it last, after --:",
-        f"  topic-alert check --feed {feed_file} -- -football",
+        'topic-alert: a rule that starts with "-" reads as an option; '
+        "put the whole rule last, after --:",
+        f"  topic-alert check --feed {feed_file} -- {shlex.quote(rule)}",
     ]
+
+
+def test_the_command_the_hint_suggests_works(feed_file: Path, capsys) -> None:
+    assert main(["check", "--feed", str(feed_file), "--", "-Oslo Baku"]) == 0
+
+    assert capsys.readouterr().out.splitlines()[-1] == "1 of 2 articles match Baku -Oslo"
 
 
 def test_the_sample_article_summary_skips_the_page_boilerplate(
