@@ -11,16 +11,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import io
 import json
 import logging
 import os
+import re
+import shlex
+import signal
 import sqlite3
 import sys
 import textwrap
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from importlib import import_module
+from importlib import import_module, metadata
 from pathlib import Path
 
 from tqdm import tqdm
@@ -32,9 +36,11 @@ from bot.feeds.errors import FeedParseError, FetchError, OpmlError
 from bot.feeds.opml import OpmlFeed, read_opml, write_opml
 from bot.ingest import PollResult, with_full_text
 from bot.logs import configure_logging, hide, redact
+from bot.markup import counted
 from bot.matching import document
-from bot.store import FeedOrigin, FeedRow, Store, StoreError, StoreUnavailable
+from bot.store import FeedOrigin, FeedRow, PollStatus, Store, StoreError, StoreUnavailable
 from bot.store.health import storage_fault
+from bot.store.states import FAILED_POLLS
 from bot.summary import summarize_article
 from bot.wiring import Services, build
 
@@ -45,6 +51,11 @@ PROGRESS_FROM = 10
 """Polling this many feeds or more shows a progress bar."""
 EXIT_ERROR = 2
 EXIT_BUG = 1
+EXIT_PIPE = 128 + signal.SIGPIPE
+"""The status of a command whose reader left early (``topic-alert check … | head``): what a
+shell reports for any Unix tool that a closed pipe ends."""
+_OPTION = re.compile(r"--.*|-[vh]+")
+"""What ``check`` takes as an option; any other argument starting with "-" is meant as a rule."""
 
 
 class CliError(Exception):
@@ -53,13 +64,18 @@ class CliError(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``topic-alert`` console script; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    args = _parse(sys.argv[1:] if argv is None else list(argv))
     # The daemon reports what it does (polls, deliveries) by default; one-shot commands
     # print their results and log only problems unless asked.
     configure_logging(args.verbose + (args.command == "run"))
     hide(os.environ.get(TOKEN_ENV))
     try:
-        return args.handler(args)
+        status: int = args.handler(args)
+        sys.stdout.flush()  # a reader that left early shows here, not in the exit's own flush
+        return status
+    except BrokenPipeError:
+        _discard_stdout()
+        return EXIT_PIPE
     except (CliError, ConfigError, StoreError, OpmlError) as exc:
         print(f"topic-alert: {redact(str(exc))}", file=sys.stderr)
     except KeyboardInterrupt:
@@ -71,11 +87,72 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_ERROR
 
 
+def _parse(argv: list[str]) -> argparse.Namespace:
+    """The command line, or argparse's usage error (exit status 2) followed by a hint when the
+    mistake is a rule that starts with "-"."""
+    try:
+        return build_parser().parse_args(argv)
+    except SystemExit as exit:
+        hint = _dash_rule_hint(argv) if exit.code not in (0, None) else None
+        if hint:
+            print(hint, file=sys.stderr)
+        raise
+
+
+def _dash_rule_hint(argv: list[str]) -> str | None:
+    """For ``check -football --feed F`` or ``check -football Iran --feed F``: argparse takes
+    a word that starts with "-" for an unknown option, and its error ("the following arguments
+    are required: RULE") does not say so. The hint is the same command with the whole rule as
+    one argument after ``--``."""
+    if "check" not in argv:
+        return None
+    start = argv.index("check") + 1
+    head, after = argv[:start], argv[start:]
+    if "--" in after:
+        after = after[: after.index("--")]
+    dashed = {arg for arg in after if arg.startswith("-") and not _OPTION.fullmatch(arg)}
+    if not dashed:
+        return None
+    words = dashed | _positionals([*head, *(arg for arg in after if arg not in dashed)])
+    rule = " ".join(arg for arg in after if arg in words)
+    options = [arg for arg in after if arg not in words]
+    fixed = shlex.join(["topic-alert", *head, *options, "--", rule])
+    return (
+        f'topic-alert: a rule that starts with "-" reads as an option; '
+        f"put the whole rule last, after --:\n  {fixed}"
+    )
+
+
+def _positionals(argv: list[str]) -> set[str]:
+    """The words argparse takes as positional arguments in ``argv`` (none if it fails)."""
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            parsed, extras = build_parser().parse_known_args(argv)
+    except SystemExit:
+        return set()
+    return {parsed.rule, *(arg for arg in extras if not arg.startswith("-"))}
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null once its reader is gone, so that the interpreter's flush at
+    exit does not fail again with a traceback of its own ("Exception ignored … BrokenPipeError")."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def _version() -> str:
+    try:
+        return metadata.version("topic-alert")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "(version unknown: not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="topic-alert", description="Watch news feeds for the topics you subscribe to."
     )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="-v info, -vv debug")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -164,9 +241,14 @@ async def _print_matches(
     llm, summary_chars = services.llm, services.config.delivery.summary_chars
     for source, outcome in zip(args.feed, outcomes, strict=True):
         if isinstance(outcome, FetchError | FeedParseError | OSError):
-            # Feed-stage errors name their URL already; a local file's OSError may not.
-            where = "" if isinstance(outcome, FetchError | FeedParseError) else f"{source}: "
-            print(f"topic-alert: {where}{outcome}", file=sys.stderr)
+            # Feed-stage errors name their URL already; a local file's OSError names the path
+            # only inside its str(), after the reason.
+            problem = (
+                outcome
+                if isinstance(outcome, FetchError | FeedParseError)
+                else f"{source}: {outcome.strerror or outcome}"
+            )
+            print(f"topic-alert: {problem}", file=sys.stderr)
             status = EXIT_ERROR
             continue
         if isinstance(outcome, BaseException):
@@ -293,18 +375,19 @@ async def _poll_feeds(config: Config) -> list[PollResult]:
 
 
 def _print_poll_summary(results: list[PollResult]) -> None:
-    counts = Counter(result.status for result in results)
-    failed = counts["error"] + counts["gone"]
+    counts = Counter(PollStatus(result.status) for result in results)
+    ok, not_modified = PollStatus.OK, PollStatus.NOT_MODIFIED
+    failed = sum(counts[status] for status in FAILED_POLLS)
     print(
-        f"polled {len(results)} feeds: {counts['ok']} ok, "
-        f"{counts['not_modified']} not modified, {failed} failed"
+        f"polled {counted(len(results), 'feed')}: {counts[ok]} {ok.words}, "
+        f"{counts[not_modified]} {not_modified.words}, {failed} {PollStatus.ERROR.words}"
     )
     new = sum(result.new_articles for result in results)
     alerts = sum(result.alerts for result in results)
     print(f"new articles: {new}, matches queued: {alerts}")
     for result in results:
-        if result.status in ("error", "gone"):
-            disabled = " (disabled)" if result.status == "gone" else ""
+        if result.status in FAILED_POLLS:
+            disabled = " (disabled)" if result.status == PollStatus.GONE else ""
             # The error names the feed's URL; the name adds something only when it is not that.
             named = "" if (result.error or "").startswith(result.name) else f"{result.name}: "
             print(f"failed{disabled}: {named}{result.error}")
@@ -332,7 +415,7 @@ def _feeds(args: argparse.Namespace) -> int:
 def _feed_cells(feed: FeedRow) -> tuple[str, ...]:
     name = feed.display_name
     name = name if len(name) <= 40 else name[:39] + "…"
-    result = feed.last_status or "never polled"
+    result = PollStatus(feed.last_status).words if feed.last_status else "never polled"
     if not feed.enabled:
         result += " (disabled)"
     next_poll = _when(feed.next_poll_at) if feed.enabled else "-"
@@ -357,7 +440,10 @@ def _import_opml(args: argparse.Namespace) -> int:
         added = [feed for feed in listed if feed.url not in known]
         for feed in added:
             store.add_feed(feed.url, name=feed.name, origin=FeedOrigin.OPML)
-    print(f"imported {len(added)} feeds from {args.file} ({len(listed) - len(added)} known)")
+    print(
+        f"imported {counted(len(added), 'feed')} from {args.file} "
+        f"({len(listed) - len(added)} known)"
+    )
     return 0
 
 

@@ -228,7 +228,7 @@ def _check_values(config: Config, where: str) -> None:
             raise ConfigError(f"{where}: feeds[{i}].interval must be positive")
     _check_url(config.telegram.base_url, f"{where}: telegram.base_url")
     if config.telegram.webhook_url:
-        _check_url(config.telegram.webhook_url, f"{where}: telegram.webhook_url")
+        _check_webhook_url(config.telegram.webhook_url, f"{where}: telegram.webhook_url")
     if not is_timezone(config.delivery.timezone):
         raise ConfigError(
             f"{where}: delivery.timezone {config.delivery.timezone!r} is not a time zone; "
@@ -254,6 +254,17 @@ def _check_url(url: str, where: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"{where}: expected an http(s) URL, got {url!r}")
+
+
+def _check_webhook_url(url: str, where: str) -> None:
+    """Telegram posts updates to https:// webhooks only: setWebhook refuses any other, and the
+    bot would start and then never hear a word."""
+    _check_url(url, where)
+    if urlsplit(url).scheme != "https":
+        raise ConfigError(
+            f"{where}: Telegram sends webhooks over HTTPS only; expected an https:// URL "
+            f"(e.g. your reverse proxy's), got {url!r}"
+        )
 
 
 def _warn_about_fast_polling(config: Config) -> None:

@@ -1,4 +1,4 @@
-"""Telegram HTML: escaping, links, the message length rule, shortening and the date shown.
+"""Telegram HTML: escaping, links, the message length rule, shortening, counts and dates.
 
 Every message the bot sends (alerts, digests, command replies) is Telegram HTML, so these are
 shared by ``bot/delivery`` and ``bot/telegram``. Anything written by someone else (a feed, a
@@ -58,6 +58,14 @@ def shorten(text: str, limit: int) -> str:
     cut = text[: max(0, limit - len(_ELLIPSIS))]
     head, space, _ = cut.rpartition(" ")
     return (head if space and head else cut).rstrip(" ,;:.-–—") + _ELLIPSIS
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """ "1 alert", "2 alerts", "0 alerts": a count with its noun in the right number, for chat
+    replies and terminal output alike (``plural`` when it is not the noun and an s)."""
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count} {plural or noun + 's'}"
 
 
 def format_when(moment: datetime, tz: tzinfo) -> str:

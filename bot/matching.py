@@ -23,6 +23,10 @@ from bot.store import AsyncStore, StoredArticle, SubscriptionRow
 
 logger = logging.getLogger(__name__)
 
+LOOKBACK_DAYS = 7
+"""How far back /subscribe counts and /preview lists stored matches: one window for both, so
+their numbers agree. A week says how often a rule would alert, and keeps the matching done
+on each such command small (well within the 30 days articles are kept by default)."""
 OTHER_RULES = 1024
 """Compiled rules kept for subscriptions the index does not hold (paused ones, whose queued
 alerts still render), least recently used first out."""
@@ -164,15 +168,15 @@ class SubscriptionMatcher:
 
 
 async def matching_articles(
-    store: AsyncStore, rule: rules.Rule, *, days: int, limit: int | None = None
+    store: AsyncStore, rule: rules.Rule, *, limit: int | None = None
 ) -> list[StoredArticle]:
-    """Stored articles first seen in the last ``days`` that ``rule`` matches, newest first:
-    the evidence /subscribe and /preview show before any alert.
+    """Stored articles first seen in the last :data:`LOOKBACK_DAYS` that ``rule`` matches,
+    newest first: the evidence /subscribe and /preview show before any alert.
 
     Matching runs on a worker thread: a week of articles can take a noticeable moment and
     the event loop also serves every other chat.
     """
-    since = datetime.now(UTC) - timedelta(days=days)
+    since = datetime.now(UTC) - timedelta(days=LOOKBACK_DAYS)
     stored = await store.recent_articles(since)
     return await asyncio.to_thread(_select, rule, stored, limit)
 

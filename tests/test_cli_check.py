@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import subprocess
 import sys
@@ -60,6 +61,26 @@ def test_prints_each_match_with_why(feed_file: Path, capsys) -> None:
     ]
 
 
+def test_a_text_that_repeats_itself_or_lists_names_still_gets_a_summary(
+    tmp_path: Path, capsys
+) -> None:
+    """Such texts look like furniture line by line (captions printed twice, a menu), and
+    used to leave their alerts with no summary at all."""
+    said = "The ministers of Israel and Azerbaijan met in Baku to sign a water deal."
+    names = "Eli Cohen, Jeyhun Bayramov, Isaac Herzog, Ilham Aliyev, Nikol Pashinyan"
+    path = tmp_path / "odd.xml"
+    items = [
+        item("r1", "Water deal", text=f"<p>{said}</p><p>{said}</p><p>{said}</p>"),
+        item("n1", "Who was there", text=names),
+    ]
+    path.write_bytes(rss(items, title="World Desk"))
+
+    main(["check", "Baku | Cohen", "--feed", str(path), "--json"])
+
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [record["summary"] for record in records] == [said, names]
+
+
 def test_json_lines(feed_file: Path, capsys) -> None:
     status = main(["check", "Azerbaijan | Oslo", "--feed", str(feed_file), "--json"])
 
@@ -107,8 +128,7 @@ def test_a_failing_feed_is_named_and_the_others_still_print(
     errors = captured.err.splitlines()
     assert errors[0].startswith(f"topic-alert: {down}: ")
     assert "HTTP 500" in errors[0]
-    assert errors[1].startswith(f"topic-alert: {missing}: ")
-    assert "No such file" in errors[1]
+    assert errors[1] == f"topic-alert: {missing}: No such file or directory"
 
 
 def test_feeds_over_http_get_the_full_text_of_teasers(
@@ -144,6 +164,49 @@ def test_the_installed_command(feed_file: Path) -> None:
 
     assert done.returncode == 0, done.stderr
     assert [json.loads(line)["title"] for line in done.stdout.splitlines()] == [DEAL]
+
+
+def test_a_reader_that_leaves_early_ends_it_quietly(feed_file: Path) -> None:
+    """``topic-alert check … | head``: the pipe closes before all is written, and the command
+    ends as Unix tools do, with no traceback."""
+    command = shutil.which("topic-alert", path=str(Path(sys.executable).parent))
+    assert command, "install the project (pip install -e .) to get the topic-alert command"
+    argv = [command, "check", "Baku | Oslo", "--feed", str(feed_file)]
+
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
+        assert child.stdout is not None
+        child.stdout.close()  # the reader is gone before the first line is written
+        _, err = child.communicate(timeout=60)
+
+    assert err == b""
+    assert child.returncode == 141  # 128 + SIGPIPE, as a shell reports for `… | head`
+
+
+@pytest.mark.parametrize(
+    ("typed", "rule"),
+    [(["-Oslo"], "-Oslo"), (["-Oslo", "Baku"], "-Oslo Baku"), (["Baku", "-Oslo"], "Baku -Oslo")],
+)
+def test_a_rule_that_starts_with_a_dash_gets_a_hint(
+    typed: list[str], rule: str, feed_file: Path, capsys
+) -> None:
+    with pytest.raises(SystemExit) as exit:
+        main(["check", *typed, "--feed", str(feed_file)])
+
+    err = capsys.readouterr().err.splitlines()
+    assert exit.value.code == 2
+    assert err[-3].startswith("topic-alert")
+    assert "error: " in err[-3], "argparse's own error comes first"
+    assert err[-2:] == [
+        'topic-alert: a rule that starts with "-" reads as an option; '
+        "put the whole rule last, after --:",
+        f"  topic-alert check --feed {feed_file} -- {shlex.quote(rule)}",
+    ]
+
+
+def test_the_command_the_hint_suggests_works(feed_file: Path, capsys) -> None:
+    assert main(["check", "--feed", str(feed_file), "--", "-Oslo Baku"]) == 0
+
+    assert capsys.readouterr().out.splitlines()[-1] == "1 of 2 articles match Baku -Oslo"
 
 
 def test_the_sample_article_summary_skips_the_page_boilerplate(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ import rules
 from bot.cli import main
 from bot.feeds.opml import read_opml
 from bot.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -112,6 +115,29 @@ def test_feeds_prints_an_aligned_status_table(tmp_path: Path, server: FeedServer
     assert later_row.endswith(" 0")
 
 
+def test_a_failing_feed_is_named_once_and_feeds_says_each_state_in_words(
+    tmp_path: Path, server: FeedServer, httpserver: HTTPServer, capsys, caplog
+) -> None:
+    world = server.publish("/world", [item("a1", "Talks")])
+    httpserver.expect_request("/missing.xml").respond_with_data("gone?", status=404)
+    missing = httpserver.url_for("/missing.xml")
+    config = str(write_config(tmp_path, [("World", world), ("Missing", missing)]))
+
+    main(["poll-once", "--config", config])
+    main(["poll-once", "--config", config])  # World answers 304 Not Modified now
+    main(["feeds", "--config", config])
+
+    out = capsys.readouterr().out.splitlines()
+    failures = [record.getMessage() for record in caplog.records if missing in record.getMessage()]
+    assert failures == [f"{missing}: poll failed: HTTP 404 NOT FOUND"] * 2
+    assert f"failed: Missing: {missing}: HTTP 404 NOT FOUND" in out
+    assert out[3] == "polled 2 feeds: 0 ok, 1 not modified, 1 failed"
+    world_row, missing_row = out[-2:]
+    assert "  not modified  " in world_row
+    assert "  failed  " in missing_row
+    assert "_" not in "".join(out[-3:])
+
+
 def test_opml_round_trip(tmp_path: Path, capsys) -> None:
     config = write_config(tmp_path, [("Config Feed", "https://config.example/rss")])
     opml = tmp_path / "reader.opml"
@@ -124,7 +150,7 @@ def test_opml_round_trip(tmp_path: Path, capsys) -> None:
     )
 
     assert main(["import-opml", str(opml), "--config", str(config)]) == 0
-    assert capsys.readouterr().out == f"imported 1 feeds from {opml} (1 known)\n"
+    assert capsys.readouterr().out == f"imported 1 feed from {opml} (1 known)\n"
     assert main(["export-opml", "--config", str(config)]) == 0
 
     exported = read_opml(capsys.readouterr().out.encode())
@@ -132,6 +158,34 @@ def test_opml_round_trip(tmp_path: Path, capsys) -> None:
         ("https://config.example/rss", "Config Feed"),
         ("https://wire.example/rss", "Wire"),
     ]
+
+
+def test_import_opml_warns_about_each_entry_it_leaves_out(tmp_path: Path, capsys, caplog):
+    config = write_config(tmp_path, [])
+    opml = tmp_path / "reader.opml"
+    opml.write_text(
+        '<opml version="2.0"><body>'
+        '<outline text="Wire" xmlUrl="https://wire.example/rss"/>'
+        '<outline text="Old FTP" xmlUrl="ftp://files.example/news.xml"/>'
+        '<outline xmlUrl="feeds/local.xml"/>'
+        '<outline text="Old FTP again" xmlUrl="ftp://files.example/news.xml"/>'
+        '<outline text="A folder"/>'
+        "</body></opml>",
+        encoding="utf-8",
+    )
+
+    assert main(["import-opml", str(opml), "--config", str(config)]) == 0
+
+    assert [
+        (r.levelname, r.getMessage()) for r in caplog.records if r.name == "bot.feeds.opml"
+    ] == [
+        (
+            "WARNING",
+            'skipped "Old FTP" (ftp://files.example/news.xml): not an http(s) feed address',
+        ),
+        ("WARNING", "skipped feeds/local.xml: not an http(s) feed address"),
+    ]
+    assert capsys.readouterr().out == f"imported 1 feed from {opml} (0 known)\n"
 
 
 @pytest.mark.parametrize(
@@ -158,6 +212,17 @@ def test_expected_errors_are_one_line_and_exit_2(
     assert err.startswith("topic-alert: ")
     assert message in err
     assert err.count("\n") == 1
+
+
+def test_version_is_the_package_version(capsys) -> None:
+    with (ROOT / "pyproject.toml").open("rb") as project:
+        version = tomllib.load(project)["project"]["version"]
+
+    with pytest.raises(SystemExit) as exit:
+        main(["--version"])
+
+    assert exit.value.code == 0
+    assert capsys.readouterr().out == f"topic-alert {version}\n"
 
 
 def test_help_lists_every_command(capsys) -> None:

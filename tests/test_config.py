@@ -63,6 +63,11 @@ def test_the_example_mentions_every_key() -> None:
         ("[stories]\nthreshold = 0\n", "stories.threshold must be a similarity above 0"),
         ("[stories]\nthreshold = 1.5\n", "stories.threshold must be a similarity above 0"),
         ('[stories]\nenabled = "yes"\n', "stories: enabled: expected bool, got 'yes'"),
+        (
+            '[telegram]\nwebhook_url = "http://bot.example.org/hook"\n',
+            "telegram.webhook_url: Telegram sends webhooks over HTTPS only; expected an https:// "
+            "URL (e.g. your reverse proxy's), got 'http://bot.example.org/hook'",
+        ),
     ],
 )
 def test_mistakes_name_the_key(tmp_path: Path, text: str, message: str) -> None:
@@ -70,6 +75,12 @@ def test_mistakes_name_the_key(tmp_path: Path, text: str, message: str) -> None:
         load_config(write(tmp_path, text))
 
     assert message in str(caught.value)
+
+
+def test_an_https_webhook_url_is_taken(tmp_path: Path) -> None:
+    text = '[telegram]\nwebhook_url = "https://bot.example.org/hook"\n'
+
+    assert load_config(write(tmp_path, text)).telegram.webhook_url == "https://bot.example.org/hook"
 
 
 def test_a_missing_file_says_what_to_do(tmp_path: Path) -> None:

@@ -128,6 +128,20 @@ def test_empty_text_gives_an_empty_summary() -> None:
     assert summarize("Title only", "") == Summary("")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Herzog in Baku",
+        "By LAHAV HARKOV\nPublished: MAY 28, 2023 15:05\nShare this article",
+    ],
+    ids=["the-title-again", "byline-dateline-share"],
+)
+def test_the_fallback_brings_back_no_title_and_no_furniture(text: str) -> None:
+    """Only lines judged by their shape alone come back when the strict reading leaves
+    nothing; a text that is the title again, or only a byline, still has no summary."""
+    assert summarize("Herzog in Baku", text) == Summary("")
+
+
 def test_matched_line_groups_terms_by_where_they_matched() -> None:
     hits = [
         Hit("Israel", "title", 0, 6),

@@ -57,6 +57,20 @@ async def test_operator_adds_a_feed_found_by_autodiscovery(
     assert listed.plain.splitlines() == ["Sources (1)", "1. Caspian <News>"]
 
 
+async def test_addfeed_of_a_feed_already_watched_says_so(
+    start_bot: StartBot, site: HTTPServer
+) -> None:
+    bot = await start_bot(validate_feed=validate_feed)
+    await bot.send(OPERATOR, f"/addfeed {site.url_for('/')}")
+
+    same_site = await bot.send(OPERATOR, f"/addfeed {site.url_for('/')}")
+    same_feed = await bot.send(OPERATOR, f"/addfeed {site.url_for('/rss')}")
+
+    already = "Caspian <News> is already watched. /feeds lists all sources."
+    assert (same_site.plain, same_feed.plain) == (already, already)
+    assert len(await bot.store.list_feeds()) == 1
+
+
 async def test_addfeed_reports_a_url_that_is_not_a_feed(
     start_bot: StartBot, httpserver: HTTPServer
 ) -> None:
@@ -158,7 +172,7 @@ async def test_addfeed_and_status_name_an_internal_address_refused(
     answer = await bot.send(OPERATOR, f"/addfeed {url}")
 
     assert answer.plain.startswith(
-        f"I could not use {url} as a feed: {url}: refused: 2130706433 is 127.0.0.1, "
+        f"I could not use {url} as a feed: refused: 2130706433 is 127.0.0.1, "
         "a loopback address; the bot does not fetch from internal addresses"
     )
     assert await bot.store.list_feeds() == []

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from test_telegram_harness import USER, StartBot, add_articles, start_bot_fixture  # noqa: F401
+
+from bot.article import Article
 
 
 async def test_subscribe_shows_normalized_rule_and_recent_matches(start_bot: StartBot) -> None:
@@ -175,7 +178,37 @@ async def test_preview_without_matches_says_so(start_bot: StartBot) -> None:
 
     answer = await bot.send(USER, "/preview Tbilisi")
 
-    assert answer.plain.startswith("No stored article of the last 30 days matches Tbilisi.")
+    assert answer.plain.startswith("No stored article of the last 7 days matches Tbilisi.")
+
+
+async def test_subscribe_and_preview_look_back_over_the_same_week(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    feed = await bot.store.add_feed("https://news.example.org/feed.xml", name="Example News")
+    for age in (2, 10):
+        seen = datetime.now(UTC) - timedelta(days=age)
+        article = Article(
+            id=f"a{age}",
+            feed_url=feed.url,
+            url=f"https://news.example.org/{age}",
+            title=f"Baku talks, {age} days ago",
+            text="",
+            published=seen,
+            source="Example News",
+        )
+        await bot.store.add_articles(feed.id, [article], seen_at=seen)
+
+    preview = await bot.send(USER, "/preview Baku")
+    followed = await bot.send(USER, "/subscribe Baku")
+    helped = await bot.send(USER, "/help")
+
+    assert [line.split(" — ")[0] for line in preview.plain.splitlines()] == [
+        "Latest articles matching Baku:",
+        "1. Baku talks, 2 days ago",
+    ]
+    assert followed.plain.splitlines()[1] == (
+        "It would have matched 1 stored article in the last 7 days."
+    )
+    assert "articles of the last 7 days a rule would have sent" in helped.plain
 
 
 async def test_timezone_rejects_unknown_names_and_stores_good_ones(start_bot: StartBot) -> None:
@@ -188,6 +221,20 @@ async def test_timezone_rejects_unknown_names_and_stores_good_ones(start_bot: St
     assert "Europe/Berlin" in bad.plain
     assert good.plain == "Times here are now shown in Asia/Baku."
     assert (await bot.store.get_chat(USER)).timezone == "Asia/Baku"
+
+
+async def test_timezone_names_are_taken_in_any_case_and_stored_as_tzdata_spells_them(
+    start_bot: StartBot,
+) -> None:
+    bot = await start_bot()
+
+    utc = await bot.send(USER, "/timezone utc")
+    assert utc.plain == "Times here are now shown in UTC."
+    assert (await bot.store.get_chat(USER)).timezone == "UTC"
+
+    berlin = await bot.send(USER, "/timezone EUROPE/berlin")
+    assert berlin.plain == "Times here are now shown in Europe/Berlin."
+    assert (await bot.store.get_chat(USER)).timezone == "Europe/Berlin"
 
 
 async def test_start_after_a_block_resumes_alerts(start_bot: StartBot) -> None:

@@ -30,7 +30,8 @@ from bot.feeds.fetcher import Fetcher
 from bot.feeds.normalize import html_to_text
 from bot.ingest import Pipeline, PollResult
 from bot.ingest.fulltext import extract_page
-from bot.store import AsyncStore
+from bot.markup import counted
+from bot.store import AsyncStore, PollStatus
 from bot.telegram.arguments import describe_rule_error
 from bot.wiring import build
 
@@ -87,7 +88,8 @@ async def _demo(*, color: bool) -> None:
         unpaced = Pacer(per_second=1000, per_chat_interval=0)
         async with build(config, now=lambda: DEMO_NOW, pacer=unpaced) as services:
             store = services.store
-            print(f"topic-alert demo: {len(FEED_NAMES)} bundled sample feeds served on loopback,")
+            feeds = counted(len(FEED_NAMES), "bundled sample feed")
+            print(f"topic-alert demo: {feeds} served on loopback,")
             print(f"a fresh SQLite database in {config.storage.path}, and no Telegram token.\n")
             await _subscribe(store, color=color)
             await store.sync_config_feeds(config.feeds)
@@ -96,9 +98,10 @@ async def _demo(*, color: bool) -> None:
             print("\nWhat the chat receives:\n")
             chat = TerminalChat(color=color)
             report = await services.sender(chat).deliver_pending()  # type: ignore[arg-type]
+            copies = counted(report.merged, "later copy", "later copies")
             print(
-                f"{report.sent} alerts delivered, {report.failed} failed, "
-                f"{report.merged} later copies of a story named on its first alert instead."
+                f"{counted(report.sent, 'alert')} delivered, {report.failed} failed, "
+                f"{copies} of a story named on its first alert instead."
             )
 
 
@@ -159,8 +162,7 @@ async def _subscribe(store: AsyncStore, *, color: bool) -> None:
 def _report(title: str, results: list[PollResult]) -> None:
     print(f"{title}:")
     for result in results:
-        line = f"  {result.name}: {result.status}, {result.new_articles} new articles"
-        print(
-            f"{line}, {result.alerts} alerts queued"
-            + (f" ({result.error})" if result.error else "")
-        )
+        articles = counted(result.new_articles, "new article")
+        status = PollStatus(result.status).words
+        line = f"  {result.name}: {status}, {articles}, {counted(result.alerts, 'alert')}"
+        print(f"{line} queued" + (f" ({result.error})" if result.error else ""))

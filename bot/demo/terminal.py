@@ -49,11 +49,13 @@ def html_to_terminal(text: str, *, color: bool) -> str:
 
 
 def chat_bubble(text: str, *, buttons: Sequence[str] = (), color: bool) -> str:
-    """One message as a framed block, wrapped to the terminal width."""
+    """One message as a framed block, wrapped to the terminal width between words only: a
+    URL stays whole on its line (longer than the frame if need be), so it can be copied."""
     width = min(shutil.get_terminal_size((100, 24)).columns, 100) - 4
     lines: list[str] = []
     for paragraph in html_to_terminal(text, color=color).split("\n"):
-        lines.extend(textwrap.wrap(paragraph, width) or [""])
+        wrapped = textwrap.wrap(paragraph, width, break_long_words=False, break_on_hyphens=False)
+        lines.extend(wrapped or [""])
     if buttons:
         lines.append("  ".join(f"[ {label} ]" for label in buttons))
     rule = "─" * (width + 2)

@@ -32,7 +32,9 @@ class OpmlFeed:
 def read_opml(data: bytes) -> list[OpmlFeed]:
     """Every feed in an OPML file, at any folder depth, first occurrence of each URL only.
 
-    Outlines without an http(s) ``xmlUrl`` are folders or links, not feeds, and are skipped.
+    Outlines without an ``xmlUrl`` are folders or links, not feeds, and are skipped. One with
+    an ``xmlUrl`` the bot cannot poll (ftp://, a relative path) is skipped with a warning that
+    names it, once per URL, so that no feed of the list is lost unseen.
     """
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
@@ -44,13 +46,16 @@ def read_opml(data: bytes) -> list[OpmlFeed]:
     if root is None or etree.QName(root).localname.lower() != "opml":
         raise OpmlError("not an OPML file: the document's root element is not <opml>")
     feeds: dict[str, OpmlFeed] = {}
+    skipped: set[str] = set()
     for outline in root.iter("{*}outline"):
         url = _attribute(outline, "xmlurl")
+        name = _attribute(outline, "title") or _attribute(outline, "text") or None
         if url.lower().startswith(("http://", "https://")):
-            name = _attribute(outline, "title") or _attribute(outline, "text") or None
             feeds.setdefault(url, OpmlFeed(url=url, name=name))
-        elif url:
-            logger.info("OPML: skipping %r, not an http(s) feed URL", url)
+        elif url and url not in skipped:
+            skipped.add(url)
+            named = f'"{name}" ({url})' if name else url
+            logger.warning("skipped %s: not an http(s) feed address", named)
     return list(feeds.values())
 
 

@@ -129,7 +129,8 @@ async def with_full_text(
         try:
             return await fetch_full_text(fetcher, article), True
         except FullTextError as exc:
-            logger.info("%s: full text unavailable, using the feed text: %s", article.url, exc)
+            reason = str(exc).removeprefix(f"{article.url}: ")  # named once, at the start
+            logger.info("%s: full text unavailable, using the feed text: %s", article.url, reason)
             return article, False
 
     # Only teasers become tasks: the full articles of a poll (nearly all) cost none.

@@ -531,7 +531,8 @@ class Pipeline:
     def _failure(self, feed: FeedRow, now: datetime, exc: Exception) -> PollOutcome:
         """Log and record a failed poll; the feed backs off (410: it is disabled)."""
         if isinstance(exc, _EXPECTED):
-            logger.warning("%s: poll failed: %s", feed.url, exc)
+            # The error names the URL it is about; the line names it once.
+            logger.warning("%s: poll failed: %s", feed.url, str(exc).removeprefix(f"{feed.url}: "))
             message = str(exc)
         else:
             logger.exception("%s: poll failed unexpectedly", feed.url)

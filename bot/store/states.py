@@ -54,6 +54,19 @@ class PollStatus(StrEnum):
     GONE = "gone"
     """The feed is gone for good (410); the poll disables it."""
 
+    @property
+    def words(self) -> str:
+        """The status as a person reads it: "not modified", not ``not_modified``."""
+        return _POLL_WORDS[self]
+
+
+_POLL_WORDS = {
+    PollStatus.OK: "ok",
+    PollStatus.NOT_MODIFIED: "not modified",
+    PollStatus.ERROR: "failed",
+    PollStatus.GONE: "gone",
+}
+
 
 FAILED_POLLS = (PollStatus.ERROR, PollStatus.GONE)
 """Poll statuses that count as a failure of the feed (``feeds.error_count``)."""

@@ -85,13 +85,17 @@ _KEY_TRIM = " \"'“”‘’«»„.,;:!?…-–—"
 _MIN_REPEAT_KEY = 40
 """Shorter lines may recur legitimately ("Reuters", a place name); longer recurring lines are
 captions or pull quotes printed twice."""
+_BY_SHAPE = frozenset({"repeat", "doubled caption", "navigation", "pull-quote name"})
+"""Furniture recognised by a line's shape alone, which a story can have too: a text that says
+one sentence over and over, or that is a list of names, looks like captions or a menu."""
 
 
-def strip_boilerplate(text: str, title: str = "") -> str:
+def strip_boilerplate(text: str, title: str = "", *, keep_shapes: bool = False) -> str:
     """``text`` without page furniture; story lines keep their order and wording.
 
     ``title`` is the entry's own title: a line repeating it is furniture here because the
-    alert shows the title separately.
+    alert shows the title separately. ``keep_shapes`` keeps the lines judged by shape alone
+    (:data:`_BY_SHAPE`): the reading to fall back on when the strict one leaves nothing.
     """
     lines = [_strip_inline(line) for line in text.splitlines()]
     captions = {
@@ -113,6 +117,8 @@ def strip_boilerplate(text: str, title: str = "") -> str:
             reason = "pull-quote name"
         if reason in (None, "repeat"):
             after_quote = reason == "repeat" or line.startswith(tuple(_QUOTE_OPENERS))
+        if keep_shapes and reason in _BY_SHAPE:
+            reason = None
         if reason is None:
             kept.append(line)
         else:

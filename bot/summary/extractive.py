@@ -60,7 +60,7 @@ def summarize(
     Sentences that carry more of the terms matched in the text win, earlier ones first, and
     the lead joins them when it fits; without text hits the summary is the lead.
     """
-    sentences = _candidates(split_sentences(strip_boilerplate(text, title)))
+    sentences = _story_sentences(text, title)
     text_terms = matched_terms(hits, title=title, text=text, fields=("text",))
     chosen = _choose(sentences, text_terms, max_chars)
     body = _fit(" ".join(sentences[i] for i in chosen), max_chars)
@@ -157,6 +157,18 @@ def matched_terms(
         if term not in terms:
             terms.append(term)
     return terms
+
+
+def _story_sentences(text: str, title: str) -> list[str]:
+    """The sentences of ``text`` without its furniture. When every line looked like furniture,
+    those judged by their shape alone come back (a text that repeats one sentence, a list of
+    names), so that such an alert still shows its first sentences rather than nothing."""
+    for keep_shapes in (False, True):
+        story = strip_boilerplate(text, title, keep_shapes=keep_shapes)
+        sentences = _candidates(split_sentences(story))
+        if sentences:
+            return sentences
+    return []
 
 
 def _candidates(sentences: list[str]) -> list[str]:

@@ -5,6 +5,8 @@ The /help cheat sheet mirrors the one in docs/rules.md; change both together.
 
 from __future__ import annotations
 
+from bot.matching import LOOKBACK_DAYS
+
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("subscribe", "Follow a topic: /subscribe Israel + Azerbaijan"),
     ("list", "Your topics, numbered"),
@@ -45,7 +47,8 @@ I watch news feeds and send you the articles that match your topics.
 /list — your topics with their numbers
 /unsubscribe <i>N or rule</i> — stop following (also /unsub, /remove)
 /pause [<i>N</i>] · /resume [<i>N</i>] — one topic, or all without a number
-/preview <i>rule</i> — recent articles a rule would have sent, without following it
+/preview <i>rule</i> — articles of the last {LOOKBACK_DAYS} days a rule would have sent, \
+without following it
 /feeds — the sources I read
 /timezone <i>Area/City</i> — the time zone for dates
 

@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.markup import esc, link, shorten
-from bot.store import FeedOrigin, FeedRow
+from bot.store import AsyncStore, FeedOrigin, FeedRow
 from bot.telegram.access import bot_admins_only
 from bot.telegram.arguments import ascii_number, command_argument, echo
 from bot.telegram.replies import reply, reply_lines
@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 MAX_URL = 2048
 """The longest address /addfeed takes: what browsers and servers commonly accept."""
 ERROR_CHARS = 500
-"""How much of a refused feed's error the reply shows (the error repeats the URL)."""
+"""How much of a refused feed's error the reply shows."""
 
 
 async def list_feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -53,12 +53,17 @@ async def add_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if svc.validate_feed is None:
         await reply(update, "Adding sources from the chat is not enabled on this bot.")
         return
+    if await _already_watched(update, svc.store, url):
+        return
     try:
         final_url, title = await svc.validate_feed(url)
     except Exception as exc:  # the validator's errors are as varied as the web it fetches
-        logger.info("addfeed %s refused: %s", url, exc)
-        reason = shorten(str(exc), ERROR_CHARS)
+        reason = str(exc).removeprefix(f"{url}: ")  # the reply names the address once
+        logger.info("addfeed %s refused: %s", url, reason)
+        reason = shorten(reason, ERROR_CHARS)
         await reply(update, f"I could not use {esc(echo(url))} as a feed: {esc(reason)}")
+        return
+    if await _already_watched(update, svc.store, final_url):
         return
     feed = await svc.store.add_feed(final_url, name=title, origin=FeedOrigin.CHAT)
     if svc.feed_added is not None:
@@ -81,6 +86,18 @@ async def remove_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await svc.feed_removed(feed)
     logger.info("feed %s removed by user %s", feed.url, user_of(update).id)
     await reply(update, f"Removed {link(feed.display_name, feed.url)}.")
+
+
+async def _already_watched(update: Update, store: AsyncStore, url: str) -> bool:
+    """Answer for a feed that is polled already, and say whether it was one: the address as
+    typed is checked before any fetch, the feed it led to (a site's own feed) after."""
+    feed = await store.feed_by_url(url)
+    if feed is None or not feed.enabled:  # a removed feed comes back as added
+        return False
+    await reply(
+        update, f"{link(feed.display_name, feed.url)} is already watched. /feeds lists all sources."
+    )
+    return True
 
 
 def _scheme(url: str) -> str:

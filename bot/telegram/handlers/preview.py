@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.markup import esc, format_when, link
-from bot.matching import matching_articles
+from bot.matching import LOOKBACK_DAYS, matching_articles
 from bot.store import StoredArticle
 from bot.telegram.arguments import command_argument, parse_rule
 from bot.telegram.replies import reply
@@ -27,12 +27,11 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     typed = parse_rule(text)
     rule = typed.rule
-    days = svc.config.storage.retention_days
-    found = await matching_articles(svc.store, rule, days=days, limit=PREVIEW_COUNT)
+    found = await matching_articles(svc.store, rule, limit=PREVIEW_COUNT)
     if not found:
         await reply(
             update,
-            f"No stored article of the last {days} days matches <code>{esc(rule)}</code>. "
+            f"No stored article of the last {LOOKBACK_DAYS} days matches <code>{esc(rule)}</code>. "
             "New articles are checked as they arrive." + typed.note,
         )
         return

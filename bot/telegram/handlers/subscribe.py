@@ -14,7 +14,7 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.markup import esc
-from bot.matching import matching_articles
+from bot.matching import LOOKBACK_DAYS, matching_articles
 from bot.store import DuplicateSubscription, SubscriptionLimitReached
 from bot.telegram import texts
 from bot.telegram.access import managers_only
@@ -26,7 +26,6 @@ from bot.telegram.updates import chat_of, message_of, text_of, user_data_of, use
 
 logger = logging.getLogger(__name__)
 
-EVIDENCE_DAYS = 7
 _AWAITING = "awaiting_rule_in"
 """user_data key: the chat ids where this person was asked for a rule."""
 
@@ -112,10 +111,10 @@ async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
 async def _confirmation(
     context: ContextTypes.DEFAULT_TYPE, typed: TypedRule, number: int, thread_id: int | None
 ) -> str:
-    matched = await matching_articles(services(context).store, typed.rule, days=EVIDENCE_DAYS)
+    matched = await matching_articles(services(context).store, typed.rule)
     lines = [
         f"Following #{number}: <code>{esc(typed.rule)}</code>",
-        f"It would have matched {_articles(len(matched))} in the last {EVIDENCE_DAYS} days.",
+        f"It would have matched {_articles(len(matched))} in the last {LOOKBACK_DAYS} days.",
     ]
     if thread_id is not None:
         lines.append("Alerts for it will be posted in this topic.")

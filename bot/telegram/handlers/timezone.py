@@ -14,7 +14,7 @@ from bot.telegram.chats import register_chat
 from bot.telegram.replies import reply
 from bot.telegram.services import services
 from bot.telegram.updates import chat_of, message_of
-from bot.timezones import is_timezone
+from bot.timezones import timezone_name
 
 logger = logging.getLogger(__name__)
 
@@ -36,13 +36,14 @@ async def set_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             f"Change it with <code>/timezone {EXAMPLE}</code>.",
         )
         return
-    if not is_timezone(name):
+    canonical = timezone_name(name)
+    if canonical is None:
         await reply(
             update,
             f"I do not know the time zone <code>{esc(name)}</code>. Use an Area/City name "
             f"such as <code>{EXAMPLE}</code>, <code>Asia/Jerusalem</code> or <code>UTC</code>.",
         )
         return
-    await svc.store.set_chat_timezone(chat.id, name)
-    logger.info("chat %s set time zone %s", chat.id, name)
-    await reply(update, f"Times here are now shown in {esc(name)}.")
+    await svc.store.set_chat_timezone(chat.id, canonical)
+    logger.info("chat %s set time zone %s", chat.id, canonical)
+    await reply(update, f"Times here are now shown in {esc(canonical)}.")
