@@ -117,9 +117,17 @@ def _phrase(term: str) -> tuple[str, ...]:
 
 
 def _phrases_found(text: str, phrases: Sequence[tuple[str, ...]]) -> int:
-    """How many of ``phrases`` occur in ``text`` (each counted once; empty ones never)."""
+    """How many of ``phrases`` (none empty) occur in ``text``, each counted once.
+
+    Most sentences hold none of them, which the folded text shows without splitting it into
+    words: a phrase whose first word is not in it cannot be among its words.
+    """
+    folded = rules.fold_text(text)
+    present = [phrase for phrase in phrases if phrase[0] in folded]
+    if not present:
+        return 0
     words = rules.folded_words(text)
-    return sum(1 for phrase in phrases if phrase and next(_phrase_starts(words, phrase), -1) >= 0)
+    return sum(1 for phrase in present if next(_phrase_starts(words, phrase), -1) >= 0)
 
 
 def _phrase_starts(words: Sequence[str], phrase: tuple[str, ...]) -> Iterator[int]:
@@ -186,8 +194,8 @@ def _choose(sentences: list[str], terms: list[str], max_chars: int) -> list[int]
     """
     if not sentences:
         return []
-    phrases = [_phrase(term) for term in terms]
-    scores = [_phrases_found(sentence, phrases) for sentence in sentences]
+    phrases = [phrase for phrase in map(_phrase, terms) if phrase]
+    scores = [_phrases_found(sentence, phrases) if phrases else 0 for sentence in sentences]
     matched = sorted((i for i, score in enumerate(scores) if score), key=lambda i: -scores[i])
     preferred = dict.fromkeys([*matched[:1], 0, *matched[1:]])
     chosen: list[int] = []
