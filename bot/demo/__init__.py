@@ -108,16 +108,16 @@ async def _demo(*, color: bool) -> None:
 async def _poll_twice(pipeline: Pipeline, store: AsyncStore, site: DemoFeedServer) -> None:
     """A quiet first poll of the new feeds, then the news that arrives afterwards."""
     site.cutoff = ALREADY_PUBLISHED
-    _report(
-        "First poll (the feeds are new to the bot)",
-        await pipeline.poll_all(await store.list_feeds()),
-    )
+    _report("First poll (the feeds are new to the bot)", await _poll_each(pipeline, store))
     print("  A newly added feed alerts nothing: its backlog is old news.\n")
     site.cutoff = None
-    _report(
-        "Second poll (the feeds have published more)",
-        await pipeline.poll_all(await store.list_feeds()),
-    )
+    _report("Second poll (the feeds have published more)", await _poll_each(pipeline, store))
+
+
+async def _poll_each(pipeline: Pipeline, store: AsyncStore) -> list[PollResult]:
+    """Each feed's poll as the scheduler runs it, one after the other, so that the story's
+    first report is always the same one (polled together, whichever finished first was)."""
+    return [await pipeline.poll_feed(feed) for feed in await store.list_feeds()]
 
 
 async def _show_full_text(fetcher: Fetcher, url: str) -> None:
