@@ -321,6 +321,21 @@ def opened_as_release(version: int, db: Path, monkeypatch: pytest.MonkeyPatch) -
     return old
 
 
+def subscribed_as_release_3(
+    old: Store, chat_id: int, rule: str, thread_id: int | None = None
+) -> int:
+    """Add a subscription the way releases up to schema 3 stored it (no number of its own)."""
+    old.conn.execute("INSERT OR IGNORE INTO chats(id, created_at) VALUES (?, ?)", (chat_id, NOW))
+    compiled = rules.compile(rule)
+    cursor = old.conn.execute(
+        """INSERT INTO subscriptions(chat_id, thread_id, rule, canonical, created_at)
+           VALUES (?, ?, ?, ?, ?)""",
+        (chat_id, thread_id, str(compiled), compiled.canonical, NOW.isoformat()),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
 def test_a_version_1_file_is_migrated_and_still_searches(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -368,7 +383,7 @@ def test_a_version_2_file_learns_how_each_sent_row_was_shown(
     stored = old.add_articles(
         feed, [article(f"g{n}", f"https://a.example/{n}") for n in range(5)], seen_at=NOW
     )
-    sub = old.add_subscription(1, rules.compile("Baku")).id
+    sub = subscribed_as_release_3(old, 1, "Baku")
     rowids = [s.rowid for s in stored]
     old.enqueue_alerts({(1, r): [sub] for r in rowids[:4]}, stories={rowids[3]: rowids[0]})
     old.enqueue_alerts({(1, rowids[4]): [sub]})
