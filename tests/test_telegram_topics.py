@@ -82,7 +82,7 @@ async def test_a_mute_hint_still_means_its_topic_after_another_is_removed(
     assert muted.plain.endswith("🔕 Paused. /resume 3 turns Charlie back on.")
     assert removed.plain == "Stopped following #1: Alpha"
     assert resumed.plain == "Resumed #3: Charlie"
-    assert again.plain == "#4: Delta is already on (not paused)."
+    assert again.plain == "#4: Delta is already active."
     assert added.plain.startswith("Following #5: Echo"), "numbers are never reused"
     assert listed.plain.splitlines()[1:] == [
         "2. Bravo — active, 0 alerts",
@@ -143,6 +143,23 @@ async def test_the_readme_example_shows_its_grouping_and_offers_the_likely_meant
     assert [a.plain.splitlines()[0] for a in alerts(bot, USER)] == [
         "Iran football team wins the cup",
         "Armenia and Iran open a border crossing",
+    ]
+
+
+async def test_the_other_reading_already_followed_is_not_followed_twice(
+    start_bot: StartBot,
+) -> None:
+    bot = await start_bot()
+    await bot.send(USER, "/subscribe (Iran | Armenia) -football")
+    confirmation = await bot.send(USER, "/subscribe Iran | Armenia -football")
+
+    answer = await bot.press(USER, confirmation.message_id, confirmation.buttons[0][0][1])
+
+    assert answer == "You already follow that as #1."
+    assert current(bot, confirmation).edits == []
+    assert [s.rule for s in await bot.store.list_subscriptions(USER)] == [
+        "(Iran | Armenia) -football",
+        "Iran | Armenia -football",
     ]
 
 

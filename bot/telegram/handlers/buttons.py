@@ -82,7 +82,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif callback.action == "undo":
         await _undo(query, message, context, sub)
     elif callback.action == "regroup":
-        await regroup(query, message, context, sub)
+        await regroup(query, context, sub)
     else:
         await _unsubscribe(query, message, context, sub)
 
@@ -103,11 +103,9 @@ async def _on_alert_button(
         await query.answer(texts.ADMINS_ONLY, show_alert=True)
         return
     if callback.action == "back":
-        keyboard = _keyboards(context).pop(message.message_id, None)
-        original = keyboard or to_markup(
-            topic_buttons(alert.id, [s.id for s in alert.subscriptions])
-        )
-        await _edit(query, None, original)
+        _keyboards(context).pop(message.message_id, None)
+        own = topic_buttons(alert.id, [sub.id for sub in alert.subscriptions])
+        await _edit(query, None, to_markup(own))
         await query.answer()
         return
     action = PICKS[callback.action]

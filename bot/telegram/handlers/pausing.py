@@ -49,7 +49,7 @@ async def _set_paused(update: Update, context: ContextTypes.DEFAULT_TYPE, *, pau
     if argument:
         [sub] = chosen
         if sub.paused == paused:
-            state = "paused" if paused else "on (not paused)"
+            state = "paused" if paused else "active"
             await reply(update, f"{numbered(sub)} is already {state}.")
         else:
             await reply(update, f"{verb} {numbered(sub)}")

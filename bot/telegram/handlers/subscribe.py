@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import CallbackQuery, Chat, ForceReply, Message, Update
+from telegram import CallbackQuery, Chat, ForceReply, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
@@ -131,7 +131,7 @@ async def confirmation(
 
 
 async def regroup(
-    query: CallbackQuery, message: Message, context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow
+    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow
 ) -> None:
     """The "Follow … instead" button of a confirmation: the topic keeps its number and thread
     and follows the other reading of its rule; the confirmation shows what it follows now."""
