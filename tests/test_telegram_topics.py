@@ -134,6 +134,7 @@ async def test_the_readme_example_shows_its_grouping_and_offers_the_likely_meant
     assert confirmation.buttons == [[("Follow (Iran | Armenia) -football instead", "regroup:1")]]
     assert "1. Iran | (Armenia -football) — active" in listed.plain
     assert football.plain.startswith("Iran football team wins the cup")
+    assert football.plain.endswith("Topic: Iran | (Armenia -football)")
     assert changed.plain.splitlines() == [
         "Following #1: (Iran | Armenia) -football",
         "It would have matched 0 stored articles in the last 7 days.",
@@ -159,7 +160,7 @@ async def test_the_other_reading_already_followed_is_not_followed_twice(
     assert current(bot, confirmation).edits == []
     assert [s.rule for s in await bot.store.list_subscriptions(USER)] == [
         "(Iran | Armenia) -football",
-        "Iran | Armenia -football",
+        "Iran | (Armenia -football)",
     ]
 
 

@@ -52,7 +52,7 @@ class SubscriptionsTable(ChatsTable):
                     "chat_id": chat_id,
                     "number": number,
                     "thread_id": thread_id,
-                    "rule": str(rule),
+                    "rule": rule.grouped,  # as every reply shows it: grouping written out
                     "canonical": rule.canonical,
                     "created_by": created_by,
                     "created_at": to_iso(utcnow()),
@@ -85,7 +85,7 @@ class SubscriptionsTable(ChatsTable):
                 raise DuplicateSubscription(other)
         self.conn.execute(
             "UPDATE subscriptions SET rule = ?, canonical = ? WHERE id = ?",
-            (str(rule), rule.canonical, sub_id),
+            (rule.grouped, rule.canonical, sub_id),
         )
         return self.get_subscription(sub_id)
 
