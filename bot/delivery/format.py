@@ -14,7 +14,7 @@ from datetime import datetime, tzinfo
 from typing import Protocol
 
 from bot.article import Article
-from bot.delivery.buttons import Buttons, alert_buttons
+from bot.delivery.buttons import Buttons
 from bot.markup import MAX_MESSAGE, esc, format_when, link, pack_lines, shorten, utf16_len
 
 _ELLIPSIS = "…"
@@ -156,13 +156,13 @@ def format_alert(
     matched: str,
     tz: tzinfo,
     also: Sequence[CopyLike] = (),
-    sub_id: int | None = None,
+    buttons: Buttons | None = None,
 ) -> RenderedAlert:
     """One alert: linked bold title, source and date, summary, why it matched, which topic.
 
     ``matched`` is ``bot.summary.matched_line(...)`` (the "Matched:" prefix is added if
     missing); ``also`` lists other articles of the same story, each linked on the "Also:"
-    line; ``sub_id`` adds the Mute / Unsubscribe buttons for that subscription.
+    line; ``buttons`` go under it (``bot.delivery.buttons.topic_buttons``).
     """
     title = f"<b>{link(shorten(article.title, _MAX_TITLE) or '(untitled)', article.url)}</b>"
     head = "\n".join(filter(None, [title, _source_line(article, tz)]))
@@ -170,8 +170,7 @@ def format_alert(
     body = fit_summary(summary, MAX_MESSAGE - utf16_len(f"{head}\n\n\n\n{footer}"))
     blocks = [head, body, footer]
     text = "\n\n".join(block for block in blocks if block)
-    buttons = alert_buttons(sub_id) if sub_id is not None else []
-    return RenderedAlert(text=text, buttons=buttons)
+    return RenderedAlert(text=text, buttons=buttons or [])
 
 
 def _digest_line(item: DigestItem, tz: tzinfo) -> str:

@@ -56,8 +56,20 @@ class ChatsTable(Connected):
         # SQL: moves rows of three tables by a column that is not their key.
         with self._transaction():
             if self.get_chat(new_id):
+                # Numbered after the supergroup's own topics, whose numbers it already shows.
+                (last,) = self.conn.execute(
+                    "SELECT last_topic_number FROM chats WHERE id = ?", (new_id,)
+                ).fetchone()
                 self.conn.execute(
-                    "UPDATE subscriptions SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
+                    """UPDATE subscriptions SET chat_id = ?, number = number + ?
+                       WHERE chat_id = ?""",
+                    (new_id, last, old_id),
+                )
+                self.conn.execute(
+                    """UPDATE chats SET last_topic_number = last_topic_number
+                           + (SELECT last_topic_number FROM chats WHERE id = ?)
+                       WHERE id = ?""",
+                    (old_id, new_id),
                 )
                 self.conn.execute(
                     "UPDATE OR IGNORE outbox SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)

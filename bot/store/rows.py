@@ -45,10 +45,11 @@ class SubscriptionRow:
     paused: bool
     alerts: int
     number: int
-    """1-based position in the chat's list, the number /list shows and commands take."""
+    """The number /list shows and commands take: given once per chat, never reused, so an old
+    message that names it still means this topic."""
 
     @classmethod
-    def from_row(cls, row: dict[str, Any], number: int = 0) -> SubscriptionRow:
+    def from_row(cls, row: dict[str, Any]) -> SubscriptionRow:
         return cls(
             row["id"],
             row["chat_id"],
@@ -57,7 +58,7 @@ class SubscriptionRow:
             row["canonical"],
             bool(row["paused"]),
             row["alerts"],
-            number,
+            row["number"],
         )
 
 

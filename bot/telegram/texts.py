@@ -32,7 +32,7 @@ RULE_CHEAT_SHEET = """\
 <code>Israel Azerbaijan</code> or <code>Israel + Azerbaijan</code> — both words
 <code>Israel | Iran</code> or <code>Israel, Iran</code> — either word
 <code>Azerbaijan -football</code> — leave out articles with a word
-<code>"Eli Cohen"</code> — the exact phrase
+<code>"Eli Cohen"</code> or <code>'Eli Cohen'</code> — the exact phrase
 <code>Azer*</code> — any word starting with Azer
 <code>(Israel | Iran) + Azerbaijan</code> — group with brackets; + binds tighter than |
 <code>title:Azerbaijan</code> — only in the headline (also <code>text:</code>, \
@@ -53,6 +53,9 @@ without following it
 /timezone <i>Area/City</i> — the time zone for dates
 
 {RULE_CHEAT_SHEET}
+
+A topic keeps its number while it exists. Under an alert, Mute pauses its topic and \
+Unsubscribe drops it; an alert for several topics asks which one, with a button for each.
 
 In groups, only administrators change the topics; a topic made in a forum thread \
 posts into that thread. Invisible characters (zero-width spaces, direction marks) are \
