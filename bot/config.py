@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.schedule import ScheduleError, parse_frequency, stored_quiet
 from bot.timezones import is_timezone
 
 logger = logging.getLogger(__name__)
@@ -87,6 +88,10 @@ class DeliveryConfig:
     timezone: str = "UTC"
     summary_chars: int = 400
     digest_threshold: int = 10
+    frequency: str = "realtime"
+    """How often a new topic is delivered unless /subscribe says (bot/schedule.py)."""
+    quiet_hours: str = ""
+    """Quiet hours of a chat that set none with /quiet, e.g. '22:00-07:00'; '' for none."""
 
 
 @dataclass(frozen=True)
@@ -234,6 +239,11 @@ def _check_values(config: Config, where: str) -> None:
             f"{where}: delivery.timezone {config.delivery.timezone!r} is not a time zone; "
             "use an IANA name such as 'Europe/Berlin' or 'UTC'"
         )
+    try:
+        parse_frequency(config.delivery.frequency)
+        stored_quiet(config.delivery.quiet_hours)
+    except ScheduleError as exc:
+        raise ConfigError(f"{where}: delivery.frequency or delivery.quiet_hours: {exc}") from None
     if not 0 < config.stories.threshold <= 1:
         raise ConfigError(
             f"{where}: stories.threshold must be a similarity above 0 and at most 1, "

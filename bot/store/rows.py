@@ -29,10 +29,19 @@ class ChatRow:
     title: str | None
     timezone: str | None
     active: bool
+    quiet: str | None = None
+    """Quiet hours as /quiet set them ('22:00-07:00', 'off'); None: the configured default."""
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ChatRow:
-        return cls(row["id"], row["type"], row["title"], row["timezone"], bool(row["active"]))
+        return cls(
+            row["id"],
+            row["type"],
+            row["title"],
+            row["timezone"],
+            bool(row["active"]),
+            row.get("quiet"),
+        )
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,8 @@ class SubscriptionRow:
     alerts: int
     number: int
     """1-based position in the chat's list, the number /list shows and commands take."""
+    frequency: str | None = None
+    """How often it is delivered ('daily 08:00'); None: realtime (bot/schedule.py)."""
 
     @classmethod
     def from_row(cls, row: dict[str, Any], number: int = 0) -> SubscriptionRow:
@@ -58,6 +69,7 @@ class SubscriptionRow:
             bool(row["paused"]),
             row["alerts"],
             number,
+            row.get("frequency"),
         )
 
 
@@ -166,6 +178,10 @@ class OutboxRow:
     status: OutboxStatus = OutboxStatus.PENDING
     shown_as: ShownAs | None = None
     """How the message that settled this row shows it; None until it is sent."""
+    due_at: datetime | None = None
+    """When the scheduled digest this row goes out in is due; None: an alert as it happens."""
+    period_from: datetime | None = None
+    """Where the period that digest covers begins."""
 
 
 @dataclass(frozen=True)
