@@ -138,9 +138,35 @@ def parse_frequency(text: str) -> Frequency:
     return Frequency(every, at, weekday)
 
 
+_TRAILING = re.compile(
+    r"(?:^|\s)@(realtime|hourly|daily|weekly)((?:\s+[\w:]+)*)\s*$", re.IGNORECASE
+)
+"""A frequency at the end of /subscribe's text: ``Azerbaijan @daily 08:00``."""
+
+
+def split_frequency(text: str) -> tuple[str, Frequency | None]:
+    """``text`` without a trailing ``@frequency``, and that frequency (None when absent).
+
+    The rule language reads ``@daily`` as a word; a rule that means to search for it quotes
+    it (``"@daily"``), which this never takes apart.
+    """
+    match = _TRAILING.search(text)
+    if match is None:
+        return text, None
+    return text[: match.start()].strip(), parse_frequency(match[1] + match[2])
+
+
 def stored_frequency(text: str | None) -> Frequency:
     """A subscription's ``frequency`` column (NULL: realtime)."""
     return parse_frequency(text) if text else Frequency()
+
+
+def describe_frequency(frequency: Frequency, tz: tzinfo, now: datetime) -> str:
+    """ "daily 08:00, next digest 4 Dec 08:00 CET", or "as it happens", for a reply."""
+    if frequency.realtime:
+        return "as it happens"
+    due = frequency.next_due(now, tz).astimezone(tz)
+    return f"{frequency}, next digest {due.day} {due:%b %H:%M} {due.tzname()}"
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("preview", "Recent articles a rule matches, without following it"),
     ("feeds", "The news sources being watched"),
     ("timezone", "Set the time zone for dates: /timezone Europe/Berlin"),
+    ("frequency", "How often a topic comes: /frequency 2 daily 08:00"),
+    ("quiet", "Quiet hours: /quiet 22:00-07:00, /quiet off"),
     ("help", "How to write a topic rule"),
 )
 """The public commands, as shown in Telegram's command menu (setMyCommands)."""
@@ -47,9 +49,17 @@ I watch news feeds and send you the articles that match your topics.
 /pause [<i>N</i>] · /resume [<i>N</i>] — one topic, or all without a number
 /preview <i>rule</i> — recent articles a rule would have sent, without following it
 /feeds — the sources I read
-/timezone <i>Area/City</i> — the time zone for dates
+/timezone <i>Area/City</i> — the time zone for dates and schedules
+/frequency <i>N how-often</i> — a topic as it happens (<code>realtime</code>, the default), \
+or as a digest: <code>hourly</code>, <code>daily 08:00</code>, <code>weekly Mon 08:00</code>
+/quiet <i>22:00-07:00</i> [<code>silent</code>] · /quiet off — hold alerts (or their sound) \
+at night; held alerts come as one digest when quiet hours end
 
 {RULE_CHEAT_SHEET}
+
+End /subscribe with how often to get a digest instead of every alert: \
+<code>/subscribe Azerbaijan @daily 08:00</code> (to search for the word itself, quote it: \
+<code>"@daily"</code>).
 
 In groups, only administrators change the topics; a topic made in a forum thread \
 posts into that thread. Invisible characters (zero-width spaces, direction marks) are \

@@ -15,14 +15,29 @@ from telegram.ext import ContextTypes
 
 from bot.markup import esc
 from bot.matching import matching_articles
+from bot.schedule import (
+    FREQUENCY_HELP,
+    Frequency,
+    ScheduleError,
+    parse_frequency,
+    split_frequency,
+)
 from bot.store import DuplicateSubscription, SubscriptionLimitReached
 from bot.telegram import texts
 from bot.telegram.access import managers_only
-from bot.telegram.arguments import TypedRule, answers_argument_errors, command_argument, parse_rule
+from bot.telegram.arguments import (
+    ArgumentError,
+    TypedRule,
+    answers_argument_errors,
+    command_argument,
+    parse_rule,
+)
 from bot.telegram.chats import register_chat, topic_thread
+from bot.telegram.handlers.frequency import frequency_note
 from bot.telegram.replies import reply
 from bot.telegram.services import services
 from bot.telegram.updates import chat_of, message_of, text_of, user_data_of, user_of
+from bot.timezones import chat_zone
 
 logger = logging.getLogger(__name__)
 
@@ -82,10 +97,11 @@ async def _subscribe_from_message(update: Update, context: ContextTypes.DEFAULT_
 
 async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     svc = services(context)
+    text, frequency = _how_often(text, svc.config.delivery.frequency)
     typed = parse_rule(text)
     rule = typed.rule
     message, chat = message_of(update), chat_of(update)
-    await register_chat(svc.store, chat)
+    row, _ = await register_chat(svc.store, chat)
     try:
         sub = await svc.store.add_subscription(
             chat.id,
@@ -93,6 +109,7 @@ async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
             thread_id=topic_thread(message),
             created_by=user_of(update).id,
             limit=svc.config.subscriptions.max_per_chat,
+            frequency=None if frequency.realtime else str(frequency),
         )
     except DuplicateSubscription as exc:
         existing = exc.existing
@@ -106,7 +123,20 @@ async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
         await reply(update, _limit_text(exc.limit))
         return
     logger.info("chat %s subscribed to %r", chat.id, rule.canonical)
-    await reply(update, await _confirmation(context, typed, sub.number, topic_thread(message)))
+    confirmation = await _confirmation(context, typed, sub.number, topic_thread(message))
+    if sub.frequency:
+        zone = chat_zone(row.timezone, svc.config.delivery.timezone)
+        confirmation += f"\nAs a digest: {frequency_note(sub.frequency, zone)}."
+    await reply(update, confirmation)
+
+
+def _how_often(text: str, default: str) -> tuple[str, Frequency]:
+    """The rule's text without a trailing ``@daily 08:00``, and how often it is delivered."""
+    try:
+        rule_text, frequency = split_frequency(text)
+    except ScheduleError as exc:
+        raise ArgumentError(f"{esc(str(exc))}\n{esc(FREQUENCY_HELP)}") from None
+    return rule_text, frequency or parse_frequency(default)
 
 
 async def _confirmation(
