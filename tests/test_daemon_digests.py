@@ -55,8 +55,8 @@ async def test_a_day_of_digests_quiet_hours_and_a_restart(
     botapi: FakeBotAPI,
     httpserver: HTTPServer,
     tmp_path,
-    running,
-    clock,  # noqa: F811
+    running,  # noqa: F811 (the fixture imported above)
+    clock,
 ) -> None:
     feed = Feed(httpserver, "/news.xml")
     config = daemon_config(tmp_path / "bot.db", botapi, feed)

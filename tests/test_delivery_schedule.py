@@ -233,6 +233,56 @@ async def test_a_story_matched_by_two_scheduled_topics_is_listed_once(
     assert digest.plain.splitlines()[2].endswith("also: #2 Baku")
 
 
+async def test_a_story_told_by_two_sources_is_one_line_naming_both(
+    bot, botapi: FakeBotAPI, astore: AsyncStore, clock
+) -> None:
+    store = astore.sync
+    daily = follow(store, "Azerbaijan", "daily 08:00")
+    feed = store.add_feed("https://other.example/rss", name="Other")
+    [first] = publish(store, [daily], ["Azerbaijan signs a deal"])
+    original = store.conn.execute("SELECT id FROM articles WHERE url = ?", (first,)).fetchone()[0]
+    copy = Article(
+        id="copy",
+        feed_url=feed.url,
+        url="https://other.example/deal",
+        title="Azerbaijan signs the deal",
+        text="",
+        published=datetime.now(UTC),
+        source="Other Daily",
+    )
+    [stored] = store.add_articles(feed.id, [copy], seen_at=datetime.now(UTC))
+    store.enqueue_alerts({(CHAT, stored.rowid): [daily]}, stories={stored.rowid: original})
+    sender = fast_sender(bot, astore)
+    await drain(sender)
+
+    await at(clock, datetime(2026, 12, 4, 8, 0, tzinfo=UTC), sender)
+    await at(clock, datetime(2026, 12, 5, 8, 0, tzinfo=UTC), sender)
+
+    [digest] = botapi.messages(CHAT)
+    assert hrefs(digest.text) == [first]
+    assert "— Wire, Other Daily · 3 Dec 2026, 12:00 UTC" in digest.plain.splitlines()[2]
+    shown = store.conn.execute("SELECT status, shown_as FROM outbox ORDER BY id").fetchall()
+    assert shown == [("sent", "digest"), ("sent", "also")]
+
+
+async def test_a_topic_made_realtime_sends_what_waited_for_its_digest_at_once(
+    bot, botapi: FakeBotAPI, astore: AsyncStore, clock
+) -> None:
+    store = astore.sync
+    weekly = follow(store, "Azerbaijan", "weekly Mon 08:00")
+    waiting = publish(store, [weekly], ["Azerbaijan news"])
+    sender = fast_sender(bot, astore)
+    await drain(sender)
+    assert botapi.messages(CHAT) == []
+
+    store.set_frequency(weekly, None)
+    await drain(sender)
+
+    [alert] = botapi.messages(CHAT)
+    assert hrefs(alert.text)[0] == waiting[0]
+    assert alert.plain.startswith("Azerbaijan news")
+
+
 async def test_a_long_digest_is_split_between_lines_and_says_what_follows(
     bot, botapi: FakeBotAPI, astore: AsyncStore, clock
 ) -> None:

@@ -48,7 +48,7 @@ import asyncio
 import contextlib
 import logging
 import warnings
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -142,6 +142,8 @@ class _Message:
     shown_as: ShownAs
     silent: bool = False
     """Sent without a notification (silent quiet hours)."""
+    also: tuple[int, ...] = ()
+    """Copies of a story the message names on its story's line: settled as shown "also"."""
 
 
 _Prepare = Callable[[], Awaitable[_Message | None]]
@@ -180,16 +182,18 @@ def digest_item(row: OutboxRow) -> DigestItem:
     return DigestItem(title=article.title, url=article.url, topic=topic, published=row.article.when)
 
 
-def scheduled_item(row: OutboxRow) -> DigestItem:
-    """A line of a scheduled digest: under the row's first topic, naming the others."""
+def scheduled_item(row: OutboxRow, copies: Sequence[StoryCopy] = ()) -> DigestItem:
+    """A line of a scheduled digest: under the row's first topic, naming the others, and
+    the other sources of its story."""
     article = row.article.article
     first, *others = [_topic_label(sub) for sub in row.subscriptions] or ["A removed topic"]
+    sources = [article.source, *(copy.source for copy in copies)]
     return DigestItem(
         title=article.title,
         url=article.url,
         topic=first,
         published=row.article.when,
-        source=article.source,
+        source=", ".join(dict.fromkeys(s for s in sources if s)),
         also="; ".join(others),
     )
 
@@ -330,8 +334,10 @@ class OutboxSender:
         now = datetime.now(UTC)
         rows = await self._due_now(rows, quiet, tz, now)
         silent = quiet is not None and quiet.silent and quiet.contains(now, tz)
+        scheduled = [row.id for row in rows if row.due_at is not None]
+        copies = await self.store.waiting_copies(scheduled) if scheduled else {}
         chat_id = chat.id
-        for prepare in self._messages(rows, cycle, silent=silent, now=now):
+        for prepare in self._messages(rows, cycle, silent=silent, now=now, copies=copies):
             next_chat_id = await self._send(chat_id, prepare, cycle)
             if next_chat_id is None:
                 return
@@ -371,7 +377,13 @@ class OutboxSender:
         return due_rows
 
     def _messages(
-        self, rows: list[OutboxRow], cycle: _Cycle, *, silent: bool, now: datetime
+        self,
+        rows: list[OutboxRow],
+        cycle: _Cycle,
+        *,
+        silent: bool,
+        now: datetime,
+        copies: Mapping[int, list[StoryCopy]],
     ) -> Iterator[_Prepare]:
         """Per forum thread: the scheduled digest when due, then the alerts as they happen:
         a digest when they pile up, else one alert per row, each made when its send slot
@@ -383,7 +395,7 @@ class OutboxSender:
             scheduled = [row for row in thread_rows if row.due_at is not None]
             alerts = [row for row in thread_rows if row.due_at is None]
             if scheduled:
-                pages = self._scheduled_digest(scheduled, silent=silent, now=now)
+                pages = self._scheduled_digest(scheduled, silent=silent, now=now, copies=copies)
                 yield from (partial(_ready, page) for page in pages)
             if len(alerts) > self.digest_threshold:
                 pages = self._digest(alerts, [digest_item(row) for row in alerts], silent=silent)
@@ -392,17 +404,26 @@ class OutboxSender:
                 yield from (partial(self._alert, row, cycle, silent) for row in alerts)
 
     def _scheduled_digest(
-        self, rows: list[OutboxRow], *, silent: bool, now: datetime
+        self,
+        rows: list[OutboxRow],
+        *,
+        silent: bool,
+        now: datetime,
+        copies: Mapping[int, list[StoryCopy]],
     ) -> list[_Message]:
         """The digest of rows whose time has come: topic by topic, newest first, headed by
-        the period it covers (and when it is late, the time it was due)."""
+        the period it covers (and "sent late" when it is); a story's waiting copies are
+        named on its line and settled with it."""
         rows = sorted(rows, key=_newest_first_by_topic)
         tz = chat_zone(rows[0].chat.timezone, self.default_timezone)
         due = max(row.due_at or now for row in rows)
         since = min(row.period_from or row.created_at for row in rows)
         heading = digest_heading(since, due, tz, now=now)
-        items = [scheduled_item(row) for row in rows]
-        return self._digest(rows, items, silent=silent, heading=heading)
+        items = [scheduled_item(row, copies.get(row.id, ())) for row in rows]
+        return [
+            replace(page, also=tuple(c.outbox_id for r in page.rows for c in copies.get(r.id, ())))
+            for page in self._digest(rows, items, silent=silent, heading=heading)
+        ]
 
     def _digest(
         self,
@@ -486,7 +507,9 @@ class OutboxSender:
             else:
                 report.sent += len(message.rows)
                 report.digests += int(message.shown_as == ShownAs.DIGEST)
+                report.merged += len(message.also)
                 shown = [Delivered(r.id, sent.message_id, message.shown_as) for r in message.rows]
+                shown += [Delivered(c, sent.message_id, ShownAs.ALSO) for c in message.also]
                 await self._record(shown, cycle)
                 return None if cycle.store_failed else chat_id
 

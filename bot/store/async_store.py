@@ -124,6 +124,7 @@ class AsyncStore:
     enqueue_alerts = _offload(Store.enqueue_alerts)
     story_updates = _offload(Store.story_updates)
     send_alone = _offload(Store.send_alone)
+    waiting_copies = _offload(Store.waiting_copies)
     pending_alerts = _offload(Store.pending_alerts)
     mark_sent = _offload(Store.mark_sent)
     mark_failed = _offload(Store.mark_failed)

@@ -140,6 +140,21 @@ class OutboxTable(Connected):
             )
         return updates
 
+    def waiting_copies(self, original_ids: Sequence[int]) -> dict[int, list[StoryCopy]]:
+        """Copies of a story waiting (status ``merged``) on each of these first alerts, which
+        a scheduled digest names on its line for the story rather than list apart."""
+        copies: dict[int, list[StoryCopy]] = {}
+        for row in self._dicts(
+            f"""SELECT outbox.id, outbox.story_of, articles.source, articles.url
+                FROM outbox JOIN articles ON articles.id = outbox.article_id
+                WHERE outbox.story_of IN (SELECT value FROM json_each(?))
+                  AND outbox.status = {MERGED}
+                ORDER BY outbox.id""",
+            (json_ids(original_ids),),
+        ):
+            copies.setdefault(row["story_of"], []).append(_story_copy(row))
+        return copies
+
     def send_alone(self, reasons: Mapping[int, str]) -> None:
         """Copies of a story that cannot be named on its first alert become alerts of their own
         (pending again, due now); ``reasons`` (outbox id → why) stay on the row for /status."""
