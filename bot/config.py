@@ -13,6 +13,7 @@ import os
 import tomllib
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -239,11 +240,15 @@ def _check_values(config: Config, where: str) -> None:
             f"{where}: delivery.timezone {config.delivery.timezone!r} is not a time zone; "
             "use an IANA name such as 'Europe/Berlin' or 'UTC'"
         )
-    try:
-        parse_frequency(config.delivery.frequency)
-        stored_quiet(config.delivery.quiet_hours)
-    except ScheduleError as exc:
-        raise ConfigError(f"{where}: delivery.frequency or delivery.quiet_hours: {exc}") from None
+    schedules: list[tuple[str, str, Callable[[str], object]]] = [
+        ("delivery.frequency", config.delivery.frequency, parse_frequency),
+        ("delivery.quiet_hours", config.delivery.quiet_hours, stored_quiet),
+    ]
+    for key, text, parse in schedules:
+        try:
+            parse(text)
+        except ScheduleError as exc:
+            raise ConfigError(f"{where}: {key} {text!r}: {exc}") from None
     if not 0 < config.stories.threshold <= 1:
         raise ConfigError(
             f"{where}: stories.threshold must be a similarity above 0 and at most 1, "
