@@ -186,7 +186,7 @@ def scheduled_item(row: OutboxRow, copies: Sequence[StoryCopy] = ()) -> DigestIt
     """A line of a scheduled digest: under the row's first topic, naming the others, and
     the other sources of its story."""
     article = row.article.article
-    first, *others = [_topic_label(sub) for sub in row.subscriptions] or ["A removed topic"]
+    first, *others = [f"#{sub.number} {sub.rule}" for sub in _topics(row)] or ["A removed topic"]
     sources = [article.source, *(copy.source for copy in copies)]
     return DigestItem(
         title=article.title,
@@ -198,8 +198,9 @@ def scheduled_item(row: OutboxRow, copies: Sequence[StoryCopy] = ()) -> DigestIt
     )
 
 
-def _topic_label(sub: SubscriptionRow) -> str:
-    return f"#{sub.number} {sub.rule}"
+def _topics(row: OutboxRow) -> list[SubscriptionRow]:
+    """The row's topics in /list order: a scheduled digest lists it under the first."""
+    return sorted(row.subscriptions, key=lambda sub: sub.number)
 
 
 def row_frequency(row: OutboxRow, tz: ZoneInfo) -> Frequency:
@@ -212,8 +213,8 @@ def row_frequency(row: OutboxRow, tz: ZoneInfo) -> Frequency:
 
 
 def _newest_first_by_topic(row: OutboxRow) -> tuple[int, float]:
-    numbers = [sub.number for sub in row.subscriptions]
-    return (numbers[0] if numbers else 0, -row.article.when.timestamp())
+    topics = _topics(row)
+    return (topics[0].number if topics else 0, -row.article.when.timestamp())
 
 
 class OutboxSender:
