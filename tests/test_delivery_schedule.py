@@ -349,3 +349,79 @@ async def test_daylight_saving_changes_neither_skip_nor_double_a_daily_digest(
 
 def hrefs_of(message) -> set[str]:
     return set(hrefs(message.text))
+
+
+async def test_a_digest_telegram_could_not_take_goes_out_once_after_the_backoff(
+    bot, botapi: FakeBotAPI, astore: AsyncStore, clock
+) -> None:
+    daily = follow(astore.sync, "Azerbaijan", "daily 08:00")
+    queued = publish(astore.sync, [daily], ["Azerbaijan news", "More Azerbaijan news"])
+    sender = fast_sender(bot, astore)
+    botapi.inject("sendMessage", status=502)
+
+    await at(clock, datetime(2026, 12, 4, 8, 0, tzinfo=UTC), sender)
+    assert botapi.messages(CHAT) == []
+    await at(clock, datetime(2026, 12, 4, 8, 1, tzinfo=UTC), sender)
+    await at(clock, datetime(2026, 12, 4, 9, 0, tzinfo=UTC), sender)
+
+    [digest] = botapi.messages(CHAT)
+    assert digest.plain.splitlines()[0] == "Digest · 3 Dec 08:00 – 4 Dec 08:00 UTC"
+    assert Counter(hrefs(digest.text)) == Counter(queued)
+
+
+async def test_a_digest_telegram_refuses_fails_its_rows_and_is_not_sent_again(
+    bot, botapi: FakeBotAPI, astore: AsyncStore, clock
+) -> None:
+    daily = follow(astore.sync, "Azerbaijan", "daily 08:00")
+    publish(astore.sync, [daily], ["Azerbaijan news"])
+    sender = fast_sender(bot, astore)
+    botapi.inject("sendMessage", status=400, description="Bad Request: injected")
+
+    await at(clock, datetime(2026, 12, 4, 8, 0, tzinfo=UTC), sender)
+    await at(clock, datetime(2026, 12, 5, 8, 0, tzinfo=UTC), sender)
+
+    assert botapi.messages(CHAT) == []
+    [(status, reason)] = astore.sync.conn.execute("SELECT status, last_error FROM outbox")
+    assert (status, reason) == ("failed", "Injected")
+
+
+async def test_a_digest_due_in_quiet_hours_comes_when_they_end(
+    bot, botapi: FakeBotAPI, astore: AsyncStore, clock
+) -> None:
+    store = astore.sync
+    store.upsert_chat(CHAT)
+    store.set_chat_quiet(CHAT, "22:00-07:00")
+    daily = follow(store, "Azerbaijan", "daily 06:00")
+    queued = publish(store, [daily], ["Azerbaijan news"])
+    sender = fast_sender(bot, astore)
+
+    await at(clock, datetime(2026, 12, 4, 6, 0, tzinfo=UTC), sender)
+    assert botapi.messages(CHAT) == []
+    await at(clock, datetime(2026, 12, 4, 7, 0, tzinfo=UTC), sender)
+    await at(clock, datetime(2026, 12, 4, 8, 0, tzinfo=UTC), sender)
+
+    [digest] = botapi.messages(CHAT)
+    assert digest.plain.splitlines()[0] == "Digest · 3 Dec 06:00 – 4 Dec 07:00 UTC"
+    assert hrefs(digest.text) == queued
+
+
+async def test_a_forum_topic_s_digest_goes_to_its_thread(
+    bot, botapi: FakeBotAPI, astore: AsyncStore, clock
+) -> None:
+    group = -100200
+    store = astore.sync
+    sub = store.add_subscription(
+        group, rules.compile("Azerbaijan"), thread_id=77, frequency="hourly"
+    )
+    feed = store.add_feed("https://wire.example/rss", name="Wire")
+    [stored] = store.add_articles(
+        feed.id,
+        [Article("t", feed.url, "https://wire.example/t", "Azerbaijan", "", None, "Wire")],
+        seen_at=datetime.now(UTC),
+    )
+    store.enqueue_alerts({(group, stored.rowid): [sub.id]}, thread_ids={sub.id: 77})
+
+    await at(clock, datetime(2026, 12, 3, 13, 0, tzinfo=UTC), fast_sender(bot, astore))
+
+    [digest] = botapi.messages(group)
+    assert (digest.thread_id, hrefs(digest.text)) == (77, ["https://wire.example/t"])
