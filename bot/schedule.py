@@ -18,15 +18,7 @@ from enum import StrEnum
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_AT = time(8, 0)
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
-_FULL_DAYS = (
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-)
+_FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 class ScheduleError(ValueError):
