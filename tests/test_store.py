@@ -482,6 +482,31 @@ def test_a_story_copy_merges_only_with_the_alert_of_its_own_thread(store: Store)
     ]
 
 
+def test_a_version_3_file_keeps_its_topics_realtime_and_learns_schedules(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = opened_as_release(3, db, monkeypatch)
+    feed = old.add_feed("https://a.example/rss").id
+    [stored] = old.add_articles(feed, [article("g", "https://a.example/g")], seen_at=NOW)
+    sub = subscribed_as_release_3(old, 1, "Baku")
+    old.enqueue_alerts({(1, stored.rowid): [sub]})
+    old.close()
+
+    store = Store.open(db)
+    [pending] = store.pending_alerts()
+    assert (pending.subscriptions[0].frequency, pending.chat.quiet, pending.due_at) == (
+        None,
+        None,
+        None,
+    )
+    due = (NOW + timedelta(hours=1), NOW)
+    store.schedule_alerts({pending.id: due})
+    assert store.pending_alerts(now=NOW) == []
+    [scheduled] = store.pending_alerts(now=due[0])
+    assert (scheduled.due_at, scheduled.period_from) == due
+    store.close()
+
+
 def test_prune_keeps_a_story_alert_a_newer_copy_points_at_and_waiting_copies(
     store: Store,
 ) -> None:

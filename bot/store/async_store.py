@@ -90,6 +90,7 @@ class AsyncStore:
     get_chat = _offload(Store.get_chat)
     set_chat_active = _offload(Store.set_chat_active)
     set_chat_timezone = _offload(Store.set_chat_timezone)
+    set_chat_quiet = _offload(Store.set_chat_quiet)
     migrate_chat = _offload(Store.migrate_chat)
     # subscriptions
     add_subscription = _offload(Store.add_subscription)
@@ -98,6 +99,7 @@ class AsyncStore:
     remove_subscription = _offload(Store.remove_subscription)
     change_rule = _offload(Store.change_rule)
     set_paused = _offload(Store.set_paused)
+    set_frequency = _offload(Store.set_frequency)
     subscriptions_version = _offload(Store.subscriptions_version)
     active_subscriptions = _offload(Store.active_subscriptions)
     # feeds
@@ -123,10 +125,12 @@ class AsyncStore:
     enqueue_alerts = _offload(Store.enqueue_alerts)
     story_updates = _offload(Store.story_updates)
     send_alone = _offload(Store.send_alone)
+    waiting_copies = _offload(Store.waiting_copies)
     pending_alerts = _offload(Store.pending_alerts)
     get_alert = _offload(Store.get_alert)
     mark_sent = _offload(Store.mark_sent)
     mark_failed = _offload(Store.mark_failed)
     defer_alert = _offload(Store.defer_alert)
+    schedule_alerts = _offload(Store.schedule_alerts)
     # stats
     stats = _offload(Store.stats)

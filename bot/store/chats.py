@@ -51,6 +51,10 @@ class ChatsTable(Connected):
         # SQL: an unknown chat is no error (sqlite-utils' update raises NotFoundError).
         self.conn.execute("UPDATE chats SET timezone = ? WHERE id = ?", (timezone, chat_id))
 
+    def set_chat_quiet(self, chat_id: int, quiet: str | None) -> None:
+        """Quiet hours as /quiet wrote them ('22:00-07:00 silent', 'off'); None: the default."""
+        self.conn.execute("UPDATE chats SET quiet = ? WHERE id = ?", (quiet, chat_id))
+
     def migrate_chat(self, old_id: int, new_id: int) -> None:
         """A group became a supergroup: its subscriptions and pending alerts follow it."""
         # SQL: moves rows of three tables by a column that is not their key.

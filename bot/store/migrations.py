@@ -223,8 +223,26 @@ CREATE INDEX outbox_status ON outbox(status, id);
 CREATE INDEX outbox_story ON outbox(story_of) WHERE story_of IS NOT NULL;
 """
 
+SCHEMA_V5 = """
+-- How often a topic is delivered (bot/schedule.py): NULL is realtime, else e.g.
+-- 'hourly', 'daily 08:00', 'weekly Mon 08:00'.
+ALTER TABLE subscriptions ADD COLUMN frequency TEXT;
+-- A chat's quiet hours, e.g. '22:00-07:00' or '22:00-07:00 silent'; 'off' for none, NULL for
+-- the configured default.
+ALTER TABLE chats ADD COLUMN quiet TEXT;
+-- An outbox row that goes out in a scheduled digest (its topics' frequency, or held through
+-- quiet hours): when that digest is due, and where the period it covers began. The row's
+-- not_before starts at due_at (a failed send may push it later). A table of its own, so the
+-- rows of alerts as they happen, nearly all of them, stay as small as they were.
+CREATE TABLE outbox_due (
+    outbox_id INTEGER PRIMARY KEY REFERENCES outbox(id) ON DELETE CASCADE ON UPDATE CASCADE,
+    due_at TEXT NOT NULL,
+    period_from TEXT NOT NULL
+);
+"""
 
-MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4]
+
+MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5]
 """MIGRATIONS[n] is the SQL script that upgrades a database at version n to version n + 1."""
 
 

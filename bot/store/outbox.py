@@ -24,6 +24,7 @@ from bot.store.rows import (
     StoryCopy,
     StoryUpdate,
     SubscriptionRow,
+    from_iso,
     to_iso,
 )
 from bot.store.states import OutboxStatus, ShownAs
@@ -142,6 +143,21 @@ class OutboxTable(Connected):
             )
         return updates
 
+    def waiting_copies(self, original_ids: Sequence[int]) -> dict[int, list[StoryCopy]]:
+        """Copies of a story waiting (status ``merged``) on each of these first alerts, which
+        a scheduled digest names on its line for the story rather than list apart."""
+        copies: dict[int, list[StoryCopy]] = {}
+        for row in self._dicts(
+            f"""SELECT outbox.id, outbox.story_of, articles.source, articles.url
+                FROM outbox JOIN articles ON articles.id = outbox.article_id
+                WHERE outbox.story_of IN (SELECT value FROM json_each(?))
+                  AND outbox.status = {MERGED}
+                ORDER BY outbox.id""",
+            (json_ids(original_ids),),
+        ):
+            copies.setdefault(row["story_of"], []).append(_story_copy(row))
+        return copies
+
     def send_alone(self, reasons: Mapping[int, str]) -> None:
         """Copies of a story that cannot be named on its first alert become alerts of their own
         (pending again, due now); ``reasons`` (outbox id → why) stay on the row for /status."""
@@ -222,6 +238,13 @@ class OutboxTable(Connected):
                 ids(s for listed in sub_ids.values() for s in listed),
             )
         }
+        due = {
+            row["outbox_id"]: (from_iso(row["due_at"]), from_iso(row["period_from"]))
+            for row in self._dicts(
+                "SELECT * FROM outbox_due WHERE outbox_id IN (SELECT value FROM json_each(?))",
+                ids(row["id"] for row in rows),
+            )
+        }
         return [
             OutboxRow(
                 id=row["id"],
@@ -235,6 +258,8 @@ class OutboxTable(Connected):
                 message_id=row["message_id"],
                 status=OutboxStatus(row["status"]),
                 shown_as=ShownAs(row["shown_as"]) if row["shown_as"] else None,
+                due_at=due[row["id"]][0] if row["id"] in due else None,
+                period_from=due[row["id"]][1] if row["id"] in due else None,
             )
             for row in rows
         ]
@@ -271,6 +296,28 @@ class OutboxTable(Connected):
                     f"""WITH counted(id, n) AS ({sql})
                         UPDATE subscriptions SET alerts = alerts + counted.n
                         FROM counted WHERE subscriptions.id = counted.id""",
+                    params,
+                )
+
+    def schedule_alerts(self, due: Mapping[int, tuple[datetime, datetime]]) -> None:
+        """Pending rows (outbox id → (due, period start)) wait for a scheduled digest.
+
+        A row already waiting for one keeps where its period began: alerts held through
+        quiet hours after their own digest was due still say how long they waited.
+        """
+        rows = [(outbox_id, to_iso(at), to_iso(since)) for outbox_id, (at, since) in due.items()]
+        with self._transaction():
+            for sql, params in self._batches(rows):
+                self.conn.execute(
+                    f"""INSERT INTO outbox_due(outbox_id, due_at, period_from)
+                        SELECT column1, column2, column3 FROM ({sql}) WHERE true
+                        ON CONFLICT (outbox_id) DO UPDATE SET due_at = excluded.due_at""",
+                    params,
+                )
+                self.conn.execute(
+                    f"""WITH due(id, at, since) AS ({sql})
+                        UPDATE outbox SET not_before = due.at
+                        FROM due WHERE outbox.id = due.id AND outbox.status = {PENDING}""",
                     params,
                 )
 

@@ -11,7 +11,7 @@ from bot.store.chats import ChatsTable
 from bot.store.connection import utcnow
 from bot.store.errors import DuplicateSubscription, SubscriptionLimitReached, UnknownRow
 from bot.store.rows import SubscriptionRow, to_iso
-from bot.store.states import Paused
+from bot.store.states import OutboxStatus, Paused
 
 if TYPE_CHECKING:
     from rules import Rule
@@ -26,12 +26,14 @@ class SubscriptionsTable(ChatsTable):
         thread_id: int | None = None,
         created_by: int | None = None,
         limit: int = 50,
+        frequency: str | None = None,
     ) -> SubscriptionRow:
         """Store a rule for a chat (in a forum, for one thread of it); the same rule twice in a
         thread (same canonical form) and the limit are errors.
 
         The topic gets the chat's next number, one past any it ever had: a number in an old
         message never comes to mean another topic.
+        ``frequency`` is how often it is delivered (None: realtime).
         """
         existing = self.list_subscriptions(chat_id)
         for sub in existing:
@@ -57,6 +59,7 @@ class SubscriptionsTable(ChatsTable):
                     "created_by": created_by,
                     "created_at": to_iso(utcnow()),
                 }
+                | ({"frequency": frequency} if frequency else {})
             )
         assert table.last_rowid is not None, "inserted just above"
         return self.get_subscription(table.last_rowid)
@@ -73,7 +76,36 @@ class SubscriptionsTable(ChatsTable):
         return [SubscriptionRow.from_row(row) for row in rows]
 
     def remove_subscription(self, sub_id: int) -> None:
-        self._table("subscriptions").delete_where("id = ?", [sub_id])
+        """Remove a rule; what waits for its scheduled digest alone is dropped with it (an
+        alert as it happens that is already queued still goes out)."""
+        # SQL: outbox rows found by the JSON list of subscriptions they name.
+        with self._transaction():
+            self.conn.execute(
+                f"""UPDATE outbox SET status = '{OutboxStatus.DROPPED}',
+                        last_error = 'unsubscribed before its digest was due'
+                    WHERE status IN ('{OutboxStatus.PENDING}', '{OutboxStatus.MERGED}')
+                      AND subscription_ids = json_array(:sub)
+                      AND (id IN (SELECT outbox_id FROM outbox_due)
+                           OR (SELECT frequency FROM subscriptions WHERE id = :sub) IS NOT NULL)""",
+                {"sub": sub_id},
+            )
+            self._table("subscriptions").delete_where("id = ?", [sub_id])
+
+    def set_frequency(self, sub_id: int, frequency: str | None) -> None:
+        """How often a rule is delivered from now on (None: realtime). Its alerts waiting for
+        a digest are scheduled again by the sender, by the new frequency."""
+        # SQL: outbox rows found by the JSON list of subscriptions they name.
+        with self._transaction():
+            self.conn.execute(
+                "UPDATE subscriptions SET frequency = ? WHERE id = ?", (frequency, sub_id)
+            )
+            waiting = f"""SELECT outbox.id FROM outbox JOIN outbox_due ON outbox_id = outbox.id
+                WHERE status = '{OutboxStatus.PENDING}'
+                  AND EXISTS (SELECT 1 FROM json_each(subscription_ids) WHERE value = ?)"""
+            self.conn.execute(
+                f"UPDATE outbox SET not_before = NULL WHERE id IN ({waiting})", (sub_id,)
+            )
+            self.conn.execute(f"DELETE FROM outbox_due WHERE outbox_id IN ({waiting})", (sub_id,))
 
     def change_rule(self, sub_id: int, rule: Rule) -> SubscriptionRow:
         """Follow ``rule`` instead under the same number and thread (a rule read otherwise

@@ -17,15 +17,29 @@ import rules
 from bot.delivery.buttons import Buttons, regroup_buttons, to_markup
 from bot.markup import esc
 from bot.matching import LOOKBACK_DAYS, matching_articles
+from bot.schedule import (
+    FREQUENCY_HELP,
+    Frequency,
+    ScheduleError,
+    parse_frequency,
+    split_frequency,
+)
 from bot.store import DuplicateSubscription, SubscriptionLimitReached, SubscriptionRow
 from bot.telegram import texts
 from bot.telegram.access import managers_only
-from bot.telegram.arguments import answers_argument_errors, command_argument, parse_rule
+from bot.telegram.arguments import (
+    ArgumentError,
+    answers_argument_errors,
+    command_argument,
+    parse_rule,
+)
 from bot.telegram.chats import register_chat, topic_thread
+from bot.telegram.handlers.frequency import frequency_note
 from bot.telegram.replies import reply
 from bot.telegram.services import services
 from bot.telegram.topics import numbered
 from bot.telegram.updates import chat_of, message_of, text_of, user_data_of, user_of
+from bot.timezones import chat_zone
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +98,7 @@ async def _subscribe_from_message(update: Update, context: ContextTypes.DEFAULT_
 
 async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     svc = services(context)
+    text, frequency = _how_often(text, svc.config.delivery.frequency)
     typed = parse_rule(text)
     rule = typed.rule
     message, chat = message_of(update), chat_of(update)
@@ -95,6 +110,7 @@ async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
             thread_id=topic_thread(message),
             created_by=user_of(update).id,
             limit=svc.config.subscriptions.max_per_chat,
+            frequency=None if frequency.realtime else str(frequency),
         )
     except DuplicateSubscription as exc:
         await reply(update, f"You already follow this topic as {numbered(exc.existing)}")
@@ -105,6 +121,15 @@ async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
     logger.info("chat %s subscribed to %r", chat.id, rule.canonical)
     text, buttons = await confirmation(context, rule, sub)
     await reply(update, text + typed.note, markup=to_markup(buttons))
+
+
+def _how_often(text: str, default: str) -> tuple[str, Frequency]:
+    """The rule's text without a trailing ``@daily 08:00``, and how often it is delivered."""
+    try:
+        rule_text, frequency = split_frequency(text)
+    except ScheduleError as exc:
+        raise ArgumentError(f"{esc(str(exc))}\n{esc(FREQUENCY_HELP)}") from None
+    return rule_text, frequency or parse_frequency(default)
 
 
 async def confirmation(
@@ -126,7 +151,17 @@ async def confirmation(
         buttons = regroup_buttons(sub.id, other)
     if sub.thread_id is not None:
         lines.append("Alerts for it will be posted in this topic.")
+    if sub.frequency:
+        lines.append(f"As a digest: {await _digest_note(context, sub)}.")
     return "\n".join(lines), buttons
+
+
+async def _digest_note(context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow) -> str:
+    """ "daily 08:00, next digest 4 Dec 08:00 CET" in the chat's time zone."""
+    svc = services(context)
+    chat = await svc.store.get_chat(sub.chat_id)
+    zone = chat_zone(chat.timezone if chat else None, svc.config.delivery.timezone)
+    return frequency_note(sub.frequency, zone)
 
 
 async def regroup(
