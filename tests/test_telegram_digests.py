@@ -57,10 +57,10 @@ async def test_frequency_shows_and_changes_how_often_a_topic_comes(start_bot: St
     wrong = await bot.send(USER, "/frequency 1 sometimes")
     missing = await bot.send(USER, "/frequency 7 daily")
 
-    assert shown.plain.startswith("#1 Azerbaijan: as it happens.")
-    assert re.fullmatch(f"#1 Azerbaijan: weekly Fri 09:30, {NEXT}.", weekly.plain)
-    assert re.fullmatch(f"#1 Azerbaijan: hourly, {NEXT}.", hourly.plain)
-    assert back.plain == "#1 Azerbaijan: as it happens."
+    assert shown.plain.startswith("#1: Azerbaijan — as it happens.")
+    assert re.fullmatch(f"#1: Azerbaijan — weekly Fri 09:30, {NEXT}.", weekly.plain)
+    assert re.fullmatch(f"#1: Azerbaijan — hourly, {NEXT}.", hourly.plain)
+    assert back.plain == "#1: Azerbaijan — as it happens."
     assert "'sometimes' is not a frequency" in wrong.plain
     assert "There is no topic #7" in missing.plain
     [sub] = await bot.store.list_subscriptions(USER)

@@ -17,12 +17,12 @@ from bot.schedule import (
     parse_frequency,
     stored_frequency,
 )
-from bot.store import SubscriptionRow
 from bot.telegram.access import managers_only
 from bot.telegram.arguments import ArgumentError, command_argument, select_subscriptions
 from bot.telegram.chats import register_chat
 from bot.telegram.replies import reply
 from bot.telegram.services import services
+from bot.telegram.topics import numbered
 from bot.telegram.updates import chat_of, message_of
 from bot.timezones import chat_zone
 
@@ -46,7 +46,7 @@ async def set_frequency(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     zone = chat_zone(chat.timezone, svc.config.delivery.timezone)
     how = how.strip().removeprefix("@")
     if not how:
-        await reply(update, f"{_label(sub)}: {frequency_note(sub.frequency, zone)}.\n{USAGE}")
+        await reply(update, f"{numbered(sub)} — {frequency_note(sub.frequency, zone)}.\n{USAGE}")
         return
     try:
         frequency = parse_frequency(how)
@@ -54,11 +54,7 @@ async def set_frequency(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         raise ArgumentError(esc(str(exc))) from None
     await svc.store.set_frequency(sub.id, None if frequency.realtime else str(frequency))
     logger.info("chat %s set topic %s to %s", chat.id, sub.id, frequency)
-    await reply(update, f"{_label(sub)}: {frequency_note(str(frequency), zone)}.")
-
-
-def _label(sub: SubscriptionRow) -> str:
-    return f"#{sub.number} <code>{esc(sub.rule)}</code>"
+    await reply(update, f"{numbered(sub)} — {frequency_note(str(frequency), zone)}.")
 
 
 def frequency_note(stored: str | None, zone: ZoneInfo) -> str:
