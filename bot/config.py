@@ -13,11 +13,13 @@ import os
 import tomllib
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.schedule import ScheduleError, parse_frequency, stored_quiet
 from bot.timezones import is_timezone
 
 logger = logging.getLogger(__name__)
@@ -87,6 +89,10 @@ class DeliveryConfig:
     timezone: str = "UTC"
     summary_chars: int = 400
     digest_threshold: int = 10
+    frequency: str = "realtime"
+    """How often a new topic is delivered unless /subscribe says (bot/schedule.py)."""
+    quiet_hours: str = ""
+    """Quiet hours of a chat that set none with /quiet, e.g. '22:00-07:00'; '' for none."""
 
 
 @dataclass(frozen=True)
@@ -234,6 +240,15 @@ def _check_values(config: Config, where: str) -> None:
             f"{where}: delivery.timezone {config.delivery.timezone!r} is not a time zone; "
             "use an IANA name such as 'Europe/Berlin' or 'UTC'"
         )
+    schedules: list[tuple[str, str, Callable[[str], object]]] = [
+        ("delivery.frequency", config.delivery.frequency, parse_frequency),
+        ("delivery.quiet_hours", config.delivery.quiet_hours, stored_quiet),
+    ]
+    for key, text, parse in schedules:
+        try:
+            parse(text)
+        except ScheduleError as exc:
+            raise ConfigError(f"{where}: {key} {text!r}: {exc}") from None
     if not 0 < config.stories.threshold <= 1:
         raise ConfigError(
             f"{where}: stories.threshold must be a similarity above 0 and at most 1, "

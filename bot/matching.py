@@ -130,11 +130,8 @@ class SubscriptionMatcher:
             self._other.popitem(last=False)
 
     def match(self, articles: Iterable[Article]) -> Matches:
-        """One entry per chat and article listing every matched subscription of that chat.
-
-        Sub ids are ascending, so the alert goes to the forum topic of the chat's oldest
-        matching subscription, the same one on every run.
-        """
+        """One entry per chat and article listing every matched subscription of that chat,
+        ids ascending; the store makes one alert of them per forum thread (``thread_ids``)."""
         matches: Matches = {}
         for article in articles:
             doc = document(article)

@@ -108,6 +108,7 @@ class Services:
             render=self.render,
             digest_threshold=delivery.digest_threshold,
             default_timezone=delivery.timezone,
+            quiet_hours=delivery.quiet_hours,
         )
 
     async def aclose(self) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from rules.document import Document, FieldTokens
-from rules.nodes import FIELDS, And, Node, Not, Or, Term, positive_terms
+from rules.nodes import FIELDS, And, Node, Not, Or, Term, other_reading, positive_terms
 from rules.syntax import parse
 
 DocumentLike = Document | Mapping[str, str] | str
@@ -72,6 +72,21 @@ class Rule:
 
     def __str__(self) -> str:
         return self.node.display()
+
+    @property
+    def grouped(self) -> str:
+        """The rule as :func:`str` shows it, with the brackets AND's precedence leaves out made
+        explicit: ``Iran | (Armenia -football)``. The same as ``str`` for rules that do not
+        mix ``|`` with AND or ``-``."""
+        return self.node.display(explicit=True)
+
+    @property
+    def other_reading(self) -> str | None:
+        """How the rule reads with its trailing exclusions applying to every alternative, as
+        the author may have meant it (``(Iran | Armenia) -football``); None when there is no
+        such other reading."""
+        other = other_reading(self.node)
+        return other.display(explicit=True) if other is not None else None
 
     def __repr__(self) -> str:
         return f"rules.compile({self.text!r})"

@@ -4,7 +4,9 @@ Nodes are built only through :func:`all_of`, :func:`any_of` and :func:`negate`, 
 and deduplicate as they go; ``canonical()`` sorts operands, so two rules that mean the same
 thing in the ways a person varies them (case, spacing, operator spelling, operand order) end
 with the same canonical string. ``display()`` keeps the author's spelling and order for
-showing the rule back to them; it parses again to the same rule.
+showing the rule back to them; it parses again to the same rule. ``display(explicit=True)``
+also brackets every AND that is an alternative of an OR, so ``Iran | Armenia -football``
+shows as ``Iran | (Armenia -football)``: the grouping the precedence rules leave unwritten.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 FIELDS = ("title", "text", "source")
+_SINGLE_QUOTES = "'‘"
+_DOUBLE_QUOTES = '"“”„«»'
+"""The quotes that open a phrase (rules.syntax), for choosing the quotes a phrase shows in."""
 """Fields a term can be limited to; a term without a field looks in title and text."""
 
 
@@ -28,8 +33,15 @@ class Term:
     """The term as the author typed it, without quotes or field, e.g. ``Eli Cohen``."""
     quoted: bool
 
-    def display(self) -> str:
-        text = f'"{self.label}"' if self.quoted else self.label
+    def display(self, explicit: bool = False) -> str:
+        if not self.quoted:
+            # A leading apostrophe ('90s) would open a phrase if a later word ended in one;
+            # it is no part of the word's letters, so it is left out.
+            text = self.label.lstrip(_SINGLE_QUOTES)
+        elif any(quote in self.label for quote in _DOUBLE_QUOTES):
+            text = f"'{self.label}'"  # typed in single quotes, around a double one
+        else:
+            text = f'"{self.label}"'
         return f"{self.field}:{text}" if self.field else text
 
     def canonical(self) -> str:
@@ -44,8 +56,8 @@ class Not:
 
     child: Node
 
-    def display(self) -> str:
-        return f"-{_grouped(self.child, self.child.display(), Term)}"
+    def display(self, explicit: bool = False) -> str:
+        return f"-{_grouped(self.child, self.child.display(explicit), Term)}"
 
     def canonical(self) -> str:
         return f"-{_grouped(self.child, self.child.canonical(), Term)}"
@@ -57,12 +69,16 @@ class And:
 
     children: tuple[Node, ...]
 
-    def display(self) -> str:
+    def display(self, explicit: bool = False) -> str:
         # Exclusions read best after what is looked for: 'Azerbaijan -football'.
         positives = [c for c in self.children if not isinstance(c, Not)]
         negatives = [c for c in self.children if isinstance(c, Not)]
-        shown = [" + ".join(_grouped(c, c.display(), Term) for c in positives)] if positives else []
-        return " ".join(shown + [c.display() for c in negatives])
+        shown = (
+            [" + ".join(_grouped(c, c.display(explicit), Term) for c in positives)]
+            if positives
+            else []
+        )
+        return " ".join(shown + [c.display(explicit) for c in negatives])
 
     def canonical(self) -> str:
         return " + ".join(sorted(_grouped(c, c.canonical(), Term, Not) for c in self.children))
@@ -74,7 +90,9 @@ class Or:
 
     children: tuple[Node, ...]
 
-    def display(self) -> str:
+    def display(self, explicit: bool = False) -> str:
+        if explicit:
+            return " | ".join(_grouped(c, c.display(True), Term, Not) for c in self.children)
         return " | ".join(c.display() for c in self.children)
 
     def canonical(self) -> str:
@@ -132,6 +150,23 @@ def has_positive(node: Node) -> bool:
         case Or(children):
             return all(has_positive(c) for c in children)
     raise TypeError(f"not a rule node: {node!r}")
+
+
+def other_reading(node: Node) -> Node | None:
+    """The rule read with the exclusions of its last alternative applying to all of them, when
+    it has such exclusions: ``Iran | Armenia -football`` → ``(Iran | Armenia) -football``.
+
+    AND binds tighter than OR, so an exclusion written at the end of a rule belongs to the
+    last alternative only; people who write one mostly mean the whole rule.
+    """
+    if not isinstance(node, Or) or not isinstance(node.children[-1], And):
+        return None
+    last = node.children[-1].children
+    negatives: list[Node] = [c for c in last if isinstance(c, Not)]
+    if not negatives:
+        return None
+    positives: list[Node] = [c for c in last if not isinstance(c, Not)]
+    return all_of([any_of([*node.children[:-1], all_of(positives)]), *negatives])
 
 
 def positive_terms(node: Node) -> list[Term]:

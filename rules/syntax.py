@@ -6,7 +6,7 @@ Grammar (AND binds tighter than OR; juxtaposition is AND)::
     or_expr := and_expr ( ("|" | "," | "OR") and_expr )*
     and_expr:= unary ( ["+" | "&" | "AND"] unary )*
     unary   := ("-" | "!" | "NOT") unary | FIELD ":" unary | primary
-    primary := WORD | WORD* | '"' phrase '"' | "(" or_expr ")"
+    primary := WORD | WORD* | '"' phrase '"' | "'" phrase "'" | "(" or_expr ")"
 
 Words are matched literally after folding; there is no regular-expression syntax, so no rule
 can make matching slow.
@@ -34,6 +34,11 @@ _WORD_OPERATORS = ("AND", "OR", "NOT")
 _OPENING_QUOTES = '"“”„«»'
 _CLOSING_QUOTES = '"“”«»'
 _WORD_STOPS = frozenset("()+&|,!:") | frozenset(_OPENING_QUOTES + _CLOSING_QUOTES)
+# Single quotes (and a phone's ‘…’) quote phrases too, but an apostrophe is also part of words
+# (Israel's, O'Brien, '90s): so one opens a phrase only at the start of a term and only when a
+# closing one ends a word further on; otherwise it is a character of the word.
+_SINGLE_OPENING = "'‘"
+_SINGLE_CLOSING = "'’"
 
 
 class Kind(Enum):
@@ -70,6 +75,9 @@ def lex(text: str) -> list[Lexeme]:
         elif char in _SINGLE_CHAR_OPERATORS:
             lexemes.append(Lexeme(Kind(_SINGLE_CHAR_OPERATORS[char]), char, i))
             i += 1
+        elif char in _SINGLE_OPENING and (close := _closing_single_quote(text, i + 1)) >= 0:
+            lexemes.append(Lexeme(Kind.PHRASE, text[i + 1 : close], i))
+            i = close + 1
         elif char in _OPENING_QUOTES:
             close = _closing_quote(text, i + 1)
             if close < 0:
@@ -87,6 +95,16 @@ def lex(text: str) -> list[Lexeme]:
 def _closing_quote(text: str, start: int) -> int:
     """Index of the first closing quote at or after ``start``, or -1."""
     return next((i for i in range(start, len(text)) if text[i] in _CLOSING_QUOTES), -1)
+
+
+def _closing_single_quote(text: str, start: int) -> int:
+    """Index of the first single quote at or after ``start`` that ends a word (at the end of
+    the text, or before a space or operator), or -1: the ``'`` of ``Israel's`` does not."""
+    for i in range(start, len(text)):
+        after = text[i + 1 : i + 2]
+        if text[i] in _SINGLE_CLOSING and (not after or after.isspace() or after in _WORD_STOPS):
+            return i
+    return -1
 
 
 def _read_word(text: str, start: int) -> Lexeme:

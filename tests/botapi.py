@@ -206,6 +206,8 @@ class SentMessage:
     parse_mode: str | None
     reply_markup: dict | None
     thread_id: int | None
+    silent: bool = False
+    """Sent with ``disable_notification``: the chat gets it without a sound."""
     edits: list[str] = dataclasses.field(default_factory=list)
     """Every text editMessageText set, in order (the last one equals ``text``)."""
     sent_at: float = dataclasses.field(default_factory=time.monotonic)
@@ -535,6 +537,7 @@ class FakeBotAPI:
                 parse_mode=params.get("parse_mode"),
                 reply_markup=params.get("reply_markup"),
                 thread_id=params.get("message_thread_id"),
+                silent=bool(params.get("disable_notification")),
             )
             self._sent[(chat_id, sent.message_id)] = sent
             self._cond.notify_all()

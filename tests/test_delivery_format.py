@@ -65,7 +65,7 @@ def test_alert_shows_linked_title_source_date_summary_and_why() -> None:
         StoryCopy(2, "Times of Israel", "https://www.timesofisrael.com/herzog?x=1&y=2"),
         StoryCopy(3, "Haaretz", "https://www.haaretz.com/herzog"),
     ]
-    alert = render(article(), also=also, sub_id=7)
+    alert = render(article(), also=also, buttons=alert_buttons(7))
 
     assert alert.text.startswith(
         '<b><a href="https://www.jpost.com/israel-news/article-744123?a=1&amp;b=2">'
@@ -235,8 +235,8 @@ def test_any_digest_lists_each_item_once_in_valid_messages_within_the_limit(item
 
 
 def test_button_data_round_trips_and_fits_telegram() -> None:
-    for action in ("mute", "unsub", "undo"):
+    for action in ("mute", "unsub", "undo", "regroup", "pickmute", "pickunsub", "back"):
         data = callback_data(action, 2**63 - 1)
         assert len(data.encode()) < 64
-        assert parse_callback(data).sub_id == 2**63 - 1
+        assert parse_callback(data).row_id == 2**63 - 1
     assert undo_buttons(3) == [[("↩ Undo", "undo:3")]]

@@ -70,6 +70,51 @@ def test_str_is_the_normalized_form(text: str, shown: str) -> None:
     assert rules.compile(str(rule)).canonical == rule.canonical
 
 
+@pytest.mark.parametrize(
+    ("text", "grouped", "other"),
+    [
+        ("Iran | Armenia -football", "Iran | (Armenia -football)", "(Iran | Armenia) -football"),
+        ("Iran | Israel Azerbaijan", "Iran | (Israel + Azerbaijan)", None),
+        ("(Iran | Armenia) -football", "(Iran | Armenia) -football", None),
+        ("Iran | Armenia", "Iran | Armenia", None),
+        ("Israel Baku -football", "Israel + Baku -football", None),
+        ("x | a b -y", "x | (a + b -y)", "(x | (a + b)) -y"),
+        ("a -x | b -y", "(a -x) | (b -y)", "((a -x) | b) -y"),
+    ],
+)
+def test_grouped_shows_the_brackets_and_other_reading_the_likely_meant_one(
+    text: str, grouped: str, other: str | None
+) -> None:
+    rule = rules.compile(text)
+    assert rule.grouped == grouped
+    assert rule.other_reading == other
+
+
+@pytest.mark.parametrize(
+    "text", ["'Eli Cohen'", "‘Eli Cohen’", '"Eli Cohen"', "“Eli Cohen”", "'Eli  COHEN'"]
+)
+def test_single_quotes_quote_phrases_like_double_ones(text: str) -> None:
+    rule = rules.compile(text)
+    assert rule.canonical == '"eli cohen"'
+    assert rule.matches("Eli Cohen was here") and not rule.matches("Cohen, Eli")
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("Israel's army", "Israel's + army"),
+        ("O'Brien", "O'Brien"),
+        ("'90s music", "90s + music"),  # a lone leading apostrophe is no quote
+        ("'Israel's army' | Baku", '"Israel\'s army" | Baku'),
+        ("'say \"hi\" now'", "'say \"hi\" now'"),
+    ],
+)
+def test_apostrophes_inside_and_before_words_stay_words(text: str, shown: str) -> None:
+    rule = rules.compile(text)
+    assert str(rule) == shown
+    assert rules.compile(str(rule)).canonical == rule.canonical
+
+
 def test_terms_are_the_positive_terms_as_written() -> None:
     rule = rules.compile('title:Herzog + ("Eli Cohen" | Azer*) -football -(Iran | Herzog)')
     assert rule.terms == ("Herzog", "Eli Cohen", "Azer*")

@@ -79,7 +79,7 @@ def test_limits_and_edge_cases_that_compile(text: str) -> None:
     assert isinstance(rules.compile(text), rules.Rule)
 
 
-@pytest.mark.parametrize("char", list('()"“”„«»+&|,!-*:'))
+@pytest.mark.parametrize("char", list("()\"“”„«»'‘’+&|,!-*:"))
 def test_every_special_character_alone_is_an_error_not_a_hang(char: str) -> None:
     with pytest.raises(rules.RuleSyntaxError):
         rules.compile(char)

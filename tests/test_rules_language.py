@@ -35,6 +35,9 @@ MATCHING = [
     "Azerbaijan -(Armenia | drones)",
     '"Eli Cohen"',
     "“Eli Cohen”",
+    "'Eli Cohen'",  # single quotes quote phrases too
+    "‘Eli Cohen’",
+    "'Israel's Herzog'",  # an apostrophe inside a word does not close the phrase
     "Nagorno-Karabakh",
     '"Nagorno Karabakh"',
     "Baku-Tehran",
@@ -63,6 +66,7 @@ NOT_MATCHING = [
     "Israel NOT Iran",
     "Azerbaijan -(Armenia | Baku)",
     '"Cohen Eli"',  # phrase words in order
+    "'Cohen Eli'",
     '"Eli Minister"',  # phrase words adjacent
     "Karabakh-Nagorno",
     "Azer",  # whole words only

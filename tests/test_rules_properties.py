@@ -16,6 +16,11 @@ terms = st.one_of(
     words,
     words.map(lambda w: w[: max(1, len(w) // 2)] + "*"),
     st.lists(words, min_size=2, max_size=3).map(lambda ws: '"' + " ".join(ws) + '"'),
+    # single quotes quote phrases too; apostrophes in and before words do not
+    st.lists(words, min_size=2, max_size=3).map(lambda ws: "'" + " ".join(ws) + "'"),
+    st.lists(words, min_size=1, max_size=2).map(lambda ws: "‘" + " ".join(ws) + "’"),
+    words.map(lambda w: f"{w}'s"),
+    words.map(lambda w: f"'{w}"),
     st.lists(words, min_size=2, max_size=2).map("-".join),
 )
 fielded = st.tuples(st.sampled_from(FIELD_NAMES), terms).map("".join)
@@ -62,7 +67,7 @@ def test_compile_returns_a_rule_or_raises_rule_syntax_error(text: str) -> None:
 
 
 @relaxed
-@given(st.text(alphabet='()"+&|,!-*: AONTRDtitle:sourcexyé“”„«»', max_size=60))
+@given(st.text(alphabet="()\"+&|,!-*: AONTRDtitle:sourcexyé“”„«»'‘’", max_size=60))
 def test_compile_on_operator_soup_returns_a_rule_or_raises_rule_syntax_error(text: str) -> None:
     try:
         assert isinstance(rules.compile(text), rules.Rule)
@@ -75,6 +80,15 @@ def test_compile_on_operator_soup_returns_a_rule_or_raises_rule_syntax_error(tex
 def test_str_compiles_back_to_the_same_rule(text: str) -> None:
     rule = _compiled(text)
     assert rules.compile(str(rule)).canonical == rule.canonical
+
+
+@relaxed
+@given(rule_texts)
+def test_the_grouped_form_is_the_same_rule_and_the_other_reading_another(text: str) -> None:
+    rule = _compiled(text)
+    assert rules.compile(rule.grouped).canonical == rule.canonical
+    if rule.other_reading is not None:
+        assert rules.compile(rule.other_reading).canonical != rule.canonical
 
 
 @relaxed

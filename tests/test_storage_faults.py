@@ -303,9 +303,9 @@ async def test_commands_on_a_full_database_get_a_plain_answer_and_status_shows_i
     with pytest.raises(sqlite3.OperationalError, match="full"):
         for n in range(100_000):  # topics of another chat until no page has room for one more
             conn.execute(
-                "INSERT INTO subscriptions(chat_id, rule, canonical, created_at) "
-                "VALUES (7, 'x', ?, '2026-01-01')",
-                (f"x{n}",),
+                "INSERT INTO subscriptions(chat_id, number, rule, canonical, created_at) "
+                "VALUES (7, ?, 'x', ?, '2026-01-01')",
+                (n + 1, f"x{n}"),
             )
 
     answer = await bot.send(USER, "/subscribe Israel + Azerbaijan")

@@ -11,7 +11,7 @@ import pytest
 
 import rules
 from bot.article import Article
-from bot.store import AsyncStore, Paused, PollOutcome, Store, migrations
+from bot.store import AsyncStore, DuplicateSubscription, Paused, PollOutcome, Store, migrations
 from bot.store.migrations import MIGRATIONS
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -321,6 +321,21 @@ def opened_as_release(version: int, db: Path, monkeypatch: pytest.MonkeyPatch) -
     return old
 
 
+def subscribed_as_release_3(
+    old: Store, chat_id: int, rule: str, thread_id: int | None = None
+) -> int:
+    """Add a subscription the way releases up to schema 3 stored it (no number of its own)."""
+    old.conn.execute("INSERT OR IGNORE INTO chats(id, created_at) VALUES (?, ?)", (chat_id, NOW))
+    compiled = rules.compile(rule)
+    cursor = old.conn.execute(
+        """INSERT INTO subscriptions(chat_id, thread_id, rule, canonical, created_at)
+           VALUES (?, ?, ?, ?, ?)""",
+        (chat_id, thread_id, str(compiled), compiled.canonical, NOW.isoformat()),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
 def test_a_version_1_file_is_migrated_and_still_searches(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -368,7 +383,7 @@ def test_a_version_2_file_learns_how_each_sent_row_was_shown(
     stored = old.add_articles(
         feed, [article(f"g{n}", f"https://a.example/{n}") for n in range(5)], seen_at=NOW
     )
-    sub = old.add_subscription(1, rules.compile("Baku")).id
+    sub = subscribed_as_release_3(old, 1, "Baku")
     rowids = [s.rowid for s in stored]
     old.enqueue_alerts({(1, r): [sub] for r in rowids[:4]}, stories={rowids[3]: rowids[0]})
     old.enqueue_alerts({(1, rowids[4]): [sub]})
@@ -390,6 +405,105 @@ def test_a_version_2_file_learns_how_each_sent_row_was_shown(
         ("sent", "also"),
         ("pending", None),
     ]
+    store.close()
+
+
+def test_a_version_3_file_numbers_its_topics_in_list_order_and_never_reuses_them(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = opened_as_release(3, db, monkeypatch)
+    feed = old.add_feed("https://a.example/rss").id
+    [stored] = old.add_articles(feed, [article("g", "https://a.example/g")], seen_at=NOW)
+    alpha, bravo, charlie = (subscribed_as_release_3(old, 1, r) for r in ("Alpha", "Bravo", "C"))
+    other = subscribed_as_release_3(old, 2, "Baku", thread_id=77)
+    old.conn.execute("DELETE FROM subscriptions WHERE id = ?", (alpha,))
+    old.enqueue_alerts({(1, stored.rowid): [bravo, charlie]})
+    old.close()
+
+    store = Store.open(db)
+    before = [(s.number, s.rule) for s in store.list_subscriptions(1)]
+    [pending] = store.pending_alerts()
+    added = store.add_subscription(1, rules.compile("Delta"))
+    same_rule_elsewhere = store.add_subscription(2, rules.compile("Baku"))
+
+    assert before == [(1, "Bravo"), (2, "C")], "as /list showed them before the upgrade"
+    assert [s.number for s in pending.subscriptions] == [1, 2]
+    assert added.number == 3
+    assert (same_rule_elsewhere.number, same_rule_elsewhere.thread_id) == (2, None)
+    assert store.get_subscription(other).number == 1
+    with pytest.raises(DuplicateSubscription):
+        store.add_subscription(2, rules.compile("baku"), thread_id=77)
+    store.close()
+
+
+def test_an_article_is_one_alert_per_forum_thread_and_never_twice(store: Store) -> None:
+    feed = store.add_feed("https://a.example/rss").id
+    [stored] = store.add_articles(feed, [article("g", "https://a.example/g")], seen_at=NOW)
+    subs = [
+        store.add_subscription(1, rules.compile(rule), thread_id=thread).id
+        for rule, thread in (("Baku", 77), ("Baku", None), ("Herzog", None))
+    ]
+    threads = {subs[0]: 77}
+    matches = {(1, stored.rowid): subs}
+
+    queued = store.enqueue_alerts(matches, thread_ids=threads)
+    again = store.enqueue_alerts(matches, thread_ids=threads)
+
+    rows = sorted(store.pending_alerts(), key=lambda row: row.thread_id or 0)
+    assert (queued, again) == (2, 0)
+    assert [(row.thread_id, [s.id for s in row.subscriptions]) for row in rows] == [
+        (None, subs[1:]),
+        (77, subs[:1]),
+    ]
+
+
+def test_a_story_copy_merges_only_with_the_alert_of_its_own_thread(store: Store) -> None:
+    feed = store.add_feed("https://a.example/rss").id
+    first, copy = store.add_articles(
+        feed, [article(f"g{n}", f"https://a.example/{n}") for n in range(2)], seen_at=NOW
+    )
+    in_77 = store.add_subscription(1, rules.compile("Baku"), thread_id=77).id
+    general = store.add_subscription(1, rules.compile("Herzog")).id
+    threads = {in_77: 77}
+    store.enqueue_alerts({(1, first.rowid): [in_77]}, thread_ids=threads)
+
+    queued = store.enqueue_alerts(
+        {(1, copy.rowid): [in_77, general]}, thread_ids=threads, stories={copy.rowid: first.rowid}
+    )
+
+    rows = store.conn.execute(
+        "SELECT thread_id, article_id, status FROM outbox ORDER BY id"
+    ).fetchall()
+    assert queued == 1, "the General thread never saw the story: a message of its own"
+    assert sorted(rows, key=lambda r: (r[1], r[0] or 0)) == [
+        (77, first.rowid, "pending"),
+        (None, copy.rowid, "pending"),
+        (77, copy.rowid, "merged"),
+    ]
+
+
+def test_a_version_3_file_keeps_its_topics_realtime_and_learns_schedules(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = opened_as_release(3, db, monkeypatch)
+    feed = old.add_feed("https://a.example/rss").id
+    [stored] = old.add_articles(feed, [article("g", "https://a.example/g")], seen_at=NOW)
+    sub = subscribed_as_release_3(old, 1, "Baku")
+    old.enqueue_alerts({(1, stored.rowid): [sub]})
+    old.close()
+
+    store = Store.open(db)
+    [pending] = store.pending_alerts()
+    assert (pending.subscriptions[0].frequency, pending.chat.quiet, pending.due_at) == (
+        None,
+        None,
+        None,
+    )
+    due = (NOW + timedelta(hours=1), NOW)
+    store.schedule_alerts({pending.id: due})
+    assert store.pending_alerts(now=NOW) == []
+    [scheduled] = store.pending_alerts(now=due[0])
+    assert (scheduled.due_at, scheduled.period_from) == due
     store.close()
 
 

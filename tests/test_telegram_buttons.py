@@ -43,7 +43,9 @@ async def test_mute_pauses_and_undo_restores_the_alert(start_bot: StartBot) -> N
     restored = shown(bot, USER, alert)
 
     assert muted_answer == "Paused"
-    assert muted.plain == ("Baku & Tel Aviv sign a deal\n\n🔕 Paused Baku; /resume 1 turns it on.")
+    assert muted.plain == (
+        "Baku & Tel Aviv sign a deal\n\n🔕 Paused. /resume 1 turns Baku back on."
+    )
     assert muted.buttons == [[("↩ Undo", f"undo:{sub.id}")]]
     assert paused
     assert undo_answer == "Resumed"
@@ -61,7 +63,7 @@ async def test_unsubscribe_button_removes_the_topic(start_bot: StartBot) -> None
     answer = await bot.press(USER, alert, f"unsub:{sub.id}")
 
     assert answer == "Unsubscribed"
-    assert shown(bot, USER, alert).plain.endswith("🗑 Stopped following Baku.")
+    assert shown(bot, USER, alert).plain.endswith("🗑 Stopped following #1: Baku.")
     assert shown(bot, USER, alert).buttons == []
     assert await bot.store.list_subscriptions(USER) == []
 

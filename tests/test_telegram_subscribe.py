@@ -115,11 +115,11 @@ async def test_unsubscribe_by_number_or_by_rule(start_bot: StartBot) -> None:
     await bot.send(USER, "/subscribe Baku")
 
     by_rule = await bot.send(USER, "/unsub azerbaijan israel")
-    by_number = await bot.send(USER, "/remove 1")
+    by_number = await bot.send(USER, "/remove 2")
     missing = await bot.send(USER, "/unsubscribe 3")
 
     assert by_rule.plain == "Stopped following #1: Israel + Azerbaijan"
-    assert by_number.plain == "Stopped following #1: Baku"
+    assert by_number.plain == "Stopped following #2: Baku", "numbers do not shift"
     assert missing.plain == "There is no topic #3; /list shows 0 topic(s)."
     assert await bot.store.list_subscriptions(USER) == []
 

@@ -1,23 +1,33 @@
-"""Inline buttons under an alert and the callback data they carry.
+"""Inline buttons under an alert (and under a /subscribe confirmation) and the data they carry.
 
 The callback handlers in ``bot/telegram`` parse what this module writes, so both sides share
-one format: ``"<action>:<subscription id>"``, far below Telegram's 64-byte limit.
+one format: ``"<action>:<id>"``, far below Telegram's 64-byte limit. The id is a subscription's
+for ``mute``, ``unsub``, ``undo`` and ``regroup``, and an outbox row's (the alert's) for
+``pickmute``, ``pickunsub`` and ``back``: an alert for several topics asks which one its
+Mute or Unsubscribe means, with a button per topic.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.markup import shorten
+
 Buttons = list[list[tuple[str, str]]]
 """Rows of (label, callback_data)."""
 
-Action = Literal["mute", "unsub", "undo"]
-_ACTIONS: tuple[Action, ...] = ("mute", "unsub", "undo")
+Action = Literal["mute", "unsub", "undo", "regroup", "pickmute", "pickunsub", "back"]
+_ACTIONS: tuple[Action, ...] = ("mute", "unsub", "undo", "regroup", "pickmute", "pickunsub", "back")
+PICKS: dict[Action, Action] = {"pickmute": "mute", "pickunsub": "unsub"}
+"""The question an alert of several topics asks → the action of the per-topic button."""
 _MAX_ID = 2**63 - 1
-"""The largest row id SQLite can hold; a larger number names no subscription."""
+"""The largest row id SQLite can hold; a larger number names no row."""
+_LABEL_CHARS = 40
+"""How much of a rule a per-topic button shows; Telegram cuts longer labels anyway."""
 
 
 class CallbackDataError(ValueError):
@@ -27,11 +37,12 @@ class CallbackDataError(ValueError):
 @dataclass(frozen=True)
 class Callback:
     action: Action
-    sub_id: int
+    row_id: int
+    """A subscription id, or an outbox id for the actions that ask or go back (see above)."""
 
 
-def callback_data(action: Action, sub_id: int) -> str:
-    return f"{action}:{sub_id}"
+def callback_data(action: Action, row_id: int) -> str:
+    return f"{action}:{row_id}"
 
 
 def parse_callback(data: str) -> Callback:
@@ -43,7 +54,7 @@ def parse_callback(data: str) -> Callback:
     action, _, number = data.partition(":")
     valid = action in _ACTIONS and number.isascii() and number.isdecimal() and len(number) < 20
     if not valid or not 0 < int(number) <= _MAX_ID:
-        raise CallbackDataError(f"unknown button data {data!r}: expected <mute|unsub|undo>:<id>")
+        raise CallbackDataError(f"unknown button data {data!r}: expected <action>:<id>")
     return Callback(action, int(number))  # type: ignore[arg-type]
 
 
@@ -57,9 +68,49 @@ def alert_buttons(sub_id: int) -> Buttons:
     ]
 
 
+def topic_buttons(outbox_id: int, sub_ids: Sequence[int]) -> Buttons:
+    """The buttons of an alert: for one topic they act on it; for several they ask which."""
+    if not sub_ids:
+        return []
+    if len(sub_ids) == 1:
+        return alert_buttons(sub_ids[0])
+    return [
+        [
+            ("🔕 Mute…", callback_data("pickmute", outbox_id)),
+            ("✖ Unsubscribe…", callback_data("pickunsub", outbox_id)),
+        ]
+    ]
+
+
+def choice_buttons(
+    action: Action, outbox_id: int, topics: Sequence[tuple[int, int, str]]
+) -> Buttons:
+    """One button per topic (sub id, number, rule) for ``action``, then Back to the alert's
+    own buttons."""
+    mark = "🔕" if action == "mute" else "✖"
+    rows = [
+        [(f"{mark} #{number} {shorten(rule, _LABEL_CHARS)}", callback_data(action, sub_id))]
+        for sub_id, number, rule in topics
+    ]
+    return [*rows, [("↩ Back", callback_data("back", outbox_id))]]
+
+
 def undo_buttons(sub_id: int) -> Buttons:
-    """What replaces the alert buttons after a mute or unsubscribe, for a mistaken press."""
+    """What replaces the alert buttons after a mute, for a mistaken press."""
     return [[("↩ Undo", callback_data("undo", sub_id))]]
+
+
+def regroup_buttons(sub_id: int, other_reading: str) -> Buttons:
+    """Under a confirmation whose rule reads otherwise than likely meant: follow the other
+    reading instead (the button carries the subscription; the handler reads the rule again)."""
+    return [
+        [
+            (
+                f"Follow {shorten(other_reading, _LABEL_CHARS)} instead",
+                callback_data("regroup", sub_id),
+            )
+        ]
+    ]
 
 
 def to_markup(buttons: Buttons) -> InlineKeyboardMarkup | None:

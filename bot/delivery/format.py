@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Protocol
 
 from bot.article import Article
-from bot.delivery.buttons import Buttons, alert_buttons
+from bot.delivery.buttons import Buttons
 from bot.markup import MAX_MESSAGE, esc, format_when, link, pack_lines, shorten, utf16_len
 
 _ELLIPSIS = "…"
@@ -62,6 +62,9 @@ class DigestItem:
     url: str | None
     topic: str
     published: datetime | None = None
+    source: str = ""
+    also: str = ""
+    """The other topics that matched it, in a scheduled digest (where it is listed once)."""
 
 
 @dataclass(frozen=True)
@@ -156,13 +159,13 @@ def format_alert(
     matched: str,
     tz: tzinfo,
     also: Sequence[CopyLike] = (),
-    sub_id: int | None = None,
+    buttons: Buttons | None = None,
 ) -> RenderedAlert:
     """One alert: linked bold title, source and date, summary, why it matched, which topic.
 
     ``matched`` is ``bot.summary.matched_line(...)`` (the "Matched:" prefix is added if
     missing); ``also`` lists other articles of the same story, each linked on the "Also:"
-    line; ``sub_id`` adds the Mute / Unsubscribe buttons for that subscription.
+    line; ``buttons`` go under it (``bot.delivery.buttons.topic_buttons``).
     """
     title = f"<b>{link(shorten(article.title, _MAX_TITLE) or '(untitled)', article.url)}</b>"
     head = "\n".join(filter(None, [title, _source_line(article, tz)]))
@@ -170,35 +173,101 @@ def format_alert(
     body = fit_summary(summary, MAX_MESSAGE - utf16_len(f"{head}\n\n\n\n{footer}"))
     blocks = [head, body, footer]
     text = "\n\n".join(block for block in blocks if block)
-    buttons = alert_buttons(sub_id) if sub_id is not None else []
-    return RenderedAlert(text=text, buttons=buttons)
+    return RenderedAlert(text=text, buttons=buttons or [])
 
 
-def _digest_line(item: DigestItem, tz: tzinfo) -> str:
+def _digest_line(item: DigestItem, tz: tzinfo, *, grouped: bool = False) -> str:
     line = f"• {link(shorten(item.title, _DIGEST_TITLE) or 'untitled', item.url)}"
-    details = [shorten(item.topic, _MAX_LINE)]
+    details = [shorten(item.source if grouped else item.topic, _MAX_LINE)]
     if item.published is not None:
         details.append(format_when(item.published, tz))
-    return f"{line} — {esc(' · '.join(details))}"
+    if grouped and item.also:
+        details.append(f"also: {shorten(item.also, _MAX_LINE)}")
+    return f"{line} — {esc(' · '.join(d for d in details if d))}"
 
 
-def format_digest(items: Sequence[DigestItem], tz: tzinfo) -> list[DigestPage]:
-    """ "N new alerts": one linked line per alert, over as many messages as that takes.
+def format_digest(
+    items: Sequence[DigestItem], tz: tzinfo, *, heading: str | None = None
+) -> list[DigestPage]:
+    """A digest: one linked line per alert, over as many messages as that takes.
+
+    Without ``heading`` it is the burst digest, "N new alerts", each line naming its topic.
+    With one it is a scheduled digest: the items (in the order given, topic by topic) under a
+    bold line per topic, each line naming its source, and every message but the last ends
+    saying how many items the next ones hold.
 
     Every item is listed exactly once, in order; a digest too long for one message is split
-    between lines, each message headed "N new alerts (k/n)" and within ``MAX_MESSAGE``. The
-    longest line (escaped title, topic and URL at their caps) is far shorter than a message.
+    between lines, each message headed "(k/n)" and within ``MAX_MESSAGE``. The longest line
+    (escaped title, topic and URL at their caps) is far shorter than a message.
     """
     total = len(items)
-    lines = [_digest_line(item, tz) for item in items]
-    header_room = utf16_len(_digest_header(total, total, total)) + 1  # and its newline
-    pages = pack_lines(lines, MAX_MESSAGE - header_room)
+    if heading is None:
+        heading = f"<b>{total} new alert{'s' if total != 1 else ''}</b>"
+        lines = [_digest_line(item, tz) for item in items]
+        header_room = utf16_len(_page_header(heading, total, total)) + 1  # and its newline
+        pages = pack_lines(lines, MAX_MESSAGE - header_room)
+        counts = [len(page) for page in pages]
+    else:
+        pages, counts = _grouped_pages(items, tz, heading)
     return [
-        DigestPage("\n".join([_digest_header(total, number, len(pages)), *page]), len(page))
-        for number, page in enumerate(pages, start=1)
+        DigestPage("\n".join([_page_header(heading, number, len(pages)), *page]), count)
+        for number, (page, count) in enumerate(zip(pages, counts, strict=True), start=1)
     ]
 
 
-def _digest_header(total: int, number: int, pages: int) -> str:
-    header = f"<b>{total} new alert{'s' if total != 1 else ''}</b>"
-    return f"{header} ({number}/{pages})" if pages > 1 else header
+def _grouped_pages(
+    items: Sequence[DigestItem], tz: tzinfo, heading: str
+) -> tuple[list[list[str]], list[int]]:
+    """The lines of each message of a scheduled digest, and how many items each lists."""
+    total = len(items)
+    room = (
+        MAX_MESSAGE
+        - utf16_len(_page_header(heading, total, total))
+        - utf16_len(_more_line(total))
+        - 2  # their newlines
+    )
+    pages: list[list[str]] = []
+    counts: list[int] = []
+    topic: str | None = None
+    used = room + 1  # the first item opens a page
+    for item in items:
+        line = _digest_line(item, tz, grouped=True)
+        title = f"<b>{esc(shorten(item.topic, _MAX_LINE))}</b>"
+        size = utf16_len(line) + 1 + (utf16_len(title) + 1 if item.topic != topic else 0)
+        if used + size > room:
+            pages.append([])
+            counts.append(0)
+            topic, used = None, 0
+            size = utf16_len(line) + utf16_len(title) + 2
+        if item.topic != topic:
+            pages[-1].append(title)
+            topic = item.topic
+        pages[-1].append(line)
+        counts[-1] += 1
+        used += size
+    listed = 0
+    for page, count in zip(pages[:-1], counts[:-1], strict=True):
+        listed += count
+        page.append(_more_line(total - listed))
+    return pages, counts
+
+
+LATE = timedelta(minutes=10)
+"""A digest sent this long after it was due says so (the bot was down or busy)."""
+
+
+def digest_heading(since: datetime, until: datetime, tz: tzinfo, *, now: datetime) -> str:
+    """ "Digest · 2 Dec 08:00 – 3 Dec 08:00 CET": the period a scheduled digest covers, in the
+    chat's zone, and "sent late" when it went out well after ``until``."""
+    start, end = since.astimezone(tz), until.astimezone(tz)
+    period = f"{start.day} {start:%b %H:%M} – {end.day} {end:%b %H:%M} {end.tzname()}"
+    late = " · sent late" if now - until > LATE else ""
+    return f"<b>Digest · {esc(period)}</b>{late}"
+
+
+def _more_line(more: int) -> str:
+    return f"<i>{more} more in the next message{'s' if more > 1 else ''} ⤵</i>"
+
+
+def _page_header(heading: str, number: int, pages: int) -> str:
+    return f"{heading} ({number}/{pages})" if pages > 1 else heading

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 import rules
 from bot.article import Article
+from bot.delivery.buttons import topic_buttons
 from bot.delivery.format import CopyLike, RenderedAlert, format_alert
 from bot.store.rows import OutboxRow, SubscriptionRow
 from bot.summary import LLMSummarizer, matched_line, summarize_article
@@ -30,7 +31,7 @@ async def render_outbox_row(
     summary_chars: int = 400,
     llm: LLMSummarizer | None = None,
 ) -> RenderedAlert:
-    """The alert for ``row``: buttons act on its first matched subscription.
+    """The alert for ``row``: its buttons act on its topic, or ask which when it has several.
 
     Dates show in the chat's /timezone, else ``default_timezone`` (``[delivery] timezone``).
     With ``llm`` (``[summary] provider = "openai"``) the model writes the summary, and any
@@ -48,5 +49,5 @@ async def render_outbox_row(
         matched=matched_line(hits),
         tz=chat_zone(row.chat.timezone, default_timezone),
         also=also,
-        sub_id=row.subscriptions[0].id if row.subscriptions else None,
+        buttons=topic_buttons(row.id, [sub.id for sub in row.subscriptions]),
     )

@@ -16,6 +16,18 @@ that chat's due alerts, which the store hands out whole chats at a time: more th
 ``digest_threshold`` make a digest. A digest lists every alert it settles, one linked line
 each, over as many messages as needed; each message settles exactly the rows it lists.
 
+**Scheduled digests.** A topic delivered ``hourly``, ``daily HH:MM`` or ``weekly DAY HH:MM``
+(``bot.schedule``) has its alerts wait in the outbox: the first cycle that sees a
+row gives it the due time of the digest after the row was queued (and the start of the period
+that digest covers), so a row queued before a restart or a crash still goes out in the digest
+that was due, late, once the daemon is back. When due, a chat's (forum thread's) waiting rows
+go out as one digest, grouped by topic, that names its period; each message settles exactly
+the rows it lists, as with any digest. A row that also matched a realtime topic is an alert.
+
+**Quiet hours.** While a chat's quiet hours last, whatever falls due for it is scheduled
+again for their end (one digest then), or, with ``silent`` quiet hours, sent without a
+notification.
+
 **Copies of a story.** A later copy waits (status ``merged``) until the story's first alert
 has settled. If that alert is a message of its own, it is edited to add the copy, linked, to
 its "Also:" line, and only then is the copy marked sent (shown as "also"). When that cannot
@@ -36,11 +48,12 @@ import asyncio
 import contextlib
 import logging
 import warnings
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Protocol, TypeVar
+from zoneinfo import ZoneInfo
 
 from telegram import (
     Bot,
@@ -52,10 +65,26 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.delivery.buttons import Buttons, to_markup
-from bot.delivery.format import CopyLike, DigestItem, RenderedAlert, fit_also, format_digest
+from bot.delivery.format import (
+    CopyLike,
+    DigestItem,
+    RenderedAlert,
+    digest_heading,
+    fit_also,
+    format_digest,
+)
 from bot.delivery.pacing import Pacer
 from bot.markup import MAX_MESSAGE, linkable, utf16_len
-from bot.store import AsyncStore, Delivered, OutboxRow, ShownAs, StoryCopy, StoryUpdate
+from bot.schedule import Frequency, QuietHours, stored_frequency, stored_quiet
+from bot.store import (
+    AsyncStore,
+    Delivered,
+    OutboxRow,
+    ShownAs,
+    StoryCopy,
+    StoryUpdate,
+    SubscriptionRow,
+)
 from bot.timezones import chat_zone
 
 logger = logging.getLogger(__name__)
@@ -111,6 +140,10 @@ class _Message:
     buttons: Buttons
     thread_id: int | None
     shown_as: ShownAs
+    silent: bool = False
+    """Sent without a notification (silent quiet hours)."""
+    also: tuple[int, ...] = ()
+    """Copies of a story the message names on its story's line: settled as shown "also"."""
 
 
 _Prepare = Callable[[], Awaitable[_Message | None]]
@@ -149,6 +182,41 @@ def digest_item(row: OutboxRow) -> DigestItem:
     return DigestItem(title=article.title, url=article.url, topic=topic, published=row.article.when)
 
 
+def scheduled_item(row: OutboxRow, copies: Sequence[StoryCopy] = ()) -> DigestItem:
+    """A line of a scheduled digest: under the row's first topic, naming the others, and
+    the other sources of its story."""
+    article = row.article.article
+    first, *others = [f"#{sub.number} {sub.rule}" for sub in _topics(row)] or ["A removed topic"]
+    sources = [article.source, *(copy.source for copy in copies)]
+    return DigestItem(
+        title=article.title,
+        url=article.url,
+        topic=first,
+        published=row.article.when,
+        source=", ".join(dict.fromkeys(s for s in sources if s)),
+        also="; ".join(others),
+    )
+
+
+def _topics(row: OutboxRow) -> list[SubscriptionRow]:
+    """The row's topics in /list order: a scheduled digest lists it under the first."""
+    return sorted(row.subscriptions, key=lambda sub: sub.number)
+
+
+def row_frequency(row: OutboxRow, tz: ZoneInfo) -> Frequency:
+    """How often a row is delivered: as it happens when any topic it matched is realtime
+    (or none is left), else by the topic whose digest is due first."""
+    frequencies = [stored_frequency(sub.frequency) for sub in row.subscriptions]
+    if not frequencies or any(f.realtime for f in frequencies):
+        return Frequency()
+    return min(frequencies, key=lambda f: f.next_due(row.created_at, tz))
+
+
+def _newest_first_by_topic(row: OutboxRow) -> tuple[int, float]:
+    topics = _topics(row)
+    return (topics[0].number if topics else 0, -row.article.when.timestamp())
+
+
 class OutboxSender:
     """Drains the outbox through a Pacer; see the module docstring for the rules.
 
@@ -169,6 +237,7 @@ class OutboxSender:
         max_attempts: int = 5,
         batch_size: int = 500,
         default_timezone: str = "UTC",
+        quiet_hours: str = "",
     ) -> None:
         self.bot = bot
         self.store = store
@@ -178,6 +247,8 @@ class OutboxSender:
         self.max_attempts = max_attempts
         self.batch_size = batch_size
         self.default_timezone = default_timezone
+        self.quiet_hours = quiet_hours
+        """Quiet hours of a chat that set none (``[delivery] quiet_hours``); '' for none."""
         self.health = store.health
         self._unrecorded: list[Delivered] = []
         """Messages Telegram accepted whose rows could not be marked yet."""
@@ -258,36 +329,123 @@ class OutboxSender:
     # -- one chat's alerts ------------------------------------------------------------------
 
     async def _deliver_chat(self, rows: list[OutboxRow], cycle: _Cycle) -> None:
-        chat_id = rows[0].chat.id
-        for prepare in self._messages(rows, cycle):
+        chat = rows[0].chat
+        tz = chat_zone(chat.timezone, self.default_timezone)
+        quiet = stored_quiet(chat.quiet, self.quiet_hours)
+        now = datetime.now(UTC)
+        rows = await self._due_now(rows, quiet, tz, now)
+        silent = quiet is not None and quiet.silent and quiet.contains(now, tz)
+        scheduled = [row.id for row in rows if row.due_at is not None]
+        copies = await self.store.waiting_copies(scheduled) if scheduled else {}
+        chat_id = chat.id
+        for prepare in self._messages(rows, cycle, silent=silent, now=now, copies=copies):
             next_chat_id = await self._send(chat_id, prepare, cycle)
             if next_chat_id is None:
                 return
             chat_id = next_chat_id
 
-    def _messages(self, rows: list[OutboxRow], cycle: _Cycle) -> Iterator[_Prepare]:
-        """Per forum thread: a digest when its alerts pile up, else one alert per row, each
-        made when its send slot comes (see :meth:`_send`)."""
+    async def _due_now(
+        self, rows: list[OutboxRow], quiet: QuietHours | None, tz: ZoneInfo, now: datetime
+    ) -> list[OutboxRow]:
+        """The rows to send now; the others are scheduled for their digest.
+
+        A row of scheduled topics seen for the first time gets the due time of the digest
+        after it was queued (already past after a restart: it goes now, late). While quiet
+        hours hold, every row due now is scheduled again for their end.
+        """
+        plan: dict[int, tuple[datetime, datetime]] = {}
+        for row in rows:
+            frequency = row_frequency(row, tz)
+            if row.due_at is None and not frequency.realtime:
+                due = frequency.next_due(row.created_at, tz)
+                plan[row.id] = (due, frequency.previous_due(due, tz))
+        if quiet is not None and not quiet.silent and quiet.contains(now, tz):
+            start, end = quiet.window(now, tz)
+            for row in rows:
+                due, since = plan.get(row.id, (row.due_at or now, row.period_from or start))
+                if due <= now:
+                    plan[row.id] = (end, since)
+        if not plan:
+            return rows
+        await self.store.schedule_alerts(plan)
+        due_rows = []
+        for row in rows:
+            if row.id in plan:
+                due, since = plan[row.id]
+                row = replace(row, due_at=due, period_from=row.period_from or since)
+            if row.due_at is None or row.due_at <= now:
+                due_rows.append(row)
+        return due_rows
+
+    def _messages(
+        self,
+        rows: list[OutboxRow],
+        cycle: _Cycle,
+        *,
+        silent: bool,
+        now: datetime,
+        copies: Mapping[int, list[StoryCopy]],
+    ) -> Iterator[_Prepare]:
+        """Per forum thread: the scheduled digest when due, then the alerts as they happen:
+        a digest when they pile up, else one alert per row, each made when its send slot
+        comes (see :meth:`_send`)."""
         by_thread: dict[int | None, list[OutboxRow]] = {}
         for row in rows:
             by_thread.setdefault(row.thread_id, []).append(row)
         for thread_rows in by_thread.values():
-            if len(thread_rows) > self.digest_threshold:
-                yield from (partial(_ready, page) for page in self._digest(thread_rows))
+            scheduled = [row for row in thread_rows if row.due_at is not None]
+            alerts = [row for row in thread_rows if row.due_at is None]
+            if scheduled:
+                pages = self._scheduled_digest(scheduled, silent=silent, now=now, copies=copies)
+                yield from (partial(_ready, page) for page in pages)
+            if len(alerts) > self.digest_threshold:
+                pages = self._digest(alerts, [digest_item(row) for row in alerts], silent=silent)
+                yield from (partial(_ready, page) for page in pages)
             else:
-                yield from (partial(self._alert, row, cycle) for row in thread_rows)
+                yield from (partial(self._alert, row, cycle, silent) for row in alerts)
 
-    def _digest(self, rows: list[OutboxRow]) -> list[_Message]:
+    def _scheduled_digest(
+        self,
+        rows: list[OutboxRow],
+        *,
+        silent: bool,
+        now: datetime,
+        copies: Mapping[int, list[StoryCopy]],
+    ) -> list[_Message]:
+        """The digest of rows whose time has come: topic by topic, newest first, headed by
+        the period it covers (and "sent late" when it is); a story's waiting copies are
+        named on its line and settled with it."""
+        rows = sorted(rows, key=_newest_first_by_topic)
+        tz = chat_zone(rows[0].chat.timezone, self.default_timezone)
+        due = max(row.due_at or now for row in rows)
+        since = min(row.period_from or row.created_at for row in rows)
+        heading = digest_heading(since, due, tz, now=now)
+        items = [scheduled_item(row, copies.get(row.id, ())) for row in rows]
+        return [
+            replace(page, also=tuple(c.outbox_id for r in page.rows for c in copies.get(r.id, ())))
+            for page in self._digest(rows, items, silent=silent, heading=heading)
+        ]
+
+    def _digest(
+        self,
+        rows: list[OutboxRow],
+        items: list[DigestItem],
+        *,
+        silent: bool,
+        heading: str | None = None,
+    ) -> list[_Message]:
         """The digest's messages, each with exactly the rows it lists."""
         tz = chat_zone(rows[0].chat.timezone, self.default_timezone)
         messages, start = [], 0
-        for page in format_digest([digest_item(row) for row in rows], tz):
+        for page in format_digest(items, tz, heading=heading):
             listed = tuple(rows[start : start + page.count])
-            messages.append(_Message(listed, page.text, [], rows[0].thread_id, ShownAs.DIGEST))
+            messages.append(
+                _Message(listed, page.text, [], rows[0].thread_id, ShownAs.DIGEST, silent)
+            )
             start += page.count
         return messages
 
-    async def _alert(self, row: OutboxRow, cycle: _Cycle) -> _Message | None:
+    async def _alert(self, row: OutboxRow, cycle: _Cycle, silent: bool) -> _Message | None:
         try:
             rendered = await self.render(row)
         except Exception as exc:  # one unrenderable article must not hold up the rest
@@ -295,7 +453,9 @@ class OutboxSender:
             await self.store.mark_failed(row.id, f"could not render the alert: {exc}")
             cycle.report.failed += 1
             return None
-        return _Message((row,), rendered.text, rendered.buttons, row.thread_id, ShownAs.ALERT)
+        return _Message(
+            (row,), rendered.text, rendered.buttons, row.thread_id, ShownAs.ALERT, silent
+        )
 
     async def _send(self, chat_id: int, prepare: _Prepare, cycle: _Cycle) -> int | None:
         """Send one message, settling its rows; returns the chat id to go on with, or None
@@ -348,7 +508,9 @@ class OutboxSender:
             else:
                 report.sent += len(message.rows)
                 report.digests += int(message.shown_as == ShownAs.DIGEST)
+                report.merged += len(message.also)
                 shown = [Delivered(r.id, sent.message_id, message.shown_as) for r in message.rows]
+                shown += [Delivered(c, sent.message_id, ShownAs.ALSO) for c in message.also]
                 await self._record(shown, cycle)
                 return None if cycle.store_failed else chat_id
 
@@ -360,6 +522,7 @@ class OutboxSender:
                 parse_mode=ParseMode.HTML,
                 reply_markup=to_markup(message.buttons),
                 message_thread_id=message.thread_id,
+                disable_notification=message.silent,
                 link_preview_options=LinkPreviewOptions(
                     is_disabled=message.shown_as == ShownAs.DIGEST
                 ),

@@ -51,13 +51,29 @@ class ChatsTable(Connected):
         # SQL: an unknown chat is no error (sqlite-utils' update raises NotFoundError).
         self.conn.execute("UPDATE chats SET timezone = ? WHERE id = ?", (timezone, chat_id))
 
+    def set_chat_quiet(self, chat_id: int, quiet: str | None) -> None:
+        """Quiet hours as /quiet wrote them ('22:00-07:00 silent', 'off'); None: the default."""
+        self.conn.execute("UPDATE chats SET quiet = ? WHERE id = ?", (quiet, chat_id))
+
     def migrate_chat(self, old_id: int, new_id: int) -> None:
         """A group became a supergroup: its subscriptions and pending alerts follow it."""
         # SQL: moves rows of three tables by a column that is not their key.
         with self._transaction():
             if self.get_chat(new_id):
+                # Numbered after the supergroup's own topics, whose numbers it already shows.
+                (last,) = self.conn.execute(
+                    "SELECT last_topic_number FROM chats WHERE id = ?", (new_id,)
+                ).fetchone()
                 self.conn.execute(
-                    "UPDATE subscriptions SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
+                    """UPDATE subscriptions SET chat_id = ?, number = number + ?
+                       WHERE chat_id = ?""",
+                    (new_id, last, old_id),
+                )
+                self.conn.execute(
+                    """UPDATE chats SET last_topic_number = last_topic_number
+                           + (SELECT last_topic_number FROM chats WHERE id = ?)
+                       WHERE id = ?""",
+                    (old_id, new_id),
                 )
                 self.conn.execute(
                     "UPDATE OR IGNORE outbox SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)

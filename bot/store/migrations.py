@@ -154,7 +154,95 @@ CREATE INDEX outbox_story ON outbox(story_of) WHERE story_of IS NOT NULL;
 """
 
 
-MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3]
+SCHEMA_V4 = """
+-- Stable topic numbers and forum threads (issue 16).
+-- A topic keeps the number /list showed for it as long as it exists, so "/resume 3" in an old
+-- message still means the same topic: subscriptions.number is given once, as the chat's
+-- chats.last_topic_number + 1, and never reused. Existing topics keep their list positions.
+-- The same rule may be followed in several forum threads of a chat, and an article matching
+-- topics of several threads is an alert in each: both uniques take the thread in
+-- (ifnull: SQLite's UNIQUE treats NULLs, the General thread, as all different).
+ALTER TABLE chats ADD COLUMN last_topic_number INTEGER NOT NULL DEFAULT 0;
+
+ALTER TABLE subscriptions RENAME TO subscriptions_old;
+CREATE TABLE subscriptions (
+    id INTEGER PRIMARY KEY,
+    chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+    number INTEGER NOT NULL,         -- the number /list shows and commands take; never reused
+    thread_id INTEGER,
+    rule TEXT NOT NULL,              -- normalized form, compiles to the same rule
+    canonical TEXT NOT NULL,
+    paused INTEGER NOT NULL DEFAULT 0,
+    alerts INTEGER NOT NULL DEFAULT 0,
+    created_by INTEGER,
+    created_at TEXT NOT NULL
+);
+INSERT INTO subscriptions(id, chat_id, number, thread_id, rule, canonical, paused, alerts,
+                          created_by, created_at)
+SELECT id, chat_id, row_number() OVER (PARTITION BY chat_id ORDER BY id), thread_id, rule,
+       canonical, paused, alerts, created_by, created_at
+FROM subscriptions_old;
+DROP TABLE subscriptions_old;
+CREATE UNIQUE INDEX subscriptions_number ON subscriptions(chat_id, number);
+CREATE UNIQUE INDEX subscriptions_rule ON subscriptions(chat_id, ifnull(thread_id, 0), canonical);
+UPDATE chats SET last_topic_number =
+    (SELECT count(*) FROM subscriptions WHERE subscriptions.chat_id = chats.id);
+CREATE TRIGGER subscriptions_ai AFTER INSERT ON subscriptions BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'subscriptions_version';
+END;
+CREATE TRIGGER subscriptions_ad AFTER DELETE ON subscriptions BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'subscriptions_version';
+END;
+CREATE TRIGGER subscriptions_au AFTER UPDATE ON subscriptions BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'subscriptions_version';
+END;
+UPDATE meta SET value = value + 1 WHERE key = 'subscriptions_version';
+
+ALTER TABLE outbox RENAME TO outbox_old;
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+    thread_id INTEGER,
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    subscription_ids TEXT NOT NULL,  -- JSON list: every subscription of the thread it matched
+    status TEXT NOT NULL DEFAULT 'pending',   -- pending, sent, failed, merged
+    attempts INTEGER NOT NULL DEFAULT 0,
+    not_before TEXT,
+    last_error TEXT,
+    message_id INTEGER,
+    story_of INTEGER REFERENCES outbox(id),   -- set on a later copy of a story already alerted
+    created_at TEXT NOT NULL,
+    sent_at TEXT,
+    shown_as TEXT
+);
+INSERT INTO outbox SELECT id, chat_id, thread_id, article_id, subscription_ids, status, attempts,
+    not_before, last_error, message_id, story_of, created_at, sent_at, shown_as FROM outbox_old;
+DROP TABLE outbox_old;
+CREATE UNIQUE INDEX outbox_alert ON outbox(chat_id, ifnull(thread_id, 0), article_id);
+CREATE INDEX outbox_status ON outbox(status, id);
+CREATE INDEX outbox_story ON outbox(story_of) WHERE story_of IS NOT NULL;
+"""
+
+SCHEMA_V5 = """
+-- How often a topic is delivered (bot/schedule.py): NULL is realtime, else e.g.
+-- 'hourly', 'daily 08:00', 'weekly Mon 08:00'.
+ALTER TABLE subscriptions ADD COLUMN frequency TEXT;
+-- A chat's quiet hours, e.g. '22:00-07:00' or '22:00-07:00 silent'; 'off' for none, NULL for
+-- the configured default.
+ALTER TABLE chats ADD COLUMN quiet TEXT;
+-- An outbox row that goes out in a scheduled digest (its topics' frequency, or held through
+-- quiet hours): when that digest is due, and where the period it covers began. The row's
+-- not_before starts at due_at (a failed send may push it later). A table of its own, so the
+-- rows of alerts as they happen, nearly all of them, stay as small as they were.
+CREATE TABLE outbox_due (
+    outbox_id INTEGER PRIMARY KEY REFERENCES outbox(id) ON DELETE CASCADE ON UPDATE CASCADE,
+    due_at TEXT NOT NULL,
+    period_from TEXT NOT NULL
+);
+"""
+
+
+MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5]
 """MIGRATIONS[n] is the SQL script that upgrades a database at version n to version n + 1."""
 
 

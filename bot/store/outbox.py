@@ -15,6 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.store.connection import Connected, Row, json_ids, utcnow
+from bot.store.errors import UnknownRow
 from bot.store.rows import (
     ChatRow,
     Delivered,
@@ -23,6 +24,7 @@ from bot.store.rows import (
     StoryCopy,
     StoryUpdate,
     SubscriptionRow,
+    from_iso,
     to_iso,
 )
 from bot.store.states import OutboxStatus, ShownAs
@@ -48,26 +50,27 @@ class OutboxTable(Connected):
         thread_ids: Mapping[int, int | None] | None = None,
         stories: Mapping[int, int] | None = None,
     ) -> int:
-        """Write one pending row per (chat, article) listing every matched subscription.
+        """Write one pending row per (chat, forum thread, article) listing every subscription of
+        that thread the article matched.
 
-        ``thread_ids`` maps a subscription id to its forum topic; the row goes to the topic of
-        the first matched subscription. ``stories`` maps an article to the first article of
-        its story: when that chat already has an alert for the story, this row is a "merged"
-        copy, shown as "Also: <source>" on that alert instead of a new message. A row that
-        already exists is left as it is, so a re-match after a restart cannot send twice.
-        Returns how many new messages were queued (merged copies not counted).
+        ``matches`` lists per (chat, article) the matched subscriptions; ``thread_ids`` maps a
+        subscription id to its forum thread (absent: none), so an article that matches topics
+        of two threads of a forum is an alert in each. ``stories`` maps an article to the
+        first article of its story: when that thread already has an alert for the story, this
+        row is a "merged" copy, shown as "Also: <source>" on that alert instead of a new
+        message. A row that already exists is left as it is, so a re-match after a restart
+        cannot send twice. Returns how many new messages were queued (merged copies not
+        counted).
         """
         thread_ids = thread_ids or {}
         stories = stories or {}
+        per_thread: dict[tuple[int, int | None, int], list[int]] = {}
+        for (chat_id, rowid), sub_ids in matches.items():
+            for sub_id in sub_ids:
+                per_thread.setdefault((chat_id, thread_ids.get(sub_id), rowid), []).append(sub_id)
         rows = [
-            (
-                chat_id,
-                thread_ids.get(sub_ids[0]),
-                rowid,
-                json.dumps(sorted(sub_ids)),
-                stories.get(rowid),
-            )
-            for (chat_id, rowid), sub_ids in matches.items()
+            (chat_id, thread_id, rowid, json.dumps(sorted(sub_ids)), stories.get(rowid))
+            for (chat_id, thread_id, rowid), sub_ids in per_thread.items()
         ]
         if not rows:
             return 0
@@ -86,6 +89,7 @@ class OutboxTable(Connected):
                             FROM (SELECT column1 AS chat_id, column2 AS thread_id,
                                          column3 AS article_id, column4 AS subscription_ids,
                                          (SELECT id FROM outbox WHERE chat_id = column1
+                                             AND thread_id IS column2
                                              AND article_id = column5 AND story_of IS NULL)
                                              AS story_of
                                   FROM ({sql}))""",
@@ -139,6 +143,21 @@ class OutboxTable(Connected):
             )
         return updates
 
+    def waiting_copies(self, original_ids: Sequence[int]) -> dict[int, list[StoryCopy]]:
+        """Copies of a story waiting (status ``merged``) on each of these first alerts, which
+        a scheduled digest names on its line for the story rather than list apart."""
+        copies: dict[int, list[StoryCopy]] = {}
+        for row in self._dicts(
+            f"""SELECT outbox.id, outbox.story_of, articles.source, articles.url
+                FROM outbox JOIN articles ON articles.id = outbox.article_id
+                WHERE outbox.story_of IN (SELECT value FROM json_each(?))
+                  AND outbox.status = {MERGED}
+                ORDER BY outbox.id""",
+            (json_ids(original_ids),),
+        ):
+            copies.setdefault(row["story_of"], []).append(_story_copy(row))
+        return copies
+
     def send_alone(self, reasons: Mapping[int, str]) -> None:
         """Copies of a story that cannot be named on its first alert become alerts of their own
         (pending again, due now); ``reasons`` (outbox id → why) stay on the row for /status."""
@@ -179,6 +198,14 @@ class OutboxTable(Connected):
         )
         return self._outbox_rows(rows)
 
+    def get_alert(self, outbox_id: int) -> OutboxRow:
+        """One outbox row with its chat, article and the subscriptions it still has: what an
+        alert's buttons act on."""
+        rows = self._outbox_rows(self._dicts("SELECT * FROM outbox WHERE id = ?", (outbox_id,)))
+        if not rows:
+            raise UnknownRow(f"there is no outbox row with id {outbox_id}")
+        return rows[0]
+
     def _outbox_rows(self, rows: Sequence[Row]) -> list[OutboxRow]:
         """Outbox rows with their chat, article and subscriptions, loaded in three queries."""
         if not rows:
@@ -205,13 +232,17 @@ class OutboxTable(Connected):
         }
         sub_ids = {row["id"]: json.loads(row["subscription_ids"]) for row in rows}
         subs = {
-            row["id"]: SubscriptionRow.from_row(row, row["number"])
+            row["id"]: SubscriptionRow.from_row(row)
             for row in self._dicts(
-                """SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY chat_id ORDER BY id)
-                                     AS number FROM subscriptions
-                                 WHERE chat_id IN (SELECT value FROM json_each(?)))
-                   WHERE id IN (SELECT value FROM json_each(?))""",
-                (*ids(chats), *ids(s for listed in sub_ids.values() for s in listed)),
+                "SELECT * FROM subscriptions WHERE id IN (SELECT value FROM json_each(?))",
+                ids(s for listed in sub_ids.values() for s in listed),
+            )
+        }
+        due = {
+            row["outbox_id"]: (from_iso(row["due_at"]), from_iso(row["period_from"]))
+            for row in self._dicts(
+                "SELECT * FROM outbox_due WHERE outbox_id IN (SELECT value FROM json_each(?))",
+                ids(row["id"] for row in rows),
             )
         }
         return [
@@ -227,6 +258,8 @@ class OutboxTable(Connected):
                 message_id=row["message_id"],
                 status=OutboxStatus(row["status"]),
                 shown_as=ShownAs(row["shown_as"]) if row["shown_as"] else None,
+                due_at=due[row["id"]][0] if row["id"] in due else None,
+                period_from=due[row["id"]][1] if row["id"] in due else None,
             )
             for row in rows
         ]
@@ -263,6 +296,28 @@ class OutboxTable(Connected):
                     f"""WITH counted(id, n) AS ({sql})
                         UPDATE subscriptions SET alerts = alerts + counted.n
                         FROM counted WHERE subscriptions.id = counted.id""",
+                    params,
+                )
+
+    def schedule_alerts(self, due: Mapping[int, tuple[datetime, datetime]]) -> None:
+        """Pending rows (outbox id → (due, period start)) wait for a scheduled digest.
+
+        A row already waiting for one keeps where its period began: alerts held through
+        quiet hours after their own digest was due still say how long they waited.
+        """
+        rows = [(outbox_id, to_iso(at), to_iso(since)) for outbox_id, (at, since) in due.items()]
+        with self._transaction():
+            for sql, params in self._batches(rows):
+                self.conn.execute(
+                    f"""INSERT INTO outbox_due(outbox_id, due_at, period_from)
+                        SELECT column1, column2, column3 FROM ({sql}) WHERE true
+                        ON CONFLICT (outbox_id) DO UPDATE SET due_at = excluded.due_at""",
+                    params,
+                )
+                self.conn.execute(
+                    f"""WITH due(id, at, since) AS ({sql})
+                        UPDATE outbox SET not_before = due.at
+                        FROM due WHERE outbox.id = due.id AND outbox.status = {PENDING}""",
                     params,
                 )
 

@@ -29,10 +29,19 @@ class ChatRow:
     title: str | None
     timezone: str | None
     active: bool
+    quiet: str | None = None
+    """Quiet hours as /quiet set them ('22:00-07:00', 'off'); None: the configured default."""
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ChatRow:
-        return cls(row["id"], row["type"], row["title"], row["timezone"], bool(row["active"]))
+        return cls(
+            row["id"],
+            row["type"],
+            row["title"],
+            row["timezone"],
+            bool(row["active"]),
+            row.get("quiet"),
+        )
 
 
 @dataclass(frozen=True)
@@ -45,10 +54,13 @@ class SubscriptionRow:
     paused: bool
     alerts: int
     number: int
-    """1-based position in the chat's list, the number /list shows and commands take."""
+    """The number /list shows and commands take: given once per chat, never reused, so an old
+    message that names it still means this topic."""
+    frequency: str | None = None
+    """How often it is delivered ('daily 08:00'); None: realtime (bot/schedule.py)."""
 
     @classmethod
-    def from_row(cls, row: dict[str, Any], number: int = 0) -> SubscriptionRow:
+    def from_row(cls, row: dict[str, Any]) -> SubscriptionRow:
         return cls(
             row["id"],
             row["chat_id"],
@@ -57,7 +69,8 @@ class SubscriptionRow:
             row["canonical"],
             bool(row["paused"]),
             row["alerts"],
-            number,
+            row["number"],
+            row.get("frequency"),
         )
 
 
@@ -166,6 +179,10 @@ class OutboxRow:
     status: OutboxStatus = OutboxStatus.PENDING
     shown_as: ShownAs | None = None
     """How the message that settled this row shows it; None until it is sent."""
+    due_at: datetime | None = None
+    """When the scheduled digest this row goes out in is due; None: an alert as it happens."""
+    period_from: datetime | None = None
+    """Where the period that digest covers begins."""
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,8 @@ class OutboxStatus(StrEnum):
     """Given up on (the chat is gone, or Telegram refused it for good)."""
     MERGED = "merged"
     """A later copy of a story, waiting for its first alert (``story_of``) to settle."""
+    DROPPED = "dropped"
+    """Waited for a scheduled digest of a topic that was unsubscribed before it was due."""
 
 
 class ShownAs(StrEnum):

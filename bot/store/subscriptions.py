@@ -1,4 +1,5 @@
-"""The ``subscriptions`` table: the rules each chat follows, numbered as /list shows them."""
+"""The ``subscriptions`` table: the rules each chat follows, each numbered for as long as it
+exists (``chats.last_topic_number`` counts the numbers given)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from bot.store.chats import ChatsTable
 from bot.store.connection import utcnow
 from bot.store.errors import DuplicateSubscription, SubscriptionLimitReached, UnknownRow
 from bot.store.rows import SubscriptionRow, to_iso
-from bot.store.states import Paused
+from bot.store.states import OutboxStatus, Paused
 
 if TYPE_CHECKING:
     from rules import Rule
@@ -25,44 +26,100 @@ class SubscriptionsTable(ChatsTable):
         thread_id: int | None = None,
         created_by: int | None = None,
         limit: int = 50,
+        frequency: str | None = None,
     ) -> SubscriptionRow:
-        """Store a rule for a chat; duplicates (same canonical form) and the limit are errors."""
+        """Store a rule for a chat (in a forum, for one thread of it); the same rule twice in a
+        thread (same canonical form) and the limit are errors.
+
+        The topic gets the chat's next number, one past any it ever had: a number in an old
+        message never comes to mean another topic.
+        ``frequency`` is how often it is delivered (None: realtime).
+        """
         existing = self.list_subscriptions(chat_id)
         for sub in existing:
-            if sub.canonical == rule.canonical:
+            if sub.canonical == rule.canonical and sub.thread_id == thread_id:
                 raise DuplicateSubscription(sub)
         if len(existing) >= limit:
             raise SubscriptionLimitReached(limit)
         if self.get_chat(chat_id) is None:
             self.upsert_chat(chat_id)
-        table = self._table("subscriptions").insert(
-            {
-                "chat_id": chat_id,
-                "thread_id": thread_id,
-                "rule": str(rule),
-                "canonical": rule.canonical,
-                "created_by": created_by,
-                "created_at": to_iso(utcnow()),
-            }
-        )
+        with self._transaction():
+            (number,) = self.conn.execute(
+                """UPDATE chats SET last_topic_number = last_topic_number + 1 WHERE id = ?
+                   RETURNING last_topic_number""",
+                (chat_id,),
+            ).fetchone()
+            table = self._table("subscriptions").insert(
+                {
+                    "chat_id": chat_id,
+                    "number": number,
+                    "thread_id": thread_id,
+                    "rule": rule.grouped,  # as every reply shows it: grouping written out
+                    "canonical": rule.canonical,
+                    "created_by": created_by,
+                    "created_at": to_iso(utcnow()),
+                }
+                | ({"frequency": frequency} if frequency else {})
+            )
         assert table.last_rowid is not None, "inserted just above"
         return self.get_subscription(table.last_rowid)
 
     def get_subscription(self, sub_id: int) -> SubscriptionRow:
-        subscriptions = self._table("subscriptions")
         try:
-            row = subscriptions.get(sub_id)
+            row = self._table("subscriptions").get(sub_id)
         except NotFoundError:
             raise UnknownRow(f"there is no subscription with id {sub_id}") from None
-        number = subscriptions.count_where("chat_id = ? AND id <= ?", [row["chat_id"], sub_id])
-        return SubscriptionRow.from_row(row, number)
+        return SubscriptionRow.from_row(row)
 
     def list_subscriptions(self, chat_id: int) -> list[SubscriptionRow]:
-        rows = self._table("subscriptions").rows_where("chat_id = ?", [chat_id], order_by="id")
-        return [SubscriptionRow.from_row(row, n) for n, row in enumerate(rows, start=1)]
+        rows = self._table("subscriptions").rows_where("chat_id = ?", [chat_id], order_by="number")
+        return [SubscriptionRow.from_row(row) for row in rows]
 
     def remove_subscription(self, sub_id: int) -> None:
-        self._table("subscriptions").delete_where("id = ?", [sub_id])
+        """Remove a rule; what waits for its scheduled digest alone is dropped with it (an
+        alert as it happens that is already queued still goes out)."""
+        # SQL: outbox rows found by the JSON list of subscriptions they name.
+        with self._transaction():
+            self.conn.execute(
+                f"""UPDATE outbox SET status = '{OutboxStatus.DROPPED}',
+                        last_error = 'unsubscribed before its digest was due'
+                    WHERE status IN ('{OutboxStatus.PENDING}', '{OutboxStatus.MERGED}')
+                      AND subscription_ids = json_array(:sub)
+                      AND (id IN (SELECT outbox_id FROM outbox_due)
+                           OR (SELECT frequency FROM subscriptions WHERE id = :sub) IS NOT NULL)""",
+                {"sub": sub_id},
+            )
+            self._table("subscriptions").delete_where("id = ?", [sub_id])
+
+    def set_frequency(self, sub_id: int, frequency: str | None) -> None:
+        """How often a rule is delivered from now on (None: realtime). Its alerts waiting for
+        a digest are scheduled again by the sender, by the new frequency."""
+        # SQL: outbox rows found by the JSON list of subscriptions they name.
+        with self._transaction():
+            self.conn.execute(
+                "UPDATE subscriptions SET frequency = ? WHERE id = ?", (frequency, sub_id)
+            )
+            waiting = f"""SELECT outbox.id FROM outbox JOIN outbox_due ON outbox_id = outbox.id
+                WHERE status = '{OutboxStatus.PENDING}'
+                  AND EXISTS (SELECT 1 FROM json_each(subscription_ids) WHERE value = ?)"""
+            self.conn.execute(
+                f"UPDATE outbox SET not_before = NULL WHERE id IN ({waiting})", (sub_id,)
+            )
+            self.conn.execute(f"DELETE FROM outbox_due WHERE outbox_id IN ({waiting})", (sub_id,))
+
+    def change_rule(self, sub_id: int, rule: Rule) -> SubscriptionRow:
+        """Follow ``rule`` instead under the same number and thread (a rule read otherwise
+        than meant, corrected from its confirmation); the thread's own duplicate is an error."""
+        sub = self.get_subscription(sub_id)
+        for other in self.list_subscriptions(sub.chat_id):
+            same_place = other.thread_id == sub.thread_id and other.id != sub.id
+            if same_place and other.canonical == rule.canonical:
+                raise DuplicateSubscription(other)
+        self.conn.execute(
+            "UPDATE subscriptions SET rule = ?, canonical = ? WHERE id = ?",
+            (rule.grouped, rule.canonical, sub_id),
+        )
+        return self.get_subscription(sub_id)
 
     def set_paused(self, sub_id: int, paused: bool) -> None:
         # SQL: an unknown id is no error (sqlite-utils' update raises NotFoundError).

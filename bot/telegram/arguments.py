@@ -20,6 +20,7 @@ from bot.store import SubscriptionRow
 from bot.telegram import texts
 from bot.telegram.access import Handler
 from bot.telegram.replies import reply
+from bot.telegram.topics import thread_name
 
 ECHO_CHARS = 60
 """How much of a refused argument a reply shows back."""
@@ -101,12 +102,18 @@ def ascii_number(text: str) -> int | None:
 
 
 def select_subscriptions(
-    subscriptions: list[SubscriptionRow], argument: str, *, empty_means_all: bool
+    subscriptions: list[SubscriptionRow],
+    argument: str,
+    *,
+    empty_means_all: bool,
+    thread_id: int | None = None,
 ) -> list[SubscriptionRow]:
     """The subscriptions an ``N`` or ``RULE`` argument names, as shown by /list.
 
-    A number is a position in the list; anything else is compiled as a rule and compared by
-    meaning, so ``/unsubscribe azerbaijan + israel`` finds ``Israel + Azerbaijan``.
+    A number is a topic's number; anything else is compiled as a rule and compared by
+    meaning, so ``/unsubscribe azerbaijan + israel`` finds ``Israel + Azerbaijan``. In a forum
+    the same rule may be followed in several threads: the one of the thread the command came
+    from (``thread_id``) is meant, and where that does not decide, the number is asked for.
     """
     if not argument:
         if empty_means_all:
@@ -131,7 +138,11 @@ def select_subscriptions(
             f"You do not follow <code>{esc(echo(argument))}</code>; "
             "/list shows your topics and numbers."
         )
-    return found
+    here = [sub for sub in found if sub.thread_id == thread_id]
+    if len(found) > 1 and len(here) != 1:
+        places = ", ".join(f"#{sub.number} in {thread_name(sub.thread_id)}" for sub in found)
+        raise ArgumentError(f"Several threads follow that rule ({places}); say the number.")
+    return here or found
 
 
 def parse_rule(text: str) -> TypedRule:

@@ -16,6 +16,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("preview", "Recent articles a rule matches, without following it"),
     ("feeds", "The news sources being watched"),
     ("timezone", "Set the time zone for dates: /timezone Europe/Berlin"),
+    ("frequency", "How often a topic comes: /frequency 2 daily 08:00"),
+    ("quiet", "Quiet hours: /quiet 22:00-07:00, /quiet off"),
     ("help", "How to write a topic rule"),
 )
 """The public commands, as shown in Telegram's command menu (setMyCommands)."""
@@ -32,7 +34,7 @@ RULE_CHEAT_SHEET = """\
 <code>Israel Azerbaijan</code> or <code>Israel + Azerbaijan</code> — both words
 <code>Israel | Iran</code> or <code>Israel, Iran</code> — either word
 <code>Azerbaijan -football</code> — leave out articles with a word
-<code>"Eli Cohen"</code> — the exact phrase
+<code>"Eli Cohen"</code> or <code>'Eli Cohen'</code> — the exact phrase
 <code>Azer*</code> — any word starting with Azer
 <code>(Israel | Iran) + Azerbaijan</code> — group with brackets; + binds tighter than |
 <code>title:Azerbaijan</code> — only in the headline (also <code>text:</code>, \
@@ -50,9 +52,19 @@ I watch news feeds and send you the articles that match your topics.
 /preview <i>rule</i> — articles of the last {LOOKBACK_DAYS} days a rule would have sent, \
 without following it
 /feeds — the sources I read
-/timezone <i>Area/City</i> — the time zone for dates
+/timezone <i>Area/City</i> — the time zone for dates and schedules
+/frequency <i>N how-often</i> — a topic as it happens (<code>realtime</code>, the default), \
+or as a digest: <code>hourly</code>, <code>daily 08:00</code>, <code>weekly Mon 08:00</code>
+/quiet <i>22:00-07:00</i> [<code>silent</code>] · /quiet off — hold alerts (or their sound) \
+at night; held alerts come as one digest when quiet hours end
 
 {RULE_CHEAT_SHEET}
+
+A topic keeps its number while it exists. Under an alert, Mute pauses its topic and \
+Unsubscribe drops it; an alert for several topics asks which one, with a button for each.
+End /subscribe with how often to get a digest instead of every alert: \
+<code>/subscribe Azerbaijan @daily 08:00</code> (to search for the word itself, quote it: \
+<code>"@daily"</code>).
 
 In groups, only administrators change the topics; a topic made in a forum thread \
 posts into that thread. Invisible characters (zero-width spaces, direction marks) are \

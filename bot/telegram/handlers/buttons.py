@@ -1,8 +1,14 @@
-"""The buttons under an alert: ``mute:<id>`` pauses a topic (with Undo), ``unsub:<id>`` removes it.
+"""The buttons under alerts and confirmations (codec: :mod:`bot.delivery.buttons`).
+
+``mute:<id>`` pauses a topic (with Undo), ``unsub:<id>`` removes it, ``regroup:<id>`` makes
+a just-confirmed topic follow the other reading of its rule. An alert for several topics asks
+which one Mute or Unsubscribe means (``pickmute``/``pickunsub:<outbox id>``): its keyboard
+becomes a button per topic and Back; the chosen topic's button then acts as above.
 
 Telegram shows a spinner on a pressed button until the query is answered, so every path ends in
-``answer()``. A button only acts on a subscription of the chat it was pressed in, and in groups
-only for administrators: alert messages can be forwarded, and anyone in a group can press.
+``answer()``. A button only acts on a subscription (or alert) of the chat it was pressed in,
+and in groups only for administrators: alert messages can be forwarded, and anyone in a group
+can press.
 """
 
 from __future__ import annotations
@@ -15,24 +21,31 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.delivery.buttons import (
+    PICKS,
+    Callback,
     CallbackDataError,
     alert_buttons,
+    choice_buttons,
     parse_callback,
     to_markup,
+    topic_buttons,
     undo_buttons,
 )
-from bot.markup import esc
-from bot.store import SubscriptionRow, UnknownRow
+from bot.store import OutboxRow, SubscriptionRow, UnknownRow
 from bot.telegram import texts
 from bot.telegram.access import can_manage_chat
+from bot.telegram.handlers.subscribe import regroup
 from bot.telegram.services import services
+from bot.telegram.topics import numbered, rule_code, shown_rule
 from bot.telegram.updates import chat_data_of, chat_of, query_of
 
 logger = logging.getLogger(__name__)
 
 _MUTED_MARK = "\n\n🔕 "
 _KEYBOARDS = "muted_keyboards"
-"""chat_data key: message id → the keyboard a muted alert had, for Undo to put back."""
+"""chat_data key: message id → the keyboard an alert had before a choice or a mute, for Back
+and Undo to put back."""
+_GONE = "This topic is no longer followed here."
 
 
 def is_alert_button(data: object) -> bool:
@@ -50,24 +63,56 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = query_of(update)
     # The handler's pattern (is_alert_button) lets only data that parses through.
     callback = parse_callback(query.data or "")
-    action = callback.action
     message = query.message
     if not isinstance(message, Message):
         await query.answer("This alert is too old to change; use /pause or /unsubscribe.")
         return
-    sub = await _own_subscription(update, context, callback.sub_id)
+    if callback.action in ("pickmute", "pickunsub", "back"):
+        await _on_alert_button(update, context, query, message, callback)
+        return
+    sub = await _own_subscription(update, context, callback.row_id)
     if sub is None:
-        await query.answer("This topic is no longer followed here.")
+        await query.answer(_GONE)
         return
     if not await can_manage_chat(update, context):
         await query.answer(texts.ADMINS_ONLY, show_alert=True)
         return
-    if action == "mute":
+    if callback.action == "mute":
         await _mute(query, message, context, sub)
-    elif action == "undo":
+    elif callback.action == "undo":
         await _undo(query, message, context, sub)
+    elif callback.action == "regroup":
+        await regroup(query, context, sub)
     else:
         await _unsubscribe(query, message, context, sub)
+
+
+async def _on_alert_button(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    query: CallbackQuery,
+    message: Message,
+    callback: Callback,
+) -> None:
+    """The buttons of an alert for several topics: ask which topic, or go back."""
+    alert = await _own_alert(update, context, callback.row_id)
+    if alert is None or not alert.subscriptions:
+        await query.answer(_GONE)
+        return
+    if not await can_manage_chat(update, context):
+        await query.answer(texts.ADMINS_ONLY, show_alert=True)
+        return
+    if callback.action == "back":
+        _keyboards(context).pop(message.message_id, None)
+        own = topic_buttons(alert.id, [sub.id for sub in alert.subscriptions])
+        await _edit(query, None, to_markup(own))
+        await query.answer()
+        return
+    action = PICKS[callback.action]
+    _keyboards(context).setdefault(message.message_id, message.reply_markup)
+    topics = [(sub.id, sub.number, shown_rule(sub.rule)) for sub in alert.subscriptions]
+    await _edit(query, None, to_markup(choice_buttons(action, alert.id, topics)))
+    await query.answer("Mute which topic?" if action == "mute" else "Unsubscribe from which topic?")
 
 
 async def _own_subscription(
@@ -80,13 +125,23 @@ async def _own_subscription(
     return sub if sub.chat_id == chat_of(update).id else None
 
 
+async def _own_alert(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, outbox_id: int
+) -> OutboxRow | None:
+    try:
+        alert = await services(context).store.get_alert(outbox_id)
+    except UnknownRow:
+        return None
+    return alert if alert.chat.id == chat_of(update).id else None
+
+
 async def _mute(
     query: CallbackQuery, message: Message, context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow
 ) -> None:
     await services(context).store.set_paused(sub.id, True)
-    _keyboards(context)[message.message_id] = message.reply_markup
+    _keyboards(context).setdefault(message.message_id, message.reply_markup)
     undo = to_markup(undo_buttons(sub.id))
-    note = f"{_MUTED_MARK}Paused <code>{esc(sub.rule)}</code>; /resume {sub.number} turns it on."
+    note = f"{_MUTED_MARK}Paused. /resume {sub.number} turns {rule_code(sub.rule)} back on."
     await _edit(query, message.text_html + note, undo)
     await query.answer("Paused")
 
@@ -105,7 +160,8 @@ async def _unsubscribe(
     query: CallbackQuery, message: Message, context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow
 ) -> None:
     await services(context).store.remove_subscription(sub.id)
-    note = f"\n\n🗑 Stopped following <code>{esc(sub.rule)}</code>."
+    _keyboards(context).pop(message.message_id, None)
+    note = f"\n\n🗑 Stopped following {numbered(sub)}."
     await _edit(query, message.text_html + note, None)
     await query.answer("Unsubscribed")
 
@@ -121,10 +177,16 @@ def _keyboards(context: ContextTypes.DEFAULT_TYPE) -> dict[int, InlineKeyboardMa
     return chat_data_of(context).setdefault(_KEYBOARDS, {})
 
 
-async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """Edit the alert; a double press that changes nothing is not an error worth logging."""
+async def _edit(
+    query: CallbackQuery, text: str | None, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Edit the alert (only its keyboard when ``text`` is None); a double press that changes
+    nothing is not an error worth logging."""
     try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        if text is None:
+            await query.edit_message_reply_markup(reply_markup=markup)
+        else:
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise

@@ -8,12 +8,13 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 import rules
-from bot.markup import esc
 from bot.telegram import texts
 from bot.telegram.access import managers_only
 from bot.telegram.arguments import command_argument, select_subscriptions
+from bot.telegram.chats import topic_thread
 from bot.telegram.replies import reply
 from bot.telegram.services import services
+from bot.telegram.topics import numbered
 from bot.telegram.updates import chat_of, message_of
 
 logger = logging.getLogger(__name__)
@@ -36,13 +37,21 @@ async def _set_paused(update: Update, context: ContextTypes.DEFAULT_TYPE, *, pau
     if not subs:
         await reply(update, texts.NO_SUBSCRIPTIONS)
         return
-    argument = command_argument(message_of(update), limit=rules.MAX_LENGTH)
-    chosen = select_subscriptions(subs, argument, empty_means_all=True)
+    message = message_of(update)
+    argument = command_argument(message, limit=rules.MAX_LENGTH)
+    chosen = select_subscriptions(
+        subs, argument, empty_means_all=True, thread_id=topic_thread(message)
+    )
     for sub in chosen:
         await store.set_paused(sub.id, paused)
     logger.info("chat %s %s %d topic(s)", chat_id, "paused" if paused else "resumed", len(chosen))
     verb = "Paused" if paused else "Resumed"
     if argument:
-        await reply(update, f"{verb} #{chosen[0].number}: <code>{esc(chosen[0].rule)}</code>")
+        [sub] = chosen
+        if sub.paused == paused:
+            state = "paused" if paused else "active"
+            await reply(update, f"{numbered(sub)} is already {state}.")
+        else:
+            await reply(update, f"{verb} {numbered(sub)}")
     else:
         await reply(update, f"{verb} all {len(chosen)} topic(s) of this chat.")

@@ -9,20 +9,37 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Chat, ForceReply, Update
-from telegram.constants import ChatType
+from telegram import CallbackQuery, Chat, ForceReply, Update
+from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
+import rules
+from bot.delivery.buttons import Buttons, regroup_buttons, to_markup
 from bot.markup import esc
 from bot.matching import LOOKBACK_DAYS, matching_articles
-from bot.store import DuplicateSubscription, SubscriptionLimitReached
+from bot.schedule import (
+    FREQUENCY_HELP,
+    Frequency,
+    ScheduleError,
+    parse_frequency,
+    split_frequency,
+)
+from bot.store import DuplicateSubscription, SubscriptionLimitReached, SubscriptionRow
 from bot.telegram import texts
 from bot.telegram.access import managers_only
-from bot.telegram.arguments import TypedRule, answers_argument_errors, command_argument, parse_rule
+from bot.telegram.arguments import (
+    ArgumentError,
+    answers_argument_errors,
+    command_argument,
+    parse_rule,
+)
 from bot.telegram.chats import register_chat, topic_thread
+from bot.telegram.handlers.frequency import frequency_note
 from bot.telegram.replies import reply
 from bot.telegram.services import services
+from bot.telegram.topics import numbered
 from bot.telegram.updates import chat_of, message_of, text_of, user_data_of, user_of
+from bot.timezones import chat_zone
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +98,7 @@ async def _subscribe_from_message(update: Update, context: ContextTypes.DEFAULT_
 
 async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     svc = services(context)
+    text, frequency = _how_often(text, svc.config.delivery.frequency)
     typed = parse_rule(text)
     rule = typed.rule
     message, chat = message_of(update), chat_of(update)
@@ -92,33 +110,80 @@ async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
             thread_id=topic_thread(message),
             created_by=user_of(update).id,
             limit=svc.config.subscriptions.max_per_chat,
+            frequency=None if frequency.realtime else str(frequency),
         )
     except DuplicateSubscription as exc:
-        existing = exc.existing
-        await reply(
-            update,
-            f"You already follow this topic as #{existing.number}: "
-            f"<code>{esc(existing.rule)}</code>",
-        )
+        await reply(update, f"You already follow this topic as {numbered(exc.existing)}")
         return
     except SubscriptionLimitReached as exc:
         await reply(update, _limit_text(exc.limit))
         return
     logger.info("chat %s subscribed to %r", chat.id, rule.canonical)
-    await reply(update, await _confirmation(context, typed, sub.number, topic_thread(message)))
+    text, buttons = await confirmation(context, rule, sub)
+    await reply(update, text + typed.note, markup=to_markup(buttons))
 
 
-async def _confirmation(
-    context: ContextTypes.DEFAULT_TYPE, typed: TypedRule, number: int, thread_id: int | None
-) -> str:
-    matched = await matching_articles(services(context).store, typed.rule)
+def _how_often(text: str, default: str) -> tuple[str, Frequency]:
+    """The rule's text without a trailing ``@daily 08:00``, and how often it is delivered."""
+    try:
+        rule_text, frequency = split_frequency(text)
+    except ScheduleError as exc:
+        raise ArgumentError(f"{esc(str(exc))}\n{esc(FREQUENCY_HELP)}") from None
+    return rule_text, frequency or parse_frequency(default)
+
+
+async def confirmation(
+    context: ContextTypes.DEFAULT_TYPE, rule: rules.Rule, sub: SubscriptionRow
+) -> tuple[str, Buttons]:
+    """What following ``rule`` as ``sub`` is answered with: the rule as understood, with its
+    grouping shown, how often it would have alerted lately, and, when the rule likely means
+    something else than it says (``Iran | Armenia -football``), the other reading with a
+    button that follows that instead."""
+    matched = await matching_articles(services(context).store, rule)
     lines = [
-        f"Following #{number}: <code>{esc(typed.rule)}</code>",
+        f"Following {numbered(sub)}",
         f"It would have matched {_articles(len(matched))} in the last {LOOKBACK_DAYS} days.",
     ]
-    if thread_id is not None:
+    buttons: Buttons = []
+    other = rule.other_reading
+    if other is not None:
+        lines.insert(1, f"Did you mean <code>{esc(other)}</code>?")
+        buttons = regroup_buttons(sub.id, other)
+    if sub.thread_id is not None:
         lines.append("Alerts for it will be posted in this topic.")
-    return "\n".join(lines) + typed.note
+    if sub.frequency:
+        lines.append(f"As a digest: {await _digest_note(context, sub)}.")
+    return "\n".join(lines), buttons
+
+
+async def _digest_note(context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow) -> str:
+    """ "daily 08:00, next digest 4 Dec 08:00 CET" in the chat's time zone."""
+    svc = services(context)
+    chat = await svc.store.get_chat(sub.chat_id)
+    zone = chat_zone(chat.timezone if chat else None, svc.config.delivery.timezone)
+    return frequency_note(sub.frequency, zone)
+
+
+async def regroup(
+    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow
+) -> None:
+    """The "Follow … instead" button of a confirmation: the topic keeps its number and thread
+    and follows the other reading of its rule; the confirmation shows what it follows now."""
+    other = rules.compile(sub.rule).other_reading
+    if other is None:
+        await query.answer("This topic already reads that way.")
+        return
+    rule = rules.compile(other)
+    store = services(context).store
+    try:
+        changed = await store.change_rule(sub.id, rule)
+    except DuplicateSubscription as exc:
+        await query.answer(f"You already follow that as #{exc.existing.number}.", show_alert=True)
+        return
+    logger.info("chat %s regrouped #%d to %r", sub.chat_id, sub.number, rule.canonical)
+    text, buttons = await confirmation(context, rule, changed)
+    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=to_markup(buttons))
+    await query.answer("Changed")
 
 
 def _articles(count: int) -> str:

@@ -8,11 +8,12 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 import rules
-from bot.markup import esc
 from bot.telegram.access import managers_only
 from bot.telegram.arguments import command_argument, select_subscriptions
+from bot.telegram.chats import topic_thread
 from bot.telegram.replies import reply
 from bot.telegram.services import services
+from bot.telegram.topics import numbered
 from bot.telegram.updates import chat_of, message_of
 
 logger = logging.getLogger(__name__)
@@ -24,7 +25,8 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     chat_id = chat_of(update).id
     subs = await store.list_subscriptions(chat_id)
     argument = command_argument(message_of(update), limit=rules.MAX_LENGTH)
-    [sub] = select_subscriptions(subs, argument, empty_means_all=False)
+    thread_id = topic_thread(message_of(update))
+    [sub] = select_subscriptions(subs, argument, empty_means_all=False, thread_id=thread_id)
     await store.remove_subscription(sub.id)
     logger.info("chat %s unsubscribed from %r", chat_id, sub.canonical)
-    await reply(update, f"Stopped following #{sub.number}: <code>{esc(sub.rule)}</code>")
+    await reply(update, f"Stopped following {numbered(sub)}")

@@ -1,0 +1,214 @@
+"""How often a topic is delivered, and a chat's quiet hours: parsing, showing, due times.
+
+Every time is computed from wall-clock times in the chat's zone and compared in UTC. A
+daily digest is due at the first instant its local time occurs on a date, so a
+daylight-saving change neither skips it (a time that does not exist that night, like 02:30
+when clocks jump to 03:00, is due at the same instant one hour later on the wall) nor
+doubles it (a time that occurs twice is due at its first occurrence only, and the next due
+time is always strictly later than the last).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from enum import StrEnum
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEFAULT_AT = time(8, 0)
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
+_FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class ScheduleError(ValueError):
+    """A frequency or quiet-hours text that cannot be read; ``str(exc)`` says why, in plain
+    words for the chat."""
+
+
+class Every(StrEnum):
+    REALTIME = "realtime"
+    HOURLY = "hourly"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+FREQUENCY_HELP = "realtime, hourly, daily HH:MM or weekly DAY HH:MM"
+
+
+@dataclass(frozen=True)
+class Frequency:
+    """How often a topic's matches reach the chat: at once, or as a digest when due."""
+
+    every: Every = Every.REALTIME
+    at: time = DEFAULT_AT
+    """Local time of a daily or weekly digest."""
+    weekday: int = 0
+    """Day of a weekly digest, 0 = Monday."""
+
+    @property
+    def realtime(self) -> bool:
+        return self.every == Every.REALTIME
+
+    def __str__(self) -> str:
+        """The canonical text, as stored and as /frequency and /list show it."""
+        if self.every == Every.DAILY:
+            return f"daily {self.at:%H:%M}"
+        if self.every == Every.WEEKLY:
+            return f"weekly {WEEKDAYS[self.weekday].title()} {self.at:%H:%M}"
+        return str(self.every)
+
+    def next_due(self, after: datetime, tz: tzinfo) -> datetime:
+        """The first digest time strictly after ``after``, in UTC (realtime: ``after``)."""
+        after = after.astimezone(UTC)
+        if self.every == Every.REALTIME:
+            return after
+        if self.every == Every.HOURLY:
+            minute = after.astimezone(tz).minute  # the local hour starts there (+05:30…)
+            due = after.replace(second=0, microsecond=0) - timedelta(minutes=minute)
+            return due if due > after else due + timedelta(hours=1)
+        day = after.astimezone(tz).date() - timedelta(days=1)
+        while True:
+            if self.every == Every.DAILY or day.weekday() == self.weekday:
+                due = wall_time(day, self.at, tz)
+                if due > after:
+                    return due
+            day += timedelta(days=1)
+
+    def previous_due(self, due: datetime, tz: tzinfo) -> datetime:
+        """The digest time before ``due``: where the period a digest covers begins."""
+        span = timedelta(hours=2) if self.every == Every.HOURLY else timedelta(days=8)
+        earlier = self.next_due(due - span, tz)
+        while (later := self.next_due(earlier, tz)) < due:
+            earlier = later
+        return earlier
+
+
+def wall_time(day: date, at: time, tz: tzinfo) -> datetime:
+    """The first UTC instant the clocks in ``tz`` show ``at`` on ``day``; for a time the
+    clocks skip (spring forward), the instant the offset before the change gives it."""
+    return datetime.combine(day, at, tzinfo=tz).replace(fold=0).astimezone(UTC)
+
+
+def parse_clock(text: str) -> time:
+    """ "8:00" or "08:00" as a time of day."""
+    match = _CLOCK.fullmatch(text.strip())
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ScheduleError(f"{text!r} is not a time of day; write it as HH:MM, e.g. 08:00")
+    return time(int(match[1]), int(match[2]))
+
+
+def _weekday(text: str) -> int:
+    word = text.lower()
+    for number, (short, full) in enumerate(zip(WEEKDAYS, _FULL_DAYS, strict=True)):
+        if word in (short, full):
+            return number
+    raise ScheduleError(f"{text!r} is not a day of the week; write Mon, Tue, … or Sun")
+
+
+def parse_frequency(text: str) -> Frequency:
+    """``realtime``, ``hourly``, ``daily [HH:MM]`` or ``weekly [DAY] [HH:MM]`` (08:00 and
+    Monday when left out); case does not matter."""
+    words = text.lower().split()
+    if not words:
+        raise ScheduleError(f"Say how often: {FREQUENCY_HELP}.")
+    try:
+        every = Every(words[0])
+    except ValueError:
+        raise ScheduleError(f"{words[0]!r} is not a frequency; use {FREQUENCY_HELP}.") from None
+    rest = words[1:]
+    if every in (Every.REALTIME, Every.HOURLY):
+        if rest:
+            raise ScheduleError(f"{every} takes no time; use {FREQUENCY_HELP}.")
+        return Frequency(every)
+    weekday = 0
+    if every == Every.WEEKLY and rest and not _CLOCK.fullmatch(rest[0]):
+        weekday, rest = _weekday(rest[0]), rest[1:]
+    if len(rest) > 1:
+        raise ScheduleError(f"Too many words after {every}; use {FREQUENCY_HELP}.")
+    at = parse_clock(rest[0]) if rest else DEFAULT_AT
+    return Frequency(every, at, weekday)
+
+
+_TRAILING = re.compile(
+    r"(?:^|\s)@(realtime|hourly|daily|weekly)((?:\s+[\w:]+)*)\s*$", re.IGNORECASE
+)
+"""A frequency at the end of /subscribe's text: ``Azerbaijan @daily 08:00``."""
+
+
+def split_frequency(text: str) -> tuple[str, Frequency | None]:
+    """``text`` without a trailing ``@frequency``, and that frequency (None when absent).
+
+    The rule language reads ``@daily`` as a word; a rule that means to search for it quotes
+    it (``"@daily"``), which this never takes apart.
+    """
+    match = _TRAILING.search(text)
+    if match is None:
+        return text, None
+    return text[: match.start()].strip(), parse_frequency(match[1] + match[2])
+
+
+def stored_frequency(text: str | None) -> Frequency:
+    """A subscription's ``frequency`` column (NULL: realtime)."""
+    return parse_frequency(text) if text else Frequency()
+
+
+def describe_frequency(frequency: Frequency, tz: tzinfo, now: datetime) -> str:
+    """ "daily 08:00, next digest 4 Dec 08:00 CET", or "as it happens", for a reply."""
+    if frequency.realtime:
+        return "as it happens"
+    due = frequency.next_due(now, tz).astimezone(tz)
+    return f"{frequency}, next digest {due.day} {due:%b %H:%M} {due.tzname()}"
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """Local times between which a chat gets no buzz: alerts wait for the end (held, then one
+    digest), or with ``silent`` arrive without a notification."""
+
+    start: time
+    end: time
+    silent: bool = False
+
+    def __str__(self) -> str:
+        text = f"{self.start:%H:%M}-{self.end:%H:%M}"
+        return f"{text} silent" if self.silent else text
+
+    def contains(self, moment: datetime, tz: tzinfo) -> bool:
+        local = moment.astimezone(tz).time().replace(tzinfo=None)
+        if self.start <= self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+    def window(self, moment: datetime, tz: tzinfo) -> tuple[datetime, datetime]:
+        """The quiet period ``moment`` falls in: when it began and when it ends, in UTC."""
+        end = Frequency(Every.DAILY, self.end).next_due(moment, tz)
+        start = Frequency(Every.DAILY, self.start).previous_due(end, tz)
+        return start, end
+
+
+OFF = "off"
+
+
+def parse_quiet(text: str) -> QuietHours | None:
+    """``HH:MM-HH:MM`` with an optional ``silent``; ``off`` is None."""
+    words = text.lower().split()
+    if words == [OFF]:
+        return None
+    silent = bool(words) and words[-1] == "silent"
+    if silent:
+        words = words[:-1]
+    span = "".join(words)
+    start, dash, end = span.partition("-")
+    if not dash:
+        raise ScheduleError("Write quiet hours as HH:MM-HH:MM, e.g. 22:00-07:00, or off.")
+    quiet = QuietHours(parse_clock(start), parse_clock(end), silent)
+    if quiet.start == quiet.end:
+        raise ScheduleError("Quiet hours must start and end at different times.")
+    return quiet
+
+
+def stored_quiet(text: str | None, default: str = "") -> QuietHours | None:
+    """A chat's ``quiet`` column: NULL means the configured default, ``off`` none."""
+    chosen = text if text is not None else default
+    return parse_quiet(chosen) if chosen else None

@@ -1,0 +1,62 @@
+"""/frequency N [how often]: show or change how often one topic is delivered."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.markup import esc
+from bot.schedule import (
+    FREQUENCY_HELP,
+    ScheduleError,
+    describe_frequency,
+    parse_frequency,
+    stored_frequency,
+)
+from bot.telegram.access import managers_only
+from bot.telegram.arguments import ArgumentError, command_argument, select_subscriptions
+from bot.telegram.chats import register_chat
+from bot.telegram.replies import reply
+from bot.telegram.services import services
+from bot.telegram.topics import numbered
+from bot.telegram.updates import chat_of, message_of
+from bot.timezones import chat_zone
+
+logger = logging.getLogger(__name__)
+
+MAX_ARGUMENT = 64
+USAGE = (
+    f"Say which topic and how often, e.g. <code>/frequency 2 daily 08:00</code> ({FREQUENCY_HELP})."
+)
+
+
+@managers_only
+async def set_frequency(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    number, _, how = command_argument(message_of(update), limit=MAX_ARGUMENT).partition(" ")
+    if not number:
+        raise ArgumentError(USAGE)
+    chat, _ = await register_chat(svc.store, chat_of(update))
+    subs = await svc.store.list_subscriptions(chat.id)
+    [sub] = select_subscriptions(subs, number, empty_means_all=False)
+    zone = chat_zone(chat.timezone, svc.config.delivery.timezone)
+    how = how.strip().removeprefix("@")
+    if not how:
+        await reply(update, f"{numbered(sub)} — {frequency_note(sub.frequency, zone)}.\n{USAGE}")
+        return
+    try:
+        frequency = parse_frequency(how)
+    except ScheduleError as exc:
+        raise ArgumentError(esc(str(exc))) from None
+    await svc.store.set_frequency(sub.id, None if frequency.realtime else str(frequency))
+    logger.info("chat %s set topic %s to %s", chat.id, sub.id, frequency)
+    await reply(update, f"{numbered(sub)} — {frequency_note(str(frequency), zone)}.")
+
+
+def frequency_note(stored: str | None, zone: ZoneInfo) -> str:
+    """How often a topic (its ``frequency`` column) is delivered and when next, as HTML."""
+    return esc(describe_frequency(stored_frequency(stored), zone, datetime.now(UTC)))

@@ -1,0 +1,36 @@
+"""How replies name a topic: its number together with its rule, the grouping shown.
+
+A number alone is easy to misread once a chat has removed topics (numbers are never reused,
+so they have gaps), and a rule alone is long; every reply and hint that names a topic says
+both, through :func:`numbered`. Rules show with the brackets AND's precedence leaves out
+(``Iran | (Armenia -football)``), so what the bot follows is what the chat reads.
+"""
+
+from __future__ import annotations
+
+import rules
+from bot.markup import esc
+from bot.store import SubscriptionRow
+
+
+def shown_rule(text: str) -> str:
+    """A stored rule with its grouping explicit; as stored if it no longer compiles."""
+    try:
+        return rules.compile(text).grouped
+    except rules.RuleSyntaxError:
+        return text
+
+
+def rule_code(text: str) -> str:
+    """A stored rule as HTML for a reply: grouped, escaped, in monospace."""
+    return f"<code>{esc(shown_rule(text))}</code>"
+
+
+def numbered(sub: SubscriptionRow) -> str:
+    """``#3: <code>Charlie</code>``, the way replies name a topic."""
+    return f"#{sub.number}: {rule_code(sub.rule)}"
+
+
+def thread_name(thread_id: int | None) -> str:
+    """Where a topic of a forum posts: its thread, or the General one."""
+    return "General" if thread_id is None else f"thread {thread_id}"
