@@ -74,8 +74,11 @@ async def test_quiet_hours_are_set_shown_and_ended(start_bot: StartBot) -> None:
     held = await bot.send(USER, "/quiet 22:00-07:00")
     silent = await bot.send(USER, "/quiet 23:30 - 6:00 silent")
     shown = await bot.send(USER, "/quiet")
+    await bot.send(USER, "/subscribe Baku")
+    listed = await bot.send(USER, "/list")
     wrong = await bot.send(USER, "/quiet 22:00")
     off = await bot.send(USER, "/quiet off")
+    listed_after = await bot.send(USER, "/list")
 
     assert none.plain.startswith("No quiet hours.")
     assert held.plain.startswith("Quiet hours 22:00-07:00 (UTC): alerts then wait")
@@ -83,6 +86,11 @@ async def test_quiet_hours_are_set_shown_and_ended(start_bot: StartBot) -> None:
     assert shown.plain.startswith("Quiet hours here: 23:30-06:00 silent (UTC).")
     assert "HH:MM-HH:MM" in wrong.plain
     assert off.plain.startswith("No quiet hours any more")
+    assert (
+        listed.plain.splitlines()[-1]
+        == "Quiet hours: 23:30-06:00 silent (UTC); /quiet changes them."
+    )
+    assert "Quiet hours" not in listed_after.plain
     assert (await bot.store.get_chat(USER)).quiet == "off"
 
 

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.markup import esc
+from bot.schedule import stored_quiet
 from bot.store import SubscriptionRow
 from bot.telegram import texts
 from bot.telegram.handlers.frequency import frequency_note
@@ -28,6 +30,9 @@ async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE)
     zone = chat_zone(stored.timezone if stored else None, svc.config.delivery.timezone)
     forum = bool(chat.is_forum) or any(sub.thread_id is not None for sub in subs)
     lines = [describe(sub, forum=forum) + scheduled_note(sub, zone) for sub in subs]
+    quiet = stored_quiet(stored.quiet if stored else None, svc.config.delivery.quiet_hours)
+    if quiet:
+        lines.append(f"Quiet hours: {esc(quiet)} ({esc(zone.key)}); /quiet changes them.")
     await reply_lines(update, ["<b>Topics followed here</b>", *lines])
 
 
