@@ -60,3 +60,30 @@ async def test_status_tells_how_alerts_and_story_copies_were_shown(start_bot: St
         "• story copies their first alert could not name, on their own: 1",
         "Storage: ok",
     ]
+
+
+async def test_status_tells_which_waiting_alerts_wait_for_a_digest(start_bot: StartBot) -> None:
+    """An alert of a daily topic waits for its digest: /status says so rather than counting
+    it among the alerts that could not go out yet; the chat has received nothing."""
+    bot = await start_bot()
+    store = bot.store.sync
+    daily = store.add_subscription(WAITING_CHAT, rules.compile("Herzog"), frequency="daily 08:00")
+    feed = store.add_feed("https://w.example/rss", name="World Desk")
+    article = Article(
+        id="digest-1",
+        feed_url=feed.url,
+        url="https://w.example/digest-1",
+        title="Herzog to visit Azerbaijan",
+        text="President Herzog will travel to Baku.",
+        published=None,
+        source="World Desk",
+    )
+    [stored] = store.add_articles(feed.id, [article], seen_at=datetime.now(UTC))
+    store.enqueue_alerts({(WAITING_CHAT, stored.rowid): [daily.id]})
+    async with TelegramBot(bot.api.token, base_url=bot.api.base_url) as telegram:
+        await drain(fast_sender(telegram, bot.store))
+
+    answer = await bot.send(OPERATOR, "/status")
+
+    assert bot.api.messages(WAITING_CHAT) == []
+    assert "Outbox: 1 waiting (1 of them for a digest not due yet), 0 failed" in answer.plain

@@ -256,6 +256,8 @@ class StoreStats:
     outbox_failed: int
     outbox_copies_waiting: int
     """Copies of a story waiting for their first alert to be sent."""
+    outbox_scheduled: int
+    """Pending rows (among ``outbox_pending``) that wait for a digest not yet due."""
     sent_today: int
     """Outbox rows shown since midnight UTC, however shown (the four below add up to it)."""
     alone_today: int

@@ -27,8 +27,19 @@ class StatsTable(Connected):
             outbox_pending=outbox.count_where("status = ?", [OutboxStatus.PENDING]),
             outbox_failed=outbox.count_where("status = ?", [OutboxStatus.FAILED]),
             outbox_copies_waiting=outbox.count_where("status = ?", [OutboxStatus.MERGED]),
+            outbox_scheduled=self._scheduled_after(now),
             **self._shown_since(today),
         )
+
+    def _scheduled_after(self, moment: datetime) -> int:
+        """Pending rows that wait for a digest due after ``moment``."""
+        # SQL: a join, which count_where has no form for.
+        (count,) = self.conn.execute(
+            """SELECT count(*) FROM outbox JOIN outbox_due ON outbox_due.outbox_id = outbox.id
+               WHERE outbox.status = ? AND outbox_due.due_at > ?""",
+            (OutboxStatus.PENDING, to_iso(moment)),
+        ).fetchone()
+        return int(count)
 
     def _shown_since(self, moment: datetime) -> dict[str, int]:
         """How the rows sent since ``moment`` were shown, as ``StoreStats`` fields."""

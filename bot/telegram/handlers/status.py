@@ -40,7 +40,10 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def _outbox_lines(stats: StoreStats) -> list[str]:
     """What waits, and how today's alerts reached their chats: a story's copy is either named
     on its first alert or sent on its own, and this says which."""
-    waiting = f"Outbox: {stats.outbox_pending} waiting, {stats.outbox_failed} failed"
+    waiting = f"Outbox: {stats.outbox_pending} waiting"
+    if stats.outbox_scheduled:
+        waiting += f" ({stats.outbox_scheduled} of them for a digest not due yet)"
+    waiting += f", {stats.outbox_failed} failed"
     if stats.outbox_copies_waiting:
         waiting += f", story copies waiting for their first alert: {stats.outbox_copies_waiting}"
     ways = [
