@@ -42,6 +42,21 @@ _PRUNE_JOB = "prune"
 _PROBE_JOB = "probe"
 
 
+_EXECUTOR_LOGGER = "apscheduler.executors.default"
+"""Where APScheduler logs a job that raised, a cancelled one included, with its traceback."""
+
+
+class _QuietCancels(logging.Filter):
+    """Drops APScheduler's records of jobs that ended cancelled: only :meth:`FeedScheduler.
+    shutdown` cancels them, and a stop is no failure (the pipeline notes a poll it cut)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError))
+
+
+_QUIET_CANCELS = _QuietCancels()
+
+
 def _job_id(feed_id: int) -> str:
     return f"feed:{feed_id}"
 
@@ -65,7 +80,6 @@ class FeedScheduler:
         self._skipped: set[int] = set()
         """Feeds whose poll was skipped while the store had a fault."""
         self._running: set[asyncio.Task[Any] | None] = set()
-        self._stopping = False
 
     async def start(self) -> None:
         """Merge the config file's feeds into the store and schedule every enabled feed.
@@ -117,7 +131,7 @@ class FeedScheduler:
         and is polled again at the next start; one that is storing goes on with its
         transaction, which ``Pipeline.finish_commits`` waits for.
         """
-        self._stopping = True
+        logging.getLogger(_EXECUTOR_LOGGER).addFilter(_QUIET_CANCELS)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)  # cancels the jobs running
             await asyncio.sleep(0)  # AsyncIOScheduler shuts down in a loop callback
@@ -151,11 +165,6 @@ class FeedScheduler:
         self._running.add(task)
         try:
             await self._poll_fresh(feed_id)
-        except asyncio.CancelledError:
-            if not self._stopping:
-                raise
-            # Cancelled by shutdown(): the pipeline has noted the poll, and APScheduler would
-            # log a cancelled job as a failure with its traceback.
         finally:
             self._running.discard(task)
 
