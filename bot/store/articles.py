@@ -69,6 +69,11 @@ class ArticlesTable(Connected):
                    SELECT id, title, text FROM articles WHERE id > ?""",
                 (last,),
             )
+            self.conn.execute(
+                """INSERT INTO article_words(rowid, title, text)
+                   SELECT id, rule_words(title), rule_words(text) FROM articles WHERE id > ?""",
+                (last,),
+            )
         return [
             StoredArticle(rowid, feed_id, article, seen_at, None)
             for rowid, article in zip(rowids, new, strict=True)
@@ -163,6 +168,50 @@ class ArticlesTable(Connected):
         )
         return [_stored(row) for row in rows]
 
+    def newest_article_id(self) -> int:
+        """The id of the latest stored article (0 for none): where a search's window ends."""
+        (newest,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()
+        return int(newest)
+
+    def search_candidates(
+        self, match: str | None, *, since: datetime | None, before: int, limit: int
+    ) -> list[StoredArticle]:
+        """Up to ``limit`` articles with ids below ``before`` first seen since ``since``,
+        latest stored first, narrowed to those FTS5 ``match`` finds in ``article_words`` (the
+        words as rules fold them) when given.
+
+        The candidates of a /search (``bot.search``), whose rule then decides. Ids are in the
+        order articles were stored, which FTS5 walks backwards without sorting; ``since`` is
+        turned into the first id of the window (``articles_seen`` index) so that the walk
+        stops there rather than at the oldest match in the store.
+        """
+        first = 0
+        if since is not None:
+            (found,) = self.conn.execute(
+                "SELECT min(id) FROM articles WHERE seen_at >= ?", (to_iso(since),)
+            ).fetchone()
+            if found is None:
+                return []
+            first = found
+        seen = to_iso(since) if since is not None else ""
+        if match is None:
+            sql = (
+                _ARTICLE_SELECT
+                + _WITH_FEED
+                + """ WHERE articles.id >= ? AND articles.id < ? AND seen_at >= ?
+                      ORDER BY articles.id DESC LIMIT ?"""
+            )
+            params: tuple[Any, ...] = (first, before, seen, limit)
+        else:
+            sql = """SELECT articles.*, feeds.url AS feed_url FROM article_words
+                     JOIN articles ON articles.id = article_words.rowid
+                     JOIN feeds ON feeds.id = feed_id
+                     WHERE article_words MATCH ? AND article_words.rowid >= ?
+                       AND article_words.rowid < ? AND seen_at >= ?
+                     ORDER BY article_words.rowid DESC LIMIT ?"""
+            params = (match, first, before, seen, limit)
+        return [_stored(row) for row in self._dicts(sql, params)]
+
     def prune_articles(self, older_than: datetime) -> int:
         """Delete old articles, but never one an outbox row still refers to unsent.
 
@@ -181,11 +230,15 @@ class ArticlesTable(Connected):
                     "merged": OutboxStatus.MERGED,
                 },
             )
-            cur = self.conn.execute(
-                """DELETE FROM articles WHERE seen_at < ?
-                   AND id NOT IN (SELECT article_id FROM outbox)""",
+            old = """FROM articles WHERE seen_at < ?
+                     AND id NOT IN (SELECT article_id FROM outbox)"""
+            self.conn.execute(
+                """INSERT INTO article_words(article_words, rowid, title, text)
+                   SELECT 'delete', id, rule_words(title), rule_words(text) """
+                + old,
                 (to_iso(older_than),),
             )
+            cur = self.conn.execute("DELETE " + old, (to_iso(older_than),))
         return cur.rowcount
 
 

@@ -154,7 +154,36 @@ CREATE INDEX outbox_story ON outbox(story_of) WHERE story_of IS NOT NULL;
 """
 
 
-MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3]
+SCHEMA_V4 = """
+-- A rule kept for a later button press or link (bot/store/saved_rules.py): a /search, whose
+-- Next, Previous and Subscribe buttons name its row, with the window it searched (since, and
+-- the newest article id when it ran, so that new arrivals do not shift its pages); or a topic
+-- shared with /share, whose deep link carries the token.
+CREATE TABLE saved_rules (
+    id INTEGER PRIMARY KEY,
+    rule TEXT NOT NULL,
+    chat_id INTEGER NOT NULL,
+    token TEXT UNIQUE,
+    since TEXT,
+    up_to INTEGER,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX saved_rules_created ON saved_rules(created_at);
+
+-- The words of each article's title and text as the rule engine folds them (the SQL function
+-- rule_words, registered on every connection in bot/store/connection.py), for /search to
+-- narrow its candidates with. articles_fts cannot: unicode61 folds less than the rules (it
+-- keeps ß, ə, ø, й...), so it would miss articles a rule matches. The words are stored
+-- space-separated and the ascii tokenizer splits at spaces only (folded words hold no ASCII
+-- punctuation), so its tokens are the rules' words. Contentless: it keeps no copy of the text;
+-- rows are deleted by giving the same words again ('delete'), see ArticlesTable.
+CREATE VIRTUAL TABLE article_words USING fts5(title, text, content='', tokenize='ascii');
+INSERT INTO article_words(rowid, title, text)
+    SELECT id, rule_words(title), rule_words(text) FROM articles;
+"""
+
+
+MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4]
 """MIGRATIONS[n] is the SQL script that upgrades a database at version n to version n + 1."""
 
 

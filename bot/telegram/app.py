@@ -45,6 +45,8 @@ from bot.telegram.handlers import (
     migration,
     pausing,
     preview,
+    search,
+    share,
     start,
     status,
     subscribe,
@@ -109,6 +111,9 @@ def build_application(
         CallbackQueryHandler(buttons.on_button, pattern=buttons.is_alert_button)
     )
     application.add_handler(
+        CallbackQueryHandler(search.on_search_button, pattern=search.is_search_button)
+    )
+    application.add_handler(
         MessageHandler(_NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, subscribe.rule_message)
     )
     known = [name for names in COMMAND_HANDLERS for name in names]
@@ -130,6 +135,8 @@ COMMAND_HANDLERS = {
     ("pause",): pausing.pause,
     ("resume",): pausing.resume,
     ("preview",): preview.preview,
+    ("search",): search.search,
+    ("share",): share.share,
     ("timezone",): timezone.set_timezone,
     ("feeds",): feeds.list_feeds,
     ("addfeed",): feeds.add_feed,

@@ -15,6 +15,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.delivery.buttons import (
+    ALERT_ACTIONS,
     CallbackDataError,
     alert_buttons,
     parse_callback,
@@ -40,10 +41,9 @@ def is_alert_button(data: object) -> bool:
     if not isinstance(data, str):
         return False
     try:
-        parse_callback(data)
+        return parse_callback(data).action in ALERT_ACTIONS
     except CallbackDataError:
         return False
-    return True
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

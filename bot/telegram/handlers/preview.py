@@ -38,11 +38,12 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     row = await svc.store.get_chat(chat_of(update).id)
     zone = chat_zone(row.timezone if row else None, svc.config.delivery.timezone)
     lines = [f"Latest articles matching <code>{esc(rule)}</code>:"]
-    lines += [f"{n}. {_describe(item, zone)}" for n, item in enumerate(found, start=1)]
+    lines += [f"{n}. {article_line(item, zone)}" for n, item in enumerate(found, start=1)]
     await reply(update, "\n".join(lines) + typed.note)
 
 
-def _describe(item: StoredArticle, zone: tzinfo) -> str:
+def article_line(item: StoredArticle, zone: tzinfo) -> str:
+    """The linked title, source and date of a stored article, as /preview and /search list it."""
     article = item.article
     title = article.title or article.url or "(untitled)"
     return f"{link(title, article.url)} — {esc(article.source)}, {format_when(item.when, zone)}"
