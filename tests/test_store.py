@@ -480,6 +480,9 @@ def test_a_version_3_file_gets_its_articles_words_indexed_as_rules_fold_them(
            VALUES (?, 'old', 'https://a.example/1', 'Straße nach Azərbaycan', '', ?, 'Feed')""",
         (feed, NOW.isoformat()),
     )
+    old.conn.execute(
+        "INSERT INTO articles_fts(rowid, title, text) SELECT id, title, text FROM articles"
+    )
     old.close()
 
     store = Store.open(db)
