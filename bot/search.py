@@ -96,11 +96,15 @@ def _one_token(word: str) -> bool:
 
 @dataclass(frozen=True)
 class Match:
-    """A found article and the line saying why the rule matched it."""
+    """A found article and where the rule matched it."""
 
     stored: StoredArticle
-    matched: str
-    """``Matched: Israel, Azerbaijan (title)``, as alerts show it."""
+    hits: list[rules.Hit]
+
+    @property
+    def matched(self) -> str:
+        """``Matched: Israel, Azerbaijan (title)``, as alerts show it."""
+        return matched_line(self.hits)
 
 
 @dataclass(frozen=True)
@@ -147,5 +151,5 @@ def _matching(rule: rules.Rule, candidates: list[StoredArticle]) -> list[Match]:
     for stored in candidates:
         hits = rule.explain(document(stored.article))
         if hits is not None:
-            found.append(Match(stored, matched_line(hits)))
+            found.append(Match(stored, hits))
     return found
