@@ -25,8 +25,10 @@ from rules.nodes import And, Node, Not, Or, Term
 
 PAGE_SIZE = 5
 """Matches a /search page shows."""
-BATCH = 200
-"""Candidates fetched from the store at a time."""
+FIRST_BATCH = 2 * (PAGE_SIZE + 1)
+"""Candidates fetched first: a word that all candidates match needs no more for a page."""
+MAX_BATCH = 1000
+"""Each further fetch takes four times as many candidates, up to this many."""
 MAX_CHECKED = 50_000
 """Candidates one page may try; past that the search stops and says so (a rule no word of
 which FTS5 can look up, over a large store)."""
@@ -63,20 +65,18 @@ def parse_since(text: str) -> timedelta:
 def fts_query(node: Node) -> str | None:
     """An FTS5 query every article ``node`` matches satisfies; None when there is none.
 
-    A phrase becomes the AND of its words (the rule decides whether they are adjacent). NOT
-    never narrows (what an article lacks is not looked up), nor a ``source:`` term (the source
-    is not indexed), nor a word with ASCII punctuation in it, which the ``ascii`` tokenizer
-    would split (compatibility forms such as ``⑴`` fold to ``(1)``).
+    ``article_words`` holds each field's words in the rules' order, so a phrase is an FTS5
+    phrase and a prefix an FTS5 prefix. A term without a field looks in title and text, as
+    in rules. NOT never narrows (what an article lacks is not looked up), nor a word with
+    ASCII punctuation in it, which the ``ascii`` tokenizer would split (compatibility forms
+    such as ``⑴`` fold to ``(1)``).
     """
     match node:
         case Term(words=words, prefix=prefix, field=field):
-            if field == "source" or not all(map(_one_token, words)):
+            if not all(map(_one_token, words)):
                 return None
-            parts = [f'"{word}"' for word in words]
-            if prefix:
-                parts[-1] += "*"
-            column = f"{field} : " if field else ""
-            return column + ("(" + " AND ".join(parts) + ")" if len(parts) > 1 else parts[0])
+            column = field or "{title text}"
+            return f'{column} : "{" ".join(words)}"' + ("*" if prefix else "")
         case Not():
             return None
         case And(children):
@@ -133,13 +133,14 @@ async def find(
     query = fts_query(rule.node)
     wanted = skip + count + 1
     matches: list[Match] = []
-    before, checked = up_to + 1, 0
+    before, checked, size = up_to + 1, 0, FIRST_BATCH + skip
     while len(matches) < wanted:
         if checked >= MAX_CHECKED:
             return Found(matches[skip : skip + count], False, True)
-        batch = await store.search_candidates(query, since=since, before=before, limit=BATCH)
+        batch = await store.search_candidates(query, since=since, before=before, limit=size)
         if not batch:
             break
+        size = min(size * 4, MAX_BATCH)
         checked += len(batch)
         before = batch[-1].rowid
         matches += await asyncio.to_thread(_matching, rule, batch)

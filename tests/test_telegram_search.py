@@ -99,17 +99,20 @@ async def test_search_since_limits_the_window_and_says_so(start_bot: StartBot) -
 
 
 async def test_search_folds_words_as_alerts_do(start_bot: StartBot) -> None:
-    """Any script, accents and letters such as ß fold as in rules; exclusions apply."""
+    """Any script, accents and letters such as ß fold as in rules; exclusions and fields
+    (source: is the feed's name and the article's domain) apply."""
     bot = await start_bot()
     await add_articles(bot.store, "Визит в Баку", "Café talks in Straße", "Baku weather")
 
     cyrillic = await bot.send(USER, "/search баку")
     folded = await bot.send(USER, "/search cafe + strasse")
     excluded = await bot.send(USER, "/search (Baku | визит) -weather")
+    sourced = await bot.send(USER, "/search Baku + source:example")
 
     assert titles(cyrillic) == ["1. Визит в Баку"]
     assert titles(folded) == ["1. Café talks in Straße"]
     assert titles(excluded) == ["1. Визит в Баку"]
+    assert titles(sourced) == ["1. Baku weather"]
 
 
 async def test_search_without_matches_still_offers_to_subscribe(start_bot: StartBot) -> None:

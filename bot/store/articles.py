@@ -70,8 +70,9 @@ class ArticlesTable(Connected):
                 (last,),
             )
             self.conn.execute(
-                """INSERT INTO article_words(rowid, title, text)
-                   SELECT id, rule_words(title), rule_words(text) FROM articles WHERE id > ?""",
+                """INSERT INTO article_words(rowid, title, text, source)
+                   SELECT id, rule_words(title), rule_words(text), rule_source(source, url)
+                   FROM articles WHERE id > ?""",
                 (last,),
             )
         return [
@@ -233,8 +234,9 @@ class ArticlesTable(Connected):
             old = """FROM articles WHERE seen_at < ?
                      AND id NOT IN (SELECT article_id FROM outbox)"""
             self.conn.execute(
-                """INSERT INTO article_words(article_words, rowid, title, text)
-                   SELECT 'delete', id, rule_words(title), rule_words(text) """
+                """INSERT INTO article_words(article_words, rowid, title, text, source)
+                   SELECT 'delete', id, rule_words(title), rule_words(text),
+                          rule_source(source, url) """
                 + old,
                 (to_iso(older_than),),
             )
