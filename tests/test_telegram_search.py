@@ -216,3 +216,26 @@ async def _next_message(bot: Bot, chat_id: int, count: int) -> SentMessage:
 
     received = await asyncio.to_thread(bot.api.wait_for_messages, chat_id, count)
     return received[count - 1]
+
+
+async def test_inline_query_offers_the_latest_matches_to_send(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    await add_articles(bot.store, "Herzog in Baku", "Weather", "Herzog & Aliyev meet")
+
+    answers = []
+    for typed in ("herzog", "herzog + (", ""):
+        bot.api.user_inline_query(USER, typed)
+        calls = await asyncio.to_thread(bot._wait_for_calls, "answerInlineQuery", len(answers) + 1)
+        answers.append(calls[-1]["results"])
+    found, unfinished, empty = answers
+
+    assert [result["title"] for result in found] == ["Herzog & Aliyev meet", "Herzog in Baku"]
+    assert found[0]["description"].endswith("· Matched: herzog (title)")
+    sent = found[0]["input_message_content"]
+    assert sent["parse_mode"] == "HTML"
+    assert sent["message_text"].startswith(
+        '<a href="https://news.example.org/2?a=1&amp;b=2">Herzog &amp; Aliyev meet</a>'
+        " — Example News, "
+    )
+    assert unfinished == []
+    assert empty == []

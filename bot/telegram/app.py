@@ -25,6 +25,7 @@ from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -41,6 +42,7 @@ from bot.telegram.handlers import (
     buttons,
     errors,
     feeds,
+    inline,
     listing,
     migration,
     pausing,
@@ -116,6 +118,7 @@ def build_application(
     application.add_handler(
         MessageHandler(_NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, subscribe.rule_message)
     )
+    application.add_handler(InlineQueryHandler(inline.inline_search))
     known = [name for names in COMMAND_HANDLERS for name in names]
     application.add_handler(
         MessageHandler(_NEW_MESSAGES & filters.COMMAND, unknown.unknown_command_handler(known))
