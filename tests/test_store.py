@@ -299,7 +299,7 @@ def test_full_text_search_finds_words_in_titles_and_bodies(store: Store) -> None
 
 def index_segments(store: Store) -> int:
     """How many segments the full-text index has (FTS5 keeps a segment's id in rowid bit 37+)."""
-    rows = store.conn.execute("SELECT id FROM articles_fts_data WHERE id > 10").fetchall()
+    rows = store.conn.execute("SELECT id FROM article_words_data WHERE id > 10").fetchall()
     return len({rowid >> 37 for (rowid,) in rows})
 
 
@@ -479,9 +479,6 @@ def test_a_version_3_file_gets_its_articles_words_indexed_as_rules_fold_them(
         """INSERT INTO articles(feed_id, guid, url, title, text, seen_at, source)
            VALUES (?, 'old', 'https://a.example/1', 'Straße nach Azərbaycan', '', ?, 'Feed')""",
         (feed, NOW.isoformat()),
-    )
-    old.conn.execute(
-        "INSERT INTO articles_fts(rowid, title, text) SELECT id, title, text FROM articles"
     )
     old.close()
 

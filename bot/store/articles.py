@@ -1,4 +1,5 @@
-"""The ``articles`` table and its full-text index: what was seen (so nothing alerts twice)."""
+"""The ``articles`` table and its full-text index (``article_words``, the words as rules fold
+them): what was seen (so nothing alerts twice), and what /search looks through."""
 
 from __future__ import annotations
 
@@ -64,11 +65,6 @@ class ArticlesTable(Connected):
             rowids = sorted(self._ints("SELECT id AS n FROM articles WHERE id > ?", (last,)))
             # FTS5 writes its pending terms out as an index segment at every statement, so the
             # poll's articles go in with one statement: one segment per poll (see migration v2).
-            self.conn.execute(
-                """INSERT INTO articles_fts(rowid, title, text)
-                   SELECT id, title, text FROM articles WHERE id > ?""",
-                (last,),
-            )
             self.conn.execute(
                 """INSERT INTO article_words(rowid, title, text, source)
                    SELECT id, rule_words(title), rule_words(text), rule_source(source, url)
@@ -159,13 +155,17 @@ class ArticlesTable(Connected):
         return [_stored(row) for row in rows]
 
     def search_articles(self, query: str, limit: int = 20) -> list[StoredArticle]:
-        """Full-text search (FTS5 syntax) over titles and bodies, best match first."""
+        """Full-text search (FTS5 syntax) over titles and bodies, best match first.
+
+        Words are compared folded as rules fold them (``article_words``): ``elysee`` finds
+        ``Élysée``; ASCII letters in ``query`` may be in any case, other letters folded.
+        """
         # SQL: FTS5's own rank (sqlite-utils' search() orders by its own bm25 expression).
         rows = self._dicts(
-            """SELECT articles.*, feeds.url AS feed_url FROM articles_fts
-               JOIN articles ON articles.id = articles_fts.rowid JOIN feeds ON feeds.id = feed_id
-               WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?""",
-            (query, limit),
+            """SELECT articles.*, feeds.url AS feed_url FROM article_words
+               JOIN articles ON articles.id = article_words.rowid JOIN feeds ON feeds.id = feed_id
+               WHERE article_words MATCH ? ORDER BY rank LIMIT ?""",
+            ("{title text} : (" + query + ")", limit),
         )
         return [_stored(row) for row in rows]
 

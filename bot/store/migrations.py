@@ -170,14 +170,18 @@ CREATE TABLE saved_rules (
 );
 CREATE INDEX saved_rules_created ON saved_rules(created_at);
 
--- The words of each article's title, text and source as the rule engine folds them (the SQL
--- functions rule_words and rule_source, registered on every connection in
--- bot/store/connection.py), for /search to narrow its candidates with. articles_fts cannot:
--- unicode61 folds less than the rules (it keeps ß, ə, ø, й...), so it would miss articles a
--- rule matches. The words are stored space-separated and the ascii tokenizer splits at spaces
--- only (folded words hold no ASCII punctuation), so its tokens are the rules' words.
--- Contentless: it keeps no copy of the text; rows are deleted by giving the same words again
--- ('delete', see ArticlesTable.prune_articles).
+-- The full-text index is rebuilt over the words of each article's title, text and source as
+-- the rule engine folds them (the SQL functions rule_words and rule_source, registered on
+-- every connection in bot/store/connection.py): /search narrows its candidates with it, and
+-- articles_fts could not serve, as unicode61 folds less than the rules (it keeps ß, ə, ø,
+-- й...) and would miss articles a rule matches. The words are stored space-separated and the
+-- ascii tokenizer splits at spaces only (folded words hold no ASCII punctuation), so its
+-- tokens are the rules' words. Contentless: it keeps no copy of the text; rows are deleted by
+-- giving the same words again ('delete', see ArticlesTable.prune_articles). Nothing updates
+-- an article's title or text, so no trigger is needed.
+DROP TRIGGER articles_ad;
+DROP TRIGGER articles_au;
+DROP TABLE articles_fts;
 CREATE VIRTUAL TABLE article_words USING fts5(
     title, text, source, content='', tokenize='ascii'
 );
