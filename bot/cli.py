@@ -356,6 +356,7 @@ def _search(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     with _open_store(config) as store:
         found = asyncio.run(_search_store(store, rule, since, args.limit))
+        oldest = store.oldest_article_seen()
     for match in found.matches:
         article = match.stored.article
         print(
@@ -371,7 +372,7 @@ def _search(args: argparse.Namespace) -> int:
         verb = "matches" if len(found.matches) == 1 else "match"
         print(
             f"{counted(len(found.matches), 'article')} {verb} {rule} in {window}{more}{stopped}; "
-            f"articles are kept {kept} days"
+            f"the oldest stored is from {_when(oldest, missing='-')}, articles are kept {kept} days"
         )
     return 0
 

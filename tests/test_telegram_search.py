@@ -6,10 +6,12 @@ import asyncio
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from botapi import SentMessage
 from test_telegram_harness import USER, Bot, StartBot, add_articles, start_bot_fixture  # noqa: F401
 
 from bot.article import Article
+from bot.delivery.buttons import Callback, CallbackDataError, callback_data, parse_callback
 
 GROUP = -4003
 ADMIN, MEMBER = 701, 702
@@ -48,7 +50,11 @@ async def test_search_pages_through_every_match_editing_one_message(start_bot: S
         r"Example News, \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC", lines[1].split(" — ")[1]
     )
     assert lines[2].strip() == "Matched: azerbaijan (title)"
-    assert lines[-1] == "Searched every stored article (articles are kept 30 days)."
+    assert re.fullmatch(
+        r"Searched every stored article \(the oldest is from \d{1,2} [A-Z][a-z]{2} \d{4}, "
+        r"\d\d:\d\d UTC; articles are kept 30 days\)\.",
+        lines[-1],
+    )
     assert '<a href="https://news.example.org/11?a=1&amp;b=2">Azerbaijan story 11</a>' in first.text
     assert next_button[0] == "Next ▶"
     assert subscribe[0] == "🔔 Subscribe"
@@ -122,7 +128,7 @@ async def test_search_without_matches_still_offers_to_subscribe(start_bot: Start
 
     assert answer.plain.splitlines() == [
         "No stored article matches Tbilisi.",
-        "Searched every stored article (articles are kept 30 days).",
+        "Searched every stored article (articles are kept 30 days).",  # none stored yet
     ]
     assert [label for label, _ in answer.buttons[0]] == ["🔔 Subscribe"]
 
@@ -239,3 +245,14 @@ async def test_inline_query_offers_the_latest_matches_to_send(start_bot: StartBo
     )
     assert unfinished == []
     assert empty == []
+
+
+def test_search_buttons_round_trip_through_the_one_codec() -> None:
+    page, follow = callback_data("page", 2**63 - 1, 123), callback_data("follow", 7)
+
+    assert parse_callback(page) == Callback("page", 2**63 - 1, 123)
+    assert parse_callback(follow) == Callback("follow", 7)
+    assert len(page.encode()) <= 64
+    for forged in ("page:7", "page:7:-1", "follow:7:1", "mute:7:0", "page:0:1", "page:7:²"):
+        with pytest.raises(CallbackDataError):
+            parse_callback(forged)

@@ -11,7 +11,7 @@ from typing import Any
 from bot.article import Article
 from bot.store.connection import Connected
 from bot.store.errors import UnknownRow
-from bot.store.rows import StoredArticle, to_iso
+from bot.store.rows import StoredArticle, from_iso, to_iso
 from bot.store.states import OutboxStatus
 
 _ARTICLE_SELECT = "SELECT articles.*, feeds.url AS feed_url FROM articles"
@@ -168,6 +168,11 @@ class ArticlesTable(Connected):
             ("{title text} : (" + query + ")", limit),
         )
         return [_stored(row) for row in rows]
+
+    def oldest_article_seen(self) -> datetime | None:
+        """When the oldest stored article was first seen: how far back a search can go."""
+        (oldest,) = self.conn.execute("SELECT min(seen_at) FROM articles").fetchone()
+        return from_iso(oldest)
 
     def newest_article_id(self) -> int:
         """The id of the latest stored article (0 for none): where a search's window ends."""

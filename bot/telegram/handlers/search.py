@@ -90,7 +90,8 @@ async def _page(svc: Services, chat_id: int, saved: SavedRule, page: int) -> tup
     )
     row = await svc.store.get_chat(chat_id)
     zone = chat_zone(row.timezone if row else None, svc.config.delivery.timezone)
-    window = _window(saved.since, zone, svc.config.storage.retention_days)
+    oldest = await svc.store.oldest_article_seen()
+    window = _window(saved.since, oldest, zone, svc.config.storage.retention_days)
     subscribe = [("🔔 Subscribe", callback_data("follow", saved.id))]
     if not found.matches:
         nothing = "No more stored articles match" if page else "No stored article matches"
@@ -111,9 +112,13 @@ async def _page(svc: Services, chat_id: int, saved: SavedRule, page: int) -> tup
     return "\n".join(lines), [moves, subscribe] if moves else [subscribe]
 
 
-def _window(since: datetime | None, zone: tzinfo, retention_days: int) -> str:
+def _window(
+    since: datetime | None, oldest: datetime | None, zone: tzinfo, retention_days: int
+) -> str:
     """What was searched, and how far back the store goes."""
     kept = f"articles are kept {retention_days} days"
+    if oldest is not None:
+        kept = f"the oldest is from {format_when(oldest, zone)}; {kept}"
     if since is None:
         return f"Searched every stored article ({kept})."
     return f"Searched articles stored since {format_when(since, zone)} ({kept})."
