@@ -121,6 +121,16 @@ async def test_search_folds_words_as_alerts_do(start_bot: StartBot) -> None:
     assert titles(sourced) == ["1. Baku weather"]
 
 
+async def test_long_titles_are_cut_so_a_page_fits_one_message(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    await add_articles(bot.store, *[f"Baku {n} " + "and a very long title " * 60 for n in range(6)])
+
+    page = await bot.send(USER, "/search Baku")
+
+    assert len(titles(page)) == 5
+    assert all(title.endswith("…") and len(title) < 310 for title in titles(page))
+
+
 async def test_search_without_matches_still_offers_to_subscribe(start_bot: StartBot) -> None:
     bot = await start_bot()
 
@@ -162,7 +172,7 @@ async def test_search_buttons_of_another_chat_or_gone_search_are_refused(
     elsewhere = await bot.press(USER + 1, page.message_id, next_data, user_id=USER + 1)
     unknown = await bot.press(USER, page.message_id, "page:999:1")
 
-    assert elsewhere == "This search has expired; run /search again."
+    assert elsewhere == "These buttons belong to the chat that searched; run /search here."
     assert unknown == "This search has expired; run /search again."
     assert shown(bot, USER, page.message_id).edits == []
 

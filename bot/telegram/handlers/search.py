@@ -26,7 +26,7 @@ from bot.delivery.buttons import (
     parse_callback,
     to_markup,
 )
-from bot.markup import esc, format_when
+from bot.markup import esc, format_when, shorten
 from bot.search import PAGE_SIZE, SinceError, find, looks_like_since, parse_since
 from bot.store import SavedRule, UnknownRow
 from bot.telegram import texts
@@ -46,6 +46,9 @@ USAGE = (
     "<code>/search Israel + Azerbaijan 7d</code> (24h, 7d, 2w…)."
 )
 EXPIRED = "This search has expired; run /search again."
+ELSEWHERE = "These buttons belong to the chat that searched; run /search here."
+MATCHED_CHARS = 200
+"""With titles cut as /preview cuts them, five articles stay well within one message."""
 
 
 async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -102,7 +105,7 @@ async def _page(svc: Services, chat_id: int, saved: SavedRule, page: int) -> tup
     for n, match in enumerate(found.matches, start=first):
         lines.append(f"{n}. {article_line(match.stored, zone)}")
         if match.matched:
-            lines.append(f"    <i>{esc(match.matched)}</i>")
+            lines.append(f"    <i>{esc(shorten(match.matched, MATCHED_CHARS))}</i>")
     if found.stopped:
         lines.append("Stopped after checking many articles; a rarer word or a shorter span helps.")
     lines.append(window)
@@ -144,7 +147,7 @@ async def on_search_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     here = chat_of(update).id
     if saved.token is None and saved.chat_id != here:
-        await query.answer(EXPIRED)  # a forwarded search: its buttons belong to its chat
+        await query.answer(ELSEWHERE)  # a forwarded search
         return
     if callback.action == "follow":
         if not await can_manage_chat(update, context):
