@@ -63,7 +63,7 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     saved = await svc.store.save_search(
         chat_of(update).id, typed.rule.text, since=since, up_to=newest
     )
-    page, buttons = await _page(svc, chat_of(update).id, saved, 0)
+    page, buttons = await _page(svc, chat_of(update).id, saved, typed.rule, 0)
     await reply(update, page + typed.note, markup=to_markup(buttons))
 
 
@@ -81,9 +81,10 @@ def _rule_and_since(text: str) -> tuple[str, datetime | None]:
     return words[0], datetime.now(UTC) - span
 
 
-async def _page(svc: Services, chat_id: int, saved: SavedRule, page: int) -> tuple[str, Buttons]:
-    """The text and buttons of one page of a saved search."""
-    rule = rules.compile(saved.rule)
+async def _page(
+    svc: Services, chat_id: int, saved: SavedRule, rule: rules.Rule, page: int
+) -> tuple[str, Buttons]:
+    """The text and buttons of one page of a saved search (``rule``: its rule, compiled)."""
     found = await find(
         svc.store,
         rule,
@@ -142,7 +143,8 @@ async def on_search_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     callback = parse_callback(query.data or "")
     try:
         saved = await services(context).store.get_saved_rule(callback.sub_id)
-    except UnknownRow:
+        rule = rules.compile(saved.rule)
+    except (UnknownRow, rules.RuleSyntaxError):  # gone, or a rule a later release refuses
         await query.answer(EXPIRED)
         return
     here = chat_of(update).id
@@ -160,7 +162,7 @@ async def on_search_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if not isinstance(message, Message):
         await query.answer(EXPIRED)
         return
-    text, buttons = await _page(services(context), here, saved, callback.page)
+    text, buttons = await _page(services(context), here, saved, rule, callback.page)
     try:
         await query.edit_message_text(
             text,
