@@ -23,7 +23,7 @@ import sys
 import textwrap
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import import_module, metadata
 from pathlib import Path
 
@@ -38,7 +38,16 @@ from bot.ingest import PollResult, with_full_text
 from bot.logs import configure_logging, hide, redact
 from bot.markup import counted
 from bot.matching import document
-from bot.store import FeedOrigin, FeedRow, PollStatus, Store, StoreError, StoreUnavailable
+from bot.search import Found, SinceError, find, parse_since
+from bot.store import (
+    AsyncStore,
+    FeedOrigin,
+    FeedRow,
+    PollStatus,
+    Store,
+    StoreError,
+    StoreUnavailable,
+)
 from bot.store.health import storage_fault
 from bot.store.states import FAILED_POLLS
 from bot.summary import summarize_article
@@ -176,6 +185,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="match the feed text only; do not fetch the pages of teaser entries",
     )
     with_config(check, default=None)
+    search = command("search", _search, "the stored articles a rule matches, latest first")
+    search.add_argument("rule", metavar="RULE", help="a topic rule, e.g. 'Israel + Azerbaijan'")
+    search.add_argument("--since", metavar="SPAN", help="only the last SPAN: 24h, 7d, 2w…")
+    search.add_argument("--json", action="store_true", help="one JSON object a line")
+    search.add_argument(
+        "--limit", type=_positive, default=20, metavar="N", help="at most N articles (20)"
+    )
+    with_config(search)
     with_config(command("poll-once", _poll_once, "poll every feed once and fill the outbox"))
     with_config(command("feeds", _feeds, "each feed's polling status"))
     opml_in = command("import-opml", _import_opml, "add the feeds of an OPML file")
@@ -317,6 +334,58 @@ def _text_block(article: Article, hits: Sequence[rules.Hit], summary: str) -> st
 
 def _when(moment: datetime | None, *, missing: str = "-") -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else missing
+
+
+# ------------------------------------------------------------------------------ search
+
+
+def _positive(text: str) -> int:
+    number = int(text) if text.isascii() and text.isdecimal() else 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return number
+
+
+def _search(args: argparse.Namespace) -> int:
+    """What /search shows, on the command line: matches in the store, latest stored first."""
+    rule = compile_rule(args.rule)
+    try:
+        since = datetime.now(UTC) - parse_since(args.since) if args.since else None
+    except SinceError as exc:
+        raise CliError(f"--since {exc}") from None
+    config = load_config(args.config)
+    with _open_store(config) as store:
+        found = asyncio.run(_search_store(store, rule, since, args.limit))
+        oldest = store.oldest_article_seen()
+    for match in found.matches:
+        article = match.stored.article
+        print(
+            _json_line(article, match.hits, "")
+            if args.json
+            else _text_block(article, match.hits, "")
+        )
+    if not args.json:
+        window = f"since {_when(since)}" if since else "all stored articles"
+        more = " (there are more; raise --limit)" if found.more else ""
+        stopped = " (stopped after checking many articles)" if found.stopped else ""
+        kept = config.storage.retention_days
+        verb = "matches" if len(found.matches) == 1 else "match"
+        print(
+            f"{counted(len(found.matches), 'article')} {verb} {rule} in {window}{more}{stopped}; "
+            f"the oldest stored is from {_when(oldest, missing='-')}, articles are kept {kept} days"
+        )
+    return 0
+
+
+async def _search_store(
+    store: Store, rule: rules.Rule, since: datetime | None, limit: int
+) -> Found:
+    astore = AsyncStore(store)
+    try:
+        newest = await astore.newest_article_id()
+        return await find(astore, rule, since=since, up_to=newest, count=limit)
+    finally:
+        astore.executor.shutdown(wait=True)
 
 
 # --------------------------------------------------------------------- store commands

@@ -31,6 +31,7 @@ import pytest
 MAX_TEXT_UTF16 = 4096
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_CALLBACK_ANSWER = 200
+MAX_INLINE_RESULTS = 50
 """Characters in the pop-up text answerCallbackQuery shows."""
 GLOBAL_PER_SECOND = 30
 GROUP_PER_MINUTE = 20
@@ -41,7 +42,15 @@ wobble by a few milliseconds even when the client spaces them exactly."""
 # Parameters Telegram always treats as strings. PTB sends form fields whose non-string values
 # are JSON-encoded, so every other field is JSON-decoded when it parses.
 _STRING_PARAMS = frozenset(
-    {"text", "parse_mode", "callback_query_id", "url", "secret_token", "inline_message_id"}
+    {
+        "text",
+        "parse_mode",
+        "callback_query_id",
+        "url",
+        "secret_token",
+        "inline_message_id",
+        "inline_query_id",
+    }
 )
 
 
@@ -392,6 +401,20 @@ class FakeBotAPI:
             self._push_update({"callback_query": query})
         return callback_id
 
+    def user_inline_query(self, user_id: int, query: str) -> str:
+        """Queue an inline query (``@bot query`` typed in any chat); returns its id."""
+        with self._cond:
+            self._callback_ids += 1
+            query_id = f"iq{self._callback_ids}"
+            inline = {
+                "id": query_id,
+                "from": self._user(user_id, "alice"),
+                "query": query,
+                "offset": "",
+            }
+            self._push_update({"inline_query": inline})
+        return query_id
+
     def set_admins(self, chat_id: int, user_ids: list[int]) -> None:
         with self._cond:
             self._admins[chat_id] = set(user_ids)
@@ -581,6 +604,17 @@ class FakeBotAPI:
     def _api_answercallbackquery(self, params: dict) -> bool:
         if len(str(params.get("text") or "")) > MAX_CALLBACK_ANSWER:
             raise TelegramApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        return True
+
+    def _api_answerinlinequery(self, params: dict) -> bool:
+        results = params.get("results") or []
+        if len(results) > MAX_INLINE_RESULTS:
+            raise TelegramApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        if len({result["id"] for result in results}) < len(results):
+            raise TelegramApiError(400, "Bad Request: RESULT_ID_DUPLICATE")
+        for result in results:
+            content = result.get("input_message_content") or {}
+            visible_text(content.get("message_text", ""), content.get("parse_mode"))
         return True
 
     def _api_setmycommands(self, params: dict) -> bool:

@@ -237,6 +237,7 @@ def test_help_lists_every_command(capsys) -> None:
         "import-opml",
         "export-opml",
         "backup",
+        "search",
         "run",
         "demo",
     ):

@@ -299,7 +299,7 @@ def test_full_text_search_finds_words_in_titles_and_bodies(store: Store) -> None
 
 def index_segments(store: Store) -> int:
     """How many segments the full-text index has (FTS5 keeps a segment's id in rowid bit 37+)."""
-    rows = store.conn.execute("SELECT id FROM articles_fts_data WHERE id > 10").fetchall()
+    rows = store.conn.execute("SELECT id FROM article_words_data WHERE id > 10").fetchall()
     return len({rowid >> 37 for (rowid,) in rows})
 
 
@@ -319,6 +319,17 @@ def opened_as_release(version: int, db: Path, monkeypatch: pytest.MonkeyPatch) -
     old = Store.open(db)
     monkeypatch.undo()
     return old
+
+
+def stored_as_release_5(old: Store, feed_id: int, guid: str, url: str) -> int:
+    """Store an article the way releases up to schema 5 did (no article_words to write)."""
+    cursor = old.conn.execute(
+        """INSERT INTO articles(feed_id, guid, url, title, text, seen_at, source)
+           VALUES (?, ?, ?, 'Talks in Baku', '', ?, 'Feed')""",
+        (feed_id, guid, url, NOW.isoformat()),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
 
 
 def subscribed_as_release_3(
@@ -380,11 +391,8 @@ def test_a_version_2_file_learns_how_each_sent_row_was_shown(
 ) -> None:
     old = opened_as_release(2, db, monkeypatch)
     feed = old.add_feed("https://a.example/rss").id
-    stored = old.add_articles(
-        feed, [article(f"g{n}", f"https://a.example/{n}") for n in range(5)], seen_at=NOW
-    )
+    rowids = [stored_as_release_5(old, feed, f"g{n}", f"https://a.example/{n}") for n in range(5)]
     sub = subscribed_as_release_3(old, 1, "Baku")
-    rowids = [s.rowid for s in stored]
     old.enqueue_alerts({(1, r): [sub] for r in rowids[:4]}, stories={rowids[3]: rowids[0]})
     old.enqueue_alerts({(1, rowids[4]): [sub]})
     # as release 2 left them: an alert (1), a digest of two (2), a named copy, one pending
@@ -413,11 +421,11 @@ def test_a_version_3_file_numbers_its_topics_in_list_order_and_never_reuses_them
 ) -> None:
     old = opened_as_release(3, db, monkeypatch)
     feed = old.add_feed("https://a.example/rss").id
-    [stored] = old.add_articles(feed, [article("g", "https://a.example/g")], seen_at=NOW)
+    rowid = stored_as_release_5(old, feed, "g", "https://a.example/g")
     alpha, bravo, charlie = (subscribed_as_release_3(old, 1, r) for r in ("Alpha", "Bravo", "C"))
     other = subscribed_as_release_3(old, 2, "Baku", thread_id=77)
     old.conn.execute("DELETE FROM subscriptions WHERE id = ?", (alpha,))
-    old.enqueue_alerts({(1, stored.rowid): [bravo, charlie]})
+    old.enqueue_alerts({(1, rowid): [bravo, charlie]})
     old.close()
 
     store = Store.open(db)
@@ -487,9 +495,9 @@ def test_a_version_3_file_keeps_its_topics_realtime_and_learns_schedules(
 ) -> None:
     old = opened_as_release(3, db, monkeypatch)
     feed = old.add_feed("https://a.example/rss").id
-    [stored] = old.add_articles(feed, [article("g", "https://a.example/g")], seen_at=NOW)
+    rowid = stored_as_release_5(old, feed, "g", "https://a.example/g")
     sub = subscribed_as_release_3(old, 1, "Baku")
-    old.enqueue_alerts({(1, stored.rowid): [sub]})
+    old.enqueue_alerts({(1, rowid): [sub]})
     old.close()
 
     store = Store.open(db)
@@ -572,3 +580,51 @@ def test_async_store_offers_every_store_method() -> None:
     }
 
     assert public - set(vars(AsyncStore)) == {"open", "close", "stop_poll_writes"}
+
+
+def words_of(store: Store, query: str) -> list[str]:
+    """Guids of the articles ``search_candidates`` finds for an FTS5 query of folded words."""
+    found = store.search_candidates(query, since=None, before=10**9, limit=100)
+    return [s.article.id for s in found]
+
+
+def test_a_version_3_file_gets_its_articles_words_indexed_as_rules_fold_them(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = opened_as_release(3, db, monkeypatch)
+    feed = old.add_feed("https://a.example/rss").id
+    old.conn.execute(  # as release 3 stored an article (no article_words yet)
+        """INSERT INTO articles(feed_id, guid, url, title, text, seen_at, source)
+           VALUES (?, 'old', 'https://a.example/1', 'Straße nach Azərbaycan', '', ?, 'Feed')""",
+        (feed, NOW.isoformat()),
+    )
+    old.close()
+
+    store = Store.open(db)
+    store.add_articles(
+        feed, [article("new", "https://a.example/2", "Israel's envoy in Baku")], seen_at=NOW
+    )
+
+    assert words_of(store, 'title : ("strasse" AND "azerbaycan")') == ["old"]
+    assert words_of(store, 'title : ("israel" AND "baku")') == ["new"]
+    assert words_of(store, 'title : "azer"*') == ["old"]
+    store.prune_articles(NOW + timedelta(days=1))
+    assert store.conn.execute("SELECT count(*) FROM article_words").fetchone() == (0,)
+    store.close()
+
+
+def test_search_candidates_come_latest_stored_first_within_the_window(store: Store) -> None:
+    feed = store.add_feed("https://a.example/rss").id
+    for n, age in enumerate((20, 5, 1)):
+        store.add_articles(
+            feed,
+            [article(f"g{n}", f"https://a.example/{n}")],
+            seen_at=NOW - timedelta(days=age),
+        )
+
+    recent = store.search_candidates(None, since=NOW - timedelta(days=7), before=10**9, limit=10)
+    paged = store.search_candidates('"baku"', since=None, before=recent[0].rowid, limit=10)
+
+    assert [s.article.id for s in recent] == ["g2", "g1"]
+    assert [s.article.id for s in paged] == ["g1", "g0"]
+    assert store.newest_article_id() == recent[0].rowid

@@ -1,10 +1,12 @@
 """Inline buttons under an alert (and under a /subscribe confirmation) and the data they carry.
 
 The callback handlers in ``bot/telegram`` parse what this module writes, so both sides share
-one format: ``"<action>:<id>"``, far below Telegram's 64-byte limit. The id is a subscription's
-for ``mute``, ``unsub``, ``undo`` and ``regroup``, and an outbox row's (the alert's) for
-``pickmute``, ``pickunsub`` and ``back``: an alert for several topics asks which one its
-Mute or Unsubscribe means, with a button per topic.
+one format: ``"<action>:<id>"``, or ``"page:<id>:<page>"`` for a search's paging buttons, far
+below Telegram's 64-byte limit. The id is a subscription's for ``mute``, ``unsub``, ``undo``
+and ``regroup``; an outbox row's (the alert's) for ``pickmute``, ``pickunsub`` and ``back``
+(an alert for several topics asks which one its Mute or Unsubscribe means, with a button per
+topic); a saved rule's (``bot/store/saved_rules.py``) for the buttons under a /search or a
+shared topic, ``page`` and ``follow``.
 """
 
 from __future__ import annotations
@@ -20,8 +22,21 @@ from bot.markup import shorten
 Buttons = list[list[tuple[str, str]]]
 """Rows of (label, callback_data)."""
 
-Action = Literal["mute", "unsub", "undo", "regroup", "pickmute", "pickunsub", "back"]
-_ACTIONS: tuple[Action, ...] = ("mute", "unsub", "undo", "regroup", "pickmute", "pickunsub", "back")
+Action = Literal[
+    "mute", "unsub", "undo", "regroup", "pickmute", "pickunsub", "back", "page", "follow"
+]
+ALERT_ACTIONS: tuple[Action, ...] = (
+    "mute",
+    "unsub",
+    "undo",
+    "regroup",
+    "pickmute",
+    "pickunsub",
+    "back",
+)
+"""The actions of the buttons under an alert or a /subscribe confirmation; ``page`` and
+``follow`` belong to searches and shares."""
+_ACTIONS: tuple[Action, ...] = (*ALERT_ACTIONS, "page", "follow")
 PICKS: dict[Action, Action] = {"pickmute": "mute", "pickunsub": "unsub"}
 """The question an alert of several topics asks → the action of the per-topic button."""
 _MAX_ID = 2**63 - 1
@@ -38,11 +53,14 @@ class CallbackDataError(ValueError):
 class Callback:
     action: Action
     row_id: int
-    """A subscription id, or an outbox id for the actions that ask or go back (see above)."""
+    """A subscription id, an outbox id for the actions that ask or go back, or a saved rule's
+    for ``page`` and ``follow`` (see above)."""
+    page: int = 0
+    """For ``page``: which page of the search to show, 0 the first."""
 
 
-def callback_data(action: Action, row_id: int) -> str:
-    return f"{action}:{row_id}"
+def callback_data(action: Action, row_id: int, page: int | None = None) -> str:
+    return f"{action}:{row_id}" if page is None else f"{action}:{row_id}:{page}"
 
 
 def parse_callback(data: str) -> Callback:
@@ -51,11 +69,23 @@ def parse_callback(data: str) -> Callback:
     The id must be ASCII digits within SQLite's range: ``isdigit`` alone would let ``²``
     through, and a 30-digit id would reach the database and fail there.
     """
-    action, _, number = data.partition(":")
-    valid = action in _ACTIONS and number.isascii() and number.isdecimal() and len(number) < 20
-    if not valid or not 0 < int(number) <= _MAX_ID:
-        raise CallbackDataError(f"unknown button data {data!r}: expected <action>:<id>")
-    return Callback(action, int(number))  # type: ignore[arg-type]
+    action, _, numbers = data.partition(":")
+    number, _, page = numbers.partition(":")
+    if action == "page":
+        valid = _is_id(number) and (page == "0" or _is_id(page))
+    else:
+        valid = action in _ACTIONS and _is_id(number) and ":" not in numbers
+    if not valid:
+        raise CallbackDataError(
+            f"unknown button data {data!r}: expected <action>:<id> or page:<id>:<n>"
+        )
+    return Callback(action, int(number), int(page or 0))  # type: ignore[arg-type]
+
+
+def _is_id(number: str) -> bool:
+    return (
+        number.isascii() and number.isdecimal() and len(number) < 20 and 0 < int(number) <= _MAX_ID
+    )
 
 
 def alert_buttons(sub_id: int) -> Buttons:

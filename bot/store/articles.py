@@ -1,4 +1,5 @@
-"""The ``articles`` table and its full-text index: what was seen (so nothing alerts twice)."""
+"""The ``articles`` table and its full-text index (``article_words``, the words as rules fold
+them): what was seen (so nothing alerts twice), and what /search looks through."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from bot.article import Article
 from bot.store.connection import Connected
 from bot.store.errors import UnknownRow
-from bot.store.rows import StoredArticle, to_iso
+from bot.store.rows import StoredArticle, from_iso, to_iso
 from bot.store.states import OutboxStatus
 
 _ARTICLE_SELECT = "SELECT articles.*, feeds.url AS feed_url FROM articles"
@@ -65,8 +66,9 @@ class ArticlesTable(Connected):
             # FTS5 writes its pending terms out as an index segment at every statement, so the
             # poll's articles go in with one statement: one segment per poll (see migration v2).
             self.conn.execute(
-                """INSERT INTO articles_fts(rowid, title, text)
-                   SELECT id, title, text FROM articles WHERE id > ?""",
+                """INSERT INTO article_words(rowid, title, text, source)
+                   SELECT id, rule_words(title), rule_words(text), rule_source(source, url)
+                   FROM articles WHERE id > ?""",
                 (last,),
             )
         return [
@@ -153,15 +155,68 @@ class ArticlesTable(Connected):
         return [_stored(row) for row in rows]
 
     def search_articles(self, query: str, limit: int = 20) -> list[StoredArticle]:
-        """Full-text search (FTS5 syntax) over titles and bodies, best match first."""
+        """Full-text search (FTS5 syntax) over titles and bodies, best match first.
+
+        Words are compared folded as rules fold them (``article_words``): ``elysee`` finds
+        ``Élysée``; ASCII letters in ``query`` may be in any case, other letters folded.
+        """
         # SQL: FTS5's own rank (sqlite-utils' search() orders by its own bm25 expression).
         rows = self._dicts(
-            """SELECT articles.*, feeds.url AS feed_url FROM articles_fts
-               JOIN articles ON articles.id = articles_fts.rowid JOIN feeds ON feeds.id = feed_id
-               WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?""",
-            (query, limit),
+            """SELECT articles.*, feeds.url AS feed_url FROM article_words
+               JOIN articles ON articles.id = article_words.rowid JOIN feeds ON feeds.id = feed_id
+               WHERE article_words MATCH ? ORDER BY rank LIMIT ?""",
+            ("{title text} : (" + query + ")", limit),
         )
         return [_stored(row) for row in rows]
+
+    def oldest_article_seen(self) -> datetime | None:
+        """When the oldest stored article was first seen: how far back a search can go."""
+        (oldest,) = self.conn.execute("SELECT min(seen_at) FROM articles").fetchone()
+        return from_iso(oldest)
+
+    def newest_article_id(self) -> int:
+        """The id of the latest stored article (0 for none): where a search's window ends."""
+        (newest,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()
+        return int(newest)
+
+    def search_candidates(
+        self, match: str | None, *, since: datetime | None, before: int, limit: int
+    ) -> list[StoredArticle]:
+        """Up to ``limit`` articles with ids below ``before`` first seen since ``since``,
+        latest stored first, narrowed to those FTS5 ``match`` finds in ``article_words`` (the
+        words as rules fold them) when given.
+
+        The candidates of a /search (``bot.search``), whose rule then decides. Ids are in the
+        order articles were stored, which FTS5 walks backwards without sorting; ``since`` is
+        turned into the first id of the window (``articles_seen`` index) so that the walk
+        stops there rather than at the oldest match in the store.
+        """
+        first = 0
+        if since is not None:
+            (found,) = self.conn.execute(
+                "SELECT min(id) FROM articles WHERE seen_at >= ?", (to_iso(since),)
+            ).fetchone()
+            if found is None:
+                return []
+            first = found
+        seen = to_iso(since) if since is not None else ""
+        if match is None:
+            sql = (
+                _ARTICLE_SELECT
+                + _WITH_FEED
+                + """ WHERE articles.id >= ? AND articles.id < ? AND seen_at >= ?
+                      ORDER BY articles.id DESC LIMIT ?"""
+            )
+            params: tuple[Any, ...] = (first, before, seen, limit)
+        else:
+            sql = """SELECT articles.*, feeds.url AS feed_url FROM article_words
+                     JOIN articles ON articles.id = article_words.rowid
+                     JOIN feeds ON feeds.id = feed_id
+                     WHERE article_words MATCH ? AND article_words.rowid >= ?
+                       AND article_words.rowid < ? AND seen_at >= ?
+                     ORDER BY article_words.rowid DESC LIMIT ?"""
+            params = (match, first, before, seen, limit)
+        return [_stored(row) for row in self._dicts(sql, params)]
 
     def prune_articles(self, older_than: datetime) -> int:
         """Delete old articles, but never one an outbox row still refers to unsent.
@@ -181,11 +236,16 @@ class ArticlesTable(Connected):
                     "merged": OutboxStatus.MERGED,
                 },
             )
-            cur = self.conn.execute(
-                """DELETE FROM articles WHERE seen_at < ?
-                   AND id NOT IN (SELECT article_id FROM outbox)""",
+            old = """FROM articles WHERE seen_at < ?
+                     AND id NOT IN (SELECT article_id FROM outbox)"""
+            self.conn.execute(
+                """INSERT INTO article_words(article_words, rowid, title, text, source)
+                   SELECT 'delete', id, rule_words(title), rule_words(text),
+                          rule_source(source, url) """
+                + old,
                 (to_iso(older_than),),
             )
+            cur = self.conn.execute("DELETE " + old, (to_iso(older_than),))
         return cur.rowcount
 
 

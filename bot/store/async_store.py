@@ -118,6 +118,9 @@ class AsyncStore:
     recent_articles = _offload(Store.recent_articles)
     alerted_articles = _offload(Store.alerted_articles)
     search_articles = _offload(Store.search_articles)
+    search_candidates = _offload(Store.search_candidates)
+    newest_article_id = _offload(Store.newest_article_id)
+    oldest_article_seen = _offload(Store.oldest_article_seen)
     prune_articles = _offload(Store.prune_articles)
     # polls
     store_poll = _offload(Store.store_poll)
@@ -132,5 +135,10 @@ class AsyncStore:
     mark_failed = _offload(Store.mark_failed)
     defer_alert = _offload(Store.defer_alert)
     schedule_alerts = _offload(Store.schedule_alerts)
+    # saved rules
+    save_search = _offload(Store.save_search)
+    share_rule = _offload(Store.share_rule)
+    get_saved_rule = _offload(Store.get_saved_rule)
+    shared_rule = _offload(Store.shared_rule)
     # stats
     stats = _offload(Store.stats)

@@ -26,6 +26,9 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.db import Table
 
+import rules
+from bot.article import Article
+
 Row = dict[str, Any]
 """A database row by column name, before it becomes one of the typed rows of ``rows.py``."""
 Params = Sequence[Any] | Mapping[str, Any]
@@ -35,12 +38,27 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def rule_words(text: str | None) -> str:
+    """The SQL function ``rule_words(text)``: the words of ``text`` as the rule engine folds
+    them, joined by spaces, for the ``article_words`` index (see migration v4)."""
+    return " ".join(rules.folded_words(text or ""))
+
+
+def rule_source(source: str | None, url: str | None) -> str:
+    """The SQL function ``rule_source(source, url)``: :func:`rule_words` of what a rule's
+    ``source:`` terms look in (the feed's name and the article's domain, ``Article.rule_doc``)."""
+    article = Article(id="", feed_url="", url=url, title="", text="", published=None, source="")
+    return rule_words(f"{source or ''} {article.domain}")
+
+
 class Connected:
     """What every table module shares: the connection and the helpers around it."""
 
     def __init__(self, conn: sqlite3.Connection, path: str | Path = ":memory:") -> None:
         self.conn = conn
         """In autocommit mode: a statement outside :meth:`_transaction` is its own transaction."""
+        conn.create_function("rule_words", 1, rule_words, deterministic=True)
+        conn.create_function("rule_source", 2, rule_source, deterministic=True)
         self.db = sqlite_utils.Database(conn)
         self.path = str(path)
 

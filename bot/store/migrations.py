@@ -241,8 +241,43 @@ CREATE TABLE outbox_due (
 );
 """
 
+SCHEMA_V6 = """
+-- A rule kept for a later button press or link (bot/store/saved_rules.py): a /search, whose
+-- Next, Previous and Subscribe buttons name its row, with the window it searched (since, and
+-- the newest article id when it ran, so that new arrivals do not shift its pages); or a topic
+-- shared with /share, whose deep link carries the token.
+CREATE TABLE saved_rules (
+    id INTEGER PRIMARY KEY,
+    rule TEXT NOT NULL,
+    chat_id INTEGER NOT NULL,
+    token TEXT UNIQUE,
+    since TEXT,
+    up_to INTEGER,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX saved_rules_created ON saved_rules(created_at);
 
-MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5]
+-- The full-text index is rebuilt over the words of each article's title, text and source as
+-- the rule engine folds them (the SQL functions rule_words and rule_source, registered on
+-- every connection in bot/store/connection.py): /search narrows its candidates with it, and
+-- articles_fts could not serve, as unicode61 folds less than the rules (it keeps ß, ə, ø,
+-- й...) and would miss articles a rule matches. The words are stored space-separated and the
+-- ascii tokenizer splits at spaces only (folded words hold no ASCII punctuation), so its
+-- tokens are the rules' words. Contentless: it keeps no copy of the text; rows are deleted by
+-- giving the same words again ('delete', see ArticlesTable.prune_articles). Nothing updates
+-- an article's title or text, so no trigger is needed.
+DROP TRIGGER articles_ad;
+DROP TRIGGER articles_au;
+DROP TABLE articles_fts;
+CREATE VIRTUAL TABLE article_words USING fts5(
+    title, text, source, content='', tokenize='ascii'
+);
+INSERT INTO article_words(rowid, title, text, source)
+    SELECT id, rule_words(title), rule_words(text), rule_source(source, url) FROM articles;
+"""
+
+
+MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5, SCHEMA_V6]
 """MIGRATIONS[n] is the SQL script that upgrades a database at version n to version n + 1."""
 
 

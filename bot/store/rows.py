@@ -268,3 +268,26 @@ class StoreStats:
     """... as a line of a digest."""
     also_today: int
     """... named with a link on the "Also:" line of their story's first alert."""
+
+
+@dataclass(frozen=True)
+class SavedRule:
+    """A rule kept for a search's buttons (``since``/``up_to`` set) or a shared link (``token``)."""
+
+    id: int
+    rule: str
+    chat_id: int
+    token: str | None
+    since: datetime | None
+    up_to: int | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> SavedRule:
+        return cls(
+            row["id"],
+            row["rule"],
+            row["chat_id"],
+            row["token"],
+            from_iso(row["since"]),
+            row["up_to"],
+        )

@@ -20,6 +20,7 @@ from bot.store.errors import StoreUnavailable
 from bot.store.feeds import FeedsTable
 from bot.store.migrations import migrate
 from bot.store.polls import PollsTable
+from bot.store.saved_rules import SavedRulesTable
 from bot.store.stats import StatsTable
 from bot.store.subscriptions import SubscriptionsTable
 
@@ -30,7 +31,7 @@ ROOM_TO_RESUME = 256 * 1024
 :meth:`Store.check_usable` says that a full database can take polls again."""
 
 
-class Store(PollsTable, FeedsTable, SubscriptionsTable, StatsTable, Connected):
+class Store(PollsTable, FeedsTable, SubscriptionsTable, SavedRulesTable, StatsTable, Connected):
     """Typed access to the database; see docs/architecture.md for the tables.
 
     Each base is one table's module (``chats``, ``subscriptions``, ``feeds``, ``articles``,

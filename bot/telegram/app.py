@@ -25,6 +25,7 @@ from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -42,11 +43,14 @@ from bot.telegram.handlers import (
     errors,
     feeds,
     frequency,
+    inline,
     listing,
     migration,
     pausing,
     preview,
     quiet,
+    search,
+    share,
     start,
     status,
     subscribe,
@@ -111,8 +115,12 @@ def build_application(
         CallbackQueryHandler(buttons.on_button, pattern=buttons.is_alert_button)
     )
     application.add_handler(
+        CallbackQueryHandler(search.on_search_button, pattern=search.is_search_button)
+    )
+    application.add_handler(
         MessageHandler(_NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, subscribe.rule_message)
     )
+    application.add_handler(InlineQueryHandler(inline.inline_search))
     known = [name for names in COMMAND_HANDLERS for name in names]
     application.add_handler(
         MessageHandler(_NEW_MESSAGES & filters.COMMAND, unknown.unknown_command_handler(known))
@@ -132,6 +140,8 @@ COMMAND_HANDLERS = {
     ("pause",): pausing.pause,
     ("resume",): pausing.resume,
     ("preview",): preview.preview,
+    ("search",): search.search,
+    ("share",): share.share,
     ("timezone",): timezone.set_timezone,
     ("frequency",): frequency.set_frequency,
     ("quiet",): quiet.set_quiet,

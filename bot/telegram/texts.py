@@ -14,6 +14,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("pause", "Pause one topic (/pause 2) or all"),
     ("resume", "Resume one topic (/resume 2) or all"),
     ("preview", "Recent articles a rule matches, without following it"),
+    ("search", "Every stored article a rule matches: /search Herzog 7d"),
+    ("share", "A link that offers one of your topics: /share 2"),
     ("feeds", "The news sources being watched"),
     ("timezone", "Set the time zone for dates: /timezone Europe/Berlin"),
     ("frequency", "How often a topic comes: /frequency 2 daily 08:00"),
@@ -51,6 +53,9 @@ I watch news feeds and send you the articles that match your topics.
 /pause [<i>N</i>] · /resume [<i>N</i>] — one topic, or all without a number
 /preview <i>rule</i> — articles of the last {LOOKBACK_DAYS} days a rule would have sent, \
 without following it
+/search <i>rule</i> [<i>7d</i>] — every stored article a rule matches, five a page, \
+optionally only the last 24h, 7d, 2w…
+/share <i>N</i> — a link that lets anyone follow your topic N in one tap
 /feeds — the sources I read
 /timezone <i>Area/City</i> — the time zone for dates and schedules
 /frequency <i>N how-often</i> — a topic as it happens (<code>realtime</code>, the default), \

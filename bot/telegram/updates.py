@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from telegram import CallbackQuery, Chat, Message, Update, User
+from telegram import CallbackQuery, Chat, InlineQuery, Message, Update, User
 from telegram.ext import ContextTypes
 
 _T = TypeVar("_T")
@@ -52,6 +52,11 @@ def user_of(update: Update) -> User:
 def query_of(update: Update) -> CallbackQuery:
     """The button press of an update a CallbackQueryHandler got."""
     return _present(update.callback_query, "callback query")
+
+
+def inline_query_of(update: Update) -> InlineQuery:
+    """What someone typed after the bot's name in any chat (an InlineQueryHandler's update)."""
+    return _present(update.inline_query, "inline query")
 
 
 def chat_data_of(context: ContextTypes.DEFAULT_TYPE) -> dict[Any, Any]:

@@ -21,6 +21,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.delivery.buttons import (
+    ALERT_ACTIONS,
     PICKS,
     Callback,
     CallbackDataError,
@@ -53,10 +54,9 @@ def is_alert_button(data: object) -> bool:
     if not isinstance(data, str):
         return False
     try:
-        parse_callback(data)
+        return parse_callback(data).action in ALERT_ACTIONS
     except CallbackDataError:
         return False
-    return True
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

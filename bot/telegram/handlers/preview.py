@@ -7,7 +7,7 @@ from datetime import tzinfo
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.markup import esc, format_when, link
+from bot.markup import esc, format_when, link, shorten
 from bot.matching import LOOKBACK_DAYS, matching_articles
 from bot.store import StoredArticle
 from bot.telegram.arguments import command_argument, parse_rule
@@ -17,6 +17,8 @@ from bot.telegram.updates import chat_of, message_of
 from bot.timezones import chat_zone
 
 PREVIEW_COUNT = 5
+TITLE_CHARS = 300
+"""Five listed articles with titles this long stay well within one message."""
 
 
 async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -38,11 +40,12 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     row = await svc.store.get_chat(chat_of(update).id)
     zone = chat_zone(row.timezone if row else None, svc.config.delivery.timezone)
     lines = [f"Latest articles matching <code>{esc(rule)}</code>:"]
-    lines += [f"{n}. {_describe(item, zone)}" for n, item in enumerate(found, start=1)]
+    lines += [f"{n}. {article_line(item, zone)}" for n, item in enumerate(found, start=1)]
     await reply(update, "\n".join(lines) + typed.note)
 
 
-def _describe(item: StoredArticle, zone: tzinfo) -> str:
+def article_line(item: StoredArticle, zone: tzinfo) -> str:
+    """The linked title, source and date of a stored article, as /preview and /search list it."""
     article = item.article
-    title = article.title or article.url or "(untitled)"
+    title = shorten(article.title or article.url or "(untitled)", TITLE_CHARS)
     return f"{link(title, article.url)} — {esc(article.source)}, {format_when(item.when, zone)}"

@@ -8,16 +8,22 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.telegram import texts
+from bot.telegram.arguments import command_argument
 from bot.telegram.chats import register_chat
+from bot.telegram.handlers import share
 from bot.telegram.replies import reply
 from bot.telegram.services import services
-from bot.telegram.updates import chat_of
+from bot.telegram.updates import chat_of, message_of
 
 logger = logging.getLogger(__name__)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     _, returning = await register_chat(services(context).store, chat_of(update))
+    token = command_argument(message_of(update))
+    if token:  # a deep link: t.me/<bot>?start=<token> (see share.py)
+        await share.offer(update, context, token)
+        return
     await reply(update, texts.WELCOME_BACK if returning else texts.WELCOME)
 
 

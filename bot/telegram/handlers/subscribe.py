@@ -96,6 +96,12 @@ async def _subscribe_from_message(update: Update, context: ContextTypes.DEFAULT_
     await _subscribe(update, context, text_of(update).strip())
 
 
+async def subscribe_rule(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """Follow ``text`` in the update's chat, replying as /subscribe RULE does: for the Subscribe
+    buttons of /search and of a shared topic (the caller checks who may press them)."""
+    await _subscribe(update, context, text)
+
+
 async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     svc = services(context)
     text, frequency = _how_often(text, svc.config.delivery.frequency)

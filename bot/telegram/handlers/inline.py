@@ -1,0 +1,65 @@
+"""Inline mode: ``@bot RULE`` typed in any chat lists the latest stored matches to send there.
+
+Telegram sends inline queries only to a bot whose operator switched inline mode on with
+BotFather (``/setinline``); see the README. The query is a rule in the language of /subscribe,
+matched as /search matches (``bot.search.find``), with the latest matches first. There is no
+chat to ask for a time zone, so dates are in the bot's default zone.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import tzinfo
+
+from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+import rules
+from bot.markup import format_when
+from bot.search import Match, find
+from bot.telegram.handlers.preview import article_line
+from bot.telegram.services import services
+from bot.telegram.updates import inline_query_of
+from bot.timezones import chat_zone
+
+logger = logging.getLogger(__name__)
+
+INLINE_COUNT = 10
+"""Matches offered per query; Telegram takes up to 50, a phone shows a few at a time."""
+CACHE_SECONDS = 60
+"""How long Telegram may answer the same query from its cache: new articles come in polls."""
+
+
+async def inline_search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = inline_query_of(update)
+    svc = services(context)
+    text = rules.remove_invisible(query.query).text.strip()
+    found: list[Match] = []
+    if text and len(text) <= rules.MAX_LENGTH:
+        try:
+            rule = rules.compile(text)
+        except rules.RuleSyntaxError:
+            rule = None  # still being typed, most likely: no results until it parses
+        if rule is not None:
+            newest = await svc.store.newest_article_id()
+            result = await find(svc.store, rule, since=None, up_to=newest, count=INLINE_COUNT)
+            found = result.matches
+    zone = chat_zone(None, svc.config.delivery.timezone)
+    results = [_result(match, zone) for match in found]
+    await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False)
+
+
+def _result(match: Match, zone: tzinfo) -> InlineQueryResultArticle:
+    """One offered match: the message it sends is the line /search shows for it."""
+    article = match.stored.article
+    title = article.title or article.url or "(untitled)"
+    when = format_when(match.stored.when, zone)
+    message = article_line(match.stored, zone)
+    return InlineQueryResultArticle(
+        id=str(match.stored.rowid),
+        title=title,
+        description=f"{article.source}, {when} · {match.matched}",
+        url=article.url or None,
+        input_message_content=InputTextMessageContent(message, parse_mode=ParseMode.HTML),
+    )

@@ -1,0 +1,176 @@
+"""/search RULE [since]: every stored match of a rule, five a page, with Next, Previous and
+Subscribe buttons; and the Subscribe button of a shared topic (see ``share.py``).
+
+The search is saved (``saved_rules``) with its window, so the buttons carry only its row id and
+a page number, and a page shows the same articles whenever it is asked for: articles stored
+after the search ran wait for the next /search. /preview stays as it is, the short form: the
+five latest matches of the week /subscribe counts, without buttons.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, tzinfo
+
+from telegram import Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+import rules
+from bot.delivery.buttons import (
+    ALERT_ACTIONS,
+    Buttons,
+    CallbackDataError,
+    callback_data,
+    parse_callback,
+    to_markup,
+)
+from bot.markup import esc, format_when, shorten
+from bot.search import PAGE_SIZE, SinceError, find, looks_like_since, parse_since
+from bot.store import SavedRule, UnknownRow
+from bot.telegram import texts
+from bot.telegram.access import can_manage_chat
+from bot.telegram.arguments import ArgumentError, command_argument, parse_rule
+from bot.telegram.handlers.preview import article_line
+from bot.telegram.handlers.subscribe import subscribe_rule
+from bot.telegram.replies import NO_PREVIEW, reply
+from bot.telegram.services import Services, services
+from bot.telegram.updates import chat_of, message_of, query_of
+from bot.timezones import chat_zone
+
+logger = logging.getLogger(__name__)
+
+USAGE = (
+    "Give me a rule to search for, and how far back if not everything stored, e.g. "
+    "<code>/search Israel + Azerbaijan 7d</code> (24h, 7d, 2w…)."
+)
+EXPIRED = "This search has expired; run /search again."
+ELSEWHERE = "These buttons belong to the chat that searched; run /search here."
+MATCHED_CHARS = 200
+"""With titles cut as /preview cuts them, five articles stay well within one message."""
+
+
+async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    text = command_argument(message_of(update))
+    rule_text, since = _rule_and_since(text)
+    if not rule_text:
+        await reply(update, USAGE)
+        return
+    typed = parse_rule(rule_text)
+    newest = await svc.store.newest_article_id()
+    saved = await svc.store.save_search(
+        chat_of(update).id, typed.rule.text, since=since, up_to=newest
+    )
+    page, buttons = await _page(svc, chat_of(update).id, saved, typed.rule, 0)
+    await reply(update, page + typed.note, markup=to_markup(buttons))
+
+
+def _rule_and_since(text: str) -> tuple[str, datetime | None]:
+    """The rule and the start of the window: a last word like ``7d`` is the ``since``."""
+    words = text.rsplit(maxsplit=1)
+    if len(words) < 2 or not looks_like_since(words[1]):
+        return text, None
+    try:
+        span = parse_since(words[1])
+    except SinceError as exc:
+        raise ArgumentError(
+            f"{esc(exc)}. To search for <code>{esc(words[1])}</code> itself, put it in quotes."
+        ) from None
+    return words[0], datetime.now(UTC) - span
+
+
+async def _page(
+    svc: Services, chat_id: int, saved: SavedRule, rule: rules.Rule, page: int
+) -> tuple[str, Buttons]:
+    """The text and buttons of one page of a saved search (``rule``: its rule, compiled)."""
+    found = await find(
+        svc.store,
+        rule,
+        since=saved.since,
+        up_to=saved.up_to or 0,
+        skip=page * PAGE_SIZE,
+    )
+    row = await svc.store.get_chat(chat_id)
+    zone = chat_zone(row.timezone if row else None, svc.config.delivery.timezone)
+    oldest = await svc.store.oldest_article_seen()
+    window = _window(saved.since, oldest, zone, svc.config.storage.retention_days)
+    subscribe = [("🔔 Subscribe", callback_data("follow", saved.id))]
+    if not found.matches:
+        nothing = "No more stored articles match" if page else "No stored article matches"
+        return f"{nothing} <code>{esc(rule)}</code>.\n{window}", [subscribe]
+    first = page * PAGE_SIZE + 1
+    last = first + len(found.matches) - 1
+    lines = [f"Articles matching <code>{esc(rule)}</code>, latest first: {first}–{last}"]
+    for n, match in enumerate(found.matches, start=first):
+        lines.append(f"{n}. {article_line(match.stored, zone)}")
+        if match.matched:
+            lines.append(f"    <i>{esc(shorten(match.matched, MATCHED_CHARS))}</i>")
+    if found.stopped:
+        lines.append("Stopped after checking many articles; a rarer word or a shorter span helps.")
+    lines.append(window)
+    moves = [("◀ Previous", callback_data("page", saved.id, page - 1))] if page else []
+    if found.more:
+        moves.append(("Next ▶", callback_data("page", saved.id, page + 1)))
+    return "\n".join(lines), [moves, subscribe] if moves else [subscribe]
+
+
+def _window(
+    since: datetime | None, oldest: datetime | None, zone: tzinfo, retention_days: int
+) -> str:
+    """What was searched, and how far back the store goes."""
+    kept = f"articles are kept {retention_days} days"
+    if oldest is not None:
+        kept = f"the oldest is from {format_when(oldest, zone)}; {kept}"
+    if since is None:
+        return f"Searched every stored article ({kept})."
+    return f"Searched articles stored since {format_when(since, zone)} ({kept})."
+
+
+def is_search_button(data: object) -> bool:
+    """Whether callback data is a search's or a shared topic's (the handler's pattern)."""
+    if not isinstance(data, str):
+        return False
+    try:
+        return parse_callback(data).action not in ALERT_ACTIONS
+    except CallbackDataError:
+        return False
+
+
+async def on_search_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = query_of(update)
+    callback = parse_callback(query.data or "")
+    try:
+        saved = await services(context).store.get_saved_rule(callback.row_id)
+        rule = rules.compile(saved.rule)
+    except (UnknownRow, rules.RuleSyntaxError):  # gone, or a rule a later release refuses
+        await query.answer(EXPIRED)
+        return
+    here = chat_of(update).id
+    if saved.token is None and saved.chat_id != here:
+        await query.answer(ELSEWHERE)  # a forwarded search
+        return
+    if callback.action == "follow":
+        if not await can_manage_chat(update, context):
+            await query.answer(texts.ADMINS_ONLY, show_alert=True)
+            return
+        await subscribe_rule(update, context, saved.rule)
+        await query.answer()
+        return
+    message = query.message
+    if not isinstance(message, Message):
+        await query.answer(EXPIRED)
+        return
+    text, buttons = await _page(services(context), here, saved, rule, callback.page)
+    try:
+        await query.edit_message_text(
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=to_markup(buttons),
+            link_preview_options=NO_PREVIEW,
+        )
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+    await query.answer()
