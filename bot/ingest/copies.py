@@ -64,8 +64,6 @@ starts in capitals ("BAKI, 12 iyul."), or the agency after a dateline ("— Kasp
 class Profile:
     """The parts of an article a copy is recognised by (word pairs of the folded text)."""
 
-    words: frozenset[str]
-    """Title and lead together: what the LSH signature is made of."""
     title: frozenset[str]
     lead: frozenset[str]
     title_words: tuple[str, ...]
@@ -79,6 +77,12 @@ class Profile:
     all_figures: frozenset[str]
     """The figures anywhere in its title and text (up to ``_FIGURE_CHARS``)."""
     short: bool
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Title and lead together: what the LSH signature is made of. Made when asked rather
+        than kept: a window of profiles holds thousands, and the union is a third of each."""
+        return self.title | self.lead
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,13 +128,11 @@ def profile(title: str, text: str) -> Profile | None:
     title_words = rules.folded_words(title)
     title_pairs = _runs(title_words)
     lead_pairs = _runs(lead_words)
-    words = title_pairs | lead_pairs
-    if not words:
+    if not title_pairs and not lead_pairs:
         return None
     opening, starts, sentences = _opening(lead_text)
     title_figures = _figures(title)
     return Profile(
-        words=words,
         title=title_pairs,
         lead=lead_pairs,
         title_words=tuple(title_words),
