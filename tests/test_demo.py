@@ -17,6 +17,7 @@ def test_the_demo_shows_each_story_once_and_nothing_unwanted(capsys) -> None:
     assert out.count(herzog) == 2, "one alert for the story, then that alert edited with Also:"
     assert "is edited to read" in out and "Also: " in out
     assert "national football team" not in out, "Iran | Armenia -football skips the match"
+    assert "#2: Iran | (Armenia -football)\n      Did you mean (Iran | Armenia) -football?" in out
     assert "Water-from-air" not in out, "'Israeli' alone is not the word Israel"
     assert "Tehran" not in out.split("What the chat receives")[1]
     assert 'unclosed "(" opened at position 9' in out

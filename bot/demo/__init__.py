@@ -148,8 +148,11 @@ def _demo_config(db: Path, urls: list[str]) -> Config:
 async def _subscribe(store: AsyncStore, *, color: bool) -> None:
     print("The chat subscribes:")
     for text in SUBSCRIPTIONS:
-        sub = await store.add_subscription(DEMO_CHAT, rules.compile(text))
+        rule = rules.compile(text)
+        sub = await store.add_subscription(DEMO_CHAT, rule)
         print(f"  /subscribe {text}\n      → #{sub.number}: {sub.rule}")
+        if rule.other_reading is not None:
+            print(f"      Did you mean {rule.other_reading}? (a button follows that instead)")
     try:
         rules.compile(BAD_RULE)
     except rules.RuleSyntaxError as exc:
