@@ -48,9 +48,11 @@ def document(article: Article) -> rules.Document:
 class SubscriptionMatcher:
     """Matches new articles against the active subscriptions of every chat."""
 
-    def __init__(self, store: AsyncStore) -> None:
+    def __init__(self, store: AsyncStore, aliases: rules.Aliases | None = None) -> None:
         self.store = store
-        self.index: rules.RuleIndex[int] = rules.RuleIndex()
+        self.aliases = aliases
+        """What every rule is compiled with: other names of places and ``[aliases]``."""
+        self.index: rules.RuleIndex[int] = rules.RuleIndex(aliases)
         self._subs: dict[int, SubscriptionRow] = {}
         self._rules: dict[int, rules.Rule] = {}
         """The compiled rule of each subscription in the index."""
@@ -120,7 +122,7 @@ class SubscriptionMatcher:
         """``sub``'s rule, compiled now only if this process never compiled it."""
         rule = self._rules.get(sub.id) or self._other.pop(sub.id, None)
         if rule is None or rule.text != sub.rule:
-            rule = rules.compile(sub.rule)
+            rule = rules.compile(sub.rule, self.aliases)
         return rule
 
     def _remember(self, sub_id: int, rule: rules.Rule) -> None:

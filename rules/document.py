@@ -13,9 +13,13 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from rules.folding import fold_all, folded_words, raw_spans, raw_words
 from rules.nodes import FIELDS
+
+if TYPE_CHECKING:
+    from rules.aliases import Aliases, AliasHit
 
 JOINER = "\x1f"
 """Joins the words of a phrase into one string: a control character, never part of a word."""
@@ -90,6 +94,39 @@ class Document:
         }
         """The distinct words of each scope: a one-word term is a single lookup here, and all
         are sets so that the index can compare them with sets of rule words."""
+        self.alias_hits: dict[str, list[AliasHit]] = {}
+        """Field → the names of :attr:`expanded`'s groups found there (see :meth:`expand`)."""
+        self.expanded: Aliases | None = None
+
+    def expand(self, aliases: Aliases) -> None:
+        """Add the marker of every alias group named in the document to its word sets.
+
+        Done once per document (the index and each rule call it; repeats return at once), so
+        that rules compiled with ``aliases`` find a group by its marker, as any other word.
+        A document serves one table: rules of one index share theirs.
+        """
+        if self.expanded is aliases:
+            return
+        if self.expanded is not None:
+            raise ValueError("this Document was expanded with another alias table")
+        self.expanded = aliases
+        markers: dict[str, frozenset[str]] = {}
+        for name, tokens in self.fields.items():
+            found = tokens.word_set & aliases.first_words
+            if found:
+                hits = aliases.find(tokens.words, tokens.positions, found)
+                self.alias_hits[name] = hits
+                markers[name] = frozenset(hit.marker for hit in hits)
+        if not markers:
+            return
+        none: frozenset[str] = frozenset()
+        for name, added in markers.items():
+            self.words_in[name] = self.words_in[name] | added
+        self.words_in[None] = (
+            self.words_in[None] | markers.get("title", none) | markers.get("text", none)
+        )
+        self.__dict__["vocabulary"] = self.vocabulary.union(*markers.values())
+        self.__dict__.pop("_derived", None)
 
     @classmethod
     def of(cls, doc: Document | Mapping[str, str] | str) -> Document:

@@ -30,10 +30,17 @@ class Term:
     """The last word matches any word that starts with it."""
     field: str | None
     label: str
-    """The term as the author typed it, without quotes or field, e.g. ``Eli Cohen``."""
+    """The term as the author typed it, without quotes, field or ``=``, e.g. ``Eli Cohen``."""
     quoted: bool
+    literal: bool = False
+    """Written ``=Azerbaijan``: the term matches its own words only, never its aliases."""
+    group: str | None = None
+    """The alias group the term names (see :mod:`rules.aliases`); :attr:`words` is then the
+    group's marker and :attr:`spelled` the words as typed."""
+    spelled: tuple[str, ...] = ()
 
     def display(self, explicit: bool = False) -> str:
+        literal = "=" if self.literal else ""
         if not self.quoted:
             # A leading apostrophe ('90s) would open a phrase if a later word ended in one;
             # it is no part of the word's letters, so it is left out.
@@ -42,11 +49,13 @@ class Term:
             text = f"'{self.label}'"  # typed in single quotes, around a double one
         else:
             text = f'"{self.label}"'
-        return f"{self.field}:{text}" if self.field else text
+        return f"{self.field}:{literal}{text}" if self.field else literal + text
 
     def canonical(self) -> str:
-        body = " ".join(self.words) + ("*" if self.prefix else "")
-        text = f'"{body}"' if len(self.words) > 1 else body
+        """The same with or without aliases: rules are stored and compared by it."""
+        own = self.spelled or self.words
+        body = " ".join(own) + ("*" if self.prefix else "")
+        text = ("=" if self.literal else "") + (f'"{body}"' if len(own) > 1 else body)
         return f"{self.field}:{text}" if self.field else text
 
 
