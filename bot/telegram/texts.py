@@ -36,6 +36,8 @@ RULE_CHEAT_SHEET = """\
 <code>Azerbaijan -football</code> — leave out articles with a word
 <code>"Eli Cohen"</code> or <code>'Eli Cohen'</code> — the exact phrase
 <code>Azer*</code> — any word starting with Azer
+<code>Azerbaijan</code> also finds Азербайджан, אזרבייג׳ן, Azərbaycan… (countries in other \
+languages); <code>=Azerbaijan</code> — only the word as written
 <code>(Israel | Iran) + Azerbaijan</code> — group with brackets; + binds tighter than |
 <code>title:Azerbaijan</code> — only in the headline (also <code>text:</code>, \
 <code>source:</code>)
