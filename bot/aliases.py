@@ -155,10 +155,8 @@ def _table(
     group_of = {tuple(rules.folded_words(n.label)): g for g, names in groups.items() for n in names}
     for term, others in own:
         group = group_of.get(tuple(rules.folded_words(term)), f"alias:{rules.fold_text(term)}")
-        names = groups.setdefault(group, [])
-        if not names:
-            names.append(rules.Name(term, forms(term, language_of(term))))
-        names.extend(rules.Name(other, forms(other, language_of(other))) for other in others)
+        names = own_names(term, others)
+        groups.setdefault(group, names[:1]).extend(names[1:])
     table = rules.Aliases(groups)
     logger.info("alias table: %d groups in %s", len(table), ", ".join(languages))
     return table
@@ -167,6 +165,18 @@ def _table(
 def alias_table(languages: Sequence[str], own: Mapping[str, Sequence[str]]) -> rules.Aliases:
     """The table for these languages and ``[aliases]``, built once per process for each."""
     return _table(tuple(languages), tuple((k, tuple(v)) for k, v in own.items()))
+
+
+def own_names(term: str, others: Iterable[str]) -> list[rules.Name]:
+    """``term`` and the names someone gave it, each with the forms of its script's language."""
+    return [rules.Name(name, forms(name, language_of(name))) for name in (term, *others)]
+
+
+def chat_table(own: Mapping[str, Sequence[str]]) -> rules.Aliases | None:
+    """A chat's /alias entries as the table compiled into its rules (``inline``)."""
+    if not own:
+        return None
+    return rules.Aliases({rules.fold_text(t): own_names(t, o) for t, o in own.items()})
 
 
 def configured(config: Config) -> rules.Aliases | None:

@@ -18,8 +18,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 import rules
+from bot.aliases import chat_table
 from bot.article import Article
 from bot.store import AsyncStore, StoredArticle, SubscriptionRow
+from bot.store.aliases import ChatAliases
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +64,9 @@ class SubscriptionMatcher:
         read again (an alert is rendered moments after its article matched)."""
         self._version: int | None = None
         self._thread_ids: dict[int, int | None] | None = None
+        self._chat_aliases: dict[int, ChatAliases] = {}
+        self._inline: dict[int, rules.Aliases | None] = {}
+        """Each chat's /alias entries, as compiled into its rules (``bot.aliases.chat_table``)."""
 
     @property
     def thread_ids(self) -> Mapping[int, int | None]:
@@ -78,21 +83,35 @@ class SubscriptionMatcher:
         version = await self.store.subscriptions_version()
         if version == self._version:
             return False
-        self.update(await self.store.active_subscriptions())
+        active = await self.store.active_subscriptions()
+        self.update(active, await self.store.all_aliases())
         self._version = version
         return True
 
-    def update(self, active: Iterable[SubscriptionRow]) -> None:
-        """Make the index hold exactly ``active``, touching only the rows that changed."""
+    def update(
+        self,
+        active: Iterable[SubscriptionRow],
+        chat_aliases: Mapping[int, ChatAliases] | None = None,
+    ) -> None:
+        """Make the index hold exactly ``active``, touching only the rows that changed; with
+        ``chat_aliases`` (every chat's /alias entries), recompile the rules of the chats whose
+        entries changed."""
         wanted = {sub.id: sub for sub in active}
         self._thread_ids = None
+        changed: set[int] = set()
+        if chat_aliases is not None:
+            chats = self._chat_aliases.keys() | chat_aliases.keys()
+            changed = {c for c in chats if self._chat_aliases.get(c) != chat_aliases.get(c)}
+            self._chat_aliases = dict(chat_aliases)
+            for chat_id in changed:
+                self._inline[chat_id] = chat_table(chat_aliases.get(chat_id, {}))
         for sub_id in self._subs.keys() - wanted.keys():
             self.index.remove(sub_id)
             del self._subs[sub_id]
             self._remember(sub_id, self._rules.pop(sub_id))
         for sub_id, sub in wanted.items():
             known = self._subs.get(sub_id)
-            if known is not None and known.rule == sub.rule:
+            if known is not None and known.rule == sub.rule and sub.chat_id not in changed:
                 self._subs[sub_id] = sub  # chat, topic or pause may differ; the rule does not
             else:
                 self._index(sub)
@@ -121,8 +140,9 @@ class SubscriptionMatcher:
     def _compiled(self, sub: SubscriptionRow) -> rules.Rule:
         """``sub``'s rule, compiled now only if this process never compiled it."""
         rule = self._rules.get(sub.id) or self._other.pop(sub.id, None)
-        if rule is None or rule.text != sub.rule:
-            rule = rules.compile(sub.rule, self.aliases)
+        inline = self._inline.get(sub.chat_id)
+        if rule is None or rule.text != sub.rule or rule.inline is not inline:
+            rule = rules.compile(sub.rule, self.aliases, inline)
         return rule
 
     def _remember(self, sub_id: int, rule: rules.Rule) -> None:

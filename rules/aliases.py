@@ -10,6 +10,9 @@ How it is matched, so that the cost does not grow with the number of subscriptio
 * :func:`rules.compile` turns a term that is one of the names into a single *marker* word
   (:func:`marker`), a word no text contains. The index and the rule's test then treat it as
   any plain word: one set lookup, whatever the number of names and forms behind it.
+* A small table of a few terms (one chat's own aliases) is expanded in the rule instead
+  (``inline`` of :func:`rules.compile`): the term becomes an OR of itself and each form, the
+  index keeps those as any other words, and the rule's canonical form stays the term's.
 * A :class:`~rules.Document` is expanded once per table (:meth:`Document.expand`): the
   forms found in it (one C-level intersection of its words with the table's first words,
   then a check of the few phrases that start there) add their groups' markers to its word
@@ -91,6 +94,11 @@ class Aliases:
     def group_of(self, words: tuple[str, ...]) -> str | None:
         """The group a term of these folded words names, if any."""
         return self._group_of.get(words)
+
+    def names_of(self, words: tuple[str, ...]) -> tuple[Name, ...]:
+        """The names of the group a term of these folded words names; empty if none."""
+        group = self._group_of.get(words)
+        return self._names[group] if group is not None else ()
 
     def names(self, group: str) -> tuple[str, ...]:
         """The labels of ``group``'s names, in the order given, each once."""

@@ -181,7 +181,7 @@ class RuleIndex(Generic[KeyT]):
             raise ValueError(f"rule {str(rule)!r} was compiled with another alias table")
         if key in self._entry_of:
             self.remove(key)
-        entry = self._entries.get(rule.canonical)
+        entry = self._entries.get(rule.key)
         if entry is None:
             entry = self._register(rule)
         entry.subscribers.add(key)
@@ -376,19 +376,20 @@ class RuleIndex(Generic[KeyT]):
         return None
 
     def _register(self, rule: Rule) -> _Entry[KeyT]:
-        if index_keys(rule.node) is None:  # compile() rejects such rules; a hand-made one may not
+        # compile() rejects such rules; a hand-made one may not
+        if index_keys(rule.match_node) is None:
             raise ValueError(f"rule {str(rule)!r} has no term that must appear; cannot index it")
         subscribers: set[KeyT] = set()
         slots: list[Slot] = []
         clauses: list[Clause[KeyT]] = []
-        for branch in branches(rule.node):
+        for branch in branches(rule.match_node):
             slot = self._slot_of(branch, rule)
             if slot is not None:
                 slots.append(slot)
             else:
                 clauses.append(compile_clause(branch, subscribers, rule))
         entry = _Entry(rule, subscribers, tuple(dict.fromkeys(slots)), tuple(clauses))
-        self._entries[rule.canonical] = entry
+        self._entries[rule.key] = entry
         self._count_sure_prefixes(entry, +1)
         for item in entry.clauses:
             for text, is_prefix in index_keys(item.branch) or ():
@@ -399,7 +400,7 @@ class RuleIndex(Generic[KeyT]):
         return entry
 
     def _unregister(self, entry: _Entry[KeyT]) -> None:
-        del self._entries[entry.rule.canonical]
+        del self._entries[entry.rule.key]
         self._count_sure_prefixes(entry, -1)
         for item in entry.clauses:
             for text, is_prefix in index_keys(item.branch) or ():

@@ -34,19 +34,37 @@ class Rule:
     Rules compare and hash by :attr:`canonical`, so a set of rules holds each meaning once.
     """
 
-    __slots__ = ("_test", "aliases", "canonical", "node", "terms", "text")
+    __slots__ = (
+        "_test",
+        "aliases",
+        "canonical",
+        "inline",
+        "key",
+        "match_node",
+        "node",
+        "terms",
+        "text",
+    )
 
-    def __init__(self, text: str, aliases: Aliases | None = None) -> None:
+    def __init__(
+        self, text: str, aliases: Aliases | None = None, inline: Aliases | None = None
+    ) -> None:
         self.text = text
         """The rule exactly as written."""
         self.aliases = aliases
         """The alias table its terms were expanded with, if any (see :mod:`rules.aliases`)."""
+        self.inline = inline
+        """The small table expanded in the rule itself (a chat's own aliases), if any."""
         self.node: Node = parse(text, aliases)
         """The parsed tree (see :mod:`rules.nodes`); the index reads it to choose its keys."""
         self.canonical = self.node.canonical()
         """Equal for rules that differ only in case, spacing, operator spelling or order."""
         self.terms = tuple(dict.fromkeys(term.label for term in positive_terms(self.node)))
         """Display strings of the terms that must or may appear, for "Matched: ..." lines."""
+        self.match_node: Node = parse(text, aliases, inline) if inline is not None else self.node
+        """What is matched: :attr:`node` with ``inline`` aliases as alternatives of terms."""
+        self.key = self.match_node.canonical()
+        """Equal for rules that match the same: the index shares one entry among them."""
         self._test: _Test | None = None
 
     @property
@@ -57,7 +75,7 @@ class Rule:
         for it, and 100,000 trees of closures would weigh some 45 MB.
         """
         if self._test is None:
-            test = _build_test(self.node)
+            test = _build_test(self.match_node)
             aliases = self.aliases
             if aliases is not None and any(t.group for t in positive_terms(self.node)):
 
@@ -82,7 +100,7 @@ class Rule:
         doc = Document.of(doc)
         if self.aliases is not None:
             doc.expand(self.aliases)
-        hits = _explain(self.node, doc)
+        hits = _explain(self.match_node, doc)
         if hits is None:
             return None
         return sorted(dict.fromkeys(hits), key=lambda h: (FIELDS.index(h.field), h.start, h.end))
@@ -90,15 +108,18 @@ class Rule:
     def also_matches(self) -> dict[str, tuple[str, ...]]:
         """Each term that stands for an alias group → the group's other names, in table
         order: what the rule matches beyond the words typed."""
-        if self.aliases is None:
-            return {}
         found: dict[str, tuple[str, ...]] = {}
         for term in positive_terms(self.node):
-            if term.group is not None:
-                others: dict[tuple[str, ...], str] = {}
-                for name in self.aliases.names(term.group):
-                    others.setdefault(tuple(words(name)), name)
-                others.pop(term.spelled, None)
+            names: list[str] = []
+            if term.group is not None and self.aliases is not None:
+                names += self.aliases.names(term.group)
+            if self.inline is not None and not (term.literal or term.prefix):
+                names += [name.label for name in self.inline.names_of(term.spelled or term.words)]
+            others: dict[tuple[str, ...], str] = {}
+            for name in names:
+                others.setdefault(tuple(words(name)), name)
+            others.pop(term.spelled or term.words, None)
+            if others:
                 found.setdefault(term.label, tuple(others.values()))
         return found
 

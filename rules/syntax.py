@@ -157,16 +157,17 @@ def _field(name: str, position: int) -> Lexeme:
     return Lexeme(Kind.FIELD, name, position)
 
 
-def parse(text: str, aliases: Aliases | None = None) -> Node:
+def parse(text: str, aliases: Aliases | None = None, inline: Aliases | None = None) -> Node:
     """Parse rule text into a normalized node tree; terms naming a group of ``aliases``
-    stand for all its names."""
+    stand for all its names, and a term naming a group of ``inline`` becomes an OR of itself
+    and each of those names' forms."""
     if not text.strip():
         raise RuleSyntaxError("the rule is empty: write at least one word, e.g. Azerbaijan", 0)
     if len(text) > MAX_LENGTH:
         raise RuleSyntaxError(
             f"the rule is {len(text)} characters long; the limit is {MAX_LENGTH}", MAX_LENGTH
         )
-    node = _Parser(lex(text), aliases).rule()
+    node = _Parser(lex(text), aliases, inline).rule()
     if not has_positive(node):
         raise RuleSyntaxError(
             "the rule only excludes words; add at least one word that must appear, "
@@ -179,9 +180,12 @@ def parse(text: str, aliases: Aliases | None = None) -> Node:
 class _Parser:
     """Recursive descent over the lexemes; one method per grammar rule."""
 
-    def __init__(self, lexemes: list[Lexeme], aliases: Aliases | None) -> None:
+    def __init__(
+        self, lexemes: list[Lexeme], aliases: Aliases | None, inline: Aliases | None
+    ) -> None:
         self._lexemes = lexemes
         self._aliases = aliases
+        self._inline = inline
         self._at = 0
         self._terms = 0
         self._depth = 0
@@ -268,7 +272,7 @@ class _Parser:
                 lexeme.position,
             )
 
-    def _term(self, lexeme: Lexeme, *, quoted: bool) -> Term:
+    def _term(self, lexeme: Lexeme, *, quoted: bool) -> Node:
         self._terms += 1
         if self._terms > MAX_TERMS:
             raise RuleSyntaxError(
@@ -277,12 +281,29 @@ class _Parser:
                 lexeme.position,
             )
         term = _make_term(lexeme, quoted=quoted, field=self._field)
-        if self._aliases is None or term.literal or term.prefix:
+        if term.literal or term.prefix:
             return term
-        group = self._aliases.group_of(term.words)
-        if group is None:
+        names = self._inline.names_of(term.words) if self._inline is not None else ()
+        group = self._aliases.group_of(term.words) if self._aliases is not None else None
+        if group is not None:
+            term = replace(term, words=(marker(group),), group=group, spelled=term.words)
+        if not names:
             return term
-        return replace(term, words=(marker(group),), group=group, spelled=term.words)
+        forms = {
+            folded: name.label
+            for name in names
+            for form in (name.label, *name.forms)
+            if (folded := tuple(words(form)))
+        }
+        return any_of(
+            [
+                term,
+                *(
+                    Term(folded, False, term.field, f"{term.label} ({label})", quoted=True)
+                    for folded, label in forms.items()
+                ),
+            ]
+        )
 
 
 def _make_term(lexeme: Lexeme, *, quoted: bool, field: str | None) -> Term:

@@ -18,6 +18,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("timezone", "Set the time zone for dates: /timezone Europe/Berlin"),
     ("frequency", "How often a topic comes: /frequency 2 daily 08:00"),
     ("quiet", "Quiet hours: /quiet 22:00-07:00, /quiet off"),
+    ("alias", "Other names of a term: /alias Eli Cohen = אלי כהן"),
     ("help", "How to write a topic rule"),
 )
 """The public commands, as shown in Telegram's command menu (setMyCommands)."""
@@ -59,6 +60,8 @@ without following it
 or as a digest: <code>hourly</code>, <code>daily 08:00</code>, <code>weekly Mon 08:00</code>
 /quiet <i>22:00-07:00</i> [<code>silent</code>] · /quiet off — hold alerts (or their sound) \
 at night; held alerts come as one digest when quiet hours end
+/alias <i>term</i> = <i>name, name</i> — other names a term matches in every topic here; \
+/alias lists them, /alias -<i>term</i> removes them
 
 {RULE_CHEAT_SHEET}
 
