@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 import rules
 from bot.aliases import chat_table
 from bot.article import Article
+from bot.languages import article_language
 from bot.store import AsyncStore, StoredArticle, SubscriptionRow
 from bot.store.aliases import ChatAliases
 
@@ -42,9 +43,11 @@ Articles are named by id, not by row: they are matched before they are stored, s
 rows and their alerts are written together (``Store.store_poll``)."""
 
 
-def document(article: Article) -> rules.Document:
-    """The article as the rule engine reads it, tokenized once for any number of rules."""
-    return rules.Document(**article.rule_doc())
+def document(article: Article, *, language: bool = False) -> rules.Document:
+    """The article as the rule engine reads it, tokenized once for any number of rules; with
+    its language (declared or detected) when ``language``, for rules with ``lang:`` terms."""
+    code = article_language(article) if language else None
+    return rules.Document(**article.rule_doc(), language=code)
 
 
 class SubscriptionMatcher:
@@ -64,6 +67,9 @@ class SubscriptionMatcher:
         read again (an alert is rendered moments after its article matched)."""
         self._version: int | None = None
         self._thread_ids: dict[int, int | None] | None = None
+        self._languages = False
+        """Whether some rule in the index has a ``lang:`` term: only then are articles'
+        languages worked out (detection costs more than tokenizing)."""
         self._chat_aliases: dict[int, ChatAliases] = {}
         self._inline: dict[int, rules.Aliases | None] = {}
         """Each chat's /alias entries, as compiled into its rules (``bot.aliases.chat_table``)."""
@@ -115,6 +121,7 @@ class SubscriptionMatcher:
                 self._subs[sub_id] = sub  # chat, topic or pause may differ; the rule does not
             else:
                 self._index(sub)
+        self._languages = any(rule.languages for rule in self._rules.values())
 
     def _index(self, sub: SubscriptionRow) -> None:
         """Compile and register one rule; a stored rule that no longer compiles is skipped."""
@@ -156,7 +163,7 @@ class SubscriptionMatcher:
         ids ascending; the store makes one alert of them per forum thread (``thread_ids``)."""
         matches: Matches = {}
         for article in articles:
-            doc = document(article)
+            doc = document(article, language=self._languages)
             matched = self.index.match(doc)
             if matched:
                 self._keep_document(article, doc)
@@ -168,10 +175,12 @@ class SubscriptionMatcher:
     def explain(self, article: Article, subs: Sequence[SubscriptionRow]) -> list[rules.Hit]:
         """Where each of ``subs`` matched ``article``, all together in their order: what the
         alert's "Matched:" line names and its summary bolds."""
-        doc = self._documents.get((article.feed_url, article.id)) or document(article)
+        doc = self._documents.get((article.feed_url, article.id))
+        compiled = [self._compiled(sub) for sub in subs]
+        if doc is None:
+            doc = document(article, language=any(rule.languages for rule in compiled))
         hits: list[rules.Hit] = []
-        for sub in subs:
-            rule = self._compiled(sub)
+        for sub, rule in zip(subs, compiled, strict=True):
             if sub.id not in self._rules:
                 self._remember(sub.id, rule)
             hits.extend(rule.explain(doc) or ())
@@ -204,8 +213,9 @@ def _select(
     rule: rules.Rule, stored: list[StoredArticle], limit: int | None
 ) -> list[StoredArticle]:
     found = []
+    language = bool(rule.languages)
     for item in stored:
-        if rule.matches(document(item.article)):
+        if rule.matches(document(item.article, language=language)):
             found.append(item)
             if limit is not None and len(found) >= limit:
                 break

@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from rules.folding import fold_all, folded_words, raw_spans, raw_words
-from rules.nodes import FIELDS
+from rules.nodes import FIELDS, language_word
 
 if TYPE_CHECKING:
     from rules.aliases import Aliases, AliasHit
@@ -73,9 +73,13 @@ class Document:
     ``source`` is the feed's name and the article's domain; it is searched only by terms
     written with ``source:``, so that a feed called "Israel Hayom" does not make every one of
     its articles match ``Israel``.
+
+    ``language`` (a code such as ``ru``, or None when unknown) is what ``lang:`` terms test.
     """
 
-    def __init__(self, title: str = "", text: str = "", source: str = "") -> None:
+    def __init__(
+        self, title: str = "", text: str = "", source: str = "", language: str | None = None
+    ) -> None:
         self.title = title
         self.text = text
         self.source = source
@@ -94,6 +98,10 @@ class Document:
         }
         """The distinct words of each scope: a one-word term is a single lookup here, and all
         are sets so that the index can compare them with sets of rule words."""
+        self.language = language
+        if language:
+            # lang: terms have no field: the language counts as a word of title and text.
+            self.words_in[None] = self.words_in[None] | {language_word(language)}
         self.alias_hits: dict[str, list[AliasHit]] = {}
         """Field → the names of :attr:`expanded`'s groups found there (see :meth:`expand`)."""
         self.expanded: Aliases | None = None
@@ -136,7 +144,9 @@ class Document:
         if isinstance(doc, str):
             return cls(text=doc)
         if isinstance(doc, Mapping):
-            return cls(**{name: doc.get(name) or "" for name in FIELDS})
+            return cls(
+                **{name: doc.get(name) or "" for name in FIELDS}, language=doc.get("language")
+            )
         raise TypeError(
             f"cannot match a {type(doc).__name__}: pass a str, a mapping with "
             "'title'/'text'/'source' keys, or a rules.Document"
@@ -182,8 +192,8 @@ class Document:
 
     @cached_property
     def vocabulary(self) -> frozenset[str]:
-        """Every distinct word of every field: what the index looks up."""
-        return frozenset().union(*(f.word_set for f in self.fields.values()))
+        """Every distinct word of every field (and the language's): what the index looks up."""
+        return self.words_in[None] | self.fields["source"].word_set
 
     def __repr__(self) -> str:
         text = _shorten(self.text)

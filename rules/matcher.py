@@ -8,7 +8,18 @@ from dataclasses import dataclass
 from rules.aliases import Aliases
 from rules.document import Document, FieldTokens
 from rules.folding import words
-from rules.nodes import FIELDS, And, Node, Not, Or, Term, other_reading, positive_terms
+from rules.nodes import (
+    FIELDS,
+    LANGUAGE_MARK,
+    And,
+    Node,
+    Not,
+    Or,
+    Term,
+    all_terms,
+    other_reading,
+    positive_terms,
+)
 from rules.syntax import parse
 
 DocumentLike = Document | Mapping[str, str] | str
@@ -40,6 +51,7 @@ class Rule:
         "canonical",
         "inline",
         "key",
+        "languages",
         "match_node",
         "node",
         "terms",
@@ -61,6 +73,11 @@ class Rule:
         """Equal for rules that differ only in case, spacing, operator spelling or order."""
         self.terms = tuple(dict.fromkeys(term.label for term in positive_terms(self.node)))
         """Display strings of the terms that must or may appear, for "Matched: ..." lines."""
+        self.languages = frozenset(
+            term.words[0][1:] for term in all_terms(self.node) if term.words[0][0] == LANGUAGE_MARK
+        )
+        """The language codes its ``lang:`` terms name: a document must say its language
+        (``Document(language=)``) for those to match."""
         self.match_node: Node = parse(text, aliases, inline) if inline is not None else self.node
         """What is matched: :attr:`node` with ``inline`` aliases as alternatives of terms."""
         self.key = self.match_node.canonical()
@@ -224,6 +241,8 @@ def _any_test(tests: tuple[_Test, ...]) -> _Test:
 def _explain(node: Node, doc: Document) -> list[Hit] | None:
     """The hits under ``node`` when it matches ``doc``, else None (an empty list for a NOT)."""
     match node:
+        case Term() if node.words[0].startswith(LANGUAGE_MARK):
+            return [] if node.words[0] in doc.words_in[None] else None  # matched, no span
         case Term() if node.group is not None:
             hits = [
                 Hit(

@@ -14,6 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 FIELDS = ("title", "text", "source")
+LANGUAGE = "lang"
+"""``lang:ru``: not a field of text but the article's language (see :func:`language_word`)."""
+LANGUAGE_MARK = "\x1d"
+
+
+def language_word(code: str) -> str:
+    """The word a document of language ``code`` has and a ``lang:`` term looks for: a control
+    character first, so no word of a text is one."""
+    return LANGUAGE_MARK + code.lower()
+
+
 _SINGLE_QUOTES = "'‘"
 _DOUBLE_QUOTES = '"“”„«»'
 """The quotes that open a phrase (rules.syntax), for choosing the quotes a phrase shows in."""
@@ -176,6 +187,18 @@ def other_reading(node: Node) -> Node | None:
         return None
     positives: list[Node] = [c for c in last if not isinstance(c, Not)]
     return all_of([any_of([*node.children[:-1], all_of(positives)]), *negatives])
+
+
+def all_terms(node: Node) -> list[Term]:
+    """Every term, excluded ones too, in rule order."""
+    match node:
+        case Term():
+            return [node]
+        case Not(child):
+            return all_terms(child)
+        case And(children) | Or(children):
+            return [term for child in children for term in all_terms(child)]
+    raise TypeError(f"not a rule node: {node!r}")
 
 
 def positive_terms(node: Node) -> list[Term]:

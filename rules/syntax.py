@@ -23,7 +23,17 @@ from enum import Enum
 from rules.aliases import Aliases, marker
 from rules.errors import RuleSyntaxError
 from rules.folding import words
-from rules.nodes import FIELDS, Node, Term, all_of, any_of, has_positive, negate
+from rules.nodes import (
+    FIELDS,
+    LANGUAGE,
+    Node,
+    Term,
+    all_of,
+    any_of,
+    has_positive,
+    language_word,
+    negate,
+)
 
 MAX_LENGTH = 500
 MAX_TERMS = 32
@@ -149,8 +159,8 @@ def _word_end(text: str, start: int, stops: frozenset[str]) -> int:
 
 
 def _field(name: str, position: int) -> Lexeme:
-    if name.lower() not in FIELDS:
-        known = ", ".join(f"{f}:" for f in FIELDS)
+    if name.lower() not in (*FIELDS, LANGUAGE):
+        known = ", ".join(f"{f}:" for f in (*FIELDS, LANGUAGE))
         raise RuleSyntaxError(
             f'unknown field "{name}:" at position {position}; known fields are {known}', position
         )
@@ -280,6 +290,8 @@ class _Parser:
                 "split it into several subscriptions",
                 lexeme.position,
             )
+        if self._field == LANGUAGE:
+            return _language_term(lexeme)
         term = _make_term(lexeme, quoted=quoted, field=self._field)
         if term.literal or term.prefix:
             return term
@@ -327,6 +339,20 @@ def _make_term(lexeme: Lexeme, *, quoted: bool, field: str | None) -> Term:
             message = f'"{raw}" at position {position} has no letters or digits to match'
         raise RuleSyntaxError(message, position)
     return Term(words=folded, prefix=prefix, field=field, label=raw, quoted=quoted, literal=literal)
+
+
+def _language_term(lexeme: Lexeme) -> Term:
+    """``lang:ru``: a two- or three-letter language code (ISO 639-1, or 639-3 where there
+    is no shorter one)."""
+    code = lexeme.text.lower()
+    if not (code.isascii() and code.isalpha() and 2 <= len(code) <= 3):
+        raise RuleSyntaxError(
+            f'"lang:" needs a language code such as lang:ru or lang:he, not "{lexeme.text}" '
+            f"(at position {lexeme.position})",
+            lexeme.position,
+        )
+    label = f"{LANGUAGE}:{code}"
+    return Term((language_word(code),), False, None, label, False, spelled=(label,))
 
 
 def _missing_operand(found: Lexeme, before: Lexeme | None) -> RuleSyntaxError:

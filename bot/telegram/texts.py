@@ -39,6 +39,8 @@ RULE_CHEAT_SHEET = """\
 <code>Azer*</code> — any word starting with Azer
 <code>Azerbaijan</code> also finds Азербайджан, אזרבייג׳ן, Azərbaycan… (countries in other \
 languages); <code>=Azerbaijan</code> — only the word as written
+<code>Israel lang:ru</code> · <code>Israel -lang:en</code> — only, or not, articles in a \
+language
 <code>(Israel | Iran) + Azerbaijan</code> — group with brackets; + binds tighter than |
 <code>title:Azerbaijan</code> — only in the headline (also <code>text:</code>, \
 <code>source:</code>)
