@@ -37,6 +37,7 @@ import rules
 
 if TYPE_CHECKING:
     from bot.config import Config
+    from bot.store import AsyncStore
 
 logger = logging.getLogger(__name__)
 
@@ -184,3 +185,10 @@ def configured(config: Config) -> rules.Aliases | None:
     if not config.rules.languages and not config.aliases:
         return None
     return alias_table(config.rules.languages, config.aliases)
+
+
+async def chat_rule(store: AsyncStore, config: Config, chat_id: int, text: str) -> rules.Rule:
+    """``text`` compiled as the matcher compiles the chat's rules: with the configured table
+    and the chat's /alias entries (for /subscribe's count and /preview)."""
+    inline = chat_table(await store.list_aliases(chat_id))
+    return rules.compile(text, configured(config), inline)

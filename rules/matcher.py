@@ -23,6 +23,8 @@ from rules.nodes import (
 from rules.syntax import parse
 
 DocumentLike = Document | Mapping[str, str] | str
+_NO_LANGUAGES: frozenset[str] = frozenset()
+"""Shared by the rules with no ``lang:`` term (nearly all): one empty set, not 100,000."""
 _Test = Callable[[Document], bool]
 
 
@@ -73,9 +75,8 @@ class Rule:
         """Equal for rules that differ only in case, spacing, operator spelling or order."""
         self.terms = tuple(dict.fromkeys(term.label for term in positive_terms(self.node)))
         """Display strings of the terms that must or may appear, for "Matched: ..." lines."""
-        self.languages = frozenset(
-            term.words[0][1:] for term in all_terms(self.node) if term.words[0][0] == LANGUAGE_MARK
-        )
+        codes = [t.words[0][1:] for t in all_terms(self.node) if t.words[0][0] == LANGUAGE_MARK]
+        self.languages = frozenset(codes) if codes else _NO_LANGUAGES
         """The language codes its ``lang:`` terms name: a document must say its language
         (``Document(language=)``) for those to match."""
         self.match_node: Node = parse(text, aliases, inline) if inline is not None else self.node

@@ -10,7 +10,7 @@ from functools import partial
 
 from botapi import SentMessage
 from outbox_env import drain, fast_sender
-from test_telegram_harness import USER, Bot, StartBot, start_bot_fixture  # noqa: F401
+from test_telegram_harness import USER, Bot, StartBot, add_articles, start_bot_fixture  # noqa: F401
 
 from bot.article import Article
 from bot.delivery import render_outbox_row
@@ -96,3 +96,27 @@ async def test_a_malformed_alias_says_how_to_write_one(start_bot: StartBot) -> N
     assert no_names.plain.startswith("Name at least one other spelling after =")
     assert no_term.plain.startswith("The term needs letters or digits")
     assert await bot.store.list_aliases(USER) == {}
+
+
+async def test_preview_and_the_count_find_other_languages_and_the_chats_aliases(
+    start_bot: StartBot,
+) -> None:
+    bot = await start_bot()
+    await add_articles(
+        bot.store,
+        "Израиль и Азербайджан подписали соглашение",
+        "ישראל ואזרבייג׳ן חתמו על הסכם",
+        "Израильский стартап открыл офис в Баку",
+        "Эли Коэн: фильм вышел в прокат",
+    )
+    await bot.send(USER, "/alias Eli Cohen = Эли Коэн")
+
+    preview = await bot.send(USER, "/preview Israel + Azerbaijan")
+    literal = await bot.send(USER, "/preview =Israel + Azerbaijan")
+    own = await bot.send(USER, '/subscribe "Eli Cohen"')
+
+    assert "Израиль и Азербайджан подписали соглашение" in preview.plain
+    assert "ישראל ואזרבייג׳ן חתמו על הסכם" in preview.plain
+    assert "Израильский" not in preview.plain
+    assert literal.plain.startswith("No stored article of the last 7 days matches")
+    assert "It would have matched 1 stored article in the last 7 days." in own.plain

@@ -14,7 +14,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
 import rules
-from bot.aliases import chat_table, configured
+from bot.aliases import chat_rule
 from bot.delivery.buttons import Buttons, regroup_buttons, to_markup
 from bot.markup import esc
 from bot.matching import LOOKBACK_DAYS, matching_articles
@@ -141,8 +141,7 @@ async def confirmation(
     something else than it says (``Iran | Armenia -football``), the other reading with a
     button that follows that instead."""
     svc = services(context)
-    inline = chat_table(await svc.store.list_aliases(sub.chat_id))
-    rule = rules.compile(rule.text, configured(svc.config), inline)
+    rule = await chat_rule(svc.store, svc.config, sub.chat_id, rule.text)
     matched = await matching_articles(svc.store, rule)
     lines = [
         f"Following {numbered(sub)}",
