@@ -13,7 +13,9 @@ Each name also gets the forms it takes in running text in its own language (see
   word (ולישראל, בישראל); geresh and apostrophe split words alike in ``rules.folding``, so
   אזרבייג׳ן and אזרבייג'ן are one form.
 * **Arabic**: the proclitics و ف ب ل ك and their pairs, and ``لل`` for names with ``ال``.
-* **Turkish, Azerbaijani, French, Spanish**: nothing to add: suffixes follow an apostrophe
+* **Azerbaijani**: the case suffixes, which its spelling joins to names with no apostrophe
+  (Azərbaycanın, Azərbaycanda, İsraillə, Türkiyədən), in every vowel-harmony variant.
+* **Turkish, French, Spanish**: nothing to add: suffixes follow an apostrophe
   (Azerbaycan'ın) and elisions precede one (l'Azerbaïdjan), and the apostrophe separates words.
 * **English, Persian**: whole words, as every term matches today.
 
@@ -75,6 +77,13 @@ _ENDINGS = {"ru": _RUSSIAN_ENDINGS, "uk": _UKRAINIAN_ENDINGS, "de": _GERMAN_ENDI
 """Per language: (how the last word ends, the endings that replace that ending)."""
 _VOWELS = frozenset("аеёиоуыэюяєіїaeiou")
 
+_AZERBAIJANI_SUFFIXES = (
+    ("ın", "in", "un", "ün", "a", "ə", "da", "də", "dan", "dən", "la", "lə"),
+    ("nın", "nin", "nun", "nün", "ya", "yə", "da", "də", "dan", "dən", "yla", "ylə"),
+)
+"""Genitive, dative, locative, ablative and "with", after a consonant and after a vowel."""
+_AZERBAIJANI_VOWELS = frozenset("aıoueəiöü")
+
 _HEBREW_PROCLITICS = "והבלמשכ"
 _ARABIC_PROCLITICS = "وفبلك"
 
@@ -99,6 +108,12 @@ def forms(name: str, language: str) -> tuple[str, ...]:
     if endings is not None:
         head, _, last = name.rpartition(" ")
         found += [f"{head} {word}".lstrip() for word in _inflected(last, endings)]
+    if language == "az":
+        head, _, last = name.rpartition(" ")
+        after_vowel = last[-1:].lower() in _AZERBAIJANI_VOWELS
+        found += [
+            f"{head} {last}{suffix}".lstrip() for suffix in _AZERBAIJANI_SUFFIXES[after_vowel]
+        ]
     if language == "he":
         pairs = ("".join(pair) for pair in product(_HEBREW_PROCLITICS, repeat=2))
         found += _prefixed(name, [*_HEBREW_PROCLITICS, *pairs])
