@@ -81,7 +81,7 @@ class Rule:
         (``Document(language=)``) for those to match."""
         self.match_node: Node = parse(text, aliases, inline) if inline is not None else self.node
         """What is matched: :attr:`node` with ``inline`` aliases as alternatives of terms."""
-        self.key = self.match_node.canonical()
+        self.key = self.canonical if inline is None else self.match_node.canonical()
         """Equal for rules that match the same: the index shares one entry among them."""
         self._test: _Test | None = None
 
