@@ -70,7 +70,7 @@ class Rule:
         self.inline = inline
         """The small table expanded in the rule itself (a chat's own aliases), if any."""
         self.node: Node = parse(text, aliases)
-        """The parsed tree (see :mod:`rules.nodes`); the index reads it to choose its keys."""
+        """The parsed tree (see :mod:`rules.nodes`): what the rule shows and is compared by."""
         self.canonical = self.node.canonical()
         """Equal for rules that differ only in case, spacing, operator spelling or order."""
         self.terms = tuple(dict.fromkeys(term.label for term in positive_terms(self.node)))
@@ -80,7 +80,8 @@ class Rule:
         """The language codes its ``lang:`` terms name: a document must say its language
         (``Document(language=)``) for those to match."""
         self.match_node: Node = parse(text, aliases, inline) if inline is not None else self.node
-        """What is matched: :attr:`node` with ``inline`` aliases as alternatives of terms."""
+        """What is matched, and what the index reads to choose its keys: :attr:`node` with
+        ``inline`` aliases as alternatives of terms."""
         self.key = self.canonical if inline is None else self.match_node.canonical()
         """Equal for rules that match the same: the index shares one entry among them."""
         self._test: _Test | None = None
@@ -95,7 +96,7 @@ class Rule:
         if self._test is None:
             test = _build_test(self.match_node)
             aliases = self.aliases
-            if aliases is not None and any(t.group for t in positive_terms(self.node)):
+            if aliases is not None and any(t.group for t in all_terms(self.node)):
 
                 def expanded(doc: Document) -> bool:
                     doc.expand(aliases)

@@ -171,3 +171,10 @@ def test_an_index_refuses_a_rule_compiled_with_another_table() -> None:
 
     with pytest.raises(ValueError, match="another alias table"):
         index.add(1, rules.compile(RULE, TABLE))
+
+
+def test_an_excluded_place_is_excluded_in_every_language() -> None:
+    rule = rules.compile("Baku -Israel", TABLE)
+
+    assert rule.matches("Baku: газ для Европы")  # cities are not in the table: Baku as written
+    assert not rule.matches("Baku: газ для Израиля")  # a fresh document, no index involved
