@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.aliases import DEFAULT_LANGUAGES, is_language
 from bot.schedule import ScheduleError, parse_frequency, stored_quiet
 from bot.timezones import is_timezone
 
@@ -120,6 +121,13 @@ class StoriesConfig:
 
 
 @dataclass(frozen=True)
+class RulesConfig:
+    languages: list[str] = field(default_factory=lambda: list(DEFAULT_LANGUAGES))
+    """Languages whose CLDR country names a term naming a country also matches (bot.aliases);
+    an empty list turns place aliases off."""
+
+
+@dataclass(frozen=True)
 class Config:
     storage: StorageConfig = field(default_factory=StorageConfig)
     polling: PollingConfig = field(default_factory=PollingConfig)
@@ -131,6 +139,9 @@ class Config:
     subscriptions: SubscriptionsConfig = field(default_factory=SubscriptionsConfig)
     summary: SummaryConfig = field(default_factory=SummaryConfig)
     stories: StoriesConfig = field(default_factory=StoriesConfig)
+    rules: RulesConfig = field(default_factory=RulesConfig)
+    aliases: dict[str, list[str]] = field(default_factory=dict)
+    """``"Eli Cohen" = ["אלי כהן", "Эли Коэн"]``: other names a term matches in every rule."""
 
     def bot_token(self) -> str:
         """The token from the environment, else from the file; an actionable error if neither."""
@@ -191,6 +202,14 @@ def _convert(hint: Any, value: Any, where: str) -> Any:
     if origin in (types.UnionType, typing.Union):
         options = [a for a in typing.get_args(hint) if a is not type(None)]
         return _convert(options[0], value, where)
+    if origin is dict:
+        key_hint, item = typing.get_args(hint)
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected a table, got {value!r}")
+        return {
+            _convert(key_hint, k, where): _convert(item, v, f"{where}.{k}")
+            for k, v in value.items()
+        }
     if origin is list:
         (item,) = typing.get_args(hint)
         if not isinstance(value, list):
@@ -228,6 +247,9 @@ def _check_values(config: Config, where: str) -> None:
             f"{where}: polling.parse_workers must be a number of processes, 0 (one per core) "
             f"or -1 (parse in the bot's own process), got {config.polling.parse_workers!r}"
         )
+    for language in config.rules.languages:
+        if not is_language(language):
+            raise ConfigError(f"{where}: rules.languages: no CLDR names for {language!r}")
     for i, feed in enumerate(config.feeds):
         _check_url(feed.url, f"{where}: feeds[{i}].url")
         if feed.interval is not None and feed.interval <= 0:

@@ -18,8 +18,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 import rules
+from bot.aliases import chat_table
 from bot.article import Article
+from bot.languages import article_language
 from bot.store import AsyncStore, StoredArticle, SubscriptionRow
+from bot.store.aliases import ChatAliases
 
 logger = logging.getLogger(__name__)
 
@@ -40,17 +43,21 @@ Articles are named by id, not by row: they are matched before they are stored, s
 rows and their alerts are written together (``Store.store_poll``)."""
 
 
-def document(article: Article) -> rules.Document:
-    """The article as the rule engine reads it, tokenized once for any number of rules."""
-    return rules.Document(**article.rule_doc())
+def document(article: Article, *, language: bool = False) -> rules.Document:
+    """The article as the rule engine reads it, tokenized once for any number of rules; with
+    its language (declared or detected) when ``language``, for rules with ``lang:`` terms."""
+    code = article_language(article) if language else None
+    return rules.Document(**article.rule_doc(), language=code)
 
 
 class SubscriptionMatcher:
     """Matches new articles against the active subscriptions of every chat."""
 
-    def __init__(self, store: AsyncStore) -> None:
+    def __init__(self, store: AsyncStore, aliases: rules.Aliases | None = None) -> None:
         self.store = store
-        self.index: rules.RuleIndex[int] = rules.RuleIndex()
+        self.aliases = aliases
+        """What every rule is compiled with: other names of places and ``[aliases]``."""
+        self.index: rules.RuleIndex[int] = rules.RuleIndex(aliases)
         self._subs: dict[int, SubscriptionRow] = {}
         self._rules: dict[int, rules.Rule] = {}
         """The compiled rule of each subscription in the index."""
@@ -60,6 +67,12 @@ class SubscriptionMatcher:
         read again (an alert is rendered moments after its article matched)."""
         self._version: int | None = None
         self._thread_ids: dict[int, int | None] | None = None
+        self._languages = False
+        """Whether some rule in the index has a ``lang:`` term: only then are articles'
+        languages worked out (detection costs more than tokenizing)."""
+        self._chat_aliases: dict[int, ChatAliases] = {}
+        self._inline: dict[int, rules.Aliases | None] = {}
+        """Each chat's /alias entries, as compiled into its rules (``bot.aliases.chat_table``)."""
 
     @property
     def thread_ids(self) -> Mapping[int, int | None]:
@@ -76,24 +89,39 @@ class SubscriptionMatcher:
         version = await self.store.subscriptions_version()
         if version == self._version:
             return False
-        self.update(await self.store.active_subscriptions())
+        active = await self.store.active_subscriptions()
+        self.update(active, await self.store.all_aliases())
         self._version = version
         return True
 
-    def update(self, active: Iterable[SubscriptionRow]) -> None:
-        """Make the index hold exactly ``active``, touching only the rows that changed."""
+    def update(
+        self,
+        active: Iterable[SubscriptionRow],
+        chat_aliases: Mapping[int, ChatAliases] | None = None,
+    ) -> None:
+        """Make the index hold exactly ``active``, touching only the rows that changed; with
+        ``chat_aliases`` (every chat's /alias entries), recompile the rules of the chats whose
+        entries changed."""
         wanted = {sub.id: sub for sub in active}
         self._thread_ids = None
+        changed: set[int] = set()
+        if chat_aliases is not None:
+            chats = self._chat_aliases.keys() | chat_aliases.keys()
+            changed = {c for c in chats if self._chat_aliases.get(c) != chat_aliases.get(c)}
+            self._chat_aliases = dict(chat_aliases)
+            for chat_id in changed:
+                self._inline[chat_id] = chat_table(chat_aliases.get(chat_id, {}))
         for sub_id in self._subs.keys() - wanted.keys():
             self.index.remove(sub_id)
             del self._subs[sub_id]
             self._remember(sub_id, self._rules.pop(sub_id))
         for sub_id, sub in wanted.items():
             known = self._subs.get(sub_id)
-            if known is not None and known.rule == sub.rule:
+            if known is not None and known.rule == sub.rule and sub.chat_id not in changed:
                 self._subs[sub_id] = sub  # chat, topic or pause may differ; the rule does not
             else:
                 self._index(sub)
+        self._languages = any(rule.languages for rule in self._rules.values())
 
     def _index(self, sub: SubscriptionRow) -> None:
         """Compile and register one rule; a stored rule that no longer compiles is skipped."""
@@ -119,8 +147,9 @@ class SubscriptionMatcher:
     def _compiled(self, sub: SubscriptionRow) -> rules.Rule:
         """``sub``'s rule, compiled now only if this process never compiled it."""
         rule = self._rules.get(sub.id) or self._other.pop(sub.id, None)
-        if rule is None or rule.text != sub.rule:
-            rule = rules.compile(sub.rule)
+        inline = self._inline.get(sub.chat_id)
+        if rule is None or rule.text != sub.rule or rule.inline is not inline:
+            rule = rules.compile(sub.rule, self.aliases, inline)
         return rule
 
     def _remember(self, sub_id: int, rule: rules.Rule) -> None:
@@ -134,7 +163,7 @@ class SubscriptionMatcher:
         ids ascending; the store makes one alert of them per forum thread (``thread_ids``)."""
         matches: Matches = {}
         for article in articles:
-            doc = document(article)
+            doc = document(article, language=self._languages)
             matched = self.index.match(doc)
             if matched:
                 self._keep_document(article, doc)
@@ -146,10 +175,12 @@ class SubscriptionMatcher:
     def explain(self, article: Article, subs: Sequence[SubscriptionRow]) -> list[rules.Hit]:
         """Where each of ``subs`` matched ``article``, all together in their order: what the
         alert's "Matched:" line names and its summary bolds."""
-        doc = self._documents.get((article.feed_url, article.id)) or document(article)
+        doc = self._documents.get((article.feed_url, article.id))
+        compiled = [self._compiled(sub) for sub in subs]
+        if doc is None:
+            doc = document(article, language=any(rule.languages for rule in compiled))
         hits: list[rules.Hit] = []
-        for sub in subs:
-            rule = self._compiled(sub)
+        for sub, rule in zip(subs, compiled, strict=True):
             if sub.id not in self._rules:
                 self._remember(sub.id, rule)
             hits.extend(rule.explain(doc) or ())
@@ -182,8 +213,9 @@ def _select(
     rule: rules.Rule, stored: list[StoredArticle], limit: int | None
 ) -> list[StoredArticle]:
     found = []
+    language = bool(rule.languages)
     for item in stored:
-        if rule.matches(document(item.article)):
+        if rule.matches(document(item.article, language=language)):
             found.append(item)
             if limit is not None and len(found) >= limit:
                 break

@@ -21,6 +21,7 @@ from typing import Self
 
 from telegram import Bot
 
+from bot.aliases import configured
 from bot.config import Config
 from bot.delivery import OutboxSender, Pacer, render_outbox_row
 from bot.delivery.sender import Render
@@ -64,7 +65,7 @@ class Services:
     @cached_property
     def matcher(self) -> SubscriptionMatcher:
         """The active subscriptions' rules, each compiled once for the whole process."""
-        return SubscriptionMatcher(self.store)
+        return SubscriptionMatcher(self.store, configured(self.config))
 
     @cached_property
     def pipeline(self) -> Pipeline:

@@ -10,6 +10,7 @@ See ``docs/rules.md`` for the language.
 
 from __future__ import annotations
 
+from rules.aliases import Aliases, Name
 from rules.cleaning import CleanText, remove_invisible
 from rules.document import Document
 from rules.errors import RuleSyntaxError
@@ -20,9 +21,11 @@ from rules.syntax import MAX_LENGTH
 
 __all__ = [
     "MAX_LENGTH",
+    "Aliases",
     "CleanText",
     "Document",
     "Hit",
+    "Name",
     "Rule",
     "RuleIndex",
     "RuleSyntaxError",
@@ -37,10 +40,15 @@ __all__ = [
 ]
 
 
-def compile(text: str) -> Rule:
+def compile(text: str, aliases: Aliases | None = None, inline: Aliases | None = None) -> Rule:
     """Parse a rule; raises :class:`RuleSyntaxError` saying what to fix and where.
+
+    With ``aliases``, a term naming one of its groups (a country in every configured
+    language, say) matches all the group's names and their forms; ``=term`` opts out.
+    ``inline`` is a small table (one chat's own aliases) expanded in the rule itself, so that
+    rules with different ones can share an index; the canonical form ignores both.
 
     The text is parsed as given; callers that take rules from people first pass it through
     :func:`remove_invisible` (zero-width and bidi characters, BOM, NUL) and say what it removed.
     """
-    return Rule(text)
+    return Rule(text, aliases, inline)

@@ -13,9 +13,13 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from rules.folding import fold_all, folded_words, raw_spans, raw_words
-from rules.nodes import FIELDS
+from rules.nodes import FIELDS, language_word
+
+if TYPE_CHECKING:
+    from rules.aliases import Aliases, AliasHit
 
 JOINER = "\x1f"
 """Joins the words of a phrase into one string: a control character, never part of a word."""
@@ -69,9 +73,13 @@ class Document:
     ``source`` is the feed's name and the article's domain; it is searched only by terms
     written with ``source:``, so that a feed called "Israel Hayom" does not make every one of
     its articles match ``Israel``.
+
+    ``language`` (a code such as ``ru``, or None when unknown) is what ``lang:`` terms test.
     """
 
-    def __init__(self, title: str = "", text: str = "", source: str = "") -> None:
+    def __init__(
+        self, title: str = "", text: str = "", source: str = "", language: str | None = None
+    ) -> None:
         self.title = title
         self.text = text
         self.source = source
@@ -90,6 +98,43 @@ class Document:
         }
         """The distinct words of each scope: a one-word term is a single lookup here, and all
         are sets so that the index can compare them with sets of rule words."""
+        self.language = language
+        if language:
+            # lang: terms have no field: the language counts as a word of title and text.
+            self.words_in[None] = self.words_in[None] | {language_word(language)}
+        self.alias_hits: dict[str, list[AliasHit]] = {}
+        """Field → the names of :attr:`expanded`'s groups found there (see :meth:`expand`)."""
+        self.expanded: Aliases | None = None
+
+    def expand(self, aliases: Aliases) -> None:
+        """Add the marker of every alias group named in the document to its word sets.
+
+        Done once per document (the index and each rule call it; repeats return at once), so
+        that rules compiled with ``aliases`` find a group by its marker, as any other word.
+        A document serves one table: rules of one index share theirs.
+        """
+        if self.expanded is aliases:
+            return
+        if self.expanded is not None:
+            raise ValueError("this Document was expanded with another alias table")
+        self.expanded = aliases
+        markers: dict[str, frozenset[str]] = {}
+        for name, tokens in self.fields.items():
+            found = tokens.word_set & aliases.first_words
+            if found:
+                hits = aliases.find(tokens.words, tokens.positions, found)
+                self.alias_hits[name] = hits
+                markers[name] = frozenset(hit.marker for hit in hits)
+        if not markers:
+            return
+        none: frozenset[str] = frozenset()
+        for name, added in markers.items():
+            self.words_in[name] = self.words_in[name] | added
+        self.words_in[None] = (
+            self.words_in[None] | markers.get("title", none) | markers.get("text", none)
+        )
+        self.__dict__["vocabulary"] = self.vocabulary.union(*markers.values())
+        self.__dict__.pop("_derived", None)
 
     @classmethod
     def of(cls, doc: Document | Mapping[str, str] | str) -> Document:
@@ -99,7 +144,9 @@ class Document:
         if isinstance(doc, str):
             return cls(text=doc)
         if isinstance(doc, Mapping):
-            return cls(**{name: doc.get(name) or "" for name in FIELDS})
+            return cls(
+                **{name: doc.get(name) or "" for name in FIELDS}, language=doc.get("language")
+            )
         raise TypeError(
             f"cannot match a {type(doc).__name__}: pass a str, a mapping with "
             "'title'/'text'/'source' keys, or a rules.Document"
@@ -145,8 +192,8 @@ class Document:
 
     @cached_property
     def vocabulary(self) -> frozenset[str]:
-        """Every distinct word of every field: what the index looks up."""
-        return frozenset().union(*(f.word_set for f in self.fields.values()))
+        """Every distinct word of every field (and the language's): what the index looks up."""
+        return self.words_in[None] | self.fields["source"].word_set
 
     def __repr__(self) -> str:
         text = _shorten(self.text)

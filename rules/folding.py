@@ -11,6 +11,9 @@ Choices worth knowing:
   words (so ``Nagorno-Karabakh`` is two tokens that are adjacent, and ``jpost.com`` is
   ``jpost`` ``com``).
 * A possessive ``'s`` / ``’s`` right after a word is dropped: ``Israel's`` gives ``israel``.
+* Any other apostrophe separates words, and so do the Hebrew geresh and gershayim: the
+  spellings אזרבייג׳ן, אזרבייג'ן and אזרבייג’ן are all the words ``אזרבייג`` ``ן``, one form
+  for every variant (and Turkish ``Azerbaycan'ın`` has the word ``azerbaycan``).
 * Han, Hiragana and Katakana have no spaces between words, so each of their characters is a
   token of its own; a query word in those scripts becomes the phrase of its characters, which
   amounts to substring matching.

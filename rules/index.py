@@ -24,6 +24,10 @@ stored and checked once and the result is fanned out to every subscriber key.
 (Zipf's law of abbreviation: "in", "the", "и" are common, "Azerbaijan" is not), and a prefix
 counts as a word one letter shorter. Static keys keep add/remove independent of what documents
 were seen, so the index never needs re-keying.
+
+Aliases (:mod:`rules.aliases`) cost the index nothing per rule: a term naming an alias group
+is one marker word, kept like any other word, and :meth:`RuleIndex.match` expands the document
+once (its words against the table's), adding the markers of the groups it names.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Generic, TypeVar
 
+from rules.aliases import Aliases
 from rules.clauses import Clause, KeyT, Scope, branches, compile_clause, is_plain
 from rules.document import JOINER, Document
 from rules.matcher import DocumentLike, Rule
@@ -138,9 +143,11 @@ class RuleIndex(Generic[KeyT]):
     """Subscriber key → rule, answering "which keys match this document?".
 
     Keys are whatever the caller uses to identify a subscription (e.g. its database id).
+    Rules compiled with an alias table must all share the index's ``aliases``.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, aliases: Aliases | None = None) -> None:
+        self.aliases = aliases
         self._entry_of: dict[KeyT, _Entry[KeyT]] = {}
         self._entries: dict[str, _Entry[KeyT]] = {}
         self._sure: dict[Scope, _KeysByWord[KeyT]] = {}
@@ -170,9 +177,11 @@ class RuleIndex(Generic[KeyT]):
 
     def add(self, key: KeyT, rule: Rule) -> None:
         """Register ``rule`` under ``key``, replacing what ``key`` had before."""
+        if rule.aliases is not None and rule.aliases is not self.aliases:
+            raise ValueError(f"rule {str(rule)!r} was compiled with another alias table")
         if key in self._entry_of:
             self.remove(key)
-        entry = self._entries.get(rule.canonical)
+        entry = self._entries.get(rule.key)
         if entry is None:
             entry = self._register(rule)
         entry.subscribers.add(key)
@@ -236,7 +245,7 @@ class RuleIndex(Generic[KeyT]):
 
     def match(self, doc: DocumentLike) -> set[KeyT]:
         """Keys whose rule matches ``doc``; the same as asking every rule, only faster."""
-        doc = Document.of(doc)
+        doc = self._prepared(doc)
         words_in = doc.words_in
         matched: set[KeyT] = set()
         update = matched.update
@@ -273,7 +282,7 @@ class RuleIndex(Generic[KeyT]):
         words and ``word -other`` count when their key word is there; the others are those
         whose clauses :meth:`match` checks.
         """
-        doc = Document.of(doc)
+        doc = self._prepared(doc)
         words_in = doc.words_in
         found: dict[str, Rule] = {}
 
@@ -303,6 +312,13 @@ class RuleIndex(Generic[KeyT]):
         for item in self._candidate_clauses(doc):
             found[item.rule.canonical] = item.rule
         return list(found.values())
+
+    def _prepared(self, doc: DocumentLike) -> Document:
+        """``doc`` as a Document, expanded with the index's alias table if it has one."""
+        doc = Document.of(doc)
+        if self.aliases is not None:
+            doc.expand(self.aliases)
+        return doc
 
     def __len__(self) -> int:
         return len(self._entry_of)
@@ -360,19 +376,20 @@ class RuleIndex(Generic[KeyT]):
         return None
 
     def _register(self, rule: Rule) -> _Entry[KeyT]:
-        if index_keys(rule.node) is None:  # compile() rejects such rules; a hand-made one may not
+        # compile() rejects such rules; a hand-made one may not
+        if index_keys(rule.match_node) is None:
             raise ValueError(f"rule {str(rule)!r} has no term that must appear; cannot index it")
         subscribers: set[KeyT] = set()
         slots: list[Slot] = []
         clauses: list[Clause[KeyT]] = []
-        for branch in branches(rule.node):
+        for branch in branches(rule.match_node):
             slot = self._slot_of(branch, rule)
             if slot is not None:
                 slots.append(slot)
             else:
                 clauses.append(compile_clause(branch, subscribers, rule))
         entry = _Entry(rule, subscribers, tuple(dict.fromkeys(slots)), tuple(clauses))
-        self._entries[rule.canonical] = entry
+        self._entries[rule.key] = entry
         self._count_sure_prefixes(entry, +1)
         for item in entry.clauses:
             for text, is_prefix in index_keys(item.branch) or ():
@@ -383,7 +400,7 @@ class RuleIndex(Generic[KeyT]):
         return entry
 
     def _unregister(self, entry: _Entry[KeyT]) -> None:
-        del self._entries[entry.rule.canonical]
+        del self._entries[entry.rule.key]
         self._count_sure_prefixes(entry, -1)
         for item in entry.clauses:
             for text, is_prefix in index_keys(item.branch) or ():

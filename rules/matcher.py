@@ -5,11 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
+from rules.aliases import Aliases
 from rules.document import Document, FieldTokens
-from rules.nodes import FIELDS, And, Node, Not, Or, Term, other_reading, positive_terms
+from rules.folding import words
+from rules.nodes import (
+    FIELDS,
+    LANGUAGE_MARK,
+    And,
+    Node,
+    Not,
+    Or,
+    Term,
+    all_terms,
+    other_reading,
+    positive_terms,
+)
 from rules.syntax import parse
 
 DocumentLike = Document | Mapping[str, str] | str
+_NO_LANGUAGES: frozenset[str] = frozenset()
+"""Shared by the rules with no ``lang:`` term (nearly all): one empty set, not 100,000."""
 _Test = Callable[[Document], bool]
 
 
@@ -32,17 +47,43 @@ class Rule:
     Rules compare and hash by :attr:`canonical`, so a set of rules holds each meaning once.
     """
 
-    __slots__ = ("_test", "canonical", "node", "terms", "text")
+    __slots__ = (
+        "_test",
+        "aliases",
+        "canonical",
+        "inline",
+        "key",
+        "languages",
+        "match_node",
+        "node",
+        "terms",
+        "text",
+    )
 
-    def __init__(self, text: str) -> None:
+    def __init__(
+        self, text: str, aliases: Aliases | None = None, inline: Aliases | None = None
+    ) -> None:
         self.text = text
         """The rule exactly as written."""
-        self.node: Node = parse(text)
-        """The parsed tree (see :mod:`rules.nodes`); the index reads it to choose its keys."""
+        self.aliases = aliases
+        """The alias table its terms were expanded with, if any (see :mod:`rules.aliases`)."""
+        self.inline = inline
+        """The small table expanded in the rule itself (a chat's own aliases), if any."""
+        self.node: Node = parse(text, aliases)
+        """The parsed tree (see :mod:`rules.nodes`): what the rule shows and is compared by."""
         self.canonical = self.node.canonical()
         """Equal for rules that differ only in case, spacing, operator spelling or order."""
         self.terms = tuple(dict.fromkeys(term.label for term in positive_terms(self.node)))
         """Display strings of the terms that must or may appear, for "Matched: ..." lines."""
+        codes = [t.words[0][1:] for t in all_terms(self.node) if t.words[0][0] == LANGUAGE_MARK]
+        self.languages = frozenset(codes) if codes else _NO_LANGUAGES
+        """The language codes its ``lang:`` terms name: a document must say its language
+        (``Document(language=)``) for those to match."""
+        self.match_node: Node = parse(text, aliases, inline) if inline is not None else self.node
+        """What is matched, and what the index reads to choose its keys: :attr:`node` with
+        ``inline`` aliases as alternatives of terms."""
+        self.key = self.canonical if inline is None else self.match_node.canonical()
+        """Equal for rules that match the same: the index shares one entry among them."""
         self._test: _Test | None = None
 
     @property
@@ -53,7 +94,17 @@ class Rule:
         for it, and 100,000 trees of closures would weigh some 45 MB.
         """
         if self._test is None:
-            self._test = _build_test(self.node)
+            test = _build_test(self.match_node)
+            aliases = self.aliases
+            if aliases is not None and any(t.group for t in all_terms(self.node)):
+
+                def expanded(doc: Document) -> bool:
+                    doc.expand(aliases)
+                    return test(doc)
+
+                self._test = expanded
+            else:
+                self._test = test
         return self._test
 
     def matches(self, doc: DocumentLike) -> bool:
@@ -65,10 +116,31 @@ class Rule:
         Terms of an OR branch that did not match are left out, so the hits are exactly the
         evidence for the match; they are ordered by field (title, text, source), then position.
         """
-        hits = _explain(self.node, Document.of(doc))
+        doc = Document.of(doc)
+        if self.aliases is not None:
+            doc.expand(self.aliases)
+        hits = _explain(self.match_node, doc)
         if hits is None:
             return None
         return sorted(dict.fromkeys(hits), key=lambda h: (FIELDS.index(h.field), h.start, h.end))
+
+    def also_matches(self) -> dict[str, tuple[str, ...]]:
+        """Each term that stands for an alias group → the group's other names, in table
+        order: what the rule matches beyond the words typed."""
+        found: dict[str, tuple[str, ...]] = {}
+        for term in positive_terms(self.node):
+            names: list[str] = []
+            if term.group is not None and self.aliases is not None:
+                names += self.aliases.names(term.group)
+            if self.inline is not None and not (term.literal or term.prefix):
+                names += [name.label for name in self.inline.names_of(term.spelled or term.words)]
+            others: dict[tuple[str, ...], str] = {}
+            for name in names:
+                others.setdefault(tuple(words(name)), name)
+            others.pop(term.spelled or term.words, None)
+            if others:
+                found.setdefault(term.label, tuple(others.values()))
+        return found
 
     def __str__(self) -> str:
         return self.node.display()
@@ -171,6 +243,21 @@ def _any_test(tests: tuple[_Test, ...]) -> _Test:
 def _explain(node: Node, doc: Document) -> list[Hit] | None:
     """The hits under ``node`` when it matches ``doc``, else None (an empty list for a NOT)."""
     match node:
+        case Term() if node.words[0].startswith(LANGUAGE_MARK):
+            return [] if node.words[0] in doc.words_in[None] else None  # matched, no span
+        case Term() if node.group is not None:
+            hits = [
+                Hit(
+                    _alias_label(node, alias.label),
+                    tokens.name,
+                    tokens.spans[alias.first][0],
+                    tokens.spans[alias.last][1],
+                )
+                for tokens in doc.scopes[node.field]
+                for alias in doc.alias_hits.get(tokens.name, ())
+                if alias.marker == node.words[0]
+            ]
+            return hits or None
         case Term():
             hits = [
                 Hit(node.label, tokens.name, tokens.spans[first][0], tokens.spans[last][1])
@@ -187,3 +274,9 @@ def _explain(node: Node, doc: Document) -> list[Hit] | None:
             matched = [part for child in children if (part := _explain(child, doc)) is not None]
             return [hit for part in matched for hit in part] if matched else None
     raise TypeError(f"not a rule node: {node!r}")
+
+
+def _alias_label(term: Term, name: str) -> str:
+    """How a hit of an alias shows: ``Azerbaijan (Азербайджан)``, or the term alone when the
+    name found is the term's own."""
+    return term.label if tuple(words(name)) == term.spelled else f"{term.label} ({name})"

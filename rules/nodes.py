@@ -14,6 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 FIELDS = ("title", "text", "source")
+LANGUAGE = "lang"
+"""``lang:ru``: not a field of text but the article's language (see :func:`language_word`)."""
+LANGUAGE_MARK = "\x1d"
+
+
+def language_word(code: str) -> str:
+    """The word a document of language ``code`` has and a ``lang:`` term looks for: a control
+    character first, so no word of a text is one."""
+    return LANGUAGE_MARK + code.lower()
+
+
 _SINGLE_QUOTES = "'‘"
 _DOUBLE_QUOTES = '"“”„«»'
 """The quotes that open a phrase (rules.syntax), for choosing the quotes a phrase shows in."""
@@ -30,10 +41,17 @@ class Term:
     """The last word matches any word that starts with it."""
     field: str | None
     label: str
-    """The term as the author typed it, without quotes or field, e.g. ``Eli Cohen``."""
+    """The term as the author typed it, without quotes, field or ``=``, e.g. ``Eli Cohen``."""
     quoted: bool
+    literal: bool = False
+    """Written ``=Azerbaijan``: the term matches its own words only, never its aliases."""
+    group: str | None = None
+    """The alias group the term names (see :mod:`rules.aliases`); :attr:`words` is then the
+    group's marker and :attr:`spelled` the words as typed."""
+    spelled: tuple[str, ...] = ()
 
     def display(self, explicit: bool = False) -> str:
+        literal = "=" if self.literal else ""
         if not self.quoted:
             # A leading apostrophe ('90s) would open a phrase if a later word ended in one;
             # it is no part of the word's letters, so it is left out.
@@ -42,11 +60,13 @@ class Term:
             text = f"'{self.label}'"  # typed in single quotes, around a double one
         else:
             text = f'"{self.label}"'
-        return f"{self.field}:{text}" if self.field else text
+        return f"{self.field}:{literal}{text}" if self.field else literal + text
 
     def canonical(self) -> str:
-        body = " ".join(self.words) + ("*" if self.prefix else "")
-        text = f'"{body}"' if len(self.words) > 1 else body
+        """The same with or without aliases: rules are stored and compared by it."""
+        own = self.spelled or self.words
+        body = " ".join(own) + ("*" if self.prefix else "")
+        text = ("=" if self.literal else "") + (f'"{body}"' if len(own) > 1 else body)
         return f"{self.field}:{text}" if self.field else text
 
 
@@ -167,6 +187,18 @@ def other_reading(node: Node) -> Node | None:
         return None
     positives: list[Node] = [c for c in last if not isinstance(c, Not)]
     return all_of([any_of([*node.children[:-1], all_of(positives)]), *negatives])
+
+
+def all_terms(node: Node) -> list[Term]:
+    """Every term, excluded ones too, in rule order."""
+    match node:
+        case Term():
+            return [node]
+        case Not(child):
+            return all_terms(child)
+        case And(children) | Or(children):
+            return [term for child in children for term in all_terms(child)]
+    raise TypeError(f"not a rule node: {node!r}")
 
 
 def positive_terms(node: Node) -> list[Term]:

@@ -6,7 +6,10 @@ Grammar (AND binds tighter than OR; juxtaposition is AND)::
     or_expr := and_expr ( ("|" | "," | "OR") and_expr )*
     and_expr:= unary ( ["+" | "&" | "AND"] unary )*
     unary   := ("-" | "!" | "NOT") unary | FIELD ":" unary | primary
-    primary := WORD | WORD* | '"' phrase '"' | "'" phrase "'" | "(" or_expr ")"
+    primary := ["="] (WORD | WORD* | '"' phrase '"' | "'" phrase "'") | "(" or_expr ")"
+
+``=`` before a term keeps it literal: with an alias table (:mod:`rules.aliases`) a term that
+names a group matches all the group's names, ``=Azerbaijan`` only its own words.
 
 Words are matched literally after folding; there is no regular-expression syntax, so no rule
 can make matching slow.
@@ -14,12 +17,23 @@ can make matching slow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
+from rules.aliases import Aliases, marker
 from rules.errors import RuleSyntaxError
 from rules.folding import words
-from rules.nodes import FIELDS, Node, Term, all_of, any_of, has_positive, negate
+from rules.nodes import (
+    FIELDS,
+    LANGUAGE,
+    Node,
+    Term,
+    all_of,
+    any_of,
+    has_positive,
+    language_word,
+    negate,
+)
 
 MAX_LENGTH = 500
 MAX_TERMS = 32
@@ -59,6 +73,8 @@ class Lexeme:
     text: str
     """The characters as written (a phrase without its quotes, a field without its colon)."""
     position: int
+    literal: bool = False
+    """A phrase written right after ``=`` (a word keeps its ``=`` in :attr:`text`)."""
 
 
 def lex(text: str) -> list[Lexeme]:
@@ -75,6 +91,9 @@ def lex(text: str) -> list[Lexeme]:
         elif char in _SINGLE_CHAR_OPERATORS:
             lexemes.append(Lexeme(Kind(_SINGLE_CHAR_OPERATORS[char]), char, i))
             i += 1
+        elif char == "=" and (close := _literal_phrase_end(text, i + 1)) >= 0:
+            lexemes.append(Lexeme(Kind.PHRASE, text[i + 2 : close], i, literal=True))
+            i = close + 1
         elif char in _SINGLE_OPENING and (close := _closing_single_quote(text, i + 1)) >= 0:
             lexemes.append(Lexeme(Kind.PHRASE, text[i + 1 : close], i))
             i = close + 1
@@ -90,6 +109,16 @@ def lex(text: str) -> list[Lexeme]:
             i += len(lexeme.text) + (lexeme.kind is Kind.FIELD)
     lexemes.append(Lexeme(Kind.END, "", len(text)))
     return lexemes
+
+
+def _literal_phrase_end(text: str, at: int) -> int:
+    """Where the phrase quoted at ``at`` (right after ``=``) closes, or -1 if none opens."""
+    quote = text[at : at + 1]
+    if quote and quote in _SINGLE_OPENING:
+        return _closing_single_quote(text, at + 1)
+    if quote and quote in _OPENING_QUOTES:
+        return _closing_quote(text, at + 1)
+    return -1
 
 
 def _closing_quote(text: str, start: int) -> int:
@@ -130,23 +159,25 @@ def _word_end(text: str, start: int, stops: frozenset[str]) -> int:
 
 
 def _field(name: str, position: int) -> Lexeme:
-    if name.lower() not in FIELDS:
-        known = ", ".join(f"{f}:" for f in FIELDS)
+    if name.lower() not in (*FIELDS, LANGUAGE):
+        known = ", ".join(f"{f}:" for f in (*FIELDS, LANGUAGE))
         raise RuleSyntaxError(
             f'unknown field "{name}:" at position {position}; known fields are {known}', position
         )
     return Lexeme(Kind.FIELD, name, position)
 
 
-def parse(text: str) -> Node:
-    """Parse rule text into a normalized node tree."""
+def parse(text: str, aliases: Aliases | None = None, inline: Aliases | None = None) -> Node:
+    """Parse rule text into a normalized node tree; terms naming a group of ``aliases``
+    stand for all its names, and a term naming a group of ``inline`` becomes an OR of itself
+    and each of those names' forms."""
     if not text.strip():
         raise RuleSyntaxError("the rule is empty: write at least one word, e.g. Azerbaijan", 0)
     if len(text) > MAX_LENGTH:
         raise RuleSyntaxError(
             f"the rule is {len(text)} characters long; the limit is {MAX_LENGTH}", MAX_LENGTH
         )
-    node = _Parser(lex(text)).rule()
+    node = _Parser(lex(text), aliases, inline).rule()
     if not has_positive(node):
         raise RuleSyntaxError(
             "the rule only excludes words; add at least one word that must appear, "
@@ -159,8 +190,12 @@ def parse(text: str) -> Node:
 class _Parser:
     """Recursive descent over the lexemes; one method per grammar rule."""
 
-    def __init__(self, lexemes: list[Lexeme]) -> None:
+    def __init__(
+        self, lexemes: list[Lexeme], aliases: Aliases | None, inline: Aliases | None
+    ) -> None:
         self._lexemes = lexemes
+        self._aliases = aliases
+        self._inline = inline
         self._at = 0
         self._terms = 0
         self._depth = 0
@@ -247,7 +282,7 @@ class _Parser:
                 lexeme.position,
             )
 
-    def _term(self, lexeme: Lexeme, *, quoted: bool) -> Term:
+    def _term(self, lexeme: Lexeme, *, quoted: bool) -> Node:
         self._terms += 1
         if self._terms > MAX_TERMS:
             raise RuleSyntaxError(
@@ -255,12 +290,41 @@ class _Parser:
                 "split it into several subscriptions",
                 lexeme.position,
             )
-        return _make_term(lexeme, quoted=quoted, field=self._field)
+        if self._field == LANGUAGE:
+            return _language_term(lexeme)
+        term = _make_term(lexeme, quoted=quoted, field=self._field)
+        if term.literal or term.prefix:
+            return term
+        names = self._inline.names_of(term.words) if self._inline is not None else ()
+        group = self._aliases.group_of(term.words) if self._aliases is not None else None
+        if group is not None:
+            term = replace(term, words=(marker(group),), group=group, spelled=term.words)
+        if not names:
+            return term
+        forms = {
+            folded: name.label
+            for name in names
+            for form in (name.label, *name.forms)
+            if (folded := tuple(words(form)))
+        }
+        return any_of(
+            [
+                term,
+                *(
+                    Term(folded, False, term.field, f"{term.label} ({label})", quoted=True)
+                    for folded, label in forms.items()
+                ),
+            ]
+        )
 
 
 def _make_term(lexeme: Lexeme, *, quoted: bool, field: str | None) -> Term:
-    """Turn a word or phrase into a Term; a bare word ending in ``*`` is a prefix."""
+    """Turn a word or phrase into a Term; a bare word ending in ``*`` is a prefix, one
+    starting with ``=`` is literal."""
     raw, position = lexeme.text, lexeme.position
+    literal = lexeme.literal or (not quoted and raw.startswith("="))
+    if literal and not quoted:
+        raw = raw[1:]
     prefix = not quoted and raw.endswith("*")
     body = raw[:-1] if prefix else raw
     if not quoted and "*" in body:
@@ -274,7 +338,21 @@ def _make_term(lexeme: Lexeme, *, quoted: bool, field: str | None) -> Term:
         else:
             message = f'"{raw}" at position {position} has no letters or digits to match'
         raise RuleSyntaxError(message, position)
-    return Term(words=folded, prefix=prefix, field=field, label=raw, quoted=quoted)
+    return Term(words=folded, prefix=prefix, field=field, label=raw, quoted=quoted, literal=literal)
+
+
+def _language_term(lexeme: Lexeme) -> Term:
+    """``lang:ru``: a two- or three-letter language code (ISO 639-1, or 639-3 where there
+    is no shorter one)."""
+    code = lexeme.text.lower()
+    if not (code.isascii() and code.isalpha() and 2 <= len(code) <= 3):
+        raise RuleSyntaxError(
+            f'"lang:" needs a language code such as lang:ru or lang:he, not "{lexeme.text}" '
+            f"(at position {lexeme.position})",
+            lexeme.position,
+        )
+    label = f"{LANGUAGE}:{code}"
+    return Term((language_word(code),), False, None, label, False, spelled=(label,))
 
 
 def _missing_operand(found: Lexeme, before: Lexeme | None) -> RuleSyntaxError:

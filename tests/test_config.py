@@ -38,7 +38,7 @@ def test_the_example_mentions_every_key() -> None:
     for section in sections:
         value = getattr(Config(), section)
         assert f"[{section}]" in text, section
-        if isinstance(value, list):
+        if isinstance(value, list | dict):
             continue
         for key in dataclasses.fields(value):
             assert re.search(rf"^{key.name} = ", text, re.M), f"{section}.{key.name}"
@@ -65,6 +65,9 @@ def test_the_example_mentions_every_key() -> None:
         ("[stories]\nthreshold = 0\n", "stories.threshold must be a similarity above 0"),
         ("[stories]\nthreshold = 1.5\n", "stories.threshold must be a similarity above 0"),
         ('[stories]\nenabled = "yes"\n', "stories: enabled: expected bool, got 'yes'"),
+        ('[rules]\nlanguages = ["xx"]\n', "rules.languages: no CLDR names for 'xx'"),
+        ('[aliases]\n"Eli Cohen" = "אלי כהן"\n', "aliases.Eli Cohen: expected a list"),
+        ('aliases = ["Eli Cohen"]\n', "aliases: expected a table"),
         (
             '[telegram]\nwebhook_url = "http://bot.example.org/hook"\n',
             "telegram.webhook_url: Telegram sends webhooks over HTTPS only; expected an https:// "
@@ -103,3 +106,12 @@ def test_the_token_comes_from_the_environment_first(monkeypatch, tmp_path: Path)
 
 def test_the_stories_threshold_defaults_to_the_clusterer_s() -> None:
     assert Config().stories.threshold == DEFAULT_THRESHOLD
+
+
+def test_aliases_and_languages_are_read(tmp_path: Path) -> None:
+    text = '[rules]\nlanguages = ["en", "he"]\n[aliases]\n"Eli Cohen" = ["אלי כהן", "Эли Коэн"]\n'
+
+    config = load_config(write(tmp_path, text))
+
+    assert config.rules.languages == ["en", "he"]
+    assert config.aliases == {"Eli Cohen": ["אלי כהן", "Эли Коэн"]}

@@ -140,9 +140,9 @@ async def test_an_alert_explains_its_match_from_the_document_made_when_it_matche
     made: list[str] = []
     original = matching.document
 
-    def counted(article: Article) -> rules.Document:
+    def counted(article: Article, **options: bool) -> rules.Document:
         made.append(article.id)
-        return original(article)
+        return original(article, **options)
 
     monkeypatch.setattr(matching, "document", counted)
     assert matcher.match([row.article.article]) == {(1, "a"): [row.subscriptions[0].id]}

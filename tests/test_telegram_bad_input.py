@@ -146,6 +146,7 @@ async def test_invisible_characters_are_removed_from_a_rule_and_the_reply_says_s
     assert answer.plain.splitlines() == [
         "Following #1: Israel + Baku",
         "It would have matched 0 stored articles in the last 7 days.",
+        "Israel also matches Израиль, Ізраїль, ישראל and 3 more.",
         "Removed 4 invisible characters (U+FEFF ZERO WIDTH NO-BREAK SPACE, "
         "U+200B ZERO WIDTH SPACE, U+202E RIGHT-TO-LEFT OVERRIDE, …) from the rule.",
     ]

@@ -18,7 +18,9 @@ async def test_subscribe_shows_normalized_rule_and_recent_matches(start_bot: Sta
 
     assert answer.plain == (
         "Following #1: israel + Azerbaijan\n"
-        "It would have matched 1 stored article in the last 7 days."
+        "It would have matched 1 stored article in the last 7 days.\n"
+        "israel also matches Израиль, Ізраїль, ישראל and 3 more.\n"
+        "Azerbaijan also matches Азербайджан, אזרבייג׳ן, أذربيجان and 6 more."
     )
     [sub] = await bot.store.list_subscriptions(USER)
     assert (sub.rule, sub.thread_id) == ("israel + Azerbaijan", None)

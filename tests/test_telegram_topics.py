@@ -130,6 +130,8 @@ async def test_the_readme_example_shows_its_grouping_and_offers_the_likely_meant
         "Following #1: Iran | (Armenia -football)",
         "Did you mean (Iran | Armenia) -football?",
         "It would have matched 0 stored articles in the last 7 days.",
+        "Iran also matches Иран, Іран, איראן and 2 more.",
+        "Armenia also matches Армения, Вірменія, ארמניה and 5 more.",
     ]
     assert confirmation.buttons == [[("Follow (Iran | Armenia) -football instead", "regroup:1")]]
     assert "1. Iran | (Armenia -football) — active" in listed.plain
@@ -138,6 +140,8 @@ async def test_the_readme_example_shows_its_grouping_and_offers_the_likely_meant
     assert changed.plain.splitlines() == [
         "Following #1: (Iran | Armenia) -football",
         "It would have matched 0 stored articles in the last 7 days.",
+        "Iran also matches Иран, Іран, איראן and 2 more.",
+        "Armenia also matches Армения, Вірменія, ארמניה and 5 more.",
     ]
     assert changed.buttons == []
     assert "1. (Iran | Armenia) -football — active, 1 alert" in relisted.plain

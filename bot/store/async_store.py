@@ -102,6 +102,10 @@ class AsyncStore:
     set_frequency = _offload(Store.set_frequency)
     subscriptions_version = _offload(Store.subscriptions_version)
     active_subscriptions = _offload(Store.active_subscriptions)
+    set_alias = _offload(Store.set_alias)
+    remove_alias = _offload(Store.remove_alias)
+    list_aliases = _offload(Store.list_aliases)
+    all_aliases = _offload(Store.all_aliases)
     # feeds
     sync_config_feeds = _offload(Store.sync_config_feeds)
     add_feed = _offload(Store.add_feed)

@@ -276,8 +276,38 @@ INSERT INTO article_words(rowid, title, text, source)
     SELECT id, rule_words(title), rule_words(text), rule_source(source, url) FROM articles;
 """
 
+SCHEMA_V7 = """
+-- A chat's own aliases (/alias TERM = A, B): other names a term matches in every rule of the
+-- chat. The matcher compiles rules with them, so a change bumps subscriptions_version.
+CREATE TABLE chat_aliases (
+    chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+    key TEXT NOT NULL,               -- the term folded (rules.fold_text): one entry per term
+    term TEXT NOT NULL,              -- as typed
+    names TEXT NOT NULL,             -- JSON list of the other names, as typed
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (chat_id, key)
+);
+CREATE TRIGGER chat_aliases_ai AFTER INSERT ON chat_aliases BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'subscriptions_version';
+END;
+CREATE TRIGGER chat_aliases_ad AFTER DELETE ON chat_aliases BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'subscriptions_version';
+END;
+CREATE TRIGGER chat_aliases_au AFTER UPDATE ON chat_aliases BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'subscriptions_version';
+END;
+"""
 
-MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5, SCHEMA_V6]
+
+MIGRATIONS: list[str] = [
+    SCHEMA_V1,
+    SCHEMA_V2,
+    SCHEMA_V3,
+    SCHEMA_V4,
+    SCHEMA_V5,
+    SCHEMA_V6,
+    SCHEMA_V7,
+]
 """MIGRATIONS[n] is the SQL script that upgrades a database at version n to version n + 1."""
 
 

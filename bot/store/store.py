@@ -15,6 +15,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from bot.store.aliases import AliasesTable
 from bot.store.connection import Connected
 from bot.store.errors import StoreUnavailable
 from bot.store.feeds import FeedsTable
@@ -31,7 +32,15 @@ ROOM_TO_RESUME = 256 * 1024
 :meth:`Store.check_usable` says that a full database can take polls again."""
 
 
-class Store(PollsTable, FeedsTable, SubscriptionsTable, SavedRulesTable, StatsTable, Connected):
+class Store(
+    PollsTable,
+    FeedsTable,
+    SubscriptionsTable,
+    SavedRulesTable,
+    StatsTable,
+    AliasesTable,
+    Connected,
+):
     """Typed access to the database; see docs/architecture.md for the tables.
 
     Each base is one table's module (``chats``, ``subscriptions``, ``feeds``, ``articles``,

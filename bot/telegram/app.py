@@ -39,6 +39,7 @@ from bot.telegram.access import gate
 from bot.telegram.arguments import answers_argument_errors
 from bot.telegram.fairuse import CommandLimiter, PacedReplies
 from bot.telegram.handlers import (
+    aliases,
     buttons,
     errors,
     feeds,
@@ -145,6 +146,7 @@ COMMAND_HANDLERS = {
     ("timezone",): timezone.set_timezone,
     ("frequency",): frequency.set_frequency,
     ("quiet",): quiet.set_quiet,
+    ("alias",): aliases.alias,
     ("feeds",): feeds.list_feeds,
     ("addfeed",): feeds.add_feed,
     ("removefeed",): feeds.remove_feed,

@@ -20,6 +20,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("timezone", "Set the time zone for dates: /timezone Europe/Berlin"),
     ("frequency", "How often a topic comes: /frequency 2 daily 08:00"),
     ("quiet", "Quiet hours: /quiet 22:00-07:00, /quiet off"),
+    ("alias", "Other names of a term: /alias Eli Cohen = אלי כהן"),
     ("help", "How to write a topic rule"),
 )
 """The public commands, as shown in Telegram's command menu (setMyCommands)."""
@@ -38,6 +39,10 @@ RULE_CHEAT_SHEET = """\
 <code>Azerbaijan -football</code> — leave out articles with a word
 <code>"Eli Cohen"</code> or <code>'Eli Cohen'</code> — the exact phrase
 <code>Azer*</code> — any word starting with Azer
+<code>Azerbaijan</code> also finds Азербайджан, אזרבייג׳ן, Azərbaycan… (countries in other \
+languages); <code>=Azerbaijan</code> — only the word as written
+<code>Israel lang:ru</code> · <code>Israel -lang:en</code> — only, or not, articles in a \
+language
 <code>(Israel | Iran) + Azerbaijan</code> — group with brackets; + binds tighter than |
 <code>title:Azerbaijan</code> — only in the headline (also <code>text:</code>, \
 <code>source:</code>)
@@ -62,6 +67,8 @@ optionally only the last 24h, 7d, 2w…
 or as a digest: <code>hourly</code>, <code>daily 08:00</code>, <code>weekly Mon 08:00</code>
 /quiet <i>22:00-07:00</i> [<code>silent</code>] · /quiet off — hold alerts (or their sound) \
 at night; held alerts come as one digest when quiet hours end
+/alias <i>term</i> = <i>name, name</i> — other names a term matches in every topic here; \
+/alias lists them, /alias -<i>term</i> removes them
 
 {RULE_CHEAT_SHEET}
 

@@ -7,6 +7,7 @@ from datetime import tzinfo
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.aliases import chat_rule
 from bot.markup import esc, format_when, link, shorten
 from bot.matching import LOOKBACK_DAYS, matching_articles
 from bot.store import StoredArticle
@@ -28,7 +29,7 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, "Give me a rule to try, e.g. <code>/preview Israel + Azerbaijan</code>")
         return
     typed = parse_rule(text)
-    rule = typed.rule
+    rule = await chat_rule(svc.store, svc.config, chat_of(update).id, typed.rule.text)
     found = await matching_articles(svc.store, rule, limit=PREVIEW_COUNT)
     if not found:
         await reply(

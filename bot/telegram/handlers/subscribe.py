@@ -14,6 +14,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
 import rules
+from bot.aliases import chat_rule
 from bot.delivery.buttons import Buttons, regroup_buttons, to_markup
 from bot.markup import esc
 from bot.matching import LOOKBACK_DAYS, matching_articles
@@ -145,10 +146,13 @@ async def confirmation(
     grouping shown, how often it would have alerted lately, and, when the rule likely means
     something else than it says (``Iran | Armenia -football``), the other reading with a
     button that follows that instead."""
-    matched = await matching_articles(services(context).store, rule)
+    svc = services(context)
+    rule = await chat_rule(svc.store, svc.config, sub.chat_id, rule.text)
+    matched = await matching_articles(svc.store, rule)
     lines = [
         f"Following {numbered(sub)}",
         f"It would have matched {_articles(len(matched))} in the last {LOOKBACK_DAYS} days.",
+        *also_matches(rule),
     ]
     buttons: Buttons = []
     other = rule.other_reading
@@ -160,6 +164,24 @@ async def confirmation(
     if sub.frequency:
         lines.append(f"As a digest: {await _digest_note(context, sub)}.")
     return "\n".join(lines), buttons
+
+
+ALSO_SHOWN = 3
+"""Other names a confirmation lists for a term before it says how many more there are."""
+
+
+def also_matches(rule: rules.Rule) -> list[str]:
+    """ "Azerbaijan also matches Азербайджан, אזרבייג׳ן, أذربيجان and 8 more.": one line
+    per term that stands for other names (``=Azerbaijan`` would not)."""
+    lines = []
+    for term, names in rule.also_matches().items():
+        if not names:
+            continue
+        shown = ", ".join(esc(name) for name in names[:ALSO_SHOWN])
+        more = len(names) - ALSO_SHOWN
+        rest = f" and {more} more" if more > 0 else ""
+        lines.append(f"{esc(term)} also matches {shown}{rest}.")
+    return lines
 
 
 async def _digest_note(context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow) -> str:
