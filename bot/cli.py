@@ -30,6 +30,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 import rules
+from bot.aliases import configured
 from bot.article import Article
 from bot.config import TOKEN_ENV, Config, ConfigError, load_config
 from bot.feeds.errors import FeedParseError, FetchError, OpmlError
@@ -219,13 +220,14 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    rule = compile_rule(args.rule)
     config = load_config(args.config) if args.config else Config()
+    rule = compile_rule(args.rule, config)
     return asyncio.run(_check_feeds(rule, args, config))
 
 
-def compile_rule(text: str) -> rules.Rule:
-    """The rule, or a CliError that shows the rule with a caret under the problem.
+def compile_rule(text: str, config: Config) -> rules.Rule:
+    """The rule as the bot compiles it (with the configured place names and aliases), or a
+    CliError that shows the rule with a caret under the problem.
 
     Invisible characters (zero-width, bidi controls, BOM, NUL) are removed first, as the bot
     does, and a line on stderr says so.
@@ -235,7 +237,7 @@ def compile_rule(text: str) -> rules.Rule:
         print(f"topic-alert: removed {cleaned.summary()} from the rule", file=sys.stderr)
     text = cleaned.text
     try:
-        return rules.compile(text)
+        return rules.compile(text, configured(config))
     except rules.RuleSyntaxError as exc:
         line, caret = exc.excerpt(text)
         raise CliError(f"bad rule: {exc}\n  {line}\n  {caret}") from None
@@ -348,12 +350,12 @@ def _positive(text: str) -> int:
 
 def _search(args: argparse.Namespace) -> int:
     """What /search shows, on the command line: matches in the store, latest stored first."""
-    rule = compile_rule(args.rule)
+    config = load_config(args.config)
+    rule = compile_rule(args.rule, config)
     try:
         since = datetime.now(UTC) - parse_since(args.since) if args.since else None
     except SinceError as exc:
         raise CliError(f"--since {exc}") from None
-    config = load_config(args.config)
     with _open_store(config) as store:
         found = asyncio.run(_search_store(store, rule, since, args.limit))
         oldest = store.oldest_article_seen()

@@ -62,8 +62,11 @@ def parse_since(text: str) -> timedelta:
     return span
 
 
-def fts_query(node: Node) -> str | None:
+def fts_query(node: Node, aliases: rules.Aliases | None = None) -> str | None:
     """An FTS5 query every article ``node`` matches satisfies; None when there is none.
+
+    A term that names a place (its ``group``, expanded with ``aliases``) stands for any form
+    of any of its names, so it looks for each of them.
 
     ``article_words`` holds each field's words in the rules' order, so a phrase is an FTS5
     phrase and a prefix an FTS5 prefix. A term without a field looks in title and text, as
@@ -72,18 +75,20 @@ def fts_query(node: Node) -> str | None:
     such as ``⑴`` fold to ``(1)``).
     """
     match node:
-        case Term(words=words, prefix=prefix, field=field):
-            if not all(map(_one_token, words)):
-                return None
+        case Term(words=words, prefix=prefix, field=field, group=group):
             column = field or "{title text}"
-            return f'{column} : "{" ".join(words)}"' + ("*" if prefix else "")
+            spellings = [words] if group is None or aliases is None else aliases.forms(group)
+            if not spellings or not all(all(map(_one_token, w)) for w in spellings):
+                return None
+            star = "*" if prefix else ""
+            return " OR ".join(f'{column} : "{" ".join(w)}"{star}' for w in spellings)
         case Not():
             return None
         case And(children):
-            narrowed = [q for child in children if (q := fts_query(child)) is not None]
+            narrowed = [q for child in children if (q := fts_query(child, aliases)) is not None]
             return " AND ".join(f"({q})" for q in narrowed) if narrowed else None
         case Or(children):
-            branches = [fts_query(child) for child in children]
+            branches = [fts_query(child, aliases) for child in children]
             if any(q is None for q in branches):
                 return None
             return " OR ".join(f"({q})" for q in branches)
@@ -130,7 +135,7 @@ async def find(
 
     Rule matching runs on a worker thread, as for /preview: the event loop serves every chat.
     """
-    query = fts_query(rule.node)
+    query = fts_query(rule.match_node, rule.aliases)
     wanted = skip + count + 1
     matches: list[Match] = []
     before, checked, size = up_to + 1, 0, FIRST_BATCH + skip

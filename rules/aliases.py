@@ -71,6 +71,7 @@ class Aliases:
 
     def __init__(self, groups: Mapping[str, Sequence[Name]]) -> None:
         self._names: dict[str, tuple[Name, ...]] = {}
+        self._forms: dict[str, list[tuple[str, ...]]] = {}
         self._group_of: dict[tuple[str, ...], str] = {}
         self._by_first: dict[str, list[_Form]] = {}
         seen: set[tuple[tuple[str, ...], str]] = set()
@@ -88,6 +89,7 @@ class Aliases:
                         seen.add((form_words, group))
                         entry = _Form(form_words, marker(group), name.label)
                         self._by_first.setdefault(form_words[0], []).append(entry)
+                        self._forms.setdefault(group, []).append(form_words)
         self.first_words = frozenset(self._by_first)
         """Every word a form starts with: a document's words are intersected with these."""
 
@@ -103,6 +105,11 @@ class Aliases:
     def names(self, group: str) -> tuple[str, ...]:
         """The labels of ``group``'s names, in the order given, each once."""
         return tuple(dict.fromkeys(name.label for name in self._names.get(group, ())))
+
+    def forms(self, group: str) -> tuple[tuple[str, ...], ...]:
+        """The folded words of every form of ``group``'s names (labels and inflections): what
+        a text must contain for a term naming the group to match it."""
+        return tuple(self._forms.get(group, ()))
 
     def find(
         self, words: Sequence[str], positions: Mapping[str, Sequence[int]], found: Iterable[str]

@@ -10,8 +10,12 @@ import pytest
 from botapi import SentMessage
 from test_telegram_harness import USER, Bot, StartBot, add_articles, start_bot_fixture  # noqa: F401
 
+import rules
+from bot.aliases import configured
 from bot.article import Article
+from bot.config import Config
 from bot.delivery.buttons import Callback, CallbackDataError, callback_data, parse_callback
+from bot.search import fts_query
 
 GROUP = -4003
 ADMIN, MEMBER = 701, 702
@@ -119,6 +123,33 @@ async def test_search_folds_words_as_alerts_do(start_bot: StartBot) -> None:
     assert titles(folded) == ["1. Café talks in Straße"]
     assert titles(excluded) == ["1. Визит в Баку"]
     assert titles(sourced) == ["1. Baku weather"]
+
+
+async def test_search_finds_places_in_other_languages_as_alerts_do(start_bot: StartBot) -> None:
+    """A country's names in the configured languages, and their inflected forms, match as they
+    do in subscriptions (the FTS prefilter looks for each form); =Israel keeps to the word;
+    the chat's own /alias counts too, on the next pages as on the first."""
+    bot = await start_bot()
+    await add_articles(
+        bot.store,
+        "Израиль и Азербайджан подписали соглашение",
+        "ישראל ואזרבייג'ן חתמו על הסכם",
+        "Israeli firms in Baku",
+        "אלי כהן בבאקו",
+    )
+
+    places = await bot.send(USER, "/search Israel + Azerbaijan")
+    literal = await bot.send(USER, "/search =Israel")
+    await bot.send(USER, "/alias Eli Cohen = אלי כהן")
+    own = await bot.send(USER, '/search "Eli Cohen"')
+
+    assert titles(places) == [
+        "1. ישראל ואזרבייג'ן חתמו על הסכם",
+        "2. Израиль и Азербайджан подписали соглашение",
+    ]
+    assert "Azerbaijan (Азербайджан)" in places.plain
+    assert titles(literal) == []
+    assert titles(own) == ["1. אלי כהן בבאקו"]
 
 
 async def test_long_titles_are_cut_so_a_page_fits_one_message(start_bot: StartBot) -> None:
@@ -266,3 +297,21 @@ def test_search_buttons_round_trip_through_the_one_codec() -> None:
     for forged in ("page:7", "page:7:-1", "follow:7:1", "mute:7:0", "page:0:1", "page:7:²"):
         with pytest.raises(CallbackDataError):
             parse_callback(forged)
+
+
+def test_a_place_term_narrows_the_search_to_any_of_its_names() -> None:
+    """The prefilter looks for every form of every name of a place (at a million articles a
+    rule the index cannot narrow would read the whole window), and an exclusion never narrows."""
+    aliases = configured(Config())
+    assert aliases is not None
+    rule = rules.compile("Azerbaijan -Armenia", aliases)
+    group = aliases.group_of(("azerbaijan",))
+    assert group is not None
+
+    query = fts_query(rule.match_node, rule.aliases)
+
+    assert query is not None
+    forms = aliases.forms(group)
+    assert len(forms) > 20
+    assert all(f'"{" ".join(words)}"' in query for words in forms)
+    assert "armenia" not in query

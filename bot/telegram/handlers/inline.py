@@ -16,6 +16,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 import rules
+from bot.aliases import configured
 from bot.markup import format_when
 from bot.search import Match, find
 from bot.telegram.handlers.preview import article_line
@@ -38,7 +39,7 @@ async def inline_search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     found: list[Match] = []
     if text and len(text) <= rules.MAX_LENGTH:
         try:
-            rule = rules.compile(text)
+            rule = rules.compile(text, configured(svc.config))
         except rules.RuleSyntaxError:
             rule = None  # still being typed, most likely: no results until it parses
         if rule is not None:

@@ -18,6 +18,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 import rules
+from bot.aliases import chat_rule
 from bot.delivery.buttons import (
     ALERT_ACTIONS,
     Buttons,
@@ -59,11 +60,11 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, USAGE)
         return
     typed = parse_rule(rule_text)
+    chat_id = chat_of(update).id
+    rule = await chat_rule(svc.store, svc.config, chat_id, typed.rule.text)
     newest = await svc.store.newest_article_id()
-    saved = await svc.store.save_search(
-        chat_of(update).id, typed.rule.text, since=since, up_to=newest
-    )
-    page, buttons = await _page(svc, chat_of(update).id, saved, typed.rule, 0)
+    saved = await svc.store.save_search(chat_id, typed.rule.text, since=since, up_to=newest)
+    page, buttons = await _page(svc, chat_id, saved, rule, 0)
     await reply(update, page + typed.note, markup=to_markup(buttons))
 
 
@@ -141,9 +142,10 @@ def is_search_button(data: object) -> bool:
 async def on_search_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = query_of(update)
     callback = parse_callback(query.data or "")
+    svc = services(context)
     try:
-        saved = await services(context).store.get_saved_rule(callback.row_id)
-        rule = rules.compile(saved.rule)
+        saved = await svc.store.get_saved_rule(callback.row_id)
+        rule = await chat_rule(svc.store, svc.config, saved.chat_id, saved.rule)
     except (UnknownRow, rules.RuleSyntaxError):  # gone, or a rule a later release refuses
         await query.answer(EXPIRED)
         return
@@ -162,7 +164,7 @@ async def on_search_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if not isinstance(message, Message):
         await query.answer(EXPIRED)
         return
-    text, buttons = await _page(services(context), here, saved, rule, callback.page)
+    text, buttons = await _page(svc, here, saved, rule, callback.page)
     try:
         await query.edit_message_text(
             text,
