@@ -4,50 +4,17 @@ removing the alias stops that."""
 
 from __future__ import annotations
 
-import itertools
-from datetime import UTC, datetime
-from functools import partial
+from test_telegram_harness import (  # noqa: F401
+    USER,
+    Bot,
+    StartBot,
+    add_articles,
+    alerts,
+    publish,
+    start_bot_fixture,
+)
 
-from botapi import SentMessage
-from outbox_env import drain, fast_sender
-from test_telegram_harness import USER, Bot, StartBot, add_articles, start_bot_fixture  # noqa: F401
-
-from bot.article import Article
-from bot.delivery import render_outbox_row
 from bot.matching import SubscriptionMatcher
-
-FEED = "https://news.example.org/feed.xml"
-_ids = itertools.count()
-
-
-async def publish(bot: Bot, matcher: SubscriptionMatcher, title: str) -> None:
-    """One article polled, matched by ``matcher`` (refreshed first, as every poll does) and
-    delivered with its explanations."""
-    feed = await bot.store.feed_by_url(FEED) or await bot.store.add_feed(FEED, name="Example")
-    n = next(_ids)
-    article = Article(
-        id=f"a{n}",
-        feed_url=FEED,
-        url=f"https://news.example.org/{n}",
-        title=title,
-        text="",
-        published=datetime.now(UTC).replace(microsecond=0),
-        source="Example News",
-    )
-    await matcher.refresh()
-    await bot.store.store_poll(
-        feed.id,
-        [article],
-        seen_at=datetime.now(UTC),
-        matches=matcher.match([article]),
-        thread_ids=matcher.thread_ids,
-    )
-    render = partial(render_outbox_row, explain=matcher.explain)
-    await drain(fast_sender(bot.application.bot, bot.store, render=render))
-
-
-def alerts(bot: Bot) -> list[SentMessage]:
-    return [m for m in bot.api.messages(USER) if "news.example.org/" in m.text]
 
 
 async def test_an_alias_applies_to_every_topic_and_is_named_in_the_alert(
@@ -57,16 +24,16 @@ async def test_an_alias_applies_to_every_topic_and_is_named_in_the_alert(
     matcher = SubscriptionMatcher(bot.store)
     empty = await bot.send(USER, "/alias")
     await bot.send(USER, '/subscribe "Eli Cohen"')
-    await publish(bot, matcher, "Фильм об Эли Коэне вышел в прокат")
+    await publish(bot, "Фильм об Эли Коэне вышел в прокат", matcher=matcher)
 
     added = await bot.send(USER, "/alias Eli Cohen = אלי כהן, Эли Коэн")
     listed = await bot.send(USER, "/alias")
-    await publish(bot, matcher, "Фильм об Эли Коэне вышел в прокат снова")
-    await publish(bot, matcher, "סרט חדש על אלי כהן")
+    await publish(bot, "Фильм об Эли Коэне вышел в прокат снова", matcher=matcher)
+    await publish(bot, "סרט חדש על אלי כהן", matcher=matcher)
     confirmation = await bot.send(USER, '/subscribe "Eli Cohen" + Damascus')
 
     removed = await bot.send(USER, "/alias -eli cohen")
-    await publish(bot, matcher, "Ещё один фильм об Эли Коэне")
+    await publish(bot, "Ещё один фильм об Эли Коэне", matcher=matcher)
 
     assert empty.plain.startswith("No aliases here.")
     assert added.plain == "Eli Cohen now also matches אלי כהן, Эли Коэн in every topic here."

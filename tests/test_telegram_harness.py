@@ -7,18 +7,22 @@ test share one loop, so waiting for the fake's messages happens on a worker thre
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 from botapi import FakeBotAPI, SentMessage
+from outbox_env import drain, fast_sender
 from telegram.ext import Application
 
 from bot.article import Article
 from bot.config import AccessConfig, Config, SubscriptionsConfig, TelegramConfig
-from bot.delivery import Pacer
+from bot.delivery import Pacer, render_outbox_row
+from bot.matching import SubscriptionMatcher
 from bot.store import AsyncStore, Store
 from bot.telegram import build_application, start_receiving, stop_receiving
 from bot.telegram.services import FeedValidator
@@ -128,6 +132,46 @@ async def add_articles(store: AsyncStore, *titles: str) -> None:
         for n, title in enumerate(titles)
     ]
     await store.add_articles(feed.id, articles, seen_at=now)
+
+
+NEWS_FEED = "https://news.example.org/feed.xml"
+_published = itertools.count()
+
+
+async def publish(
+    bot: Bot, title: str, text: str = "", *, matcher: SubscriptionMatcher | None = None
+) -> None:
+    """The feed publishes one article; the poll's write queues its alerts as the pipeline's
+    does (``matcher`` refreshed first, as every poll does), and the sender delivers them with
+    that matcher's explanations."""
+    store = bot.store
+    feed = await store.feed_by_url(NEWS_FEED) or await store.add_feed(NEWS_FEED, name="Example")
+    n = next(_published)
+    article = Article(
+        id=f"a{n}",
+        feed_url=NEWS_FEED,
+        url=f"https://news.example.org/{n}",
+        title=title,
+        text=text,
+        published=datetime.now(UTC).replace(microsecond=0),
+        source="Example News",
+    )
+    matcher = matcher or SubscriptionMatcher(store)
+    await matcher.refresh()
+    await store.store_poll(
+        feed.id,
+        [article],
+        seen_at=datetime.now(UTC),
+        matches=matcher.match([article]),
+        thread_ids=matcher.thread_ids,
+    )
+    render = partial(render_outbox_row, explain=matcher.explain)
+    await drain(fast_sender(bot.application.bot, store, render=render))
+
+
+def alerts(bot: Bot, chat_id: int = USER) -> list[SentMessage]:
+    """The alerts the chat received (messages linking to a published article), oldest first."""
+    return [m for m in bot.api.messages(chat_id) if "news.example.org/" in m.text]
 
 
 async def test_commands_are_published_and_start_welcomes(start_bot: StartBot) -> None:

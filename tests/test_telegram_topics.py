@@ -7,50 +7,17 @@ are pressed as a person would. Every assertion is on the texts and buttons the c
 
 from __future__ import annotations
 
-import itertools
-from datetime import UTC, datetime
-
 from botapi import SentMessage
-from outbox_env import drain, fast_sender
-from test_telegram_harness import USER, Bot, StartBot, start_bot_fixture  # noqa: F401
+from test_telegram_harness import (  # noqa: F401
+    USER,
+    Bot,
+    StartBot,
+    alerts,
+    publish,
+    start_bot_fixture,
+)
 
-from bot.article import Article
-from bot.matching import SubscriptionMatcher
-
-FEED = "https://news.example.org/feed.xml"
 FORUM, ADMIN = -100_5001, 601
-_ids = itertools.count()
-
-
-async def publish(bot: Bot, title: str, text: str = "") -> None:
-    """The feed publishes one article; the poll's write queues its alerts as the pipeline's
-    does, and the sender delivers them."""
-    feed = await bot.store.feed_by_url(FEED) or await bot.store.add_feed(FEED, name="Example")
-    n = next(_ids)
-    article = Article(
-        id=f"a{n}",
-        feed_url=FEED,
-        url=f"https://news.example.org/{n}",
-        title=title,
-        text=text,
-        published=datetime.now(UTC).replace(microsecond=0),
-        source="Example News",
-    )
-    matcher = SubscriptionMatcher(bot.store)
-    await matcher.refresh()
-    await bot.store.store_poll(
-        feed.id,
-        [article],
-        seen_at=datetime.now(UTC),
-        matches=matcher.match([article]),
-        thread_ids=matcher.thread_ids,
-    )
-    await drain(fast_sender(bot.application.bot, bot.store))
-
-
-def alerts(bot: Bot, chat_id: int) -> list[SentMessage]:
-    """The alerts the chat received (messages linking to an article), oldest first."""
-    return [m for m in bot.api.messages(chat_id) if "news.example.org/" in m.text]
 
 
 def current(bot: Bot, message: SentMessage) -> SentMessage:
