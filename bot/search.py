@@ -2,7 +2,7 @@
 
 The rule decides, exactly as it does for alerts (same language, same folding): FTS5 only
 narrows the candidates. It looks in ``article_words``, the articles' words as the rule engine
-folds them (migration v4), so a word of a rule and the same word in an article are the same
+folds them (migration v6), so a word of a rule and the same word in an article are the same
 token there too, in any script. :func:`fts_query` turns the rule into an FTS5 query that
 every article the rule matches satisfies, or None when it cannot promise that (then every
 article of the window is a candidate). Candidates come latest stored first in batches, and

@@ -40,7 +40,7 @@ def utcnow() -> datetime:
 
 def rule_words(text: str | None) -> str:
     """The SQL function ``rule_words(text)``: the words of ``text`` as the rule engine folds
-    them, joined by spaces, for the ``article_words`` index (see migration v4)."""
+    them, joined by spaces, for the ``article_words`` index (see migration v6)."""
     return " ".join(rules.folded_words(text or ""))
 
 
