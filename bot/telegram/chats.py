@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from zoneinfo import ZoneInfo
 
 from telegram import Chat, Message
 
 from bot.store import AsyncStore, ChatRow
+from bot.timezones import chat_zone
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +25,12 @@ async def register_chat(store: AsyncStore, chat: Chat) -> tuple[ChatRow, bool]:
     if returning:
         logger.info("chat %s is back; its subscriptions resume", chat.id)
     return row, returning
+
+
+async def stored_zone(store: AsyncStore, chat_id: int, default: str) -> ZoneInfo:
+    """The time zone the chat chose with /timezone, else ``default`` (the config's)."""
+    row = await store.get_chat(chat_id)
+    return chat_zone(row.timezone if row else None, default)
 
 
 def topic_thread(message: Message) -> int | None:

@@ -12,10 +12,10 @@ from bot.markup import esc, format_when, link, shorten
 from bot.matching import LOOKBACK_DAYS, matching_articles
 from bot.store import StoredArticle
 from bot.telegram.arguments import command_argument, parse_rule
+from bot.telegram.chats import stored_zone
 from bot.telegram.replies import reply
 from bot.telegram.services import services
 from bot.telegram.updates import chat_of, message_of
-from bot.timezones import chat_zone
 
 PREVIEW_COUNT = 5
 TITLE_CHARS = 300
@@ -38,8 +38,7 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             "New articles are checked as they arrive." + typed.note,
         )
         return
-    row = await svc.store.get_chat(chat_of(update).id)
-    zone = chat_zone(row.timezone if row else None, svc.config.delivery.timezone)
+    zone = await stored_zone(svc.store, chat_of(update).id, svc.config.delivery.timezone)
     lines = [f"Latest articles matching <code>{esc(rule)}</code>:"]
     lines += [f"{n}. {article_line(item, zone)}" for n, item in enumerate(found, start=1)]
     await reply(update, "\n".join(lines) + typed.note)

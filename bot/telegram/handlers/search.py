@@ -33,12 +33,12 @@ from bot.store import SavedRule, UnknownRow
 from bot.telegram import texts
 from bot.telegram.access import can_manage_chat
 from bot.telegram.arguments import ArgumentError, command_argument, parse_rule
+from bot.telegram.chats import stored_zone
 from bot.telegram.handlers.preview import article_line
 from bot.telegram.handlers.subscribe import subscribe_rule
 from bot.telegram.replies import NO_PREVIEW, reply
 from bot.telegram.services import Services, services
 from bot.telegram.updates import chat_of, message_of, query_of
-from bot.timezones import chat_zone
 
 logger = logging.getLogger(__name__)
 
@@ -93,8 +93,7 @@ async def _page(
         up_to=saved.up_to or 0,
         skip=page * PAGE_SIZE,
     )
-    row = await svc.store.get_chat(chat_id)
-    zone = chat_zone(row.timezone if row else None, svc.config.delivery.timezone)
+    zone = await stored_zone(svc.store, chat_id, svc.config.delivery.timezone)
     oldest = await svc.store.oldest_article_seen()
     window = _window(saved.since, oldest, zone, svc.config.storage.retention_days)
     subscribe = [("🔔 Subscribe", callback_data("follow", saved.id))]

@@ -34,13 +34,12 @@ from bot.telegram.arguments import (
     command_argument,
     parse_rule,
 )
-from bot.telegram.chats import register_chat, topic_thread
+from bot.telegram.chats import register_chat, stored_zone, topic_thread
 from bot.telegram.handlers.frequency import frequency_note
 from bot.telegram.replies import reply
 from bot.telegram.services import services
 from bot.telegram.topics import numbered
 from bot.telegram.updates import chat_of, message_of, text_of, user_data_of, user_of
-from bot.timezones import chat_zone
 
 logger = logging.getLogger(__name__)
 
@@ -187,8 +186,7 @@ def also_matches(rule: rules.Rule) -> list[str]:
 async def _digest_note(context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow) -> str:
     """ "daily 08:00, next digest 4 Dec 08:00 CET" in the chat's time zone."""
     svc = services(context)
-    chat = await svc.store.get_chat(sub.chat_id)
-    zone = chat_zone(chat.timezone if chat else None, svc.config.delivery.timezone)
+    zone = await stored_zone(svc.store, sub.chat_id, svc.config.delivery.timezone)
     return frequency_note(sub.frequency, zone)
 
 
