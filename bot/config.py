@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.aliases import DEFAULT_LANGUAGES, is_language
+from bot.i18n import LANGUAGES
 from bot.schedule import ScheduleError, parse_frequency, stored_quiet
 from bot.timezones import is_timezone
 
@@ -88,6 +89,9 @@ class AccessConfig:
 @dataclass(frozen=True)
 class DeliveryConfig:
     timezone: str = "UTC"
+    language: str = "en"
+    """The language of chats that chose none with /language and whose Telegram app gives none
+    the bot speaks (bot.i18n.LANGUAGES)."""
     summary_chars: int = 400
     digest_threshold: int = 10
     frequency: str = "realtime"
@@ -261,6 +265,11 @@ def _check_values(config: Config, where: str) -> None:
         raise ConfigError(
             f"{where}: delivery.timezone {config.delivery.timezone!r} is not a time zone; "
             "use an IANA name such as 'Europe/Berlin' or 'UTC'"
+        )
+    if config.delivery.language not in LANGUAGES:
+        raise ConfigError(
+            f"{where}: delivery.language {config.delivery.language!r} is not one the bot speaks; "
+            f"use one of {', '.join(LANGUAGES)}"
         )
     schedules: list[tuple[str, str, Callable[[str], object]]] = [
         ("delivery.frequency", config.delivery.frequency, parse_frequency),

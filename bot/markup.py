@@ -1,4 +1,4 @@
-"""Telegram HTML: escaping, links, the message length rule, shortening, counts and dates.
+"""Telegram HTML: escaping, links, the message length rule, shortening and counts.
 
 Every message the bot sends (alerts, digests, command replies) is Telegram HTML, so these are
 shared by ``bot/delivery`` and ``bot/telegram``. Anything written by someone else (a feed, a
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from datetime import datetime, tzinfo
 from urllib.parse import urlsplit
 
 MAX_MESSAGE = 4096
@@ -66,13 +65,6 @@ def counted(count: int, noun: str, plural: str | None = None) -> str:
     if count == 1:
         return f"1 {noun}"
     return f"{count} {plural or noun + 's'}"
-
-
-def format_when(moment: datetime, tz: tzinfo) -> str:
-    """ "28 May 2023, 15:05 UTC": a date and time as every chat message shows it, in the
-    chat's zone (:func:`bot.timezones.chat_zone`)."""
-    local = moment.astimezone(tz)
-    return f"{local.day} {local:%b %Y, %H:%M} {local.tzname()}"
 
 
 def pack_lines(lines: Sequence[str], room: int = MAX_MESSAGE) -> list[list[str]]:

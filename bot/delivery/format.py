@@ -15,7 +15,8 @@ from typing import Protocol
 
 from bot.article import Article
 from bot.delivery.buttons import Buttons
-from bot.markup import MAX_MESSAGE, esc, format_when, link, pack_lines, shorten, utf16_len
+from bot.i18n import format_when
+from bot.markup import MAX_MESSAGE, esc, link, pack_lines, shorten, utf16_len
 
 _ELLIPSIS = "…"
 _MAX_TITLE = 300

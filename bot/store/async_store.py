@@ -90,6 +90,7 @@ class AsyncStore:
     get_chat = _offload(Store.get_chat)
     set_chat_active = _offload(Store.set_chat_active)
     set_chat_timezone = _offload(Store.set_chat_timezone)
+    set_chat_language = _offload(Store.set_chat_language)
     set_chat_quiet = _offload(Store.set_chat_quiet)
     migrate_chat = _offload(Store.migrate_chat)
     # subscriptions

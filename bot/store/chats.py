@@ -1,4 +1,4 @@
-"""The ``chats`` table: who the bot talks to, whether they still listen, and their timezone."""
+"""The ``chats`` table: who the bot talks to, whether they still listen, their zone and language."""
 
 from __future__ import annotations
 
@@ -11,9 +11,19 @@ from bot.store.states import Paused
 
 class ChatsTable(Connected):
     def upsert_chat(
-        self, chat_id: int, *, type: str = "private", title: str | None = None
+        self,
+        chat_id: int,
+        *,
+        type: str = "private",
+        title: str | None = None,
+        telegram_language: str | None = None,
     ) -> ChatRow:
-        """Register a chat or bring it back: /start after a block resumes its subscriptions."""
+        """Register a chat or bring it back: /start after a block resumes its subscriptions.
+
+        ``telegram_language`` (the language_code of who sent the command) is kept as the
+        chat's language when it chose none: a private chat follows its person's latest one; a
+        group keeps the first, so members with other settings do not toggle it.
+        """
         chats = self._table("chats")
         with self._transaction():
             chats.insert(
@@ -22,6 +32,12 @@ class ChatsTable(Connected):
             )
             # A chat that comes back keeps the title it had when Telegram sends none.
             chats.update(chat_id, {"type": type} | ({"title": title} if title else {}))
+            if telegram_language:
+                self.conn.execute(
+                    """UPDATE chats SET telegram_language = ?
+                       WHERE id = ? AND (type = 'private' OR telegram_language IS NULL)""",
+                    (telegram_language, chat_id),
+                )
             self.set_chat_active(chat_id, True)
         chat = self.get_chat(chat_id)
         assert chat is not None, "written in the transaction above"
@@ -50,6 +66,10 @@ class ChatsTable(Connected):
     def set_chat_timezone(self, chat_id: int, timezone: str) -> None:
         # SQL: an unknown chat is no error (sqlite-utils' update raises NotFoundError).
         self.conn.execute("UPDATE chats SET timezone = ? WHERE id = ?", (timezone, chat_id))
+
+    def set_chat_language(self, chat_id: int, language: str | None) -> None:
+        """The chat's /language choice; None goes back to its person's Telegram language."""
+        self.conn.execute("UPDATE chats SET language = ? WHERE id = ?", (language, chat_id))
 
     def set_chat_quiet(self, chat_id: int, quiet: str | None) -> None:
         """Quiet hours as /quiet wrote them ('22:00-07:00 silent', 'off'); None: the default."""

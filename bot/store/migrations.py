@@ -298,6 +298,13 @@ CREATE TRIGGER chat_aliases_au AFTER UPDATE ON chat_aliases BEGIN
 END;
 """
 
+SCHEMA_V8 = """
+-- The language a chat reads: its /language choice (NULL: none made), and the Telegram
+-- language_code of the person it belongs to (private chats: the latest seen; groups: whoever
+-- registered it), used when it made no choice.
+ALTER TABLE chats ADD COLUMN language TEXT;
+ALTER TABLE chats ADD COLUMN telegram_language TEXT;
+"""
 
 MIGRATIONS: list[str] = [
     SCHEMA_V1,
@@ -307,6 +314,7 @@ MIGRATIONS: list[str] = [
     SCHEMA_V5,
     SCHEMA_V6,
     SCHEMA_V7,
+    SCHEMA_V8,
 ]
 """MIGRATIONS[n] is the SQL script that upgrades a database at version n to version n + 1."""
 

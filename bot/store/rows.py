@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.article import Article
+from bot.i18n import pick
 from bot.store.states import FeedOrigin, OutboxStatus, ShownAs
 
 
@@ -31,6 +32,15 @@ class ChatRow:
     active: bool
     quiet: str | None = None
     """Quiet hours as /quiet set them ('22:00-07:00', 'off'); None: the configured default."""
+    language: str | None = None
+    """The chat's /language choice; None: none made."""
+    telegram_language: str | None = None
+    """Telegram's language_code of the chat's person (private) or of who registered it."""
+
+    def reads(self, default: str) -> str:
+        """The language of this chat's texts: its /language choice, else its person's Telegram
+        language (or the base language of it), else ``default`` (``[delivery] language``)."""
+        return pick(self.language, self.telegram_language, default)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ChatRow:
@@ -41,6 +51,8 @@ class ChatRow:
             row["timezone"],
             bool(row["active"]),
             row.get("quiet"),
+            row.get("language"),
+            row.get("telegram_language"),
         )
 
 

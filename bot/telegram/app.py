@@ -2,6 +2,7 @@
 
 Handler groups run in order and each update passes through all of them:
 
+* ``-5`` choosing the language of every text written for the update (``speaking``),
 * ``-4`` bookkeeping that must happen whoever sent the update (group → supergroup moves),
 * ``-3`` the access gate, which stops updates from people outside ``allowed_users``,
 * ``-2`` the per-person command limit (``[access] commands_per_minute``),
@@ -60,6 +61,7 @@ from bot.telegram.handlers import (
     unsubscribe,
 )
 from bot.telegram.services import KEY, FeedChanged, FeedValidator, Services
+from bot.telegram.speaking import speak_their_language
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +105,7 @@ def build_application(
         feed_added=on_feed_added,
         feed_removed=on_feed_removed,
     )
+    application.add_handler(TypeHandler(Update, speak_their_language), group=-5)
     migrated = filters.StatusUpdate.MIGRATE & filters.ChatType.GROUP
     application.add_handler(MessageHandler(migrated, migration.chat_migrated), group=-4)
     application.add_handler(TypeHandler(Update, gate), group=-3)

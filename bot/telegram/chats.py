@@ -5,22 +5,30 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
-from telegram import Chat, Message
+from telegram import Message, Update
 
 from bot.store import AsyncStore, ChatRow
+from bot.telegram.updates import chat_of
 from bot.timezones import chat_zone
 
 logger = logging.getLogger(__name__)
 
 
-async def register_chat(store: AsyncStore, chat: Chat) -> tuple[ChatRow, bool]:
-    """Store the chat, reactivating it; returns the row and whether it had been inactive.
+async def register_chat(store: AsyncStore, update: Update) -> tuple[ChatRow, bool]:
+    """Store the update's chat, reactivating it; returns the row and whether it had been
+    inactive. The sender's Telegram language is kept as the chat's default language.
 
     A chat goes inactive when Telegram reports the bot blocked; the store then pauses its
     subscriptions, and ``upsert_chat`` resumes exactly those (not the ones paused by hand).
     """
+    chat, user = chat_of(update), update.effective_user
     before = await store.get_chat(chat.id)
-    row = await store.upsert_chat(chat.id, type=chat.type, title=chat.title)
+    row = await store.upsert_chat(
+        chat.id,
+        type=chat.type,
+        title=chat.title,
+        telegram_language=user.language_code if user else None,
+    )
     returning = before is not None and not before.active
     if returning:
         logger.info("chat %s is back; its subscriptions resume", chat.id)

@@ -19,7 +19,7 @@ from bot.telegram.arguments import ArgumentError, command_argument
 from bot.telegram.chats import register_chat
 from bot.telegram.replies import reply
 from bot.telegram.services import services
-from bot.telegram.updates import chat_of, message_of
+from bot.telegram.updates import message_of
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ async def alias(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     argument = rules.remove_invisible(
         command_argument(message_of(update), limit=MAX_ARGUMENT)
     ).text.strip()
-    chat, _ = await register_chat(svc.store, chat_of(update))
+    chat, _ = await register_chat(svc.store, update)
     if not argument:
         await reply(update, listing(await svc.store.list_aliases(chat.id)))
     elif argument.startswith("-"):

@@ -23,7 +23,7 @@ from bot.telegram.chats import register_chat
 from bot.telegram.replies import reply
 from bot.telegram.services import services
 from bot.telegram.topics import numbered
-from bot.telegram.updates import chat_of, message_of
+from bot.telegram.updates import message_of
 from bot.timezones import chat_zone
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ async def set_frequency(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     number, _, how = command_argument(message_of(update), limit=MAX_ARGUMENT).partition(" ")
     if not number:
         raise ArgumentError(USAGE)
-    chat, _ = await register_chat(svc.store, chat_of(update))
+    chat, _ = await register_chat(svc.store, update)
     subs = await svc.store.list_subscriptions(chat.id)
     [sub] = select_subscriptions(subs, number, empty_means_all=False)
     zone = chat_zone(chat.timezone, svc.config.delivery.timezone)

@@ -17,7 +17,7 @@ from telegram.ext import ContextTypes
 
 import rules
 from bot.aliases import configured
-from bot.markup import format_when
+from bot.i18n import format_when
 from bot.search import Match, find
 from bot.telegram.handlers.preview import article_line
 from bot.telegram.services import services

@@ -8,7 +8,8 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.aliases import chat_rule
-from bot.markup import esc, format_when, link, shorten
+from bot.i18n import format_when
+from bot.markup import esc, link, shorten
 from bot.matching import LOOKBACK_DAYS, matching_articles
 from bot.store import StoredArticle
 from bot.telegram.arguments import command_argument, parse_rule

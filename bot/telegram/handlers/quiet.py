@@ -14,7 +14,7 @@ from bot.telegram.arguments import ArgumentError, command_argument
 from bot.telegram.chats import register_chat
 from bot.telegram.replies import reply
 from bot.telegram.services import services
-from bot.telegram.updates import chat_of, message_of
+from bot.telegram.updates import message_of
 from bot.timezones import chat_zone
 
 logger = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ USAGE = (
 async def set_quiet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     argument = command_argument(message_of(update), limit=MAX_ARGUMENT)
-    chat, _ = await register_chat(svc.store, chat_of(update))
+    chat, _ = await register_chat(svc.store, update)
     zone = chat_zone(chat.timezone, svc.config.delivery.timezone).key
     if not argument:
         quiet = stored_quiet(chat.quiet, svc.config.delivery.quiet_hours)

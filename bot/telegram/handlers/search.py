@@ -27,7 +27,8 @@ from bot.delivery.buttons import (
     parse_callback,
     to_markup,
 )
-from bot.markup import esc, format_when, shorten
+from bot.i18n import format_when
+from bot.markup import esc, shorten
 from bot.search import PAGE_SIZE, SinceError, find, looks_like_since, parse_since
 from bot.store import SavedRule, UnknownRow
 from bot.telegram import texts

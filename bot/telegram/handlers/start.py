@@ -13,13 +13,13 @@ from bot.telegram.chats import register_chat
 from bot.telegram.handlers import share
 from bot.telegram.replies import reply
 from bot.telegram.services import services
-from bot.telegram.updates import chat_of, message_of
+from bot.telegram.updates import message_of
 
 logger = logging.getLogger(__name__)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    _, returning = await register_chat(services(context).store, chat_of(update))
+    _, returning = await register_chat(services(context).store, update)
     token = command_argument(message_of(update))
     if token:  # a deep link: t.me/<bot>?start=<token> (see share.py)
         await share.offer(update, context, token)

@@ -108,7 +108,7 @@ async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
     typed = parse_rule(text)
     rule = typed.rule
     message, chat = message_of(update), chat_of(update)
-    await register_chat(svc.store, chat)
+    await register_chat(svc.store, update)
     try:
         sub = await svc.store.add_subscription(
             chat.id,

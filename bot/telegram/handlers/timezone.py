@@ -7,13 +7,14 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.i18n import _, isolate
 from bot.markup import esc
 from bot.telegram.access import managers_only
 from bot.telegram.arguments import command_argument
 from bot.telegram.chats import register_chat
 from bot.telegram.replies import reply
 from bot.telegram.services import services
-from bot.telegram.updates import chat_of, message_of
+from bot.telegram.updates import message_of
 from bot.timezones import timezone_name
 
 logger = logging.getLogger(__name__)
@@ -27,23 +28,28 @@ MAX_NAME = 64
 async def set_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     name = command_argument(message_of(update), limit=MAX_NAME)
-    chat, _ = await register_chat(svc.store, chat_of(update))
+    chat, _returning = await register_chat(svc.store, update)
     if not name:
         current = chat.timezone or svc.config.delivery.timezone
         await reply(
             update,
-            f"Times here are shown in {esc(current)}. "
-            f"Change it with <code>/timezone {EXAMPLE}</code>.",
+            _(
+                "Times here are shown in {zone}. Change it with <code>/timezone {example}</code>."
+            ).format(zone=isolate(esc(current)), example=EXAMPLE),
         )
         return
     canonical = timezone_name(name)
     if canonical is None:
         await reply(
             update,
-            f"I do not know the time zone <code>{esc(name)}</code>. Use an Area/City name "
-            f"such as <code>{EXAMPLE}</code>, <code>Asia/Jerusalem</code> or <code>UTC</code>.",
+            _(
+                "I do not know the time zone <code>{name}</code>. Use an Area/City name "
+                "such as <code>{example}</code>, <code>Asia/Jerusalem</code> or <code>UTC</code>."
+            ).format(name=esc(name), example=EXAMPLE),
         )
         return
     await svc.store.set_chat_timezone(chat.id, canonical)
     logger.info("chat %s set time zone %s", chat.id, canonical)
-    await reply(update, f"Times here are now shown in {esc(canonical)}.")
+    await reply(
+        update, _("Times here are now shown in {zone}.").format(zone=isolate(esc(canonical)))
+    )

@@ -1,0 +1,31 @@
+"""The bot's languages: translated texts (gettext catalogs made with Babel), which language a
+chat reads, dates and numbers in it, and right-to-left layout.
+
+Every text a chat receives is written in English in the source, marked with :func:`_` (or
+:func:`ngettext` for counts, :func:`N_` for texts translated later), and translated for the
+language :func:`use` set for the update or alert at hand. Rule syntax and article content are
+never translated. ``docs/translating.md`` tells a translator what to run.
+"""
+
+from bot.i18n.bidi import isolate, ltr_lines
+from bot.i18n.catalogs import LANGUAGES, SOURCE_LANGUAGE, native_name, pick
+from bot.i18n.context import N_, _, current, is_rtl, ngettext, use
+from bot.i18n.formats import format_number, format_period, format_when
+
+__all__ = [
+    "LANGUAGES",
+    "N_",
+    "SOURCE_LANGUAGE",
+    "_",
+    "current",
+    "format_number",
+    "format_period",
+    "format_when",
+    "is_rtl",
+    "isolate",
+    "ltr_lines",
+    "native_name",
+    "ngettext",
+    "pick",
+    "use",
+]

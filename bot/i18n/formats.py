@@ -1,0 +1,39 @@
+"""Dates and numbers as the chat's language writes them (Babel's CLDR data)."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from babel.dates import format_date, format_skeleton, format_time
+from babel.numbers import format_decimal
+
+from bot.i18n.catalogs import babel_locale
+from bot.i18n.context import current
+
+
+def format_when(moment: datetime, tz: tzinfo) -> str:
+    """ "3 Dec 2026, 10:15 UTC", "3 дек. 2026 г., 10:15 UTC": a date and time as every chat
+    message shows it, in the chat's zone (:func:`bot.timezones.chat_zone`) and language."""
+    local = moment.astimezone(tz)
+    locale = babel_locale(current())
+    date = format_date(local, "medium", locale=locale)
+    time = format_time(local, "HH:mm", locale=locale)
+    pattern = str(locale.datetime_formats["medium"])
+    return f"{pattern.replace('{1}', date).replace('{0}', time)} {local.tzname()}"
+
+
+def format_period(start: datetime, end: datetime, tz: tzinfo) -> str:
+    """ "2 Dec 08:00 – 3 Dec 08:00 CET": the span a digest covers, without the year."""
+    locale = babel_locale(current())
+
+    def day_and_time(moment: datetime) -> str:
+        local = moment.astimezone(tz)
+        day = format_skeleton("MMMd", local, locale=locale)
+        return f"{day} {format_time(local, 'HH:mm', locale=locale)}"
+
+    return f"{day_and_time(start)} – {day_and_time(end)} {end.astimezone(tz).tzname()}"
+
+
+def format_number(number: int) -> str:
+    """ "1,234" in English, "1 234" in Russian: a count as the language groups its digits."""
+    return format_decimal(number, locale=babel_locale(current()))
