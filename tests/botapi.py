@@ -306,6 +306,7 @@ class FakeBotAPI:
         self._sent: dict[tuple[int, int], SentMessage] = {}
         self._chats: dict[int, dict] = {}
         self._admins: dict[int, set[int]] = {}
+        self._user_languages: dict[int, str] = {}
         self._calls: dict[str, list[dict]] = defaultdict(list)
         self._arrivals: dict[str, list[float]] = defaultdict(list)
         self._faults: list[_Fault] = []
@@ -414,6 +415,15 @@ class FakeBotAPI:
             }
             self._push_update({"inline_query": inline})
         return query_id
+
+    def set_user_language(self, user_id: int, language_code: str | None) -> None:
+        """The language of the user's Telegram app, sent as ``from.language_code`` with every
+        update of theirs from now on (None: sent without one, as Telegram may)."""
+        with self._cond:
+            if language_code is None:
+                self._user_languages.pop(user_id, None)
+            else:
+                self._user_languages[user_id] = language_code
 
     def set_admins(self, chat_id: int, user_ids: list[int]) -> None:
         with self._cond:
@@ -724,14 +734,15 @@ class FakeBotAPI:
             **dict.fromkeys(rights, True),
         }
 
-    @staticmethod
-    def _user(user_id: int, username: str, *, is_bot: bool = False) -> dict:
-        return {
+    def _user(self, user_id: int, username: str, *, is_bot: bool = False) -> dict:
+        user = {
             "id": user_id,
             "is_bot": is_bot,
             "first_name": username.capitalize(),
             "username": username,
         }
+        language = self._user_languages.get(user_id)
+        return user | ({"language_code": language} if language else {})
 
 
 def _default_description(status: int, retry_after: int | None) -> str:
