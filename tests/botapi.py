@@ -32,6 +32,8 @@ MAX_TEXT_UTF16 = 4096
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_CALLBACK_ANSWER = 200
 MAX_INLINE_RESULTS = 50
+_MAX_DESCRIPTION = 512
+_MAX_SHORT_DESCRIPTION = 120
 """Characters in the pop-up text answerCallbackQuery shows."""
 GLOBAL_PER_SECOND = 30
 GROUP_PER_MINUTE = 20
@@ -307,6 +309,7 @@ class FakeBotAPI:
         self._chats: dict[int, dict] = {}
         self._admins: dict[int, set[int]] = {}
         self._user_languages: dict[int, str] = {}
+        self._descriptions: dict[tuple[str, str], str] = {}
         self._calls: dict[str, list[dict]] = defaultdict(list)
         self._arrivals: dict[str, list[float]] = defaultdict(list)
         self._faults: list[_Fault] = []
@@ -635,6 +638,39 @@ class FakeBotAPI:
     def _api_getmycommands(self, params: dict) -> list[dict]:
         with self._cond:
             return self._commands.get(_commands_key(params), [])
+
+    def _api_deletemycommands(self, params: dict) -> bool:
+        with self._cond:
+            self._commands.pop(_commands_key(params), None)
+        return True
+
+    def _api_setmydescription(self, params: dict) -> bool:
+        return self._set_description("description", params, _MAX_DESCRIPTION)
+
+    def _api_setmyshortdescription(self, params: dict) -> bool:
+        return self._set_description("short_description", params, _MAX_SHORT_DESCRIPTION)
+
+    def _set_description(self, kind: str, params: dict, limit: int) -> bool:
+        text = params.get(kind) or ""
+        if len(text) > limit:
+            raise TelegramApiError(400, f"Bad Request: {kind} is too long")
+        with self._cond:
+            self._descriptions[(kind, params.get("language_code") or "")] = text
+        return True
+
+    def description(self, language_code: str = "", *, short: bool = False) -> str:
+        """What the bot's empty chat (or, ``short``, its profile) says to users whose app is
+        in ``language_code`` ("" for the list without one)."""
+        kind = "short_description" if short else "description"
+        with self._cond:
+            return self._descriptions.get((kind, language_code), "")
+
+    def commands(self, language_code: str = "", chat_id: int | None = None) -> list[str]:
+        """The command menu as published for a language and, with ``chat_id``, a chat scope."""
+        scope = {"type": "chat", "chat_id": chat_id} if chat_id is not None else None
+        key = _commands_key({"scope": scope, "language_code": language_code})
+        with self._cond:
+            return [f"/{c['command']} {c['description']}" for c in self._commands.get(key, [])]
 
     def _api_deletewebhook(self, params: dict) -> bool:
         return True

@@ -6,7 +6,8 @@ below Telegram's 64-byte limit. The id is a subscription's for ``mute``, ``unsub
 and ``regroup``; an outbox row's (the alert's) for ``pickmute``, ``pickunsub`` and ``back``
 (an alert for several topics asks which one its Mute or Unsubscribe means, with a button per
 topic); a saved rule's (``bot/store/saved_rules.py``) for the buttons under a /search or a
-shared topic, ``page`` and ``follow``.
+shared topic, ``page`` and ``follow``. /language's buttons carry a language code instead of an
+id: ``lang:<code>``, or ``lang:auto`` to follow the Telegram app's language again.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.i18n import LANGUAGES
 from bot.markup import shorten
 
 Buttons = list[list[tuple[str, str]]]
 """Rows of (label, callback_data)."""
 
 Action = Literal[
-    "mute", "unsub", "undo", "regroup", "pickmute", "pickunsub", "back", "page", "follow"
+    "mute", "unsub", "undo", "regroup", "pickmute", "pickunsub", "back", "page", "follow", "lang"
 ]
 ALERT_ACTIONS: tuple[Action, ...] = (
     "mute",
@@ -57,6 +59,16 @@ class Callback:
     for ``page`` and ``follow`` (see above)."""
     page: int = 0
     """For ``page``: which page of the search to show, 0 the first."""
+    language: str = ""
+    """For ``lang``: a code of ``bot.i18n.LANGUAGES``, or ``AUTOMATIC``; ``row_id`` is 0."""
+
+
+AUTOMATIC = "auto"
+"""/language's choice of no choice: the chat follows its person's Telegram app language."""
+
+
+def language_data(code: str) -> str:
+    return f"lang:{code}"
 
 
 def callback_data(action: Action, row_id: int, page: int | None = None) -> str:
@@ -71,6 +83,10 @@ def parse_callback(data: str) -> Callback:
     """
     action, _, numbers = data.partition(":")
     number, _, page = numbers.partition(":")
+    if action == "lang":
+        if numbers not in (*LANGUAGES, AUTOMATIC):
+            raise CallbackDataError(f"unknown language in button data {data!r}")
+        return Callback("lang", 0, language=numbers)
     if action == "page":
         valid = _is_id(number) and (page == "0" or _is_id(page))
     else:

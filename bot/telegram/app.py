@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.error import TelegramError
+from telegram import Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -35,7 +34,6 @@ from telegram.ext import (
 from bot.config import Config
 from bot.delivery.pacing import Pacer
 from bot.store import AsyncStore
-from bot.telegram import texts
 from bot.telegram.access import gate
 from bot.telegram.arguments import answers_argument_errors
 from bot.telegram.fairuse import CommandLimiter, PacedReplies
@@ -46,6 +44,7 @@ from bot.telegram.handlers import (
     feeds,
     frequency,
     inline,
+    language,
     listing,
     migration,
     pausing,
@@ -60,6 +59,7 @@ from bot.telegram.handlers import (
     unknown,
     unsubscribe,
 )
+from bot.telegram.menus import publish_menus
 from bot.telegram.services import KEY, FeedChanged, FeedValidator, Services
 from bot.telegram.speaking import speak_their_language
 
@@ -122,6 +122,9 @@ def build_application(
         CallbackQueryHandler(search.on_search_button, pattern=search.is_search_button)
     )
     application.add_handler(
+        CallbackQueryHandler(language.on_language_button, pattern=language.is_language_button)
+    )
+    application.add_handler(
         MessageHandler(_NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, subscribe.rule_message)
     )
     application.add_handler(InlineQueryHandler(inline.inline_search))
@@ -147,6 +150,7 @@ COMMAND_HANDLERS = {
     ("search",): search.search,
     ("share",): share.share,
     ("timezone",): timezone.set_timezone,
+    ("language",): language.language,
     ("frequency",): frequency.set_frequency,
     ("quiet",): quiet.set_quiet,
     ("alias",): aliases.alias,
@@ -166,17 +170,10 @@ def _command_handlers() -> list[BaseHandler]:
 
 
 async def publish_commands(application: Application) -> None:
-    """Fill Telegram's command menu: public commands for all, operator commands for operators.
-
-    An operator who never opened a chat with the bot cannot get a per-chat menu yet; that is
-    logged and skipped rather than stopping the bot.
-    """
-    public = [BotCommand(name, about) for name, about in texts.COMMANDS]
-    await application.bot.set_my_commands(public)
-    operator = public + [BotCommand(name, about) for name, about in texts.ADMIN_COMMANDS]
-    config: Config = application.bot_data[KEY].config
-    for admin_id in config.access.admins:
-        try:
-            await application.bot.set_my_commands(operator, scope=BotCommandScopeChat(admin_id))
-        except TelegramError as exc:
-            logger.info("no operator command menu for %s yet: %s", admin_id, exc)
+    """Fill Telegram's command menus and descriptions (``bot.telegram.menus``) at start-up."""
+    svc: Services = application.bot_data[KEY]
+    operators = {}
+    for admin in svc.config.access.admins:
+        chat = await svc.store.get_chat(admin)
+        operators[admin] = chat.language if chat else None
+    await publish_menus(application.bot, svc.config.delivery.language, operators)

@@ -18,6 +18,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("share", "A link that offers one of your topics: /share 2"),
     ("feeds", "The news sources being watched"),
     ("timezone", "Set the time zone for dates: /timezone Europe/Berlin"),
+    ("language", "The language I write in: /language ru"),
     ("frequency", "How often a topic comes: /frequency 2 daily 08:00"),
     ("quiet", "Quiet hours: /quiet 22:00-07:00, /quiet off"),
     ("alias", "Other names of a term: /alias Eli Cohen = אלי כהן"),

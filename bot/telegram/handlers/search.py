@@ -20,7 +20,6 @@ from telegram.ext import ContextTypes
 import rules
 from bot.aliases import chat_rule
 from bot.delivery.buttons import (
-    ALERT_ACTIONS,
     Buttons,
     CallbackDataError,
     callback_data,
@@ -134,7 +133,7 @@ def is_search_button(data: object) -> bool:
     if not isinstance(data, str):
         return False
     try:
-        return parse_callback(data).action not in ALERT_ACTIONS
+        return parse_callback(data).action in ("page", "follow")
     except CallbackDataError:
         return False
 

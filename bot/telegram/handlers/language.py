@@ -1,0 +1,141 @@
+"""/language: the language this chat's replies and alerts are written in.
+
+Without a choice a chat reads its person's Telegram app language (``bot.telegram.speaking``);
+``/language`` shows the current one with a button per language, ``/language ru`` chooses
+directly, and "Automatic" goes back to the app's. In groups only administrators choose.
+The choice is stored with the chat, so it holds across restarts and for every alert.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, Update
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes
+
+from bot.delivery.buttons import (
+    AUTOMATIC,
+    Buttons,
+    CallbackDataError,
+    language_data,
+    parse_callback,
+    to_markup,
+)
+from bot.i18n import LANGUAGES, _, current, native_name, pick
+from bot.i18n.context import set_language
+from bot.markup import esc
+from bot.telegram import texts
+from bot.telegram.access import can_manage_chat, is_bot_admin, managers_only
+from bot.telegram.arguments import command_argument
+from bot.telegram.chats import register_chat
+from bot.telegram.menus import publish_chat_menu
+from bot.telegram.replies import reply
+from bot.telegram.services import services
+from bot.telegram.updates import chat_of, message_of, query_of
+
+logger = logging.getLogger(__name__)
+
+_MAX_ARGUMENT = 32
+
+
+def is_language_button(data: object) -> bool:
+    """Whether callback data is one of /language's buttons (the handler's pattern)."""
+    if not isinstance(data, str):
+        return False
+    try:
+        return parse_callback(data).action == "lang"
+    except CallbackDataError:
+        return False
+
+
+@managers_only
+async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    wanted = command_argument(message_of(update), limit=_MAX_ARGUMENT)
+    chat, _returning = await register_chat(services(context).store, update)
+    if not wanted:
+        await reply(update, _current_text(chat.language), markup=to_markup(_buttons()))
+        return
+    code = _code_of(wanted)
+    if code is None:
+        await reply(
+            update,
+            _("I do not speak <code>{wanted}</code>. Choose one of: {codes}.").format(
+                wanted=esc(wanted), codes=", ".join(f"<code>{c}</code>" for c in LANGUAGES)
+            ),
+            markup=to_markup(_buttons()),
+        )
+        return
+    await _choose(update, context, None if code == AUTOMATIC else code)
+    await reply(update, _chosen_text(code))
+
+
+async def on_language_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = query_of(update)
+    if not await can_manage_chat(update, context):
+        await query.answer(texts.ADMINS_ONLY, show_alert=True)
+        return
+    code = parse_callback(query.data or "").language
+    await _choose(update, context, None if code == AUTOMATIC else code)
+    if isinstance(query.message, Message):
+        await query.edit_message_text(_chosen_text(code), parse_mode="HTML")
+    await query.answer()
+
+
+async def _choose(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str | None) -> None:
+    """Store the choice, write the rest of this update in it, and give a private chat its
+    command menu in it."""
+    svc = services(context)
+    chat = chat_of(update)
+    await svc.store.set_chat_language(chat.id, code)
+    row = await svc.store.get_chat(chat.id)
+    user = update.effective_user
+    app_language = user.language_code if user else None
+    default = svc.config.delivery.language
+    set_language(pick(code, app_language, row.telegram_language if row else None, default))
+    logger.info("chat %s chose language %s", chat.id, code or "automatic")
+    if chat.type == ChatType.PRIVATE:
+        operator = is_bot_admin(user.id if user else None, context)
+        await publish_chat_menu(context.bot, chat.id, code, default, operator=operator)
+
+
+def _code_of(wanted: str) -> str | None:
+    """A language code from what was typed: "ru", "RU", "ru-RU", "Русский", "auto"."""
+    folded = wanted.strip().casefold()
+    if folded == AUTOMATIC:
+        return AUTOMATIC
+    for code in LANGUAGES:
+        if folded in (code, native_name(code).casefold()):
+            return code
+    tag = pick(folded)
+    return tag if folded.split("-")[0].split("_")[0] == tag else None
+
+
+def _buttons() -> Buttons:
+    labels = [(native_name(code), language_data(code)) for code in LANGUAGES]
+    rows = [labels[i : i + 2] for i in range(0, len(labels), 2)]
+    return [*rows, [(_("Automatic (as my Telegram app)"), language_data(AUTOMATIC))]]
+
+
+def _current_text(chosen: str | None) -> str:
+    name = native_name(current())
+    if chosen is None:
+        text = _("I write to this chat in {language}, the language of your Telegram app.")
+    else:
+        text = _("I write to this chat in {language}.")
+    return "\n".join(
+        [
+            text.format(language=esc(name)),
+            _("Choose another one, or type it: <code>/language de</code>."),
+        ]
+    )
+
+
+def _chosen_text(code: str) -> str:
+    if code == AUTOMATIC:
+        return _("Done: I follow your Telegram app's language again ({language}).").format(
+            language=esc(native_name(current()))
+        )
+    return _("Done: I now write to this chat in {language}.").format(
+        language=esc(native_name(code))
+    )
