@@ -20,7 +20,13 @@ from outbox_env import drain, fast_sender
 from telegram.ext import Application
 
 from bot.article import Article
-from bot.config import AccessConfig, Config, SubscriptionsConfig, TelegramConfig
+from bot.config import (
+    AccessConfig,
+    Config,
+    DeliveryConfig,
+    SubscriptionsConfig,
+    TelegramConfig,
+)
 from bot.delivery import Pacer, render_outbox_row
 from bot.matching import SubscriptionMatcher
 from bot.store import AsyncStore, Store
@@ -38,6 +44,14 @@ class Bot:
     api: FakeBotAPI
     store: AsyncStore
     application: Application
+    stopped: bool = False
+
+    async def stop(self) -> None:
+        """Stop receiving and close the database, as a daemon's shutdown does."""
+        if not self.stopped:
+            self.stopped = True
+            await stop_receiving(self.application)
+            await self.store.aclose()
 
     async def send(self, chat_id: int, text: str, **sender: object) -> SentMessage:
         """Send ``text`` as a user and return the one message the chat gets back."""
@@ -75,6 +89,7 @@ class Options:
     validate_feed: FeedValidator | None = None
     pacer: Pacer = field(default_factory=unhurried)
     commands_per_minute: int = 20
+    language: str = "en"
 
 
 StartBot = Callable[..., Awaitable[Bot]]
@@ -94,6 +109,7 @@ async def start_bot_fixture(botapi: FakeBotAPI, tmp_path) -> AsyncIterator[Start
                 commands_per_minute=opts.commands_per_minute,
             ),
             subscriptions=SubscriptionsConfig(max_per_chat=opts.max_per_chat),
+            delivery=DeliveryConfig(language=opts.language),
         )
         store = AsyncStore(Store.open(tmp_path / "bot.db"))
         application = build_application(
@@ -111,8 +127,7 @@ async def start_bot_fixture(botapi: FakeBotAPI, tmp_path) -> AsyncIterator[Start
 
     yield start
     for bot in started:
-        await stop_receiving(bot.application)
-        await bot.store.aclose()
+        await bot.stop()
 
 
 async def add_articles(store: AsyncStore, *titles: str) -> None:
