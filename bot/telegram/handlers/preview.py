@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.aliases import chat_rule
+from bot.article import Article
 from bot.i18n import _, format_number, format_when, isolate, ngettext
 from bot.markup import esc, link, shorten
 from bot.matching import LOOKBACK_DAYS, matching_articles
@@ -59,9 +60,13 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def article_line(item: StoredArticle, zone: tzinfo) -> str:
     """The linked title, source and date of a stored article, as /preview and /search list it."""
     article = item.article
-    title = shorten(article.title or article.url or _("(untitled)"), TITLE_CHARS)
     return _("{title} — {source}, {when}").format(
-        title=isolate(link(title, article.url)),
+        title=isolate(link(shorten(title_of(article), TITLE_CHARS), article.url)),
         source=isolate(esc(article.source)),
         when=format_when(item.when, zone),
     )
+
+
+def title_of(article: Article) -> str:
+    """An article's title, else its address: what a list of articles names it by."""
+    return article.title or article.url or _("(untitled)")
