@@ -31,7 +31,7 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(
             update,
             _("Give me a rule to try, e.g. {example}").format(
-                example="<code>/preview Israel + Azerbaijan</code>"
+                example=isolate("<code>/preview Israel + Azerbaijan</code>")
             ),
         )
         return

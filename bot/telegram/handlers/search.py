@@ -59,7 +59,7 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = command_argument(message_of(update))
     rule_text, since = _rule_and_since(text)
     if not rule_text:
-        await reply(update, _(USAGE).format(example=EXAMPLE))
+        await reply(update, _(USAGE).format(example=isolate(EXAMPLE)))
         return
     typed = parse_rule(rule_text)
     chat_id = chat_of(update).id
@@ -80,7 +80,7 @@ def _rule_and_since(text: str) -> tuple[str, datetime | None]:
     except SinceError as exc:
         raise ArgumentError(
             _("{error}. To search for <code>{word}</code> itself, put it in quotes.").format(
-                error=esc(exc), word=esc(words[1])
+                error=esc(exc), word=isolate(esc(words[1]))
             )
         ) from None
     return words[0], datetime.now(UTC) - span
@@ -111,8 +111,13 @@ async def _page(
         return f"{nothing.format(rule=shown)}\n{window}", [subscribe]
     first = page * PAGE_SIZE + 1
     last = first + len(found.matches) - 1
-    heading = _("Articles matching <code>{rule}</code>, latest first: {first}–{last}")
-    lines = [heading.format(rule=shown, first=format_number(first), last=format_number(last))]
+    numbers = isolate(f"{format_number(first)}–{format_number(last)}")
+    lines = [
+        # TRANSLATORS: {numbers} are those of the articles on this page, e.g. "6–10".
+        _("Articles matching <code>{rule}</code>, latest first: {numbers}").format(
+            rule=shown, numbers=numbers
+        )
+    ]
     for n, match in enumerate(found.matches, start=first):
         lines.append(f"{n}. {article_line(match.stored, zone)}")
         if match.matched:
