@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import rules
+from bot.i18n import _, isolate
 from bot.matching import document
 from bot.store import AsyncStore, StoredArticle
 from bot.summary.extractive import matched_line
@@ -39,7 +40,8 @@ MAX_SINCE_DAYS = 36_500
 
 
 class SinceError(ValueError):
-    """A ``since`` that is not a number of hours, days or weeks; ``str`` says what to type."""
+    """A ``since`` that is not a number of hours, days or weeks; ``str`` says what to type,
+    in the language current where it is raised (a chat's in /search, English in the CLI)."""
 
 
 def looks_like_since(word: str) -> bool:
@@ -53,12 +55,18 @@ def parse_since(text: str) -> timedelta:
     unit = _UNITS.get(found.group(2).lower()) if found else None
     if found is None or unit is None or not text.isascii():
         raise SinceError(
-            f"{text!r} is not a time span: write hours, days or weeks, like 24h, 7d or 2w"
+            _("{span} is not a time span: write hours, days or weeks, like 24h, 7d or 2w").format(
+                span=isolate(repr(text))
+            )
         )
     amount = int(found.group(1))
     span = amount * unit
     if amount == 0 or span > timedelta(days=MAX_SINCE_DAYS):
-        raise SinceError(f"{text!r} is out of range: from 1h to {MAX_SINCE_DAYS}d")
+        raise SinceError(
+            _("{span} is out of range: from 1h to {most}d").format(
+                span=isolate(repr(text)), most=MAX_SINCE_DAYS
+            )
+        )
     return span
 
 

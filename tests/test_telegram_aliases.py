@@ -87,3 +87,24 @@ async def test_preview_and_the_count_find_other_languages_and_the_chats_aliases(
     assert "Израильский" not in preview.plain
     assert literal.plain.startswith("No stored article of the last 7 days matches")
     assert "It would have matched 1 stored article in the last 7 days." in own.plain
+
+
+async def test_a_ukrainian_user_sets_and_lists_aliases_in_ukrainian(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    bot.api.set_user_language(USER, "uk")
+
+    empty = await bot.send(USER, "/alias")
+    added = await bot.send(USER, "/alias Eli Cohen = אלי כהן, Эли Коэн")
+    listed = await bot.send(USER, "/alias")
+    no_term = await bot.send(USER, "/alias = אלי כהן")
+    removed = await bot.send(USER, "/alias -eli cohen")
+
+    assert empty.plain.startswith("Інших назв тут поки немає.")
+    assert added.plain == "Тепер Eli Cohen в усіх темах тут знаходить і אלי כהן, Эли Коэн."
+    assert listed.plain.splitlines() == [
+        "Інші назви в усіх темах тут:",
+        "Eli Cohen = אלי כהן, Эли Коэн",
+        "Видалити можна командою /alias -ТЕРМІН.",
+    ]
+    assert no_term.plain.startswith("У терміні мають бути літери або цифри: /alias Eli Cohen")
+    assert removed.plain == "У eli cohen тут більше немає інших назв."

@@ -315,3 +315,58 @@ def test_a_place_term_narrows_the_search_to_any_of_its_names() -> None:
     assert len(forms) > 20
     assert all(f'"{" ".join(words)}"' in query for words in forms)
     assert "armenia" not in query
+
+
+async def test_a_german_user_searches_and_previews_in_german(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    bot.api.set_user_language(USER, "de")
+    await add_articles(bot.store, *[f"Azerbaijan story {n}" for n in range(7)])
+
+    first = await bot.send(USER, "/search azerbaijan")
+    [[(next_label, next_data)], [(subscribe_label, _)]] = first.buttons
+    await bot.press(USER, first.message_id, next_data)
+    second = shown(bot, USER, first.message_id)
+    bad_since = await bot.send(USER, "/search Herzog 7x")
+    nothing = await bot.send(USER, "/search Tbilisi 2w")
+    preview = await bot.send(USER, "/preview azerbaijan")
+
+    lines = first.plain.splitlines()
+    assert lines[0] == "Artikel zu azerbaijan, neueste zuerst: 1–5"
+    assert titles(first)[0] == "1. Azerbaijan story 6"
+    assert lines[1].split(" — ")[1].startswith("Example News, ")
+    assert re.fullmatch(
+        r"Alle gespeicherten Artikel durchsucht \(der älteste ist vom .+ UTC; "
+        r"Artikel werden 30 Tage aufbewahrt\)\.",
+        lines[-1],
+    )
+    assert (next_label, subscribe_label) == ("Weiter ▶", "🔔 Abonnieren")
+    assert second.plain.startswith("Artikel zu azerbaijan, neueste zuerst: 6–7")
+    assert [label for label, _ in second.buttons[0]] == ["◀ Zurück"]
+    assert bad_since.plain == (
+        "'7x' ist keine Zeitspanne: schreib Stunden, Tage oder Wochen, etwa 24h, 7d oder 2w. "
+        "Um nach 7x selbst zu suchen, setz es in Anführungszeichen."
+    )
+    assert nothing.plain.splitlines()[0] == "Kein gespeicherter Artikel passt zu Tbilisi."
+    assert nothing.plain.splitlines()[1].startswith("Artikel seit ")
+    assert preview.plain.splitlines()[0] == "Neueste Artikel zu azerbaijan:"
+
+
+async def test_a_spanish_user_shares_and_a_hebrew_friend_is_offered_the_topic(
+    start_bot: StartBot,
+) -> None:
+    bot = await start_bot()
+    friend = USER + 5
+    bot.api.set_user_language(USER, "es")
+    bot.api.set_user_language(friend, "he")
+    await bot.send(USER, "/subscribe Israel + Azerbaijan")
+
+    shared = await bot.send(USER, "/share 1")
+    link = re.search(r"https://t\.me/\w+\?start=([A-Za-z0-9_-]+)", shared.plain)
+    assert link is not None, shared.plain
+    offer = await bot.send(friend, f"/start {link.group(1)}", user_id=friend)
+
+    assert shared.plain.startswith(
+        "Quien abra este enlace podrá seguir Israel + Azerbaijan con un toque:\n"
+    )
+    assert offer.plain == "לעקוב אחרי \u2068Israel + Azerbaijan\u2069?"
+    assert offer.buttons[0][0][0] == "🔔 הרשמה"

@@ -131,7 +131,7 @@ async def test_pause_and_resume_one_or_all(start_bot: StartBot) -> None:
     await bot.send(USER, "/subscribe Israel")
     await bot.send(USER, "/subscribe Baku")
 
-    assert (await bot.send(USER, "/pause")).plain == "Paused all 2 topic(s) of this chat."
+    assert (await bot.send(USER, "/pause")).plain == "Paused all 2 topics of this chat."
     assert (await bot.send(USER, "/resume 2")).plain == "Resumed #2: Baku"
 
     states = [sub.paused for sub in await bot.store.list_subscriptions(USER)]

@@ -271,3 +271,70 @@ async def test_a_rule_followed_in_two_threads_is_named_by_number_from_a_third(
         "Several threads follow that rule (#1 in thread 77, #2 in thread 78); say the number."
     )
     assert here.plain == "Paused #2: Baku"
+
+
+# -- 6. In the chat's language ----------------------------------------------------------------
+
+FSI, PDI = "\u2068", "\u2069"
+
+
+async def test_a_russian_user_reads_list_and_pause_in_russian(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    bot.api.set_user_language(USER, "ru")
+    await bot.send(USER, "/subscribe Israel + Azerbaijan")
+    await bot.send(USER, "/subscribe Iran")
+    await bot.send(USER, "/subscribe Baku")
+    await publish(bot, "Iran and Baku talk")
+    paused = await bot.send(USER, "/pause 2")
+    listed = await bot.send(USER, "/list")
+    everything = await bot.send(USER, "/resume")
+
+    assert paused.plain == "На паузе: #2: Iran"
+    assert listed.plain.splitlines() == [
+        "Отслеживаемые темы",
+        "1. Israel + Azerbaijan — активна, 0 оповещений",
+        "2. Iran — на паузе, 1 оповещение",
+        "3. Baku — активна, 1 оповещение",
+    ]
+    assert everything.plain == "Возобновлены все 3 темы этого чата."
+
+
+async def test_an_arabic_user_reads_pause_and_unsubscribe_with_the_rule_kept_in_order(
+    start_bot: StartBot,
+) -> None:
+    bot = await start_bot()
+    bot.api.set_user_language(USER, "ar")
+    await bot.send(USER, "/subscribe Israel + Azerbaijan")
+    paused = await bot.send(USER, "/pause 1")
+    again = await bot.send(USER, "/pause 1")
+    removed = await bot.send(USER, "/unsubscribe 1")
+
+    for reply, arabic in [
+        (paused, "تم الإيقاف المؤقت: "),
+        (again, " متوقف مؤقتًا بالفعل."),
+        (removed, "توقفت عن متابعة "),
+    ]:
+        text = reply.plain
+        assert arabic in text
+        rule = text.index("#1: Israel + Azerbaijan")
+        assert FSI in text[:rule] and PDI in text[rule:], "the Latin rule is one isolated run"
+    assert await bot.store.list_subscriptions(USER) == []
+
+
+async def test_a_hebrew_user_presses_mute_and_undo_in_hebrew(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    bot.api.set_user_language(USER, "he")
+    await bot.send(USER, "/subscribe Baku")
+    await publish(bot, "Baku hosts the talks")
+    [alert] = alerts(bot, USER)
+    [[(_label, mute), _unsubscribe]] = alert.buttons
+
+    muted_answer = await bot.press(USER, alert.message_id, mute)
+    muted = current(bot, alert)
+    [[(_undo_label, undo)]] = muted.buttons
+    undo_answer = await bot.press(USER, alert.message_id, undo)
+
+    assert muted_answer == "הושהה"
+    assert muted.plain.endswith(f"🔕 הושהה. הפקודה /resume 1 תפעיל שוב את {FSI}Baku{PDI}.")
+    assert undo_answer == "המעקב חודש"
+    assert current(bot, alert).plain == alert.plain

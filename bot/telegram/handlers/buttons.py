@@ -32,6 +32,7 @@ from bot.delivery.buttons import (
     topic_buttons,
     undo_buttons,
 )
+from bot.i18n import N_, _, isolate
 from bot.store import OutboxRow, SubscriptionRow, UnknownRow
 from bot.telegram import texts
 from bot.telegram.access import can_manage_chat
@@ -46,7 +47,7 @@ _MUTED_MARK = "\n\n🔕 "
 _KEYBOARDS = "muted_keyboards"
 """chat_data key: message id → the keyboard an alert had before a choice or a mute, for Back
 and Undo to put back."""
-_GONE = "This topic is no longer followed here."
+_GONE = N_("This topic is no longer followed here.")
 
 
 def is_alert_button(data: object) -> bool:
@@ -65,17 +66,17 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     callback = parse_callback(query.data or "")
     message = query.message
     if not isinstance(message, Message):
-        await query.answer("This alert is too old to change; use /pause or /unsubscribe.")
+        await query.answer(_("This alert is too old to change; use /pause or /unsubscribe."))
         return
     if callback.action in ("pickmute", "pickunsub", "back"):
         await _on_alert_button(update, context, query, message, callback)
         return
     sub = await _own_subscription(update, context, callback.row_id)
     if sub is None:
-        await query.answer(_GONE)
+        await query.answer(_(_GONE))
         return
     if not await can_manage_chat(update, context):
-        await query.answer(texts.ADMINS_ONLY, show_alert=True)
+        await query.answer(_(texts.ADMINS_ONLY), show_alert=True)
         return
     if callback.action == "mute":
         await _mute(query, message, context, sub)
@@ -97,10 +98,10 @@ async def _on_alert_button(
     """The buttons of an alert for several topics: ask which topic, or go back."""
     alert = await _own_alert(update, context, callback.row_id)
     if alert is None or not alert.subscriptions:
-        await query.answer(_GONE)
+        await query.answer(_(_GONE))
         return
     if not await can_manage_chat(update, context):
-        await query.answer(texts.ADMINS_ONLY, show_alert=True)
+        await query.answer(_(texts.ADMINS_ONLY), show_alert=True)
         return
     if callback.action == "back":
         _keyboards(context).pop(message.message_id, None)
@@ -112,7 +113,9 @@ async def _on_alert_button(
     _keyboards(context).setdefault(message.message_id, message.reply_markup)
     topics = [(sub.id, sub.number, shown_rule(sub.rule)) for sub in alert.subscriptions]
     await _edit(query, None, to_markup(choice_buttons(action, alert.id, topics)))
-    await query.answer("Mute which topic?" if action == "mute" else "Unsubscribe from which topic?")
+    await query.answer(
+        _("Mute which topic?") if action == "mute" else _("Unsubscribe from which topic?")
+    )
 
 
 async def _own_subscription(
@@ -141,9 +144,11 @@ async def _mute(
     await services(context).store.set_paused(sub.id, True)
     _keyboards(context).setdefault(message.message_id, message.reply_markup)
     undo = to_markup(undo_buttons(sub.id))
-    note = f"{_MUTED_MARK}Paused. /resume {sub.number} turns {rule_code(sub.rule)} back on."
-    await _edit(query, message.text_html + note, undo)
-    await query.answer("Paused")
+    note = _("Paused. /resume {number} turns {rule} back on.").format(
+        number=sub.number, rule=isolate(rule_code(sub.rule))
+    )
+    await _edit(query, message.text_html + _MUTED_MARK + note, undo)
+    await query.answer(_("Paused"))
 
 
 async def _undo(
@@ -153,7 +158,7 @@ async def _undo(
     original = message.text_html.rsplit(_MUTED_MARK, 1)[0]
     keyboard = _keyboards(context).pop(message.message_id, None) or to_markup(alert_buttons(sub.id))
     await _edit(query, original, keyboard)
-    await query.answer("Resumed")
+    await query.answer(_("Resumed"))
 
 
 async def _unsubscribe(
@@ -161,16 +166,16 @@ async def _unsubscribe(
 ) -> None:
     await services(context).store.remove_subscription(sub.id)
     _keyboards(context).pop(message.message_id, None)
-    note = f"\n\n🗑 Stopped following {numbered(sub)}."
-    await _edit(query, message.text_html + note, None)
-    await query.answer("Unsubscribed")
+    note = _("Stopped following {topic}.").format(topic=isolate(numbered(sub)))
+    await _edit(query, f"{message.text_html}\n\n🗑 {note}", None)
+    await query.answer(_("Unsubscribed"))
 
 
 async def on_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any other press (a button of an older version, forged data): stop the spinner."""
     query = query_of(update)
     logger.info("button with unknown data %r pressed", query.data)
-    await query.answer(texts.BUTTON_NO_LONGER_VALID)
+    await query.answer(_(texts.BUTTON_NO_LONGER_VALID))
 
 
 def _keyboards(context: ContextTypes.DEFAULT_TYPE) -> dict[int, InlineKeyboardMarkup | None]:

@@ -17,9 +17,9 @@ from telegram.ext import ContextTypes
 
 import rules
 from bot.aliases import configured
-from bot.i18n import format_when
+from bot.i18n import _, format_when
 from bot.search import Match, find
-from bot.telegram.handlers.preview import article_line
+from bot.telegram.handlers.preview import article_line, title_of
 from bot.telegram.services import services
 from bot.telegram.updates import inline_query_of
 from bot.timezones import chat_zone
@@ -48,19 +48,23 @@ async def inline_search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             found = result.matches
     zone = chat_zone(None, svc.config.delivery.timezone)
     results = [_result(match, zone) for match in found]
-    await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False)
+    # Personal: the results are written in the language of whoever asks (dates, "Matched:"),
+    # so Telegram must not answer another person's identical query from this one's cache.
+    await query.answer(results, cache_time=CACHE_SECONDS, is_personal=True)
 
 
 def _result(match: Match, zone: tzinfo) -> InlineQueryResultArticle:
     """One offered match: the message it sends is the line /search shows for it."""
     article = match.stored.article
-    title = article.title or article.url or "(untitled)"
     when = format_when(match.stored.when, zone)
     message = article_line(match.stored, zone)
     return InlineQueryResultArticle(
         id=str(match.stored.rowid),
-        title=title,
-        description=f"{article.source}, {when} · {match.matched}",
+        title=title_of(article),
+        # TRANSLATORS: under an inline result; {matched} is e.g. "Matched: Israel (title)".
+        description=_("{source}, {when} · {matched}").format(
+            source=article.source, when=when, matched=match.matched
+        ),
         url=article.url or None,
         input_message_content=InputTextMessageContent(message, parse_mode=ParseMode.HTML),
     )

@@ -8,6 +8,8 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 import rules
+from bot.i18n import _, format_number, isolate, ngettext
+from bot.store import SubscriptionRow
 from bot.telegram import texts
 from bot.telegram.access import managers_only
 from bot.telegram.arguments import command_argument, select_subscriptions
@@ -35,7 +37,7 @@ async def _set_paused(update: Update, context: ContextTypes.DEFAULT_TYPE, *, pau
     chat_id = chat_of(update).id
     subs = await store.list_subscriptions(chat_id)
     if not subs:
-        await reply(update, texts.NO_SUBSCRIPTIONS)
+        await reply(update, _(texts.NO_SUBSCRIPTIONS))
         return
     message = message_of(update)
     argument = command_argument(message, limit=rules.MAX_LENGTH)
@@ -45,13 +47,30 @@ async def _set_paused(update: Update, context: ContextTypes.DEFAULT_TYPE, *, pau
     for sub in chosen:
         await store.set_paused(sub.id, paused)
     logger.info("chat %s %s %d topic(s)", chat_id, "paused" if paused else "resumed", len(chosen))
-    verb = "Paused" if paused else "Resumed"
-    if argument:
-        [sub] = chosen
-        if sub.paused == paused:
-            state = "paused" if paused else "active"
-            await reply(update, f"{numbered(sub)} is already {state}.")
+    await reply(update, _answer(chosen, paused=paused, one=bool(argument)))
+
+
+def _answer(chosen: list[SubscriptionRow], *, paused: bool, one: bool) -> str:
+    """What /pause or /resume did: to the one topic named (``chosen`` as it was before), or
+    to every topic of the chat."""
+    if not one:
+        count = len(chosen)
+        if paused:
+            text = ngettext(
+                "Paused {count} topic of this chat.",
+                "Paused all {count} topics of this chat.",
+                count,
+            )
         else:
-            await reply(update, f"{verb} {numbered(sub)}")
-    else:
-        await reply(update, f"{verb} all {len(chosen)} topic(s) of this chat.")
+            text = ngettext(
+                "Resumed {count} topic of this chat.",
+                "Resumed all {count} topics of this chat.",
+                count,
+            )
+        return text.format(count=format_number(count))
+    [sub] = chosen
+    topic = isolate(numbered(sub))
+    if sub.paused == paused:
+        already = _("{topic} is already paused.") if paused else _("{topic} is already active.")
+        return already.format(topic=topic)
+    return (_("Paused {topic}") if paused else _("Resumed {topic}")).format(topic=topic)

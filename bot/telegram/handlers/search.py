@@ -26,7 +26,7 @@ from bot.delivery.buttons import (
     parse_callback,
     to_markup,
 )
-from bot.i18n import format_when
+from bot.i18n import N_, _, format_number, format_when, isolate, ngettext
 from bot.markup import esc, shorten
 from bot.search import PAGE_SIZE, SinceError, find, looks_like_since, parse_since
 from bot.store import SavedRule, UnknownRow
@@ -42,12 +42,13 @@ from bot.telegram.updates import chat_of, message_of, query_of
 
 logger = logging.getLogger(__name__)
 
-USAGE = (
+USAGE = N_(
     "Give me a rule to search for, and how far back if not everything stored, e.g. "
-    "<code>/search Israel + Azerbaijan 7d</code> (24h, 7d, 2w…)."
+    "<code>{example}</code> (24h, 7d, 2w…)."
 )
-EXPIRED = "This search has expired; run /search again."
-ELSEWHERE = "These buttons belong to the chat that searched; run /search here."
+EXAMPLE = "/search Israel + Azerbaijan 7d"
+EXPIRED = N_("This search has expired; run /search again.")
+ELSEWHERE = N_("These buttons belong to the chat that searched; run /search here.")
 MATCHED_CHARS = 200
 """With titles cut as /preview cuts them, five articles stay well within one message."""
 
@@ -57,7 +58,7 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = command_argument(message_of(update))
     rule_text, since = _rule_and_since(text)
     if not rule_text:
-        await reply(update, USAGE)
+        await reply(update, _(USAGE).format(example=isolate(EXAMPLE)))
         return
     typed = parse_rule(rule_text)
     chat_id = chat_of(update).id
@@ -77,7 +78,9 @@ def _rule_and_since(text: str) -> tuple[str, datetime | None]:
         span = parse_since(words[1])
     except SinceError as exc:
         raise ArgumentError(
-            f"{esc(exc)}. To search for <code>{esc(words[1])}</code> itself, put it in quotes."
+            _("{error}. To search for <code>{word}</code> itself, put it in quotes.").format(
+                error=esc(exc), word=isolate(esc(words[1]))
+            )
         ) from None
     return words[0], datetime.now(UTC) - span
 
@@ -96,23 +99,36 @@ async def _page(
     zone = await stored_zone(svc.store, chat_id, svc.config.delivery.timezone)
     oldest = await svc.store.oldest_article_seen()
     window = _window(saved.since, oldest, zone, svc.config.storage.retention_days)
-    subscribe = [("🔔 Subscribe", callback_data("follow", saved.id))]
+    subscribe = subscribe_row(saved)
+    shown = isolate(esc(rule))
     if not found.matches:
-        nothing = "No more stored articles match" if page else "No stored article matches"
-        return f"{nothing} <code>{esc(rule)}</code>.\n{window}", [subscribe]
+        nothing = (
+            _("No more stored articles match <code>{rule}</code>.")
+            if page
+            else _("No stored article matches <code>{rule}</code>.")
+        )
+        return f"{nothing.format(rule=shown)}\n{window}", [subscribe]
     first = page * PAGE_SIZE + 1
     last = first + len(found.matches) - 1
-    lines = [f"Articles matching <code>{esc(rule)}</code>, latest first: {first}–{last}"]
+    numbers = isolate(f"{format_number(first)}–{format_number(last)}")
+    lines = [
+        # TRANSLATORS: {numbers} are those of the articles on this page, e.g. "6–10".
+        _("Articles matching <code>{rule}</code>, latest first: {numbers}").format(
+            rule=shown, numbers=numbers
+        )
+    ]
     for n, match in enumerate(found.matches, start=first):
         lines.append(f"{n}. {article_line(match.stored, zone)}")
         if match.matched:
             lines.append(f"    <i>{esc(shorten(match.matched, MATCHED_CHARS))}</i>")
     if found.stopped:
-        lines.append("Stopped after checking many articles; a rarer word or a shorter span helps.")
+        lines.append(
+            _("Stopped after checking many articles; a rarer word or a shorter span helps.")
+        )
     lines.append(window)
-    moves = [("◀ Previous", callback_data("page", saved.id, page - 1))] if page else []
+    moves = [(_("◀ Previous"), callback_data("page", saved.id, page - 1))] if page else []
     if found.more:
-        moves.append(("Next ▶", callback_data("page", saved.id, page + 1)))
+        moves.append((_("Next ▶"), callback_data("page", saved.id, page + 1)))
     return "\n".join(lines), [moves, subscribe] if moves else [subscribe]
 
 
@@ -120,12 +136,23 @@ def _window(
     since: datetime | None, oldest: datetime | None, zone: tzinfo, retention_days: int
 ) -> str:
     """What was searched, and how far back the store goes."""
-    kept = f"articles are kept {retention_days} days"
+    kept = ngettext(
+        "articles are kept {count} day", "articles are kept {count} days", retention_days
+    ).format(count=format_number(retention_days))
     if oldest is not None:
-        kept = f"the oldest is from {format_when(oldest, zone)}; {kept}"
+        kept = _("the oldest is from {when}; {kept}").format(
+            when=format_when(oldest, zone), kept=kept
+        )
     if since is None:
-        return f"Searched every stored article ({kept})."
-    return f"Searched articles stored since {format_when(since, zone)} ({kept})."
+        return _("Searched every stored article ({kept}).").format(kept=kept)
+    return _("Searched articles stored since {when} ({kept}).").format(
+        when=format_when(since, zone), kept=kept
+    )
+
+
+def subscribe_row(saved: SavedRule) -> list[tuple[str, str]]:
+    """The Subscribe button under a search and under a shared topic's offer."""
+    return [(_("🔔 Subscribe"), callback_data("follow", saved.id))]
 
 
 def is_search_button(data: object) -> bool:
@@ -146,22 +173,22 @@ async def on_search_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         saved = await svc.store.get_saved_rule(callback.row_id)
         rule = await chat_rule(svc.store, svc.config, saved.chat_id, saved.rule)
     except (UnknownRow, rules.RuleSyntaxError):  # gone, or a rule a later release refuses
-        await query.answer(EXPIRED)
+        await query.answer(_(EXPIRED))
         return
     here = chat_of(update).id
     if saved.token is None and saved.chat_id != here:
-        await query.answer(ELSEWHERE)  # a forwarded search
+        await query.answer(_(ELSEWHERE))  # a forwarded search
         return
     if callback.action == "follow":
         if not await can_manage_chat(update, context):
-            await query.answer(texts.ADMINS_ONLY, show_alert=True)
+            await query.answer(_(texts.ADMINS_ONLY), show_alert=True)
             return
         await subscribe_rule(update, context, saved.rule)
         await query.answer()
         return
     message = query.message
     if not isinstance(message, Message):
-        await query.answer(EXPIRED)
+        await query.answer(_(EXPIRED))
         return
     text, buttons = await _page(svc, here, saved, rule, callback.page)
     try:

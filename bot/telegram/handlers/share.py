@@ -13,17 +13,19 @@ import re
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.delivery.buttons import callback_data, to_markup
+from bot.delivery.buttons import to_markup
+from bot.i18n import N_, _, isolate
 from bot.markup import esc
 from bot.store import UnknownRow
 from bot.telegram.arguments import command_argument, select_subscriptions
+from bot.telegram.handlers.search import subscribe_row
 from bot.telegram.replies import reply
 from bot.telegram.services import services
 from bot.telegram.updates import chat_of, message_of
 
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """What Telegram lets a start parameter be."""
-UNKNOWN_LINK = (
+UNKNOWN_LINK = N_(
     "This link names no topic I know: it may have expired or been mistyped. "
     "Ask whoever sent it for a new one (/share makes them)."
 )
@@ -40,8 +42,9 @@ async def share(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     url = f"https://t.me/{context.bot.username}?start={saved.token}"
     await reply(
         update,
-        f"Anyone who opens this link can follow <code>{esc(subs[0].rule)}</code> in one tap:\n"
-        f"{esc(url)}",
+        _("Anyone who opens this link can follow <code>{rule}</code> in one tap:\n{url}").format(
+            rule=isolate(esc(subs[0].rule)), url=esc(url)
+        ),
     )
 
 
@@ -52,7 +55,7 @@ async def offer(update: Update, context: ContextTypes.DEFAULT_TYPE, token: str) 
             raise UnknownRow(f"not a token: {token!r}")
         saved = await services(context).store.shared_rule(token)
     except UnknownRow:
-        await reply(update, UNKNOWN_LINK)
+        await reply(update, _(UNKNOWN_LINK))
         return
-    button = [[("🔔 Subscribe", callback_data("follow", saved.id))]]
-    await reply(update, f"Subscribe to <code>{esc(saved.rule)}</code>?", markup=to_markup(button))
+    question = _("Subscribe to <code>{rule}</code>?").format(rule=isolate(esc(saved.rule)))
+    await reply(update, question, markup=to_markup([subscribe_row(saved)]))
