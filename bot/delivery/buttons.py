@@ -17,6 +17,7 @@ from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.i18n import _, isolate
 from bot.markup import shorten
 
 Buttons = list[list[tuple[str, str]]]
@@ -69,8 +70,8 @@ def parse_callback(data: str) -> Callback:
     The id must be ASCII digits within SQLite's range: ``isdigit`` alone would let ``²``
     through, and a 30-digit id would reach the database and fail there.
     """
-    action, _, numbers = data.partition(":")
-    number, _, page = numbers.partition(":")
+    action, _colon, numbers = data.partition(":")
+    number, _colon, page = numbers.partition(":")
     if action == "page":
         valid = _is_id(number) and (page == "0" or _is_id(page))
     else:
@@ -92,8 +93,8 @@ def alert_buttons(sub_id: int) -> Buttons:
     """Mute or leave the subscription straight from the alert that annoyed you."""
     return [
         [
-            ("🔕 Mute", callback_data("mute", sub_id)),
-            ("✖ Unsubscribe", callback_data("unsub", sub_id)),
+            (f"🔕 {_('Mute')}", callback_data("mute", sub_id)),
+            (f"✖ {_('Unsubscribe')}", callback_data("unsub", sub_id)),
         ]
     ]
 
@@ -106,8 +107,8 @@ def topic_buttons(outbox_id: int, sub_ids: Sequence[int]) -> Buttons:
         return alert_buttons(sub_ids[0])
     return [
         [
-            ("🔕 Mute…", callback_data("pickmute", outbox_id)),
-            ("✖ Unsubscribe…", callback_data("pickunsub", outbox_id)),
+            (f"🔕 {_('Mute…')}", callback_data("pickmute", outbox_id)),
+            (f"✖ {_('Unsubscribe…')}", callback_data("pickunsub", outbox_id)),
         ]
     ]
 
@@ -122,12 +123,12 @@ def choice_buttons(
         [(f"{mark} #{number} {shorten(rule, _LABEL_CHARS)}", callback_data(action, sub_id))]
         for sub_id, number, rule in topics
     ]
-    return [*rows, [("↩ Back", callback_data("back", outbox_id))]]
+    return [*rows, [(f"↩ {_('Back')}", callback_data("back", outbox_id))]]
 
 
 def undo_buttons(sub_id: int) -> Buttons:
     """What replaces the alert buttons after a mute, for a mistaken press."""
-    return [[("↩ Undo", callback_data("undo", sub_id))]]
+    return [[(f"↩ {_('Undo')}", callback_data("undo", sub_id))]]
 
 
 def regroup_buttons(sub_id: int, other_reading: str) -> Buttons:
@@ -136,7 +137,9 @@ def regroup_buttons(sub_id: int, other_reading: str) -> Buttons:
     return [
         [
             (
-                f"Follow {shorten(other_reading, _LABEL_CHARS)} instead",
+                _("Follow {rule} instead").format(
+                    rule=isolate(shorten(other_reading, _LABEL_CHARS))
+                ),
                 callback_data("regroup", sub_id),
             )
         ]
