@@ -138,7 +138,7 @@ def parse_frequency(text: str) -> Frequency:
         if rest:
             raise ScheduleError(
                 _("{frequency} takes no time; use {choices}.").format(
-                    frequency=every, choices=_(FREQUENCY_HELP)
+                    frequency=isolate(every), choices=_(FREQUENCY_HELP)
                 )
             )
         return Frequency(every)
@@ -148,7 +148,7 @@ def parse_frequency(text: str) -> Frequency:
     if len(rest) > 1:
         raise ScheduleError(
             _("Too many words after {frequency}; use {choices}.").format(
-                frequency=every, choices=_(FREQUENCY_HELP)
+                frequency=isolate(every), choices=_(FREQUENCY_HELP)
             )
         )
     at = parse_clock(rest[0]) if rest else DEFAULT_AT

@@ -93,8 +93,8 @@ def alert_buttons(sub_id: int) -> Buttons:
     """Mute or leave the subscription straight from the alert that annoyed you."""
     return [
         [
-            (f"🔕 {_('Mute')}", callback_data("mute", sub_id)),
-            (f"✖ {_('Unsubscribe')}", callback_data("unsub", sub_id)),
+            ("🔕 " + _("Mute"), callback_data("mute", sub_id)),
+            ("✖ " + _("Unsubscribe"), callback_data("unsub", sub_id)),
         ]
     ]
 
@@ -107,8 +107,8 @@ def topic_buttons(outbox_id: int, sub_ids: Sequence[int]) -> Buttons:
         return alert_buttons(sub_ids[0])
     return [
         [
-            (f"🔕 {_('Mute…')}", callback_data("pickmute", outbox_id)),
-            (f"✖ {_('Unsubscribe…')}", callback_data("pickunsub", outbox_id)),
+            ("🔕 " + _("Mute…"), callback_data("pickmute", outbox_id)),
+            ("✖ " + _("Unsubscribe…"), callback_data("pickunsub", outbox_id)),
         ]
     ]
 
@@ -123,12 +123,12 @@ def choice_buttons(
         [(f"{mark} #{number} {shorten(rule, _LABEL_CHARS)}", callback_data(action, sub_id))]
         for sub_id, number, rule in topics
     ]
-    return [*rows, [(f"↩ {_('Back')}", callback_data("back", outbox_id))]]
+    return [*rows, [("↩ " + _("Back"), callback_data("back", outbox_id))]]
 
 
 def undo_buttons(sub_id: int) -> Buttons:
     """What replaces the alert buttons after a mute, for a mistaken press."""
-    return [[(f"↩ {_('Undo')}", callback_data("undo", sub_id))]]
+    return [[("↩ " + _("Undo"), callback_data("undo", sub_id))]]
 
 
 def regroup_buttons(sub_id: int, other_reading: str) -> Buttons:

@@ -167,7 +167,8 @@ def format_alert(
     it is); ``also`` lists other articles of the same story, each linked on the "Also:"
     line; ``buttons`` go under it (``bot.delivery.buttons.topic_buttons``).
     """
-    title = f"<b>{link(shorten(article.title, _MAX_TITLE) or _('(untitled)'), article.url)}</b>"
+    label = shorten(article.title, _MAX_TITLE) or _("(untitled)")
+    title = f"<b>{link(label, article.url)}</b>"
     head = "\n".join(filter(None, [title, _source_line(article, tz)]))
     footer = "\n".join(_footer(topics, matched, also))
     body = fit_summary(summary, MAX_MESSAGE - utf16_len(f"{head}\n\n\n\n{footer}"))
