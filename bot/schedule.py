@@ -56,7 +56,8 @@ class Frequency:
         return self.every == Every.REALTIME
 
     def __str__(self) -> str:
-        """The canonical text, as stored and as /frequency and /list show it."""
+        """The canonical text, as stored and as a user types it (``describe_frequency`` words
+        it for a reply)."""
         if self.every == Every.DAILY:
             return f"daily {self.at:%H:%M}"
         if self.every == Every.WEEKLY:
