@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
+from bot.i18n import N_, _, format_day_time, format_weekday, isolate
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_AT = time(8, 0)
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
@@ -23,7 +25,7 @@ _FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday"
 
 class ScheduleError(ValueError):
     """A frequency or quiet-hours text that cannot be read; ``str(exc)`` says why, in plain
-    words for the chat."""
+    words for the chat, in the language current when it was raised."""
 
 
 class Every(StrEnum):
@@ -33,7 +35,10 @@ class Every(StrEnum):
     WEEKLY = "weekly"
 
 
-FREQUENCY_HELP = "realtime, hourly, daily HH:MM or weekly DAY HH:MM"
+# TRANSLATORS: realtime, hourly, daily and weekly are typed as they are; HH:MM and DAY stand
+# for a time and a day of the week.
+FREQUENCY_HELP = N_("realtime, hourly, daily HH:MM or weekly DAY HH:MM")
+"""Translated where it is shown: ``_(FREQUENCY_HELP)``."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,8 @@ class Frequency:
         return self.every == Every.REALTIME
 
     def __str__(self) -> str:
-        """The canonical text, as stored and as /frequency and /list show it."""
+        """The canonical text, as stored and as a user types it (``describe_frequency`` words
+        it for a reply)."""
         if self.every == Every.DAILY:
             return f"daily {self.at:%H:%M}"
         if self.every == Every.WEEKLY:
@@ -94,7 +100,11 @@ def parse_clock(text: str) -> time:
     """ "8:00" or "08:00" as a time of day."""
     match = _CLOCK.fullmatch(text.strip())
     if match is None or int(match[1]) > 23 or int(match[2]) > 59:
-        raise ScheduleError(f"{text!r} is not a time of day; write it as HH:MM, e.g. 08:00")
+        raise ScheduleError(
+            _("{text} is not a time of day; write it as HH:MM, e.g. 08:00").format(
+                text=isolate(repr(text))
+            )
+        )
     return time(int(match[1]), int(match[2]))
 
 
@@ -103,7 +113,11 @@ def _weekday(text: str) -> int:
     for number, (short, full) in enumerate(zip(WEEKDAYS, _FULL_DAYS, strict=True)):
         if word in (short, full):
             return number
-    raise ScheduleError(f"{text!r} is not a day of the week; write Mon, Tue, … or Sun")
+    raise ScheduleError(
+        _("{text} is not a day of the week; write Mon, Tue, … or Sun").format(
+            text=isolate(repr(text))
+        )
+    )
 
 
 def parse_frequency(text: str) -> Frequency:
@@ -111,21 +125,33 @@ def parse_frequency(text: str) -> Frequency:
     Monday when left out); case does not matter."""
     words = text.lower().split()
     if not words:
-        raise ScheduleError(f"Say how often: {FREQUENCY_HELP}.")
+        raise ScheduleError(_("Say how often: {choices}.").format(choices=_(FREQUENCY_HELP)))
     try:
         every = Every(words[0])
     except ValueError:
-        raise ScheduleError(f"{words[0]!r} is not a frequency; use {FREQUENCY_HELP}.") from None
+        raise ScheduleError(
+            _("{word} is not a frequency; use {choices}.").format(
+                word=isolate(repr(words[0])), choices=_(FREQUENCY_HELP)
+            )
+        ) from None
     rest = words[1:]
     if every in (Every.REALTIME, Every.HOURLY):
         if rest:
-            raise ScheduleError(f"{every} takes no time; use {FREQUENCY_HELP}.")
+            raise ScheduleError(
+                _("{frequency} takes no time; use {choices}.").format(
+                    frequency=isolate(every), choices=_(FREQUENCY_HELP)
+                )
+            )
         return Frequency(every)
     weekday = 0
     if every == Every.WEEKLY and rest and not _CLOCK.fullmatch(rest[0]):
         weekday, rest = _weekday(rest[0]), rest[1:]
     if len(rest) > 1:
-        raise ScheduleError(f"Too many words after {every}; use {FREQUENCY_HELP}.")
+        raise ScheduleError(
+            _("Too many words after {frequency}; use {choices}.").format(
+                frequency=isolate(every), choices=_(FREQUENCY_HELP)
+            )
+        )
     at = parse_clock(rest[0]) if rest else DEFAULT_AT
     return Frequency(every, at, weekday)
 
@@ -154,11 +180,19 @@ def stored_frequency(text: str | None) -> Frequency:
 
 
 def describe_frequency(frequency: Frequency, tz: tzinfo, now: datetime) -> str:
-    """ "daily 08:00, next digest 4 Dec 08:00 CET", or "as it happens", for a reply."""
+    """ "daily 08:00, next digest 4 Dec 08:00 CET", or "as it happens", for a reply, in the
+    current language (the stored text, ``str(frequency)``, stays the syntax a user types)."""
     if frequency.realtime:
-        return "as it happens"
-    due = frequency.next_due(now, tz).astimezone(tz)
-    return f"{frequency}, next digest {due.day} {due:%b %H:%M} {due.tzname()}"
+        return _("as it happens")
+    due = format_day_time(frequency.next_due(now, tz), tz)
+    at = f"{frequency.at:%H:%M}"
+    if frequency.every == Every.HOURLY:
+        return _("hourly, next digest {due}").format(due=due)
+    if frequency.every == Every.DAILY:
+        return _("daily {time}, next digest {due}").format(time=at, due=due)
+    return _("weekly {day} {time}, next digest {due}").format(
+        day=format_weekday(frequency.weekday), time=at, due=due
+    )
 
 
 @dataclass(frozen=True)
@@ -171,8 +205,13 @@ class QuietHours:
     silent: bool = False
 
     def __str__(self) -> str:
-        text = f"{self.start:%H:%M}-{self.end:%H:%M}"
-        return f"{text} silent" if self.silent else text
+        """The canonical text, as stored: ``22:00-07:00`` or ``22:00-07:00 silent``."""
+        return f"{self.span} silent" if self.silent else self.span
+
+    @property
+    def span(self) -> str:
+        """ "22:00-07:00": when they start and end, local times."""
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
 
     def contains(self, moment: datetime, tz: tzinfo) -> bool:
         local = moment.astimezone(tz).time().replace(tzinfo=None)
@@ -201,10 +240,10 @@ def parse_quiet(text: str) -> QuietHours | None:
     span = "".join(words)
     start, dash, end = span.partition("-")
     if not dash:
-        raise ScheduleError("Write quiet hours as HH:MM-HH:MM, e.g. 22:00-07:00, or off.")
+        raise ScheduleError(_("Write quiet hours as HH:MM-HH:MM, e.g. 22:00-07:00, or off."))
     quiet = QuietHours(parse_clock(start), parse_clock(end), silent)
     if quiet.start == quiet.end:
-        raise ScheduleError("Quiet hours must start and end at different times.")
+        raise ScheduleError(_("Quiet hours must start and end at different times."))
     return quiet
 
 

@@ -110,6 +110,7 @@ class Services:
             digest_threshold=delivery.digest_threshold,
             default_timezone=delivery.timezone,
             quiet_hours=delivery.quiet_hours,
+            language=delivery.language,
         )
 
     async def aclose(self) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -23,13 +22,6 @@ from bot.store import AsyncStore, Store
 
 CHAT = 7001
 BERLIN = "Europe/Berlin"
-
-
-@pytest.fixture
-def clock() -> Iterator[time_machine.Traveller]:
-    """The clock at 3 Dec 2026, 12:00 UTC, standing still until a test moves it."""
-    with time_machine.travel(datetime(2026, 12, 3, 12, 0, tzinfo=UTC), tick=False) as traveller:
-        yield traveller
 
 
 _serials = itertools.count()

@@ -18,7 +18,11 @@ from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+<<<<<<< HEAD
 from bot.i18n import LANGUAGES
+=======
+from bot.i18n import _, isolate
+>>>>>>> i18n-b
 from bot.markup import shorten
 
 Buttons = list[list[tuple[str, str]]]
@@ -81,12 +85,17 @@ def parse_callback(data: str) -> Callback:
     The id must be ASCII digits within SQLite's range: ``isdigit`` alone would let ``²``
     through, and a 30-digit id would reach the database and fail there.
     """
+<<<<<<< HEAD
     action, _, numbers = data.partition(":")
     number, _, page = numbers.partition(":")
     if action == "lang":
         if numbers not in (*LANGUAGES, AUTOMATIC):
             raise CallbackDataError(f"unknown language in button data {data!r}")
         return Callback("lang", 0, language=numbers)
+=======
+    action, _colon, numbers = data.partition(":")
+    number, _colon, page = numbers.partition(":")
+>>>>>>> i18n-b
     if action == "page":
         valid = _is_id(number) and (page == "0" or _is_id(page))
     else:
@@ -108,8 +117,8 @@ def alert_buttons(sub_id: int) -> Buttons:
     """Mute or leave the subscription straight from the alert that annoyed you."""
     return [
         [
-            ("🔕 Mute", callback_data("mute", sub_id)),
-            ("✖ Unsubscribe", callback_data("unsub", sub_id)),
+            ("🔕 " + _("Mute"), callback_data("mute", sub_id)),
+            ("✖ " + _("Unsubscribe"), callback_data("unsub", sub_id)),
         ]
     ]
 
@@ -122,8 +131,8 @@ def topic_buttons(outbox_id: int, sub_ids: Sequence[int]) -> Buttons:
         return alert_buttons(sub_ids[0])
     return [
         [
-            ("🔕 Mute…", callback_data("pickmute", outbox_id)),
-            ("✖ Unsubscribe…", callback_data("pickunsub", outbox_id)),
+            ("🔕 " + _("Mute…"), callback_data("pickmute", outbox_id)),
+            ("✖ " + _("Unsubscribe…"), callback_data("pickunsub", outbox_id)),
         ]
     ]
 
@@ -138,12 +147,12 @@ def choice_buttons(
         [(f"{mark} #{number} {shorten(rule, _LABEL_CHARS)}", callback_data(action, sub_id))]
         for sub_id, number, rule in topics
     ]
-    return [*rows, [("↩ Back", callback_data("back", outbox_id))]]
+    return [*rows, [("↩ " + _("Back"), callback_data("back", outbox_id))]]
 
 
 def undo_buttons(sub_id: int) -> Buttons:
     """What replaces the alert buttons after a mute, for a mistaken press."""
-    return [[("↩ Undo", callback_data("undo", sub_id))]]
+    return [[("↩ " + _("Undo"), callback_data("undo", sub_id))]]
 
 
 def regroup_buttons(sub_id: int, other_reading: str) -> Buttons:
@@ -152,7 +161,9 @@ def regroup_buttons(sub_id: int, other_reading: str) -> Buttons:
     return [
         [
             (
-                f"Follow {shorten(other_reading, _LABEL_CHARS)} instead",
+                _("Follow {rule} instead").format(
+                    rule=isolate(shorten(other_reading, _LABEL_CHARS))
+                ),
                 callback_data("regroup", sub_id),
             )
         ]

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from bot.article import Article
 from bot.delivery.buttons import Buttons
-from bot.i18n import format_when
+from bot.i18n import _, format_number, format_period, format_when, isolate, ngettext
 from bot.markup import MAX_MESSAGE, esc, link, pack_lines, shorten, utf16_len
 
 _ELLIPSIS = "…"
@@ -113,20 +113,18 @@ def fit_summary(summary: SummaryLike, budget: int) -> str:
 
 
 def _source_line(article: Article, tz: tzinfo) -> str:
-    parts = [shorten(article.source, _MAX_SOURCE)]
+    parts = [isolate(shorten(article.source, _MAX_SOURCE))]
     if article.published is not None:
         parts.append(format_when(article.published, tz))
     return esc(" · ".join(p for p in parts if p))
 
 
 def _footer(topics: Sequence[str], matched: str, also: Sequence[CopyLike]) -> list[str]:
-    lines = []
-    if matched:
-        prefixed = matched if matched.startswith("Matched:") else f"Matched: {matched}"
-        lines.append(prefixed)
-    if topics:
-        label = "Topic" if len(topics) == 1 else "Topics"
-        lines.append(f"{label}: {'; '.join(topics)}")
+    lines = [matched] if matched else []
+    if len(topics) == 1:
+        lines.append(_("Topic: {topic}").format(topic=isolate(topics[0])))
+    elif topics:
+        lines.append(_("Topics: {topics}").format(topics="; ".join(map(isolate, topics))))
     footer = [esc(shorten(line, _MAX_LINE)) for line in lines]
     return [*footer, also_line(also)] if also else footer
 
@@ -136,9 +134,10 @@ def also_line(copies: Sequence[CopyLike]) -> str:
     can open each article the alert stands for. Never shortened: a copy cut off would be a
     copy the chat cannot see (:func:`fit_also` decides how many fit)."""
     names = [
-        link(shorten(copy.source, _MAX_SOURCE) or "another source", copy.url) for copy in copies
+        isolate(link(shorten(copy.source, _MAX_SOURCE) or _("another source"), copy.url))
+        for copy in copies
     ]
-    return f"Also: {', '.join(names)}"
+    return _("Also: {sources}").format(sources=", ".join(names))
 
 
 def fit_also(named: Sequence[CopyLike], waiting: Sequence[CopyLike]) -> int:
@@ -164,11 +163,12 @@ def format_alert(
 ) -> RenderedAlert:
     """One alert: linked bold title, source and date, summary, why it matched, which topic.
 
-    ``matched`` is ``bot.summary.matched_line(...)`` (the "Matched:" prefix is added if
-    missing); ``also`` lists other articles of the same story, each linked on the "Also:"
+    ``matched`` is the line ``bot.summary.matched_line(...)`` writes ("Matched: …", shown as
+    it is); ``also`` lists other articles of the same story, each linked on the "Also:"
     line; ``buttons`` go under it (``bot.delivery.buttons.topic_buttons``).
     """
-    title = f"<b>{link(shorten(article.title, _MAX_TITLE) or '(untitled)', article.url)}</b>"
+    label = shorten(article.title, _MAX_TITLE) or _("(untitled)")
+    title = f"<b>{link(label, article.url)}</b>"
     head = "\n".join(filter(None, [title, _source_line(article, tz)]))
     footer = "\n".join(_footer(topics, matched, also))
     body = fit_summary(summary, MAX_MESSAGE - utf16_len(f"{head}\n\n\n\n{footer}"))
@@ -178,13 +178,13 @@ def format_alert(
 
 
 def _digest_line(item: DigestItem, tz: tzinfo, *, grouped: bool = False) -> str:
-    line = f"• {link(shorten(item.title, _DIGEST_TITLE) or 'untitled', item.url)}"
-    details = [shorten(item.source if grouped else item.topic, _MAX_LINE)]
+    title = isolate(link(shorten(item.title, _DIGEST_TITLE) or _("untitled"), item.url))
+    details = [isolate(shorten(item.source if grouped else item.topic, _MAX_LINE))]
     if item.published is not None:
         details.append(format_when(item.published, tz))
     if grouped and item.also:
-        details.append(f"also: {shorten(item.also, _MAX_LINE)}")
-    return f"{line} — {esc(' · '.join(d for d in details if d))}"
+        details.append(_("also: {topics}").format(topics=isolate(shorten(item.also, _MAX_LINE))))
+    return f"• {title} — {esc(' · '.join(d for d in details if d))}"
 
 
 def format_digest(
@@ -203,7 +203,10 @@ def format_digest(
     """
     total = len(items)
     if heading is None:
-        heading = f"<b>{total} new alert{'s' if total != 1 else ''}</b>"
+        count = format_number(total)
+        heading = ngettext("<b>{count} new alert</b>", "<b>{count} new alerts</b>", total).format(
+            count=count
+        )
         lines = [_digest_line(item, tz) for item in items]
         header_room = utf16_len(_page_header(heading, total, total)) + 1  # and its newline
         pages = pack_lines(lines, MAX_MESSAGE - header_room)
@@ -260,14 +263,18 @@ LATE = timedelta(minutes=10)
 def digest_heading(since: datetime, until: datetime, tz: tzinfo, *, now: datetime) -> str:
     """ "Digest · 2 Dec 08:00 – 3 Dec 08:00 CET": the period a scheduled digest covers, in the
     chat's zone, and "sent late" when it went out well after ``until``."""
-    start, end = since.astimezone(tz), until.astimezone(tz)
-    period = f"{start.day} {start:%b %H:%M} – {end.day} {end:%b %H:%M} {end.tzname()}"
-    late = " · sent late" if now - until > LATE else ""
-    return f"<b>Digest · {esc(period)}</b>{late}"
+    period = esc(format_period(since, until, tz))
+    if now - until > LATE:
+        return _("<b>Digest · {period}</b> · sent late").format(period=period)
+    return _("<b>Digest · {period}</b>").format(period=period)
 
 
 def _more_line(more: int) -> str:
-    return f"<i>{more} more in the next message{'s' if more > 1 else ''} ⤵</i>"
+    return ngettext(
+        "<i>{count} more in the next message ⤵</i>",
+        "<i>{count} more in the next messages ⤵</i>",
+        more,
+    ).format(count=format_number(more))
 
 
 def _page_header(heading: str, number: int, pages: int) -> str:

@@ -74,6 +74,7 @@ from bot.delivery.format import (
     format_digest,
 )
 from bot.delivery.pacing import Pacer
+from bot.i18n import SOURCE_LANGUAGE, _, use
 from bot.markup import MAX_MESSAGE, linkable, utf16_len
 from bot.schedule import Frequency, QuietHours, stored_frequency, stored_quiet
 from bot.store import (
@@ -186,7 +187,7 @@ def scheduled_item(row: OutboxRow, copies: Sequence[StoryCopy] = ()) -> DigestIt
     """A line of a scheduled digest: under the row's first topic, naming the others, and
     the other sources of its story."""
     article = row.article.article
-    first, *others = [f"#{sub.number} {sub.rule}" for sub in _topics(row)] or ["A removed topic"]
+    first, *others = [f"#{sub.number} {sub.rule}" for sub in _topics(row)] or [_("A removed topic")]
     sources = [article.source, *(copy.source for copy in copies)]
     return DigestItem(
         title=article.title,
@@ -238,6 +239,7 @@ class OutboxSender:
         batch_size: int = 500,
         default_timezone: str = "UTC",
         quiet_hours: str = "",
+        language: str = SOURCE_LANGUAGE,
     ) -> None:
         self.bot = bot
         self.store = store
@@ -249,6 +251,9 @@ class OutboxSender:
         self.default_timezone = default_timezone
         self.quiet_hours = quiet_hours
         """Quiet hours of a chat that set none (``[delivery] quiet_hours``); '' for none."""
+        self.language = language
+        """The language of a chat that chose none and whose person's is unknown
+        (``[delivery] language``)."""
         self.health = store.health
         self._unrecorded: list[Delivered] = []
         """Messages Telegram accepted whose rows could not be marked yet."""
@@ -329,6 +334,11 @@ class OutboxSender:
     # -- one chat's alerts ------------------------------------------------------------------
 
     async def _deliver_chat(self, rows: list[OutboxRow], cycle: _Cycle) -> None:
+        """The chat's due alerts and digests, written in the chat's language."""
+        with use(rows[0].chat.reads(self.language)):
+            await self._deliver_in_language(rows, cycle)
+
+    async def _deliver_in_language(self, rows: list[OutboxRow], cycle: _Cycle) -> None:
         chat = rows[0].chat
         tz = chat_zone(chat.timezone, self.default_timezone)
         quiet = stored_quiet(chat.quiet, self.quiet_hours)
@@ -549,7 +559,8 @@ class OutboxSender:
             return
         original = update.original
         try:
-            edited = await self._edit(original, [*update.named, *to_name], cycle)
+            with use(original.chat.reads(self.language)):
+                edited = await self._edit(original, [*update.named, *to_name], cycle)
         except _Unnamed as exc:
             logger.info("copies of outbox row %s go on their own: %s", original.id, exc.reason)
             await self.store.send_alone({copy.outbox_id: exc.reason for copy in to_name})

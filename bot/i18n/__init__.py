@@ -10,7 +10,13 @@ never translated. ``docs/translating.md`` tells a translator what to run.
 from bot.i18n.bidi import isolate, ltr_lines
 from bot.i18n.catalogs import LANGUAGES, SOURCE_LANGUAGE, native_name, pick
 from bot.i18n.context import N_, _, current, is_rtl, ngettext, use
-from bot.i18n.formats import format_number, format_period, format_when
+from bot.i18n.formats import (
+    format_day_time,
+    format_number,
+    format_period,
+    format_weekday,
+    format_when,
+)
 
 __all__ = [
     "LANGUAGES",
@@ -18,8 +24,10 @@ __all__ = [
     "SOURCE_LANGUAGE",
     "_",
     "current",
+    "format_day_time",
     "format_number",
     "format_period",
+    "format_weekday",
     "format_when",
     "is_rtl",
     "isolate",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from babel.dates import format_date, format_skeleton, format_time
+from babel.dates import format_date, format_skeleton, format_time, get_day_names
 from babel.numbers import format_decimal
 
 from bot.i18n.catalogs import babel_locale
@@ -22,16 +22,26 @@ def format_when(moment: datetime, tz: tzinfo) -> str:
     return f"{pattern.replace('{1}', date).replace('{0}', time)} {local.tzname()}"
 
 
+def _day_and_time(moment: datetime, tz: tzinfo) -> str:
+    local = moment.astimezone(tz)
+    locale = babel_locale(current())
+    day = format_skeleton("MMMd", local, locale=locale)
+    return f"{day} {format_time(local, 'HH:mm', locale=locale)}"
+
+
 def format_period(start: datetime, end: datetime, tz: tzinfo) -> str:
     """ "2 Dec 08:00 – 3 Dec 08:00 CET": the span a digest covers, without the year."""
-    locale = babel_locale(current())
+    return f"{_day_and_time(start, tz)} – {_day_and_time(end, tz)} {end.astimezone(tz).tzname()}"
 
-    def day_and_time(moment: datetime) -> str:
-        local = moment.astimezone(tz)
-        day = format_skeleton("MMMd", local, locale=locale)
-        return f"{day} {format_time(local, 'HH:mm', locale=locale)}"
 
-    return f"{day_and_time(start)} – {day_and_time(end)} {end.astimezone(tz).tzname()}"
+def format_day_time(moment: datetime, tz: tzinfo) -> str:
+    """ "4 Dec 08:00 CET": a moment of the coming days (the next digest), without the year."""
+    return f"{_day_and_time(moment, tz)} {moment.astimezone(tz).tzname()}"
+
+
+def format_weekday(weekday: int) -> str:
+    """ "Mon", "пн": a day of the week (0 = Monday), abbreviated as the language writes it."""
+    return str(get_day_names("abbreviated", locale=babel_locale(current()))[weekday])
 
 
 def format_number(number: int) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import rules
+from bot.i18n import N_, _, isolate
 from bot.summary.boilerplate import strip_boilerplate
 from bot.summary.sentences import split_sentences
 
@@ -23,6 +24,15 @@ _MAX_SENTENCES = 3
 _MIN_SENTENCES = 2
 _ELLIPSIS = "…"
 _FIELD_ORDER = ("title", "text", "source")
+_FIELD_NAMES = {
+    # TRANSLATORS: where a rule's term was found, in "Matched: Baku (title, text)": the
+    # article's title.
+    "title": N_("title"),
+    # TRANSLATORS: where a rule's term was found: the article's text.
+    "text": N_("text"),
+    # TRANSLATORS: where a rule's term was found: the name of the article's source.
+    "source": N_("source"),
+}
 _FINISHED = re.compile(r"[.!?…。！？;\"'”’»)]$")
 
 
@@ -70,7 +80,8 @@ def summarize(
 
 
 def matched_line(hits: Iterable[HitLike]) -> str:
-    """ "Matched: Israel, Azerbaijan (title, text), Baku (text)": which terms, and where.
+    """ "Matched: Israel, Azerbaijan (title, text), Baku (text)": which terms, and where, in
+    the current language (the terms as the rule has them, each isolated in right-to-left).
 
     Terms are listed once each, in the order the rule reported them, grouped by the set of
     fields they were found in. Empty when nothing matched.
@@ -87,8 +98,15 @@ def matched_line(hits: Iterable[HitLike]) -> str:
         groups.setdefault(ordered, []).append(display[key])
     if not groups:
         return ""
-    parts = [f"{', '.join(terms)} ({', '.join(fields)})" for fields, terms in groups.items()]
-    return "Matched: " + ", ".join(parts)
+    parts = [
+        f"{', '.join(map(isolate, terms))} ({', '.join(map(_field_name, fields))})"
+        for fields, terms in groups.items()
+    ]
+    return _("Matched: {terms}").format(terms=", ".join(parts))
+
+
+def _field_name(field: str) -> str:
+    return _(_FIELD_NAMES[field]) if field in _FIELD_NAMES else field
 
 
 def find_terms(text: str, terms: Iterable[str]) -> tuple[tuple[int, int], ...]:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.i18n import _, isolate
 from bot.markup import esc
 from bot.schedule import (
     FREQUENCY_HELP,
@@ -17,6 +18,7 @@ from bot.schedule import (
     parse_frequency,
     stored_frequency,
 )
+from bot.store import SubscriptionRow
 from bot.telegram.access import managers_only
 from bot.telegram.arguments import ArgumentError, command_argument, select_subscriptions
 from bot.telegram.chats import register_chat
@@ -29,24 +31,28 @@ from bot.timezones import chat_zone
 logger = logging.getLogger(__name__)
 
 MAX_ARGUMENT = 64
-USAGE = (
-    f"Say which topic and how often, e.g. <code>/frequency 2 daily 08:00</code> ({FREQUENCY_HELP})."
-)
+
+
+def usage() -> str:
+    """How to use the command, as HTML."""
+    return _(
+        "Say which topic and how often, e.g. <code>/frequency 2 daily 08:00</code> ({choices})."
+    ).format(choices=esc(_(FREQUENCY_HELP)))
 
 
 @managers_only
 async def set_frequency(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    number, _, how = command_argument(message_of(update), limit=MAX_ARGUMENT).partition(" ")
+    number, _space, how = command_argument(message_of(update), limit=MAX_ARGUMENT).partition(" ")
     if not number:
-        raise ArgumentError(USAGE)
-    chat, _ = await register_chat(svc.store, update)
+        raise ArgumentError(usage())
+    chat, _returning = await register_chat(svc.store, update)
     subs = await svc.store.list_subscriptions(chat.id)
     [sub] = select_subscriptions(subs, number, empty_means_all=False)
     zone = chat_zone(chat.timezone, svc.config.delivery.timezone)
     how = how.strip().removeprefix("@")
     if not how:
-        await reply(update, f"{numbered(sub)} — {frequency_note(sub.frequency, zone)}.\n{USAGE}")
+        await reply(update, f"{topic_frequency(sub, sub.frequency, zone)}\n{usage()}")
         return
     try:
         frequency = parse_frequency(how)
@@ -54,7 +60,14 @@ async def set_frequency(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         raise ArgumentError(esc(str(exc))) from None
     await svc.store.set_frequency(sub.id, None if frequency.realtime else str(frequency))
     logger.info("chat %s set topic %s to %s", chat.id, sub.id, frequency)
-    await reply(update, f"{numbered(sub)} — {frequency_note(str(frequency), zone)}.")
+    await reply(update, topic_frequency(sub, str(frequency), zone))
+
+
+def topic_frequency(sub: SubscriptionRow, stored: str | None, zone: ZoneInfo) -> str:
+    """ "#2 Azerbaijan — daily 08:00, next digest …." as HTML."""
+    return _("{topic} — {frequency}.").format(
+        topic=isolate(numbered(sub)), frequency=frequency_note(stored, zone)
+    )
 
 
 def frequency_note(stored: str | None, zone: ZoneInfo) -> str:
