@@ -188,3 +188,61 @@ async def test_addfeed_and_status_name_an_internal_address_refused(
     assert "• Router — failing: " in status.plain
     assert "refused: 127.1 is 127.0.0.1, a loopback address" in status.plain
     assert httpserver.log == []
+
+
+async def test_a_ukrainian_operator_reads_why_a_feed_was_refused_in_ukrainian(
+    start_bot: StartBot, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/").respond_with_data(html_page(), content_type="text/html")
+    bot = await start_bot(validate_feed=validate_feed)
+    bot.api.set_user_language(OPERATOR, "uk")
+    url = httpserver.url_for("/")
+
+    answer = await bot.send(OPERATOR, f"/addfeed {url}")
+    usage = await bot.send(OPERATOR, "/addfeed")
+
+    assert answer.plain == (
+        f"Не вдалося використати {url} як стрічку: це не стрічка (HTML-сторінка без "
+        "посилання на RSS/Atom); вкажіть адресу самої стрічки"
+    )
+    assert usage.plain == "Вкажіть адресу стрічки або сайту: /addfeed https://…"
+    assert await bot.store.list_feeds() == []
+
+
+async def test_an_arabic_operator_reads_an_internal_address_refused_in_arabic_in_order(
+    start_bot: StartBot,
+) -> None:
+    """The reason is made of translated parts (the kind of address inside the sentence), and
+    the address typed and the ones it stands for stay whole runs in the right-to-left text."""
+    bot = await start_bot(validate_feed=probe_as_deployed)
+    bot.api.set_user_language(OPERATOR, "ar")
+    url = "http://2130706433:8080/feed"
+
+    answer = await bot.send(OPERATOR, f"/addfeed {url}")
+
+    assert answer.plain == (
+        f"تعذّر استخدام \u2068{url}\u2069 كخلاصة: مرفوض: \u20682130706433\u2069 هو "
+        "\u2068127.0.0.1\u2069، عنوان استرجاع (loopback)؛ لا يجلب البوت شيئًا من العناوين "
+        "الداخلية (يمكن للمشغّل السماح بها عبر [fetch] allow_hosts أو allow_private)"
+    )
+
+
+async def test_a_spanish_user_gets_the_list_of_sources_in_spanish(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    bot.api.set_user_language(USER, "es")
+    empty = await bot.send(USER, "/feeds")
+    await bot.store.add_feed("https://a.example.org/rss", name="El País")
+    broken = await bot.store.add_feed("https://b.example.org/rss", name="Diario <Sur>")
+    now = datetime.now(UTC)
+    outcome = PollOutcome("error", now, now + timedelta(minutes=10), error="HTTP 503 <busy>")
+    await bot.store.record_polls([(broken.id, outcome)])
+
+    listed = await bot.send(USER, "/feeds")
+
+    assert empty.plain == "Aún no hay fuentes configuradas."
+    assert listed.plain.splitlines() == [
+        "Fuentes (2)",
+        "1. El País",
+        "2. Diario <Sur> — falla: HTTP 503 <busy>",
+    ]
+    assert '<a href="https://b.example.org/rss">Diario &lt;Sur&gt;</a>' in listed.text

@@ -28,6 +28,9 @@ from dataclasses import dataclass
 
 import httpcore
 
+from bot.i18n import N_
+from bot.i18n.deferred import Deferred
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[IPAddress]]]
 """``(host, port) -> addresses``; raises OSError when the name does not resolve."""
@@ -44,11 +47,14 @@ class InternalAddress(Exception):
 
     def __init__(self, host: str, addresses: Iterable[IPAddress]) -> None:
         found = sorted(set(addresses), key=str)
-        described = ", ".join(_described(host, address) for address in found)
-        super().__init__(
-            f"refused: {described}; the bot does not fetch from internal addresses "
-            "(an operator can allow them with [fetch] allow_hosts or allow_private)"
+        self.reason = Deferred(
+            N_(
+                "refused: {addresses}; the bot does not fetch from internal addresses "
+                "(an operator can allow them with [fetch] allow_hosts or allow_private)"
+            ),
+            addresses=tuple(_described(host, address) for address in found),
         )
+        super().__init__(str(self.reason))
         self.host = host
         self.addresses = found
 
@@ -92,14 +98,14 @@ def why_internal(address: IPAddress) -> str | None:
         if embedded is not None:
             return why_internal(embedded)
     checks = (
-        (address.is_loopback, "a loopback address"),
-        (address.is_unspecified, "the unspecified address (this machine)"),
-        (address.is_link_local, "a link-local address"),
-        (address.is_multicast, "a multicast address"),
-        (address in _SHARED, "a carrier-grade NAT address"),
-        (address.is_private, "a private address"),
-        (address.is_reserved, "a reserved address"),
-        (not address.is_global, "not a public address"),
+        (address.is_loopback, N_("a loopback address")),
+        (address.is_unspecified, N_("the unspecified address (this machine)")),
+        (address.is_link_local, N_("a link-local address")),
+        (address.is_multicast, N_("a multicast address")),
+        (address in _SHARED, N_("a carrier-grade NAT address")),
+        (address.is_private, N_("a private address")),
+        (address.is_reserved, N_("a reserved address")),
+        (not address.is_global, N_("not a public address")),
     )
     return next((reason for internal, reason in checks if internal), None)
 
@@ -191,8 +197,8 @@ def _host_key(host: str) -> str:
     return host.strip().strip("[]").rstrip(".").lower()
 
 
-def _described(host: str, address: IPAddress) -> str:
-    reason = why_internal(address) or "a public address"
+def _described(host: str, address: IPAddress) -> Deferred:
+    kind = Deferred(why_internal(address) or N_("a public address"))
     if _host_key(host) == str(address):
-        return f"{address} is {reason}"
-    return f"{host} is {address}, {reason}"
+        return Deferred(N_("{address} is {kind}"), address=str(address), kind=kind)
+    return Deferred(N_("{host} is {address}, {kind}"), host=host, address=str(address), kind=kind)

@@ -1,21 +1,28 @@
 """Exceptions of the feed stage.
 
 Every message names the URL and says what happened and what it means for the feed, because
-these strings end up in logs and in the bot's /feeds status that a person reads.
+these strings end up in logs and in the bot's /feeds status that a person reads. An error a
+chat can meet when /addfeed refuses a URL also carries its ``reason`` untranslated
+(:class:`~bot.i18n.deferred.Deferred`), for the handler to put in the chat's language.
 """
 
 from __future__ import annotations
+
+from bot.i18n.deferred import Deferred
 
 
 class FetchError(Exception):
     """A feed or page could not be fetched; ``str(err)`` is a complete, readable message.
 
     ``url`` is the URL whose request failed: the one asked for or, after redirects, the hop
-    that failed (the message names it either way).
+    that failed (the message names it either way). Given a :class:`Deferred` reason rather
+    than a message, the message is the URL and the reason in English, and ``reason`` keeps it
+    for a chat.
     """
 
-    def __init__(self, url: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, url: str, message: str | Deferred) -> None:
+        self.reason = message if isinstance(message, Deferred) else None
+        super().__init__(f"{url}: {message}" if self.reason else message)
         self.url = url
 
 
@@ -48,7 +55,7 @@ class ResponseTooLarge(FetchError):
 class HTTPStatusError(FetchError):
     """The server answered with an error status that has no more specific class."""
 
-    def __init__(self, url: str, message: str, status: int) -> None:
+    def __init__(self, url: str, message: str | Deferred, status: int) -> None:
         super().__init__(url, message)
         self.status = status
 
@@ -60,7 +67,9 @@ class FeedGone(HTTPStatusError):
 class RateLimited(HTTPStatusError):
     """HTTP 429 or 503: the server asks us to come back later (``retry_after`` seconds)."""
 
-    def __init__(self, url: str, message: str, status: int, retry_after: float | None) -> None:
+    def __init__(
+        self, url: str, message: str | Deferred, status: int, retry_after: float | None
+    ) -> None:
         super().__init__(url, message, status)
         self.retry_after = retry_after
 
@@ -70,7 +79,18 @@ class NotAFeed(FetchError):
 
 
 class FeedParseError(ValueError):
-    """The bytes are not something feedparser can make a feed of (HTML, binary, empty)."""
+    """The bytes are not something feedparser can make a feed of (HTML, binary, empty).
+
+    Raised in parse workers too, so it pickles as its URL and reason.
+    """
+
+    def __init__(self, url: str, reason: Deferred) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[type[FeedParseError], tuple[str, Deferred]]:
+        return type(self), (self.url, self.reason)
 
 
 class OpmlError(ValueError):

@@ -48,6 +48,8 @@ from bot.feeds.errors import (
 )
 from bot.feeds.headers import parse_max_age, parse_retry_after
 from bot.feeds.parser import InlineParser, ParsePool
+from bot.i18n import N_
+from bot.i18n.deferred import Deferred
 
 __all__ = [
     "AddressNotAllowed",
@@ -198,14 +200,18 @@ class Fetcher:
         )
         if not links:
             raise NotAFeed(
-                url, f"{url}: not a feed (an HTML page with no RSS/Atom link); use the feed's URL"
+                url,
+                Deferred(N_("not a feed (an HTML page with no RSS/Atom link); use the feed's URL")),
             )
         logger.info("%s: HTML page, using the feed it links to: %s", url, links[0])
         feed = await self.fetch(links[0], etag=etag, last_modified=last_modified)
         if not feed.not_modified and looks_like_html(
             feed.content, feed.headers.get("content-type")
         ):
-            raise NotAFeed(url, f"{url}: not a feed (its feed link {links[0]} is an HTML page)")
+            raise NotAFeed(
+                url,
+                Deferred(N_("not a feed (its feed link {link} is an HTML page)"), link=links[0]),
+            )
         return replace(feed, url=url, permanent_url=feed.permanent_url or links[0])
 
     async def fetch_page(self, url: str) -> FetchResult:
@@ -226,10 +232,15 @@ class Fetcher:
             all_permanent &= status in _PERMANENT_REDIRECTS
             hop_url = _redirect_target(url, hop_url, location)
             if hop_url in seen:
-                raise TooManyRedirects(url, f"{url}: redirect loop via {hop_url}")
+                raise TooManyRedirects(url, Deferred(N_("redirect loop via {url}"), url=hop_url))
             seen.add(hop_url)
         raise TooManyRedirects(
-            url, f"{url}: more than {self.limits.max_redirects} redirects; last to {hop_url}"
+            url,
+            Deferred(
+                N_("too many redirects (more than {limit}); last to {url}"),
+                limit=self.limits.max_redirects,
+                url=hop_url,
+            ),
         )
 
     async def _exchange(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
@@ -260,16 +271,19 @@ class Fetcher:
                     await self._check_proxied(url)
                 return await self._request(host.transport, url, headers)
         except InternalAddress as exc:
-            raise AddressNotAllowed(url, f"{url}: {exc}") from None
+            raise AddressNotAllowed(url, exc.reason) from None
         except (TimeoutError, httpx.TimeoutException) as exc:
-            raise FetchTimeout(
-                url, f"{url}: no complete answer within {self.limits.timeout:g} s"
-            ) from exc
+            within = Deferred(
+                N_("no complete answer within {seconds} s"), seconds=f"{self.limits.timeout:g}"
+            )
+            raise FetchTimeout(url, within) from exc
         except httpx.InvalidURL as exc:
-            raise UnsupportedURL(url, f"{url!r}: not a usable URL: {exc}") from exc
+            raise UnsupportedURL(
+                url, Deferred(N_("not a usable URL: {detail}"), detail=str(exc))
+            ) from exc
         except httpx.TransportError as exc:
             reason = str(exc) or type(exc).__name__
-            raise NetworkError(url, f"{url}: network error: {reason}") from exc
+            raise NetworkError(url, Deferred(N_("network error: {detail}"), detail=reason)) from exc
 
     def _host(self, url: str) -> _Host:
         """The URL's host's slots and pool, now its most recently used."""
@@ -336,8 +350,13 @@ class Fetcher:
         encoding = response.headers.get("content-encoding")
         too_large = ResponseTooLarge(
             url,
-            f"{url}: response larger than {limit:,} bytes (after decompression); the rest was "
-            "not read — raise the fetch size limit if this feed really is that big",
+            Deferred(
+                N_(
+                    "response larger than {limit} bytes (after decompression); the rest was not "
+                    "read — raise the fetch size limit if this feed really is that big"
+                ),
+                limit=limit,
+            ),
         )
         declared = response.headers.get("content-length", "")
         if not encoding and declared.isdigit() and int(declared) > limit:
@@ -347,9 +366,12 @@ class Fetcher:
         except BodyTooLarge:
             raise too_large from None
         except (zlib.error, UnsupportedEncoding) as exc:
-            raise NetworkError(
-                url, f"{url}: body could not be decoded (Content-Encoding {encoding}): {exc}"
-            ) from exc
+            undecoded = Deferred(
+                N_("body could not be decoded (Content-Encoding {encoding}): {detail}"),
+                encoding=encoding or "",
+                detail=str(exc),
+            )
+            raise NetworkError(url, undecoded) from exc
 
 
 @dataclass
@@ -414,7 +436,7 @@ def _host_of(url: str) -> str:
     except ValueError:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UnsupportedURL(url, f"{url!r}: not an http(s) URL, so it cannot be fetched")
+        raise UnsupportedURL(url, Deferred(N_("not an http(s) URL, so it cannot be fetched")))
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
@@ -434,25 +456,31 @@ def _redirect_target(url: str, hop_url: str, location: str) -> str:
     try:
         return urljoin(hop_url, location.strip())
     except ValueError:
-        message = f"{url}: redirected to an unusable location {location!r}"
-        raise UnsupportedURL(url, message) from None
+        unusable = Deferred(
+            N_("redirected to an unusable location {location}"), location=repr(location)
+        )
+        raise UnsupportedURL(url, unusable) from None
 
 
 def _status_error(url: str, response: httpx.Response) -> HTTPStatusError:
     """The FetchError for a status we cannot use; its class drives the caller's policy."""
     status = response.status_code
     if status == 410:
-        return FeedGone(
-            url,
-            f"{url}: HTTP 410 Gone — the server says this feed was removed; it is disabled",
-            status,
-        )
+        gone = N_("HTTP 410 Gone — the server says this feed was removed; it is disabled")
+        return FeedGone(url, Deferred(gone), status)
     if status in (429, 503):
         retry_after = parse_retry_after(response.headers.get("retry-after"))
-        when = f"in {retry_after:g} s" if retry_after is not None else "later"
-        return RateLimited(
-            url, f"{url}: HTTP {status} — the server asks to retry {when}", status, retry_after
-        )
+        if retry_after is None:
+            asks = Deferred(
+                N_("HTTP {status} — the server asks to retry later"), status=str(status)
+            )
+        else:
+            asks = Deferred(
+                N_("HTTP {status} — the server asks to retry in {seconds} s"),
+                status=str(status),
+                seconds=f"{retry_after:g}",
+            )
+        return RateLimited(url, asks, status, retry_after)
     return HTTPStatusError(url, f"{url}: HTTP {status} {response.reason_phrase}".rstrip(), status)
 
 

@@ -30,6 +30,8 @@ import feedparser
 from bot.article import Article
 from bot.feeds.errors import FeedParseError
 from bot.feeds.normalize import article_id, canonical_url, html_to_text, tidy_text
+from bot.i18n import N_
+from bot.i18n.deferred import Deferred
 
 __all__ = [
     "FeedParseError",
@@ -80,8 +82,11 @@ def parse_feed(
     feed = parsed.feed
     if not parsed.entries and not (feed.get("title") or parsed.get("version")):
         reason = _bozo_reason(parsed)
-        detail = f" ({reason})" if reason else ""
-        raise FeedParseError(f"{url}: not an RSS or Atom feed{detail}")
+        if reason:
+            raise FeedParseError(
+                url, Deferred(N_("not an RSS or Atom feed ({detail})"), detail=reason)
+            )
+        raise FeedParseError(url, Deferred(N_("not an RSS or Atom feed")))
     title = _one_line(_detail_text(feed, "title"))
     site = canonical_url(feed.get("link") or "", url)
     context = _FeedContext(
@@ -213,9 +218,8 @@ class ParsePool:
         try:
             return await asyncio.get_running_loop().run_in_executor(alone, call)
         except BrokenProcessPool:
-            raise FeedParseError(
-                f"{url}: the feed parser crashed on this document (its worker process died)"
-            ) from None
+            crashed = N_("the feed parser crashed on this document (its worker process died)")
+            raise FeedParseError(url, Deferred(crashed)) from None
         finally:
             alone.shutdown(wait=False)
 
@@ -293,7 +297,8 @@ def _feedparser_parse(
             resolve_relative_uris=False,
         )
     except Exception as exc:  # feedparser is third-party; its crashes must not stop a poll
-        raise FeedParseError(f"{url}: feedparser failed on this document: {exc!r}") from exc
+        failed = Deferred(N_("feedparser failed on this document: {detail}"), detail=repr(exc))
+        raise FeedParseError(url, failed) from exc
 
 
 @dataclass(frozen=True)

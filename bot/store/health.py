@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from bot.i18n import N_, _
+
 logger = logging.getLogger(__name__)
 
 
@@ -51,13 +53,15 @@ _SENTENCES = {
 
 
 _REASONS = {
-    FaultKind.FULL: "the disk is full",
-    FaultKind.LOCKED: "the database is locked by another program",
-    FaultKind.READ_ONLY: "the database is read-only",
-    FaultKind.IO: "the disk reported an error",
-    FaultKind.CORRUPT: "the database is damaged",
-    FaultKind.CANT_OPEN: "the database cannot be opened",
+    FaultKind.FULL: N_("the disk is full"),
+    FaultKind.LOCKED: N_("the database is locked by another program"),
+    FaultKind.READ_ONLY: N_("the database is read-only"),
+    FaultKind.IO: N_("the disk reported an error"),
+    FaultKind.CORRUPT: N_("the database is damaged"),
+    FaultKind.CANT_OPEN: N_("the database cannot be opened"),
 }
+"""The faults as a chat reads them, translated where they are read (the sentences above are
+for the operator's log and stay English)."""
 
 
 @dataclass(frozen=True)
@@ -74,8 +78,9 @@ class StorageFault:
 
     @property
     def reason(self) -> str:
-        """The fault in a few words for a chat ("the disk is full"), without what to do."""
-        return _REASONS[self.kind]
+        """The fault in a few words for a chat ("the disk is full"), without what to do, in the
+        language of the chat at hand."""
+        return _(_REASONS[self.kind])
 
 
 def storage_fault(exc: BaseException) -> StorageFault | None:
@@ -128,12 +133,13 @@ class StorageHealth:
         return fault
 
     def describe(self) -> str:
-        """One line for ``/status``: "ok", or the fault, since when, and that polling waits."""
+        """What ``/status`` says of the storage: "ok", or the fault, since when, and that polling
+        waits; in the language of the chat at hand."""
         if self.fault is None or self.since is None:
-            return "ok"
-        return (
-            f"{self.fault.reason} (since {self.since:%H:%M} UTC); "
-            "polling waits until it can store again"
+            # TRANSLATORS: /status, "Storage: ok": the database works.
+            return _("ok")
+        return _("{reason} (since {time} UTC); polling waits until it can store again").format(
+            reason=self.fault.reason, time=f"{self.since:%H:%M}"
         )
 
     def ok(self) -> None:

@@ -17,7 +17,10 @@ if TYPE_CHECKING:
     from bot.store import AsyncStore, FeedRow
 
 FeedValidator = Callable[[str], Awaitable[tuple[str, str | None]]]
-"""``(url) -> (final_url, title)``: fetch once with autodiscovery; raise to refuse the URL."""
+"""``(url) -> (final_url, title)``: fetch once with autodiscovery; raise to refuse the URL.
+
+The chat reads the error's ``reason`` (a :class:`bot.i18n.deferred.Deferred`) in its own
+language when it has one, its English message otherwise."""
 FeedChanged = Callable[["FeedRow"], Awaitable[None]]
 """Told after /addfeed stored or /removefeed disabled a feed, so the poll schedule follows."""
 

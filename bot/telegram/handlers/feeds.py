@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.i18n import _, format_number, isolate
+from bot.i18n.deferred import Deferred
 from bot.markup import esc, link, shorten
 from bot.store import AsyncStore, FeedOrigin, FeedRow
 from bot.telegram.access import bot_admins_only
@@ -31,16 +33,26 @@ ERROR_CHARS = 500
 async def list_feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     feeds = await services(context).store.list_feeds()
     if not feeds:
-        await reply(update, "No sources are configured yet.")
+        await reply(update, _("No sources are configured yet."))
         return
-    lines = [f"<b>Sources</b> ({len(feeds)})"]
+    lines = [_("<b>Sources</b> ({count})").format(count=format_number(len(feeds)))]
     lines += [f"{n}. {describe(feed)}" for n, feed in enumerate(feeds, start=1)]
     await reply_lines(update, lines)
 
 
 def describe(feed: FeedRow) -> str:
-    health = f" — failing: {esc(feed.last_error or 'error')}" if feed.error_count else ""
-    return link(feed.display_name, feed.url) + health
+    """The feed's linked name and, while its polls fail, the last error as it was recorded
+    (in English: it is the poll's log line, kept in the database)."""
+    name = linked(feed)
+    if not feed.error_count:
+        return name
+    error = isolate(esc(feed.last_error or "error"))
+    return _("{feed} — failing: {error}").format(feed=name, error=error)
+
+
+def linked(feed: FeedRow) -> str:
+    """The feed's name linked to its address, as one run in a right-to-left sentence."""
+    return isolate(link(feed.display_name, feed.url))
 
 
 @bot_admins_only
@@ -48,20 +60,25 @@ async def add_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     url = command_argument(message_of(update), limit=MAX_URL)
     if _scheme(url) not in ("http", "https"):
-        await reply(update, "Give the address of a feed or a site: <code>/addfeed https://…</code>")
+        await reply(
+            update, _("Give the address of a feed or a site: <code>/addfeed https://…</code>")
+        )
         return
     if svc.validate_feed is None:
-        await reply(update, "Adding sources from the chat is not enabled on this bot.")
+        await reply(update, _("Adding sources from the chat is not enabled on this bot."))
         return
     if await _already_watched(update, svc.store, url):
         return
     try:
         final_url, title = await svc.validate_feed(url)
     except Exception as exc:  # the validator's errors are as varied as the web it fetches
-        reason = str(exc).removeprefix(f"{url}: ")  # the reply names the address once
-        logger.info("addfeed %s refused: %s", url, reason)
-        reason = shorten(reason, ERROR_CHARS)
-        await reply(update, f"I could not use {esc(echo(url))} as a feed: {esc(reason)}")
+        logger.info("addfeed %s refused: %s", url, str(exc).removeprefix(f"{url}: "))
+        await reply(
+            update,
+            _("I could not use {url} as a feed: {reason}").format(
+                url=isolate(esc(echo(url))), reason=esc(shorten(_refusal(exc, url), ERROR_CHARS))
+            ),
+        )
         return
     if await _already_watched(update, svc.store, final_url):
         return
@@ -69,7 +86,7 @@ async def add_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if svc.feed_added is not None:
         await svc.feed_added(feed)
     logger.info("feed %s added by user %s", final_url, user_of(update).id)
-    await reply(update, f"Added {link(feed.display_name, feed.url)}. /feeds lists all sources.")
+    await reply(update, _("Added {feed}. /feeds lists all sources.").format(feed=linked(feed)))
 
 
 @bot_admins_only
@@ -78,14 +95,14 @@ async def remove_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     number = ascii_number(command_argument(message_of(update)))
     feeds = await svc.store.list_feeds()
     if number is None or not 1 <= number <= len(feeds):
-        await reply(update, f"Give a number from /feeds, 1 to {len(feeds)}.")
+        await reply(update, _("Give a number from /feeds, 1 to {last}.").format(last=len(feeds)))
         return
     feed = feeds[number - 1]
     await svc.store.remove_feed(feed.id)
     if svc.feed_removed is not None:
         await svc.feed_removed(feed)
     logger.info("feed %s removed by user %s", feed.url, user_of(update).id)
-    await reply(update, f"Removed {link(feed.display_name, feed.url)}.")
+    await reply(update, _("Removed {feed}.").format(feed=linked(feed)))
 
 
 async def _already_watched(update: Update, store: AsyncStore, url: str) -> bool:
@@ -95,9 +112,19 @@ async def _already_watched(update: Update, store: AsyncStore, url: str) -> bool:
     if feed is None or not feed.enabled:  # a removed feed comes back as added
         return False
     await reply(
-        update, f"{link(feed.display_name, feed.url)} is already watched. /feeds lists all sources."
+        update, _("{feed} is already watched. /feeds lists all sources.").format(feed=linked(feed))
     )
     return True
+
+
+def _refusal(exc: Exception, url: str) -> str:
+    """Why the validator refused ``url``, in the chat's language when the error says it in a
+    template (the fetcher's and parser's do); otherwise its English message, without the
+    address the reply names already."""
+    reason = getattr(exc, "reason", None)
+    if isinstance(reason, Deferred):
+        return reason.translated()
+    return str(exc).removeprefix(f"{url}: ")
 
 
 def _scheme(url: str) -> str:
