@@ -18,11 +18,7 @@ from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-<<<<<<< HEAD
-from bot.i18n import LANGUAGES
-=======
-from bot.i18n import _, isolate
->>>>>>> i18n-b
+from bot.i18n import LANGUAGES, _, isolate
 from bot.markup import shorten
 
 Buttons = list[list[tuple[str, str]]]
@@ -85,17 +81,12 @@ def parse_callback(data: str) -> Callback:
     The id must be ASCII digits within SQLite's range: ``isdigit`` alone would let ``²``
     through, and a 30-digit id would reach the database and fail there.
     """
-<<<<<<< HEAD
-    action, _, numbers = data.partition(":")
-    number, _, page = numbers.partition(":")
+    action, _colon, numbers = data.partition(":")
+    number, _colon, page = numbers.partition(":")
     if action == "lang":
         if numbers not in (*LANGUAGES, AUTOMATIC):
             raise CallbackDataError(f"unknown language in button data {data!r}")
         return Callback("lang", 0, language=numbers)
-=======
-    action, _colon, numbers = data.partition(":")
-    number, _colon, page = numbers.partition(":")
->>>>>>> i18n-b
     if action == "page":
         valid = _is_id(number) and (page == "0" or _is_id(page))
     else:
