@@ -17,6 +17,7 @@ from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.i18n import _
 from bot.markup import shorten
 
 Buttons = list[list[tuple[str, str]]]
@@ -136,7 +137,7 @@ def regroup_buttons(sub_id: int, other_reading: str) -> Buttons:
     return [
         [
             (
-                f"Follow {shorten(other_reading, _LABEL_CHARS)} instead",
+                _("Follow {rule} instead").format(rule=shorten(other_reading, _LABEL_CHARS)),
                 callback_data("regroup", sub_id),
             )
         ]
