@@ -32,6 +32,7 @@ from bot.delivery.buttons import (
     topic_buttons,
     undo_buttons,
 )
+from bot.i18n import _
 from bot.store import OutboxRow, SubscriptionRow, UnknownRow
 from bot.telegram import texts
 from bot.telegram.access import can_manage_chat
@@ -75,7 +76,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(_GONE)
         return
     if not await can_manage_chat(update, context):
-        await query.answer(texts.ADMINS_ONLY, show_alert=True)
+        await query.answer(_(texts.ADMINS_ONLY), show_alert=True)
         return
     if callback.action == "mute":
         await _mute(query, message, context, sub)
@@ -100,7 +101,7 @@ async def _on_alert_button(
         await query.answer(_GONE)
         return
     if not await can_manage_chat(update, context):
-        await query.answer(texts.ADMINS_ONLY, show_alert=True)
+        await query.answer(_(texts.ADMINS_ONLY), show_alert=True)
         return
     if callback.action == "back":
         _keyboards(context).pop(message.message_id, None)
@@ -170,7 +171,7 @@ async def on_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     """Any other press (a button of an older version, forged data): stop the spinner."""
     query = query_of(update)
     logger.info("button with unknown data %r pressed", query.data)
-    await query.answer(texts.BUTTON_NO_LONGER_VALID)
+    await query.answer(_(texts.BUTTON_NO_LONGER_VALID))
 
 
 def _keyboards(context: ContextTypes.DEFAULT_TYPE) -> dict[int, InlineKeyboardMarkup | None]:

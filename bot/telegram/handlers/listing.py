@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.i18n import _
 from bot.markup import esc
 from bot.schedule import stored_quiet
 from bot.store import SubscriptionRow
@@ -24,7 +25,7 @@ async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE)
     chat = chat_of(update)
     subs = await svc.store.list_subscriptions(chat.id)
     if not subs:
-        await reply(update, texts.NO_SUBSCRIPTIONS)
+        await reply(update, _(texts.NO_SUBSCRIPTIONS))
         return
     stored = await svc.store.get_chat(chat.id)
     zone = chat_zone(stored.timezone if stored else None, svc.config.delivery.timezone)

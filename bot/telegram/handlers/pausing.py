@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 import rules
+from bot.i18n import _
 from bot.telegram import texts
 from bot.telegram.access import managers_only
 from bot.telegram.arguments import command_argument, select_subscriptions
@@ -35,7 +36,7 @@ async def _set_paused(update: Update, context: ContextTypes.DEFAULT_TYPE, *, pau
     chat_id = chat_of(update).id
     subs = await store.list_subscriptions(chat_id)
     if not subs:
-        await reply(update, texts.NO_SUBSCRIPTIONS)
+        await reply(update, _(texts.NO_SUBSCRIPTIONS))
         return
     message = message_of(update)
     argument = command_argument(message, limit=rules.MAX_LENGTH)

@@ -27,7 +27,7 @@ from bot.delivery.buttons import (
     parse_callback,
     to_markup,
 )
-from bot.i18n import format_when
+from bot.i18n import _, format_when
 from bot.markup import esc, shorten
 from bot.search import PAGE_SIZE, SinceError, find, looks_like_since, parse_since
 from bot.store import SavedRule, UnknownRow
@@ -155,7 +155,7 @@ async def on_search_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     if callback.action == "follow":
         if not await can_manage_chat(update, context):
-            await query.answer(texts.ADMINS_ONLY, show_alert=True)
+            await query.answer(_(texts.ADMINS_ONLY), show_alert=True)
             return
         await subscribe_rule(update, context, saved.rule)
         await query.answer()
