@@ -17,7 +17,7 @@ from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import _
+from bot.i18n import _, isolate
 from bot.markup import shorten
 
 Buttons = list[list[tuple[str, str]]]
@@ -137,7 +137,9 @@ def regroup_buttons(sub_id: int, other_reading: str) -> Buttons:
     return [
         [
             (
-                _("Follow {rule} instead").format(rule=shorten(other_reading, _LABEL_CHARS)),
+                _("Follow {rule} instead").format(
+                    rule=isolate(shorten(other_reading, _LABEL_CHARS))
+                ),
                 callback_data("regroup", sub_id),
             )
         ]
