@@ -35,12 +35,17 @@ class CleanText:
         if not self.removed:
             return ""
         count = len(self.removed)
+        noun = "character" if count == 1 else "characters"
+        return f"{count} invisible {noun} ({self.kinds()})"
+
+    def kinds(self) -> str:
+        """``'U+200B ZERO WIDTH SPACE, U+0000'``: the first few kinds removed, by Unicode name
+        (the same in every language), for a front end to put in a sentence of its own."""
         kinds = list(dict.fromkeys(self.removed))
         names = [_describe(char) for char in kinds[:_NAMES_SHOWN]]
         if len(kinds) > _NAMES_SHOWN:
             names.append("…")
-        noun = "character" if count == 1 else "characters"
-        return f"{count} invisible {noun} ({', '.join(names)})"
+        return ", ".join(names)
 
 
 def remove_invisible(text: str) -> CleanText:

@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 
+def N_(message: str) -> str:
+    """Marks a message template for the bot's translation catalogs; returns it unchanged.
+
+    The rule engine stays free of the bot: it only marks its texts, and a front end that
+    speaks other languages translates :attr:`RuleSyntaxError.template` itself.
+    """
+    return message
+
+
 class RuleSyntaxError(ValueError):
     """A rule text that cannot be compiled.
 
@@ -10,9 +19,15 @@ class RuleSyntaxError(ValueError):
     ``position`` lets a chat reply point at the exact character that needs fixing.
     """
 
-    def __init__(self, message: str, position: int) -> None:
+    def __init__(self, template: str, position: int, /, **params: object) -> None:
+        message = template.format(**params)
         super().__init__(message)
+        self.template = template
+        """The English text with ``{name}`` placeholders, marked with :func:`N_`, for a front
+        end to translate and fill with :attr:`params`."""
+        self.params = params
         self.message = message
+        """The English text, filled in (for the CLI, logs and tests)."""
         self.position = position
         """0-based character offset into the rule text where the problem was noticed."""
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from rules.aliases import Aliases, marker
-from rules.errors import RuleSyntaxError
+from rules.errors import N_, RuleSyntaxError
 from rules.folding import words
 from rules.nodes import (
     FIELDS,
@@ -100,7 +100,12 @@ def lex(text: str) -> list[Lexeme]:
         elif char in _OPENING_QUOTES:
             close = _closing_quote(text, i + 1)
             if close < 0:
-                raise RuleSyntaxError(f"unclosed quote {char} opened at position {i}", i)
+                raise RuleSyntaxError(
+                    N_("unclosed quote {quote} opened at position {position}"),
+                    i,
+                    quote=char,
+                    position=i,
+                )
             lexemes.append(Lexeme(Kind.PHRASE, text[i + 1 : close], i))
             i = close + 1
         else:
@@ -162,7 +167,11 @@ def _field(name: str, position: int) -> Lexeme:
     if name.lower() not in (*FIELDS, LANGUAGE):
         known = ", ".join(f"{f}:" for f in (*FIELDS, LANGUAGE))
         raise RuleSyntaxError(
-            f'unknown field "{name}:" at position {position}; known fields are {known}', position
+            N_('unknown field "{name}:" at position {position}; known fields are {known}'),
+            position,
+            name=name,
+            position=position,
+            known=known,
         )
     return Lexeme(Kind.FIELD, name, position)
 
@@ -172,16 +181,21 @@ def parse(text: str, aliases: Aliases | None = None, inline: Aliases | None = No
     stand for all its names, and a term naming a group of ``inline`` becomes an OR of itself
     and each of those names' forms."""
     if not text.strip():
-        raise RuleSyntaxError("the rule is empty: write at least one word, e.g. Azerbaijan", 0)
+        raise RuleSyntaxError(N_("the rule is empty: write at least one word, e.g. Azerbaijan"), 0)
     if len(text) > MAX_LENGTH:
         raise RuleSyntaxError(
-            f"the rule is {len(text)} characters long; the limit is {MAX_LENGTH}", MAX_LENGTH
+            N_("the rule is {length} characters long; the limit is {limit}"),
+            MAX_LENGTH,
+            length=len(text),
+            limit=MAX_LENGTH,
         )
     node = _Parser(lex(text), aliases, inline).rule()
     if not has_positive(node):
         raise RuleSyntaxError(
-            "the rule only excludes words; add at least one word that must appear, "
-            "e.g. Azerbaijan -football (every alternative of | needs one too)",
+            N_(
+                "the rule only excludes words; add at least one word that must appear, "
+                "e.g. Azerbaijan -football (every alternative of | needs one too)"
+            ),
             0,
         )
     return node
@@ -261,34 +275,41 @@ class _Parser:
     def _group(self, opening: Lexeme) -> Node:
         if self._next.kind is Kind.CLOSE:
             raise RuleSyntaxError(
-                f'empty group "()" at position {opening.position}: put words inside',
+                N_('empty group "()" at position {position}: put words inside'),
                 opening.position,
+                position=opening.position,
             )
         self._enter(opening)
         node = self._or()
         self._depth -= 1
         if self._take().kind is not Kind.CLOSE:
-            raise RuleSyntaxError(
-                f'unclosed "(" opened at position {opening.position}', opening.position
-            )
+            raise _unclosed_group(opening.position)
         return node
 
     def _enter(self, lexeme: Lexeme) -> None:
         self._depth += 1
         if self._depth > MAX_DEPTH:
             raise RuleSyntaxError(
-                f"the rule nests groups, NOTs or fields more than {MAX_DEPTH} deep "
-                f"(at position {lexeme.position})",
+                N_(
+                    "the rule nests groups, NOTs or fields more than {limit} deep "
+                    "(at position {position})"
+                ),
                 lexeme.position,
+                limit=MAX_DEPTH,
+                position=lexeme.position,
             )
 
     def _term(self, lexeme: Lexeme, *, quoted: bool) -> Node:
         self._terms += 1
         if self._terms > MAX_TERMS:
             raise RuleSyntaxError(
-                f"the rule has more than {MAX_TERMS} terms (at position {lexeme.position}); "
-                "split it into several subscriptions",
+                N_(
+                    "the rule has more than {limit} terms (at position {position}); "
+                    "split it into several subscriptions"
+                ),
                 lexeme.position,
+                limit=MAX_TERMS,
+                position=lexeme.position,
             )
         if self._field == LANGUAGE:
             return _language_term(lexeme)
@@ -329,15 +350,18 @@ def _make_term(lexeme: Lexeme, *, quoted: bool, field: str | None) -> Term:
     body = raw[:-1] if prefix else raw
     if not quoted and "*" in body:
         raise RuleSyntaxError(
-            f'"*" can only end a word (in "{raw}" at position {position}), as in Azer*', position
+            N_('"*" can only end a word (in "{word}" at position {position}), as in Azer*'),
+            position,
+            word=raw,
+            position=position,
         )
     folded = tuple(words(body))
     if not folded:
         if prefix:
-            message = f'a bare "*" at position {position} would match everything; write Azer*'
+            message = N_('a bare "*" at position {position} would match everything; write Azer*')
         else:
-            message = f'"{raw}" at position {position} has no letters or digits to match'
-        raise RuleSyntaxError(message, position)
+            message = N_('"{word}" at position {position} has no letters or digits to match')
+        raise RuleSyntaxError(message, position, word=raw, position=position)
     return Term(words=folded, prefix=prefix, field=field, label=raw, quoted=quoted, literal=literal)
 
 
@@ -347,9 +371,13 @@ def _language_term(lexeme: Lexeme) -> Term:
     code = lexeme.text.lower()
     if not (code.isascii() and code.isalpha() and 2 <= len(code) <= 3):
         raise RuleSyntaxError(
-            f'"lang:" needs a language code such as lang:ru or lang:he, not "{lexeme.text}" '
-            f"(at position {lexeme.position})",
+            N_(
+                '"lang:" needs a language code such as lang:ru or lang:he, not "{code}" '
+                "(at position {position})"
+            ),
             lexeme.position,
+            code=lexeme.text,
+            position=lexeme.position,
         )
     label = f"{LANGUAGE}:{code}"
     return Term((language_word(code),), False, None, label, False, spelled=(label,))
@@ -359,17 +387,31 @@ def _missing_operand(found: Lexeme, before: Lexeme | None) -> RuleSyntaxError:
     """Explain a place where a term was expected but something else came."""
     if before is not None and before.kind in (Kind.AND, Kind.OR, Kind.NOT, Kind.FIELD):
         shown = f"{before.text}:" if before.kind is Kind.FIELD else before.text
-        message = f'"{shown}" at position {before.position} needs a term after it'
-        return RuleSyntaxError(message, before.position)
+        return RuleSyntaxError(
+            N_('"{operator}" at position {position} needs a term after it'),
+            before.position,
+            operator=shown,
+            position=before.position,
+        )
     if found.kind is Kind.END and before is not None and before.kind is Kind.OPEN:
-        message = f'unclosed "(" opened at position {before.position}'
-        return RuleSyntaxError(message, before.position)
+        return _unclosed_group(before.position)
     if found.kind is Kind.CLOSE:
         return _unmatched_close(found.position)
     return RuleSyntaxError(
-        f'"{found.text}" at position {found.position} needs a term before it', found.position
+        N_('"{operator}" at position {position} needs a term before it'),
+        found.position,
+        operator=found.text,
+        position=found.position,
+    )
+
+
+def _unclosed_group(position: int) -> RuleSyntaxError:
+    return RuleSyntaxError(
+        N_('unclosed "(" opened at position {position}'), position, position=position
     )
 
 
 def _unmatched_close(position: int) -> RuleSyntaxError:
-    return RuleSyntaxError(f'")" at position {position} has no matching "("', position)
+    return RuleSyntaxError(
+        N_('")" at position {position} has no matching "("'), position, position=position
+    )

@@ -43,7 +43,7 @@ async def send_alert(bot: Bot, chat_id: int, sub_id: int) -> int:
         ("/pause ²", "You do not follow ²; /list shows your topics and numbers."),
         (
             "/resume 123456789012345678901234567890",
-            "There is no topic #123456789012345678901234567890; /list shows 1 topic(s).",
+            "There is no topic #123456789012345678901234567890; /list shows 1 topic.",
         ),
     ],
     ids=["long-rule", "long-preview", "long-timezone", "superscript", "arabic-digit", "pause",

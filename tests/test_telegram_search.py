@@ -254,7 +254,7 @@ async def test_unknown_share_links_and_topics_get_clear_replies(start_bot: Start
 
     assert unknown.plain.startswith("This link names no topic I know")
     assert mangled.plain == unknown.plain
-    assert no_topic.plain == "There is no topic #3; /list shows 0 topic(s)."
+    assert no_topic.plain == "There is no topic #3; /list shows 0 topics."
     assert bare.plain == "Say which topic: a number from /list or the rule itself."
 
 

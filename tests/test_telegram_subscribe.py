@@ -56,7 +56,7 @@ async def test_limit_per_chat_is_explained(start_bot: StartBot) -> None:
 
     answer = await bot.send(USER, "/subscribe Tbilisi")
 
-    assert answer.plain.startswith("This chat already follows 1 topics, the most allowed.")
+    assert answer.plain.startswith("This chat already follows 1 topic, the most allowed.")
     assert "/unsubscribe N" in answer.plain
 
 
@@ -122,7 +122,7 @@ async def test_unsubscribe_by_number_or_by_rule(start_bot: StartBot) -> None:
 
     assert by_rule.plain == "Stopped following #1: Israel + Azerbaijan"
     assert by_number.plain == "Stopped following #2: Baku", "numbers do not shift"
-    assert missing.plain == "There is no topic #3; /list shows 0 topic(s)."
+    assert missing.plain == "There is no topic #3; /list shows 0 topics."
     assert await bot.store.list_subscriptions(USER) == []
 
 

@@ -19,6 +19,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot.i18n import _
 from bot.telegram import texts
 from bot.telegram.replies import reply
 from bot.telegram.services import services
@@ -58,9 +59,9 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     refused.add(user.id)
     logger.info("refused update from user %s (not in allowed_users)", user.id)
     if update.callback_query:
-        await update.callback_query.answer(texts.NOT_ALLOWED_SHORT if first_time else None)
+        await update.callback_query.answer(_(texts.NOT_ALLOWED_SHORT) if first_time else None)
     elif first_time and update.effective_message:
-        await reply(update, texts.NOT_ALLOWED)
+        await reply(update, _(texts.NOT_ALLOWED))
     raise ApplicationHandlerStop
 
 
@@ -90,7 +91,7 @@ def managers_only(handler: Handler) -> Handler:
         if await can_manage_chat(update, context):
             await handler(update, context)
         else:
-            await reply(update, texts.ADMINS_ONLY)
+            await reply(update, _(texts.ADMINS_ONLY))
 
     return guarded
 
@@ -104,6 +105,6 @@ def bot_admins_only(handler: Handler) -> Handler:
         if is_bot_admin(user.id if user else None, context):
             await handler(update, context)
         else:
-            await reply(update, texts.BOT_ADMINS_ONLY)
+            await reply(update, _(texts.BOT_ADMINS_ONLY))
 
     return guarded

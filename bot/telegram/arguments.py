@@ -15,6 +15,7 @@ from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 import rules
+from bot.i18n import _, format_number, isolate, ltr_lines, ngettext
 from bot.markup import esc
 from bot.store import SubscriptionRow
 from bot.telegram import texts
@@ -44,8 +45,15 @@ class TypedRule:
 
 def removal_note(cleaned: rules.CleanText) -> str:
     """A line telling what was removed ('' when nothing was), to end a reply with."""
-    summary = cleaned.summary()
-    return f"\nRemoved {esc(summary)} from the rule." if summary else ""
+    count = len(cleaned.removed)
+    if not count:
+        return ""
+    note = ngettext(
+        "Removed {count} invisible character ({kinds}) from the rule.",
+        "Removed {count} invisible characters ({kinds}) from the rule.",
+        count,
+    )
+    return "\n" + note.format(count=format_number(count), kinds=isolate(esc(cleaned.kinds())))
 
 
 def answers_argument_errors(handler: Handler) -> Handler:
@@ -77,11 +85,20 @@ def command_argument(message: Message, *, limit: int | None = None) -> str:
     return argument
 
 
-def too_long(text: str, limit: int, what: str = "That") -> str:
-    """The reply to an over-long argument: its length, the limit and how it begins."""
-    return (
-        f"{what} is {len(text):,} characters long; the most is {limit:,}. "
-        f"It begins: <code>{esc(echo(text))}</code>"
+def too_long(text: str, limit: int, *, rule: bool = False) -> str:
+    """The reply to an over-long argument (``rule``: a rule): its length, the limit and how
+    it begins."""
+    if rule:
+        template = _(
+            "That rule is {length} characters long; the most is {limit}. "
+            "It begins: <code>{start}</code>"
+        )
+    else:
+        template = _(
+            "That is {length} characters long; the most is {limit}. It begins: <code>{start}</code>"
+        )
+    return template.format(
+        length=format_number(len(text)), limit=format_number(limit), start=esc(echo(text))
     )
 
 
@@ -118,14 +135,17 @@ def select_subscriptions(
     if not argument:
         if empty_means_all:
             return subscriptions
-        raise ArgumentError("Say which topic: a number from /list or the rule itself.")
+        raise ArgumentError(_("Say which topic: a number from /list or the rule itself."))
     number = ascii_number(argument)
     if number is not None:
         found = [sub for sub in subscriptions if sub.number == number]
         if not found:
             raise ArgumentError(
-                f"There is no topic #{esc(echo(argument))}; "
-                f"/list shows {len(subscriptions)} topic(s)."
+                ngettext(
+                    "There is no topic #{number}; /list shows {count} topic.",
+                    "There is no topic #{number}; /list shows {count} topics.",
+                    len(subscriptions),
+                ).format(number=esc(echo(argument)), count=format_number(len(subscriptions)))
             )
         return found
     try:
@@ -135,13 +155,19 @@ def select_subscriptions(
     found = [sub for sub in subscriptions if sub.canonical == canonical]
     if not found:
         raise ArgumentError(
-            f"You do not follow <code>{esc(echo(argument))}</code>; "
-            "/list shows your topics and numbers."
+            _("You do not follow <code>{rule}</code>; /list shows your topics and numbers.").format(
+                rule=isolate(esc(echo(argument)))
+            )
         )
     here = [sub for sub in found if sub.thread_id == thread_id]
     if len(found) > 1 and len(here) != 1:
-        places = ", ".join(f"#{sub.number} in {thread_name(sub.thread_id)}" for sub in found)
-        raise ArgumentError(f"Several threads follow that rule ({places}); say the number.")
+        places = ", ".join(
+            _("#{number} in {thread}").format(number=sub.number, thread=thread_name(sub.thread_id))
+            for sub in found
+        )
+        raise ArgumentError(
+            _("Several threads follow that rule ({places}); say the number.").format(places=places)
+        )
     return here or found
 
 
@@ -150,7 +176,7 @@ def parse_rule(text: str) -> TypedRule:
     with a syntax error becomes a reply that says so (and points at the spot)."""
     cleaned = rules.remove_invisible(text)
     if len(cleaned.text) > rules.MAX_LENGTH:
-        raise ArgumentError(too_long(cleaned.text, rules.MAX_LENGTH, what="That rule"))
+        raise ArgumentError(too_long(cleaned.text, rules.MAX_LENGTH, rule=True))
     try:
         return TypedRule(rules.compile(cleaned.text), cleaned)
     except rules.RuleSyntaxError as exc:
@@ -158,8 +184,22 @@ def parse_rule(text: str) -> TypedRule:
         raise ArgumentError(reply_text) from None
 
 
+def rule_error_message(error: rules.RuleSyntaxError) -> str:
+    """What is wrong with a rule, in the current language (plain text): the rule engine gives
+    its message as an English template marked for the catalogs, and its parameters (the
+    words quoted from the rule kept in order in a right-to-left sentence)."""
+    params = {k: isolate(v) if isinstance(v, str) else v for k, v in error.params.items()}
+    return _(error.template).format(**params)
+
+
 def describe_rule_error(text: str, error: rules.RuleSyntaxError) -> str:
-    """The error, the offending line of the rule with a caret under the position, and a hint."""
+    """The error, the offending line of the rule with a caret under the position, and a hint.
+
+    The line and caret are one ``<pre>`` laid out left to right, so the caret stays under its
+    character in a right-to-left message too."""
     line, caret = error.excerpt(text)
-    shown = f"<pre>{esc(line)}\n{caret}</pre>\n" if line.strip() else ""
-    return f"That rule does not work: {esc(error.message)}\n{shown}{texts.RULE_HINT}"
+    shown = f"<pre>{ltr_lines([esc(line), caret])}</pre>\n" if line.strip() else ""
+    return (
+        _("That rule does not work: {error}").format(error=esc(rule_error_message(error)))
+        + f"\n{shown}{_(texts.RULE_HINT)}"
+    )

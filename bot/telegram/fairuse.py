@@ -30,6 +30,7 @@ from telegram.ext import ApplicationHandlerStop, BaseRateLimiter, ContextTypes
 
 from bot.delivery.pacing import Pacer
 from bot.delivery.sender import retry_after_seconds
+from bot.i18n import _, format_number
 from bot.telegram import texts
 from bot.telegram.replies import reply
 
@@ -144,7 +145,9 @@ class CommandLimiter:
         if self.first_refusal(user.id):
             wait = self.wait_seconds(user.id)
             logger.info("user %s is over %d commands a minute", user.id, self.per_minute)
-            text = texts.SLOW_DOWN.format(limit=self.per_minute, seconds=wait)
+            text = _(texts.SLOW_DOWN).format(
+                limit=format_number(self.per_minute), seconds=format_number(wait)
+            )
             if update.callback_query:
                 await update.callback_query.answer(text)
             else:

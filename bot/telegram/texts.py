@@ -1,123 +1,144 @@
-"""Fixed wording of the bot, in Telegram HTML.
+"""Fixed wording of the bot, in Telegram HTML, written in English and translated where used.
 
-The /help cheat sheet mirrors the one in docs/rules.md; change both together.
+Constants are marked with ``N_`` and go through ``_`` where they are sent (other modules read
+some of them); texts with parts filled in are functions. The /help cheat sheet mirrors the one
+in docs/rules.md; change both together.
 """
 
 from __future__ import annotations
 
+from bot.i18n import N_, _, format_number
 from bot.matching import LOOKBACK_DAYS
 
 COMMANDS: tuple[tuple[str, str], ...] = (
-    ("subscribe", "Follow a topic: /subscribe Israel + Azerbaijan"),
-    ("list", "Your topics, numbered"),
-    ("unsubscribe", "Stop following: /unsubscribe 2"),
-    ("pause", "Pause one topic (/pause 2) or all"),
-    ("resume", "Resume one topic (/resume 2) or all"),
-    ("preview", "Recent articles a rule matches, without following it"),
-    ("search", "Every stored article a rule matches: /search Herzog 7d"),
-    ("share", "A link that offers one of your topics: /share 2"),
-    ("feeds", "The news sources being watched"),
-    ("timezone", "Set the time zone for dates: /timezone Europe/Berlin"),
-    ("language", "The language I write in: /language ru"),
-    ("frequency", "How often a topic comes: /frequency 2 daily 08:00"),
-    ("quiet", "Quiet hours: /quiet 22:00-07:00, /quiet off"),
-    ("alias", "Other names of a term: /alias Eli Cohen = אלי כהן"),
-    ("help", "How to write a topic rule"),
+    ("subscribe", N_("Follow a topic: /subscribe Israel + Azerbaijan")),
+    ("list", N_("Your topics, numbered")),
+    ("unsubscribe", N_("Stop following: /unsubscribe 2")),
+    ("pause", N_("Pause one topic (/pause 2) or all")),
+    ("resume", N_("Resume one topic (/resume 2) or all")),
+    ("preview", N_("Recent articles a rule matches, without following it")),
+    ("search", N_("Every stored article a rule matches: /search Herzog 7d")),
+    ("share", N_("A link that offers one of your topics: /share 2")),
+    ("feeds", N_("The news sources being watched")),
+    ("timezone", N_("Set the time zone for dates: /timezone Europe/Berlin")),
+    ("language", N_("The language I write in: /language ru")),
+    ("frequency", N_("How often a topic comes: /frequency 2 daily 08:00")),
+    ("quiet", N_("Quiet hours: /quiet 22:00-07:00, /quiet off")),
+    ("alias", N_("Other names of a term: /alias Eli Cohen = אלי כהן")),
+    ("help", N_("How to write a topic rule")),
 )
-"""The public commands, as shown in Telegram's command menu (setMyCommands)."""
+"""The public commands, as shown in Telegram's command menu (setMyCommands), one menu per
+language: translate the descriptions with ``_`` where the menu is made."""
 
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("addfeed", "Add a news source: /addfeed URL"),
-    ("removefeed", "Remove a news source: /removefeed N"),
-    ("status", "Feeds, chats and delivery at a glance"),
+    ("addfeed", N_("Add a news source: /addfeed URL")),
+    ("removefeed", N_("Remove a news source: /removefeed N")),
+    ("status", N_("Feeds, chats and delivery at a glance")),
 )
 """Shown in the menu of the operators' private chats only."""
 
-RULE_CHEAT_SHEET = """\
-<b>Writing a topic rule</b>
-<code>Israel Azerbaijan</code> or <code>Israel + Azerbaijan</code> — both words
-<code>Israel | Iran</code> or <code>Israel, Iran</code> — either word
-<code>Azerbaijan -football</code> — leave out articles with a word
-<code>"Eli Cohen"</code> or <code>'Eli Cohen'</code> — the exact phrase
-<code>Azer*</code> — any word starting with Azer
-<code>Azerbaijan</code> also finds Азербайджан, אזרבייג׳ן, Azərbaycan… (countries in other \
-languages); <code>=Azerbaijan</code> — only the word as written
-<code>Israel lang:ru</code> · <code>Israel -lang:en</code> — only, or not, articles in a \
-language
-<code>(Israel | Iran) + Azerbaijan</code> — group with brackets; + binds tighter than |
-<code>title:Azerbaijan</code> — only in the headline (also <code>text:</code>, \
-<code>source:</code>)
-AND, OR and NOT work too. Case and accents do not matter."""
 
-HELP = f"""\
-I watch news feeds and send you the articles that match your topics.
+def rule_cheat_sheet() -> str:
+    """How to write a rule, for /help and the welcome; the examples stay as written."""
+    return _(
+        "<b>Writing a topic rule</b>\n"
+        "<code>Israel Azerbaijan</code> or <code>Israel + Azerbaijan</code> — both words\n"
+        "<code>Israel | Iran</code> or <code>Israel, Iran</code> — either word\n"
+        "<code>Azerbaijan -football</code> — leave out articles with a word\n"
+        "<code>\"Eli Cohen\"</code> or <code>'Eli Cohen'</code> — the exact phrase\n"
+        "<code>Azer*</code> — any word starting with Azer\n"
+        "<code>Azerbaijan</code> also finds Азербайджан, אזרבייג׳ן, Azərbaycan… (countries in "
+        "other languages); <code>=Azerbaijan</code> — only the word as written\n"
+        "<code>Israel lang:ru</code> · <code>Israel -lang:en</code> — only, or not, articles "
+        "in a language\n"
+        "<code>(Israel | Iran) + Azerbaijan</code> — group with brackets; + binds tighter "
+        "than |\n"
+        "<code>title:Azerbaijan</code> — only in the headline (also <code>text:</code>, "
+        "<code>source:</code>)\n"
+        "AND, OR and NOT work too. Case and accents do not matter."
+    )
 
-<b>Commands</b>
-/subscribe <i>rule</i> — follow a topic (also /sub, /add)
-/list — your topics with their numbers
-/unsubscribe <i>N or rule</i> — stop following (also /unsub, /remove)
-/pause [<i>N</i>] · /resume [<i>N</i>] — one topic, or all without a number
-/preview <i>rule</i> — articles of the last {LOOKBACK_DAYS} days a rule would have sent, \
-without following it
-/search <i>rule</i> [<i>7d</i>] — every stored article a rule matches, five a page, \
-optionally only the last 24h, 7d, 2w…
-/share <i>N</i> — a link that lets anyone follow your topic N in one tap
-/feeds — the sources I read
-/timezone <i>Area/City</i> — the time zone for dates and schedules
-/frequency <i>N how-often</i> — a topic as it happens (<code>realtime</code>, the default), \
-or as a digest: <code>hourly</code>, <code>daily 08:00</code>, <code>weekly Mon 08:00</code>
-/quiet <i>22:00-07:00</i> [<code>silent</code>] · /quiet off — hold alerts (or their sound) \
-at night; held alerts come as one digest when quiet hours end
-/alias <i>term</i> = <i>name, name</i> — other names a term matches in every topic here; \
-/alias lists them, /alias -<i>term</i> removes them
 
-{RULE_CHEAT_SHEET}
+def help_text() -> str:
+    """The /help reply: the commands, the cheat sheet, and how topics behave."""
+    return _(
+        "I watch news feeds and send you the articles that match your topics.\n"
+        "\n"
+        "<b>Commands</b>\n"
+        "/subscribe <i>rule</i> — follow a topic (also /sub, /add)\n"
+        "/list — your topics with their numbers\n"
+        "/unsubscribe <i>N or rule</i> — stop following (also /unsub, /remove)\n"
+        "/pause [<i>N</i>] · /resume [<i>N</i>] — one topic, or all without a number\n"
+        "/preview <i>rule</i> — articles of the last {days} days a rule would have sent, "
+        "without following it\n"
+        "/search <i>rule</i> [<i>7d</i>] — every stored article a rule matches, five a page, "
+        "optionally only the last 24h, 7d, 2w…\n"
+        "/share <i>N</i> — a link that lets anyone follow your topic N in one tap\n"
+        "/feeds — the sources I read\n"
+        "/timezone <i>Area/City</i> — the time zone for dates and schedules\n"
+        "/frequency <i>N how-often</i> — a topic as it happens (<code>realtime</code>, the "
+        "default), or as a digest: <code>hourly</code>, <code>daily 08:00</code>, "
+        "<code>weekly Mon 08:00</code>\n"
+        "/quiet <i>22:00-07:00</i> [<code>silent</code>] · /quiet off — hold alerts (or their "
+        "sound) at night; held alerts come as one digest when quiet hours end\n"
+        "/alias <i>term</i> = <i>name, name</i> — other names a term matches in every topic "
+        "here; /alias lists them, /alias -<i>term</i> removes them\n"
+        "\n"
+        "{cheat_sheet}\n"
+        "\n"
+        "A topic keeps its number while it exists. Under an alert, Mute pauses its topic and "
+        "Unsubscribe drops it; an alert for several topics asks which one, with a button for "
+        "each.\n"
+        "End /subscribe with how often to get a digest instead of every alert: "
+        "<code>/subscribe Azerbaijan @daily 08:00</code> (to search for the word itself, quote "
+        'it: <code>"@daily"</code>).\n'
+        "\n"
+        "In groups, only administrators change the topics; a topic made in a forum thread "
+        "posts into that thread. Invisible characters (zero-width spaces, direction marks) are "
+        "removed from rules, and I say so."
+    ).format(days=format_number(LOOKBACK_DAYS), cheat_sheet=rule_cheat_sheet())
 
-A topic keeps its number while it exists. Under an alert, Mute pauses its topic and \
-Unsubscribe drops it; an alert for several topics asks which one, with a button for each.
-End /subscribe with how often to get a digest instead of every alert: \
-<code>/subscribe Azerbaijan @daily 08:00</code> (to search for the word itself, quote it: \
-<code>"@daily"</code>).
 
-In groups, only administrators change the topics; a topic made in a forum thread \
-posts into that thread. Invisible characters (zero-width spaces, direction marks) are \
-removed from rules, and I say so."""
+def welcome() -> str:
+    """The /start reply to a new chat."""
+    return _(
+        "Hello! Tell me a topic and I will send you new articles about it as they appear.\n"
+        "Try <code>/subscribe Israel + Azerbaijan</code> or see /help.\n"
+        "\n"
+        "{cheat_sheet}"
+    ).format(cheat_sheet=rule_cheat_sheet())
 
-WELCOME = f"""\
-Hello! Tell me a topic and I will send you new articles about it as they appear.
-Try <code>/subscribe Israel + Azerbaijan</code> or see /help.
 
-{RULE_CHEAT_SHEET}"""
+WELCOME_BACK = N_("Welcome back! Alerts are on again for your topics; /list shows them.")
 
-WELCOME_BACK = "Welcome back! Alerts are on again for your topics; /list shows them."
-
-ASK_FOR_RULE = (
+ASK_FOR_RULE = N_(
     "Which topic should I follow? Send the rule as your next message, "
     "e.g. <code>Israel + Azerbaijan</code>. /cancel to stop."
 )
-CANCELLED = "OK, nothing changed."
-RULE_HINT = "Words join with + (all), | (any) and - (leave out); quote phrases. See /help."
-PRIVATE_TEXT_HINT = (
+CANCELLED = N_("OK, nothing changed.")
+RULE_HINT = N_("Words join with + (all), | (any) and - (leave out); quote phrases. See /help.")
+PRIVATE_TEXT_HINT = N_(
     "To follow a topic, send <code>/subscribe</code> and the rule; /help explains rules."
 )
 
-NOT_ALLOWED = "Sorry, this is a private bot and you are not on its list of users."
-NOT_ALLOWED_SHORT = "Sorry, this bot is private."
-ADMINS_ONLY = "Only this group's administrators can change what it follows."
-BOT_ADMINS_ONLY = "Only the operators of this bot can do that."
-SOMETHING_WENT_WRONG = "Something went wrong on my side; please try again in a minute."
+NOT_ALLOWED = N_("Sorry, this is a private bot and you are not on its list of users.")
+NOT_ALLOWED_SHORT = N_("Sorry, this bot is private.")
+ADMINS_ONLY = N_("Only this group's administrators can change what it follows.")
+BOT_ADMINS_ONLY = N_("Only the operators of this bot can do that.")
+SOMETHING_WENT_WRONG = N_("Something went wrong on my side; please try again in a minute.")
 
 
 def storage_fault(reason: str) -> str:
     """The answer to a command the database could not carry out ("the disk is full")."""
-    return f"I can't save that right now: {reason}. Try again later."
+    return _("I can't save that right now: {reason}. Try again later.").format(reason=reason)
 
 
-NO_SUBSCRIPTIONS = "You follow no topics yet. Try <code>/subscribe Israel + Azerbaijan</code>."
-SLOW_DOWN = (
+NO_SUBSCRIPTIONS = N_("You follow no topics yet. Try <code>/subscribe Israel + Azerbaijan</code>.")
+SLOW_DOWN = N_(
     "You are sending commands faster than I answer them: at most {limit} a minute. "
     "I will answer again in {seconds} s; what you send until then is ignored."
 )
-"""Plain text (it is also a button's pop-up answer), under Telegram's 200 characters for those."""
-UNKNOWN_COMMAND = "Unknown command — see /help."
-BUTTON_NO_LONGER_VALID = "This button is no longer valid."
+"""Plain text (it is also a button's pop-up answer), under Telegram's 200 characters for those
+in every language."""
+UNKNOWN_COMMAND = N_("Unknown command — see /help.")
+BUTTON_NO_LONGER_VALID = N_("This button is no longer valid.")

@@ -9,6 +9,7 @@ both, through :func:`numbered`. Rules show with the brackets AND's precedence le
 from __future__ import annotations
 
 import rules
+from bot.i18n import _, isolate
 from bot.markup import esc
 from bot.store import SubscriptionRow
 
@@ -27,10 +28,14 @@ def rule_code(text: str) -> str:
 
 
 def numbered(sub: SubscriptionRow) -> str:
-    """``#3: <code>Charlie</code>``, the way replies name a topic."""
-    return f"#{sub.number}: {rule_code(sub.rule)}"
+    """``#3: <code>Charlie</code>``, the way replies name a topic (the rule kept in one piece
+    in a right-to-left sentence)."""
+    return f"#{sub.number}: {isolate(rule_code(sub.rule))}"
 
 
 def thread_name(thread_id: int | None) -> str:
     """Where a topic of a forum posts: its thread, or the General one."""
-    return "General" if thread_id is None else f"thread {thread_id}"
+    if thread_id is None:
+        # TRANSLATORS: the General thread of a Telegram forum group.
+        return _("General")
+    return _("thread {number}").format(number=thread_id)

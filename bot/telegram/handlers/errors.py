@@ -12,6 +12,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.i18n import _
 from bot.store.health import storage_fault
 from bot.telegram import texts
 from bot.telegram.replies import reply
@@ -27,7 +28,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
     if not isinstance(update, Update):
         return
-    answer = texts.storage_fault(fault.reason) if fault else texts.SOMETHING_WENT_WRONG
+    answer = texts.storage_fault(fault.reason) if fault else _(texts.SOMETHING_WENT_WRONG)
     try:
         if update.callback_query:
             await update.callback_query.answer(answer)

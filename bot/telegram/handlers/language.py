@@ -73,7 +73,7 @@ async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_language_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = query_of(update)
     if not await can_manage_chat(update, context):
-        await query.answer(texts.ADMINS_ONLY, show_alert=True)
+        await query.answer(_(texts.ADMINS_ONLY), show_alert=True)
         return
     code = parse_callback(query.data or "").language
     await _choose(update, context, None if code == AUTOMATIC else code)

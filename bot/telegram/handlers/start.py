@@ -7,6 +7,7 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.i18n import _
 from bot.telegram import texts
 from bot.telegram.arguments import command_argument
 from bot.telegram.chats import register_chat
@@ -19,13 +20,13 @@ logger = logging.getLogger(__name__)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    _, returning = await register_chat(services(context).store, update)
+    _chat, returning = await register_chat(services(context).store, update)
     token = command_argument(message_of(update))
     if token:  # a deep link: t.me/<bot>?start=<token> (see share.py)
         await share.offer(update, context, token)
         return
-    await reply(update, texts.WELCOME_BACK if returning else texts.WELCOME)
+    await reply(update, _(texts.WELCOME_BACK) if returning else texts.welcome())
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await reply(update, texts.HELP)
+    await reply(update, texts.help_text())

@@ -16,6 +16,7 @@ from telegram.ext import ContextTypes
 import rules
 from bot.aliases import chat_rule
 from bot.delivery.buttons import Buttons, regroup_buttons, to_markup
+from bot.i18n import _, format_number, isolate, ngettext
 from bot.markup import esc
 from bot.matching import LOOKBACK_DAYS, matching_articles
 from bot.schedule import (
@@ -55,7 +56,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     chat = chat_of(update)
     _awaiting(context).add(chat.id)
-    await reply(update, texts.ASK_FOR_RULE, markup=_answer_by_reply(chat))
+    await reply(update, _(texts.ASK_FOR_RULE), markup=_answer_by_reply(chat))
 
 
 async def rule_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -66,12 +67,12 @@ async def rule_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         awaiting.discard(chat.id)
         await _subscribe_from_message(update, context)
     elif chat.type == ChatType.PRIVATE:
-        await reply(update, texts.PRIVATE_TEXT_HINT)
+        await reply(update, _(texts.PRIVATE_TEXT_HINT))
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/cancel: :func:`forget_question` has already dropped the pending question, if any."""
-    await reply(update, texts.CANCELLED)
+    await reply(update, _(texts.CANCELLED))
 
 
 async def forget_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -119,7 +120,10 @@ async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
             frequency=None if frequency.realtime else str(frequency),
         )
     except DuplicateSubscription as exc:
-        await reply(update, f"You already follow this topic as {numbered(exc.existing)}")
+        await reply(
+            update,
+            _("You already follow this topic as {topic}").format(topic=numbered(exc.existing)),
+        )
         return
     except SubscriptionLimitReached as exc:
         await reply(update, _limit_text(exc.limit))
@@ -149,19 +153,26 @@ async def confirmation(
     rule = await chat_rule(svc.store, svc.config, sub.chat_id, rule.text)
     matched = await matching_articles(svc.store, rule)
     lines = [
-        f"Following {numbered(sub)}",
-        f"It would have matched {_articles(len(matched))} in the last {LOOKBACK_DAYS} days.",
+        _("Following {topic}").format(topic=numbered(sub)),
+        # TRANSLATORS: {days} is 7; write the days in the form that number takes.
+        ngettext(
+            "It would have matched {count} stored article in the last {days} days.",
+            "It would have matched {count} stored articles in the last {days} days.",
+            len(matched),
+        ).format(count=format_number(len(matched)), days=format_number(LOOKBACK_DAYS)),
         *also_matches(rule),
     ]
     buttons: Buttons = []
     other = rule.other_reading
     if other is not None:
-        lines.insert(1, f"Did you mean <code>{esc(other)}</code>?")
+        lines.insert(1, _("Did you mean <code>{rule}</code>?").format(rule=isolate(esc(other))))
         buttons = regroup_buttons(sub.id, other)
     if sub.thread_id is not None:
-        lines.append("Alerts for it will be posted in this topic.")
+        lines.append(_("Alerts for it will be posted in this topic."))
     if sub.frequency:
-        lines.append(f"As a digest: {await _digest_note(context, sub)}.")
+        lines.append(
+            _("As a digest: {schedule}.").format(schedule=await _digest_note(context, sub))
+        )
     return "\n".join(lines), buttons
 
 
@@ -176,10 +187,17 @@ def also_matches(rule: rules.Rule) -> list[str]:
     for term, names in rule.also_matches().items():
         if not names:
             continue
-        shown = ", ".join(esc(name) for name in names[:ALSO_SHOWN])
+        shown = isolate(", ".join(esc(name) for name in names[:ALSO_SHOWN]))
         more = len(names) - ALSO_SHOWN
-        rest = f" and {more} more" if more > 0 else ""
-        lines.append(f"{esc(term)} also matches {shown}{rest}.")
+        if more > 0:
+            line = ngettext(
+                "{term} also matches {names} and {count} more.",
+                "{term} also matches {names} and {count} more.",
+                more,
+            ).format(term=isolate(esc(term)), names=shown, count=format_number(more))
+        else:
+            line = _("{term} also matches {names}.").format(term=isolate(esc(term)), names=shown)
+        lines.append(line)
     return lines
 
 
@@ -197,28 +215,31 @@ async def regroup(
     and follows the other reading of its rule; the confirmation shows what it follows now."""
     other = rules.compile(sub.rule).other_reading
     if other is None:
-        await query.answer("This topic already reads that way.")
+        await query.answer(_("This topic already reads that way."))
         return
     rule = rules.compile(other)
     store = services(context).store
     try:
         changed = await store.change_rule(sub.id, rule)
     except DuplicateSubscription as exc:
-        await query.answer(f"You already follow that as #{exc.existing.number}.", show_alert=True)
+        await query.answer(
+            _("You already follow that as #{number}.").format(number=exc.existing.number),
+            show_alert=True,
+        )
         return
     logger.info("chat %s regrouped #%d to %r", sub.chat_id, sub.number, rule.canonical)
     text, buttons = await confirmation(context, rule, changed)
     await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=to_markup(buttons))
-    await query.answer("Changed")
-
-
-def _articles(count: int) -> str:
-    return "1 stored article" if count == 1 else f"{count} stored articles"
+    await query.answer(_("Changed"))
 
 
 def _limit_text(limit: int) -> str:
-    return (
-        f"This chat already follows {limit} topics, the most allowed. "
+    return ngettext(
+        "This chat already follows {count} topic, the most allowed. "
         "Remove one first with /unsubscribe N (/list shows the numbers), "
-        "or combine several with | into one rule."
-    )
+        "or combine several with | into one rule.",
+        "This chat already follows {count} topics, the most allowed. "
+        "Remove one first with /unsubscribe N (/list shows the numbers), "
+        "or combine several with | into one rule.",
+        limit,
+    ).format(count=format_number(limit))

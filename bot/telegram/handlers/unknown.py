@@ -14,6 +14,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
+from bot.i18n import _
 from bot.telegram import texts
 from bot.telegram.access import Handler, is_bot_admin
 from bot.telegram.replies import reply
@@ -21,14 +22,14 @@ from bot.telegram.updates import chat_of, text_of
 
 logger = logging.getLogger(__name__)
 
-_OPERATOR_COMMANDS = frozenset(name for name, _ in texts.ADMIN_COMMANDS)
+_OPERATOR_COMMANDS = frozenset(name for name, _about in texts.ADMIN_COMMANDS)
 
 
 def unknown_command_handler(commands: Collection[str]) -> Handler:
     """The handler for commands not among ``commands`` (every name and alias the bot has)."""
 
     async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        name, _, addressee = text_of(update).split(maxsplit=1)[0][1:].partition("@")
+        name, _at, addressee = text_of(update).split(maxsplit=1)[0][1:].partition("@")
         for_this_bot = addressee.lower() == (context.bot.username or "").lower()
         if chat_of(update).type != ChatType.PRIVATE and not for_this_bot:
             return
@@ -46,4 +47,6 @@ def unknown_command_handler(commands: Collection[str]) -> Handler:
 def unknown_command_text(name: str, known: Collection[str]) -> str:
     """The reply, with the closest known command when one is close enough to be a typo."""
     close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.6)
-    return texts.UNKNOWN_COMMAND + (f" Did you mean /{close[0]}?" if close else "")
+    if not close:
+        return _(texts.UNKNOWN_COMMAND)
+    return _("Unknown command — see /help. Did you mean /{command}?").format(command=close[0])
