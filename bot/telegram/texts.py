@@ -76,6 +76,7 @@ def help_text() -> str:
         "/share <i>N</i> — a link that lets anyone follow your topic N in one tap\n"
         "/feeds — the sources I read\n"
         "/timezone <i>Area/City</i> — the time zone for dates and schedules\n"
+        "/language — the language I write in here, with a button for each\n"
         "/frequency <i>N how-often</i> — a topic as it happens (<code>realtime</code>, the "
         "default), or as a digest: <code>hourly</code>, <code>daily 08:00</code>, "
         "<code>weekly Mon 08:00</code>\n"
