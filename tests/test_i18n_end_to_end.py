@@ -1,0 +1,129 @@
+"""A Hebrew, a Russian and an Azerbaijani user, each from /start to their first alert, in their
+own language: the welcome, a rule with a typo (error, caret, hint), the confirmation, /list and
+the alert's chrome and buttons. Rules and the article stay as written; dates follow CLDR.
+
+The expected texts are written out here, as each user reads them, so a catalog that lost a
+translation or a code path that forgot the chat's language fails this test.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from test_telegram_harness import (  # noqa: F401 (start_bot is a fixture)
+    USER,
+    StartBot,
+    alerts,
+    publish,
+    start_bot_fixture,
+)
+
+from bot.i18n.bidi import FSI, LRM, PDI
+
+TYPO = "Israel + (Azerbaijan"
+RULE = "Israel + Azerbaijan"
+
+
+def iso(text: str) -> str:
+    return f"{FSI}{text}{PDI}"
+
+
+@dataclass(frozen=True)
+class Expected:
+    language: str
+    welcome: str
+    error: str
+    hint: str
+    confirmation: str
+    listed: str
+    date: str
+    """A pattern: the article's date line, today's date in the language's CLDR format."""
+    matched: str
+    topic: str
+    buttons: tuple[str, str]
+    mark: str = ""
+    """What opens each line of the rule-and-caret block (a LEFT-TO-RIGHT MARK in RTL)."""
+
+
+HEBREW = Expected(
+    language="he",
+    welcome="שלום! ספרו לי על נושא, ואשלח כתבות חדשות עליו ברגע שהן מתפרסמות.",
+    error='הכלל הזה לא עובד: הסוגר "(" שנפתח במיקום 9 לא נסגר',
+    hint="מחברים מילים עם + (כולן), | (אחת מהן) ו־- (להוציא); ביטויים שמים במירכאות. "
+    "פרטים ב־/help.",
+    confirmation=f"במעקב: #1: {iso(RULE)}",
+    listed=f"1. {iso(RULE)} — פעיל, התראה אחת",
+    date=rf"{iso('Example News')} · \d{{1,2}} ב\w+׳? \d{{4}}, \d\d:\d\d UTC",
+    matched=f"התאמה: {iso('Israel')}, {iso('Azerbaijan')} (כותרת, טקסט)",
+    topic=f"נושא: {iso(RULE)}",
+    buttons=("🔕 השתקה", "✖ ביטול מינוי"),
+    mark=LRM,
+)
+RUSSIAN = Expected(
+    language="ru",
+    welcome="Привет! Назовите тему, и я буду присылать новые статьи о ней, как только они "
+    "появятся.",
+    error='Это правило не работает: скобка "(", открытая на позиции 9, не закрыта',
+    hint="Слова соединяются через + (все), | (любое) и - (исключить); фразы берите в кавычки. "
+    "Подробнее — /help.",
+    confirmation=f"Слежу за темой #1: {RULE}",
+    listed=f"1. {RULE} — активна, 1 оповещение",
+    date=r"Example News · \d{1,2} \w+\.? \d{4}\sг\., \d\d:\d\d UTC",  # \s: CLDR's narrow space
+    matched="Совпадение: Israel, Azerbaijan (заголовок, текст)",
+    topic=f"Тема: {RULE}",
+    buttons=("🔕 Заглушить", "✖ Отписаться"),
+)
+AZERBAIJANI = Expected(
+    language="az",
+    welcome="Salam! Mənə bir mövzu deyin, onun haqqında yeni məqalələri çıxan kimi göndərəcəyəm.",
+    error='Bu qayda işləmir: 9 mövqeyində açılan "(" bağlanmayıb',
+    hint="Sözlər + (hamısı), | (hər hansı) və - (çıxar) ilə birləşir; ifadələri dırnağa alın. "
+    "Ətraflı: /help.",
+    confirmation=f"İzlənilir: #1: {RULE}",
+    listed=f"1. {RULE} — aktiv, 1 bildiriş",
+    date=r"Example News · \d{1,2} \w+ \d{4} \d\d:\d\d UTC",
+    matched="Uyğunluq: Israel, Azerbaijan (başlıq, mətn)",
+    topic=f"Mövzu: {RULE}",
+    buttons=("🔕 Səssizə al", "✖ Abunəlikdən çıx"),
+)
+
+
+@pytest.mark.parametrize("expected", [HEBREW, RUSSIAN, AZERBAIJANI], ids=lambda e: e.language)
+async def test_from_start_to_the_first_alert_in_the_users_language(
+    start_bot: StartBot, expected: Expected
+) -> None:
+    bot = await start_bot()
+    bot.api.set_user_language(USER, expected.language)
+
+    welcome = await bot.send(USER, "/start")
+    assert welcome.plain.splitlines()[0] == expected.welcome
+    assert f"<code>{RULE}</code>" in welcome.text  # the example rule stays as written
+
+    typo = await bot.send(USER, f"/subscribe {TYPO}")
+    error, *_lines, hint = typo.plain.splitlines()
+    assert (error, hint) == (expected.error, expected.hint)
+    [block] = re.findall(r"<pre>(.*?)</pre>", typo.text, re.DOTALL)
+    line, caret = block.split("\n")
+    assert line == expected.mark + TYPO
+    assert caret == expected.mark + " " * TYPO.index("(") + "^"
+
+    confirmation = await bot.send(USER, f"/subscribe {RULE}")
+    assert confirmation.plain.splitlines()[0] == expected.confirmation
+
+    await publish(
+        bot,
+        "Israel and Azerbaijan sign a water deal",
+        "Israel and Azerbaijan signed a deal on water technology in Baku on Tuesday.",
+    )
+    [alert] = alerts(bot)
+    title, date, _blank, summary, _gap, matched, topic = alert.plain.splitlines()
+    assert title == "Israel and Azerbaijan sign a water deal"
+    assert re.fullmatch(expected.date, date), date
+    assert summary.startswith("Israel and Azerbaijan signed a deal")  # never translated
+    assert (matched, topic) == (expected.matched, expected.topic)
+    assert [label for label, _data in alert.buttons[0]] == list(expected.buttons)
+
+    listing = await bot.send(USER, "/list")
+    assert listing.plain.splitlines()[1] == expected.listed
