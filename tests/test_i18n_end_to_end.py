@@ -53,7 +53,7 @@ HEBREW = Expected(
     error='הכלל הזה לא עובד: הסוגר "(" שנפתח במיקום 9 לא נסגר',
     hint="מחברים מילים עם + (כולן), | (אחת מהן) ו־- (להוציא); ביטויים שמים במירכאות. "
     "פרטים ב־/help.",
-    confirmation=f"במעקב: #1: {iso(RULE)}",
+    confirmation=f"במעקב: {iso('#1: ' + RULE)}",
     listed=f"1. {iso(RULE)} — פעיל, התראה אחת",
     date=rf"{iso('Example News')} · \d{{1,2}} ב\w+׳? \d{{4}}, \d\d:\d\d UTC",
     matched=f"התאמה: {iso('Israel')}, {iso('Azerbaijan')} (כותרת, טקסט)",

@@ -28,9 +28,9 @@ def rule_code(text: str) -> str:
 
 
 def numbered(sub: SubscriptionRow) -> str:
-    """``#3: <code>Charlie</code>``, the way replies name a topic (the rule kept in one piece
-    in a right-to-left sentence)."""
-    return f"#{sub.number}: {isolate(rule_code(sub.rule))}"
+    """``#3: <code>Charlie</code>``, the way replies name a topic (kept in one left-to-right
+    piece, number and rule, in a right-to-left sentence)."""
+    return isolate(f"#{sub.number}: {rule_code(sub.rule)}")
 
 
 def thread_name(thread_id: int | None) -> str:

@@ -166,7 +166,7 @@ async def _unsubscribe(
 ) -> None:
     await services(context).store.remove_subscription(sub.id)
     _keyboards(context).pop(message.message_id, None)
-    note = _("Stopped following {topic}.").format(topic=isolate(numbered(sub)))
+    note = _("Stopped following {topic}.").format(topic=numbered(sub))
     await _edit(query, f"{message.text_html}\n\n🗑 {note}", None)
     await query.answer(_("Unsubscribed"))
 

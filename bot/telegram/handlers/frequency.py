@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.i18n import _, isolate
+from bot.i18n import _
 from bot.markup import esc
 from bot.schedule import (
     FREQUENCY_HELP,
@@ -66,7 +66,7 @@ async def set_frequency(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 def topic_frequency(sub: SubscriptionRow, stored: str | None, zone: ZoneInfo) -> str:
     """ "#2 Azerbaijan — daily 08:00, next digest …." as HTML."""
     return _("{topic} — {frequency}.").format(
-        topic=isolate(numbered(sub)), frequency=frequency_note(stored, zone)
+        topic=numbered(sub), frequency=frequency_note(stored, zone)
     )
 
 

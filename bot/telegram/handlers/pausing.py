@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 import rules
-from bot.i18n import _, format_number, isolate, ngettext
+from bot.i18n import _, format_number, ngettext
 from bot.store import SubscriptionRow
 from bot.telegram import texts
 from bot.telegram.access import managers_only
@@ -69,7 +69,7 @@ def _answer(chosen: list[SubscriptionRow], *, paused: bool, one: bool) -> str:
             )
         return text.format(count=format_number(count))
     [sub] = chosen
-    topic = isolate(numbered(sub))
+    topic = numbered(sub)
     if sub.paused == paused:
         already = _("{topic} is already paused.") if paused else _("{topic} is already active.")
         return already.format(topic=topic)

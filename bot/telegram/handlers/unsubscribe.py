@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 import rules
-from bot.i18n import _, isolate
+from bot.i18n import _
 from bot.telegram.access import managers_only
 from bot.telegram.arguments import command_argument, select_subscriptions
 from bot.telegram.chats import topic_thread
@@ -30,4 +30,4 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     [sub] = select_subscriptions(subs, argument, empty_means_all=False, thread_id=thread_id)
     await store.remove_subscription(sub.id)
     logger.info("chat %s unsubscribed from %r", chat_id, sub.canonical)
-    await reply(update, _("Stopped following {topic}").format(topic=isolate(numbered(sub))))
+    await reply(update, _("Stopped following {topic}").format(topic=numbered(sub)))
