@@ -19,7 +19,7 @@ class RuleSyntaxError(ValueError):
     ``position`` lets a chat reply point at the exact character that needs fixing.
     """
 
-    def __init__(self, template: str, position: int, /, **params: object) -> None:
+    def __init__(self, template: str, position: int, /, **params: str | int) -> None:
         message = template.format(**params)
         super().__init__(message)
         self.template = template

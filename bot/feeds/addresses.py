@@ -28,8 +28,7 @@ from dataclasses import dataclass
 
 import httpcore
 
-from bot.i18n import N_
-from bot.i18n.deferred import Deferred
+from bot.i18n import N_, Deferred
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[IPAddress]]]

@@ -8,7 +8,7 @@ chat can meet when /addfeed refuses a URL also carries its ``reason`` untranslat
 
 from __future__ import annotations
 
-from bot.i18n.deferred import Deferred
+from bot.i18n import Deferred
 
 
 class FetchError(Exception):

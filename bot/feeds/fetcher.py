@@ -48,8 +48,7 @@ from bot.feeds.errors import (
 )
 from bot.feeds.headers import parse_max_age, parse_retry_after
 from bot.feeds.parser import InlineParser, ParsePool
-from bot.i18n import N_
-from bot.i18n.deferred import Deferred
+from bot.i18n import N_, Deferred
 
 __all__ = [
     "AddressNotAllowed",

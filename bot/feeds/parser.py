@@ -30,8 +30,7 @@ import feedparser
 from bot.article import Article
 from bot.feeds.errors import FeedParseError
 from bot.feeds.normalize import article_id, canonical_url, html_to_text, tidy_text
-from bot.i18n import N_
-from bot.i18n.deferred import Deferred
+from bot.i18n import N_, Deferred
 
 __all__ = [
     "FeedParseError",

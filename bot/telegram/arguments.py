@@ -15,7 +15,7 @@ from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 import rules
-from bot.i18n import _, format_number, isolate, ltr_lines, ngettext
+from bot.i18n import Deferred, _, format_number, isolate, ltr_lines, ngettext
 from bot.markup import esc
 from bot.store import SubscriptionRow
 from bot.telegram import texts
@@ -186,10 +186,10 @@ def parse_rule(text: str) -> TypedRule:
 
 def rule_error_message(error: rules.RuleSyntaxError) -> str:
     """What is wrong with a rule, in the current language (plain text): the rule engine gives
-    its message as an English template marked for the catalogs, and its parameters (the
-    words quoted from the rule kept in order in a right-to-left sentence)."""
-    params = {k: isolate(v) if isinstance(v, str) else v for k, v in error.params.items()}
-    return _(error.template).format(**params)
+    its message as an English template marked for the catalogs, and its parameters, which
+    translate as any text made before its chat was known (:class:`bot.i18n.Deferred`:
+    the words quoted from the rule kept in order in a right-to-left sentence)."""
+    return Deferred(error.template, **error.params).translated()
 
 
 def describe_rule_error(text: str, error: rules.RuleSyntaxError) -> str:

@@ -12,8 +12,7 @@ from urllib.parse import urlsplit
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.i18n import _, format_number, isolate
-from bot.i18n.deferred import Deferred
+from bot.i18n import Deferred, _, format_number, isolate
 from bot.markup import esc, link, shorten
 from bot.store import AsyncStore, FeedOrigin, FeedRow
 from bot.telegram.access import bot_admins_only
