@@ -69,7 +69,7 @@ RUSSIAN = Expected(
     hint="Слова соединяются через + (все), | (любое) и - (исключить); фразы берите в кавычки. "
     "Подробнее — /help.",
     confirmation=f"Слежу за темой #1: {RULE}",
-    listed=f"1. {RULE} — активна, 1 оповещение",
+    listed=f"1. {RULE} — активна, 1 уведомление",
     date=r"Example News · \d{1,2} \w+\.? \d{4}\sг\., \d\d:\d\d UTC",  # \s: CLDR's narrow space
     matched="Совпадение: Israel, Azerbaijan (заголовок, текст)",
     topic=f"Тема: {RULE}",

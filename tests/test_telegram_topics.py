@@ -292,9 +292,9 @@ async def test_a_russian_user_reads_list_and_pause_in_russian(start_bot: StartBo
     assert paused.plain == "На паузе: #2: Iran"
     assert listed.plain.splitlines() == [
         "Отслеживаемые темы",
-        "1. Israel + Azerbaijan — активна, 0 оповещений",
-        "2. Iran — на паузе, 1 оповещение",
-        "3. Baku — активна, 1 оповещение",
+        "1. Israel + Azerbaijan — активна, 0 уведомлений",
+        "2. Iran — на паузе, 1 уведомление",
+        "3. Baku — активна, 1 уведомление",
     ]
     assert everything.plain == "Возобновлены все 3 темы этого чата."
 
