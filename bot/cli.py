@@ -35,6 +35,7 @@ from bot.article import Article
 from bot.config import TOKEN_ENV, Config, ConfigError, load_config
 from bot.feeds.errors import FeedParseError, FetchError, OpmlError
 from bot.feeds.opml import OpmlFeed, read_opml, write_opml
+from bot.i18n import LANGUAGES, SOURCE_LANGUAGE
 from bot.ingest import PollResult, with_full_text
 from bot.logs import configure_logging, hide, redact
 from bot.markup import counted
@@ -204,7 +205,13 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("target", metavar="PATH", type=Path, help="the file to write")
     with_config(backup)
     with_config(command("run", _run_daemon, "run the bot"))
-    command("demo", _run_demo, "an offline demo on bundled feeds")
+    demo = command("demo", _run_demo, "an offline demo on bundled feeds")
+    demo.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        default=SOURCE_LANGUAGE,
+        help="the language the demo chat reads (default: %(default)s)",
+    )
     return parser
 
 

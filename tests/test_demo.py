@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 
 from bot.demo import run_demo
@@ -35,3 +36,13 @@ def test_the_demo_counts_in_words_and_keeps_links_whole(capsys, monkeypatch) -> 
     links = [line for line in out.splitlines() if "<https://" in line]
     assert links, "every alert shows its link"
     assert all(re.search(r"<https://\S+>", line) for line in links), "a link was cut"
+
+
+def test_the_demo_chat_can_read_another_language(capsys) -> None:
+    assert run_demo(argparse.Namespace(language="he")) == 0
+    out = capsys.readouterr().out
+
+    assert "הכלל הזה לא עובד: הסוגר \"(\" שנפתח במיקום 9 לא נסגר" in out  # the typo's reply
+    assert "התאמה: " in out and "נושאים: " in out  # alert chrome
+    assert "28 במאי 2023, 14:20 UTC" in out  # the date as Hebrew writes it
+    assert "Herzog heads to Azerbaijan" in out  # articles are never translated

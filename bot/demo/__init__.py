@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import rules
-from bot.config import Config, FeedSpec, FetchConfig, PollingConfig, StorageConfig
+from bot.config import Config, DeliveryConfig, FeedSpec, FetchConfig, PollingConfig, StorageConfig
 from bot.delivery import Pacer
 from bot.demo.server import FEED_NAMES, PAGE_NAMES, DemoFeedServer
 from bot.demo.terminal import chat_bubble, html_to_terminal
 from bot.feeds.fetcher import Fetcher
 from bot.feeds.normalize import html_to_text
+from bot.i18n import SOURCE_LANGUAGE, use
 from bot.ingest import Pipeline, PollResult
 from bot.ingest.fulltext import extract_page
 from bot.markup import counted
@@ -77,21 +78,26 @@ class TerminalChat:
 
 
 def run_demo(args: argparse.Namespace | None = None) -> int:
+    """``language`` (``--language ru``) is the chat's: its alerts and replies are written in
+    it, as a chat of a person whose Telegram app is set to it reads them."""
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    asyncio.run(_demo(color=color))
+    language = getattr(args, "language", None) or SOURCE_LANGUAGE
+    asyncio.run(_demo(color=color, language=language))
     return 0
 
 
-async def _demo(*, color: bool) -> None:
+async def _demo(*, color: bool, language: str) -> None:
     with tempfile.TemporaryDirectory(prefix="topic-alert-demo-") as tmp, DemoFeedServer() as site:
-        config = _demo_config(Path(tmp) / "demo.db", [site.url(name) for name in FEED_NAMES])
+        urls = [site.url(name) for name in FEED_NAMES]
+        config = _demo_config(Path(tmp) / "demo.db", urls, language)
         unpaced = Pacer(per_second=1000, per_chat_interval=0)
         async with build(config, now=lambda: DEMO_NOW, pacer=unpaced) as services:
             store = services.store
             feeds = counted(len(FEED_NAMES), "bundled sample feed")
             print(f"topic-alert demo: {feeds} served on loopback,")
             print(f"a fresh SQLite database in {config.storage.path}, and no Telegram token.\n")
-            await _subscribe(store, color=color)
+            with use(language):
+                await _subscribe(store, color=color)
             await store.sync_config_feeds(config.feeds)
             await _poll_twice(services.pipeline, store, site)
             await _show_full_text(services.fetcher, site.url(PAGE_NAMES[0], "pages"))
@@ -133,11 +139,13 @@ async def _show_full_text(fetcher: Fetcher, url: str) -> None:
     print(textwrap.indent(textwrap.fill(extracted.text[:240] + "…", 90), "  "))
 
 
-def _demo_config(db: Path, urls: list[str]) -> Config:
+def _demo_config(db: Path, urls: list[str], language: str) -> Config:
     """The defaults, but with a week's max age (the samples are dated), no page fetches
-    (the sample articles' own sites are fictional, and the demo stays offline), and its own
-    loopback server allowed (the bot fetches from no internal address unless told)."""
+    (the sample articles' own sites are fictional, and the demo stays offline), its own
+    loopback server allowed (the bot fetches from no internal address unless told), and the
+    chat's language as the default one."""
     return Config(
+        delivery=DeliveryConfig(language=language),
         storage=StorageConfig(path=str(db)),
         polling=PollingConfig(max_age_hours=24 * 7, full_text_threshold=0),
         fetch=FetchConfig(allow_hosts=[DemoFeedServer.HOST]),
