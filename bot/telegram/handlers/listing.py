@@ -56,7 +56,8 @@ def describe(sub: SubscriptionRow, *, forum: bool = False) -> str:
     if not forum:
         return line
     if sub.thread_id is None:
-        # TRANSLATORS: "General" is the name Telegram gives a forum's first thread.
+        # TRANSLATORS: "General" is the name Telegram gives a forum's first thread; name it
+        # as the apps in your language do (the text "General" alone).
         return _("{line}, posts in General").format(line=line)
     return _("{line}, posts in thread {thread}").format(line=line, thread=sub.thread_id)
 
