@@ -13,18 +13,23 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import pick
 from bot.i18n.context import set_language
+from bot.store import ChatRow
 from bot.telegram.services import services
 
 
 async def speak_their_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    default = svc.config.delivery.language
+    chat = update.effective_chat
+    row = await svc.store.get_chat(chat.id) if chat else None
+    set_language(language_of(update, row, svc.config.delivery.language))
+
+
+def language_of(update: Update, row: ChatRow | None, default: str) -> str:
+    """The language to answer ``update`` in, its chat stored as ``row`` (None: not yet)."""
     user, chat = update.effective_user, update.effective_chat
     code = user.language_code if user else None
-    row = await svc.store.get_chat(chat.id) if chat else None
     if row is None:
-        set_language(pick(code, default))
-    elif chat is not None and chat.type == chat.PRIVATE:
-        set_language(pick(row.language, code, row.telegram_language, default))
-    else:  # a group reads one language, whoever writes
-        set_language(row.reads(default))
+        return pick(code, default)
+    if chat is not None and chat.type == chat.PRIVATE:
+        return pick(row.language, code, row.telegram_language, default)
+    return row.reads(default)  # a group reads one language, whoever writes

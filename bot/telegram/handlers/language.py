@@ -32,6 +32,7 @@ from bot.telegram.chats import register_chat
 from bot.telegram.menus import publish_chat_menu
 from bot.telegram.replies import reply
 from bot.telegram.services import services
+from bot.telegram.speaking import language_of
 from bot.telegram.updates import chat_of, message_of, query_of
 
 logger = logging.getLogger(__name__)
@@ -88,11 +89,9 @@ async def _choose(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str 
     svc = services(context)
     chat = chat_of(update)
     await svc.store.set_chat_language(chat.id, code)
-    row = await svc.store.get_chat(chat.id)
-    user = update.effective_user
-    app_language = user.language_code if user else None
     default = svc.config.delivery.language
-    set_language(pick(code, app_language, row.telegram_language if row else None, default))
+    set_language(language_of(update, await svc.store.get_chat(chat.id), default))
+    user = update.effective_user
     logger.info("chat %s chose language %s", chat.id, code or "automatic")
     if chat.type == ChatType.PRIVATE:
         operator = is_bot_admin(user.id if user else None, context)
