@@ -104,6 +104,7 @@ def _application(token: str, services: Services) -> Application:
         on_feed_added=feed_added,
         on_feed_removed=feed_removed,
         pacer=services.pacer,
+        activity=services.activity,
     )
 
 

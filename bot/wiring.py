@@ -30,6 +30,7 @@ from bot.feeds.parser import make_parser
 from bot.feeds.probe import probe_feed
 from bot.ingest import FeedScheduler, Pipeline, fetch_limits
 from bot.matching import SubscriptionMatcher
+from bot.ops.activity import Activity
 from bot.store import AsyncStore, Store
 from bot.summary import LLMSummarizer, llm_from_config
 from bot.telegram.services import FeedValidator
@@ -54,6 +55,8 @@ class Services:
         """The pipeline's clock (the demo sets it to the date of its sample feeds)."""
         self.pacer = pacer or Pacer()
         """One for replies and alerts: both count against Telegram's limits."""
+        self.activity = Activity()
+        """What the process has done (polls, alerts, Bot API answers), for its operator."""
         self.parser = make_parser(config.polling.parse_workers)
         self.fetcher = Fetcher(fetch_limits(config), parser=self.parser)
 
@@ -75,7 +78,7 @@ class Services:
 
     @cached_property
     def scheduler(self) -> FeedScheduler:
-        return FeedScheduler(self.pipeline, self.store, self.config)
+        return FeedScheduler(self.pipeline, self.store, self.config, activity=self.activity)
 
     @cached_property
     def llm(self) -> LLMSummarizer | None:
@@ -111,6 +114,7 @@ class Services:
             default_timezone=delivery.timezone,
             quiet_hours=delivery.quiet_hours,
             language=delivery.language,
+            activity=self.activity,
         )
 
     async def aclose(self) -> None:

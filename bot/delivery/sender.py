@@ -76,6 +76,7 @@ from bot.delivery.format import (
 from bot.delivery.pacing import Pacer
 from bot.i18n import SOURCE_LANGUAGE, _, use
 from bot.markup import MAX_MESSAGE, linkable, utf16_len
+from bot.ops.activity import Activity
 from bot.schedule import Frequency, QuietHours, stored_frequency, stored_quiet
 from bot.store import (
     AsyncStore,
@@ -240,6 +241,7 @@ class OutboxSender:
         default_timezone: str = "UTC",
         quiet_hours: str = "",
         language: str = SOURCE_LANGUAGE,
+        activity: Activity | None = None,
     ) -> None:
         self.bot = bot
         self.store = store
@@ -255,6 +257,8 @@ class OutboxSender:
         """The language of a chat that chose none and whose person's is unknown
         (``[delivery] language``)."""
         self.health = store.health
+        self.activity = activity or Activity()
+        """Told of every row settled, for the metrics and the log's summary."""
         self._unrecorded: list[Delivered] = []
         """Messages Telegram accepted whose rows could not be marked yet."""
 
@@ -462,6 +466,7 @@ class OutboxSender:
             logger.exception("cannot render outbox row %s", row.id)
             await self.store.mark_failed(row.id, f"could not render the alert: {exc}")
             cycle.report.failed += 1
+            self.activity.failed(1, ShownAs.ALERT)
             return None
         return _Message(
             (row,), rendered.text, rendered.buttons, row.thread_id, ShownAs.ALERT, silent
@@ -519,6 +524,8 @@ class OutboxSender:
                 report.sent += len(message.rows)
                 report.digests += int(message.shown_as == ShownAs.DIGEST)
                 report.merged += len(message.also)
+                self.activity.sent(message.rows, message.shown_as)
+                self.activity.named(len(message.also))
                 shown = [Delivered(r.id, sent.message_id, message.shown_as) for r in message.rows]
                 shown += [Delivered(c, sent.message_id, ShownAs.ALSO) for c in message.also]
                 await self._record(shown, cycle)
@@ -575,6 +582,7 @@ class OutboxSender:
             if not edited:
                 return
             report.merged += len(to_name)
+            self.activity.named(len(to_name))
             message_id = original.message_id
             assert message_id is not None  # an editable update's alert has one
             await self._record(
@@ -644,6 +652,7 @@ class OutboxSender:
         for row in message.rows:
             await self.store.mark_failed(row.id, reason)
         report.failed += len(message.rows)
+        self.activity.failed(len(message.rows), message.shown_as)
 
     async def _defer(self, message: _Message, error: NetworkError, report: DeliveryReport) -> None:
         """Try again later, or give up for good once a row has used ``max_attempts``."""
@@ -655,6 +664,7 @@ class OutboxSender:
                 reason = f"gave up after {attempts} attempt{plural}: {error.message}"
                 await self.store.mark_failed(row.id, reason)
                 report.failed += 1
+                self.activity.failed(1, message.shown_as)
             else:
                 await self.store.defer_alert(row.id, error.message, now + backoff(attempts))
                 report.retried += 1

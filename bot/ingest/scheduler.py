@@ -25,6 +25,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Config
 from bot.ingest.pipeline import Pipeline
+from bot.ops.activity import Activity
 from bot.store import AsyncStore, FeedRow, UnknownRow
 from bot.store.health import FaultKind, storage_fault
 
@@ -71,12 +72,15 @@ class FeedScheduler:
         config: Config,
         *,
         probe_every: timedelta = PROBE_EVERY,
+        activity: Activity | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.store = store
         self.config = config
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.probe_every = probe_every
+        self.activity = activity or Activity()
+        """Told of every poll's outcome, for the metrics and the log's summary."""
         self._skipped: set[int] = set()
         """Feeds whose poll was skipped while the store had a fault."""
         self._running: set[asyncio.Task[Any] | None] = set()
@@ -177,6 +181,7 @@ class FeedScheduler:
             self.remove_feed(feed_id)
             return
         result = await self.pipeline.poll_feed(feed)
+        self.activity.polled(result.status, new_articles=result.new_articles, alerts=result.alerts)
         if result.status == "gone":
             self.remove_feed(feed_id)
         elif result.next_poll_at is not None:

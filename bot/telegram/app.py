@@ -33,6 +33,7 @@ from telegram.ext import (
 
 from bot.config import Config
 from bot.delivery.pacing import Pacer
+from bot.ops.activity import Activity
 from bot.store import AsyncStore
 from bot.telegram.access import gate
 from bot.telegram.arguments import answers_argument_errors
@@ -79,6 +80,7 @@ def build_application(
     on_feed_added: FeedChanged | None = None,
     on_feed_removed: FeedChanged | None = None,
     pacer: Pacer | None = None,
+    activity: Activity | None = None,
 ) -> Application:
     """The bot's Application, not yet initialized.
 
@@ -87,13 +89,15 @@ def build_application(
     ``validate_feed(url) -> (final_url, title)`` checks a URL given to /addfeed (fetch once,
     with autodiscovery) and raises to refuse it; without it /addfeed is disabled.
     ``on_feed_added(feed_row)`` is awaited after /addfeed stored a feed, and
-    ``on_feed_removed(feed_row)`` after /removefeed disabled one.
+    ``on_feed_removed(feed_row)`` after /removefeed disabled one. ``activity`` counts every
+    Bot API request and its answer (the process's one, so metrics and /status see them).
     """
+    activity = activity or Activity()
     application = (
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
-        .rate_limiter(PacedReplies(pacer or Pacer()))
+        .rate_limiter(PacedReplies(pacer or Pacer(), activity))
         .concurrent_updates(True)
         .post_init(publish_commands)
         .build()
@@ -104,6 +108,7 @@ def build_application(
         validate_feed=validate_feed,
         feed_added=on_feed_added,
         feed_removed=on_feed_removed,
+        activity=activity,
     )
     application.add_handler(TypeHandler(Update, speak_their_language), group=-5)
     migrated = filters.StatusUpdate.MIGRATE & filters.ChatType.GROUP

@@ -25,12 +25,13 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import RetryAfter
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import ApplicationHandlerStop, BaseRateLimiter, ContextTypes
 
 from bot.delivery.pacing import Pacer
 from bot.delivery.sender import retry_after_seconds
 from bot.i18n import _, format_number
+from bot.ops.activity import Activity, TelegramAnswer
 from bot.telegram import texts
 from bot.telegram.replies import reply
 
@@ -56,10 +57,12 @@ def paced_by_caller() -> contextvars.Context:
 class PacedReplies(BaseRateLimiter[None]):
     """PTB's hook for every Bot API request of the Application's bot: a message into a chat
     waits for an urgent slot of ``pacer``, unless the caller paced it (:func:`paced_by_caller`).
+    Every request's answer is reported to ``activity``, the one place that counts them.
     """
 
-    def __init__(self, pacer: Pacer) -> None:
+    def __init__(self, pacer: Pacer, activity: Activity) -> None:
         self.pacer = pacer
+        self.activity = activity
 
     async def initialize(self) -> None:
         """Nothing to set up: the Pacer lives as long as the process."""
@@ -78,16 +81,26 @@ class PacedReplies(BaseRateLimiter[None]):
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat_id = data.get("chat_id")
         paced = endpoint.startswith(_PACED_PREFIXES) and not _PACED_BY_CALLER.get()
+
+        async def request() -> bool | dict[str, Any] | list[dict[str, Any]]:
+            try:
+                answer = await callback(*args, **kwargs)
+            except TelegramError as exc:
+                self.activity.answered(endpoint, TelegramAnswer.of(exc))
+                raise
+            self.activity.answered(endpoint, TelegramAnswer.OK)
+            return answer
+
         if not (paced and isinstance(chat_id, int)):
-            return await callback(*args, **kwargs)
+            return await request()
         await self.pacer.wait(chat_id, urgent=True)
         try:
-            return await callback(*args, **kwargs)
+            return await request()
         except RetryAfter as exc:
             # Only when Telegram counts differently from us (another process on the token).
             self.pacer.hold(chat_id, retry_after_seconds(exc))
             await self.pacer.wait(chat_id, urgent=True)
-            return await callback(*args, **kwargs)
+            return await request()
 
 
 class CommandLimiter:

@@ -7,10 +7,12 @@ Handlers reach the store and config through :func:`services` instead of reading 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from telegram.ext import ContextTypes
+
+from bot.ops.activity import Activity
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -34,6 +36,8 @@ class Services:
     validate_feed: FeedValidator | None = None
     feed_added: FeedChanged | None = None
     feed_removed: FeedChanged | None = None
+    activity: Activity = field(default_factory=Activity)
+    """The process's counters (uptime, Bot API answers, alerts sent), for /status."""
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
