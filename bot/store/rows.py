@@ -280,6 +280,11 @@ class StoreStats:
     """... as a line of a digest."""
     also_today: int
     """... named with a link on the "Also:" line of their story's first alert."""
+    oldest_due: datetime | None = None
+    """When the oldest pending row that is due now (not waiting for a digest or the end of
+    quiet hours) was queued: how far delivery is behind. None when none is due."""
+    last_poll_at: datetime | None = None
+    """When any feed was last polled; None before the first poll."""
 
 
 @dataclass(frozen=True)

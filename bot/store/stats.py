@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.store.connection import Connected, utcnow
-from bot.store.rows import StoreStats, to_iso
+from bot.store.rows import StoreStats, from_iso, to_iso
 from bot.store.states import OutboxStatus, Paused, ShownAs
 
 
@@ -29,6 +29,10 @@ class StatsTable(Connected):
             outbox_copies_waiting=outbox.count_where("status = ?", [OutboxStatus.MERGED]),
             outbox_scheduled=self._scheduled_after(now),
             **self._shown_since(today),
+            oldest_due=self._oldest_due(now),
+            last_poll_at=from_iso(
+                self.conn.execute("SELECT max(last_polled_at) FROM feeds").fetchone()[0]
+            ),
         )
 
     def _scheduled_after(self, moment: datetime) -> int:
@@ -40,6 +44,17 @@ class StatsTable(Connected):
             (OutboxStatus.PENDING, to_iso(moment)),
         ).fetchone()
         return int(count)
+
+    def _oldest_due(self, moment: datetime) -> datetime | None:
+        """``created_at`` of the oldest pending row due at ``moment``."""
+        # SQL: a left join, which sqlite-utils has no form for.
+        (oldest,) = self.conn.execute(
+            """SELECT min(outbox.created_at) FROM outbox
+               LEFT JOIN outbox_due ON outbox_due.outbox_id = outbox.id
+               WHERE outbox.status = ? AND (outbox_due.due_at IS NULL OR outbox_due.due_at <= ?)""",
+            (OutboxStatus.PENDING, to_iso(moment)),
+        ).fetchone()
+        return from_iso(oldest)
 
     def _shown_since(self, moment: datetime) -> dict[str, int]:
         """How the rows sent since ``moment`` were shown, as ``StoreStats`` fields."""
