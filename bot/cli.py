@@ -35,6 +35,7 @@ from bot.article import Article
 from bot.config import TOKEN_ENV, Config, ConfigError, load_config
 from bot.feeds.errors import FeedParseError, FetchError, OpmlError
 from bot.feeds.opml import OpmlFeed, read_opml, write_opml
+from bot.feeds.probe import read_feed
 from bot.i18n import LANGUAGES, SOURCE_LANGUAGE
 from bot.ingest import PollResult, with_full_text
 from bot.logs import configure_logging, hide, redact
@@ -302,8 +303,7 @@ async def _read_articles(services: Services, source: str, full_text: bool) -> li
     the daemon's worker processes too."""
     fetcher, parser = services.fetcher, services.parser
     if source.startswith(("http://", "https://")):
-        fetched = await fetcher.fetch_feed(source)
-        parsed = await parser.parse(fetched.content, url=fetched.final_url, headers=fetched.headers)
+        parsed = (await read_feed(fetcher, parser, source)).parsed
     else:
         path = Path(source)
         parsed = await parser.parse(path.read_bytes(), url=path.resolve().as_uri())
