@@ -4,8 +4,13 @@ printed table as an operator does: the row of each check, its result and what to
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -117,7 +122,7 @@ def test_a_good_setup_is_ok_throughout(
     assert table["feed Wire"].endswith(
         "full text: 1 of 2 entries are teasers (under 300 characters), their pages are fetched"
     )
-    assert table["feed Chat Feed"].startswith("ok: HTTP 200, 1 entries")
+    assert table["feed Chat Feed"].startswith("ok: HTTP 200, 1 entry, ")
     store = Store.open(tmp_path / "bot.db")
     [stored] = store.list_feeds()
     assert (stored.url, stored.polls, stored.articles) == (added, 0, 0)  # nothing was stored
@@ -229,7 +234,7 @@ def test_webhook_settings_and_what_telegram_has(
     assert before["webhook at Telegram"].startswith("WARNING: no webhook registered yet")
     assert status == 2
     assert failing["webhook at Telegram"] == (
-        "FAILED: registered, 1 updates waiting; Telegram's last delivery failed 0 min ago: "
+        "FAILED: registered, 1 update waiting; Telegram's last delivery failed 0 min ago: "
         f"Connection refused | check that {hook} reaches 127.0.0.1:8443 through your reverse "
         "proxy (port open, valid certificate)"
     )
@@ -259,17 +264,57 @@ def test_webhook_settings_telegram_would_refuse(
 def test_warnings_alone_exit_0(
     tmp_path: Path, botapi: FakeBotAPI, server: FeedServer, token: str, capsys
 ) -> None:
-    world = server.publish("/world", [item("w1", "Story")])
-    config = write_config(tmp_path, botapi.base_url, feed("World", world))
+    quiet = server.publish("/quiet", [item("q1", "Story", age=timedelta(days=40))])
+    config = write_config(tmp_path, botapi.base_url, feed("Quiet", quiet))
 
     status, table, last = doctor(config, capsys)
 
     assert status == 0
-    assert last == "1 WARNING of 8 checks: see WHAT TO DO"
+    assert last == "2 WARNINGS of 8 checks: see WHAT TO DO"
+    assert table["admins"].startswith("WARNING: ")
+    assert table["feed Quiet"].startswith("WARNING: HTTP 200, 1 entry, newest ")
+    assert table["feed Quiet"].endswith(
+        "| nothing new in 30 days: the feed may have moved; check its site"
+    )
     assert table["database"] == (
         f"ok: {tmp_path / 'bot.db'}: none yet, created when the bot first starts"
     )
     assert not (tmp_path / "bot.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [
+        (
+            "7",
+            "WARNING: {db}: {size}, schema version 7, intact and writable; this release "
+            "upgrades it to version 8 when it starts | `topic-alert backup PATH` first if you "
+            "may want to go back to the older release",
+        ),
+        (
+            "99",
+            "FAILED: {db}: schema version 99 is newer than this release knows (8) | upgrade "
+            "topic-alert, or restore a backup made by this release",
+        ),
+    ],
+)
+def test_a_database_of_another_release(
+    tmp_path: Path, botapi: FakeBotAPI, token: str, capsys, version: str, expected: str
+) -> None:
+    db = tmp_path / "bot.db"
+    store = Store.open(db)
+    store.conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
+    store.close()
+    config = write_config(tmp_path, botapi.base_url, ADMINS)
+
+    _, table, _ = doctor(config, capsys)
+
+    size = table["database"].split(": ")[2].split(",")[0]  # e.g. "0.1 MB"
+    assert table["database"] == expected.format(db=db, size=size)
+    conn = sqlite3.connect(db)
+    [(stored,)] = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+    conn.close()
+    assert stored == version  # not migrated
 
 
 def test_a_database_folder_that_does_not_exist(
@@ -287,17 +332,33 @@ def test_a_database_folder_that_does_not_exist(
     assert table["feeds"].startswith("WARNING: none in the config file or the database")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes read-only files")
+@contextlib.contextmanager
+def read_only(path: Path) -> Iterator[None]:
+    """``path`` read-only for this process, root included (root writes past file modes, so
+    for root the file is made immutable: ``chattr +i``, where the file system allows it)."""
+    path.chmod(0o444)
+    immutable = os.geteuid() == 0
+    if immutable and subprocess.run(["chattr", "+i", str(path)], check=False).returncode:
+        pytest.skip("running as root where chattr +i is not allowed: no file is read-only")
+    try:
+        yield
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+        path.chmod(0o644)
+
+
 def test_a_read_only_database(tmp_path: Path, botapi: FakeBotAPI, token: str, capsys) -> None:
     Store.open(tmp_path / "bot.db").close()
-    (tmp_path / "bot.db").chmod(0o444)
     config = write_config(tmp_path, botapi.base_url, ADMINS)
 
-    status, table, _ = doctor(config, capsys)
+    with read_only(tmp_path / "bot.db"):
+        status, table, _ = doctor(config, capsys)
 
     assert status == 2
-    assert table["database"].endswith(
-        "| the database file or its folder is read-only; make it writable"
+    assert table["database"] == (
+        f"FAILED: {tmp_path / 'bot.db'}: attempt to write a readonly database | the database "
+        "file or its folder is read-only; make it writable"
     )
 
 
@@ -323,7 +384,7 @@ def test_a_config_that_does_not_load(tmp_path: Path, capsys) -> None:
         "full_text_threshold, interval, max_age_hours, max_bytes, max_concurrency, "
         "parse_workers, per_host, timeout | fix it: config.example.toml explains every key"
     }
-    assert last == "1 FAILED of 1 checks: see WHAT TO DO"
+    assert last == "1 FAILED of 1 check: see WHAT TO DO"
 
 
 async def test_the_fake_refuses_get_updates_while_a_webhook_is_registered(

@@ -34,6 +34,7 @@ from bot.feeds.errors import (
 from bot.feeds.probe import FeedRead, read_feed
 from bot.ingest.fulltext import needs_full_text
 from bot.languages import article_language
+from bot.markup import counted
 from bot.store import FeedRow
 from bot.wiring import Services
 
@@ -91,7 +92,7 @@ async def check_feed(services: Services, feed: FeedToCheck, *, now: datetime | N
     newest = max((a.published for a in articles if a.published), default=None)
     threshold = services.config.polling.full_text_threshold
     facts = [
-        f"{_answer(read)}, {len(articles)} entries",
+        f"{_answer(read)}, {counted(len(articles), 'entry', 'entries')}",
         f"newest {newest:%Y-%m-%d %H:%M} UTC" if newest else "entries undated",
         _languages(articles),
         _full_text(articles, feed.full_text, threshold),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from bot.logs import redact
+from bot.markup import counted
 
 
 class Status(Enum):
@@ -75,8 +76,8 @@ def summary(rows: Sequence[Row]) -> str:
     if not failed and not warned:
         return f"all {len(rows)} checks ok"
     parts = [f"{failed} FAILED"] if failed else []
-    parts += [f"{warned} {'WARNING' if warned == 1 else 'WARNINGS'}"] if warned else []
-    return f"{' and '.join(parts)} of {len(rows)} checks: see WHAT TO DO"
+    parts += [counted(warned, "WARNING", "WARNINGS")] if warned else []
+    return f"{' and '.join(parts)} of {counted(len(rows), 'check')}: see WHAT TO DO"
 
 
 def _width(column: Sequence[str], cap: int) -> int:

@@ -23,6 +23,7 @@ from telegram.request import HTTPXRequest
 
 from bot.config import TOKEN_ENV, AccessConfig, TelegramConfig
 from bot.doctor.report import Row, Status, worst
+from bot.markup import counted
 from bot.telegram.lifecycle import bot_api_server
 
 TIMEOUT = 10.0
@@ -109,7 +110,7 @@ async def check_registered_webhook(
     except TelegramError as exc:
         result, todo = _api_failure(exc, telegram.base_url, timeout)
         return Row(name, Status.FAILED, result, todo)
-    waiting = f"{info.pending_update_count} updates waiting"
+    waiting = f"{counted(info.pending_update_count, 'update')} waiting"
     if not telegram.webhook_url:
         if not info.url:
             return Row(name, Status.OK, "none registered, as long polling needs")
