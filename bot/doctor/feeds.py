@@ -79,7 +79,7 @@ def feeds_to_check(configured: Sequence[FeedSpec], stored: Sequence[FeedRow]) ->
     return feeds
 
 
-async def check_feed(services: Services, feed: FeedToCheck, *, now: datetime | None = None) -> Row:
+async def check_feed(services: Services, feed: FeedToCheck) -> Row:
     """One fetch and parse of ``feed``: its status, entries, newest date, language, teasers."""
     try:
         read = await read_feed(services.fetcher, services.parser, feed.url)
@@ -98,7 +98,7 @@ async def check_feed(services: Services, feed: FeedToCheck, *, now: datetime | N
         _full_text(articles, feed.full_text, threshold),
     ]
     result = ", ".join(facts)
-    if newest and newest < (now or datetime.now(UTC)) - STALE:
+    if newest and newest < datetime.now(UTC) - STALE:
         return Row(
             check,
             Status.WARNING,
@@ -114,9 +114,10 @@ def _label(name: str) -> str:
 
 
 def _answer(read: FeedRead) -> str:
-    """ "HTTP 200", with where the feed really is when that is not where it was asked."""
+    """ "HTTP 200", and where from when the feed is elsewhere for good (a permanent redirect,
+    or the feed a web page links to): the daemon moves the feed there at its first poll."""
     fetched = read.fetched
-    moved = f" from {fetched.permanent_url} (followed)" if fetched.permanent_url else ""
+    moved = f" from {fetched.permanent_url}" if fetched.permanent_url else ""
     return f"HTTP {fetched.status}{moved}"
 
 

@@ -42,7 +42,7 @@ async def bot_api(token: str, base_url: str, timeout: float = TIMEOUT) -> AsyncI
     request = HTTPXRequest(
         connect_timeout=timeout, read_timeout=timeout, write_timeout=timeout, pool_timeout=timeout
     )
-    bot = Bot(token, base_url=base_url, request=request)
+    bot = Bot(token, base_url=base_url, request=request, get_updates_request=request)
     try:
         yield bot
     finally:
