@@ -22,7 +22,7 @@ import sqlite3
 import sys
 import textwrap
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from importlib import import_module, metadata
 from pathlib import Path
@@ -33,8 +33,10 @@ import rules
 from bot.aliases import configured
 from bot.article import Article
 from bot.config import TOKEN_ENV, Config, ConfigError, load_config
+from bot.doctor import Status, diagnose, render_table
 from bot.feeds.errors import FeedParseError, FetchError, OpmlError
 from bot.feeds.opml import OpmlFeed, read_opml, write_opml
+from bot.feeds.probe import read_feed
 from bot.i18n import LANGUAGES, SOURCE_LANGUAGE
 from bot.ingest import PollResult, with_full_text
 from bot.logs import configure_logging, hide, redact
@@ -205,6 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("target", metavar="PATH", type=Path, help="the file to write")
     with_config(backup)
     with_config(command("run", _run_daemon, "run the bot"))
+    with_config(
+        command("doctor", _doctor, "check the config, Telegram, the database and every feed")
+    )
     demo = command("demo", _run_demo, "an offline demo on bundled feeds")
     demo.add_argument(
         "--language",
@@ -302,8 +307,7 @@ async def _read_articles(services: Services, source: str, full_text: bool) -> li
     the daemon's worker processes too."""
     fetcher, parser = services.fetcher, services.parser
     if source.startswith(("http://", "https://")):
-        fetched = await fetcher.fetch_feed(source)
-        parsed = await parser.parse(fetched.content, url=fetched.final_url, headers=fetched.headers)
+        parsed = (await read_feed(fetcher, parser, source)).parsed
     else:
         path = Path(source)
         parsed = await parser.parse(path.read_bytes(), url=path.resolve().as_uri())
@@ -443,13 +447,18 @@ async def _poll_feeds(config: Config) -> list[PollResult]:
     async with build(config) as services:
         await services.store.sync_config_feeds(config.feeds)
         feeds = await services.store.list_feeds()
-        bar = tqdm(
-            total=len(feeds), unit="feed", file=sys.stderr, disable=len(feeds) < PROGRESS_FROM
-        )
-        try:
-            return await services.pipeline.poll_all(feeds, progress=lambda _: bar.update())
-        finally:
-            bar.close()
+        with _progress_bar(len(feeds)) as tick:
+            return await services.pipeline.poll_all(feeds, progress=lambda _: tick())
+
+
+@contextlib.contextmanager
+def _progress_bar(total: int) -> Iterator[Callable[[], object]]:
+    """A bar on stderr over ``total`` feeds (none for a few); call the value once per feed."""
+    bar = tqdm(total=total, unit="feed", file=sys.stderr, disable=total < PROGRESS_FROM)
+    try:
+        yield bar.update
+    finally:
+        bar.close()
 
 
 def _print_poll_summary(results: list[PollResult]) -> None:
@@ -469,6 +478,13 @@ def _print_poll_summary(results: list[PollResult]) -> None:
             # The error names the feed's URL; the name adds something only when it is not that.
             named = "" if (result.error or "").startswith(result.name) else f"{result.name}: "
             print(f"failed{disabled}: {named}{result.error}")
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    """See bot/doctor; warnings alone exit 0, so that a script can tell "works" apart."""
+    rows = asyncio.run(diagnose(args.config, progress=_progress_bar))
+    print(render_table(rows))
+    return EXIT_ERROR if any(row.status is Status.FAILED for row in rows) else 0
 
 
 def _feeds(args: argparse.Namespace) -> int:

@@ -316,6 +316,9 @@ class FakeBotAPI:
         self._commands: dict[str, list[dict]] = {}
         self._limits = _FloodLimits()
         self._callback_ids = 0
+        self._webhook_url = ""
+        self._webhook_error: tuple[int, str] | None = None
+        """(unix time, message) of Telegram's last failed delivery to the webhook."""
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -427,6 +430,18 @@ class FakeBotAPI:
                 self._user_languages.pop(user_id, None)
             else:
                 self._user_languages[user_id] = language_code
+
+    def webhook_registered(self, url: str) -> None:
+        """A webhook registered at Telegram for this token, as an earlier webhook deployment
+        (or another one using the same token) leaves it."""
+        with self._cond:
+            self._webhook_url, self._webhook_error = url, None
+
+    def webhook_fails(self, message: str) -> None:
+        """Telegram could not deliver an update to the registered webhook just now (the
+        server is down, its certificate is refused): getWebhookInfo reports ``message``."""
+        with self._cond:
+            self._webhook_error = (int(time.time()), message)
 
     def set_admins(self, chat_id: int, user_ids: list[int]) -> None:
         with self._cond:
@@ -554,6 +569,12 @@ class FakeBotAPI:
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)
         with self._cond:
+            if self._webhook_url:
+                raise TelegramApiError(
+                    409,
+                    "Conflict: can't use getUpdates method while webhook is active; "
+                    "use deleteWebhook to delete the webhook first",
+                )
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
             self._cond.wait_for(lambda: self._updates or self._stopping, timeout)
             return self._updates[:limit]
@@ -673,10 +694,24 @@ class FakeBotAPI:
             return [f"/{c['command']} {c['description']}" for c in self._commands.get(key, [])]
 
     def _api_deletewebhook(self, params: dict) -> bool:
+        with self._cond:
+            self._webhook_url, self._webhook_error = "", None
         return True
 
     def _api_setwebhook(self, params: dict) -> bool:
+        self.webhook_registered(str(params.get("url") or ""))
         return True
+
+    def _api_getwebhookinfo(self, params: dict) -> dict:
+        with self._cond:
+            info: dict[str, Any] = {
+                "url": self._webhook_url,
+                "has_custom_certificate": False,
+                "pending_update_count": len(self._updates) if self._webhook_url else 0,
+            }
+            if self._webhook_error is not None:
+                info["last_error_date"], info["last_error_message"] = self._webhook_error
+        return info
 
     def _api_close(self, params: dict) -> bool:
         return True

@@ -54,7 +54,7 @@ async def connect(
                 logger.warning(
                     "cannot reach the Telegram Bot API at %s (%s); feeds are polled and alerts "
                     "queued meanwhile, retrying with backoff up to every %.0f s",
-                    _server(telegram.base_url),
+                    bot_api_server(telegram.base_url),
                     exc.message,
                     MAX_RETRY_SECONDS,
                 )
@@ -71,7 +71,7 @@ async def connect(
     return False
 
 
-def _server(base_url: str) -> str:
+def bot_api_server(base_url: str) -> str:
     """Scheme and host of the Bot API URL: enough to see which server, nothing secret."""
     parts = urlsplit(base_url)
     port = f":{parts.port}" if parts.port else ""
