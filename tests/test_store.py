@@ -321,6 +321,15 @@ def opened_as_release(version: int, db: Path, monkeypatch: pytest.MonkeyPatch) -
     return old
 
 
+def feed_as_release_8(old: Store, url: str) -> int:
+    """Add a feed the way releases up to schema 8 did (no removed_at to clear)."""
+    cursor = old.conn.execute(
+        "INSERT INTO feeds(url, created_at) VALUES (?, ?)", (url, NOW.isoformat())
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
 def stored_as_release_5(old: Store, feed_id: int, guid: str, url: str) -> int:
     """Store an article the way releases up to schema 5 did (no article_words to write)."""
     cursor = old.conn.execute(
@@ -351,7 +360,7 @@ def test_a_version_1_file_is_migrated_and_still_searches(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     old = opened_as_release(1, db, monkeypatch)
-    feed = old.add_feed("https://a.example/rss").id
+    feed = feed_as_release_8(old, "https://a.example/rss")
     old.conn.execute(  # as release 1 stored an article: its insert trigger indexed it
         """INSERT INTO articles(feed_id, guid, title, text, seen_at, source)
            VALUES (?, 'old', 'Élysée talks', 'Israel and Azerbaijan', ?, 'Feed')""",
@@ -390,7 +399,7 @@ def test_a_version_2_file_learns_how_each_sent_row_was_shown(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     old = opened_as_release(2, db, monkeypatch)
-    feed = old.add_feed("https://a.example/rss").id
+    feed = feed_as_release_8(old, "https://a.example/rss")
     rowids = [stored_as_release_5(old, feed, f"g{n}", f"https://a.example/{n}") for n in range(5)]
     sub = subscribed_as_release_3(old, 1, "Baku")
     old.enqueue_alerts({(1, r): [sub] for r in rowids[:4]}, stories={rowids[3]: rowids[0]})
@@ -420,7 +429,7 @@ def test_a_version_3_file_numbers_its_topics_in_list_order_and_never_reuses_them
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     old = opened_as_release(3, db, monkeypatch)
-    feed = old.add_feed("https://a.example/rss").id
+    feed = feed_as_release_8(old, "https://a.example/rss")
     rowid = stored_as_release_5(old, feed, "g", "https://a.example/g")
     alpha, bravo, charlie = (subscribed_as_release_3(old, 1, r) for r in ("Alpha", "Bravo", "C"))
     other = subscribed_as_release_3(old, 2, "Baku", thread_id=77)
@@ -494,7 +503,7 @@ def test_a_version_3_file_keeps_its_topics_realtime_and_learns_schedules(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     old = opened_as_release(3, db, monkeypatch)
-    feed = old.add_feed("https://a.example/rss").id
+    feed = feed_as_release_8(old, "https://a.example/rss")
     rowid = stored_as_release_5(old, feed, "g", "https://a.example/g")
     sub = subscribed_as_release_3(old, 1, "Baku")
     old.enqueue_alerts({(1, rowid): [sub]})
@@ -592,7 +601,7 @@ def test_a_version_3_file_gets_its_articles_words_indexed_as_rules_fold_them(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     old = opened_as_release(3, db, monkeypatch)
-    feed = old.add_feed("https://a.example/rss").id
+    feed = feed_as_release_8(old, "https://a.example/rss")
     old.conn.execute(  # as release 3 stored an article (no article_words yet)
         """INSERT INTO articles(feed_id, guid, url, title, text, seen_at, source)
            VALUES (?, 'old', 'https://a.example/1', 'Straße nach Azərbaycan', '', ?, 'Feed')""",
