@@ -11,7 +11,16 @@ import pytest
 
 import rules
 from bot.article import Article
-from bot.store import AsyncStore, DuplicateSubscription, Paused, PollOutcome, Store, migrations
+from bot.config import FeedSpec
+from bot.store import (
+    AsyncStore,
+    DuplicateSubscription,
+    FeedOrigin,
+    Paused,
+    PollOutcome,
+    Store,
+    migrations,
+)
 from bot.store.migrations import MIGRATIONS
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -282,6 +291,64 @@ def test_subscription_changes_bump_the_version(store: Store) -> None:
     seen.append(store.subscriptions_version())
 
     assert seen == sorted(set(seen))
+
+
+def test_an_operators_removal_of_a_config_feed_outlasts_every_config_sync(store: Store) -> None:
+    listed = [
+        FeedSpec(url="https://a.example/rss", name="A"),
+        FeedSpec(url="https://b.example/rss"),
+    ]
+    store.sync_config_feeds(listed)
+    removed = store.feed_by_url("https://a.example/rss")
+    assert removed is not None
+    store.remove_feed(removed.id)
+
+    still_removed = store.sync_config_feeds(listed)  # what every start and CLI command does
+
+    assert [feed.name for feed in still_removed] == ["A"]
+    assert [feed.url for feed in store.list_feeds()] == ["https://b.example/rss"]
+    store.add_feed("https://a.example/rss")  # /addfeed or import-opml undoes the removal
+    assert store.sync_config_feeds(listed) == []
+    assert len(store.list_feeds()) == 2
+
+
+def test_a_removed_feed_the_config_file_drops_and_lists_again_comes_back(store: Store) -> None:
+    listed = [FeedSpec(url="https://a.example/rss")]
+    store.sync_config_feeds(listed)
+    store.remove_feed(store.list_feeds()[0].id)
+
+    store.sync_config_feeds([])  # the operator deleted it from the file: nothing to hold off
+    store.sync_config_feeds(listed)  # ... and listed it again later
+
+    assert [feed.url for feed in store.list_feeds()] == ["https://a.example/rss"]
+
+
+def test_a_former_config_feed_added_again_by_a_chat_survives_the_next_sync(
+    store: Store,
+) -> None:
+    store.sync_config_feeds([FeedSpec(url="https://a.example/rss")])
+    store.sync_config_feeds([])
+
+    store.add_feed("https://a.example/rss", origin=FeedOrigin.CHAT)
+    store.sync_config_feeds([])
+
+    [feed] = store.list_feeds()
+    assert feed.origin is FeedOrigin.CHAT
+
+
+def test_feeds_version_moves_with_the_feeds_to_poll_and_not_with_polls(store: Store) -> None:
+    seen = [store.feeds_version()]
+    feed = store.add_feed("https://a.example/rss").id
+    seen.append(store.feeds_version())
+    store.sync_config_feeds([FeedSpec(url="https://a.example/rss", interval=120)])
+    seen.append(store.feeds_version())
+    store.remove_feed(feed)
+    seen.append(store.feeds_version())
+    assert seen == sorted(set(seen)), "each change moves it"
+
+    store.record_polls([(feed, PollOutcome("ok", NOW, NOW, etag='"v2"'))])
+    store.sync_config_feeds([FeedSpec(url="https://a.example/rss", interval=120)])
+    assert store.feeds_version() == seen[-1], "a poll or a sync that changes nothing does not"
 
 
 def test_full_text_search_finds_words_in_titles_and_bodies(store: Store) -> None:
