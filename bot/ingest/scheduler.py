@@ -117,9 +117,7 @@ class FeedScheduler:
             self._schedule(feed, first_run=now + START_STAGGER * (position + 1))
         self._every(_PRUNE_JOB, self._prune, PRUNE_EVERY, first_run=now + PRUNE_FIRST)
         self._every(_PROBE_JOB, self._probe, self.probe_every, first_run=now + self.probe_every)
-        self._every(
-            _RESYNC_JOB, self._resync, self.resync_every, first_run=now + self.resync_every
-        )
+        self._every(_RESYNC_JOB, self._resync, self.resync_every, first_run=now + self.resync_every)
         logger.info("scheduled %d feeds", len(feeds))
 
     def _every(
