@@ -94,7 +94,7 @@ class FeedScheduler:
         self.resync_every = resync_every or min(
             RESYNC_EVERY, timedelta(seconds=config.polling.interval)
         )
-        """A change made elsewhere is polled within this, so within a poll interval."""
+        """A feed changed by another process is picked up within this: within a poll interval."""
         self._feeds_version: int | None = None
         """The store's ``feeds_version`` when the jobs last matched its feeds."""
         self._skipped: set[int] = set()
