@@ -185,9 +185,9 @@ async def test_feeds_another_process_adds_removes_or_retimes_are_picked_up(
     world = server.publish("/world", [item("a1", "Talks in Baku")])
     config = replace(make_config(tmp_path / "bot.db", interval=600), feeds=[FeedSpec(url=world)])
     env, fetcher = await open_env(config)
+    other = Store.open(tmp_path / "bot.db")  # another process's connection
     scheduler = FeedScheduler(env.pipeline, env.astore, config, resync_every=timedelta(seconds=0.2))
     await scheduler.start()
-    other = Store.open(tmp_path / "bot.db")  # another process's connection
     caplog.set_level(logging.INFO, logger="bot.ingest.scheduler")
 
     def changes() -> list[str]:
