@@ -51,6 +51,7 @@ from bot.store import (
     Store,
     StoreError,
     StoreUnavailable,
+    UnknownRow,
 )
 from bot.store.health import storage_fault
 from bot.store.states import FAILED_POLLS
@@ -203,6 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
     opml_in.add_argument("file", metavar="FILE", type=Path)
     with_config(opml_in)
     with_config(command("export-opml", _export_opml, "print the feeds as OPML"))
+    remove = command("remove-feed", _remove_feed, "stop polling a feed, as /removefeed does")
+    remove.add_argument("feed", metavar="ID_OR_URL", help="the feed's ID in `feeds`, or its URL")
+    with_config(remove)
     backup = command("backup", _backup, "copy the database to PATH, safely while the bot runs")
     backup.add_argument("target", metavar="PATH", type=Path, help="the file to write")
     with_config(backup)
@@ -511,7 +515,7 @@ def _feed_cells(feed: FeedRow) -> tuple[str, ...]:
     name = name if len(name) <= 40 else name[:39] + "…"
     result = PollStatus(feed.last_status).words if feed.last_status else "never polled"
     if not feed.enabled:
-        result += " (disabled)"
+        result += " (removed)" if feed.removed_at else " (disabled)"
     next_poll = _when(feed.next_poll_at) if feed.enabled else "-"
     return (
         str(feed.id),
@@ -539,6 +543,31 @@ def _import_opml(args: argparse.Namespace) -> int:
         f"({len(listed) - len(added)} known)"
     )
     return 0
+
+
+def _remove_feed(args: argparse.Namespace) -> int:
+    """Disable a feed; a running daemon drops its job at its next resync (within a minute)."""
+    with _open_store(load_config(args.config)) as store:
+        feed = _find_feed(store, args.feed)
+        store.remove_feed(feed.id)
+    print(f"removed feed {feed.id}: {feed.display_name} ({feed.url})")
+    if feed.origin is FeedOrigin.CONFIG:
+        print(
+            "it is also listed in the config file: it stays removed until it is deleted there "
+            "or added again (/addfeed, import-opml)"
+        )
+    return 0
+
+
+def _find_feed(store: Store, wanted: str) -> FeedRow:
+    """The feed ``topic-alert feeds`` lists with this ID, or the one with this URL."""
+    feed = store.feed_by_url(wanted)
+    if feed is None and wanted.isascii() and wanted.isdecimal():
+        with contextlib.suppress(UnknownRow):
+            feed = store.get_feed(int(wanted))
+    if feed is None:
+        raise CliError(f"no feed has the ID or URL {wanted!r}; `topic-alert feeds` lists them")
+    return feed
 
 
 def _export_opml(args: argparse.Namespace) -> int:

@@ -34,6 +34,19 @@ def start(config: Path, token: str, *options: str, command: str = "run") -> subp
     )
 
 
+def run_command(config: Path, *args: str) -> str:
+    """A one-shot ``python -m bot ARGS --config CONFIG`` (as an operator runs one beside the
+    daemon); its stdout, once it exited 0."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", *args, "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def wait_until(process: subprocess.Popen, condition: Callable[[], bool], what: str) -> None:
     """Poll ``condition`` while the process runs; fail with its output if it exits first."""
     deadline = time.monotonic() + 30

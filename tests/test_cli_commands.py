@@ -188,6 +188,27 @@ def test_import_opml_warns_about_each_entry_it_leaves_out(tmp_path: Path, capsys
     assert capsys.readouterr().out == f"imported 1 feed from {opml} (0 known)\n"
 
 
+def test_remove_feed_of_a_config_feed_holds_for_later_commands(
+    tmp_path: Path, server: FeedServer, capsys
+) -> None:
+    world = server.publish("/world", [item("a1", "Talks")])
+    sport = server.publish("/sport", [item("s1", "Derby")])
+    config = str(write_config(tmp_path, [("World", world), ("Sport", sport)]))
+    main(["poll-once", "--config", config])
+    capsys.readouterr()
+
+    assert main(["remove-feed", "1", "--config", config]) == 0
+    removed = capsys.readouterr().out
+    assert main(["poll-once", "--config", config]) == 0  # reads the config file again
+
+    assert removed.splitlines() == [
+        f"removed feed 1: World ({world})",
+        "it is also listed in the config file: it stays removed until it is deleted there "
+        "or added again (/addfeed, import-opml)",
+    ]
+    assert capsys.readouterr().out.startswith("polled 1 feed: ")
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -196,6 +217,7 @@ def test_import_opml_warns_about_each_entry_it_leaves_out(tmp_path: Path, capsys
         (["import-opml", "{tmp}/absent.opml", "--config", "{tmp}/ok.toml"], "cannot read"),
         (["import-opml", "{tmp}/bad.toml", "--config", "{tmp}/ok.toml"], "not an OPML file"),
         (["feeds", "--config", "{tmp}/nodir.toml"], "cannot be opened; check the path"),
+        (["remove-feed", "7", "--config", "{tmp}/ok.toml"], "no feed has the ID or URL '7'"),
     ],
 )
 def test_expected_errors_are_one_line_and_exit_2(
@@ -236,6 +258,7 @@ def test_help_lists_every_command(capsys) -> None:
         "feeds",
         "import-opml",
         "export-opml",
+        "remove-feed",
         "backup",
         "search",
         "run",

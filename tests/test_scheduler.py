@@ -18,7 +18,7 @@ from werkzeug import Request, Response
 
 from bot.config import FeedSpec
 from bot.ingest.scheduler import FeedScheduler
-from bot.store import FeedRow
+from bot.store import FeedRow, Store
 
 DEADLINE = 20.0
 """Seconds a condition may take before the test gives up (a hang guard, not a measurement)."""
@@ -171,3 +171,49 @@ async def test_a_stop_during_a_poll_cancels_it_without_a_traceback(
     assert [feed.url for feed in env.pipeline.cancelled] == [httpserver.url_for("/hang")]
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
     await close_env(env, fetcher)
+
+
+def job_interval(scheduler: FeedScheduler, feed_id: int) -> timedelta:
+    return scheduler.scheduler.get_job(f"feed:{feed_id}").trigger.interval
+
+
+async def test_feeds_another_process_adds_removes_or_retimes_are_picked_up(
+    tmp_path: Path, server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What `topic-alert import-opml`, `remove-feed` or a CLI command run with an edited
+    config file do to a running daemon's database; the daemon's own /addfeed is no news."""
+    world = server.publish("/world", [item("a1", "Talks in Baku")])
+    config = replace(make_config(tmp_path / "bot.db", interval=600), feeds=[FeedSpec(url=world)])
+    env, fetcher = await open_env(config)
+    other = Store.open(tmp_path / "bot.db")  # another process's connection
+    scheduler = FeedScheduler(env.pipeline, env.astore, config, resync_every=timedelta(seconds=0.2))
+    await scheduler.start()
+    caplog.set_level(logging.INFO, logger="bot.ingest.scheduler")
+
+    def changes() -> list[str]:
+        return [r.getMessage() for r in caplog.records if "outside the bot" in r.getMessage()]
+
+    try:
+        own = env.store.add_feed(server.publish("/own", [item("o1", "Own news")]))
+        scheduler.add_feed(own)  # as /addfeed does
+        late = other.add_feed(server.publish("/late", [item("l1", "Late news")]))
+        await eventually(lambda: polled(env, late))
+        await eventually(lambda: len(changes()) == 1)
+
+        world_id = env.feed(world).id
+        other.sync_config_feeds([FeedSpec(url=world, interval=1800)])
+        await eventually(lambda: job_interval(scheduler, world_id) == timedelta(seconds=1800))
+        other.remove_feed(late.id)
+        await eventually(lambda: late.id not in next_runs(scheduler))
+        await eventually(lambda: len(changes()) == 3)
+        assert own.id in next_runs(scheduler)
+    finally:
+        other.close()
+        await scheduler.shutdown()
+        await close_env(env, fetcher)
+
+    assert changes() == [
+        "feeds changed outside the bot: 1 added, 0 removed, 0 with a new interval",
+        "feeds changed outside the bot: 0 added, 0 removed, 1 with a new interval",
+        "feeds changed outside the bot: 0 added, 1 removed, 0 with a new interval",
+    ]

@@ -11,7 +11,16 @@ import pytest
 
 import rules
 from bot.article import Article
-from bot.store import AsyncStore, DuplicateSubscription, Paused, PollOutcome, Store, migrations
+from bot.config import FeedSpec
+from bot.store import (
+    AsyncStore,
+    DuplicateSubscription,
+    FeedOrigin,
+    Paused,
+    PollOutcome,
+    Store,
+    migrations,
+)
 from bot.store.migrations import MIGRATIONS
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -284,6 +293,64 @@ def test_subscription_changes_bump_the_version(store: Store) -> None:
     assert seen == sorted(set(seen))
 
 
+def test_an_operators_removal_of_a_config_feed_outlasts_every_config_sync(store: Store) -> None:
+    listed = [
+        FeedSpec(url="https://a.example/rss", name="A"),
+        FeedSpec(url="https://b.example/rss"),
+    ]
+    store.sync_config_feeds(listed)
+    removed = store.feed_by_url("https://a.example/rss")
+    assert removed is not None
+    store.remove_feed(removed.id)
+
+    still_removed = store.sync_config_feeds(listed)  # what every start and CLI command does
+
+    assert [feed.name for feed in still_removed] == ["A"]
+    assert [feed.url for feed in store.list_feeds()] == ["https://b.example/rss"]
+    store.add_feed("https://a.example/rss")  # /addfeed or import-opml undoes the removal
+    assert store.sync_config_feeds(listed) == []
+    assert len(store.list_feeds()) == 2
+
+
+def test_a_removed_feed_the_config_file_drops_and_lists_again_comes_back(store: Store) -> None:
+    listed = [FeedSpec(url="https://a.example/rss")]
+    store.sync_config_feeds(listed)
+    store.remove_feed(store.list_feeds()[0].id)
+
+    store.sync_config_feeds([])  # the operator deleted it from the file: nothing to hold off
+    store.sync_config_feeds(listed)  # ... and listed it again later
+
+    assert [feed.url for feed in store.list_feeds()] == ["https://a.example/rss"]
+
+
+def test_a_former_config_feed_added_again_by_a_chat_survives_the_next_sync(
+    store: Store,
+) -> None:
+    store.sync_config_feeds([FeedSpec(url="https://a.example/rss")])
+    store.sync_config_feeds([])
+
+    store.add_feed("https://a.example/rss", origin=FeedOrigin.CHAT)
+    store.sync_config_feeds([])
+
+    [feed] = store.list_feeds()
+    assert feed.origin is FeedOrigin.CHAT
+
+
+def test_feeds_version_moves_with_the_feeds_to_poll_and_not_with_polls(store: Store) -> None:
+    seen = [store.feeds_version()]
+    feed = store.add_feed("https://a.example/rss").id
+    seen.append(store.feeds_version())
+    store.sync_config_feeds([FeedSpec(url="https://a.example/rss", interval=120)])
+    seen.append(store.feeds_version())
+    store.remove_feed(feed)
+    seen.append(store.feeds_version())
+    assert seen == sorted(set(seen)), "each change moves it"
+
+    store.record_polls([(feed, PollOutcome("ok", NOW, NOW, etag='"v2"'))])
+    store.sync_config_feeds([FeedSpec(url="https://a.example/rss", interval=120)])
+    assert store.feeds_version() == seen[-1], "a poll or a sync that changes nothing does not"
+
+
 def test_full_text_search_finds_words_in_titles_and_bodies(store: Store) -> None:
     feed = store.add_feed("https://feed.example/rss")
     store.add_articles(
@@ -321,6 +388,15 @@ def opened_as_release(version: int, db: Path, monkeypatch: pytest.MonkeyPatch) -
     return old
 
 
+def feed_as_release_8(old: Store, url: str) -> int:
+    """Add a feed the way releases up to schema 8 did (no removed_at to clear)."""
+    cursor = old.conn.execute(
+        "INSERT INTO feeds(url, created_at) VALUES (?, ?)", (url, NOW.isoformat())
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
 def stored_as_release_5(old: Store, feed_id: int, guid: str, url: str) -> int:
     """Store an article the way releases up to schema 5 did (no article_words to write)."""
     cursor = old.conn.execute(
@@ -351,7 +427,7 @@ def test_a_version_1_file_is_migrated_and_still_searches(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     old = opened_as_release(1, db, monkeypatch)
-    feed = old.add_feed("https://a.example/rss").id
+    feed = feed_as_release_8(old, "https://a.example/rss")
     old.conn.execute(  # as release 1 stored an article: its insert trigger indexed it
         """INSERT INTO articles(feed_id, guid, title, text, seen_at, source)
            VALUES (?, 'old', 'Élysée talks', 'Israel and Azerbaijan', ?, 'Feed')""",
@@ -390,7 +466,7 @@ def test_a_version_2_file_learns_how_each_sent_row_was_shown(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     old = opened_as_release(2, db, monkeypatch)
-    feed = old.add_feed("https://a.example/rss").id
+    feed = feed_as_release_8(old, "https://a.example/rss")
     rowids = [stored_as_release_5(old, feed, f"g{n}", f"https://a.example/{n}") for n in range(5)]
     sub = subscribed_as_release_3(old, 1, "Baku")
     old.enqueue_alerts({(1, r): [sub] for r in rowids[:4]}, stories={rowids[3]: rowids[0]})
@@ -420,7 +496,7 @@ def test_a_version_3_file_numbers_its_topics_in_list_order_and_never_reuses_them
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     old = opened_as_release(3, db, monkeypatch)
-    feed = old.add_feed("https://a.example/rss").id
+    feed = feed_as_release_8(old, "https://a.example/rss")
     rowid = stored_as_release_5(old, feed, "g", "https://a.example/g")
     alpha, bravo, charlie = (subscribed_as_release_3(old, 1, r) for r in ("Alpha", "Bravo", "C"))
     other = subscribed_as_release_3(old, 2, "Baku", thread_id=77)
@@ -494,7 +570,7 @@ def test_a_version_3_file_keeps_its_topics_realtime_and_learns_schedules(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     old = opened_as_release(3, db, monkeypatch)
-    feed = old.add_feed("https://a.example/rss").id
+    feed = feed_as_release_8(old, "https://a.example/rss")
     rowid = stored_as_release_5(old, feed, "g", "https://a.example/g")
     sub = subscribed_as_release_3(old, 1, "Baku")
     old.enqueue_alerts({(1, rowid): [sub]})
@@ -592,7 +668,7 @@ def test_a_version_3_file_gets_its_articles_words_indexed_as_rules_fold_them(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     old = opened_as_release(3, db, monkeypatch)
-    feed = old.add_feed("https://a.example/rss").id
+    feed = feed_as_release_8(old, "https://a.example/rss")
     old.conn.execute(  # as release 3 stored an article (no article_words yet)
         """INSERT INTO articles(feed_id, guid, url, title, text, seen_at, source)
            VALUES (?, 'old', 'https://a.example/1', 'Straße nach Azərbaycan', '', ?, 'Feed')""",

@@ -8,14 +8,20 @@ overlap, and a late job still runs (a busy loop delays a poll, it does not skip 
 While the store has a fault (disk full, locked, read-only, damaged: ``AsyncStore.health``),
 polls are skipped rather than fetching what cannot be kept; a probe job tries the store every
 ``probe_every`` and, once it works, the skipped feeds are polled again.
+
+Feeds change in the database behind the scheduler's back too: ``topic-alert import-opml``,
+``remove-feed`` or any CLI command run with an edited config file write from another process.
+A resync job compares the store's ``feeds_version`` every ``resync_every`` (a minute, or the
+``[polling] interval`` when shorter) and, only when it moved, the enabled feeds with the jobs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -39,8 +45,11 @@ PRUNE_EVERY = timedelta(days=1)
 PRUNE_FIRST = timedelta(hours=1)
 PROBE_EVERY = timedelta(seconds=15)
 """How often a store with a fault is tried again."""
+RESYNC_EVERY = timedelta(seconds=60)
+"""How often the store is asked whether another process changed the feeds (one row read)."""
 _PRUNE_JOB = "prune"
 _PROBE_JOB = "probe"
+_RESYNC_JOB = "resync"
 
 
 _EXECUTOR_LOGGER = "apscheduler.executors.default"
@@ -58,8 +67,12 @@ class _QuietCancels(logging.Filter):
 _QUIET_CANCELS = _QuietCancels()
 
 
+_FEED_JOB = "feed:"
+"""The prefix of a feed's job id, followed by the feed's id."""
+
+
 def _job_id(feed_id: int) -> str:
-    return f"feed:{feed_id}"
+    return f"{_FEED_JOB}{feed_id}"
 
 
 class FeedScheduler:
@@ -73,6 +86,7 @@ class FeedScheduler:
         *,
         probe_every: timedelta = PROBE_EVERY,
         activity: Activity | None = None,
+        resync_every: timedelta | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.store = store
@@ -81,6 +95,12 @@ class FeedScheduler:
         self.probe_every = probe_every
         self.activity = activity or Activity()
         """Told of every poll's outcome, for the metrics and the log's summary."""
+        self.resync_every = resync_every or min(
+            RESYNC_EVERY, timedelta(seconds=config.polling.interval)
+        )
+        """A feed changed by another process is picked up within this: within a poll interval."""
+        self._feeds_version: int | None = None
+        """The store's ``feeds_version`` when the jobs last matched its feeds."""
         self._skipped: set[int] = set()
         """Feeds whose poll was skipped while the store had a fault."""
         self._running: set[asyncio.Task[Any] | None] = set()
@@ -91,7 +111,9 @@ class FeedScheduler:
         A feed that is due (or never polled) is polled within moments; one whose last poll
         asked for a later time (ttl, Retry-After, backoff) keeps that time across restarts.
         """
-        await self.store.sync_config_feeds(self.config.feeds)
+        for feed in await self.store.sync_config_feeds(self.config.feeds):
+            _warn_removed(feed)
+        self._feeds_version = await self.store.feeds_version()  # before the list: see _resync
         feeds = await self.store.list_feeds()
         self.scheduler.start()
         now = datetime.now(UTC)
@@ -99,6 +121,7 @@ class FeedScheduler:
             self._schedule(feed, first_run=now + START_STAGGER * (position + 1))
         self._every(_PRUNE_JOB, self._prune, PRUNE_EVERY, first_run=now + PRUNE_FIRST)
         self._every(_PROBE_JOB, self._probe, self.probe_every, first_run=now + self.probe_every)
+        self._every(_RESYNC_JOB, self._resync, self.resync_every, first_run=now + self.resync_every)
         logger.info("scheduled %d feeds", len(feeds))
 
     def _every(
@@ -122,11 +145,16 @@ class FeedScheduler:
 
     def remove_feed(self, feed_id: int) -> None:
         """Stop polling a feed; a feed that has no job is not an error."""
+        if self._unschedule(feed_id):
+            logger.info("feed %d: no longer scheduled", feed_id)
+
+    def _unschedule(self, feed_id: int) -> bool:
+        """Drop the feed's job; False when it had none."""
         try:
             self.scheduler.remove_job(_job_id(feed_id))
         except JobLookupError:
-            return
-        logger.info("feed %d: no longer scheduled", feed_id)
+            return False
+        return True
 
     async def shutdown(self) -> None:
         """Stop scheduling and cancel the polls in flight.
@@ -144,7 +172,7 @@ class FeedScheduler:
             await asyncio.wait(running)
 
     def _schedule(self, feed: FeedRow, *, first_run: datetime) -> None:
-        interval = feed.interval or self.config.polling.interval
+        interval = self._interval(feed.interval)
         if feed.next_poll_at is not None and feed.next_poll_at > first_run:
             first_run = feed.next_poll_at
         self.scheduler.add_job(
@@ -202,18 +230,95 @@ class FeedScheduler:
         for position, feed_id in enumerate(skipped):
             self._move(feed_id, now + START_STAGGER * (position + 1))
 
+    def _interval(self, own: int | None) -> int:
+        """A feed's polling interval in seconds: its own, else the ``[polling]`` default."""
+        return own or self.config.polling.interval
+
+    async def _resync(self) -> None:
+        """The job that brings the jobs in line with feeds another process changed: a feed
+        enabled gets a job (polled soon, unless its last poll asked for later), one disabled
+        loses it, one whose interval changed is scheduled anew.
+
+        The bot's own changes (/addfeed, /removefeed, a feed gone) move the version too, but
+        their jobs already match, so they are no news.
+        """
+        if self.store.health.fault is not None:
+            return  # the probe job deals with the store; the feeds can wait for it
+        with _faults_noted():
+            await self._match_jobs_to_store()
+
+    async def _match_jobs_to_store(self) -> None:
+        # The jobs are listed before the store is read, so that a feed /addfeed schedules
+        # meanwhile is not taken for one to drop. The version is read before the feeds: a
+        # change made between the two reads moves it again, and the next run looks again.
+        scheduled = self._scheduled_intervals()
+        version = await self.store.feeds_version()
+        if version == self._feeds_version:
+            return
+        wanted = await self.store.polled_feeds()
+        removed = scheduled.keys() - wanted.keys()
+        for feed_id in removed:
+            self._unschedule(feed_id)
+        added = wanted.keys() - scheduled.keys()
+        changed = {
+            feed_id
+            for feed_id in wanted.keys() & scheduled.keys()
+            if self._interval(wanted[feed_id]) != scheduled[feed_id]
+        }
+        now = datetime.now(UTC)
+        for position, feed_id in enumerate(sorted(added | changed)):
+            try:
+                feed = await self.store.get_feed(feed_id)
+            except UnknownRow:
+                continue  # deleted since; the version has moved again for the next run
+            self._schedule(feed, first_run=now + START_STAGGER * (position + 1))
+        self._feeds_version = version
+        if added or removed or changed:
+            logger.info(
+                "feeds changed outside the bot: %d added, %d removed, %d with a new interval",
+                len(added),
+                len(removed),
+                len(changed),
+            )
+
+    def _scheduled_intervals(self) -> dict[int, int]:
+        """Feed id → the interval (seconds) of its job, for every feed that has one."""
+        return {
+            int(job.id.removeprefix(_FEED_JOB)): round(job.trigger.interval.total_seconds())
+            for job in self.scheduler.get_jobs()
+            if job.id.startswith(_FEED_JOB)
+        }
+
     async def _prune(self) -> None:
         if self.store.health.fault is not None:
             return  # a day's delay is harmless; pruning a failing store is not
-        try:
+        with _faults_noted():
             await self.pipeline.prune()
-        except sqlite3.Error as exc:
-            if storage_fault(exc) is None:
-                raise
-            # else the store's health has logged it, once for the episode
 
     def _move(self, feed_id: int, when: datetime) -> None:
         try:
             self.scheduler.modify_job(_job_id(feed_id), next_run_time=when)
         except JobLookupError:
             logger.debug("feed %d was removed while it was being polled", feed_id)
+
+
+@contextlib.contextmanager
+def _faults_noted() -> Iterator[None]:
+    """End a housekeeping run quietly on a storage fault: the store's health has logged it,
+    once for the episode, and the probe job takes over; any other error is a bug and raises."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        if storage_fault(exc) is None:
+            raise
+
+
+def _warn_removed(feed: FeedRow) -> None:
+    """Name, at start, a feed the config file lists but an operator removed: the file says
+    one thing and the bot does another, which whoever edits the file should hear."""
+    logger.warning(
+        "feed %s is listed in the config file but an operator removed it at %s; it stays off "
+        "until it is deleted from the config file or added again (/addfeed, import-opml)",
+        feed.url,
+        feed.removed_at,
+    )

@@ -114,6 +114,8 @@ class AsyncStore:
     get_feed = _offload(Store.get_feed)
     list_feeds = _offload(Store.list_feeds)
     remove_feed = _offload(Store.remove_feed)
+    feeds_version = _offload(Store.feeds_version)
+    polled_feeds = _offload(Store.polled_feeds)
     record_polls = _offload(Store.record_polls)
     # articles
     add_articles = _offload(Store.add_articles)

@@ -25,10 +25,13 @@ class FeedsTable(Connected):
     # (created_at, a configured name), and read with their article counts: hand-written SQL.
     # The scheduler lists them and every poll records into them, so these are hot paths too.
 
-    def sync_config_feeds(self, specs: Iterable[FeedSpec]) -> None:
+    def sync_config_feeds(self, specs: Iterable[FeedSpec]) -> list[FeedRow]:
         """Merge the config file's feeds with stored ones: one row per URL, never two.
 
-        A config feed that left the file is disabled (its articles stay for dedup).
+        A config feed that left the file is disabled (its articles stay for dedup). One an
+        operator removed stays off although the file lists it: the file is read at every
+        start and CLI command, and switching it back on each time made a removal last until
+        the next one. Returns those feeds, for the daemon to name at start.
         """
         specs = list(specs)
         with self._transaction():
@@ -38,7 +41,7 @@ class FeedsTable(Connected):
                        VALUES (:url, :name, :origin, :interval, :full_text, :created_at)
                        ON CONFLICT(url) DO UPDATE SET name = excluded.name, origin = :origin,
                            interval = excluded.interval, full_text = excluded.full_text,
-                           enabled = 1""",
+                           enabled = feeds.removed_at IS NULL""",
                     {
                         "url": spec.url,
                         "name": spec.name,
@@ -50,10 +53,18 @@ class FeedsTable(Connected):
                 )
             urls = [spec.url for spec in specs]
             marks = ",".join("?" * len(urls))
+            # Once the file no longer lists it, an operator's removal has nothing left to
+            # hold off: the mark goes, so listing the feed again brings it back.
             self.conn.execute(
-                f"UPDATE feeds SET enabled = 0 WHERE origin = ? AND url NOT IN ({marks})",
+                f"""UPDATE feeds SET enabled = 0, removed_at = NULL
+                    WHERE origin = ? AND url NOT IN ({marks})""",
                 (FeedOrigin.CONFIG, *urls),
             )
+            removed = self._dicts(
+                _FEED_SELECT + " WHERE origin = ? AND removed_at IS NOT NULL ORDER BY id",
+                (FeedOrigin.CONFIG,),
+            )
+        return [FeedRow.from_row(row) for row in removed]
 
     def add_feed(
         self,
@@ -64,11 +75,16 @@ class FeedsTable(Connected):
         interval: int | None = None,
         full_text: bool = False,
     ) -> FeedRow:
-        """Add a feed, or re-enable the one with this URL."""
+        """Add a feed, or re-enable the one with this URL (an operator's removal undone).
+
+        Re-enabling a feed makes it the adder's (``origin``): a feed that left the config file
+        and came back by /addfeed must not be disabled again by the next config sync.
+        """
         self.conn.execute(
             """INSERT INTO feeds(url, name, origin, interval, full_text, created_at)
                VALUES (?, ?, ?, ?, ?, ?)
-               ON CONFLICT(url) DO UPDATE SET enabled = 1,
+               ON CONFLICT(url) DO UPDATE SET enabled = 1, removed_at = NULL,
+                   origin = CASE WHEN feeds.enabled THEN feeds.origin ELSE excluded.origin END,
                    name = coalesce(excluded.name, feeds.name)""",
             (url, name, origin, interval, int(full_text), to_iso(utcnow())),
         )
@@ -91,9 +107,30 @@ class FeedsTable(Connected):
         return [FeedRow.from_row(row) for row in self._dicts(_FEED_SELECT + where + " ORDER BY id")]
 
     def remove_feed(self, feed_id: int) -> None:
-        """Stop polling a feed; its articles stay until pruned so they never alert again."""
+        """Stop polling a feed, an operator's decision that outlasts the config file listing
+        it (see :meth:`sync_config_feeds`); its articles stay until pruned so they never alert
+        again."""
         # SQL: an unknown id is no error (sqlite-utils' update raises NotFoundError).
-        self.conn.execute("UPDATE feeds SET enabled = 0 WHERE id = ?", (feed_id,))
+        self.conn.execute(
+            "UPDATE feeds SET enabled = 0, removed_at = ? WHERE id = ?",
+            (to_iso(utcnow()), feed_id),
+        )
+
+    def feeds_version(self) -> int:
+        """A counter that changes whenever the feeds to poll may have changed (added, enabled,
+        disabled, given another interval), whichever process changed them."""
+        # SQL: read every minute by the daemon's scheduler; the same form as
+        # subscriptions_version.
+        (version,) = self.conn.execute(
+            "SELECT value FROM meta WHERE key = 'feeds_version'"
+        ).fetchone()
+        return int(version)
+
+    def polled_feeds(self) -> dict[int, int | None]:
+        """Each enabled feed's id and its own interval (None: the ``[polling]`` default): what
+        the scheduler compares its jobs with, without the article counts of a full listing."""
+        rows = self.conn.execute("SELECT id, interval FROM feeds WHERE enabled")
+        return dict(rows.fetchall())
 
     def record_polls(self, polls: Sequence[tuple[int, PollOutcome]]) -> None:
         """Write what each poll learned onto its feed, in one UPDATE for all (the pipeline

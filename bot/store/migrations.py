@@ -306,6 +306,30 @@ ALTER TABLE chats ADD COLUMN language TEXT;
 ALTER TABLE chats ADD COLUMN telegram_language TEXT;
 """
 
+SCHEMA_V9 = """
+-- When an operator removed a feed (/removefeed, topic-alert remove-feed); NULL otherwise.
+-- A feed the config file lists stays off while it is set (Store.sync_config_feeds used to
+-- switch it back on at every start and CLI command); adding the feed again clears it, and so
+-- does the file no longer listing it.
+ALTER TABLE feeds ADD COLUMN removed_at TEXT;
+
+-- Bumped whenever the set of feeds to poll changes, by the bot or by another process (the
+-- CLI): a running daemon reads it every minute and re-reads the feeds only when it moved.
+-- The polls' own updates (every feed, every few minutes) leave it alone: the WHEN clause
+-- skips rows whose enabled and interval stay as they were.
+INSERT OR IGNORE INTO meta(key, value) VALUES ('feeds_version', '0');
+CREATE TRIGGER feeds_ai AFTER INSERT ON feeds BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'feeds_version';
+END;
+CREATE TRIGGER feeds_ad AFTER DELETE ON feeds BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'feeds_version';
+END;
+CREATE TRIGGER feeds_au AFTER UPDATE OF enabled, interval ON feeds
+WHEN old.enabled IS NOT new.enabled OR old.interval IS NOT new.interval BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'feeds_version';
+END;
+"""
+
 MIGRATIONS: list[str] = [
     SCHEMA_V1,
     SCHEMA_V2,
@@ -315,6 +339,7 @@ MIGRATIONS: list[str] = [
     SCHEMA_V6,
     SCHEMA_V7,
     SCHEMA_V8,
+    SCHEMA_V9,
 ]
 """MIGRATIONS[n] is the SQL script that upgrades a database at version n to version n + 1."""
 

@@ -107,6 +107,8 @@ class FeedRow:
     next_poll_at: datetime | None
     fulltext_failures: int
     articles: int
+    removed_at: datetime | None = None
+    """When an operator removed it; a feed the config file lists stays off while this is set."""
 
     @property
     def display_name(self) -> str:
@@ -134,6 +136,7 @@ class FeedRow:
             next_poll_at=from_iso(row["next_poll_at"]),
             fulltext_failures=row["fulltext_failures"],
             articles=row.get("articles", 0),
+            removed_at=from_iso(row.get("removed_at")),
         )
 
 

@@ -78,7 +78,8 @@ class FeedOrigin(StrEnum):
     """``feeds.origin``: who added a feed, which decides who may take it away."""
 
     CONFIG = "config"
-    """Listed in the config file; disabled when it leaves the file."""
+    """Listed in the config file; disabled when it leaves the file. An operator's removal
+    (``feeds.removed_at``) keeps it off although the file lists it."""
     CHAT = "chat"
     """Added by a chat with /addfeed."""
     OPML = "opml"

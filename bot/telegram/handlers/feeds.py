@@ -101,7 +101,17 @@ async def remove_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if svc.feed_removed is not None:
         await svc.feed_removed(feed)
     logger.info("feed %s removed by user %s", feed.url, user_of(update).id)
-    await reply(update, _("Removed {feed}.").format(feed=linked(feed)))
+    if feed.origin is FeedOrigin.CONFIG:
+        # The file is read again at every start: the operator should know it still lists
+        # the feed, and that the removal holds anyway.
+        # TRANSLATORS: config.toml is the name of the bot's configuration file; keep it.
+        removed = _(
+            "Removed {feed}. It is also listed in config.toml: it stays removed, after "
+            "restarts too, until it is deleted there or added again with /addfeed."
+        )
+    else:
+        removed = _("Removed {feed}.")
+    await reply(update, removed.format(feed=linked(feed)))
 
 
 async def _already_watched(update: Update, store: AsyncStore, url: str) -> bool:
