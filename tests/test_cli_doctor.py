@@ -26,6 +26,7 @@ from bot.config import TOKEN_ENV, TelegramConfig
 from bot.doctor import Status
 from bot.doctor.telegram import bot_api, check_token
 from bot.store import FeedOrigin, Store
+from bot.store.migrations import MIGRATIONS
 
 STATUSES = tuple(f"{status.value}:" for status in Status)
 
@@ -115,7 +116,7 @@ def test_a_good_setup_is_ok_throughout(
     assert table["webhook at Telegram"] == "ok: none registered, as long polling needs"
     assert table["admins"] == "ok: 1 (7001)"
     assert table["database"].startswith(f"ok: {tmp_path / 'bot.db'}: ")
-    assert table["database"].endswith("MB, schema version 8, intact, writable")
+    assert table["database"].endswith(f"MB, schema version {len(MIGRATIONS)}, intact, writable")
     assert table["disk space"].startswith("ok: ") and f"free in {tmp_path}" in table["disk space"]
     assert table["feed World"].startswith("ok: HTTP 200, 12 entries, newest ")
     assert table["feed World"].endswith("UTC, language en, full text: not needed")
@@ -288,13 +289,13 @@ def test_warnings_alone_exit_0(
         (
             "7",
             "WARNING: {db}: {size}, schema version 7, intact and writable; this release "
-            "upgrades it to version 8 when it starts | `topic-alert backup PATH` first if you "
-            "may want to go back to the older release",
+            "upgrades it to version {current} when it starts | `topic-alert backup PATH` first "
+            "if you may want to go back to the older release",
         ),
         (
             "99",
-            "FAILED: {db}: schema version 99 is newer than this release knows (8) | upgrade "
-            "topic-alert, or restore a backup made by this release",
+            "FAILED: {db}: schema version 99 is newer than this release knows ({current}) | "
+            "upgrade topic-alert, or restore a backup made by this release",
         ),
     ],
 )
@@ -310,7 +311,7 @@ def test_a_database_of_another_release(
     _, table, _ = doctor(config, capsys)
 
     size = table["database"].split(": ")[2].split(",")[0]  # e.g. "0.1 MB"
-    assert table["database"] == expected.format(db=db, size=size)
+    assert table["database"] == expected.format(db=db, size=size, current=len(MIGRATIONS))
     conn = sqlite3.connect(db)
     [(stored,)] = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
     conn.close()
