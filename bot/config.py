@@ -184,6 +184,13 @@ def load_config(path: str | Path | None) -> Config:
                     f"{ENV_PREFIX}SECTION__KEY environment variables to use instead"
                 ) from None
             logger.info("no config file at %s: configured by %s* variables only", path, ENV_PREFIX)
+        except IsADirectoryError:
+            raise ConfigError(
+                f"{path}: a directory, not a config file (Docker makes one where the host "
+                "file of a bind mount is missing)"
+            ) from None
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read the config file: {exc.strerror}") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     for name, (keys, value) in overrides.items():

@@ -96,6 +96,14 @@ def test_a_missing_file_says_what_to_do(tmp_path: Path) -> None:
         load_config(tmp_path / "absent.toml")
 
 
+def test_a_directory_in_place_of_the_file_is_named(tmp_path: Path) -> None:
+    """``docker run -v ./config.toml:…`` without that file mounts a new empty directory."""
+    (tmp_path / "config.toml").mkdir()
+
+    with pytest.raises(ConfigError, match=r"config\.toml: a directory, not a config file"):
+        load_config(tmp_path / "config.toml")
+
+
 def test_the_token_comes_from_the_environment_first(monkeypatch, tmp_path: Path) -> None:
     config = load_config(write(tmp_path, '[telegram]\ntoken = "from-file"\n'))
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "from-env")
