@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from botapi import FakeBotAPI
+from daemon_process import start, terminate, write_config
 from local_hosts import LOCAL_FETCH_TOML
 from pipeline_env import FeedServer, item
 from pytest_httpserver import HTTPServer
@@ -25,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 UNIT = ROOT / "deploy" / "topic-alert.service"
 SANDBOX_SCRIPT = Path(__file__).with_name("unit_sandbox.py")
 SHIPPED_COMMAND = "/opt/topic-alert/.venv/bin/topic-alert"
+CHAT = 4242
 
 
 @pytest.fixture
@@ -93,6 +96,29 @@ def test_feeds_are_parsed_where_a_sandbox_refuses_the_workers_a_lower_priority(
         "polled 4 feeds: 4 ok, 0 not modified, 0 failed",
         "new articles: 4, matches queued: 0",
     ]
+
+
+def test_the_daemon_answers_alerts_and_stops_cleanly_inside_the_unit_s_sandbox(
+    unit_sandbox: Sandbox, tmp_path: Path, httpserver: HTTPServer, botapi: FakeBotAPI
+) -> None:
+    """``topic-alert run`` as the unit starts it: Telegram, the scheduler, the parse workers
+    and the stop on SIGTERM all work under the filter."""
+    server = FeedServer(httpserver)
+    feed = server.publish("/world", [])
+    extra = f'[polling]\ninterval = 1\n{LOCAL_FETCH_TOML}[[feeds]]\nurl = "{feed}"\n'
+    config = write_config(tmp_path, botapi.base_url, extra)
+    wrapper = [sys.executable, str(SANDBOX_SCRIPT), unit_sandbox.to_json(), "--"]
+    daemon = start(config, botapi.token, wrapper=wrapper)
+
+    botapi.user_sends(CHAT, "/subscribe Baku")
+    botapi.wait_for_messages(CHAT, 1, timeout=60)
+    server.publish("/world", [item("a1", "Talks in Baku")])
+    alert = botapi.wait_for_messages(CHAT, 2, timeout=60)[1]
+    status, _, log = terminate(daemon)
+
+    assert "Talks in Baku" in alert.plain
+    assert status == 0, log
+    assert log.rstrip().endswith("stopped cleanly")
 
 
 PROBES = """
