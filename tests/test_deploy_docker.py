@@ -6,7 +6,9 @@ compose file parses.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -19,6 +21,8 @@ from pathlib import Path
 import pytest
 from pipeline_env import FeedServer, item
 from pytest_httpserver import HTTPServer
+
+from bot.config import Config, load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRYPOINT = ROOT / "deploy" / "docker-entrypoint.sh"
@@ -40,6 +44,22 @@ def test_hadolint_finds_nothing_in_the_dockerfile() -> None:
     )
 
     assert (done.returncode, done.stdout + done.stderr) == (0, "")
+
+
+def test_the_variables_the_image_sets_are_keys_the_bot_takes(monkeypatch) -> None:
+    """A misspelt TOPIC_ALERT__ variable in the Dockerfile would stop every container at start."""
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    variables = dict(re.findall(r"\b(TOPIC_ALERT__\w+)=(\S+)", dockerfile))
+    if "metrics" not in {f.name for f in dataclasses.fields(Config)}:
+        pytest.skip("the [metrics] section the image turns on is not in this checkout yet")
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+
+    config = load_config(None)
+
+    assert config.storage.path == "/data/topic-alert.db"
+    assert config.telegram.webhook_listen == "0.0.0.0"
+    assert "TOPIC_ALERT__METRICS__LISTEN" in variables
 
 
 def _others_may_run(path: Path) -> bool:
@@ -71,6 +91,8 @@ def volume() -> Iterator[Path]:
     closed to others, with a root-owned file in it."""
     if os.geteuid() != 0:
         pytest.skip("the entrypoint's root branch needs root (as the container starts)")
+    if shutil.which("setpriv") is None:
+        pytest.skip("setpriv (util-linux), which the entrypoint drops root with, is missing")
     path = Path(tempfile.mkdtemp(prefix="topic-alert-volume-"))  # 0700, root's
     (path / "left-by-another-container").write_text("x", encoding="utf-8")
     yield path
