@@ -1,5 +1,6 @@
-"""The shipped systemd unit as an operator installs it: the bot reads every feed inside the
-unit's own seccomp sandbox, and ``systemd-analyze verify`` has nothing to say about the file.
+"""The shipped systemd unit as an operator installs it: inside the unit's own seccomp sandbox
+the bot reads every feed and the daemon alerts and stops cleanly, and ``systemd-analyze
+verify`` has nothing to say about the file.
 
 The sandbox comes from deploy/topic-alert.service itself (tests/unit_sandbox.py), so these
 tests follow whatever the file says.
@@ -39,10 +40,10 @@ def unit_sandbox() -> Sandbox:
     return sandbox_of(UNIT)
 
 
-def run_sandboxed(sandbox: Sandbox, cwd: Path, *command: str) -> subprocess.CompletedProcess[str]:
-    """``command`` as the service's user inside ``sandbox``; this checkout's code wins."""
+def run_sandboxed(sandbox: Sandbox, cwd: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """``python ARGUMENTS`` inside ``sandbox`` (as the test's user); this checkout's code wins."""
     return subprocess.run(
-        [sys.executable, str(SANDBOX_SCRIPT), sandbox.to_json(), "--", sys.executable, *command],
+        [sys.executable, str(SANDBOX_SCRIPT), sandbox.to_json(), "--", sys.executable, *arguments],
         cwd=cwd,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,
