@@ -236,7 +236,7 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    config = load_config(args.config) if args.config else Config()
+    config = load_config(args.config)
     rule = compile_rule(args.rule, config)
     return asyncio.run(_check_feeds(rule, args, config))
 

@@ -2,7 +2,9 @@
 
 Every section is a frozen dataclass; the loader checks keys and types against the dataclass
 fields, so a typo in the file stops the program with the key's name instead of being ignored.
-Secrets (the bot token, a model API key) may come from the environment instead of the file.
+Secrets (the bot token, a model API key) may come from the environment instead of the file,
+and so may any key: ``TOPIC_ALERT__SECTION__KEY=value`` overrides the file (a container is
+configured that way, without a file of its own).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import os
 import tomllib
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,9 @@ from bot.timezones import is_timezone
 logger = logging.getLogger(__name__)
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+ENV_PREFIX = "TOPIC_ALERT__"
+"""``TOPIC_ALERT__TELEGRAM__WEBHOOK_LISTEN=0.0.0.0`` is ``[telegram] webhook_listen``;
+``TOPIC_ALERT__FEEDS='[{url = "https://…"}]'`` is the whole ``feeds`` list."""
 
 
 class ConfigError(ValueError):
@@ -159,19 +164,102 @@ class Config:
 
 
 def load_config(path: str | Path | None) -> Config:
-    """Read and validate the TOML file; ``None`` gives the defaults (no feeds)."""
-    if path is None:
-        return Config()
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such config file (copy config.example.toml)") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    config = parse_config(data, where=str(path))
+    """Read and validate the TOML file with the ``TOPIC_ALERT__…`` environment variables over
+    it; ``None`` gives the defaults (no feeds) under the same variables.
+
+    A missing file is an error, unless such variables are set: then they are the whole
+    configuration (a container's ``-e``/``--env-file``), and a line at INFO says so.
+    """
+    overrides = environment_overrides(os.environ)
+    data: dict[str, Any] = {}
+    where = "defaults"
+    if path is not None:
+        where = str(path)
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            if not overrides:
+                raise ConfigError(
+                    f"{path}: no such config file (copy config.example.toml), and no "
+                    f"{ENV_PREFIX}SECTION__KEY environment variables to use instead"
+                ) from None
+            logger.info("no config file at %s: configured by %s* variables only", path, ENV_PREFIX)
+        except IsADirectoryError:
+            raise ConfigError(
+                f"{path}: a directory, not a config file (Docker makes one where the host "
+                "file of a bind mount is missing)"
+            ) from None
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read the config file: {exc.strerror}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    for name, (keys, value) in overrides.items():
+        _set(data, keys, value, name)
+    if overrides:
+        where += f" and {ENV_PREFIX}* variables"
+    config = parse_config(data, where=where)
     _warn_about_fast_polling(config)
     return config
+
+
+def environment_overrides(
+    environ: Mapping[str, str],
+) -> dict[str, tuple[list[str], Any]]:
+    """The ``TOPIC_ALERT__SECTION__KEY`` variables, by name: the key path they set and the
+    value, read as a TOML value when it is one (``20``, ``true``, ``[1, 2]``,
+    ``{url = "…"}``), else as the string it is (``0.0.0.0``, ``Europe/Berlin``); a key that
+    takes a string gets the text as written (``webhook_secret=12345``).
+
+    A name that is no key, or a value of the wrong type, is a ConfigError naming the variable,
+    as the same mistake in the file names the key.
+    """
+    found = {}
+    for name in sorted(environ):
+        if not name.startswith(ENV_PREFIX):
+            continue
+        keys = name[len(ENV_PREFIX) :].lower().split("__")
+        hint = _hint_at(keys, name)
+        text = environ[name]
+        value = _toml_value(text)
+        if hint is str and not isinstance(value, str):
+            value = text  # a secret or a name that happens to read as a number: as written
+        _convert(hint, value, name)  # the type error names the variable, not the file
+        found[name] = (keys, value)
+    return found
+
+
+def _hint_at(keys: list[str], name: str) -> Any:
+    """The type of the Config key that ``keys`` lead to, or a ConfigError naming ``name``."""
+    hint: Any = Config
+    for depth, key in enumerate(keys):
+        if not (isinstance(hint, type) and dataclasses.is_dataclass(hint)):
+            whole = f"{ENV_PREFIX}{'__'.join(keys[:depth]).upper()}"
+            raise ConfigError(f"{name}: {keys[depth - 1]} takes a whole TOML value; set {whole}")
+        known = {f.name for f in dataclasses.fields(hint)}
+        if key not in known:
+            raise ConfigError(
+                f"{name}: unknown key {key!r}; known keys here: {', '.join(sorted(known))}"
+            )
+        hint = typing.get_type_hints(hint)[key]
+    return hint
+
+
+def _toml_value(text: str) -> Any:
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def _set(data: dict[str, Any], keys: list[str], value: Any, name: str) -> None:
+    """``data[keys[0]][keys[1]]… = value`` (variable ``name``), making the tables on the way."""
+    *sections, last = keys
+    for key in sections:
+        table = data.setdefault(key, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{name}: the config file's {key!r} is not a table: {table!r}")
+        data = table
+    data[last] = value
 
 
 def parse_config(data: dict[str, Any], *, where: str = "config") -> Config:

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 
@@ -21,12 +21,18 @@ def write_config(tmp_path: Path, base_url: str, extra: str = "") -> Path:
     return path
 
 
-def start(config: Path, token: str, *options: str, command: str = "run") -> subprocess.Popen:
+def start(
+    config: Path,
+    token: str,
+    *options: str,
+    command: str = "run",
+    wrapper: Sequence[str] = (),
+) -> subprocess.Popen:
     """``python -m bot [options] COMMAND --config CONFIG`` with the token in the environment,
-    stdout and stderr captured as text."""
+    stdout and stderr captured as text; ``wrapper`` is a command that execs it (a sandbox)."""
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": token}
     return subprocess.Popen(
-        [sys.executable, "-m", "bot", *options, command, "--config", str(config)],
+        [*wrapper, sys.executable, "-m", "bot", *options, command, "--config", str(config)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

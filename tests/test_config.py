@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from bot.config import Config, ConfigError, load_config
 from bot.ingest.stories import DEFAULT_THRESHOLD
 
@@ -94,6 +96,14 @@ def test_a_missing_file_says_what_to_do(tmp_path: Path) -> None:
         load_config(tmp_path / "absent.toml")
 
 
+def test_a_directory_in_place_of_the_file_is_named(tmp_path: Path) -> None:
+    """``docker run -v ./config.toml:…`` without that file mounts a new empty directory."""
+    (tmp_path / "config.toml").mkdir()
+
+    with pytest.raises(ConfigError, match=r"config\.toml: a directory, not a config file"):
+        load_config(tmp_path / "config.toml")
+
+
 def test_the_token_comes_from_the_environment_first(monkeypatch, tmp_path: Path) -> None:
     config = load_config(write(tmp_path, '[telegram]\ntoken = "from-file"\n'))
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "from-env")
@@ -115,3 +125,75 @@ def test_aliases_and_languages_are_read(tmp_path: Path) -> None:
 
     assert config.rules.languages == ["en", "he"]
     assert config.aliases == {"Eli Cohen": ["אלי כהן", "Эли Коэн"]}
+
+
+def test_environment_variables_override_the_file(monkeypatch, tmp_path: Path) -> None:
+    path = write(tmp_path, "[polling]\ninterval = 900\ntimeout = 5.0\n[access]\nadmins = [1]\n")
+    variables = {
+        "TOPIC_ALERT__ACCESS__ADMINS": "[123456789, 42]",
+        "TOPIC_ALERT__TELEGRAM__WEBHOOK_LISTEN": "0.0.0.0",
+        "TOPIC_ALERT__TELEGRAM__WEBHOOK_SECRET": "12345",
+        "TOPIC_ALERT__POLLING__INTERVAL": "300",
+        "TOPIC_ALERT__STORIES__ENABLED": "false",
+        "TOPIC_ALERT__FEEDS": '[{url = "https://news.example.org/rss", name = "News"}]',
+        "TOPIC_ALERT__ALIASES": '{"Eli Cohen" = ["אלי כהן"]}',
+    }
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+
+    config = load_config(path)
+
+    assert config.access.admins == [123456789, 42]
+    assert config.telegram.webhook_listen == "0.0.0.0"
+    assert config.telegram.webhook_secret == "12345"
+    assert (config.polling.interval, config.polling.timeout) == (300, 5.0)
+    assert config.stories.enabled is False
+    assert [(feed.url, feed.name) for feed in config.feeds] == [
+        ("https://news.example.org/rss", "News")
+    ]
+    assert config.aliases == {"Eli Cohen": ["אלי כהן"]}
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("TOPIC_ALERT__TELEGRAM__WEBHOOK_LISTENING", "0.0.0.0", "unknown key 'webhook_listening'"),
+        ("TOPIC_ALERT__TELEGRAMM__WEBHOOK_LISTEN", "0.0.0.0", "unknown key 'telegramm'"),
+        ("TOPIC_ALERT__POLLING__INTERVAL", "10m", "expected int, got '10m'"),
+        ("TOPIC_ALERT__ACCESS__ADMINS", "123", "expected a list, got 123"),
+        ("TOPIC_ALERT__FEEDS__URL", "https://x.org/rss", "set TOPIC_ALERT__FEEDS"),
+    ],
+)
+def test_a_wrong_variable_is_named(monkeypatch, name: str, value: str, message: str) -> None:
+    monkeypatch.setenv(name, value)
+
+    with pytest.raises(ConfigError) as caught:
+        load_config(None)
+
+    assert str(caught.value).startswith(f"{name}: ")
+    assert message in str(caught.value)
+
+
+def test_a_value_checked_after_merging_names_both_sources(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TOPIC_ALERT__POLLING__INTERVAL", "0")
+
+    with pytest.raises(ConfigError, match=r"and TOPIC_ALERT__\* variables: polling.interval"):
+        load_config(write(tmp_path, "[polling]\ntimeout = 5\n"))
+
+
+def test_without_a_file_the_environment_is_the_whole_config(
+    monkeypatch, tmp_path: Path, capsys, caplog
+) -> None:
+    """A container: no config file, every setting from -e/--env-file."""
+    monkeypatch.setenv("TOPIC_ALERT__STORAGE__PATH", str(tmp_path / "bot.db"))
+    monkeypatch.setenv("TOPIC_ALERT__FEEDS", '[{url = "https://news.example.org/rss"}]')
+    absent = tmp_path / "config.toml"
+
+    caplog.set_level(logging.INFO, logger="bot.config")
+
+    assert main(["feeds", "--config", str(absent)]) == 0
+
+    assert "https://news.example.org/rss" in capsys.readouterr().out
+    assert f"no config file at {absent}: configured by TOPIC_ALERT__* variables only" in (
+        caplog.messages
+    )
