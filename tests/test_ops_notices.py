@@ -211,6 +211,22 @@ async def test_a_gone_feed_is_told_once_even_after_a_restart(
     assert not (await env.services.store.feed_by_url(feed.url)).enabled
 
 
+async def test_a_notice_telegram_did_not_take_is_sent_at_the_next_look(
+    env: Env, httpserver: HTTPServer
+) -> None:
+    feed = Feed(httpserver, "/moved.xml")
+    feed.status = 410
+    await env.poll(feed.url)
+    for admin in (OPERATOR, DEPUTY):
+        env.api.inject("sendMessage", status=502, chat_id=admin)  # Telegram is down
+    await env.look()
+    assert env.told() == env.told(DEPUTY) == []
+    await env.look(2)
+
+    assert len(env.told()) == len(env.told(DEPUTY)) == 1
+    assert "(HTTP 410)" in env.told()[0]
+
+
 async def test_alerts_held_up_are_told_and_so_is_their_going_out_again(env: Env) -> None:
     store = env.services.store
     burst(store.sync, [USER], 1)
