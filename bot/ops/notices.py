@@ -98,6 +98,7 @@ class NoticeWatcher:
         self._loaded = False
         """Whether :attr:`told` has what the database kept from earlier processes."""
         self._unsaved = False
+        """Whether the database's copy of :attr:`told` is behind (see :meth:`_save`)."""
 
     async def run(self, stop: asyncio.Event) -> None:
         """Check now and every :data:`CHECK_EVERY` seconds until ``stop`` is set."""
@@ -129,7 +130,7 @@ class NoticeWatcher:
         for key in [key for key in self.told if key in known and key not in current]:
             ended = await self._ended(key, snapshot)
             if ended is None or await self._tell(ended):
-                logger.info("operators told: %s is over", key)
+                logger.info("over: %s%s", key, "" if ended is None else " (operators told)")
                 del self.told[key]
                 self._unsaved |= key not in PROCESS_KEYS
         await self._save()
