@@ -24,12 +24,13 @@ import textwrap
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
-from importlib import import_module, metadata
+from importlib import import_module
 from pathlib import Path
 
 from tqdm import tqdm
 
 import rules
+from bot import installed_version
 from bot.aliases import configured
 from bot.article import Article
 from bot.config import TOKEN_ENV, Config, ConfigError, load_config
@@ -154,19 +155,12 @@ def _discard_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
-def _version() -> str:
-    try:
-        return metadata.version("topic-alert")
-    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
-        return "(version unknown: not installed)"
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="topic-alert", description="Watch news feeds for the topics you subscribe to."
     )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="-v info, -vv debug")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {installed_version()}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

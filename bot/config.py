@@ -92,6 +92,18 @@ class AccessConfig:
 
 
 @dataclass(frozen=True)
+class AlertsConfig:
+    """When the operators (``access.admins``) are told in Telegram that something needs them."""
+
+    feed_failing_after: int = 86_400
+    """Seconds a feed's polls must have failed in a row before they are told."""
+    backlog_after: int = 900
+    """Seconds an alert due to be sent may wait before they are told that delivery is behind."""
+    rate_limited_after: int = 10
+    """429 answers from Telegram within 10 minutes that make them be told."""
+
+
+@dataclass(frozen=True)
 class DeliveryConfig:
     timezone: str = "UTC"
     language: str = "en"
@@ -144,6 +156,7 @@ class Config:
     feeds: list[FeedSpec] = field(default_factory=list)
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     access: AccessConfig = field(default_factory=AccessConfig)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     subscriptions: SubscriptionsConfig = field(default_factory=SubscriptionsConfig)
     summary: SummaryConfig = field(default_factory=SummaryConfig)
@@ -326,6 +339,9 @@ def _check_values(config: Config, where: str) -> None:
         ("polling.timeout", config.polling.timeout),
         ("subscriptions.max_per_chat", config.subscriptions.max_per_chat),
         ("delivery.summary_chars", config.delivery.summary_chars),
+        ("alerts.feed_failing_after", config.alerts.feed_failing_after),
+        ("alerts.backlog_after", config.alerts.backlog_after),
+        ("alerts.rate_limited_after", config.alerts.rate_limited_after),
     ):
         if value <= 0:
             raise ConfigError(f"{where}: {name} must be positive, got {value!r}")

@@ -25,6 +25,7 @@ from telegram.ext import Application
 
 from bot.config import TOKEN_ENV, Config, ConfigError, load_config
 from bot.logs import hide
+from bot.ops.notices import notifying
 from bot.runtime import settle_heap
 from bot.store import FeedRow
 from bot.telegram import build_application, connect, stop_receiving
@@ -73,6 +74,7 @@ async def serve(config: Config, token: str, *, stop: asyncio.Event | None = None
             delivery = asyncio.create_task(
                 sender.run_forever(stop), name="delivery", context=paced_by_caller()
             )
+            await resources.enter_async_context(notifying(services, application.bot))
             logger.info("topic-alert is running")
         await stop.wait()
         logger.info("stopping: no new updates or polls; finishing sends and stores in flight")

@@ -422,6 +422,20 @@ class FakeBotAPI:
             self._push_update({"inline_query": inline})
         return query_id
 
+    def bot_removed(self, chat_id: int, *, by_user: int, status: str = "kicked") -> int:
+        """Queue the ``my_chat_member`` update Telegram sends when the bot is removed from a
+        group (``status`` "kicked" or "left") or blocked in a private chat ("kicked")."""
+        with self._cond:
+            bot = self._user(self.bot_id, self.bot_username, is_bot=True)
+            change = {
+                "chat": self._chat_json(chat_id),
+                "from": self._user(by_user, f"user{by_user}"),
+                "date": int(time.time()),
+                "old_chat_member": {"status": "member", "user": bot},
+                "new_chat_member": {"status": status, "user": bot, "until_date": 0},
+            }
+            return self._push_update({"my_chat_member": change})
+
     def set_user_language(self, user_id: int, language_code: str | None) -> None:
         """The language of the user's Telegram app, sent as ``from.language_code`` with every
         update of theirs from now on (None: sent without one, as Telegram may)."""

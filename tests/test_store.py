@@ -704,3 +704,42 @@ def test_search_candidates_come_latest_stored_first_within_the_window(store: Sto
     assert [s.article.id for s in recent] == ["g2", "g1"]
     assert [s.article.id for s in paged] == ["g1", "g0"]
     assert store.newest_article_id() == recent[0].rowid
+
+
+def test_a_feed_failing_before_release_10_counts_as_failing_since_its_last_poll(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Schema 10 adds when a feed's failures began; for a feed failing already, the best the
+    file knows is its last poll (it has failed at least since then)."""
+    old = opened_as_release(9, db, monkeypatch)
+    failing, working = (old.add_feed(f"https://{n}.example/rss").id for n in "ab")
+    polled = NOW - timedelta(hours=30)
+    old.conn.execute(
+        "UPDATE feeds SET error_count = 3, last_polled_at = ? WHERE id = ?",
+        (polled.isoformat(), failing),
+    )
+    old.conn.execute(
+        "UPDATE feeds SET last_polled_at = ? WHERE id = ?", (polled.isoformat(), working)
+    )
+    old.close()
+
+    store = Store.open(db)
+    feeds = {feed.id: feed for feed in store.list_feeds()}
+    store.close()
+
+    assert feeds[failing].failing_since == polled
+    assert feeds[working].failing_since is None
+
+
+def test_failing_since_is_the_first_failed_poll_of_a_run(store: Store) -> None:
+    feed = store.add_feed("https://a.example/rss").id
+    later = timedelta(minutes=10)
+
+    def poll(status: str, at: datetime) -> datetime | None:
+        store.record_polls([(feed, PollOutcome(status, at, at + later, error="boom"))])
+        return store.get_feed(feed).failing_since
+
+    assert poll("error", NOW) == NOW
+    assert poll("error", NOW + later) == NOW
+    assert poll("ok", NOW + 2 * later) is None
+    assert poll("gone", NOW + 3 * later) == NOW + 3 * later

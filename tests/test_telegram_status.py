@@ -1,18 +1,31 @@
-"""/status shows what waits in the outbox and how today's alerts reached their chats."""
+"""/status shows whether the bot is alive, what waits in the outbox, how today's alerts reached
+their chats and how fast the last hour's went."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
+from botapi import SentMessage
 from outbox_env import burst, drain, fast_sender
 from telegram import Bot as TelegramBot
 from test_telegram_harness import OPERATOR, Bot, StartBot, start_bot_fixture  # noqa: F401
 
 import rules
+from bot import installed_version
 from bot.article import Article
 from bot.store import PollOutcome, Store
 
 DIGEST_CHAT, NAMED_CHAT, ALONE_CHAT, WAITING_CHAT = 7, 8, 9, 10
+ALIVE = 4
+"""The heading and the lines that change by the second: release and uptime, last poll,
+Telegram's last answer (their own test sets them)."""
+
+
+def steady(answer: SentMessage) -> list[str]:
+    """/status after its first lines, without the latencies of alerts the test sent just now
+    (a second or none, as it happens)."""
+    return [line for line in answer.plain.splitlines()[ALIVE:] if " p50 " not in line]
 
 
 def story(store: Store, chat: int) -> None:
@@ -57,14 +70,15 @@ async def test_status_tells_how_alerts_and_story_copies_were_shown(start_bot: St
 
     assert [len(bot.api.messages(c)) for c in (DIGEST_CHAT, NAMED_CHAT, ALONE_CHAT)] == [1, 1, 2]
     assert "Also: Regional News" in bot.api.messages(NAMED_CHAT)[0].plain
-    assert answer.plain.splitlines()[5:] == [
+    assert steady(answer)[0] == "Storage: ok"
+    assert steady(answer)[5:] == [
         "Outbox: 1 waiting, 0 failed, story copies waiting for their first alert: 1",
         "Alerts sent today: 15",
         "• as a message of their own: 2",
         "• in digests: 11",
         '• named as "Also:" on their story\'s first alert: 1',
         "• story copies their first alert could not name, on their own: 1",
-        "Storage: ok",
+        "Alerts sent in the last hour: 15",
     ]
 
 
@@ -111,15 +125,16 @@ async def test_an_operator_with_an_azerbaijani_telegram_app_reads_status_in_azer
 
     answer = await bot.send(OPERATOR, "/status")
 
-    assert answer.plain.splitlines() == [
-        "Vəziyyət",
+    assert answer.plain.splitlines()[0] == "Vəziyyət"
+    assert steady(answer) == [
+        "Yaddaş: qaydasındadır",
         "Lentlər: 2 (1 xətalı)",
         "Çatlar: 1",
         "Mövzular: 1 (0 dayandırılıb)",
         "Saxlanılan məqalələr: 0",
         "Növbə: 0 gözləyir, 0 uğursuz",
         "Bu gün göndərilən bildirişlər: 0",
-        "Yaddaş: qaydasındadır",
+        "Son bir saatda göndərilən bildirişlər: 0",
         "Xətalı lentlər",
         "• Caspian <News> — xəta: HTTP 503 <busy> (ardıcıl 2 dəfə)",
     ]
@@ -134,12 +149,92 @@ async def test_status_counts_the_ways_alerts_were_shown_in_the_operators_languag
 
     answer = await bot.send(OPERATOR, "/status")
 
-    assert answer.plain.splitlines()[5:] == [
+    assert steady(answer)[5:] == [
         "Növbə: 1 gözləyir, 0 uğursuz, ilk bildirişini gözləyən xəbər nüsxələri: 1",
         "Bu gün göndərilən bildirişlər: 15",
         "• ayrıca mesaj kimi: 2",
         "• xülasələrdə: 11",
         "• xəbərinin ilk bildirişində adı çəkilib: 1",
         "• ilk bildirişdə adı çəkilə bilməyən xəbər nüsxələri, ayrıca: 1",
-        "Yaddaş: qaydasındadır",
+        "Son bir saatda göndərilən bildirişlər: 15",
+    ]
+
+
+async def queue_and_send(bot: Bot, chat: int, count: int) -> list[int]:
+    """``count`` alerts for ``chat``, sent through the fake Bot API; their outbox ids."""
+    burst(bot.store.sync, [chat], count, tag=f"c{chat}-")
+    async with TelegramBot(bot.api.token, base_url=bot.api.base_url) as telegram:
+        await drain(fast_sender(telegram, bot.store))
+    return [
+        i
+        for (i,) in bot.store.sync.conn.execute("SELECT id FROM outbox WHERE chat_id = ?", (chat,))
+    ]
+
+
+def took(store: Store, outbox_id: int, *, queued: int, published: int) -> None:
+    """The alert was queued ``queued`` seconds, and its article published ``published``
+    seconds, before it was sent."""
+    (sent_at, article_id) = store.conn.execute(
+        "SELECT sent_at, article_id FROM outbox WHERE id = ?", (outbox_id,)
+    ).fetchone()
+    sent = datetime.fromisoformat(sent_at)
+    store.conn.execute(
+        "UPDATE outbox SET created_at = ? WHERE id = ?",
+        ((sent - timedelta(seconds=queued)).isoformat(), outbox_id),
+    )
+    store.conn.execute(
+        "UPDATE articles SET published_at = ? WHERE id = ?",
+        ((sent - timedelta(seconds=published)).isoformat(), article_id),
+    )
+
+
+async def test_status_tells_whether_the_bot_is_alive_and_how_fast_alerts_went(
+    start_bot: StartBot,
+) -> None:
+    bot = await start_bot()
+    store = bot.store.sync
+    for n, outbox_id in enumerate(await queue_and_send(bot, NAMED_CHAT, 3), start=1):
+        took(store, outbox_id, queued=10 * n, published=60 * n)
+    burst(store, [WAITING_CHAT], 1, tag="late")  # due, never sent: Telegram was down
+    twenty_minutes_ago = (datetime.now(UTC) - timedelta(minutes=20)).isoformat()
+    store.conn.execute(
+        "UPDATE outbox SET created_at = ? WHERE status = 'pending'", (twenty_minutes_ago,)
+    )
+    feed = store.add_feed("https://w.example/rss", name="World Desk")
+    polled = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
+    store.record_polls([(feed.id, PollOutcome("ok", polled, polled + timedelta(minutes=10)))])
+    store.upsert_chat(OPERATOR)
+    store.set_chat_timezone(OPERATOR, "Asia/Baku")
+
+    english = (await bot.send(OPERATOR, "/status")).plain.splitlines()
+    bot.api.set_user_language(OPERATOR, "ru")
+    russian = (await bot.send(OPERATOR, "/status")).plain.splitlines()
+
+    assert re.fullmatch(
+        rf"Version {re.escape(installed_version())}, running for \d+ seconds?", english[1]
+    )
+    assert english[2] == "Last poll: 6 Dec 2026, 12:00 +04"  # in the operator's zone
+    assert re.fullmatch(r"Telegram last answered \d+ seconds? ago", english[3])
+    assert english[ALIVE:] == [
+        "Storage: ok",
+        "Feeds: 2 (0 failing)",
+        "Chats: 3",
+        "Topics: 2 (0 paused)",
+        "Articles stored: 4",
+        "Outbox: 1 waiting, 0 failed, the oldest due for 20 minutes",
+        "Alerts sent today: 3",
+        "• as a message of their own: 3",
+        "Alerts sent in the last hour: 3",
+        "• queued → sent: p50 20 secs, p95 30 secs",
+        "• published → sent: p50 2 mins, p95 3 mins",
+    ]
+    assert russian[2] == "Последний опрос: 6 дек. 2026\u202fг., 12:00 +04"
+    assert russian[3].startswith("С последнего ответа Telegram прошло: ")
+    assert russian[ALIVE + 5 :] == [
+        "Очередь: 1 в ожидании, не доставлено: 0, самое старое ждёт 20 минут",
+        "Оповещений отправлено сегодня: 3",
+        "• отдельным сообщением: 3",
+        "Оповещений отправлено за последний час: 3",
+        "• в очереди → отправлено: p50 20 с, p95 30 с",
+        "• опубликовано → отправлено: p50 2 мин, p95 3 мин",
     ]

@@ -13,6 +13,7 @@ from bot.i18n.context import N_, _, current, is_rtl, ngettext, use
 from bot.i18n.deferred import Deferred
 from bot.i18n.formats import (
     format_day_time,
+    format_duration,
     format_number,
     format_period,
     format_weekday,
@@ -27,6 +28,7 @@ __all__ = [
     "_",
     "current",
     "format_day_time",
+    "format_duration",
     "format_number",
     "format_period",
     "format_weekday",

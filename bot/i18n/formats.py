@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
-from babel.dates import format_date, format_skeleton, format_time, get_day_names
+from babel.dates import (
+    format_date,
+    format_skeleton,
+    format_time,
+    format_timedelta,
+    get_day_names,
+)
 from babel.numbers import format_decimal
 
 from bot.i18n.catalogs import babel_locale
@@ -47,3 +53,18 @@ def format_weekday(weekday: int) -> str:
 def format_number(number: int) -> str:
     """ "1,234" in English, "1 234" in Russian: a count as the language groups its digits."""
     return format_decimal(number, locale=babel_locale(current()))
+
+
+DURATION_THRESHOLD = 1.5
+"""A duration is named in the next larger unit from 1.5 of it: 26 hours, not "1 day"."""
+
+
+def format_duration(seconds: float, *, short: bool = False) -> str:
+    """ "26 hours", "26 часов"; ``short``: "12 sec", "12 с" (figures on one line): how long
+    something has lasted, rounded to its largest unit, as the language writes it."""
+    return format_timedelta(
+        timedelta(seconds=seconds),
+        threshold=DURATION_THRESHOLD,
+        format="short" if short else "long",
+        locale=babel_locale(current()),
+    )

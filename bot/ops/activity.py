@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections import Counter as Tally
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -98,13 +98,15 @@ class Window:
 class Activity:
     """The process's counters; one per :class:`bot.wiring.Services`."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
+        """``clock`` times the 429s and Telegram's answers (tests move it on)."""
+        self._clock = clock
         self.started_at = datetime.now(UTC)
         self.registry = CollectorRegistry()
         """Only this process's own figures: tests and two bots in one process never share."""
         self.last_poll_at: datetime | None = None
         self.last_reached: float | None = None
-        """``time.monotonic()`` of Telegram's latest answer, None before the first."""
+        """``clock()`` of Telegram's latest answer, None before the first."""
         self._window = Window()
         self._floods: deque[float] = deque()
         self._polls = Counter(
@@ -185,9 +187,9 @@ class Activity:
         """A Bot API request ended so; see :class:`TelegramAnswer`."""
         self._requests.labels(method, answer).inc()
         if answer.reached:
-            self.last_reached = time.monotonic()
+            self.last_reached = self._clock()
         if answer is TelegramAnswer.FLOOD:
-            self._floods.append(time.monotonic())
+            self._floods.append(self._clock())
             self._window.floods += 1
 
     # -- read by the operator's views ------------------------------------------------------
@@ -199,11 +201,11 @@ class Activity:
 
     def recent_floods(self) -> int:
         """429 answers in the last :data:`FLOOD_WINDOW_SECONDS`."""
-        horizon = time.monotonic() - FLOOD_WINDOW_SECONDS
+        horizon = self._clock() - FLOOD_WINDOW_SECONDS
         while self._floods and self._floods[0] < horizon:
             self._floods.popleft()
         return len(self._floods)
 
     def seconds_since_reached(self) -> float | None:
         """How long ago Telegram last answered; None if it never has."""
-        return None if self.last_reached is None else time.monotonic() - self.last_reached
+        return None if self.last_reached is None else self._clock() - self.last_reached

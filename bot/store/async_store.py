@@ -93,6 +93,7 @@ class AsyncStore:
     set_chat_language = _offload(Store.set_chat_language)
     set_chat_quiet = _offload(Store.set_chat_quiet)
     migrate_chat = _offload(Store.migrate_chat)
+    chats_gone = _offload(Store.chats_gone)
     # subscriptions
     add_subscription = _offload(Store.add_subscription)
     get_subscription = _offload(Store.get_subscription)
@@ -149,3 +150,7 @@ class AsyncStore:
     shared_rule = _offload(Store.shared_rule)
     # stats
     stats = _offload(Store.stats)
+    recent_sends = _offload(Store.recent_sends)
+    # notices
+    open_notices = _offload(Store.open_notices)
+    save_notices = _offload(Store.save_notices)

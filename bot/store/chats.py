@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlite_utils.db import NotFoundError
 
 from bot.store.connection import Connected, utcnow
-from bot.store.rows import ChatRow, to_iso
+from bot.store.rows import ChatRow, GoneChat, to_iso
 from bot.store.states import Paused
 
 
@@ -62,6 +62,18 @@ class ChatsTable(Connected):
                 "UPDATE subscriptions SET paused = ? WHERE chat_id = ? AND paused = ?",
                 (to, chat_id, was),
             )
+
+    def chats_gone(self) -> list[GoneChat]:
+        """The inactive chats whose topics are paused because they blocked or removed the bot."""
+        # SQL: a join and a count, which sqlite-utils has no form for.
+        rows = self._dicts(
+            """SELECT chats.*, count(*) AS topics FROM chats
+               JOIN subscriptions ON subscriptions.chat_id = chats.id
+               WHERE NOT chats.active AND subscriptions.paused = ?
+               GROUP BY chats.id ORDER BY chats.id""",
+            (Paused.CHAT_GONE,),
+        )
+        return [GoneChat(ChatRow.from_row(row), row["topics"]) for row in rows]
 
     def set_chat_timezone(self, chat_id: int, timezone: str) -> None:
         # SQL: an unknown chat is no error (sqlite-utils' update raises NotFoundError).

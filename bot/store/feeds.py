@@ -153,6 +153,8 @@ class FeedsTable(Connected):
                             last_status = poll.status, next_poll_at = poll.next_poll_at,
                             last_error = poll.error,
                             error_count = CASE WHEN poll.failed THEN error_count + 1 ELSE 0 END,
+                            failing_since = CASE WHEN poll.failed
+                                THEN coalesce(failing_since, poll.polled_at) ELSE NULL END,
                             etag = CASE WHEN poll.keep_validators
                                 THEN feeds.etag ELSE poll.etag END,
                             last_modified = CASE WHEN poll.keep_validators

@@ -330,6 +330,21 @@ WHEN old.enabled IS NOT new.enabled OR old.interval IS NOT new.interval BEGIN
 END;
 """
 
+SCHEMA_V10 = """
+-- When a feed's current run of failed polls began (NULL while its last poll worked), so its
+-- operators can be told once it has failed for [alerts] feed_failing_after. A feed failing
+-- when this step runs counts from its last poll: it has failed at least since then.
+ALTER TABLE feeds ADD COLUMN failing_since TEXT;
+UPDATE feeds SET failing_since = last_polled_at WHERE error_count > 0;
+
+-- The problems the operators were told of in Telegram and not yet told are over (feeds failing
+-- or gone, alerts held up, chats that removed the bot), so a restart does not tell them again.
+CREATE TABLE notices (
+    key TEXT PRIMARY KEY,            -- what the problem is about: 'feed-failing:12', 'backlog'
+    opened_at TEXT NOT NULL
+);
+"""
+
 MIGRATIONS: list[str] = [
     SCHEMA_V1,
     SCHEMA_V2,
@@ -340,6 +355,7 @@ MIGRATIONS: list[str] = [
     SCHEMA_V7,
     SCHEMA_V8,
     SCHEMA_V9,
+    SCHEMA_V10,
 ]
 """MIGRATIONS[n] is the SQL script that upgrades a database at version n to version n + 1."""
 

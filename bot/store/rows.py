@@ -57,6 +57,15 @@ class ChatRow:
 
 
 @dataclass(frozen=True)
+class GoneChat:
+    """A chat that blocked or removed the bot while it had topics (now paused)."""
+
+    chat: ChatRow
+    topics: int
+    """Its topics paused because it is gone (``Paused.CHAT_GONE``)."""
+
+
+@dataclass(frozen=True)
 class SubscriptionRow:
     id: int
     chat_id: int
@@ -109,6 +118,8 @@ class FeedRow:
     articles: int
     removed_at: datetime | None = None
     """When an operator removed it; a feed the config file lists stays off while this is set."""
+    failing_since: datetime | None = None
+    """When the current run of failed polls began; None while the last poll worked."""
 
     @property
     def display_name(self) -> str:
@@ -137,6 +148,7 @@ class FeedRow:
             fulltext_failures=row["fulltext_failures"],
             articles=row.get("articles", 0),
             removed_at=from_iso(row.get("removed_at")),
+            failing_since=from_iso(row.get("failing_since")),
         )
 
 
@@ -285,9 +297,30 @@ class StoreStats:
     """... named with a link on the "Also:" line of their story's first alert."""
     oldest_due: datetime | None = None
     """When the oldest pending row that is due now (not waiting for a digest or the end of
-    quiet hours) was queued: how far delivery is behind. None when none is due."""
+    quiet hours) fell due: queued, or its digest's time came. How far delivery is behind;
+    None when none is due."""
     last_poll_at: datetime | None = None
     """When any feed was last polled; None before the first poll."""
+
+
+@dataclass(frozen=True)
+class Latency:
+    """How long alerts took, in seconds: the median and the 95th percentile."""
+
+    p50: float
+    p95: float
+
+
+@dataclass(frozen=True)
+class RecentSends:
+    """The outbox rows sent lately, and how long the alerts among them took to go out."""
+
+    count: int
+    """Rows shown by a message since then, however shown (alert, digest line, "Also:")."""
+    from_stored: Latency | None
+    """Alerts sent as they happen (not digests): from being queued to being sent."""
+    from_published: Latency | None
+    """The same alerts whose article has a date: from its publication to being sent."""
 
 
 @dataclass(frozen=True)

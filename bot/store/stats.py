@@ -1,12 +1,15 @@
 """Counts across the tables for /status and ``topic-alert check``: a cold path, read with
-sqlite-utils' ``count_where`` except the one query that splits today's sends."""
+sqlite-utils' ``count_where`` except the queries that split today's sends and time the
+latest ones."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from bot.store.connection import Connected, utcnow
-from bot.store.rows import StoreStats, from_iso, to_iso
+from bot.store.rows import Latency, RecentSends, StoreStats, from_iso, to_iso
 from bot.store.states import OutboxStatus, Paused, ShownAs
 
 
@@ -46,10 +49,12 @@ class StatsTable(Connected):
         return int(count)
 
     def _oldest_due(self, moment: datetime) -> datetime | None:
-        """``created_at`` of the oldest pending row due at ``moment``."""
+        """When the oldest pending row due at ``moment`` fell due: when it was queued, or, for
+        a row that waited for a digest or the end of quiet hours, when that time came (it did
+        not fall behind while it waited on purpose)."""
         # SQL: a left join, which sqlite-utils has no form for.
         (oldest,) = self.conn.execute(
-            """SELECT min(outbox.created_at) FROM outbox
+            """SELECT min(coalesce(outbox_due.due_at, outbox.created_at)) FROM outbox
                LEFT JOIN outbox_due ON outbox_due.outbox_id = outbox.id
                WHERE outbox.status = ? AND (outbox_due.due_at IS NULL OR outbox_due.due_at <= ?)""",
             (OutboxStatus.PENDING, to_iso(moment)),
@@ -76,3 +81,40 @@ class StatsTable(Connected):
         ).fetchone()
         names = ("sent_today", "alone_today", "copies_alone_today", "digested_today", "also_today")
         return dict(zip(names, row, strict=True))
+
+    def recent_sends(self, since: datetime) -> RecentSends:
+        """What was sent since ``since``, and how long the alerts sent as they happen took:
+        queued → sent for each, published → sent for those whose article has a date.
+
+        Rows of a scheduled digest (or held through quiet hours) are counted but not timed:
+        they wait on purpose, and would make the figures say nothing about delivery.
+        """
+        count = self._table("outbox").count_where(
+            "status = ? AND sent_at >= ?", [OutboxStatus.SENT, to_iso(since)]
+        )
+        # SQL: a join and a left join, which sqlite-utils has no form for.
+        rows = self.conn.execute(
+            """SELECT (julianday(outbox.sent_at) - julianday(outbox.created_at)) * 86400,
+                      (julianday(outbox.sent_at) - julianday(articles.published_at)) * 86400
+               FROM outbox JOIN articles ON articles.id = outbox.article_id
+               LEFT JOIN outbox_due ON outbox_due.outbox_id = outbox.id
+               WHERE outbox.status = ? AND outbox.sent_at >= ? AND outbox.shown_as = ?
+                   AND outbox_due.outbox_id IS NULL""",
+            (OutboxStatus.SENT, to_iso(since), ShownAs.ALERT),
+        ).fetchall()
+        stored = [row[0] for row in rows]
+        published = [row[1] for row in rows if row[1] is not None]
+        return RecentSends(count, _latency(stored), _latency(published))
+
+
+def _latency(seconds: Sequence[float]) -> Latency | None:
+    """The median and 95th percentile (nearest rank) of ``seconds``; None for no values. A
+    negative one (a feed whose clock runs ahead) counts as 0."""
+    if not seconds:
+        return None
+    ordered = sorted(max(0.0, value) for value in seconds)
+
+    def rank(share: float) -> float:
+        return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+    return Latency(p50=rank(0.5), p95=rank(0.95))

@@ -20,6 +20,7 @@ from bot.store.connection import Connected
 from bot.store.errors import StoreUnavailable
 from bot.store.feeds import FeedsTable
 from bot.store.migrations import migrate
+from bot.store.notices import NoticesTable
 from bot.store.polls import PollsTable
 from bot.store.saved_rules import SavedRulesTable
 from bot.store.stats import StatsTable
@@ -39,6 +40,7 @@ class Store(
     SavedRulesTable,
     StatsTable,
     AliasesTable,
+    NoticesTable,
     Connected,
 ):
     """Typed access to the database; see docs/architecture.md for the tables.

@@ -3,7 +3,8 @@
 Handler groups run in order and each update passes through all of them:
 
 * ``-5`` choosing the language of every text written for the update (``speaking``),
-* ``-4`` bookkeeping that must happen whoever sent the update (group → supergroup moves),
+* ``-4`` bookkeeping that must happen whoever sent the update (group → supergroup moves, the
+  bot removed from or blocked in a chat),
 * ``-3`` the access gate, which stops updates from people outside ``allowed_users``,
 * ``-2`` the per-person command limit (``[access] commands_per_minute``),
 * ``-1`` forgetting a pending "send me the rule" question when any command arrives,
@@ -24,6 +25,7 @@ from telegram.ext import (
     ApplicationBuilder,
     BaseHandler,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
@@ -47,6 +49,7 @@ from bot.telegram.handlers import (
     inline,
     language,
     listing,
+    membership,
     migration,
     pausing,
     preview,
@@ -59,6 +62,7 @@ from bot.telegram.handlers import (
     timezone,
     unknown,
     unsubscribe,
+    whoami,
 )
 from bot.telegram.menus import publish_menus
 from bot.telegram.services import KEY, FeedChanged, FeedValidator, Services
@@ -113,6 +117,10 @@ def build_application(
     application.add_handler(TypeHandler(Update, speak_their_language), group=-5)
     migrated = filters.StatusUpdate.MIGRATE & filters.ChatType.GROUP
     application.add_handler(MessageHandler(migrated, migration.chat_migrated), group=-4)
+    application.add_handler(
+        ChatMemberHandler(membership.bot_member_changed, ChatMemberHandler.MY_CHAT_MEMBER),
+        group=-4,
+    )
     application.add_handler(TypeHandler(Update, gate), group=-3)
     limiter = CommandLimiter(config.access.commands_per_minute)
     application.add_handler(TypeHandler(Update, limiter), group=-2)
@@ -163,6 +171,7 @@ COMMAND_HANDLERS = {
     ("addfeed",): feeds.add_feed,
     ("removefeed",): feeds.remove_feed,
     ("status",): status.status,
+    ("whoami",): whoami.whoami,
 }
 """Every command: its names (the first is the one /help and the menu show) and its handler."""
 

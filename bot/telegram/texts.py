@@ -25,6 +25,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("frequency", N_("How often a topic comes: /frequency 2 daily 08:00")),
     ("quiet", N_("Quiet hours: /quiet 22:00-07:00, /quiet off")),
     ("alias", N_("Other names of a term: /alias Eli Cohen = אלי כהן")),
+    ("whoami", N_("Your Telegram user id, and this chat's")),
     ("help", N_("How to write a topic rule")),
 )
 """The public commands, as shown in Telegram's command menu (setMyCommands), one menu per
@@ -84,6 +85,7 @@ def help_text() -> str:
         "sound) at night; held alerts come as one digest when quiet hours end\n"
         "/alias <i>term</i> = <i>name, name</i> — other names a term matches in every topic "
         "here; /alias lists them, /alias -<i>term</i> removes them\n"
+        "/whoami — your Telegram user id and this chat's, and whether you run this bot\n"
         "\n"
         "{cheat_sheet}\n"
         "\n"

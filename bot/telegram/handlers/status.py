@@ -1,24 +1,42 @@
-"""/status: the operator's glance at feeds, chats and delivery, without opening the database."""
+"""/status: the operator's glance at the process, feeds, chats and delivery, without opening
+the database."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.i18n import _, format_number, ngettext
-from bot.store import StoreStats
+from bot import installed_version
+from bot.i18n import _, format_duration, format_number, format_when, ngettext
+from bot.ops.activity import Activity
+from bot.store import RecentSends, StoreStats
 from bot.telegram.access import bot_admins_only
+from bot.telegram.chats import stored_zone
 from bot.telegram.handlers.feeds import describe
 from bot.telegram.replies import reply_lines
 from bot.telegram.services import services
+from bot.telegram.updates import chat_of
+
+RECENT = timedelta(hours=1)
+"""How far back "alerts sent lately" and their latency look."""
+BEHIND = timedelta(minutes=1)
+"""How long the oldest alert due must have waited for /status to say so: the sender looks
+every few seconds, so a shorter wait is no news."""
 
 
 @bot_admins_only
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    store = services(context).store
-    stats = await store.stats()
+    svc = services(context)
+    store = svc.store
+    now = datetime.now(UTC)
+    stats = await store.stats(now=now)
+    zone = await stored_zone(store, chat_of(update).id, svc.config.delivery.timezone)
     lines = [
         _("<b>Status</b>"),
+        *_process_lines(svc.activity, stats, zone, now),
+        _("Storage: {state}").format(state=store.health.describe()),
         ngettext(
             "Feeds: {total} ({count} failing)",
             "Feeds: {total} ({count} failing)",
@@ -34,8 +52,8 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             count=format_number(stats.subscriptions_paused),
         ),
         _("Articles stored: {count}").format(count=format_number(stats.articles)),
-        *_outbox_lines(stats),
-        _("Storage: {state}").format(state=store.health.describe()),
+        *_outbox_lines(stats, now),
+        *_recent_lines(await store.recent_sends(now - RECENT)),
     ]
     feeds = await store.list_feeds()
     failing = [feed for feed in feeds if feed.error_count]
@@ -57,9 +75,28 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply_lines(update, lines)
 
 
-def _outbox_lines(stats: StoreStats) -> list[str]:
-    """What waits, and how today's alerts reached their chats: a story's copy is either named
-    on its first alert or sent on its own, and this says which."""
+def _process_lines(activity: Activity, stats: StoreStats, zone: tzinfo, now: datetime) -> list[str]:
+    """Whether the bot is alive: which release runs and for how long, when it last polled a
+    feed (in the chat's zone), and when Telegram last answered it."""
+    running = format_duration((now - activity.started_at).total_seconds())
+    last_poll = (
+        _("Last poll: {time}").format(time=format_when(stats.last_poll_at, zone))
+        if stats.last_poll_at
+        else _("Last poll: none yet")
+    )
+    return [
+        _("Version {version}, running for {duration}").format(
+            version=installed_version(), duration=running
+        ),
+        last_poll,
+        _telegram_line(activity),
+    ]
+
+
+def _outbox_lines(stats: StoreStats, now: datetime) -> list[str]:
+    """What waits (and how long the oldest alert due has waited), and how today's alerts
+    reached their chats: a story's copy is either named on its first alert or sent on its
+    own, and this says which."""
     pending, scheduled = stats.outbox_pending, stats.outbox_scheduled
     if scheduled:
         waiting = ngettext(
@@ -92,6 +129,41 @@ def _outbox_lines(stats: StoreStats) -> list[str]:
             stats.copies_alone_today,
         ),
     ]
+    if stats.oldest_due is not None and now - stats.oldest_due >= BEHIND:
+        parts.append(
+            _("the oldest due for {duration}").format(
+                duration=format_duration((now - stats.oldest_due).total_seconds())
+            )
+        )
     shown = [f"• {how}: {format_number(count)}" for how, count in ways if count]
     sent = _("Alerts sent today: {count}").format(count=format_number(stats.sent_today))
     return [", ".join(parts), sent, *shown]
+
+
+def _recent_lines(recent: RecentSends) -> list[str]:
+    """Alerts sent in the last hour, and how long those sent as they happen took: from being
+    queued (the poll that found them) and from their article's publication."""
+    lines = [_("Alerts sent in the last hour: {count}").format(count=format_number(recent.count))]
+    latencies = [
+        (_("queued → sent"), recent.from_stored),
+        (_("published → sent"), recent.from_published),
+    ]
+    lines += [
+        "• "
+        + _("{what}: p50 {p50}, p95 {p95}").format(
+            what=what,
+            p50=format_duration(latency.p50, short=True),
+            p95=format_duration(latency.p95, short=True),
+        )
+        for what, latency in latencies
+        if latency is not None
+    ]
+    return lines
+
+
+def _telegram_line(activity: Activity) -> str:
+    """When Telegram last answered the bot: a long silence means the Bot API is unreachable."""
+    seconds = activity.seconds_since_reached()
+    if seconds is None:
+        return _("Telegram has not answered yet")
+    return _("Telegram last answered {duration} ago").format(duration=format_duration(seconds))
