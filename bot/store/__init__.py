@@ -28,7 +28,7 @@ from bot.store.rows import (
     StoryUpdate,
     SubscriptionRow,
 )
-from bot.store.states import FeedOrigin, OutboxStatus, Paused, PollStatus, ShownAs
+from bot.store.states import FeedOrigin, FeedState, OutboxStatus, Paused, PollStatus, ShownAs
 from bot.store.store import Store
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "DuplicateSubscription",
     "FeedOrigin",
     "FeedRow",
+    "FeedState",
     "OutboxRow",
     "OutboxStatus",
     "Paused",

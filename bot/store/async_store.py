@@ -147,3 +147,4 @@ class AsyncStore:
     shared_rule = _offload(Store.shared_rule)
     # stats
     stats = _offload(Store.stats)
+    feed_states = _offload(Store.feed_states)
