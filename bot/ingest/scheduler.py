@@ -16,6 +16,7 @@ import asyncio
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,6 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.config import Config
 from bot.ingest.pipeline import Pipeline
 from bot.ops.activity import Activity
+from bot.ops.logsummary import log_activity
 from bot.store import AsyncStore, FeedRow, UnknownRow
 from bot.store.health import FaultKind, storage_fault
 
@@ -39,8 +41,12 @@ PRUNE_EVERY = timedelta(days=1)
 PRUNE_FIRST = timedelta(hours=1)
 PROBE_EVERY = timedelta(seconds=15)
 """How often a store with a fault is tried again."""
+SUMMARY_EVERY = timedelta(minutes=1)
+"""How often the log sums up what happened (``bot.ops.logsummary``)."""
 _PRUNE_JOB = "prune"
 _PROBE_JOB = "probe"
+_SUMMARY_JOB = "summary"
+_FEED_JOB = "feed:"
 
 
 _EXECUTOR_LOGGER = "apscheduler.executors.default"
@@ -59,7 +65,21 @@ _QUIET_CANCELS = _QuietCancels()
 
 
 def _job_id(feed_id: int) -> str:
-    return f"feed:{feed_id}"
+    return f"{_FEED_JOB}{feed_id}"
+
+
+@dataclass(frozen=True)
+class PollingState:
+    """Whether polls happen when due, as the health check reads it."""
+
+    running: bool
+    """APScheduler runs (it stops only on shutdown, or when its loop died)."""
+    feeds: int
+    """Feeds scheduled."""
+    next_due: datetime | None
+    """The earliest time a feed's poll is due; in the past only while it is being started."""
+    oldest_poll: datetime | None
+    """When the longest-running poll in flight started; None when none is."""
 
 
 class FeedScheduler:
@@ -73,6 +93,7 @@ class FeedScheduler:
         *,
         probe_every: timedelta = PROBE_EVERY,
         activity: Activity | None = None,
+        summary_every: timedelta = SUMMARY_EVERY,
     ) -> None:
         self.pipeline = pipeline
         self.store = store
@@ -81,9 +102,11 @@ class FeedScheduler:
         self.probe_every = probe_every
         self.activity = activity or Activity()
         """Told of every poll's outcome, for the metrics and the log's summary."""
+        self.summary_every = summary_every
         self._skipped: set[int] = set()
         """Feeds whose poll was skipped while the store had a fault."""
-        self._running: set[asyncio.Task[Any] | None] = set()
+        self._running: dict[asyncio.Task[Any] | None, datetime] = {}
+        """Polls in flight, and when each started."""
 
     async def start(self) -> None:
         """Merge the config file's feeds into the store and schedule every enabled feed.
@@ -99,6 +122,9 @@ class FeedScheduler:
             self._schedule(feed, first_run=now + START_STAGGER * (position + 1))
         self._every(_PRUNE_JOB, self._prune, PRUNE_EVERY, first_run=now + PRUNE_FIRST)
         self._every(_PROBE_JOB, self._probe, self.probe_every, first_run=now + self.probe_every)
+        self._every(
+            _SUMMARY_JOB, self._summarize, self.summary_every, first_run=now + self.summary_every
+        )
         logger.info("scheduled %d feeds", len(feeds))
 
     def _every(
@@ -114,6 +140,20 @@ class FeedScheduler:
             max_instances=1,
             misfire_grace_time=None,
             replace_existing=True,
+        )
+
+    def state(self) -> PollingState:
+        """What the health check needs to tell a working scheduler from a stuck one."""
+        due = [
+            job.next_run_time
+            for job in self.scheduler.get_jobs()
+            if job.id.startswith(_FEED_JOB) and job.next_run_time is not None
+        ]
+        return PollingState(
+            running=self.scheduler.running,
+            feeds=len(due),
+            next_due=min(due, default=None),
+            oldest_poll=min(self._running.values(), default=None),
         )
 
     def add_feed(self, feed: FeedRow) -> None:
@@ -166,11 +206,11 @@ class FeedScheduler:
             self._skipped.add(feed_id)  # nothing fetched now could be kept: see _probe
             return
         task = asyncio.current_task()
-        self._running.add(task)
+        self._running[task] = datetime.now(UTC)
         try:
             await self._poll_fresh(feed_id)
         finally:
-            self._running.discard(task)
+            del self._running[task]
 
     async def _poll_fresh(self, feed_id: int) -> None:
         try:
@@ -201,6 +241,9 @@ class FeedScheduler:
         now = datetime.now(UTC)
         for position, feed_id in enumerate(skipped):
             self._move(feed_id, now + START_STAGGER * (position + 1))
+
+    async def _summarize(self) -> None:
+        await log_activity(self.activity, self.store, self.summary_every)
 
     async def _prune(self) -> None:
         if self.store.health.fault is not None:
