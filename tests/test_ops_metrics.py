@@ -41,7 +41,9 @@ def test_a_scrape_shows_polls_articles_the_alert_its_latency_a_429_and_the_backl
         botapi.wait_for_messages(CHAT, 2, timeout=30)
         wait_until(
             daemon,
-            lambda: value(ops.metrics(), "topic_alert_alerts_total", outcome="sent", shown_as="alert"),
+            lambda: value(
+                ops.metrics(), "topic_alert_alerts_total", outcome="sent", shown_as="alert"
+            ),
             "the alert to be counted",
         )
         scraped = ops.metrics()
@@ -62,7 +64,9 @@ def test_a_scrape_shows_polls_articles_the_alert_its_latency_a_429_and_the_backl
     assert figure("topic_alert_alert_latency_published_seconds_count") == 1
     assert figure("topic_alert_telegram_requests_total", method="sendMessage", answer="flood") == 1
     assert figure("topic_alert_telegram_requests_total", method="getUpdates", answer="ok") >= 1
-    assert figure("topic_alert_telegram_requests_total", method="sendMessage", answer="network") >= 1
+    assert (
+        figure("topic_alert_telegram_requests_total", method="sendMessage", answer="network") >= 1
+    )
     assert figure("topic_alert_outbox", state="due") == 1  # the refusing chat's alert
     assert figure("topic_alert_outbox_oldest_due_age_seconds") > 0
     assert figure("topic_alert_feeds", state="ok") == 1

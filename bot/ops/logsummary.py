@@ -33,7 +33,9 @@ def describe(window: Window, failing: int | None) -> str:
     parts = []
     if window.polls:
         outcomes = ", ".join(
-            f"{count} {PollStatus(status).words}" for status, count in sorted(window.polls.items())
+            f"{window.polls[status]} {status.words}"
+            for status in PollStatus
+            if window.polls[status]
         )
         parts.append(f"{window.polls.total()} polls ({outcomes})")
     for count, what in (
