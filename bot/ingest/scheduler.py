@@ -8,6 +8,10 @@ overlap, and a late job still runs (a busy loop delays a poll, it does not skip 
 While the store has a fault (disk full, locked, read-only, damaged: ``AsyncStore.health``),
 polls are skipped rather than fetching what cannot be kept; a probe job tries the store every
 ``probe_every`` and, once it works, the skipped feeds are polled again.
+
+Two more housekeeping jobs: a daily prune of old articles, and the log's summary line of
+what happened (``bot.ops.logsummary``, every ``[logging] summary_every``). :meth:`FeedScheduler.
+state` tells the health check whether polls start when due and none has hung.
 """
 
 from __future__ import annotations
