@@ -22,7 +22,13 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
-from prometheus_client import Gauge, Info, ProcessCollector, generate_latest
+from prometheus_client import (
+    Gauge,
+    Info,
+    ProcessCollector,
+    disable_created_metrics,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -44,6 +50,7 @@ class Metrics:
     def __init__(self, activity: Activity, store: AsyncStore, *, version: str = __version__):
         self.activity = activity
         self.store = store
+        disable_created_metrics()  # a "*_created" twin of every counter says only the start time
         registry = activity.registry
         ProcessCollector(registry=registry)
         Info("topic_alert_build", "The running version.", registry=registry).info(
