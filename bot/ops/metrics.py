@@ -50,7 +50,8 @@ class Metrics:
     def __init__(self, activity: Activity, store: AsyncStore, *, version: str = __version__):
         self.activity = activity
         self.store = store
-        disable_created_metrics()  # a "*_created" twin of every counter says only the start time
+        # A "*_created" twin of every counter says only when the process started.
+        disable_created_metrics()  # type: ignore[no-untyped-call]  # untyped in prometheus-client
         registry = activity.registry
         ProcessCollector(registry=registry)
         Info("topic_alert_build", "The running version.", registry=registry).info(
