@@ -541,9 +541,11 @@ class Pipeline:
 
         A feed that fails is logged once per episode: a WARNING when it starts failing (its
         ``error_count`` was 0), DEBUG while it goes on, and INFO when it works again
-        (:meth:`_record`), so a feed down for a day is two lines, not one per poll.
+        (:meth:`_record`), so a feed down for a day is two lines, not one per poll. A 410
+        ends the feed's polling, so it is a WARNING however long the feed had been failing.
         """
-        level = logging.WARNING if feed.error_count == 0 else logging.DEBUG
+        told = feed.error_count > 0 and not isinstance(exc, FeedGone)
+        level = logging.DEBUG if told else logging.WARNING
         if isinstance(exc, _EXPECTED):
             # The error names the URL it is about; the line names it once.
             reason = str(exc).removeprefix(f"{feed.url}: ")
