@@ -17,6 +17,7 @@ from werkzeug import Request, Response
 
 SUMMARY = re.compile(r"^INFO bot\.ops\.logsummary: last 1 s: (\d+) polls \(")
 FAILURES_BEFORE_RECOVERY = 3
+CHAT = 8201
 
 
 class CountedFeed:
@@ -94,3 +95,32 @@ def test_verbose_brings_the_job_lines_and_every_failure_back(
     assert len(repeated) >= 4  # every poll
     assert repeated[0].startswith("WARNING")
     assert all(line.startswith("DEBUG") for line in repeated[1:])
+
+
+def test_telegram_failing_after_start_is_two_lines_not_a_traceback_a_retry(
+    botapi: FakeBotAPI, tmp_path: Path
+) -> None:
+    daemon = start(OpsPort().config(tmp_path, botapi.base_url, []), botapi.token)
+    try:
+        wait_until(daemon, lambda: botapi.calls("getUpdates"), "the long poll")
+        botapi.inject("getUpdates", status=502, times=3)
+        botapi.user_sends(CHAT, "/help")  # ends the long poll in flight: the next one fails
+        wait_until(daemon, lambda: len(botapi.calls("getUpdates")) >= 5, "three failed tries")
+        botapi.wait_for_messages(CHAT, 1, timeout=30)
+        wait_until(daemon, lambda: len(botapi.calls("getUpdates")) >= 6, "a long poll that works")
+    finally:
+        status, _, err = terminate(daemon)
+    assert status == 0, err
+
+    assert "Traceback" not in err
+    told = [line for line in err.splitlines() if "getUpdates" in line]
+    assert len(told) == 2, err
+    assert told[0] == (
+        "WARNING bot.telegram.updates_request: getUpdates failed (Internal Server Error); "
+        "no updates until it works again"
+    )
+    assert re.fullmatch(
+        r"INFO bot\.telegram\.updates_request: getUpdates works again after 3 failed tries "
+        r"in \d+ s",
+        told[1],
+    )
