@@ -15,6 +15,9 @@ from pytest_httpserver import HTTPServer
 from test_daemon import Feed
 from test_telegram_webhook import free_port
 
+from bot.config import Config, StorageConfig
+from bot.wiring import build
+
 
 def test_healthy_then_the_store_fails_and_recovers(
     botapi: FakeBotAPI, httpserver: HTTPServer, tmp_path: Path
@@ -96,3 +99,13 @@ def test_a_port_already_taken_is_one_line_and_exit_2(botapi: FakeBotAPI, tmp_pat
         f"topic-alert: [metrics] listen = '{ops.listen}': cannot listen there "
         "(Address already in use)"
     ]
+
+
+async def test_a_scheduler_that_is_not_running_fails_its_check(tmp_path: Path) -> None:
+    config = Config(storage=StorageConfig(path=str(tmp_path / "bot.db")))
+    async with build(config) as services:
+        report = (await services.health.report()).as_json()
+
+    assert report["failed"] == ["telegram", "scheduler"]
+    assert report["checks"]["scheduler"]["detail"] == "the feed scheduler is not running"
+    assert report["checks"]["store"] == {"ok": True, "detail": "a test write went through"}
