@@ -84,6 +84,24 @@ class TelegramConfig:
 
 
 @dataclass(frozen=True)
+class MetricsConfig:
+    listen: str = ""
+    """"host:port" of the /healthz and /metrics HTTP server; "" for none."""
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """``listen`` as (host, port); an IPv6 host is written in brackets ("[::1]:9464")."""
+        host, _, port = self.listen.rpartition(":")
+        return host.strip("[]"), int(port)
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    summary_every: int = 60
+    """Seconds covered by each summary line of what the bot did (none when nothing happened)."""
+
+
+@dataclass(frozen=True)
 class AccessConfig:
     admins: list[int] = field(default_factory=list)
     allowed_users: list[int] = field(default_factory=list)
@@ -155,6 +173,8 @@ class Config:
     fetch: FetchConfig = field(default_factory=FetchConfig)
     feeds: list[FeedSpec] = field(default_factory=list)
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
     access: AccessConfig = field(default_factory=AccessConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
@@ -342,6 +362,7 @@ def _check_values(config: Config, where: str) -> None:
         ("alerts.feed_failing_after", config.alerts.feed_failing_after),
         ("alerts.backlog_after", config.alerts.backlog_after),
         ("alerts.rate_limited_after", config.alerts.rate_limited_after),
+        ("logging.summary_every", config.logging.summary_every),
     ):
         if value <= 0:
             raise ConfigError(f"{where}: {name} must be positive, got {value!r}")
@@ -365,6 +386,8 @@ def _check_values(config: Config, where: str) -> None:
     _check_url(config.telegram.base_url, f"{where}: telegram.base_url")
     if config.telegram.webhook_url:
         _check_webhook_url(config.telegram.webhook_url, f"{where}: telegram.webhook_url")
+    if config.metrics.listen:
+        _check_listen(config.metrics.listen, f"{where}: metrics.listen")
     if not is_timezone(config.delivery.timezone):
         raise ConfigError(
             f"{where}: delivery.timezone {config.delivery.timezone!r} is not a time zone; "
@@ -414,6 +437,15 @@ def _check_webhook_url(url: str, where: str) -> None:
         raise ConfigError(
             f"{where}: Telegram sends webhooks over HTTPS only; expected an https:// URL "
             f"(e.g. your reverse proxy's), got {url!r}"
+        )
+
+
+def _check_listen(listen: str, where: str) -> None:
+    host, colon, port = listen.rpartition(":")
+    if not (colon and host and port.isdigit() and 0 < int(port) < 65536):
+        raise ConfigError(
+            f"{where}: expected host:port, such as '127.0.0.1:9464' (or '' for no server), "
+            f"got {listen!r}"
         )
 
 

@@ -4,7 +4,8 @@ Start-up order makes the outbox the single source of truth: delivery starts with
 was pending when the process last stopped (a crash included), while new polls add to it.
 Feeds are polled from the start; updates and delivery begin once Telegram answers, which at
 boot may take a while (``bot.telegram.connect`` retries with backoff), so an outage then
-delays alerts but never stops polling or loses them.
+delays alerts but never stops polling or loses them. The health and metrics port
+(``[metrics] listen``) opens before that, so an outage at boot shows in ``/healthz``.
 Shutdown runs the other way round: stop taking updates and polling, give in-flight sends and
 the polls being stored a bounded time to finish, then close the database. An alert that was
 not marked sent stays pending and goes out on the next start; a poll cancelled or rolled back
@@ -25,7 +26,9 @@ from telegram.ext import Application
 
 from bot.config import TOKEN_ENV, Config, ConfigError, load_config
 from bot.logs import hide
+from bot.ops.metrics import Metrics
 from bot.ops.notices import notifying
+from bot.ops.server import serving
 from bot.runtime import settle_heap
 from bot.store import FeedRow
 from bot.telegram import build_application, connect, stop_receiving
@@ -68,8 +71,12 @@ async def serve(config: Config, token: str, *, stop: asyncio.Event | None = None
         resources.push_async_callback(stop_receiving, application)
         resources.push_async_callback(scheduler.shutdown)  # also when connect() raises
         await scheduler.start()
+        if config.metrics.listen:
+            metrics = Metrics(services.activity, services.store)
+            await resources.enter_async_context(serving(config.metrics, services.health, metrics))
         delivery = None
         if await connect(application, config.telegram, stop):
+            services.health.connected(application.bot)
             # The sender waits for its own slots; its sends must not wait for a reply's too.
             delivery = asyncio.create_task(
                 sender.run_forever(stop), name="delivery", context=paced_by_caller()

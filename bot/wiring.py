@@ -14,7 +14,7 @@ connections, the parse workers, then the database.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property, partial
 from types import TracebackType
 from typing import Self
@@ -31,6 +31,7 @@ from bot.feeds.probe import probe_feed
 from bot.ingest import FeedScheduler, Pipeline, fetch_limits
 from bot.matching import SubscriptionMatcher
 from bot.ops.activity import Activity
+from bot.ops.health import Health
 from bot.store import AsyncStore, Store
 from bot.summary import LLMSummarizer, llm_from_config
 from bot.telegram.services import FeedValidator
@@ -78,7 +79,18 @@ class Services:
 
     @cached_property
     def scheduler(self) -> FeedScheduler:
-        return FeedScheduler(self.pipeline, self.store, self.config, activity=self.activity)
+        return FeedScheduler(
+            self.pipeline,
+            self.store,
+            self.config,
+            activity=self.activity,
+            summary_every=timedelta(seconds=self.config.logging.summary_every),
+        )
+
+    @cached_property
+    def health(self) -> Health:
+        """What ``/healthz`` checks: the store takes writes, Telegram answers, feeds are polled."""
+        return Health(self.store, self.scheduler, self.activity)
 
     @cached_property
     def llm(self) -> LLMSummarizer | None:

@@ -70,6 +70,9 @@ def test_the_example_mentions_every_key() -> None:
         ('[rules]\nlanguages = ["xx"]\n', "rules.languages: no CLDR names for 'xx'"),
         ('[aliases]\n"Eli Cohen" = "אלי כהן"\n', "aliases.Eli Cohen: expected a list"),
         ('aliases = ["Eli Cohen"]\n', "aliases: expected a table"),
+        ('[metrics]\nlisten = "9464"\n', "metrics.listen: expected host:port, such as"),
+        ('[metrics]\nlisten = "localhost:http"\n', "metrics.listen: expected host:port"),
+        ("[logging]\nsummary_every = 0\n", "logging.summary_every must be positive"),
         (
             '[telegram]\nwebhook_url = "http://bot.example.org/hook"\n',
             "telegram.webhook_url: Telegram sends webhooks over HTTPS only; expected an https:// "
@@ -88,6 +91,12 @@ def test_an_https_webhook_url_is_taken(tmp_path: Path) -> None:
     text = '[telegram]\nwebhook_url = "https://bot.example.org/hook"\n'
 
     assert load_config(write(tmp_path, text)).telegram.webhook_url == "https://bot.example.org/hook"
+
+
+def test_a_metrics_address_is_read_ipv6_too(tmp_path: Path) -> None:
+    metrics = load_config(write(tmp_path, '[metrics]\nlisten = "[::1]:9464"\n')).metrics
+
+    assert metrics.address == ("::1", 9464)
 
 
 def test_a_missing_file_says_what_to_do(tmp_path: Path) -> None:

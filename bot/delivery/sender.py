@@ -275,7 +275,7 @@ class OutboxSender:
             updates = await self.store.story_updates()
             await self._per_chat(updates, lambda u: u.original.chat.id, self._settle_copies, cycle)
         if cycle.report.touched:
-            logger.info("delivery cycle: %s", cycle.report)
+            logger.debug("delivery cycle: %s", cycle.report)
             if not cycle.store_failed:
                 self.health.ok()
         return cycle.report

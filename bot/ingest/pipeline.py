@@ -33,6 +33,7 @@ from bot.ingest.stories import StoryClusterer
 from bot.matching import Matches, SubscriptionMatcher
 from bot.store import AsyncStore, FeedRow, PollOutcome, StoredPoll
 from bot.store.health import storage_fault
+from bot.store.states import FAILED_POLLS
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +179,12 @@ class WritesSince:
             self._writes.popleft()
 
 
+def _log_recovery(feed: FeedRow, outcome: PollOutcome) -> None:
+    """The end of a feed's failing episode (see ``Pipeline._failure``), once."""
+    if feed.error_count and outcome.status not in FAILED_POLLS:
+        logger.info("%s: polls again after %d failures", feed.url, feed.error_count)
+
+
 def _keys(feed_id: int, articles: Iterable[Article]) -> Iterator[str]:
     """What makes an article old to the store: its id in its feed, its URL in any feed."""
     for article in articles:
@@ -274,6 +281,7 @@ class Pipeline:
         try:
             if fresh.record:
                 await self._recorder.record(feed.id, outcome)
+                _log_recovery(feed, outcome)
         except Exception as exc:
             if storage_fault(exc) is None:
                 logger.exception("%s: could not record the poll's outcome", feed.url)
@@ -529,13 +537,22 @@ class Pipeline:
         )
 
     def _failure(self, feed: FeedRow, now: datetime, exc: Exception) -> PollOutcome:
-        """Log and record a failed poll; the feed backs off (410: it is disabled)."""
+        """Log and record a failed poll; the feed backs off (410: it is disabled).
+
+        A feed that fails is logged once per episode: a WARNING when it starts failing (its
+        ``error_count`` was 0), DEBUG while it goes on, and INFO when it works again
+        (:meth:`_record`), so a feed down for a day is two lines, not one per poll. A 410
+        ends the feed's polling, so it is a WARNING however long the feed had been failing.
+        """
+        told = feed.error_count > 0 and not isinstance(exc, FeedGone)
+        level = logging.DEBUG if told else logging.WARNING
         if isinstance(exc, _EXPECTED):
             # The error names the URL it is about; the line names it once.
-            logger.warning("%s: poll failed: %s", feed.url, str(exc).removeprefix(f"{feed.url}: "))
+            reason = str(exc).removeprefix(f"{feed.url}: ")
+            logger.log(level, "%s: poll failed: %s", feed.url, reason)
             message = str(exc)
         else:
-            logger.exception("%s: poll failed unexpectedly", feed.url)
+            logger.log(level, "%s: poll failed unexpectedly", feed.url, exc_info=exc)
             message = f"{feed.url}: unexpected error: {type(exc).__name__}: {exc}"
         delay = next_poll_delay(
             interval=self._interval(feed),

@@ -13,6 +13,9 @@ Feeds change in the database behind the scheduler's back too: ``topic-alert impo
 ``remove-feed`` or any CLI command run with an edited config file write from another process.
 A resync job compares the store's ``feeds_version`` every ``resync_every`` (a minute, or the
 ``[polling] interval`` when shorter) and, only when it moved, the enabled feeds with the jobs.
+Two more housekeeping jobs: a daily prune of old articles, and the log's summary line of
+what happened (``bot.ops.logsummary``, every ``[logging] summary_every``). :meth:`FeedScheduler.
+state` tells the health check whether polls start when due and none has hung.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import contextlib
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -32,6 +36,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.config import Config
 from bot.ingest.pipeline import Pipeline
 from bot.ops.activity import Activity
+from bot.ops.logsummary import log_activity
 from bot.store import AsyncStore, FeedRow, UnknownRow
 from bot.store.health import FaultKind, storage_fault
 
@@ -47,9 +52,12 @@ PROBE_EVERY = timedelta(seconds=15)
 """How often a store with a fault is tried again."""
 RESYNC_EVERY = timedelta(seconds=60)
 """How often the store is asked whether another process changed the feeds (one row read)."""
+SUMMARY_EVERY = timedelta(minutes=1)
+"""How often the log sums up what happened (``bot.ops.logsummary``)."""
 _PRUNE_JOB = "prune"
 _PROBE_JOB = "probe"
 _RESYNC_JOB = "resync"
+_SUMMARY_JOB = "summary"
 
 
 _EXECUTOR_LOGGER = "apscheduler.executors.default"
@@ -75,6 +83,20 @@ def _job_id(feed_id: int) -> str:
     return f"{_FEED_JOB}{feed_id}"
 
 
+@dataclass(frozen=True)
+class PollingState:
+    """Whether polls happen when due, as the health check reads it."""
+
+    running: bool
+    """APScheduler runs (it stops only on shutdown, or when its loop died)."""
+    feeds: int
+    """Feeds scheduled."""
+    next_due: datetime | None
+    """The earliest time a feed's poll is due; in the past only while it is being started."""
+    oldest_poll: datetime | None
+    """When the longest-running poll in flight started; None when none is."""
+
+
 class FeedScheduler:
     """Schedules the pipeline's polls; start it from inside the running event loop."""
 
@@ -87,6 +109,7 @@ class FeedScheduler:
         probe_every: timedelta = PROBE_EVERY,
         activity: Activity | None = None,
         resync_every: timedelta | None = None,
+        summary_every: timedelta = SUMMARY_EVERY,
     ) -> None:
         self.pipeline = pipeline
         self.store = store
@@ -101,9 +124,11 @@ class FeedScheduler:
         """A feed changed by another process is picked up within this: within a poll interval."""
         self._feeds_version: int | None = None
         """The store's ``feeds_version`` when the jobs last matched its feeds."""
+        self.summary_every = summary_every
         self._skipped: set[int] = set()
         """Feeds whose poll was skipped while the store had a fault."""
-        self._running: set[asyncio.Task[Any] | None] = set()
+        self._running: dict[asyncio.Task[Any] | None, datetime] = {}
+        """Polls in flight, and when each started."""
 
     async def start(self) -> None:
         """Merge the config file's feeds into the store and schedule every enabled feed.
@@ -122,6 +147,9 @@ class FeedScheduler:
         self._every(_PRUNE_JOB, self._prune, PRUNE_EVERY, first_run=now + PRUNE_FIRST)
         self._every(_PROBE_JOB, self._probe, self.probe_every, first_run=now + self.probe_every)
         self._every(_RESYNC_JOB, self._resync, self.resync_every, first_run=now + self.resync_every)
+        self._every(
+            _SUMMARY_JOB, self._summarize, self.summary_every, first_run=now + self.summary_every
+        )
         logger.info("scheduled %d feeds", len(feeds))
 
     def _every(
@@ -137,6 +165,20 @@ class FeedScheduler:
             max_instances=1,
             misfire_grace_time=None,
             replace_existing=True,
+        )
+
+    def state(self) -> PollingState:
+        """What the health check needs to tell a working scheduler from a stuck one."""
+        due = [
+            job.next_run_time
+            for job in self.scheduler.get_jobs()
+            if job.id.startswith(_FEED_JOB) and job.next_run_time is not None
+        ]
+        return PollingState(
+            running=self.scheduler.running,
+            feeds=len(due),
+            next_due=min(due, default=None),
+            oldest_poll=min(self._running.values(), default=None),
         )
 
     def add_feed(self, feed: FeedRow) -> None:
@@ -194,11 +236,11 @@ class FeedScheduler:
             self._skipped.add(feed_id)  # nothing fetched now could be kept: see _probe
             return
         task = asyncio.current_task()
-        self._running.add(task)
+        self._running[task] = datetime.now(UTC)
         try:
             await self._poll_fresh(feed_id)
         finally:
-            self._running.discard(task)
+            del self._running[task]
 
     async def _poll_fresh(self, feed_id: int) -> None:
         try:
@@ -288,6 +330,9 @@ class FeedScheduler:
             for job in self.scheduler.get_jobs()
             if job.id.startswith(_FEED_JOB)
         }
+
+    async def _summarize(self) -> None:
+        await log_activity(self.activity, self.store, self.summary_every)
 
     async def _prune(self) -> None:
         if self.store.health.fault is not None:

@@ -107,6 +107,8 @@ class Activity:
         self.last_poll_at: datetime | None = None
         self.last_reached: float | None = None
         """``clock()`` of Telegram's latest answer, None before the first."""
+        self.last_unreached: float | None = None
+        """``clock()`` of the latest request that did not reach Telegram."""
         self._window = Window()
         self._floods: deque[float] = deque()
         self._polls = Counter(
@@ -188,6 +190,8 @@ class Activity:
         self._requests.labels(method, answer).inc()
         if answer.reached:
             self.last_reached = self._clock()
+        else:
+            self.last_unreached = self._clock()
         if answer is TelegramAnswer.FLOOD:
             self._floods.append(self._clock())
             self._window.floods += 1
@@ -209,3 +213,12 @@ class Activity:
     def seconds_since_reached(self) -> float | None:
         """How long ago Telegram last answered; None if it never has."""
         return None if self.last_reached is None else self._clock() - self.last_reached
+
+    def telegram_answering(self, within: float) -> bool:
+        """Whether Telegram answered in the last ``within`` seconds and no request has failed
+        to reach it since: a long poll cut off by an outage counts at once, not ``within``
+        seconds later."""
+        since = self.seconds_since_reached()
+        if since is None or since > within:
+            return False
+        return self.last_unreached is None or self.last_unreached < (self.last_reached or 0.0)

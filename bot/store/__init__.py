@@ -30,7 +30,7 @@ from bot.store.rows import (
     StoryUpdate,
     SubscriptionRow,
 )
-from bot.store.states import FeedOrigin, OutboxStatus, Paused, PollStatus, ShownAs
+from bot.store.states import FeedOrigin, FeedState, OutboxStatus, Paused, PollStatus, ShownAs
 from bot.store.store import Store
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "DuplicateSubscription",
     "FeedOrigin",
     "FeedRow",
+    "FeedState",
     "GoneChat",
     "OutboxRow",
     "OutboxStatus",

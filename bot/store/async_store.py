@@ -154,3 +154,4 @@ class AsyncStore:
     # notices
     open_notices = _offload(Store.open_notices)
     save_notices = _offload(Store.save_notices)
+    feed_states = _offload(Store.feed_states)

@@ -70,6 +70,20 @@ _POLL_WORDS = {
 }
 
 
+class FeedState(StrEnum):
+    """Where a feed stands, as the metrics count feeds: derived from ``feeds.enabled``,
+    ``error_count`` and ``last_status``, not a column of its own."""
+
+    OK = "ok"
+    """Polled, and its last poll worked."""
+    FAILING = "failing"
+    """Polled, and its last poll failed (it backs off)."""
+    GONE = "gone"
+    """No longer polled: it answered 410 Gone."""
+    DISABLED = "disabled"
+    """No longer polled: removed with /removefeed or from the config file."""
+
+
 FAILED_POLLS = (PollStatus.ERROR, PollStatus.GONE)
 """Poll statuses that count as a failure of the feed (``feeds.error_count``)."""
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from bot.store.connection import Connected, utcnow
 from bot.store.rows import Latency, RecentSends, StoreStats, from_iso, to_iso
-from bot.store.states import OutboxStatus, Paused, ShownAs
+from bot.store.states import FeedState, OutboxStatus, Paused, PollStatus, ShownAs
 
 
 class StatsTable(Connected):
@@ -37,6 +37,19 @@ class StatsTable(Connected):
                 self.conn.execute("SELECT max(last_polled_at) FROM feeds").fetchone()[0]
             ),
         )
+
+    def feed_states(self) -> dict[FeedState, int]:
+        """How many feeds are in each :class:`FeedState` (every state present, 0 or more)."""
+        # SQL: one pass with FILTER clauses, which count_where has no form for.
+        row = self.conn.execute(
+            """SELECT count(*) FILTER (WHERE enabled AND error_count = 0),
+                      count(*) FILTER (WHERE enabled AND error_count > 0),
+                      count(*) FILTER (WHERE NOT enabled AND last_status = :gone),
+                      count(*) FILTER (WHERE NOT enabled AND last_status IS NOT :gone)
+               FROM feeds""",
+            {"gone": PollStatus.GONE},
+        ).fetchone()
+        return dict(zip(FeedState, row, strict=True))
 
     def _scheduled_after(self, moment: datetime) -> int:
         """Pending rows that wait for a digest due after ``moment``."""

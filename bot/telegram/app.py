@@ -67,6 +67,7 @@ from bot.telegram.handlers import (
 from bot.telegram.menus import publish_menus
 from bot.telegram.services import KEY, FeedChanged, FeedValidator, Services
 from bot.telegram.speaking import speak_their_language
+from bot.telegram.updates_request import ReportedUpdates
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +95,8 @@ def build_application(
     with autodiscovery) and raises to refuse it; without it /addfeed is disabled.
     ``on_feed_added(feed_row)`` is awaited after /addfeed stored a feed, and
     ``on_feed_removed(feed_row)`` after /removefeed disabled one. ``activity`` counts every
-    Bot API request and its answer (the process's one, so metrics and /status see them).
+    Bot API request and its answer, the long poll's included (the process's one, so metrics
+    and /status see them).
     """
     activity = activity or Activity()
     application = (
@@ -102,6 +104,7 @@ def build_application(
         .token(token)
         .base_url(base_url)
         .rate_limiter(PacedReplies(pacer or Pacer(), activity))
+        .get_updates_request(ReportedUpdates(activity))
         .concurrent_updates(True)
         .post_init(publish_commands)
         .build()

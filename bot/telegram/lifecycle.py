@@ -15,7 +15,7 @@ import logging
 import time
 from urllib.parse import urlsplit
 
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 
 from bot.config import TelegramConfig
@@ -105,8 +105,16 @@ async def start_receiving(
         )
         logger.info("receiving updates by webhook at %s", telegram.webhook_url)
     else:
-        await updater.start_polling(poll_interval=0, timeout=poll_timeout)
+        await updater.start_polling(
+            poll_interval=0, timeout=poll_timeout, error_callback=_retrying_updates
+        )
         logger.info("receiving updates by long polling")
+
+
+def _retrying_updates(exc: TelegramError) -> None:
+    """Instead of PTB's traceback at every failed getUpdates while it retries: the request
+    says once when it fails and once when it works again (``bot.telegram.updates_request``)."""
+    logger.debug("getUpdates failed; PTB retries with backoff: %s", exc)
 
 
 async def stop_receiving(application: Application) -> None:
