@@ -1,7 +1,5 @@
 """topic-alert: the bot side (config, feeds, storage, summaries, delivery, Telegram, CLI)."""
 
-__version__ = "0.1.0"
-
 
 def installed_version() -> str:
     """The version of the installed topic-alert package, as ``--version`` and /status say it."""

@@ -5,16 +5,20 @@ during a storage fault still answers."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
+import pytest
 from botapi import FakeBotAPI
 from daemon_process import start, terminate, wait_until
 from ops_http import OpsPort, value
+from prometheus_client import CollectorRegistry, ProcessCollector
 from pytest_httpserver import HTTPServer
 from test_daemon import SAMPLE_TITLE, SAMPLE_URL, Feed
 
-from bot import __version__
+from bot import installed_version
+from bot.ops.metrics import ProcessFigures
 
 CHAT = 8101
 REFUSING = 8102
@@ -74,7 +78,7 @@ def test_a_scrape_shows_polls_articles_the_alert_its_latency_a_429_and_the_backl
     assert figure("topic_alert_subscriptions", state="active") == 2
     assert figure("topic_alert_chats") == 2
     assert figure("topic_alert_storage_healthy") == 1
-    assert figure("topic_alert_build_info", version=__version__) == 1
+    assert figure("topic_alert_build_info", version=installed_version()) == 1
     assert figure("process_resident_memory_bytes") > 10_000_000
     assert figure("topic_alert_uptime_seconds") > 0
 
@@ -107,3 +111,27 @@ def test_a_scrape_during_a_storage_fault_answers_without_the_database_figures(
     assert value(during, "topic_alert_polls_total", outcome="ok") >= 1  # the process's own
     assert value(after, "topic_alert_storage_healthy") == 1
     assert value(after, "topic_alert_articles_stored") == 1
+
+
+def test_process_memory_is_reported_where_systemd_hides_the_boot_time(tmp_path: Path) -> None:
+    """The shipped unit's ProcSubset=pid leaves /proc/self but hides /proc/stat, where
+    prometheus-client reads the boot time; its collector then reports no process figure at all.
+    A /proc with only this process's own files stands for it."""
+    proc = tmp_path / "proc"
+    (proc / "self").mkdir(parents=True)
+    stat = Path("/proc/self/stat").read_bytes()
+    (proc / "self" / "stat").write_bytes(stat)
+    fields = stat.split(b")")[-1].split()
+    started_at = 1_800_000_000.0
+
+    plain = ProcessCollector(proc=str(proc), registry=None)
+    figures = {
+        family.name: family.samples[0].value
+        for family in ProcessFigures(
+            started_at, proc=str(proc), registry=CollectorRegistry()
+        ).collect()
+    }
+
+    assert list(plain.collect()) == []
+    assert figures["process_resident_memory_bytes"] == int(fields[21]) * os.sysconf("SC_PAGESIZE")
+    assert figures["process_start_time_seconds"] == pytest.approx(started_at)

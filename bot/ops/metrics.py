@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
 from prometheus_client import (
+    CollectorRegistry,
     Gauge,
     Info,
     ProcessCollector,
@@ -32,7 +34,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from bot import __version__
+from bot import installed_version
 from bot.ops.activity import Activity
 from bot.store import AsyncStore, FeedState, StoreStats
 from bot.store.health import FaultKind
@@ -43,19 +45,43 @@ STORE_SECONDS = 5.0
 """How long a scrape waits for the database's figures (Prometheus gives up after 10 s)."""
 
 
+class ProcessFigures(ProcessCollector):
+    """prometheus-client's process memory and CPU, also under the shipped systemd unit.
+
+    The collector reads the machine's boot time from ``/proc/stat`` and reports nothing at all
+    without it; the unit's ``ProcSubset=pid`` hides that file (only ``/proc/<pid>`` stays). The
+    boot time is then worked out from this process's own start: when it began counting
+    (``started_at``, moments after exec) less its start in clock ticks since boot, which
+    ``/proc/self/stat`` still shows. Only ``process_start_time_seconds`` depends on it, off by
+    the moments between exec and ``started_at``.
+    """
+
+    def __init__(self, started_at: float, *, proc: str = "/proc", registry: CollectorRegistry):
+        self._started_at = started_at
+        super().__init__(proc=proc, registry=registry)
+
+    def _boot_time(self) -> float:
+        try:
+            return float(super()._boot_time())  # type: ignore[no-untyped-call]
+        except OSError:
+            with open(os.path.join(self._proc, "self", "stat"), "rb") as stat:
+                ticks_since_boot = float(stat.read().split(b")")[-1].split()[19])
+            return self._started_at - ticks_since_boot / self._ticks
+
+
 class Metrics:
     """The exposition for one process; registers the static figures on the activity's registry
     (once per process: a second Metrics for the same Activity would duplicate them)."""
 
-    def __init__(self, activity: Activity, store: AsyncStore, *, version: str = __version__):
+    def __init__(self, activity: Activity, store: AsyncStore):
         self.activity = activity
         self.store = store
         # A "*_created" twin of every counter says only when the process started.
         disable_created_metrics()  # type: ignore[no-untyped-call]  # untyped in prometheus-client
         registry = activity.registry
-        ProcessCollector(registry=registry)
+        ProcessFigures(activity.started_at.timestamp(), registry=registry)
         Info("topic_alert_build", "The running version.", registry=registry).info(
-            {"version": version}
+            {"version": installed_version()}
         )
         Gauge(
             "topic_alert_start_time_seconds",
