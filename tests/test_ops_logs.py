@@ -5,6 +5,7 @@ starts failing and when it polls again, not at every poll; ``-v`` brings the det
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 from botapi import FakeBotAPI
@@ -15,7 +16,11 @@ from pipeline_env import item
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-SUMMARY = re.compile(r"^INFO bot\.ops\.logsummary: last 1 s: (\d+) polls \(")
+from bot.ops.activity import Window
+from bot.ops.logsummary import describe
+from bot.store import PollStatus
+
+SUMMARY = re.compile(r"^INFO bot\.ops\.logsummary: last 1 s: (\d+) polls? \(")
 FAILURES_BEFORE_RECOVERY = 3
 CHAT = 8201
 
@@ -82,7 +87,7 @@ def test_the_default_log_sums_up_and_names_each_failing_feed_once(
     polls_summed = sum(int(match.group(1)) for match in summaries if match)
     assert polls_summed <= failing.polls + recovering.polls  # each poll in one line at most
     assert any("; 2 feeds failing now" in line for line in lines)
-    assert any("; 1 feeds failing now" in line for line in lines)  # after the recovery
+    assert any("; 1 feed failing now" in line for line in lines)  # after the recovery
 
 
 def test_verbose_brings_the_job_lines_and_every_failure_back(
@@ -124,3 +129,18 @@ def test_telegram_failing_after_start_is_two_lines_not_a_traceback_a_retry(
         r"in \d+ s",
         told[1],
     )
+
+
+def test_the_summary_counts_in_the_right_number_and_leaves_out_what_did_not_happen() -> None:
+    one = Window(polls=Counter({PollStatus.ERROR: 1}), new_articles=1, alerts_sent=1)
+    many = Window(
+        polls=Counter({PollStatus.OK: 2, PollStatus.NOT_MODIFIED: 1}), alerts_queued=3, floods=2
+    )
+
+    assert describe(one) == ["1 poll (1 failed)", "1 new article", "1 alert sent"]
+    assert describe(many) == [
+        "3 polls (2 ok, 1 not modified)",
+        "3 alerts queued",
+        "2 flood waits (429)",
+    ]
+    assert describe(Window()) == []

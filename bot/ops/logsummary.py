@@ -14,6 +14,7 @@ import logging
 import sqlite3
 from datetime import timedelta
 
+from bot.markup import counted
 from bot.ops.activity import Activity, Window
 from bot.store import AsyncStore, FeedState, PollStatus
 
@@ -22,14 +23,17 @@ logger = logging.getLogger(__name__)
 
 async def log_activity(activity: Activity, store: AsyncStore, period: timedelta) -> None:
     """Write the summary of what happened since the last call, if anything did."""
-    window = activity.take_window()
-    if not _happened(window):
+    parts = describe(activity.take_window())
+    if not parts:
         return
-    logger.info("last %g s: %s", period.total_seconds(), describe(window, await _failing(store)))
+    failing = await _failing(store)
+    if failing is not None:
+        parts[-1] += f"; {counted(failing, 'feed')} failing now"
+    logger.info("last %g s: %s", period.total_seconds(), ", ".join(parts))
 
 
-def describe(window: Window, failing: int | None) -> str:
-    """The summary's text: the figures that are not zero, and the failing feeds if known."""
+def describe(window: Window) -> list[str]:
+    """The summary's parts: each figure that is not zero, in words; none for a quiet period."""
     parts = []
     if window.polls:
         outcomes = ", ".join(
@@ -37,31 +41,17 @@ def describe(window: Window, failing: int | None) -> str:
             for status in PollStatus
             if window.polls[status]
         )
-        parts.append(f"{window.polls.total()} polls ({outcomes})")
+        parts.append(f"{counted(window.polls.total(), 'poll')} ({outcomes})")
     for count, what in (
-        (window.new_articles, "new articles"),
-        (window.alerts_queued, "alerts queued"),
-        (window.alerts_sent, "alerts sent"),
-        (window.alerts_failed, "alerts given up"),
-        (window.floods, "flood waits (429)"),
+        (window.new_articles, counted(window.new_articles, "new article")),
+        (window.alerts_queued, f"{counted(window.alerts_queued, 'alert')} queued"),
+        (window.alerts_sent, f"{counted(window.alerts_sent, 'alert')} sent"),
+        (window.alerts_failed, f"{counted(window.alerts_failed, 'alert')} given up"),
+        (window.floods, f"{counted(window.floods, 'flood wait')} (429)"),
     ):
         if count:
-            parts.append(f"{count} {what}")
-    text = ", ".join(parts)
-    return text if failing is None else f"{text}; {failing} feeds failing now"
-
-
-def _happened(window: Window) -> bool:
-    return any(
-        (
-            window.polls,
-            window.new_articles,
-            window.alerts_queued,
-            window.alerts_sent,
-            window.alerts_failed,
-            window.floods,
-        )
-    )
+            parts.append(what)
+    return parts
 
 
 async def _failing(store: AsyncStore) -> int | None:
