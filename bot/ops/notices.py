@@ -299,7 +299,7 @@ def _failing_notice(feed: FeedRow, failing: timedelta) -> Text:
     ).format(
         feed=linked(feed),
         duration=format_duration(failing.total_seconds()),
-        error=isolate(esc(feed.last_error or "")),
+        error=isolate(esc(feed.failure)),
     )
 
 

@@ -125,6 +125,12 @@ class FeedRow:
     def display_name(self) -> str:
         return self.name or self.title or self.url
 
+    @property
+    def failure(self) -> str:
+        """The last poll's error for a line that already names the feed: as recorded, less the
+        feed's own URL in front (an error about a URL it was redirected to keeps that one)."""
+        return (self.last_error or "error").removeprefix(f"{self.url}: ")
+
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> FeedRow:
         return cls(

@@ -45,7 +45,7 @@ def describe(feed: FeedRow) -> str:
     name = linked(feed)
     if not feed.error_count:
         return name
-    error = isolate(esc(feed.last_error or "error"))
+    error = isolate(esc(feed.failure))
     return _("{feed} — failing: {error}").format(feed=name, error=error)
 
 
