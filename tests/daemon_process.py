@@ -53,9 +53,11 @@ def run_command(config: Path, *args: str) -> str:
     return done.stdout
 
 
-def wait_until(process: subprocess.Popen, condition: Callable[[], bool], what: str) -> None:
+def wait_until(
+    process: subprocess.Popen, condition: Callable[[], bool], what: str, timeout: float = 30
+) -> None:
     """Poll ``condition`` while the process runs; fail with its output if it exits first."""
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + timeout
     while not condition():
         if process.poll() is not None:
             raise AssertionError(f"the daemon exited before {what}: {process.communicate()}")
