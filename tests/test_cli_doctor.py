@@ -395,3 +395,19 @@ async def test_the_fake_refuses_get_updates_while_a_webhook_is_registered(
     botapi.webhook_registered("https://old.example.org/hook")
     with pytest.raises(Conflict, match="webhook is active"):
         await bot.get_updates(timeout=0)
+
+
+def test_a_setup_made_by_environment_variables_alone_says_so(
+    tmp_path: Path, botapi: FakeBotAPI, token: str, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """How a container is configured: no file, TOPIC_ALERT__ variables."""
+    monkeypatch.setenv("TOPIC_ALERT__STORAGE__PATH", str(tmp_path / "bot.db"))
+    monkeypatch.setenv("TOPIC_ALERT__TELEGRAM__BASE_URL", botapi.base_url)
+    monkeypatch.setenv("TOPIC_ALERT__ACCESS__ADMINS", "[7001]")
+    absent = tmp_path / "config.toml"
+
+    status, table, _ = doctor(absent, capsys)
+
+    assert status == 0
+    assert table["config"] == f"ok: TOPIC_ALERT__* variables (no {absent}), 0 feeds listed"
+    assert table["token"].startswith("ok: @topic_alert_test_bot")

@@ -12,8 +12,9 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from pathlib import Path
 
-from bot.config import Config, ConfigError, load_config
+from bot.config import ENV_PREFIX, Config, ConfigError, load_config
 from bot.doctor.database import check_database, check_disk, stored_feeds
 from bot.doctor.feeds import check_feed, feeds_to_check
 from bot.doctor.report import Row, Status
@@ -49,7 +50,10 @@ async def diagnose(config_path: str, *, progress: Progress = _no_progress) -> li
     hide(config.telegram.token)
     hide(config.telegram.webhook_secret)
     listed = counted(len(config.feeds), "feed")
-    rows = [Row("config", Status.OK, f"{config_path}, {listed} listed")]
+    source = (
+        config_path if Path(config_path).exists() else f"{ENV_PREFIX}* variables (no {config_path})"
+    )
+    rows = [Row("config", Status.OK, f"{source}, {listed} listed")]
     rows += await _telegram(config)
     rows += [
         check_admins(config.access),
