@@ -41,7 +41,7 @@ from bot.feeds.probe import read_feed
 from bot.i18n import LANGUAGES, SOURCE_LANGUAGE
 from bot.ingest import PollResult, with_full_text
 from bot.logs import configure_logging, hide, redact
-from bot.markup import counted
+from bot.markup import counted, shorten
 from bot.matching import document
 from bot.search import Found, SinceError, find, parse_since
 from bot.store import (
@@ -505,8 +505,7 @@ def _feeds(args: argparse.Namespace) -> int:
 
 
 def _feed_cells(feed: FeedRow) -> tuple[str, ...]:
-    name = feed.display_name
-    name = name if len(name) <= 40 else name[:39] + "…"
+    name = shorten(feed.display_name, 40)
     result = PollStatus(feed.last_status).words if feed.last_status else "never polled"
     if not feed.enabled:
         result += " (removed)" if feed.removed_at else " (disabled)"

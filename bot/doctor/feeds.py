@@ -34,7 +34,7 @@ from bot.feeds.errors import (
 from bot.feeds.probe import FeedRead, read_feed
 from bot.ingest.fulltext import needs_full_text
 from bot.languages import article_language
-from bot.markup import counted
+from bot.markup import counted, shorten
 from bot.store import FeedRow
 from bot.wiring import Services
 
@@ -110,7 +110,7 @@ async def check_feed(services: Services, feed: FeedToCheck) -> Row:
 
 def _label(name: str) -> str:
     """The CHECK cell of a feed: its name as alerts give it, shortened."""
-    return f"feed {name if len(name) <= _NAME_CHARS else name[: _NAME_CHARS - 1] + '…'}"
+    return f"feed {shorten(name, _NAME_CHARS)}"
 
 
 def _answer(read: FeedRead) -> str:
