@@ -13,8 +13,7 @@ connections, the parse workers, then the database.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import cached_property, partial
 from types import TracebackType
 from typing import Self
@@ -22,6 +21,7 @@ from typing import Self
 from telegram import Bot
 
 from bot.aliases import configured
+from bot.clock import Clock, utcnow
 from bot.config import Config
 from bot.delivery import OutboxSender, Pacer, render_outbox_row
 from bot.delivery.sender import Render
@@ -37,10 +37,6 @@ from bot.summary import LLMSummarizer, llm_from_config
 from bot.telegram.services import FeedValidator
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class Services:
     """Everything one process runs on, made from one config; see the module docstring."""
 
@@ -48,7 +44,7 @@ class Services:
         self,
         config: Config,
         *,
-        now: Callable[[], datetime] = _utcnow,
+        now: Clock = utcnow,
         pacer: Pacer | None = None,
     ) -> None:
         self.config = config
@@ -148,8 +144,6 @@ class Services:
         await self.aclose()
 
 
-def build(
-    config: Config, *, now: Callable[[], datetime] = _utcnow, pacer: Pacer | None = None
-) -> Services:
+def build(config: Config, *, now: Clock = utcnow, pacer: Pacer | None = None) -> Services:
     """The process's parts for ``config``; use as ``async with build(config) as services``."""
     return Services(config, now=now, pacer=pacer)

@@ -19,10 +19,11 @@ import logging
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.article import Article
+from bot.clock import Clock, utcnow
 from bot.config import Config
 from bot.feeds.backoff import next_poll_delay
 from bot.feeds.errors import FeedGone, FeedParseError, FetchError, RateLimited
@@ -66,10 +67,6 @@ class _Fresh:
     alerts: int
     record: bool = True
     """False when the store failed: the feed learned nothing, and is not to blame."""
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def fetch_limits(config: Config) -> FetchLimits:
@@ -203,7 +200,7 @@ class Pipeline:
         config: Config,
         matcher: SubscriptionMatcher,
         *,
-        now: Callable[[], datetime] = _utcnow,
+        now: Clock = utcnow,
         parser: FeedParser | None = None,
     ) -> None:
         """``parser`` defaults to what ``[polling] parse_workers`` says (worker processes,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import rules
-from bot.store.connection import Connected, utcnow
+from bot.clock import utcnow
+from bot.store.connection import Connected
 from bot.store.rows import to_iso
 
 ChatAliases = dict[str, list[str]]

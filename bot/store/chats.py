@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlite_utils.db import NotFoundError
 
-from bot.store.connection import Connected, utcnow
+from bot.clock import utcnow
+from bot.store.connection import Connected
 from bot.store.rows import ChatRow, GoneChat, to_iso
 from bot.store.states import Paused
 

@@ -18,7 +18,6 @@ import contextlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -32,10 +31,6 @@ from bot.article import Article
 Row = dict[str, Any]
 """A database row by column name, before it becomes one of the typed rows of ``rows.py``."""
 Params = Sequence[Any] | Mapping[str, Any]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def rule_words(text: str | None) -> str:

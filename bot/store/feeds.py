@@ -6,7 +6,8 @@ import contextlib
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from bot.store.connection import Connected, utcnow
+from bot.clock import utcnow
+from bot.store.connection import Connected
 from bot.store.errors import UnknownRow
 from bot.store.rows import FeedRow, PollOutcome, to_iso
 from bot.store.states import FAILED_POLLS, FeedOrigin, PollStatus

@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 
-from bot.store.connection import Connected, Row, json_ids, utcnow
+from bot.clock import utcnow
+from bot.store.connection import Connected, Row, json_ids
 from bot.store.errors import UnknownRow
 from bot.store.rows import (
     ChatRow,

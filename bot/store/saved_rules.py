@@ -12,7 +12,8 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from bot.store.connection import Connected, utcnow
+from bot.clock import utcnow
+from bot.store.connection import Connected
 from bot.store.errors import UnknownRow
 from bot.store.rows import SavedRule, to_iso
 

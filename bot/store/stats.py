@@ -8,7 +8,8 @@ import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from bot.store.connection import Connected, utcnow
+from bot.clock import utcnow
+from bot.store.connection import Connected
 from bot.store.rows import Latency, RecentSends, StoreStats, from_iso, to_iso
 from bot.store.states import FeedState, OutboxStatus, Paused, PollStatus, ShownAs
 

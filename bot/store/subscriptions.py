@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from sqlite_utils.db import NotFoundError
 
+from bot.clock import utcnow
 from bot.store.chats import ChatsTable
-from bot.store.connection import utcnow
 from bot.store.errors import DuplicateSubscription, SubscriptionLimitReached, UnknownRow
 from bot.store.rows import SubscriptionRow, to_iso
 from bot.store.states import OutboxStatus, Paused
