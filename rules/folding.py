@@ -83,26 +83,34 @@ def _char_class(ranges: list[tuple[int, int]]) -> str:
     return "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in ranges)
 
 
-def _in_ranges(cp: int, ranges: tuple[tuple[int, int], ...]) -> bool:
-    return any(lo <= cp <= hi for lo, hi in ranges)
-
-
 def _word_char_ranges() -> list[tuple[int, int]]:
     """Letters, digits and marks outside the CJK ranges, as code point ranges.
 
     Python's ``re`` has no ``\\p{L}`` and ``\\w`` leaves out combining marks (which would cut
     Hindi or decomposed accents in two), so the class is built once from ``unicodedata``.
-    Planes above 1 hold only CJK (handled separately) and rare historic scripts.
+    Planes above 1 hold only CJK (handled separately) and rare historic scripts. The major
+    categories of all code points are looked up and searched for runs in C: a loop over the
+    code points in Python took 0.14 s of every process's start-up.
     """
-    ranges: list[tuple[int, int]] = []
-    for cp in range(0x20000):
-        if unicodedata.category(chr(cp))[0] not in "LMN" or _in_ranges(cp, _CJK_RANGES):
+    categories = "".join(map(unicodedata.category, map(chr, range(0x20000))))
+    major = categories[::2]  # each category is two letters, "Lu", "Mn", "Nd"…
+    runs = ((found.start(), found.end() - 1) for found in re.finditer("[LMN]+", major))
+    return [part for run in runs for part in _outside(run, _CJK_RANGES)]
+
+
+def _outside(run: tuple[int, int], ranges: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
+    """The parts of the range ``run`` outside ``ranges`` (sorted, disjoint; ends included)."""
+    lo, hi = run
+    parts = []
+    for skip_lo, skip_hi in ranges:
+        if skip_hi < lo or skip_lo > hi:
             continue
-        if ranges and ranges[-1][1] == cp - 1:
-            ranges[-1] = (ranges[-1][0], cp)
-        else:
-            ranges.append((cp, cp))
-    return ranges
+        if skip_lo > lo:
+            parts.append((lo, skip_lo - 1))
+        lo = skip_hi + 1
+    if lo <= hi:
+        parts.append((lo, hi))
+    return parts
 
 
 def _split_planes(ranges: list[tuple[int, int]]) -> tuple[str, str]:
