@@ -29,6 +29,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterator
+from functools import cache
 from typing import NamedTuple
 
 # Scripts written without spaces: one token per character.
@@ -125,42 +126,67 @@ def _split_planes(ranges: list[tuple[int, int]]) -> tuple[str, str]:
     return _char_class(bmp), _char_class(high)
 
 
-_WORD_RANGES = _word_char_ranges()
-_WORD_BMP, _WORD_HIGH = _split_planes(_WORD_RANGES)
 _CJK_BMP, _CJK_HIGH = _split_planes(list(_CJK_RANGES))
-# A word character above U+FFFF: one cheap range test first, so that ordinary text never
-# reaches the long list of ranges in the lookbehind.
-_HIGH_WORD_CHAR = rf"[\U00010000-\U0010FFFF](?<=[{_WORD_HIGH}])"
-_HIGH_CJK_CHAR = f"[{_CJK_HIGH}]"
-_TOKEN_RE = re.compile(
-    rf"(?P<w>(?>(?:[{_WORD_BMP}]+|{_HIGH_WORD_CHAR})+)|[{_CJK_BMP}]|{_HIGH_CJK_CHAR})"
-    rf"(?:[{_APOSTROPHES}][sS](?![{_WORD_BMP}]|{_HIGH_WORD_CHAR}))?"
-)
-# The same tokens for text with no character above U+FFFF, and for text with no CJK either
-# (nearly all text): a pattern that starts with one character class is searched much faster.
-_BMP_TOKEN_RE = re.compile(
-    rf"(?P<w>[{_CJK_BMP}]|[{_WORD_BMP}]+)(?:[{_APOSTROPHES}][sS](?![{_WORD_BMP}]))?"
-)
-_WORD_TOKEN_RE = re.compile(rf"(?P<w>[{_WORD_BMP}]+)(?:[{_APOSTROPHES}][sS](?![{_WORD_BMP}]))?")
+
+
+class _Patterns(NamedTuple):
+    """The patterns made from the word class; see :func:`_patterns`."""
+
+    token: re.Pattern[str]
+    """Any text."""
+    bmp_token: re.Pattern[str]
+    """The same tokens for text with no character above U+FFFF."""
+    word_token: re.Pattern[str]
+    """The same for text with no CJK either (nearly all text): a pattern that starts with one
+    character class is searched much faster."""
+    non_ascii_word_char: re.Pattern[str]
+    """Finds a letter, digit or mark that is not ASCII: text without one takes the ASCII path."""
+
+
+@cache
+def _patterns() -> _Patterns:
+    """The token patterns, built when text is first read rather than at import: the word
+    class and four patterns over it are most of what importing ``rules`` costs (0.1 s), which
+    a process that never reads an article (``topic-alert feeds``) need not pay."""
+    word_ranges = _word_char_ranges()
+    word_bmp, word_high = _split_planes(word_ranges)
+    non_ascii_word_bmp, _ = _split_planes(
+        [(max(lo, 128), hi) for lo, hi in word_ranges if hi > 127]
+    )
+    # A word character above U+FFFF: one cheap range test first, so that ordinary text never
+    # reaches the long list of ranges in the lookbehind.
+    high_word_char = rf"[\U00010000-\U0010FFFF](?<=[{word_high}])"
+    high_cjk_char = f"[{_CJK_HIGH}]"
+    return _Patterns(
+        token=re.compile(
+            rf"(?P<w>(?>(?:[{word_bmp}]+|{high_word_char})+)|[{_CJK_BMP}]|{high_cjk_char})"
+            rf"(?:[{_APOSTROPHES}][sS](?![{word_bmp}]|{high_word_char}))?"
+        ),
+        bmp_token=re.compile(
+            rf"(?P<w>[{_CJK_BMP}]|[{word_bmp}]+)(?:[{_APOSTROPHES}][sS](?![{word_bmp}]))?"
+        ),
+        word_token=re.compile(rf"(?P<w>[{word_bmp}]+)(?:[{_APOSTROPHES}][sS](?![{word_bmp}]))?"),
+        non_ascii_word_char=re.compile(
+            f"[{non_ascii_word_bmp}{_CJK_BMP}]|{high_word_char}|{high_cjk_char}"
+        ),
+    )
+
+
 _HIGH_PLANES_RE = re.compile("[\U00010000-\U0010ffff]")
 _CJK_BMP_RE = re.compile(f"[{_CJK_BMP}]")
 _ACCENT_RE = re.compile(f"[{_char_class(list(_ACCENT_RANGES))}]+")
-_NON_ASCII_WORD_BMP, _ = _split_planes([(max(lo, 128), hi) for lo, hi in _WORD_RANGES if hi > 127])
-_NON_ASCII_WORD_CHAR_RE = re.compile(
-    f"[{_NON_ASCII_WORD_BMP}{_CJK_BMP}]|{_HIGH_WORD_CHAR}|{_HIGH_CJK_CHAR}"
-)
-"""Finds a letter, digit or mark that is not ASCII: text without one takes the ASCII path."""
 
 
 def _token_re(text: str) -> re.Pattern[str]:
     """The fastest of the equivalent token patterns that covers every character of ``text``."""
+    patterns = _patterns()
     if text.isascii():
-        return _WORD_TOKEN_RE
+        return patterns.word_token
     if _HIGH_PLANES_RE.search(text) is not None:
-        return _TOKEN_RE
+        return patterns.token
     if _CJK_BMP_RE.search(text) is not None:
-        return _BMP_TOKEN_RE
-    return _WORD_TOKEN_RE
+        return patterns.bmp_token
+    return patterns.word_token
 
 
 class Token(NamedTuple):
@@ -226,7 +252,7 @@ def folded_words(text: str) -> list[str]:
     ``lower()`` then replaces a lookup per word. That is most English news, whose quotes and
     dashes may be typographic while its words are plain ASCII.
     """
-    if text.isascii() or _NON_ASCII_WORD_CHAR_RE.search(text) is None:
+    if text.isascii() or _patterns().non_ascii_word_char.search(text) is None:
         return raw_words(text.lower())
     words = fold_all(raw_words(text))
     return [word for word in words if word] if "" in words else words
