@@ -122,6 +122,11 @@ def _table_of(hint: Any) -> type | None:
     return hint if isinstance(hint, type) and dataclasses.is_dataclass(hint) else None
 
 
+def _is_table_of_keys(hint: Any) -> bool:
+    """A section of keys (``[polling]``), not a value set whole (``[[feeds]]``, ``[aliases]``)."""
+    return isinstance(hint, type) and dataclasses.is_dataclass(hint)
+
+
 def _default(f: dataclasses.Field[Any]) -> Any:
     if f.default is not dataclasses.MISSING:
         return f.default
@@ -174,7 +179,7 @@ def test_sections_and_keys_come_in_the_order_of_the_example() -> None:
 def test_the_stated_type_and_default_are_the_code_s(name: str) -> None:
     hint, default = accepted()[name]
     entry = read_reference()[name]
-    if dataclasses.is_dataclass(_table_of(hint)) and typing.get_origin(hint) is not list:
+    if _is_table_of_keys(hint):
         assert not entry.type, f"[{name}] is a table of keys; its keys carry the facts"
         return
 
@@ -195,7 +200,7 @@ def test_the_stated_variable_sets_the_key(name: str) -> None:
     hint, default = accepted()[name]
     entry = read_reference()[name]
     section = name.split(".")[0]
-    if dataclasses.is_dataclass(_table_of(hint)) and typing.get_origin(hint) is not list:
+    if _is_table_of_keys(hint):
         return  # a table of keys; each key names its own variable
     if "." in name and typing.get_origin(accepted()[section][0]) is list:
         assert entry.variable is None, f"{name}: [[{section}]] is set whole, by its own variable"
