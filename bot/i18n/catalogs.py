@@ -11,11 +11,15 @@ import functools
 import io
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+
+if TYPE_CHECKING:
+    from bot.store import ChatRow
 
 logger = logging.getLogger(__name__)
 
@@ -76,3 +80,11 @@ def pick(*codes: str | None) -> str:
             if candidate in LANGUAGES:
                 return candidate
     return SOURCE_LANGUAGE
+
+
+def chat_language(chat: ChatRow, default: str) -> str:
+    """The language of a stored chat's texts: its /language choice, else its person's Telegram
+    language (or the base language of it), else ``default`` (``[delivery] language``).
+
+    The store keeps the tags; which of them the bot speaks is the catalogs' to say."""
+    return pick(chat.language, chat.telegram_language, default)

@@ -12,6 +12,7 @@ from bot import installed_version
 from bot.i18n import _, format_duration, format_number, format_when, ngettext
 from bot.ops.activity import Activity
 from bot.store import RecentSends, StoreStats
+from bot.telegram import texts
 from bot.telegram.access import bot_admins_only
 from bot.telegram.chats import stored_zone
 from bot.telegram.handlers.feeds import describe
@@ -36,7 +37,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lines = [
         _("<b>Status</b>"),
         *_process_lines(svc.activity, stats, zone, now),
-        _("Storage: {state}").format(state=store.health.describe()),
+        _("Storage: {state}").format(state=texts.storage_state(store.health)),
         ngettext(
             "Feeds: {total} ({count} failing)",
             "Feeds: {total} ({count} failing)",
