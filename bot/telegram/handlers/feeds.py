@@ -1,7 +1,7 @@
 """/feeds for everyone; /addfeed URL and /removefeed N for the bot's operators.
 
 Checking a new URL (fetching it, following autodiscovery) is the fetcher's job, injected as
-``Services.validate_feed`` so this package never imports the feed code itself.
+``HandlerDeps.validate_feed`` so this package never imports the feed code itself.
 """
 
 from __future__ import annotations

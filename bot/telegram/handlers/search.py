@@ -37,7 +37,7 @@ from bot.telegram.chats import stored_zone
 from bot.telegram.handlers.preview import article_line
 from bot.telegram.handlers.subscribe import subscribe_rule
 from bot.telegram.replies import NO_PREVIEW, reply
-from bot.telegram.services import Services, services
+from bot.telegram.services import HandlerDeps, services
 from bot.telegram.updates import chat_of, message_of, query_of
 
 logger = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ def _rule_and_since(text: str) -> tuple[str, datetime | None]:
 
 
 async def _page(
-    svc: Services, chat_id: int, saved: SavedRule, rule: rules.Rule, page: int
+    svc: HandlerDeps, chat_id: int, saved: SavedRule, rule: rules.Rule, page: int
 ) -> tuple[str, Buttons]:
     """The text and buttons of one page of a saved search (``rule``: its rule, compiled)."""
     found = await find(
