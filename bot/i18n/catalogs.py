@@ -11,15 +11,12 @@ import functools
 import io
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-
-if TYPE_CHECKING:
-    from bot.store import ChatRow
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +79,16 @@ def pick(*codes: str | None) -> str:
     return SOURCE_LANGUAGE
 
 
-def chat_language(chat: ChatRow, default: str) -> str:
+class ChatLanguages(Protocol):
+    """What a chat's language is chosen from: a stored chat (``bot.store.ChatRow``)."""
+
+    @property
+    def language(self) -> str | None: ...
+    @property
+    def telegram_language(self) -> str | None: ...
+
+
+def chat_language(chat: ChatLanguages, default: str) -> str:
     """The language of a stored chat's texts: its /language choice, else its person's Telegram
     language (or the base language of it), else ``default`` (``[delivery] language``).
 

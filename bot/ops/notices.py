@@ -44,7 +44,7 @@ from bot.i18n import _, chat_language, format_duration, format_number, isolate, 
 from bot.markup import esc
 from bot.ops.activity import FLOOD_WINDOW_SECONDS, Activity
 from bot.store import AsyncStore, ChatRow, FeedRow, GoneChat, PollStatus, StoreStats
-from bot.telegram.handlers.feeds import linked
+from bot.telegram.feed_lines import linked
 from bot.telegram.replies import NO_PREVIEW
 from bot.telegram.texts import fault_reason
 from bot.wiring import Services

@@ -15,7 +15,7 @@ from bot.store import RecentSends, StoreStats
 from bot.telegram import texts
 from bot.telegram.access import bot_admins_only
 from bot.telegram.chats import stored_zone
-from bot.telegram.handlers.feeds import describe
+from bot.telegram.feed_lines import feed_line
 from bot.telegram.replies import reply_lines
 from bot.telegram.services import services
 from bot.telegram.updates import chat_of
@@ -64,14 +64,14 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             "• "
             + ngettext(
                 "{feed} ({count} in a row)", "{feed} ({count} in a row)", feed.error_count
-            ).format(feed=describe(feed), count=format_number(feed.error_count))
+            ).format(feed=feed_line(feed), count=format_number(feed.error_count))
             for feed in failing
         ]
     teasers = [feed for feed in feeds if feed.fulltext_failures]
     if teasers:
         lines.append(_("<b>Article pages that could not be read</b> (feed text used instead)"))
         lines += [
-            f"• {describe(feed)}: {format_number(feed.fulltext_failures)}" for feed in teasers
+            f"• {feed_line(feed)}: {format_number(feed.fulltext_failures)}" for feed in teasers
         ]
     await reply_lines(update, lines)
 
