@@ -19,7 +19,7 @@ import rules
 from bot.aliases import configured
 from bot.i18n import _, format_when
 from bot.search import Match, find
-from bot.telegram.handlers.preview import article_line, title_of
+from bot.telegram.article_lines import article_line, title_of
 from bot.telegram.services import services
 from bot.telegram.updates import inline_query_of
 from bot.timezones import chat_zone

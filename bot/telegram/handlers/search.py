@@ -33,11 +33,11 @@ from bot.store import SavedRule, UnknownRow
 from bot.telegram import texts
 from bot.telegram.access import can_manage_chat
 from bot.telegram.arguments import ArgumentError, command_argument, parse_rule
+from bot.telegram.article_lines import article_line
 from bot.telegram.chats import stored_zone
-from bot.telegram.handlers.preview import article_line
-from bot.telegram.handlers.subscribe import subscribe_rule
+from bot.telegram.following import follow, subscribe_row
 from bot.telegram.replies import NO_PREVIEW, reply
-from bot.telegram.services import Services, services
+from bot.telegram.services import HandlerDeps, services
 from bot.telegram.updates import chat_of, message_of, query_of
 
 logger = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ def _rule_and_since(text: str) -> tuple[str, datetime | None]:
 
 
 async def _page(
-    svc: Services, chat_id: int, saved: SavedRule, rule: rules.Rule, page: int
+    svc: HandlerDeps, chat_id: int, saved: SavedRule, rule: rules.Rule, page: int
 ) -> tuple[str, Buttons]:
     """The text and buttons of one page of a saved search (``rule``: its rule, compiled)."""
     found = await find(
@@ -150,11 +150,6 @@ def _window(
     )
 
 
-def subscribe_row(saved: SavedRule) -> list[tuple[str, str]]:
-    """The Subscribe button under a search and under a shared topic's offer."""
-    return [(_("🔔 Subscribe"), callback_data("follow", saved.id))]
-
-
 def is_search_button(data: object) -> bool:
     """Whether callback data is a search's or a shared topic's (the handler's pattern)."""
     if not isinstance(data, str):
@@ -183,7 +178,7 @@ async def on_search_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         if not await can_manage_chat(update, context):
             await query.answer(_(texts.ADMINS_ONLY), show_alert=True)
             return
-        await subscribe_rule(update, context, saved.rule)
+        await follow(update, context, saved.rule)
         await query.answer()
         return
     message = query.message
