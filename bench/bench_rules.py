@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import rules  # noqa: E402
-from bot.aliases import DEFAULT_LANGUAGES, alias_table  # noqa: E402
+from bot.places import DEFAULT_LANGUAGES, alias_table  # noqa: E402
 from bot.feeds.parser import FeedParseError, parse_feed  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "feeds"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import rules
-from bot.aliases import DEFAULT_LANGUAGES, alias_table
+from bot.places import DEFAULT_LANGUAGES, alias_table
 from bot.feeds.parser import parse_feed
 
 TABLE = alias_table(DEFAULT_LANGUAGES, {})
