@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.places import DEFAULT_LANGUAGES, is_language
 from bot.i18n import LANGUAGES
+from bot.places import DEFAULT_LANGUAGES, is_language
 from bot.schedule import ScheduleError, parse_frequency, stored_quiet
 from bot.timezones import is_timezone
 

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 import rules
-from bot.compiling import RuleNames, chat_table
 from bot.article import Article
+from bot.compiling import RuleNames, chat_table
 from bot.languages import article_language
 from bot.store import AsyncStore, StoredArticle, SubscriptionRow
 from bot.store.chat_aliases import ChatAliases

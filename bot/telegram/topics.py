@@ -15,7 +15,10 @@ from bot.store import SubscriptionRow
 
 
 def shown_rule(text: str) -> str:
-    """A stored rule with its grouping explicit; as stored if it no longer compiles."""
+    """A stored rule with its grouping explicit; as stored if it no longer compiles.
+
+    Compiled without names (:mod:`bot.compiling`): they change what a term matches, never how
+    the rule groups, and a reply naming topics should not need a query per topic."""
     try:
         return rules.compile(text).grouped
     except rules.RuleSyntaxError:
