@@ -166,7 +166,7 @@ async def _subscribe(store: AsyncStore, config: Config, *, color: bool) -> None:
     try:
         typed_rule(BAD_RULE, names)
     except UnusableRule as exc:
-        reply = html_to_terminal(describe_rule_error(BAD_RULE, exc.error), color=color)
+        reply = html_to_terminal(describe_rule_error(exc.cleaned.text, exc.error), color=color)
         indented = "\n".join("      " + line for line in reply.splitlines())
         print(f"  /subscribe {BAD_RULE}\n{indented}")
     print()
