@@ -139,8 +139,8 @@ def select_subscriptions(
             )
         return found
     try:
-        canonical = rules.compile(rules.remove_invisible(argument).text).canonical
-    except rules.RuleSyntaxError:
+        canonical = typed_rule(argument, RuleNames()).rule.canonical
+    except UnusableRule:
         canonical = None
     found = [sub for sub in subscriptions if sub.canonical == canonical]
     if not found:
