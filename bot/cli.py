@@ -31,8 +31,8 @@ from tqdm import tqdm
 
 import rules
 from bot import installed_version
-from bot.aliases import configured
 from bot.article import Article
+from bot.compiling import UnusableRule, operator_names, typed_rule
 from bot.config import TOKEN_ENV, Config, ConfigError, load_config
 from bot.doctor import Status, diagnose, render_table
 from bot.feeds.errors import FeedParseError, FetchError, OpmlError
@@ -236,21 +236,22 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def compile_rule(text: str, config: Config) -> rules.Rule:
-    """The rule as the bot compiles it (with the configured place names and aliases), or a
-    CliError that shows the rule with a caret under the problem.
+    """The rule as the bot compiles a chat's (``bot.compiling.typed_rule``, with the configured
+    place names and aliases), or a CliError that shows the rule with a caret under the problem;
+    a line on stderr says which invisible characters were removed first."""
+    try:
+        typed = typed_rule(text, operator_names(config))
+    except UnusableRule as exc:
+        _say_removed(exc.cleaned)
+        line, caret = exc.error.excerpt(exc.cleaned.text)
+        raise CliError(f"bad rule: {exc.error}\n  {line}\n  {caret}") from None
+    _say_removed(typed.cleaned)
+    return typed.rule
 
-    Invisible characters (zero-width, bidi controls, BOM, NUL) are removed first, as the bot
-    does, and a line on stderr says so.
-    """
-    cleaned = rules.remove_invisible(text)
+
+def _say_removed(cleaned: rules.CleanText) -> None:
     if cleaned.removed:
         print(f"topic-alert: removed {cleaned.summary()} from the rule", file=sys.stderr)
-    text = cleaned.text
-    try:
-        return rules.compile(text, configured(config))
-    except rules.RuleSyntaxError as exc:
-        line, caret = exc.excerpt(text)
-        raise CliError(f"bad rule: {exc}\n  {line}\n  {caret}") from None
 
 
 async def _check_feeds(rule: rules.Rule, args: argparse.Namespace, config: Config) -> int:
@@ -284,7 +285,7 @@ async def _print_matches(
             raise outcome
         total += len(outcome)
         for article in outcome:
-            hits = rule.explain(document(article))
+            hits = rule.explain(document(article, [rule]))
             if hits is not None:
                 shown += 1
                 summary = await summarize_article(

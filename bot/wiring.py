@@ -20,8 +20,8 @@ from typing import Self
 
 from telegram import Bot
 
-from bot.aliases import configured
 from bot.clock import Clock, utcnow
+from bot.compiling import configured
 from bot.config import Config
 from bot.delivery import OutboxSender, Pacer, render_outbox_row
 from bot.delivery.sender import Render

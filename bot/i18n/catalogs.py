@@ -18,6 +18,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from bot.language_tags import normalized_tag, primary_subtag
+
 logger = logging.getLogger(__name__)
 
 LOCALES = Path(__file__).with_name("locales")
@@ -70,10 +72,7 @@ def pick(*codes: str | None) -> str:
     ``language_code`` (an IETF tag such as "pt-br" or "zh-hans"), the configured default.
     """
     for code in codes:
-        if not code:
-            continue
-        tag = code.strip().replace("_", "-").lower()
-        for candidate in (tag, tag.split("-", 1)[0]):
+        for candidate in (normalized_tag(code), primary_subtag(code)):
             if candidate in LANGUAGES:
                 return candidate
     return SOURCE_LANGUAGE

@@ -41,7 +41,7 @@ from bot.telegram.access import gate
 from bot.telegram.arguments import answers_argument_errors
 from bot.telegram.fairuse import CommandLimiter, PacedReplies
 from bot.telegram.handlers import (
-    aliases,
+    alias,
     buttons,
     errors,
     feeds,
@@ -169,7 +169,7 @@ COMMAND_HANDLERS = {
     ("language",): language.language,
     ("frequency",): frequency.set_frequency,
     ("quiet",): quiet.set_quiet,
-    ("alias",): aliases.alias,
+    ("alias",): alias.alias,
     ("feeds",): feeds.list_feeds,
     ("addfeed",): feeds.add_feed,
     ("removefeed",): feeds.remove_feed,

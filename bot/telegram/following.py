@@ -12,14 +12,14 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 import rules
-from bot.aliases import chat_rule
+from bot.compiling import chat_names
 from bot.delivery.buttons import Buttons, callback_data, regroup_buttons, to_markup
 from bot.i18n import _, format_number, isolate, ngettext
 from bot.markup import esc
 from bot.matching import LOOKBACK_DAYS, matching_articles
 from bot.schedule import FREQUENCY_HELP, Frequency, ScheduleError, parse_frequency, split_frequency
 from bot.store import DuplicateSubscription, SavedRule, SubscriptionLimitReached, SubscriptionRow
-from bot.telegram.arguments import ArgumentError, parse_rule
+from bot.telegram.arguments import ArgumentError, parse_rule, removal_note
 from bot.telegram.chats import register_chat, stored_zone, topic_thread
 from bot.telegram.frequency_wording import frequency_note
 from bot.telegram.replies import reply
@@ -36,9 +36,9 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) 
     topic (the caller checks who may follow)."""
     svc = services(context)
     text, frequency = _how_often(text, svc.config.delivery.frequency)
-    typed = parse_rule(text)
-    rule = typed.rule
     message, chat = message_of(update), chat_of(update)
+    typed = parse_rule(text, await chat_names(svc.store, svc.config, chat.id))
+    rule = typed.rule
     await register_chat(svc.store, update)
     try:
         sub = await svc.store.add_subscription(
@@ -60,7 +60,7 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) 
         return
     logger.info("chat %s subscribed to %r", chat.id, rule.canonical)
     text, buttons = await confirmation(context, rule, sub)
-    await reply(update, text + typed.note, markup=to_markup(buttons))
+    await reply(update, text + removal_note(typed.cleaned), markup=to_markup(buttons))
 
 
 def _how_often(text: str, default: str) -> tuple[str, Frequency]:
@@ -75,12 +75,11 @@ def _how_often(text: str, default: str) -> tuple[str, Frequency]:
 async def confirmation(
     context: ContextTypes.DEFAULT_TYPE, rule: rules.Rule, sub: SubscriptionRow
 ) -> tuple[str, Buttons]:
-    """What following ``rule`` as ``sub`` is answered with: the rule as understood, with its
-    grouping shown, how often it would have alerted lately, and, when the rule likely means
-    something else than it says (``Iran | Armenia -football``), the other reading with a
-    button that follows that instead."""
+    """What following ``rule`` (compiled with the chat's names) as ``sub`` is answered with:
+    the rule as understood, with its grouping shown, how often it would have alerted lately,
+    and, when the rule likely means something else than it says (``Iran | Armenia
+    -football``), the other reading with a button that follows that instead."""
     svc = services(context)
-    rule = await chat_rule(svc.store, svc.config, sub.chat_id, rule.text)
     matched = await matching_articles(svc.store, rule)
     lines = [
         _("Following {topic}").format(topic=numbered(sub)),
@@ -143,12 +142,14 @@ async def regroup(
 ) -> None:
     """The "Follow … instead" button of a confirmation: the topic keeps its number and thread
     and follows the other reading of its rule; the confirmation shows what it follows now."""
-    other = rules.compile(sub.rule).other_reading
+    svc = services(context)
+    names = await chat_names(svc.store, svc.config, sub.chat_id)
+    other = names.compile(sub.rule).other_reading
     if other is None:
         await query.answer(_("This topic already reads that way."))
         return
-    rule = rules.compile(other)
-    store = services(context).store
+    rule = names.compile(other)
+    store = svc.store
     try:
         changed = await store.change_rule(sub.id, rule)
     except DuplicateSubscription as exc:

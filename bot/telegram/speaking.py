@@ -21,10 +21,10 @@ async def speak_their_language(update: Update, context: ContextTypes.DEFAULT_TYP
     svc = services(context)
     chat = update.effective_chat
     row = await svc.store.get_chat(chat.id) if chat else None
-    set_language(language_of(update, row, svc.config.delivery.language))
+    set_language(reply_language(update, row, svc.config.delivery.language))
 
 
-def language_of(update: Update, row: ChatRow | None, default: str) -> str:
+def reply_language(update: Update, row: ChatRow | None, default: str) -> str:
     """The language to answer ``update`` in, its chat stored as ``row`` (None: not yet)."""
     user, chat = update.effective_user, update.effective_chat
     code = user.language_code if user else None

@@ -5,11 +5,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.aliases import chat_rule
+from bot.compiling import chat_names
 from bot.i18n import _, format_number, isolate, ngettext
 from bot.markup import esc
 from bot.matching import LOOKBACK_DAYS, matching_articles
-from bot.telegram.arguments import command_argument, parse_rule
+from bot.telegram.arguments import command_argument, parse_rule, removal_note
 from bot.telegram.article_lines import article_line
 from bot.telegram.chats import stored_zone
 from bot.telegram.replies import reply
@@ -30,8 +30,8 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             ),
         )
         return
-    typed = parse_rule(text)
-    rule = await chat_rule(svc.store, svc.config, chat_of(update).id, typed.rule.text)
+    typed = parse_rule(text, await chat_names(svc.store, svc.config, chat_of(update).id))
+    rule, note = typed.rule, removal_note(typed.cleaned)
     found = await matching_articles(svc.store, rule, limit=PREVIEW_COUNT)
     shown = isolate(esc(rule))
     if not found:
@@ -42,11 +42,9 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             "New articles are checked as they arrive.",
             LOOKBACK_DAYS,
         )
-        await reply(
-            update, nothing.format(count=format_number(LOOKBACK_DAYS), rule=shown) + typed.note
-        )
+        await reply(update, nothing.format(count=format_number(LOOKBACK_DAYS), rule=shown) + note)
         return
     zone = await stored_zone(svc.store, chat_of(update).id, svc.config.delivery.timezone)
     lines = [_("Latest articles matching <code>{rule}</code>:").format(rule=shown)]
     lines += [f"{n}. {article_line(item, zone)}" for n, item in enumerate(found, start=1)]
-    await reply(update, "\n".join(lines) + typed.note)
+    await reply(update, "\n".join(lines) + note)
