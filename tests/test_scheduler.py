@@ -168,7 +168,7 @@ async def test_a_stop_during_a_poll_cancels_it_without_a_traceback(
 
     await scheduler.shutdown()
 
-    assert [feed.url for feed in env.pipeline.cancelled] == [httpserver.url_for("/hang")]
+    assert [feed.url for feed in env.pipeline.commits.cancelled] == [httpserver.url_for("/hang")]
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
     await close_env(env, fetcher)
 
