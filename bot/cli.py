@@ -461,7 +461,7 @@ def _progress_bar(total: int) -> Iterator[Callable[[], object]]:
 
 
 def _print_poll_summary(results: list[PollResult]) -> None:
-    counts = Counter(PollStatus(result.status) for result in results)
+    counts = Counter(result.status for result in results)
     ok, not_modified = PollStatus.OK, PollStatus.NOT_MODIFIED
     failed = sum(counts[status] for status in FAILED_POLLS)
     print(
@@ -473,7 +473,7 @@ def _print_poll_summary(results: list[PollResult]) -> None:
     print(f"new articles: {new}, matches queued: {alerts}")
     for result in results:
         if result.status in FAILED_POLLS:
-            disabled = " (disabled)" if result.status == PollStatus.GONE else ""
+            disabled = " (disabled)" if result.status is PollStatus.GONE else ""
             # The error names the feed's URL; the name adds something only when it is not that.
             named = "" if (result.error or "").startswith(result.name) else f"{result.name}: "
             print(f"failed{disabled}: {named}{result.error}")
@@ -507,7 +507,7 @@ def _feeds(args: argparse.Namespace) -> int:
 
 def _feed_cells(feed: FeedRow) -> tuple[str, ...]:
     name = shorten(feed.display_name, 40)
-    result = PollStatus(feed.last_status).words if feed.last_status else "never polled"
+    result = feed.last_status.words if feed.last_status else "never polled"
     if not feed.enabled:
         result += " (removed)" if feed.removed_at else " (disabled)"
     next_poll = _when(feed.next_poll_at) if feed.enabled else "-"

@@ -15,10 +15,11 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import rules
 from bot.article import Article
+from bot.clock import Clock, utcnow
 from bot.compiling import RuleNames, chat_table
 from bot.languages import article_language
 from bot.store import AsyncStore, StoredArticle, SubscriptionRow
@@ -201,15 +202,18 @@ class SubscriptionMatcher:
 
 
 async def matching_articles(
-    store: AsyncStore, rule: rules.Rule, *, limit: int | None = None
+    store: AsyncStore, rule: rules.Rule, *, limit: int | None = None, now: Clock = utcnow
 ) -> list[StoredArticle]:
     """Stored articles first seen in the last :data:`LOOKBACK_DAYS` that ``rule`` matches,
     newest first: the evidence /subscribe and /preview show before any alert.
 
+    The week ends at ``now()``, the process's clock (``Services.now``): the articles were
+    stored with its moments, so the demo's fixed date finds the articles it just polled.
+
     Matching runs on a worker thread: a week of articles can take a noticeable moment and
     the event loop also serves every other chat.
     """
-    since = datetime.now(UTC) - timedelta(days=LOOKBACK_DAYS)
+    since = now() - timedelta(days=LOOKBACK_DAYS)
     stored = await store.recent_articles(since)
     return await asyncio.to_thread(_select, rule, stored, limit)
 

@@ -165,7 +165,7 @@ class NoticeWatcher:
         problems: dict[str, Text] = {}
         failing_after = timedelta(seconds=self.alerts.feed_failing_after)
         for feed in snapshot.feeds:
-            if feed.last_status == PollStatus.GONE:
+            if feed.last_status is PollStatus.GONE:
                 problems[f"feed-gone:{feed.id}"] = _gone_notice(feed)
             elif feed.enabled and feed.failing_since is not None:
                 failing = snapshot.now - feed.failing_since
