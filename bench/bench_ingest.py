@@ -35,12 +35,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import rules  # noqa: E402
-from bot.config import parse_config  # noqa: E402
+from bot.config import Config, parse_config  # noqa: E402
 from bot.feeds.fetcher import Fetcher  # noqa: E402
+from bot.feeds.parser import make_parser  # noqa: E402
 from bot.ingest.pipeline import Pipeline, fetch_limits  # noqa: E402
 from bot.matching import SubscriptionMatcher  # noqa: E402
 from bot.runtime import settle_heap  # noqa: E402
-from bot.store import AsyncStore, PollOutcome, Store  # noqa: E402
+from bot.store import AsyncStore, PollOutcome, PollStatus, Store  # noqa: E402
 
 VOCABULARY = [f"w{n:05d}" for n in range(20_000)]
 NAMES = ["Israel", "Azerbaijan", "Baku", "Herzog", "Aliyev", "Caspian", "Tehran", "Ankara"]
@@ -132,17 +133,16 @@ def plain_parse_seconds(documents: list[bytes]) -> float:
     return time.perf_counter() - start
 
 
-async def poll_cycles(store: Store, config: object) -> tuple[float, ...]:
+async def poll_cycles(store: Store, config: Config) -> tuple[float, ...]:
     astore = AsyncStore(store)
-    async with Fetcher(fetch_limits(config)) as fetcher:  # type: ignore[arg-type]
-        pipeline = Pipeline(astore, fetcher, config, SubscriptionMatcher(astore))  # type: ignore[arg-type]
+    async with Fetcher(fetch_limits(config)) as fetcher:
+        parser = make_parser(config.polling.parse_workers)  # as bot.wiring makes it
+        pipeline = Pipeline(astore, fetcher, config, SubscriptionMatcher(astore), parser=parser)
         await pipeline.matcher.refresh()  # the daemon keeps its index between cycles
         settle_heap()  # as the daemon does once it has loaded the index
         # ... and its parse workers: start them (one tiny parse each) before the clock does.
         started = time.perf_counter()
-        await asyncio.gather(
-            *(pipeline.parser.parse(WARM_UP, url="http://127.0.0.1/") for _ in range(4))
-        )
+        await asyncio.gather(*(parser.parse(WARM_UP, url="http://127.0.0.1/") for _ in range(4)))
         print(f"parse workers started in {time.perf_counter() - started:.2f} s (not timed)")
         timings = []
         for _ in ("cold", "warm"):
@@ -150,11 +150,11 @@ async def poll_cycles(store: Store, config: object) -> tuple[float, ...]:
             start = time.perf_counter()
             results = await pipeline.poll_all(rows)
             timings.append(time.perf_counter() - start)
-            bad = [r for r in results if r.status not in ("ok", "not_modified")]
+            bad = [r for r in results if r.status not in (PollStatus.OK, PollStatus.NOT_MODIFIED)]
             assert not bad, bad[:3]
         new = sum(r.new_articles for r in results)
         assert new == 0
-        pipeline.close()
+        parser.close()
     await astore.aclose()
     return tuple(timings)
 
@@ -194,7 +194,7 @@ def main() -> None:
         for n in range(args.feeds):
             site = ports[n % SITES]
             feed = store.add_feed(f"http://127.0.0.1:{site}/feed/{n}", name=f"Feed {n}")
-            primed = PollOutcome(status="not_modified", polled_at=now, next_poll_at=now)
+            primed = PollOutcome(status=PollStatus.NOT_MODIFIED, polled_at=now, next_poll_at=now)
             store.record_polls([(feed.id, primed)])
         setup = time.perf_counter() - setup
         cold, warm = asyncio.run(poll_cycles(store, config))

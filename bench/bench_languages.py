@@ -34,7 +34,7 @@ ROUNDS = 2000
 
 
 def render_once(article: Article, rule: rules.Rule) -> str:
-    hits = rule.explain(document(article))
+    hits = rule.explain(document(article, [rule]))
     summary = summarize(article.title, article.text, hits, max_chars=400)
     alert = format_alert(
         article,

@@ -39,8 +39,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import rules  # noqa: E402
-from bot.aliases import DEFAULT_LANGUAGES, alias_table  # noqa: E402
 from bot.feeds.parser import FeedParseError, parse_feed  # noqa: E402
+from bot.places import DEFAULT_LANGUAGES, alias_table  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "feeds"
 FEED_SUFFIXES = {".xml", ".rss", ".atom"}

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.aliases import DEFAULT_LANGUAGES, is_language
 from bot.i18n import LANGUAGES
+from bot.places import DEFAULT_LANGUAGES, is_language
 from bot.schedule import ScheduleError, parse_frequency, stored_quiet
 from bot.timezones import is_timezone
 
@@ -162,7 +162,7 @@ class StoriesConfig:
 @dataclass(frozen=True)
 class RulesConfig:
     languages: list[str] = field(default_factory=lambda: list(DEFAULT_LANGUAGES))
-    """Languages whose CLDR country names a term naming a country also matches (bot.aliases);
+    """Languages whose CLDR country names a term naming a country also matches (bot.places);
     an empty list turns place aliases off."""
 
 

@@ -89,9 +89,9 @@ async def serve(config: Config, token: str, *, stop: asyncio.Event | None = None
         if application.updater is not None and application.updater.running:
             await application.updater.stop()
         rolled_back, _ = await asyncio.gather(
-            pipeline.finish_commits(SHUTDOWN_GRACE_SECONDS), _finish(delivery)
+            pipeline.commits.finish(SHUTDOWN_GRACE_SECONDS), _finish(delivery)
         )
-    _log_stopped(len(pipeline.cancelled), rolled_back)
+    _log_stopped(len(pipeline.commits.cancelled), rolled_back)
 
 
 def _application(token: str, services: Services) -> Application:

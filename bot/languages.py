@@ -13,6 +13,7 @@ from functools import cache
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from bot.article import Article
+from bot.language_tags import primary_subtag
 
 logger = logging.getLogger(__name__)
 
@@ -30,14 +31,6 @@ def _identifier() -> LanguageIdentifier:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
-def declared(tag: str | None) -> str | None:
-    """The primary subtag of a declared language tag: "en-US" → "en"."""
-    if not tag:
-        return None
-    primary = tag.replace("_", "-").split("-", 1)[0].strip().lower()
-    return primary if primary.isascii() and primary.isalpha() else None
-
-
 def detect(text: str) -> str | None:
     """The language of ``text`` when the classifier is at least :data:`CONFIDENCE` sure."""
     if not text.strip():
@@ -48,4 +41,4 @@ def detect(text: str) -> str | None:
 
 def article_language(article: Article) -> str | None:
     """The declared language of the entry or its feed, else a sure guess, else None."""
-    return declared(article.language) or detect(f"{article.title}\n{article.text}")
+    return primary_subtag(article.language) or detect(f"{article.title}\n{article.text}")

@@ -15,14 +15,15 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import rules
-from bot.aliases import chat_table
 from bot.article import Article
+from bot.clock import Clock, utcnow
+from bot.compiling import RuleNames, chat_table
 from bot.languages import article_language
 from bot.store import AsyncStore, StoredArticle, SubscriptionRow
-from bot.store.aliases import ChatAliases
+from bot.store.chat_aliases import ChatAliases
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +44,13 @@ Articles are named by id, not by row: they are matched before they are stored, s
 rows and their alerts are written together (``Store.store_poll``)."""
 
 
-def document(article: Article, *, language: bool = False) -> rules.Document:
-    """The article as the rule engine reads it, tokenized once for any number of rules; with
-    its language (declared or detected) when ``language``, for rules with ``lang:`` terms."""
+def document(article: Article, for_rules: Iterable[rules.Rule]) -> rules.Document:
+    """The article as ``for_rules`` read it, tokenized once for any number of them: with its
+    language (declared, else detected) when one of them has a ``lang:`` term, since working it
+    out costs more than tokenizing. Every path that matches an article (alerts, /preview,
+    /search, inline mode, ``topic-alert check`` and ``search``) makes its document here, so
+    ``lang:`` means the same in each."""
+    language = any(rule.languages for rule in for_rules)
     code = article_language(article) if language else None
     return rules.Document(**article.rule_doc(), language=code)
 
@@ -67,12 +72,12 @@ class SubscriptionMatcher:
         read again (an alert is rendered moments after its article matched)."""
         self._version: int | None = None
         self._thread_ids: dict[int, int | None] | None = None
-        self._languages = False
-        """Whether some rule in the index has a ``lang:`` term: only then are articles'
-        languages worked out (detection costs more than tokenizing)."""
+        self._language_rules: tuple[rules.Rule, ...] = ()
+        """The rules in the index with a ``lang:`` term, what :func:`document` asks about
+        (asking all of thousands of rules for every article would cost a loop each)."""
         self._chat_aliases: dict[int, ChatAliases] = {}
-        self._inline: dict[int, rules.Aliases | None] = {}
-        """Each chat's /alias entries, as compiled into its rules (``bot.aliases.chat_table``)."""
+        self._names: dict[int, RuleNames] = {}
+        """What each chat's rules are compiled with: the table and its /alias entries."""
 
     @property
     def thread_ids(self) -> Mapping[int, int | None]:
@@ -110,7 +115,8 @@ class SubscriptionMatcher:
             changed = {c for c in chats if self._chat_aliases.get(c) != chat_aliases.get(c)}
             self._chat_aliases = dict(chat_aliases)
             for chat_id in changed:
-                self._inline[chat_id] = chat_table(chat_aliases.get(chat_id, {}))
+                inline = chat_table(chat_aliases.get(chat_id, {}))
+                self._names[chat_id] = RuleNames(self.aliases, inline)
         for sub_id in self._subs.keys() - wanted.keys():
             self.index.remove(sub_id)
             del self._subs[sub_id]
@@ -121,7 +127,7 @@ class SubscriptionMatcher:
                 self._subs[sub_id] = sub  # chat, topic or pause may differ; the rule does not
             else:
                 self._index(sub)
-        self._languages = any(rule.languages for rule in self._rules.values())
+        self._language_rules = tuple(r for r in self._rules.values() if r.languages)
 
     def _index(self, sub: SubscriptionRow) -> None:
         """Compile and register one rule; a stored rule that no longer compiles is skipped."""
@@ -147,9 +153,9 @@ class SubscriptionMatcher:
     def _compiled(self, sub: SubscriptionRow) -> rules.Rule:
         """``sub``'s rule, compiled now only if this process never compiled it."""
         rule = self._rules.get(sub.id) or self._other.pop(sub.id, None)
-        inline = self._inline.get(sub.chat_id)
-        if rule is None or rule.text != sub.rule or rule.inline is not inline:
-            rule = rules.compile(sub.rule, self.aliases, inline)
+        names = self._names.get(sub.chat_id) or RuleNames(self.aliases)
+        if rule is None or rule.text != sub.rule or rule.inline is not names.chat:
+            rule = names.compile(sub.rule)
         return rule
 
     def _remember(self, sub_id: int, rule: rules.Rule) -> None:
@@ -163,7 +169,7 @@ class SubscriptionMatcher:
         ids ascending; the store makes one alert of them per forum thread (``thread_ids``)."""
         matches: Matches = {}
         for article in articles:
-            doc = document(article, language=self._languages)
+            doc = document(article, self._language_rules)
             matched = self.index.match(doc)
             if matched:
                 self._keep_document(article, doc)
@@ -178,7 +184,7 @@ class SubscriptionMatcher:
         doc = self._documents.get((article.feed_url, article.id))
         compiled = [self._compiled(sub) for sub in subs]
         if doc is None:
-            doc = document(article, language=any(rule.languages for rule in compiled))
+            doc = document(article, compiled)
         hits: list[rules.Hit] = []
         for sub, rule in zip(subs, compiled, strict=True):
             if sub.id not in self._rules:
@@ -196,15 +202,18 @@ class SubscriptionMatcher:
 
 
 async def matching_articles(
-    store: AsyncStore, rule: rules.Rule, *, limit: int | None = None
+    store: AsyncStore, rule: rules.Rule, *, limit: int | None = None, now: Clock = utcnow
 ) -> list[StoredArticle]:
     """Stored articles first seen in the last :data:`LOOKBACK_DAYS` that ``rule`` matches,
     newest first: the evidence /subscribe and /preview show before any alert.
 
+    The week ends at ``now()``, the process's clock (``Services.now``): the articles were
+    stored with its moments, so the demo's fixed date finds the articles it just polled.
+
     Matching runs on a worker thread: a week of articles can take a noticeable moment and
     the event loop also serves every other chat.
     """
-    since = datetime.now(UTC) - timedelta(days=LOOKBACK_DAYS)
+    since = now() - timedelta(days=LOOKBACK_DAYS)
     stored = await store.recent_articles(since)
     return await asyncio.to_thread(_select, rule, stored, limit)
 
@@ -213,9 +222,8 @@ def _select(
     rule: rules.Rule, stored: list[StoredArticle], limit: int | None
 ) -> list[StoredArticle]:
     found = []
-    language = bool(rule.languages)
     for item in stored:
-        if rule.matches(document(item.article, language=language)):
+        if rule.matches(document(item.article, [rule])):
             found.append(item)
             if limit is not None and len(found) >= limit:
                 break

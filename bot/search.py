@@ -163,7 +163,7 @@ async def find(
 def _matching(rule: rules.Rule, candidates: list[StoredArticle]) -> list[Match]:
     found = []
     for stored in candidates:
-        hits = rule.explain(document(stored.article))
+        hits = rule.explain(document(stored.article, [rule]))
         if hits is not None:
             found.append(Match(stored, hits))
     return found

@@ -20,8 +20,8 @@ from typing import Self
 
 from telegram import Bot
 
-from bot.aliases import configured
 from bot.clock import Clock, utcnow
+from bot.compiling import configured
 from bot.config import Config
 from bot.delivery import OutboxSender, Pacer, render_outbox_row
 from bot.delivery.sender import Render
@@ -49,7 +49,8 @@ class Services:
     ) -> None:
         self.config = config
         self.now = now
-        """The pipeline's clock (the demo sets it to the date of its sample feeds)."""
+        """The process's one clock (the demo sets it to the date of its sample feeds): what
+        the pipeline records and compares, what the scheduler finds due, story windows."""
         self.pacer = pacer or Pacer()
         """One for replies and alerts: both count against Telegram's limits."""
         self.activity = Activity()
@@ -70,7 +71,7 @@ class Services:
     @cached_property
     def pipeline(self) -> Pipeline:
         return Pipeline(
-            self.store, self.fetcher, self.config, self.matcher, now=self.now, parser=self.parser
+            self.store, self.fetcher, self.config, self.matcher, parser=self.parser, now=self.now
         )
 
     @cached_property
@@ -81,6 +82,7 @@ class Services:
             self.config,
             activity=self.activity,
             summary_every=timedelta(seconds=self.config.logging.summary_every),
+            now=self.now,
         )
 
     @cached_property

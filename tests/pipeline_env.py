@@ -18,8 +18,10 @@ from werkzeug import Request, Response
 
 import rules
 from bot.article import Article
+from bot.clock import Clock, utcnow
 from bot.config import Config, parse_config
 from bot.feeds.fetcher import Fetcher
+from bot.feeds.parser import make_parser
 from bot.ingest.pipeline import Pipeline, PollResult, fetch_limits
 from bot.matching import SubscriptionMatcher
 from bot.store import AsyncStore, FeedRow, PollOutcome, Store
@@ -168,16 +170,22 @@ class PipelineEnv:
         return feed
 
 
-async def open_env(config: Config, **store_options: float) -> tuple[PipelineEnv, Fetcher]:
+async def open_env(
+    config: Config, *, now: Clock = utcnow, **store_options: float
+) -> tuple[PipelineEnv, Fetcher]:
     """A PipelineEnv on ``config``'s database (``Store.open`` options, e.g. a short
-    ``busy_timeout``); close with :func:`close_env`."""
+    ``busy_timeout``), its polls on the clock ``now``; close with :func:`close_env`."""
     store = Store.open(config.storage.path, **store_options)
     astore = AsyncStore(store)
     fetcher = Fetcher(fetch_limits(config))
-    pipeline = Pipeline(astore, fetcher, config, SubscriptionMatcher(astore))
+    parser = make_parser(config.polling.parse_workers)
+    pipeline = Pipeline(
+        astore, fetcher, config, SubscriptionMatcher(astore), parser=parser, now=now
+    )
     return PipelineEnv(store, astore, pipeline), fetcher
 
 
 async def close_env(env: PipelineEnv, fetcher: Fetcher) -> None:
     await fetcher.aclose()
+    env.pipeline.parser.close()
     await env.astore.aclose()

@@ -37,7 +37,9 @@ SAMPLE_URL = "https://www.jpost.com/israel-news/article-744617"
 class Feed:
     """A feed whose items the test publishes while the daemon polls it."""
 
-    def __init__(self, server: HTTPServer, path: str) -> None:
+    def __init__(self, server: HTTPServer, path: str, *, language: str | None = None) -> None:
+        self.language = language
+        """The channel's declared ``<language>``, if any."""
         self.items: list[dict[str, str]] = [
             {"title": "Weather: a mild week ahead", "link": f"https://example.org{path}/weather"}
         ]
@@ -47,7 +49,7 @@ class Feed:
 
     def _serve(self, request: Request) -> Response:
         self.polls += 1
-        return Response(rss(self.items), content_type="application/rss+xml")
+        return Response(rss(self.items, language=self.language), content_type="application/rss+xml")
 
     def publish(self, title: str, link: str, description: str) -> None:
         now = format_datetime(datetime.now(UTC))

@@ -20,12 +20,12 @@ from werkzeug import Request, Response
 
 from bot.feeds.fetcher import (
     FeedGone,
+    FeedUnreachable,
     Fetcher,
     FetchError,
     FetchLimits,
     FetchTimeout,
     HTTPStatusError,
-    NetworkError,
     NotAFeed,
     RateLimited,
     ResponseTooLarge,
@@ -252,7 +252,7 @@ async def test_corrupt_gzip_is_a_network_error(httpserver, fetcher) -> None:
     httpserver.expect_request("/feed").respond_with_data(
         b"\x1f\x8b\x08garbage", headers={"Content-Encoding": "gzip"}
     )
-    with pytest.raises(NetworkError, match="could not be decoded"):
+    with pytest.raises(FeedUnreachable, match="could not be decoded"):
         await fetcher.fetch(httpserver.url_for("/feed"))
 
 
@@ -297,7 +297,7 @@ def unused_port() -> int:
 
 async def test_connection_refused_is_a_network_error(fetcher) -> None:
     url = f"http://127.0.0.1:{unused_port()}/feed"
-    with pytest.raises(NetworkError) as caught:
+    with pytest.raises(FeedUnreachable) as caught:
         await fetcher.fetch(url)
     assert caught.value.url == url
 

@@ -9,7 +9,8 @@ import pytest
 
 import rules
 from bot.article import Article
-from bot.languages import article_language, declared, detect
+from bot.language_tags import normalized_tag, primary_subtag
+from bot.languages import article_language, detect
 from bot.matching import SubscriptionMatcher
 
 RUSSIAN = (
@@ -78,13 +79,19 @@ def test_a_language_must_be_a_code(code: str) -> None:
 
 
 def test_declared_tags_reduce_to_their_language() -> None:
-    assert [declared(tag) for tag in ("ru-RU", "he_IL", "EN", "", None, "x-?")] == [
+    assert [primary_subtag(tag) for tag in ("ru-RU", "he_IL", "EN", "", None, "x-?")] == [
         "ru",
         "he",
         "en",
         None,
         None,
         "x",
+    ]
+    assert [normalized_tag(tag) for tag in ("en_US ", "pt-BR", " ", None)] == [
+        "en-us",
+        "pt-br",
+        None,
+        None,
     ]
 
 

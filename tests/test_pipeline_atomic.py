@@ -39,7 +39,7 @@ from test_pipeline_stories import HERZOG, HERZOG_COPY
 from werkzeug import Request, Response
 
 from bot.article import Article
-from bot.ingest.pipeline import WritesSince
+from bot.ingest.commits import WritesSince
 
 CHATS, ARTICLES = 50, 200
 ALERTS = CHATS * ARTICLES
@@ -244,16 +244,16 @@ async def test_a_stop_lets_a_poll_being_stored_commit_and_says_so(
     feed, env, hold = stopping
     locks = hold()  # keeps the transaction waiting until the stop has begun
     poll = asyncio.create_task(env.poll(feed.url))
-    await eventually(lambda: env.pipeline._commits)
+    await eventually(lambda: len(env.pipeline.commits) > 0)
     poll.cancel()  # what the scheduler's shutdown does to the jobs running
 
-    with caplog.at_level(logging.INFO, logger="bot.ingest.pipeline"):
-        finishing = asyncio.create_task(env.pipeline.finish_commits(10))
+    with caplog.at_level(logging.INFO, logger="bot.ingest.commits"):
+        finishing = asyncio.create_task(env.pipeline.commits.finish(10))
         await asyncio.sleep(0.2)
         locks[0].rollback()
         assert await finishing == 0
 
-    assert env.pipeline.cancelled == []
+    assert env.pipeline.commits.cancelled == []
     assert outbox_pairs(Path(env.store.path)) == (5 * ARTICLES, 5 * ARTICLES)
     assert f"stored this poll before stopping: {ARTICLES} articles, 1000 alerts" in caplog.text
 
@@ -264,11 +264,11 @@ async def test_a_stop_rolls_back_a_poll_it_cannot_wait_for_and_says_so(
     feed, env, hold = stopping
     locks = hold()
     poll = asyncio.create_task(env.poll(feed.url))
-    await eventually(lambda: env.pipeline._commits)
+    await eventually(lambda: len(env.pipeline.commits) > 0)
     poll.cancel()
 
-    with caplog.at_level(logging.INFO, logger="bot.ingest.pipeline"):
-        finishing = asyncio.create_task(env.pipeline.finish_commits(0.1))
+    with caplog.at_level(logging.INFO, logger="bot.ingest.commits"):
+        finishing = asyncio.create_task(env.pipeline.commits.finish(0.1))
         await asyncio.sleep(0.5)  # past the deadline: the write is told to roll back
         locks[0].rollback()  # so it gets the lock, and must not commit
         assert await finishing == 1
@@ -298,8 +298,8 @@ async def test_a_poll_stopped_while_fetching_is_named_and_stores_nothing(stoppin
         await poll
     release.set()
 
-    assert await env.pipeline.finish_commits(10) == 0
-    assert [f.url for f in env.pipeline.cancelled] == [feed.url]
+    assert await env.pipeline.commits.finish(10) == 0
+    assert [f.url for f in env.pipeline.commits.cancelled] == [feed.url]
     assert env.store.stats().articles == 0
 
 

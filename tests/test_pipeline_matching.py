@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import rules
 from bot.article import Article
-from bot.matching import SubscriptionMatcher
+from bot.matching import LOOKBACK_DAYS, SubscriptionMatcher, matching_articles
 
 
 def new(title: str, text: str = "", guid: str = "g1", source: str = "Wire") -> Article:
@@ -85,3 +87,21 @@ async def test_thread_ids_follow_the_subscriptions(astore) -> None:
     await matcher.refresh()
 
     assert matcher.thread_ids == {sub: 42}
+
+
+async def test_the_week_subscribe_and_preview_look_back_on_ends_at_the_process_clock(
+    astore,
+) -> None:
+    """The demo's clock is fixed in May 2023 and its polls store articles at that date: the
+    evidence /subscribe and /preview show is the week before that "now", not the wall clock's."""
+    past = datetime(2023, 5, 30, 12, 0, tzinfo=UTC)
+    feed = astore.sync.add_feed("https://wire.example/feed")
+    for guid, days in (("recent", 2), ("old", LOOKBACK_DAYS + 1)):
+        article = new("Talks in Baku", guid=guid)
+        astore.sync.store_poll(feed.id, [article], seen_at=past - timedelta(days=days))
+    rule = rules.compile("Baku")
+
+    found = await matching_articles(astore, rule, now=lambda: past)
+
+    assert [item.article.id for item in found] == ["recent"]
+    assert await matching_articles(astore, rule) == []  # by the wall clock, years ago

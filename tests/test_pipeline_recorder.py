@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ingest.pipeline import PollRecorder
+from bot.ingest.recorder import PollRecorder
 from bot.store import AsyncStore, PollOutcome, Store
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 import rules
-from bot.aliases import DEFAULT_LANGUAGES, alias_table, forms
+from bot.places import DEFAULT_LANGUAGES, alias_table, forms
 
 TABLE = alias_table(DEFAULT_LANGUAGES, {"Eli Cohen": ["אלי כהן", "Эли Коэн"]})
 RULE = "Israel + Azerbaijan"

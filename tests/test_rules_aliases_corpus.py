@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import rules
-from bot.aliases import DEFAULT_LANGUAGES, alias_table
 from bot.feeds.parser import parse_feed
+from bot.places import DEFAULT_LANGUAGES, alias_table
 
 TABLE = alias_table(DEFAULT_LANGUAGES, {})
 Matcher = Callable[[str, str], dict[str, list[str]]]

@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from werkzeug import Request, Response
 
 from bot.config import FeedSpec
 from bot.ingest.scheduler import FeedScheduler
-from bot.store import FeedRow, Store
+from bot.store import FeedRow, PollOutcome, Store
 
 DEADLINE = 20.0
 """Seconds a condition may take before the test gives up (a hang guard, not a measurement)."""
@@ -168,7 +169,7 @@ async def test_a_stop_during_a_poll_cancels_it_without_a_traceback(
 
     await scheduler.shutdown()
 
-    assert [feed.url for feed in env.pipeline.cancelled] == [httpserver.url_for("/hang")]
+    assert [feed.url for feed in env.pipeline.commits.cancelled] == [httpserver.url_for("/hang")]
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
     await close_env(env, fetcher)
 
@@ -217,3 +218,68 @@ async def test_feeds_another_process_adds_removes_or_retimes_are_picked_up(
         "feeds changed outside the bot: 0 added, 0 removed, 1 with a new interval",
         "feeds changed outside the bot: 0 added, 1 removed, 0 with a new interval",
     ]
+
+
+PAST = datetime(2023, 5, 30, 12, 0, tzinfo=UTC)
+"""The process's clock in the tests below: a fixed moment long before the wall clock's now."""
+
+
+def past() -> datetime:
+    return PAST
+
+
+async def test_polls_and_due_times_follow_the_process_clock_not_the_wall_clock(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    """As in the demo: by a clock fixed in May 2023, one feed is due and one asked to wait two
+    hours. The due one is polled, recorded at that date, and its news of an hour before alerts;
+    the other waits two real hours, although both dates are long past on the wall clock."""
+    news = {**item("n1", "Talks in Baku"), "pubDate": format_datetime(PAST - timedelta(hours=1))}
+    due_url = server.publish("/due", [news])
+    waiting_url = server.publish("/waiting", [item("w1", "Talks in Baku")])
+    config = make_config(tmp_path / "bot.db", interval=600)
+    env, fetcher = await open_env(config, now=past)
+    env.subscribe(1, "Baku")
+    due, waiting = env.store.add_feed(due_url), env.store.add_feed(waiting_url)
+    before = PAST - timedelta(hours=1)
+    env.store.record_polls(
+        [
+            (due.id, PollOutcome("ok", polled_at=before, next_poll_at=PAST - timedelta(minutes=1))),
+            (
+                waiting.id,
+                PollOutcome("ok", polled_at=before, next_poll_at=PAST + timedelta(hours=2)),
+            ),
+        ]
+    )
+    scheduler = FeedScheduler(env.pipeline, env.astore, config, now=past)
+    started = datetime.now(UTC)
+    await scheduler.start()
+    try:
+        await eventually(lambda: polled_and_moved(env, scheduler, due.id, started))
+        runs, moved = next_runs(scheduler), datetime.now(UTC)
+        after, kept = env.store.get_feed(due.id), env.store.get_feed(waiting.id)
+        alerted = env.store.alerted_articles(PAST - timedelta(days=1))
+    finally:
+        await scheduler.shutdown()
+        await close_env(env, fetcher)
+
+    assert after.last_polled_at == PAST
+    assert PAST + timedelta(seconds=540) <= after.next_poll_at <= PAST + timedelta(seconds=660)
+    assert [article.seen_at for article in alerted] == [PAST]
+    assert kept.polls == 1
+    # APScheduler runs on the wall clock: each job is as far from the wall clock's now, when
+    # it was set, as the feed's next poll is from the process's clock (to the second).
+    second = timedelta(seconds=1)
+    wait = timedelta(hours=2)
+    assert started + wait - second < runs[waiting.id] < moved + wait + second
+    asked = after.next_poll_at - PAST
+    assert started + asked - second < runs[due.id] < moved + asked + second
+
+
+def polled_and_moved(
+    env: PipelineEnv, scheduler: FeedScheduler, feed_id: int, started: datetime
+) -> bool:
+    """The feed's second poll is recorded, and its job moved past the time it was first due."""
+    return env.store.get_feed(feed_id).polls == 2 and next_runs(scheduler)[
+        feed_id
+    ] > started + timedelta(minutes=5)

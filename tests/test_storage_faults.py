@@ -38,6 +38,7 @@ from test_telegram_harness import OPERATOR, USER, StartBot, start_bot_fixture  #
 from bot.cli import main
 from bot.ingest.scheduler import FeedScheduler
 from bot.store import Store
+from bot.telegram.texts import storage_state
 
 WAIT = 20.0
 """Seconds a condition may take before the test gives up (a hang guard, not a measurement)."""
@@ -200,7 +201,7 @@ async def test_a_full_database_pauses_polling_and_it_resumes_by_itself(
         await eventually(lambda: env.astore.health.fault)
         await eventually(lambda: scheduler._skipped)  # a poll came due while it was full
         fetches = feed.fetches
-        status = env.astore.health.describe()
+        status = storage_state(env.astore.health)
         assert outbox_pairs(Path(env.store.path)) == (0, 0)
 
         env.store.conn.execute("PRAGMA max_page_count = 1073741823")  # space freed
@@ -214,7 +215,7 @@ async def test_a_full_database_pauses_polling_and_it_resumes_by_itself(
     assert "store poll failed: the disk holding the database is full; free some space" in told[0]
     assert "works again" in told[1]
     assert not any(r.exc_info for r in caplog.records)
-    assert env.astore.health.describe() == "ok"
+    assert storage_state(env.astore.health) == "ok"
 
 
 async def test_a_write_lock_held_by_another_program_pauses_polling_until_released(
@@ -228,7 +229,7 @@ async def test_a_write_lock_held_by_another_program_pauses_polling_until_release
             await scheduler.start()
             await eventually(lambda: scheduler._skipped)
             feed.on_fetch = None
-            assert "locked by another program" in env.astore.health.describe()
+            assert "locked by another program" in storage_state(env.astore.health)
             holder.execute("ROLLBACK")
             await eventually(lambda: outbox_pairs(Path(env.store.path))[0] == 5 * ARTICLES)
     finally:
@@ -277,7 +278,7 @@ async def test_a_page_damaged_while_running_is_named_and_polling_waits(
             await scheduler.start()
             await eventually(lambda: scheduler._skipped)
             await asyncio.sleep(0.5)  # the probe runs quick_check, finds the damage, keeps waiting
-        status = env.astore.health.describe()
+        status = storage_state(env.astore.health)
     finally:
         await scheduler.shutdown()
         await close_env(env, fetcher)

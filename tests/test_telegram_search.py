@@ -11,8 +11,8 @@ from botapi import SentMessage
 from test_telegram_harness import USER, Bot, StartBot, add_articles, start_bot_fixture  # noqa: F401
 
 import rules
-from bot.aliases import configured
 from bot.article import Article
+from bot.compiling import configured
 from bot.config import Config
 from bot.delivery.buttons import Callback, CallbackDataError, callback_data, parse_callback
 from bot.search import fts_query

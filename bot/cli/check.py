@@ -62,7 +62,7 @@ async def _print_matches(
             raise outcome
         total += len(outcome)
         for article in outcome:
-            hits = rule.explain(document(article))
+            hits = rule.explain(document(article, [rule]))
             if hits is not None:
                 shown += 1
                 summary = await summarize_article(

@@ -10,7 +10,7 @@ from bot.cli.database import open_store
 from bot.cli.errors import CliError
 from bot.config import load_config
 from bot.markup import shorten
-from bot.store import FeedOrigin, FeedRow, PollStatus, Store, UnknownRow
+from bot.store import FeedOrigin, FeedRow, Store, UnknownRow
 
 
 def feeds(args: argparse.Namespace) -> int:
@@ -34,7 +34,7 @@ def feeds(args: argparse.Namespace) -> int:
 
 def _feed_cells(feed: FeedRow) -> tuple[str, ...]:
     name = shorten(feed.display_name, 40)
-    result = PollStatus(feed.last_status).words if feed.last_status else "never polled"
+    result = feed.last_status.words if feed.last_status else "never polled"
     if not feed.enabled:
         result += " (removed)" if feed.removed_at else " (disabled)"
     next_poll = utc_time(feed.next_poll_at) if feed.enabled else "-"

@@ -34,7 +34,7 @@ async def _poll_feeds(config: Config) -> list[PollResult]:
 
 
 def _print_poll_summary(results: list[PollResult]) -> None:
-    counts = Counter(PollStatus(result.status) for result in results)
+    counts = Counter(result.status for result in results)
     ok, not_modified = PollStatus.OK, PollStatus.NOT_MODIFIED
     failed = sum(counts[status] for status in FAILED_POLLS)
     print(
@@ -46,7 +46,7 @@ def _print_poll_summary(results: list[PollResult]) -> None:
     print(f"new articles: {new}, matches queued: {alerts}")
     for result in results:
         if result.status in FAILED_POLLS:
-            disabled = " (disabled)" if result.status == PollStatus.GONE else ""
+            disabled = " (disabled)" if result.status is PollStatus.GONE else ""
             # The error names the feed's URL; the name adds something only when it is not that.
             named = "" if (result.error or "").startswith(result.name) else f"{result.name}: "
             print(f"failed{disabled}: {named}{result.error}")

@@ -5,24 +5,25 @@ from __future__ import annotations
 import sys
 
 import rules
-from bot.aliases import configured
 from bot.cli.errors import CliError
+from bot.compiling import UnusableRule, operator_names, typed_rule
 from bot.config import Config
 
 
 def compile_rule(text: str, config: Config) -> rules.Rule:
-    """The rule as the bot compiles it (with the configured place names and aliases), or a
-    CliError that shows the rule with a caret under the problem.
+    """The rule as the bot compiles a chat's (``bot.compiling.typed_rule``, with the configured
+    place names and aliases), or a CliError that shows the rule with a caret under the problem;
+    a line on stderr says which invisible characters were removed first."""
+    try:
+        typed = typed_rule(text, operator_names(config))
+    except UnusableRule as exc:
+        _say_removed(exc.cleaned)
+        line, caret = exc.error.excerpt(exc.cleaned.text)
+        raise CliError(f"bad rule: {exc.error}\n  {line}\n  {caret}") from None
+    _say_removed(typed.cleaned)
+    return typed.rule
 
-    Invisible characters (zero-width, bidi controls, BOM, NUL) are removed first, as the bot
-    does, and a line on stderr says so.
-    """
-    cleaned = rules.remove_invisible(text)
+
+def _say_removed(cleaned: rules.CleanText) -> None:
     if cleaned.removed:
         print(f"topic-alert: removed {cleaned.summary()} from the rule", file=sys.stderr)
-    text = cleaned.text
-    try:
-        return rules.compile(text, configured(config))
-    except rules.RuleSyntaxError as exc:
-        line, caret = exc.excerpt(text)
-        raise CliError(f"bad rule: {exc}\n  {line}\n  {caret}") from None

@@ -74,7 +74,7 @@ from bot.delivery.format import (
     format_digest,
 )
 from bot.delivery.pacing import Pacer
-from bot.i18n import SOURCE_LANGUAGE, _, use
+from bot.i18n import SOURCE_LANGUAGE, _, chat_language, use
 from bot.markup import MAX_MESSAGE, linkable, utf16_len
 from bot.ops.activity import Activity
 from bot.schedule import Frequency, QuietHours, stored_frequency, stored_quiet
@@ -339,7 +339,7 @@ class OutboxSender:
 
     async def _deliver_chat(self, rows: list[OutboxRow], cycle: _Cycle) -> None:
         """The chat's due alerts and digests, written in the chat's language."""
-        with use(rows[0].chat.reads(self.language)):
+        with use(chat_language(rows[0].chat, self.language)):
             await self._deliver_in_language(rows, cycle)
 
     async def _deliver_in_language(self, rows: list[OutboxRow], cycle: _Cycle) -> None:
@@ -566,7 +566,7 @@ class OutboxSender:
             return
         original = update.original
         try:
-            with use(original.chat.reads(self.language)):
+            with use(chat_language(original.chat, self.language)):
                 edited = await self._edit(original, [*update.named, *to_name], cycle)
         except _Unnamed as exc:
             logger.info("copies of outbox row %s go on their own: %s", original.id, exc.reason)

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import rules
+from bot.compiling import UnusableRule, chat_names, typed_rule
 from bot.config import Config, DeliveryConfig, FeedSpec, FetchConfig, PollingConfig, StorageConfig
 from bot.delivery import Pacer
 from bot.demo.server import FEED_NAMES, PAGE_NAMES, DemoFeedServer
@@ -97,7 +97,7 @@ async def _demo(*, color: bool, language: str) -> None:
             print(f"topic-alert demo: {feeds} served on loopback,")
             print(f"a fresh SQLite database in {config.storage.path}, and no Telegram token.\n")
             with use(language):
-                await _subscribe(store, color=color)
+                await _subscribe(store, config, color=color)
             await store.sync_config_feeds(config.feeds)
             await _poll_twice(services.pipeline, store, site)
             await _show_full_text(services.fetcher, site.url(PAGE_NAMES[0], "pages"))
@@ -153,18 +153,20 @@ def _demo_config(db: Path, urls: list[str], language: str) -> Config:
     )
 
 
-async def _subscribe(store: AsyncStore, *, color: bool) -> None:
+async def _subscribe(store: AsyncStore, config: Config, *, color: bool) -> None:
+    """The demo chat's /subscribe of each of :data:`SUBSCRIPTIONS`, and of a broken rule."""
     print("The chat subscribes:")
+    names = await chat_names(store, config, DEMO_CHAT)
     for text in SUBSCRIPTIONS:
-        rule = rules.compile(text)
+        rule = typed_rule(text, names).rule
         sub = await store.add_subscription(DEMO_CHAT, rule)
         print(f"  /subscribe {text}\n      → #{sub.number}: {sub.rule}")
         if rule.other_reading is not None:
             print(f"      Did you mean {rule.other_reading}? (a button follows that instead)")
     try:
-        rules.compile(BAD_RULE)
-    except rules.RuleSyntaxError as exc:
-        reply = html_to_terminal(describe_rule_error(BAD_RULE, exc), color=color)
+        typed_rule(BAD_RULE, names)
+    except UnusableRule as exc:
+        reply = html_to_terminal(describe_rule_error(exc.cleaned.text, exc.error), color=color)
         indented = "\n".join("      " + line for line in reply.splitlines())
         print(f"  /subscribe {BAD_RULE}\n{indented}")
     print()

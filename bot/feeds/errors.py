@@ -36,7 +36,7 @@ class AddressNotAllowed(FetchError):
     allows more ([fetch] allow_private, allow_hosts)."""
 
 
-class NetworkError(FetchError):
+class FeedUnreachable(FetchError):
     """DNS, connection, TLS or protocol failure: the server was not reached or hung up."""
 
 

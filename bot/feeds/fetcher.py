@@ -36,10 +36,10 @@ from bot.feeds.discovery import find_feed_links, looks_like_html
 from bot.feeds.errors import (
     AddressNotAllowed,
     FeedGone,
+    FeedUnreachable,
     FetchError,
     FetchTimeout,
     HTTPStatusError,
-    NetworkError,
     NotAFeed,
     RateLimited,
     ResponseTooLarge,
@@ -53,13 +53,13 @@ from bot.i18n import N_, Deferred
 __all__ = [
     "AddressNotAllowed",
     "FeedGone",
+    "FeedUnreachable",
     "FetchError",
     "FetchLimits",
     "FetchResult",
     "FetchTimeout",
     "Fetcher",
     "HTTPStatusError",
-    "NetworkError",
     "NotAFeed",
     "RateLimited",
     "ResponseTooLarge",
@@ -282,7 +282,9 @@ class Fetcher:
             ) from exc
         except httpx.TransportError as exc:
             reason = str(exc) or type(exc).__name__
-            raise NetworkError(url, Deferred(N_("network error: {detail}"), detail=reason)) from exc
+            raise FeedUnreachable(
+                url, Deferred(N_("network error: {detail}"), detail=reason)
+            ) from exc
 
     def _host(self, url: str) -> _Host:
         """The URL's host's slots and pool, now its most recently used."""
@@ -370,7 +372,7 @@ class Fetcher:
                 encoding=encoding or "",
                 detail=str(exc),
             )
-            raise NetworkError(url, undecoded) from exc
+            raise FeedUnreachable(url, undecoded) from exc
 
 
 @dataclass

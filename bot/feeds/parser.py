@@ -31,6 +31,7 @@ from bot.article import Article
 from bot.feeds.errors import FeedParseError
 from bot.feeds.normalize import article_id, canonical_url, html_to_text, tidy_text
 from bot.i18n import N_, Deferred
+from bot.language_tags import normalized_tag
 
 __all__ = [
     "FeedParseError",
@@ -92,7 +93,7 @@ def parse_feed(
         feed_url=url,
         base=site or url,
         source=name or title or _host(url),
-        language=_language(feed.get("language") or (headers or {}).get("content-language")),
+        language=normalized_tag(feed.get("language") or (headers or {}).get("content-language")),
         first_seen=first_seen,
     )
     articles = [article for entry in parsed.entries if (article := context.article(entry))]
@@ -340,7 +341,7 @@ class _FeedContext:
             text=text,
             published=self._clamped(published),
             source=self.source,
-            language=_language(_entry_language(entry)) or self.language,
+            language=normalized_tag(_entry_language(entry)) or self.language,
             authors=_unique(_author_names(entry)),
             tags=_unique(tag.get("term") or tag.get("label") for tag in entry.get("tags") or ()),
         )
@@ -405,12 +406,6 @@ def _unique(values: Iterable[str | None]) -> tuple[str, ...]:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-def _language(value: str | None) -> str | None:
-    """A language tag in one spelling ("en-US", "en_us" → "en-us")."""
-    tag = (value or "").strip().replace("_", "-").lower()
-    return tag or None
 
 
 def _ttl(value: str | None) -> int | None:

@@ -11,11 +11,14 @@ import functools
 import io
 import logging
 from pathlib import Path
+from typing import Protocol
 
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+
+from bot.language_tags import normalized_tag, primary_subtag
 
 logger = logging.getLogger(__name__)
 
@@ -69,10 +72,24 @@ def pick(*codes: str | None) -> str:
     ``language_code`` (an IETF tag such as "pt-br" or "zh-hans"), the configured default.
     """
     for code in codes:
-        if not code:
-            continue
-        tag = code.strip().replace("_", "-").lower()
-        for candidate in (tag, tag.split("-", 1)[0]):
+        for candidate in (normalized_tag(code), primary_subtag(code)):
             if candidate in LANGUAGES:
                 return candidate
     return SOURCE_LANGUAGE
+
+
+class ChatLanguages(Protocol):
+    """What a chat's language is chosen from: a stored chat (``bot.store.ChatRow``)."""
+
+    @property
+    def language(self) -> str | None: ...
+    @property
+    def telegram_language(self) -> str | None: ...
+
+
+def chat_language(chat: ChatLanguages, default: str) -> str:
+    """The language of a stored chat's texts: its /language choice, else its person's Telegram
+    language (or the base language of it), else ``default`` (``[delivery] language``).
+
+    The store keeps the tags; which of them the bot speaks is the catalogs' to say."""
+    return pick(chat.language, chat.telegram_language, default)

@@ -22,6 +22,7 @@ from trafilatura.utils import load_html
 
 from bot.article import Article
 from bot.feeds.errors import FetchError
+from bot.language_tags import primary_subtag
 
 logger = logging.getLogger(__name__)
 
@@ -112,8 +113,7 @@ def _declared_language(tree: HtmlElement) -> str | None:
         ),
         "",
     )
-    primary = declared.replace("_", "-").split("-")[0].strip().lower()
-    return primary or None
+    return primary_subtag(declared)
 
 
 async def with_full_text(

@@ -16,6 +16,16 @@ A resync job compares the store's ``feeds_version`` every ``resync_every`` (a mi
 Two more housekeeping jobs: a daily prune of old articles, and the log's summary line of
 what happened (``bot.ops.logsummary``, every ``[logging] summary_every``). :meth:`FeedScheduler.
 state` tells the health check whether polls start when due and none has hung.
+
+Two clocks: the process's (``bot.clock``, injected; the demo sets it to its sample feeds'
+dates) says what is due, as it says when the pipeline recorded a poll and when the feed wants
+the next; APScheduler fires jobs on the wall clock, which it reads itself. A moment decided
+on the process's clock is handed to APScheduler as the same distance from now
+(:meth:`FeedScheduler._job_time`): a feed due in ten minutes by the demo's clock is polled ten
+real minutes from now, not at once because that date is long past. How long a poll has been
+running and when the next job fires (:class:`PollingState`) are APScheduler's real time: the
+health check measures them against the wall clock, and a hung poll is hung whatever the
+process's clock says.
 """
 
 from __future__ import annotations
@@ -33,11 +43,12 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.clock import Clock, utcnow
 from bot.config import Config
 from bot.ingest.pipeline import Pipeline
 from bot.ops.activity import Activity
 from bot.ops.logsummary import log_activity
-from bot.store import AsyncStore, FeedRow, UnknownRow
+from bot.store import AsyncStore, FeedRow, PollStatus, UnknownRow
 from bot.store.health import FaultKind, storage_fault
 
 logger = logging.getLogger(__name__)
@@ -85,7 +96,8 @@ def _job_id(feed_id: int) -> str:
 
 @dataclass(frozen=True)
 class PollingState:
-    """Whether polls happen when due, as the health check reads it."""
+    """Whether polls happen when due, as the health check reads it: on the wall clock (see
+    the module docstring)."""
 
     running: bool
     """APScheduler runs (it stops only on shutdown, or when its loop died)."""
@@ -110,12 +122,15 @@ class FeedScheduler:
         activity: Activity | None = None,
         resync_every: timedelta | None = None,
         summary_every: timedelta = SUMMARY_EVERY,
+        now: Clock = utcnow,
     ) -> None:
         self.pipeline = pipeline
         self.store = store
         self.config = config
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.probe_every = probe_every
+        self.now = now
+        """The process's clock, which says what is due (see the module docstring)."""
         self.activity = activity or Activity()
         """Told of every poll's outcome, for the metrics and the log's summary."""
         self.resync_every = resync_every or min(
@@ -128,7 +143,7 @@ class FeedScheduler:
         self._skipped: set[int] = set()
         """Feeds whose poll was skipped while the store had a fault."""
         self._running: dict[asyncio.Task[Any] | None, datetime] = {}
-        """Polls in flight, and when each started."""
+        """Polls in flight, and when each started (on the wall clock, for the health check)."""
 
     async def start(self) -> None:
         """Merge the config file's feeds into the store and schedule every enabled feed.
@@ -141,7 +156,7 @@ class FeedScheduler:
         self._feeds_version = await self.store.feeds_version()  # before the list: see _resync
         feeds = await self.store.list_feeds()
         self.scheduler.start()
-        now = datetime.now(UTC)
+        now = self.now()
         for position, feed in enumerate(feeds):
             self._schedule(feed, first_run=now + START_STAGGER * (position + 1))
         self._every(_PRUNE_JOB, self._prune, PRUNE_EVERY, first_run=now + PRUNE_FIRST)
@@ -160,7 +175,7 @@ class FeedScheduler:
             job,
             IntervalTrigger(seconds=every.total_seconds()),
             id=job_id,
-            next_run_time=first_run,
+            next_run_time=self._job_time(first_run),
             coalesce=True,
             max_instances=1,
             misfire_grace_time=None,
@@ -183,7 +198,7 @@ class FeedScheduler:
 
     def add_feed(self, feed: FeedRow) -> None:
         """Start polling a feed added at run time (or re-schedule a known one), soon."""
-        self._schedule(feed, first_run=datetime.now(UTC) + START_STAGGER)
+        self._schedule(feed, first_run=self.now() + START_STAGGER)
 
     def remove_feed(self, feed_id: int) -> None:
         """Stop polling a feed; a feed that has no job is not an error."""
@@ -201,9 +216,9 @@ class FeedScheduler:
     async def shutdown(self) -> None:
         """Stop scheduling and cancel the polls in flight.
 
-        A poll that was still fetching has stored nothing (``Pipeline.cancelled`` lists it)
-        and is polled again at the next start; one that is storing goes on with its
-        transaction, which ``Pipeline.finish_commits`` waits for.
+        A poll that was still fetching has stored nothing (``Commits.cancelled`` lists it) and
+        is polled again at the next start; one that is storing goes on with its transaction,
+        which ``Commits.finish`` waits for.
         """
         logging.getLogger(_EXECUTOR_LOGGER).addFilter(_QUIET_CANCELS)
         if self.scheduler.running:
@@ -214,6 +229,8 @@ class FeedScheduler:
             await asyncio.wait(running)
 
     def _schedule(self, feed: FeedRow, *, first_run: datetime) -> None:
+        """Give the feed its job, first run at ``first_run`` or at the time its last poll
+        asked for, whichever is later (both on the process's clock)."""
         interval = self._interval(feed.interval)
         if feed.next_poll_at is not None and feed.next_poll_at > first_run:
             first_run = feed.next_poll_at
@@ -223,7 +240,7 @@ class FeedScheduler:
             args=[feed.id],
             id=_job_id(feed.id),
             name=feed.display_name,
-            next_run_time=first_run,
+            next_run_time=self._job_time(first_run),
             coalesce=True,
             max_instances=1,
             misfire_grace_time=interval,
@@ -236,7 +253,7 @@ class FeedScheduler:
             self._skipped.add(feed_id)  # nothing fetched now could be kept: see _probe
             return
         task = asyncio.current_task()
-        self._running[task] = datetime.now(UTC)
+        self._running[task] = utcnow()
         try:
             await self._poll_fresh(feed_id)
         finally:
@@ -252,7 +269,7 @@ class FeedScheduler:
             return
         result = await self.pipeline.poll_feed(feed)
         self.activity.polled(result.status, new_articles=result.new_articles, alerts=result.alerts)
-        if result.status == "gone":
+        if result.status is PollStatus.GONE:
             self.remove_feed(feed_id)
         elif result.next_poll_at is not None:
             self._move(feed_id, result.next_poll_at)
@@ -268,9 +285,20 @@ class FeedScheduler:
                 return  # still failing; the store's health has noted it
             self.store.health.ok()
         skipped, self._skipped = sorted(self._skipped), set()
-        now = datetime.now(UTC)
+        now = self.now()
         for position, feed_id in enumerate(skipped):
             self._move(feed_id, now + START_STAGGER * (position + 1))
+
+    def _job_time(self, when: datetime) -> datetime:
+        """``when``, a moment on the process's clock, as APScheduler's run time: as far from
+        the wall clock's now as it is from the process clock's now.
+
+        The clocks' difference is taken to the second, the schedule's finest step: when the
+        process's clock is the wall clock, its two reads are microseconds apart and a feed's
+        job runs at the very moment its last poll recorded.
+        """
+        offset = (utcnow() - self.now()).total_seconds()
+        return when + timedelta(seconds=round(offset))
 
     def _interval(self, own: int | None) -> int:
         """A feed's polling interval in seconds: its own, else the ``[polling]`` default."""
@@ -307,7 +335,7 @@ class FeedScheduler:
             for feed_id in wanted.keys() & scheduled.keys()
             if self._interval(wanted[feed_id]) != scheduled[feed_id]
         }
-        now = datetime.now(UTC)
+        now = self.now()
         for position, feed_id in enumerate(sorted(added | changed)):
             try:
                 feed = await self.store.get_feed(feed_id)
@@ -341,8 +369,9 @@ class FeedScheduler:
             await self.pipeline.prune()
 
     def _move(self, feed_id: int, when: datetime) -> None:
+        """Run the feed's job next at ``when`` (on the process's clock)."""
         try:
-            self.scheduler.modify_job(_job_id(feed_id), next_run_time=when)
+            self.scheduler.modify_job(_job_id(feed_id), next_run_time=self._job_time(when))
         except JobLookupError:
             logger.debug("feed %d was removed while it was being polled", feed_id)
 

@@ -31,7 +31,7 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.store import OutboxRow, ShownAs
+from bot.store import OutboxRow, PollStatus, ShownAs
 
 LATENCY_BUCKETS = (1, 2, 5, 10, 20, 30, 60, 90, 120, 300, 600, 1800, 3600, 4 * 3600, 86400)
 """Seconds: an alert is as fast as its feed's poll interval allows (minutes), a digest or
@@ -86,8 +86,8 @@ _ANSWERS: tuple[tuple[type[TelegramError], TelegramAnswer], ...] = (
 class Window:
     """What happened since the last summary line (``Activity.take_window``)."""
 
-    polls: Tally[str] = field(default_factory=Tally)
-    """Poll outcomes (``PollStatus`` values) → count."""
+    polls: Tally[PollStatus] = field(default_factory=Tally)
+    """Poll outcomes → count."""
     new_articles: int = 0
     alerts_queued: int = 0
     alerts_sent: int = 0
@@ -152,8 +152,8 @@ class Activity:
 
     # -- reported by the parts --------------------------------------------------------------
 
-    def polled(self, status: str, *, new_articles: int, alerts: int) -> None:
-        """One poll finished with ``status`` (a ``PollStatus`` value)."""
+    def polled(self, status: PollStatus, *, new_articles: int, alerts: int) -> None:
+        """One poll finished with ``status``."""
         self.last_poll_at = datetime.now(UTC)
         self._polls.labels(status).inc()
         self._articles.inc(new_articles)

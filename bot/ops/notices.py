@@ -40,12 +40,13 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.config import AlertsConfig
-from bot.i18n import _, format_duration, format_number, isolate, ngettext, use
+from bot.i18n import _, chat_language, format_duration, format_number, isolate, ngettext, use
 from bot.markup import esc
 from bot.ops.activity import FLOOD_WINDOW_SECONDS, Activity
 from bot.store import AsyncStore, ChatRow, FeedRow, GoneChat, PollStatus, StoreStats
-from bot.telegram.handlers.feeds import linked
+from bot.telegram.feed_lines import linked
 from bot.telegram.replies import NO_PREVIEW
+from bot.telegram.texts import fault_reason
 from bot.wiring import Services
 
 logger = logging.getLogger(__name__)
@@ -144,7 +145,7 @@ class NoticeWatcher:
             problems[STORAGE] = lambda: _(
                 "⚠️ The database has a problem since {time} UTC: {reason}. Feeds are not "
                 "polled until it can store again; the bot's log says what to do."
-            ).format(time=f"{since:%H:%M}", reason=fault.reason)
+            ).format(time=f"{since:%H:%M}", reason=fault_reason(fault.kind))
         floods = self.activity.recent_floods()
         if floods >= self.alerts.rate_limited_after:
             problems[RATE_LIMITED] = lambda: ngettext(
@@ -164,7 +165,7 @@ class NoticeWatcher:
         problems: dict[str, Text] = {}
         failing_after = timedelta(seconds=self.alerts.feed_failing_after)
         for feed in snapshot.feeds:
-            if feed.last_status == PollStatus.GONE:
+            if feed.last_status is PollStatus.GONE:
                 problems[f"feed-gone:{feed.id}"] = _gone_notice(feed)
             elif feed.enabled and feed.failing_since is not None:
                 failing = snapshot.now - feed.failing_since
@@ -256,7 +257,7 @@ class NoticeWatcher:
             chat = await self.store.get_chat(admin)
         except sqlite3.Error:
             chat = None
-        return chat.reads(self.language) if chat is not None else self.language
+        return chat_language(chat, self.language) if chat is not None else self.language
 
 
 @asynccontextmanager

@@ -4,7 +4,9 @@ A full disk, a write lock held by another process or a read-only file is not a b
 it lasts a while and then clears. Logging a traceback every cycle would bury the one line an
 operator needs, so a fault is told once when it starts (in plain words, with what to do) and
 once when it ends; meanwhile ``StorageHealth.fault`` is what ``/status`` shows and what tells
-the pipeline to stop polling into a store that cannot keep what it fetches.
+the pipeline to stop polling into a store that cannot keep what it fetches. A chat reads the
+fault in its own words, worded where it is read (``bot.telegram.texts``): the store names the
+kind, not the text.
 """
 
 from __future__ import annotations
@@ -14,8 +16,6 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-
-from bot.i18n import N_, _
 
 logger = logging.getLogger(__name__)
 
@@ -52,18 +52,6 @@ _SENTENCES = {
 }
 
 
-_REASONS = {
-    FaultKind.FULL: N_("the disk is full"),
-    FaultKind.LOCKED: N_("the database is locked by another program"),
-    FaultKind.READ_ONLY: N_("the database is read-only"),
-    FaultKind.IO: N_("the disk reported an error"),
-    FaultKind.CORRUPT: N_("the database is damaged"),
-    FaultKind.CANT_OPEN: N_("the database cannot be opened"),
-}
-"""The faults as a chat reads them, translated where they are read (the sentences above are
-for the operator's log and stay English)."""
-
-
 @dataclass(frozen=True)
 class StorageFault:
     """One kind of database trouble, with the sentence an operator reads."""
@@ -75,12 +63,6 @@ class StorageFault:
     @property
     def sentence(self) -> str:
         return _SENTENCES[self.kind]
-
-    @property
-    def reason(self) -> str:
-        """The fault in a few words for a chat ("the disk is full"), without what to do, in the
-        language of the chat at hand."""
-        return _(_REASONS[self.kind])
 
 
 def storage_fault(exc: BaseException) -> StorageFault | None:
@@ -131,16 +113,6 @@ class StorageHealth:
             self.since = datetime.now(UTC)
         self.fault = fault
         return fault
-
-    def describe(self) -> str:
-        """What ``/status`` says of the storage: "ok", or the fault, since when, and that polling
-        waits; in the language of the chat at hand."""
-        if self.fault is None or self.since is None:
-            # TRANSLATORS: /status, "Storage: ok": the database works.
-            return _("ok")
-        return _("{reason} (since {time} UTC); polling waits until it can store again").format(
-            reason=self.fault.reason, time=f"{self.since:%H:%M}"
-        )
 
     def ok(self) -> None:
         """A write went through: an episode in progress is over."""

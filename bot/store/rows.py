@@ -8,8 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.article import Article
-from bot.i18n import pick
-from bot.store.states import FeedOrigin, OutboxStatus, ShownAs
+from bot.store.states import FeedOrigin, OutboxStatus, PollStatus, ShownAs
 
 
 def to_iso(moment: datetime) -> str:
@@ -36,11 +35,6 @@ class ChatRow:
     """The chat's /language choice; None: none made."""
     telegram_language: str | None = None
     """Telegram's language_code of the chat's person (private) or of who registered it."""
-
-    def reads(self, default: str) -> str:
-        """The language of this chat's texts: its /language choice, else its person's Telegram
-        language (or the base language of it), else ``default`` (``[delivery] language``)."""
-        return pick(self.language, self.telegram_language, default)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ChatRow:
@@ -110,7 +104,7 @@ class FeedRow:
     ttl_minutes: int | None
     polls: int
     last_polled_at: datetime | None
-    last_status: str | None
+    last_status: PollStatus | None
     last_error: str | None
     error_count: int
     next_poll_at: datetime | None
@@ -147,7 +141,7 @@ class FeedRow:
             ttl_minutes=row["ttl_minutes"],
             polls=row["polls"],
             last_polled_at=from_iso(row["last_polled_at"]),
-            last_status=row["last_status"],
+            last_status=PollStatus(row["last_status"]) if row["last_status"] else None,
             last_error=row["last_error"],
             error_count=row["error_count"],
             next_poll_at=from_iso(row["next_poll_at"]),
@@ -264,8 +258,8 @@ class StoryUpdate:
 class PollOutcome:
     """What one poll of a feed found out, written back in one statement."""
 
-    status: str
-    """A :class:`~bot.store.states.PollStatus` (gone disables the feed)."""
+    status: PollStatus
+    """Gone disables the feed."""
     polled_at: datetime
     next_poll_at: datetime
     etag: str | None = None

@@ -15,7 +15,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from bot.store.aliases import AliasesTable
+from bot.store.chat_aliases import AliasesTable
 from bot.store.connection import Connected
 from bot.store.errors import StoreUnavailable
 from bot.store.feeds import FeedsTable

@@ -41,7 +41,7 @@ from bot.telegram.access import gate
 from bot.telegram.arguments import answers_argument_errors
 from bot.telegram.fairuse import CommandLimiter, PacedReplies
 from bot.telegram.handlers import (
-    aliases,
+    alias,
     buttons,
     errors,
     feeds,
@@ -65,7 +65,7 @@ from bot.telegram.handlers import (
     whoami,
 )
 from bot.telegram.menus import publish_menus
-from bot.telegram.services import KEY, FeedChanged, FeedValidator, Services
+from bot.telegram.services import KEY, FeedChanged, FeedValidator, HandlerDeps
 from bot.telegram.speaking import speak_their_language
 from bot.telegram.updates_request import ReportedUpdates
 
@@ -109,7 +109,7 @@ def build_application(
         .post_init(publish_commands)
         .build()
     )
-    application.bot_data[KEY] = Services(
+    application.bot_data[KEY] = HandlerDeps(
         store=store,
         config=config,
         validate_feed=validate_feed,
@@ -169,7 +169,7 @@ COMMAND_HANDLERS = {
     ("language",): language.language,
     ("frequency",): frequency.set_frequency,
     ("quiet",): quiet.set_quiet,
-    ("alias",): aliases.alias,
+    ("alias",): alias.alias,
     ("feeds",): feeds.list_feeds,
     ("addfeed",): feeds.add_feed,
     ("removefeed",): feeds.remove_feed,
@@ -188,7 +188,7 @@ def _command_handlers() -> list[BaseHandler]:
 
 async def publish_commands(application: Application) -> None:
     """Fill Telegram's command menus and descriptions (``bot.telegram.menus``) at start-up."""
-    svc: Services = application.bot_data[KEY]
+    svc: HandlerDeps = application.bot_data[KEY]
     operators = {}
     for admin in svc.config.access.admins:
         chat = await svc.store.get_chat(admin)

@@ -9,12 +9,12 @@ is an :class:`ArgumentError` whose text is the reply: handlers registered throug
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 import rules
+from bot.compiling import RuleNames, TypedRule, UnusableRule, typed_rule
 from bot.i18n import Deferred, _, format_number, isolate, ltr_lines, ngettext
 from bot.markup import esc
 from bot.store import SubscriptionRow
@@ -29,18 +29,6 @@ ECHO_CHARS = 60
 
 class ArgumentError(ValueError):
     """A command argument that names nothing usable; ``str(exc)`` is HTML for the reply."""
-
-
-@dataclass(frozen=True)
-class TypedRule:
-    """A rule as compiled, and the invisible characters taken out of what was typed."""
-
-    rule: rules.Rule
-    cleaned: rules.CleanText
-
-    @property
-    def note(self) -> str:
-        return removal_note(self.cleaned)
 
 
 def removal_note(cleaned: rules.CleanText) -> str:
@@ -128,7 +116,9 @@ def select_subscriptions(
     """The subscriptions an ``N`` or ``RULE`` argument names, as shown by /list.
 
     A number is a topic's number; anything else is compiled as a rule and compared by
-    meaning, so ``/unsubscribe azerbaijan + israel`` finds ``Israel + Azerbaijan``. In a forum
+    meaning, so ``/unsubscribe azerbaijan + israel`` finds ``Israel + Azerbaijan``. It is
+    compiled without names (:mod:`bot.compiling`): the meaning compared, ``canonical``, is
+    the same with any, so building the chat's would cost a query for nothing. In a forum
     the same rule may be followed in several threads: the one of the thread the command came
     from (``thread_id``) is meant, and where that does not decide, the number is asked for.
     """
@@ -149,8 +139,8 @@ def select_subscriptions(
             )
         return found
     try:
-        canonical = rules.compile(rules.remove_invisible(argument).text).canonical
-    except rules.RuleSyntaxError:
+        canonical = typed_rule(argument, RuleNames()).rule.canonical
+    except UnusableRule:
         canonical = None
     found = [sub for sub in subscriptions if sub.canonical == canonical]
     if not found:
@@ -171,16 +161,17 @@ def select_subscriptions(
     return here or found
 
 
-def parse_rule(text: str) -> TypedRule:
-    """Compile a rule someone typed, without its invisible characters; a rule too long or
-    with a syntax error becomes a reply that says so (and points at the spot)."""
-    cleaned = rules.remove_invisible(text)
-    if len(cleaned.text) > rules.MAX_LENGTH:
-        raise ArgumentError(too_long(cleaned.text, rules.MAX_LENGTH, rule=True))
+def parse_rule(text: str, names: RuleNames) -> TypedRule:
+    """Compile a rule someone typed in a chat with the chat's ``names`` (``typed_rule``: the
+    rule it runs, compiled once); a rule too long or with a syntax error becomes a reply that
+    says so (and points at the spot)."""
     try:
-        return TypedRule(rules.compile(cleaned.text), cleaned)
-    except rules.RuleSyntaxError as exc:
-        reply_text = describe_rule_error(cleaned.text, exc) + removal_note(cleaned)
+        return typed_rule(text, names)
+    except UnusableRule as exc:
+        cleaned = exc.cleaned
+        if len(cleaned.text) > rules.MAX_LENGTH:
+            raise ArgumentError(too_long(cleaned.text, rules.MAX_LENGTH, rule=True)) from None
+        reply_text = describe_rule_error(cleaned.text, exc.error) + removal_note(cleaned)
         raise ArgumentError(reply_text) from None
 
 

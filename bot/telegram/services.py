@@ -30,7 +30,11 @@ KEY = "services"
 
 
 @dataclass(frozen=True)
-class Services:
+class HandlerDeps:
+    """What the chat commands use of the process (its store, config, feed checks and
+    counters), given to :func:`bot.telegram.build_application`; the whole process is
+    :class:`bot.wiring.Services`."""
+
     store: AsyncStore
     config: Config
     validate_feed: FeedValidator | None = None
@@ -40,5 +44,5 @@ class Services:
     """The process's counters (uptime, Bot API answers, alerts sent), for /status."""
 
 
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+def services(context: ContextTypes.DEFAULT_TYPE) -> HandlerDeps:
     return context.bot_data[KEY]

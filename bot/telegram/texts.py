@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.i18n import N_, _, format_number
 from bot.matching import LOOKBACK_DAYS
+from bot.store.health import FaultKind, StorageHealth
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("subscribe", N_("Follow a topic: /subscribe Israel + Azerbaijan")),
@@ -131,9 +132,39 @@ BOT_ADMINS_ONLY = N_("Only the operators of this bot can do that.")
 SOMETHING_WENT_WRONG = N_("Something went wrong on my side; please try again in a minute.")
 
 
-def storage_fault(reason: str) -> str:
+FAULT_REASONS = {
+    FaultKind.FULL: N_("the disk is full"),
+    FaultKind.LOCKED: N_("the database is locked by another program"),
+    FaultKind.READ_ONLY: N_("the database is read-only"),
+    FaultKind.IO: N_("the disk reported an error"),
+    FaultKind.CORRUPT: N_("the database is damaged"),
+    FaultKind.CANT_OPEN: N_("the database cannot be opened"),
+}
+"""A database fault in a few words for a chat, without what to do (the operator's log has
+that, in English: ``bot.store.health``)."""
+
+
+def fault_reason(kind: FaultKind) -> str:
+    """ "the disk is full", in the language of the chat at hand."""
+    return _(FAULT_REASONS[kind])
+
+
+def cannot_save(kind: FaultKind) -> str:
     """The answer to a command the database could not carry out ("the disk is full")."""
-    return _("I can't save that right now: {reason}. Try again later.").format(reason=reason)
+    return _("I can't save that right now: {reason}. Try again later.").format(
+        reason=fault_reason(kind)
+    )
+
+
+def storage_state(health: StorageHealth) -> str:
+    """What ``/status`` says of the storage: "ok", or the fault, since when, and that polling
+    waits."""
+    if health.fault is None or health.since is None:
+        # TRANSLATORS: /status, "Storage: ok": the database works.
+        return _("ok")
+    return _("{reason} (since {time} UTC); polling waits until it can store again").format(
+        reason=fault_reason(health.fault.kind), time=f"{health.since:%H:%M}"
+    )
 
 
 NO_SUBSCRIPTIONS = N_("You follow no topics yet. Try <code>/subscribe Israel + Azerbaijan</code>.")

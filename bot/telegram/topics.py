@@ -9,15 +9,19 @@ both, through :func:`numbered`. Rules show with the brackets AND's precedence le
 from __future__ import annotations
 
 import rules
+from bot.compiling import RuleNames
 from bot.i18n import _, isolate
 from bot.markup import esc
 from bot.store import SubscriptionRow
 
 
 def shown_rule(text: str) -> str:
-    """A stored rule with its grouping explicit; as stored if it no longer compiles."""
+    """A stored rule with its grouping explicit; as stored if it no longer compiles.
+
+    Compiled without names (:mod:`bot.compiling`): they change what a term matches, never how
+    the rule groups, and a reply naming topics should not need a query per topic."""
     try:
-        return rules.compile(text).grouped
+        return RuleNames().compile(text).grouped
     except rules.RuleSyntaxError:
         return text
 

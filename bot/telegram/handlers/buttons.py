@@ -36,7 +36,7 @@ from bot.i18n import N_, _, isolate
 from bot.store import OutboxRow, SubscriptionRow, UnknownRow
 from bot.telegram import texts
 from bot.telegram.access import can_manage_chat
-from bot.telegram.handlers.subscribe import regroup
+from bot.telegram.following import regroup
 from bot.telegram.services import services
 from bot.telegram.topics import numbered, rule_code, shown_rule
 from bot.telegram.updates import chat_data_of, chat_of, query_of

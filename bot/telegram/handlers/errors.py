@@ -28,7 +28,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
     if not isinstance(update, Update):
         return
-    answer = texts.storage_fault(fault.reason) if fault else _(texts.SOMETHING_WENT_WRONG)
+    answer = texts.cannot_save(fault.kind) if fault else _(texts.SOMETHING_WENT_WRONG)
     try:
         if update.callback_query:
             await update.callback_query.answer(answer)

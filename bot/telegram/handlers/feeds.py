@@ -1,7 +1,7 @@
 """/feeds for everyone; /addfeed URL and /removefeed N for the bot's operators.
 
 Checking a new URL (fetching it, following autodiscovery) is the fetcher's job, injected as
-``Services.validate_feed`` so this package never imports the feed code itself.
+``HandlerDeps.validate_feed`` so this package never imports the feed code itself.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.i18n import Deferred, _, format_number, isolate
-from bot.markup import esc, link, shorten
-from bot.store import AsyncStore, FeedOrigin, FeedRow
+from bot.markup import esc, shorten
+from bot.store import AsyncStore, FeedOrigin
 from bot.telegram.access import bot_admins_only
 from bot.telegram.arguments import ascii_number, command_argument, echo
+from bot.telegram.feed_lines import feed_line, linked
 from bot.telegram.replies import reply, reply_lines
 from bot.telegram.services import services
 from bot.telegram.updates import message_of, user_of
@@ -35,23 +36,8 @@ async def list_feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await reply(update, _("No sources are configured yet."))
         return
     lines = [_("<b>Sources</b> ({count})").format(count=format_number(len(feeds)))]
-    lines += [f"{n}. {describe(feed)}" for n, feed in enumerate(feeds, start=1)]
+    lines += [f"{n}. {feed_line(feed)}" for n, feed in enumerate(feeds, start=1)]
     await reply_lines(update, lines)
-
-
-def describe(feed: FeedRow) -> str:
-    """The feed's linked name and, while its polls fail, the last error as it was recorded
-    (in English: it is the poll's log line, kept in the database)."""
-    name = linked(feed)
-    if not feed.error_count:
-        return name
-    error = isolate(esc(feed.failure))
-    return _("{feed} — failing: {error}").format(feed=name, error=error)
-
-
-def linked(feed: FeedRow) -> str:
-    """The feed's name linked to its address, as one run in a right-to-left sentence."""
-    return isolate(link(feed.display_name, feed.url))
 
 
 @bot_admins_only

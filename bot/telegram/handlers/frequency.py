@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -14,14 +13,13 @@ from bot.markup import esc
 from bot.schedule import (
     FREQUENCY_HELP,
     ScheduleError,
-    describe_frequency,
     parse_frequency,
-    stored_frequency,
 )
 from bot.store import SubscriptionRow
 from bot.telegram.access import managers_only
 from bot.telegram.arguments import ArgumentError, command_argument, select_subscriptions
 from bot.telegram.chats import register_chat
+from bot.telegram.frequency_wording import frequency_note
 from bot.telegram.replies import reply
 from bot.telegram.services import services
 from bot.telegram.topics import numbered
@@ -68,8 +66,3 @@ def topic_frequency(sub: SubscriptionRow, stored: str | None, zone: ZoneInfo) ->
     return _("{topic} — {frequency}.").format(
         topic=numbered(sub), frequency=frequency_note(stored, zone)
     )
-
-
-def frequency_note(stored: str | None, zone: ZoneInfo) -> str:
-    """How often a topic (its ``frequency`` column) is delivered and when next, as HTML."""
-    return esc(describe_frequency(stored_frequency(stored), zone, datetime.now(UTC)))

@@ -2,8 +2,10 @@
 
 Telegram sends inline queries only to a bot whose operator switched inline mode on with
 BotFather (``/setinline``); see the README. The query is a rule in the language of /subscribe,
-matched as /search matches (``bot.search.find``), with the latest matches first. There is no
-chat to ask for a time zone, so dates are in the bot's default zone.
+matched as /search matches (``bot.search.find``), with the latest matches first. Its terms
+match the other names the asker's own chat with the bot gives them (/alias there), as the
+answer is theirs alone (``is_personal``); there is no chat to ask for a time zone, so dates
+are in the bot's default zone.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 import rules
-from bot.aliases import configured
+from bot.compiling import UnusableRule, chat_names, typed_rule
 from bot.i18n import _, format_when
 from bot.search import Match, find
-from bot.telegram.handlers.preview import article_line, title_of
+from bot.telegram.article_lines import article_line, title_of
 from bot.telegram.services import services
 from bot.telegram.updates import inline_query_of
 from bot.timezones import chat_zone
@@ -35,12 +37,12 @@ CACHE_SECONDS = 60
 async def inline_search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = inline_query_of(update)
     svc = services(context)
-    text = rules.remove_invisible(query.query).text.strip()
     found: list[Match] = []
-    if text and len(text) <= rules.MAX_LENGTH:
+    if query.query.strip():
+        names = await chat_names(svc.store, svc.config, query.from_user.id)
         try:
-            rule = rules.compile(text, configured(svc.config))
-        except rules.RuleSyntaxError:
+            rule: rules.Rule | None = typed_rule(query.query, names).rule
+        except UnusableRule:
             rule = None  # still being typed, most likely: no results until it parses
         if rule is not None:
             newest = await svc.store.newest_article_id()

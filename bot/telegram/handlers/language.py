@@ -24,6 +24,7 @@ from bot.delivery.buttons import (
 )
 from bot.i18n import LANGUAGES, _, current, native_name, pick
 from bot.i18n.context import set_language
+from bot.language_tags import primary_subtag
 from bot.markup import esc
 from bot.telegram import texts
 from bot.telegram.access import can_manage_chat, is_bot_admin, managers_only
@@ -32,7 +33,7 @@ from bot.telegram.chats import register_chat
 from bot.telegram.menus import publish_chat_menu
 from bot.telegram.replies import reply
 from bot.telegram.services import services
-from bot.telegram.speaking import language_of
+from bot.telegram.speaking import reply_language
 from bot.telegram.updates import chat_of, message_of, query_of
 
 logger = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ async def _choose(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str 
     chat = chat_of(update)
     await svc.store.set_chat_language(chat.id, code)
     default = svc.config.delivery.language
-    set_language(language_of(update, await svc.store.get_chat(chat.id), default))
+    set_language(reply_language(update, await svc.store.get_chat(chat.id), default))
     user = update.effective_user
     logger.info("chat %s chose language %s", chat.id, code or "automatic")
     if chat.type == ChatType.PRIVATE:
@@ -107,7 +108,7 @@ def _code_of(wanted: str) -> str | None:
         if folded in (code, native_name(code).casefold()):
             return code
     tag = pick(folded)
-    return tag if folded.split("-")[0].split("_")[0] == tag else None
+    return tag if primary_subtag(folded) == tag else None
 
 
 def _buttons() -> Buttons:

@@ -12,7 +12,7 @@ from bot.markup import esc
 from bot.schedule import stored_quiet
 from bot.store import SubscriptionRow
 from bot.telegram import texts
-from bot.telegram.handlers.frequency import frequency_note
+from bot.telegram.frequency_wording import frequency_note
 from bot.telegram.replies import reply, reply_lines
 from bot.telegram.services import services
 from bot.telegram.topics import rule_code

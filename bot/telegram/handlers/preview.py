@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import tzinfo
-
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.aliases import chat_rule
-from bot.article import Article
-from bot.i18n import _, format_number, format_when, isolate, ngettext
-from bot.markup import esc, link, shorten
+from bot.compiling import chat_names
+from bot.i18n import _, format_number, isolate, ngettext
+from bot.markup import esc
 from bot.matching import LOOKBACK_DAYS, matching_articles
-from bot.store import StoredArticle
-from bot.telegram.arguments import command_argument, parse_rule
+from bot.telegram.arguments import command_argument, parse_rule, removal_note
+from bot.telegram.article_lines import article_line
 from bot.telegram.chats import stored_zone
 from bot.telegram.replies import reply
 from bot.telegram.services import services
 from bot.telegram.updates import chat_of, message_of
 
 PREVIEW_COUNT = 5
-TITLE_CHARS = 300
-"""Five listed articles with titles this long stay well within one message."""
 
 
 async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -35,8 +30,8 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             ),
         )
         return
-    typed = parse_rule(text)
-    rule = await chat_rule(svc.store, svc.config, chat_of(update).id, typed.rule.text)
+    typed = parse_rule(text, await chat_names(svc.store, svc.config, chat_of(update).id))
+    rule, note = typed.rule, removal_note(typed.cleaned)
     found = await matching_articles(svc.store, rule, limit=PREVIEW_COUNT)
     shown = isolate(esc(rule))
     if not found:
@@ -47,26 +42,9 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             "New articles are checked as they arrive.",
             LOOKBACK_DAYS,
         )
-        await reply(
-            update, nothing.format(count=format_number(LOOKBACK_DAYS), rule=shown) + typed.note
-        )
+        await reply(update, nothing.format(count=format_number(LOOKBACK_DAYS), rule=shown) + note)
         return
     zone = await stored_zone(svc.store, chat_of(update).id, svc.config.delivery.timezone)
     lines = [_("Latest articles matching <code>{rule}</code>:").format(rule=shown)]
     lines += [f"{n}. {article_line(item, zone)}" for n, item in enumerate(found, start=1)]
-    await reply(update, "\n".join(lines) + typed.note)
-
-
-def article_line(item: StoredArticle, zone: tzinfo) -> str:
-    """The linked title, source and date of a stored article, as /preview and /search list it."""
-    article = item.article
-    return _("{title} — {source}, {when}").format(
-        title=isolate(link(shorten(title_of(article), TITLE_CHARS), article.url)),
-        source=isolate(esc(article.source)),
-        when=format_when(item.when, zone),
-    )
-
-
-def title_of(article: Article) -> str:
-    """An article's title, else its address: what a list of articles names it by."""
-    return article.title or article.url or _("(untitled)")
+    await reply(update, "\n".join(lines) + note)

@@ -18,7 +18,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 import rules
-from bot.aliases import chat_rule
+from bot.compiling import chat_names
 from bot.delivery.buttons import (
     Buttons,
     CallbackDataError,
@@ -32,12 +32,12 @@ from bot.search import PAGE_SIZE, SinceError, find, looks_like_since, parse_sinc
 from bot.store import SavedRule, UnknownRow
 from bot.telegram import texts
 from bot.telegram.access import can_manage_chat
-from bot.telegram.arguments import ArgumentError, command_argument, parse_rule
+from bot.telegram.arguments import ArgumentError, command_argument, parse_rule, removal_note
+from bot.telegram.article_lines import article_line
 from bot.telegram.chats import stored_zone
-from bot.telegram.handlers.preview import article_line
-from bot.telegram.handlers.subscribe import subscribe_rule
+from bot.telegram.following import follow, subscribe_row
 from bot.telegram.replies import NO_PREVIEW, reply
-from bot.telegram.services import Services, services
+from bot.telegram.services import HandlerDeps, services
 from bot.telegram.updates import chat_of, message_of, query_of
 
 logger = logging.getLogger(__name__)
@@ -60,13 +60,12 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not rule_text:
         await reply(update, _(USAGE).format(example=isolate(EXAMPLE)))
         return
-    typed = parse_rule(rule_text)
     chat_id = chat_of(update).id
-    rule = await chat_rule(svc.store, svc.config, chat_id, typed.rule.text)
+    typed = parse_rule(rule_text, await chat_names(svc.store, svc.config, chat_id))
     newest = await svc.store.newest_article_id()
     saved = await svc.store.save_search(chat_id, typed.rule.text, since=since, up_to=newest)
-    page, buttons = await _page(svc, chat_id, saved, rule, 0)
-    await reply(update, page + typed.note, markup=to_markup(buttons))
+    page, buttons = await _page(svc, chat_id, saved, typed.rule, 0)
+    await reply(update, page + removal_note(typed.cleaned), markup=to_markup(buttons))
 
 
 def _rule_and_since(text: str) -> tuple[str, datetime | None]:
@@ -86,7 +85,7 @@ def _rule_and_since(text: str) -> tuple[str, datetime | None]:
 
 
 async def _page(
-    svc: Services, chat_id: int, saved: SavedRule, rule: rules.Rule, page: int
+    svc: HandlerDeps, chat_id: int, saved: SavedRule, rule: rules.Rule, page: int
 ) -> tuple[str, Buttons]:
     """The text and buttons of one page of a saved search (``rule``: its rule, compiled)."""
     found = await find(
@@ -150,11 +149,6 @@ def _window(
     )
 
 
-def subscribe_row(saved: SavedRule) -> list[tuple[str, str]]:
-    """The Subscribe button under a search and under a shared topic's offer."""
-    return [(_("🔔 Subscribe"), callback_data("follow", saved.id))]
-
-
 def is_search_button(data: object) -> bool:
     """Whether callback data is a search's or a shared topic's (the handler's pattern)."""
     if not isinstance(data, str):
@@ -171,7 +165,8 @@ async def on_search_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     svc = services(context)
     try:
         saved = await svc.store.get_saved_rule(callback.row_id)
-        rule = await chat_rule(svc.store, svc.config, saved.chat_id, saved.rule)
+        names = await chat_names(svc.store, svc.config, saved.chat_id)
+        rule = names.compile(saved.rule)
     except (UnknownRow, rules.RuleSyntaxError):  # gone, or a rule a later release refuses
         await query.answer(_(EXPIRED))
         return
@@ -183,7 +178,7 @@ async def on_search_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         if not await can_manage_chat(update, context):
             await query.answer(_(texts.ADMINS_ONLY), show_alert=True)
             return
-        await subscribe_rule(update, context, saved.rule)
+        await follow(update, context, saved.rule)
         await query.answer()
         return
     message = query.message

@@ -12,9 +12,10 @@ from bot import installed_version
 from bot.i18n import _, format_duration, format_number, format_when, ngettext
 from bot.ops.activity import Activity
 from bot.store import RecentSends, StoreStats
+from bot.telegram import texts
 from bot.telegram.access import bot_admins_only
 from bot.telegram.chats import stored_zone
-from bot.telegram.handlers.feeds import describe
+from bot.telegram.feed_lines import feed_line
 from bot.telegram.replies import reply_lines
 from bot.telegram.services import services
 from bot.telegram.updates import chat_of
@@ -36,7 +37,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lines = [
         _("<b>Status</b>"),
         *_process_lines(svc.activity, stats, zone, now),
-        _("Storage: {state}").format(state=store.health.describe()),
+        _("Storage: {state}").format(state=texts.storage_state(store.health)),
         ngettext(
             "Feeds: {total} ({count} failing)",
             "Feeds: {total} ({count} failing)",
@@ -63,14 +64,14 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             "• "
             + ngettext(
                 "{feed} ({count} in a row)", "{feed} ({count} in a row)", feed.error_count
-            ).format(feed=describe(feed), count=format_number(feed.error_count))
+            ).format(feed=feed_line(feed), count=format_number(feed.error_count))
             for feed in failing
         ]
     teasers = [feed for feed in feeds if feed.fulltext_failures]
     if teasers:
         lines.append(_("<b>Article pages that could not be read</b> (feed text used instead)"))
         lines += [
-            f"• {describe(feed)}: {format_number(feed.fulltext_failures)}" for feed in teasers
+            f"• {feed_line(feed)}: {format_number(feed.fulltext_failures)}" for feed in teasers
         ]
     await reply_lines(update, lines)
 

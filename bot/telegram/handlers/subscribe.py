@@ -7,42 +7,17 @@ is never taken for a rule.
 
 from __future__ import annotations
 
-import logging
-
-from telegram import CallbackQuery, Chat, ForceReply, Update
-from telegram.constants import ChatType, ParseMode
+from telegram import Chat, ForceReply, Update
+from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-import rules
-from bot.aliases import chat_rule
-from bot.delivery.buttons import Buttons, regroup_buttons, to_markup
-from bot.i18n import _, format_number, isolate, ngettext
-from bot.markup import esc
-from bot.matching import LOOKBACK_DAYS, matching_articles
-from bot.schedule import (
-    FREQUENCY_HELP,
-    Frequency,
-    ScheduleError,
-    parse_frequency,
-    split_frequency,
-)
-from bot.store import DuplicateSubscription, SubscriptionLimitReached, SubscriptionRow
+from bot.i18n import _
 from bot.telegram import texts
 from bot.telegram.access import managers_only
-from bot.telegram.arguments import (
-    ArgumentError,
-    answers_argument_errors,
-    command_argument,
-    parse_rule,
-)
-from bot.telegram.chats import register_chat, stored_zone, topic_thread
-from bot.telegram.handlers.frequency import frequency_note
+from bot.telegram.arguments import answers_argument_errors, command_argument
+from bot.telegram.following import follow
 from bot.telegram.replies import reply
-from bot.telegram.services import services
-from bot.telegram.topics import numbered
-from bot.telegram.updates import chat_of, message_of, text_of, user_data_of, user_of
-
-logger = logging.getLogger(__name__)
+from bot.telegram.updates import chat_of, message_of, text_of, user_data_of
 
 _AWAITING = "awaiting_rule_in"
 """user_data key: the chat ids where this person was asked for a rule."""
@@ -52,7 +27,7 @@ _AWAITING = "awaiting_rule_in"
 async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = command_argument(message_of(update))
     if text:
-        await _subscribe(update, context, text)
+        await follow(update, context, text)
         return
     chat = chat_of(update)
     _awaiting(context).add(chat.id)
@@ -94,152 +69,4 @@ def _awaiting(context: ContextTypes.DEFAULT_TYPE) -> set[int]:
 @managers_only
 @answers_argument_errors
 async def _subscribe_from_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _subscribe(update, context, text_of(update).strip())
-
-
-async def subscribe_rule(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    """Follow ``text`` in the update's chat, replying as /subscribe RULE does: for the Subscribe
-    buttons of /search and of a shared topic (the caller checks who may press them)."""
-    await _subscribe(update, context, text)
-
-
-async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    svc = services(context)
-    text, frequency = _how_often(text, svc.config.delivery.frequency)
-    typed = parse_rule(text)
-    rule = typed.rule
-    message, chat = message_of(update), chat_of(update)
-    await register_chat(svc.store, update)
-    try:
-        sub = await svc.store.add_subscription(
-            chat.id,
-            rule,
-            thread_id=topic_thread(message),
-            created_by=user_of(update).id,
-            limit=svc.config.subscriptions.max_per_chat,
-            frequency=None if frequency.realtime else str(frequency),
-        )
-    except DuplicateSubscription as exc:
-        await reply(
-            update,
-            _("You already follow this topic as {topic}").format(topic=numbered(exc.existing)),
-        )
-        return
-    except SubscriptionLimitReached as exc:
-        await reply(update, _limit_text(exc.limit))
-        return
-    logger.info("chat %s subscribed to %r", chat.id, rule.canonical)
-    text, buttons = await confirmation(context, rule, sub)
-    await reply(update, text + typed.note, markup=to_markup(buttons))
-
-
-def _how_often(text: str, default: str) -> tuple[str, Frequency]:
-    """The rule's text without a trailing ``@daily 08:00``, and how often it is delivered."""
-    try:
-        rule_text, frequency = split_frequency(text)
-    except ScheduleError as exc:
-        raise ArgumentError(f"{esc(str(exc))}\n{esc(FREQUENCY_HELP)}") from None
-    return rule_text, frequency or parse_frequency(default)
-
-
-async def confirmation(
-    context: ContextTypes.DEFAULT_TYPE, rule: rules.Rule, sub: SubscriptionRow
-) -> tuple[str, Buttons]:
-    """What following ``rule`` as ``sub`` is answered with: the rule as understood, with its
-    grouping shown, how often it would have alerted lately, and, when the rule likely means
-    something else than it says (``Iran | Armenia -football``), the other reading with a
-    button that follows that instead."""
-    svc = services(context)
-    rule = await chat_rule(svc.store, svc.config, sub.chat_id, rule.text)
-    matched = await matching_articles(svc.store, rule)
-    lines = [
-        _("Following {topic}").format(topic=numbered(sub)),
-        # TRANSLATORS: {days} is 7; write the days in the form that number takes.
-        ngettext(
-            "It would have matched {count} stored article in the last {days} days.",
-            "It would have matched {count} stored articles in the last {days} days.",
-            len(matched),
-        ).format(count=format_number(len(matched)), days=format_number(LOOKBACK_DAYS)),
-        *also_matches(rule),
-    ]
-    buttons: Buttons = []
-    other = rule.other_reading
-    if other is not None:
-        lines.insert(1, _("Did you mean <code>{rule}</code>?").format(rule=isolate(esc(other))))
-        buttons = regroup_buttons(sub.id, other)
-    if sub.thread_id is not None:
-        lines.append(_("Alerts for it will be posted in this topic."))
-    if sub.frequency:
-        lines.append(
-            _("As a digest: {schedule}.").format(schedule=await _digest_note(context, sub))
-        )
-    return "\n".join(lines), buttons
-
-
-ALSO_SHOWN = 3
-"""Other names a confirmation lists for a term before it says how many more there are."""
-
-
-def also_matches(rule: rules.Rule) -> list[str]:
-    """ "Azerbaijan also matches Азербайджан, אזרבייג׳ן, أذربيجان and 8 more.": one line
-    per term that stands for other names (``=Azerbaijan`` would not)."""
-    lines = []
-    for term, names in rule.also_matches().items():
-        if not names:
-            continue
-        shown = isolate(", ".join(esc(name) for name in names[:ALSO_SHOWN]))
-        more = len(names) - ALSO_SHOWN
-        if more > 0:
-            line = ngettext(
-                "{term} also matches {names} and {count} more.",
-                "{term} also matches {names} and {count} more.",
-                more,
-            ).format(term=isolate(esc(term)), names=shown, count=format_number(more))
-        else:
-            line = _("{term} also matches {names}.").format(term=isolate(esc(term)), names=shown)
-        lines.append(line)
-    return lines
-
-
-async def _digest_note(context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow) -> str:
-    """ "daily 08:00, next digest 4 Dec 08:00 CET" in the chat's time zone."""
-    svc = services(context)
-    zone = await stored_zone(svc.store, sub.chat_id, svc.config.delivery.timezone)
-    return frequency_note(sub.frequency, zone)
-
-
-async def regroup(
-    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow
-) -> None:
-    """The "Follow … instead" button of a confirmation: the topic keeps its number and thread
-    and follows the other reading of its rule; the confirmation shows what it follows now."""
-    other = rules.compile(sub.rule).other_reading
-    if other is None:
-        await query.answer(_("This topic already reads that way."))
-        return
-    rule = rules.compile(other)
-    store = services(context).store
-    try:
-        changed = await store.change_rule(sub.id, rule)
-    except DuplicateSubscription as exc:
-        await query.answer(
-            _("You already follow that as #{number}.").format(number=exc.existing.number),
-            show_alert=True,
-        )
-        return
-    logger.info("chat %s regrouped #%d to %r", sub.chat_id, sub.number, rule.canonical)
-    text, buttons = await confirmation(context, rule, changed)
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=to_markup(buttons))
-    await query.answer(_("Changed"))
-
-
-def _limit_text(limit: int) -> str:
-    return ngettext(
-        "This chat already follows {count} topic, the most allowed. "
-        "Remove one first with /unsubscribe N (/list shows the numbers), "
-        "or combine several with | into one rule.",
-        "This chat already follows {count} topics, the most allowed. "
-        "Remove one first with /unsubscribe N (/list shows the numbers), "
-        "or combine several with | into one rule.",
-        limit,
-    ).format(count=format_number(limit))
+    await follow(update, context, text_of(update).strip())

@@ -1,5 +1,9 @@
-"""The alias table rules are compiled with: country names in the configured languages, from
-CLDR through ``babel``'s installed data (never the network), plus ``[aliases]`` of the config.
+"""The place-name table rules are compiled with: country names in the configured languages,
+from CLDR through ``babel``'s installed data (never the network), plus other names given to
+terms (``[aliases]`` of the config, a chat's /alias entries).
+
+Pure: it knows nothing of the config or the store. What the bot compiles with, for the
+operator and for each chat, is put together in :mod:`bot.compiling`.
 
 Each name also gets the forms it takes in running text in its own language (see
 :func:`forms`), so that ``Israel`` finds "Израилем" and "בישראל". The choices:
@@ -30,16 +34,11 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from itertools import product
-from typing import TYPE_CHECKING
 
 import babel
 from babel import Locale
 
 import rules
-
-if TYPE_CHECKING:
-    from bot.config import Config
-    from bot.store import AsyncStore
 
 logger = logging.getLogger(__name__)
 
@@ -125,8 +124,9 @@ def forms(name: str, language: str) -> tuple[str, ...]:
     return tuple(form for form in dict.fromkeys(found) if form != name)
 
 
-def language_of(text: str) -> str:
-    """A guess at the language of a name from ``[aliases]`` by its script, for its forms."""
+def script_language(text: str) -> str:
+    """A guess at the language of a name someone gave a term, by its script: which
+    :func:`forms` it takes in running text (Hebrew proclitics, Russian case endings...)."""
     for char in text:
         if "\u0590" <= char <= "\u05ff":
             return "he"
@@ -185,25 +185,4 @@ def alias_table(languages: Sequence[str], own: Mapping[str, Sequence[str]]) -> r
 
 def own_names(term: str, others: Iterable[str]) -> list[rules.Name]:
     """``term`` and the names someone gave it, each with the forms of its script's language."""
-    return [rules.Name(name, forms(name, language_of(name))) for name in (term, *others)]
-
-
-def chat_table(own: Mapping[str, Sequence[str]]) -> rules.Aliases | None:
-    """A chat's /alias entries as the table compiled into its rules (``inline``)."""
-    if not own:
-        return None
-    return rules.Aliases({rules.fold_text(t): own_names(t, o) for t, o in own.items()})
-
-
-def configured(config: Config) -> rules.Aliases | None:
-    """The table ``[rules] languages`` and ``[aliases]`` ask for; None when both are empty."""
-    if not config.rules.languages and not config.aliases:
-        return None
-    return alias_table(config.rules.languages, config.aliases)
-
-
-async def chat_rule(store: AsyncStore, config: Config, chat_id: int, text: str) -> rules.Rule:
-    """``text`` compiled as the matcher compiles the chat's rules: with the configured table
-    and the chat's /alias entries (for /subscribe's count and /preview)."""
-    inline = chat_table(await store.list_aliases(chat_id))
-    return rules.compile(text, configured(config), inline)
+    return [rules.Name(name, forms(name, script_language(name))) for name in (term, *others)]
