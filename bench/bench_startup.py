@@ -8,6 +8,12 @@ imports the third-party modules ``feeds`` loads (read from its ``-X importtime``
 checkout, so "what it really needs") and an empty ``python -c pass``. Figures are medians of
 wall-clock and CPU (user + system) time; CPU time is the steadier one on a shared machine.
 
+``--workers`` also starts two parse workers (``bot.feeds.parser.ParsePool``) from a script
+that begins as the installed ``topic-alert`` script does, ``from bot.cli import main``: each
+worker imports that script again (multiprocessing's ``__mp_main__``), so what ``bot.cli``
+imports is what every parse worker of the daemon loads (run under systemd or Docker through
+that script). It prints the seconds until both have parsed a tiny feed and their memory (RSS).
+
 Bytecode is cached in a temporary directory (``PYTHONPYCACHEPREFIX``), as an installed package
 has its ``.pyc`` files; ``--no-pyc`` compiles the project's modules in every run instead (what a
 checkout run with ``PYTHONDONTWRITEBYTECODE=1`` does). Target: ``feeds`` ≤ 1.5× the CPU time of
@@ -62,6 +68,45 @@ def needed_modules(config: Path, env: dict[str, str]) -> list[str]:
     ]
 
 
+WORKERS_PROBE = """
+from bot.cli import main  # the installed script's import: the workers import it again
+
+if __name__ == "__main__":
+    import asyncio, multiprocessing, time
+    from bot.feeds.parser import ParsePool
+
+    async def start() -> None:
+        pool = ParsePool(2)
+        began = time.perf_counter()
+        feed = b'<rss version="2.0"><channel><title>t</title></channel></rss>'
+        await asyncio.gather(*(pool.parse(feed, url="http://x/") for _ in range(4)))
+        took = time.perf_counter() - began
+        rss = []
+        for worker in multiprocessing.active_children():
+            with open(f"/proc/{worker.pid}/status") as status:
+                rss += [int(line.split()[1]) // 1024 for line in status if line.startswith("VmRSS")]
+        print(f"two parse workers started and parsed in {took:.2f} s; RSS {sorted(rss)} MB")
+        pool.close()
+
+    asyncio.run(start())
+"""
+
+
+def parse_workers(tree: Path, directory: Path, env: dict[str, str]) -> str:
+    """What starting the daemon's parse workers costs in ``tree`` (see the module docstring)."""
+    script = directory / "workers_probe.py"
+    script.write_text(WORKERS_PROBE, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tree,
+        env={**env, "PYTHONPATH": str(tree)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
 def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
     """Wall-clock and CPU seconds of one run of ``command``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -78,6 +123,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10, help="runs of each command (10)")
     parser.add_argument("--tree", action="append", type=Path, default=[], metavar="PATH")
     parser.add_argument("--no-pyc", action="store_true", help="compile the modules every run")
+    parser.add_argument("--workers", action="store_true", help="time the parse workers' start")
     args = parser.parse_args()
     trees = [*(tree.resolve() for tree in args.tree), ROOT]
 
@@ -103,6 +149,10 @@ def main() -> None:
                     measured = timed(command, tree, env)
                     if run:
                         times[name, tree].append(measured)
+        if args.workers:
+            for _ in range(3):
+                for tree in trees:
+                    print(f"[{tree}] {parse_workers(tree, Path(tmp), env)}")
 
     top = sorted({name.split(".")[0] for name in needed})
     print(f"the libraries feeds imports: {len(needed)} modules of {', '.join(top)}")
