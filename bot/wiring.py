@@ -24,7 +24,7 @@ from bot.aliases import configured
 from bot.clock import Clock, utcnow
 from bot.config import Config
 from bot.delivery import OutboxSender, Pacer, render_outbox_row
-from bot.delivery.sender import Render
+from bot.delivery.render import Render
 from bot.feeds.fetcher import Fetcher
 from bot.feeds.parser import make_parser
 from bot.feeds.probe import probe_feed

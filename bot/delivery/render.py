@@ -1,6 +1,6 @@
 """Turn a stored outbox row into the alert a chat sees: explanation, summary, format.
 
-The sender takes any ``render`` callable; this is the one the bot uses (``bot.wiring`` binds
+The sender takes any :class:`Render`; this is the one the bot uses (``bot.wiring`` binds
 its settings). Where the subscriptions matched comes from ``explain``, the matcher's
 (``SubscriptionMatcher.explain``), which holds every rule compiled once; the summary needs
 those hit positions to pick and bold its sentences.
@@ -9,6 +9,7 @@ those hit positions to pick and bold its sentences.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import rules
 from bot.article import Article
@@ -20,6 +21,12 @@ from bot.timezones import chat_zone
 
 Explain = Callable[[Article, Sequence[SubscriptionRow]], list[rules.Hit]]
 """Where the subscriptions' rules matched the article, all together in their order."""
+
+
+class Render(Protocol):
+    """Builds an alert; ``also`` lists other articles of the same story, linked."""
+
+    async def __call__(self, row: OutboxRow, *, also: Sequence[CopyLike] = ()) -> RenderedAlert: ...
 
 
 async def render_outbox_row(
