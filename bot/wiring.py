@@ -49,7 +49,8 @@ class Services:
     ) -> None:
         self.config = config
         self.now = now
-        """The pipeline's clock (the demo sets it to the date of its sample feeds)."""
+        """The process's clock, given to every stage that asks the time (the demo sets it to
+        the date of its sample feeds)."""
         self.pacer = pacer or Pacer()
         """One for replies and alerts: both count against Telegram's limits."""
         self.activity = Activity()
@@ -96,12 +97,10 @@ class Services:
     @cached_property
     def render(self) -> Render:
         """An outbox row → the alert a chat sees, explained by the matcher's compiled rules."""
-        delivery = self.config.delivery
         return partial(
             render_outbox_row,
             explain=self.matcher.explain,
-            default_timezone=delivery.timezone,
-            summary_chars=delivery.summary_chars,
+            delivery=self.config.delivery,
             llm=self.llm,
         )
 
@@ -112,17 +111,14 @@ class Services:
 
     def sender(self, bot: Bot) -> OutboxSender:
         """The outbox sender delivering through ``bot``, paced by :attr:`pacer`."""
-        delivery = self.config.delivery
         return OutboxSender(
             bot,
             self.store,
             pacer=self.pacer,
             render=self.render,
-            digest_threshold=delivery.digest_threshold,
-            default_timezone=delivery.timezone,
-            quiet_hours=delivery.quiet_hours,
-            language=delivery.language,
+            delivery=self.config.delivery,
             activity=self.activity,
+            now=self.now,
         )
 
     async def aclose(self) -> None:

@@ -18,7 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 
-from bot.schedule import Frequency, QuietHours, stored_frequency
+from bot.chat_settings import ChatSettings
+from bot.schedule import Frequency, stored_frequency
 from bot.store import OutboxRow
 
 
@@ -34,15 +35,14 @@ class DeliveryPlan:
     """Silent quiet hours hold now: send without a notification."""
 
 
-def plan_delivery(
-    rows: list[OutboxRow], *, zone: tzinfo, quiet: QuietHours | None, now: datetime
-) -> DeliveryPlan:
+def plan_delivery(rows: list[OutboxRow], settings: ChatSettings, *, now: datetime) -> DeliveryPlan:
     """Which of a chat's ``rows`` go now; the others are scheduled for their digest.
 
     A row of scheduled topics seen for the first time gets the due time of the digest after
     it was queued (already past after a restart: it goes now, late). While quiet hours hold,
     every row due now is scheduled again for their end.
     """
+    zone, quiet = settings.zone, settings.quiet
     schedule: dict[int, tuple[datetime, datetime]] = {}
     for row in rows:
         frequency = row_frequency(row, zone)

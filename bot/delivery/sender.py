@@ -28,15 +28,17 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from functools import partial
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from telegram import Bot, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
+from bot.chat_settings import ChatSettings, chat_settings
+from bot.clock import Clock, utcnow
+from bot.config import DeliveryConfig
 from bot.delivery.buttons import Buttons, to_markup
 from bot.delivery.cycle import Cycle, DeliveryReport
 from bot.delivery.digests import DigestMessage, burst_digest, scheduled_digest
@@ -45,11 +47,9 @@ from bot.delivery.plan import plan_delivery
 from bot.delivery.recording import SendRecorder, note_failure
 from bot.delivery.render import Render
 from bot.delivery.story_edits import StoryEditor
-from bot.i18n import SOURCE_LANGUAGE, use
+from bot.i18n import use
 from bot.ops.activity import Activity
-from bot.schedule import stored_quiet
 from bot.store import AsyncStore, Delivered, OutboxRow, ShownAs, StoryCopy, StoryUpdate
-from bot.timezones import chat_zone
 
 logger = logging.getLogger(__name__)
 
@@ -112,27 +112,27 @@ class OutboxSender:
         *,
         pacer: Pacer,
         render: Render,
-        digest_threshold: int = 10,
+        digest_threshold: int | None = None,
         max_attempts: int = 5,
         batch_size: int = 500,
-        default_timezone: str = "UTC",
-        quiet_hours: str = "",
-        language: str = SOURCE_LANGUAGE,
+        delivery: DeliveryConfig | None = None,
         activity: Activity | None = None,
+        now: Clock = utcnow,
     ) -> None:
         self.bot = bot
         self.store = store
         self.pacer = pacer
         self.render = render
-        self.digest_threshold = digest_threshold
         self.max_attempts = max_attempts
         self.batch_size = batch_size
-        self.default_timezone = default_timezone
-        self.quiet_hours = quiet_hours
-        """Quiet hours of a chat that set none (``[delivery] quiet_hours``); '' for none."""
-        self.language = language
-        """The language of a chat that chose none and whose person's is unknown
-        (``[delivery] language``)."""
+        self.delivery = delivery or DeliveryConfig()
+        """``[delivery]``: what a chat has not chosen itself (language, time zone, quiet
+        hours; see :func:`bot.chat_settings.chat_settings`) and the digest threshold."""
+        self.digest_threshold = (
+            self.delivery.digest_threshold if digest_threshold is None else digest_threshold
+        )
+        self.now = now
+        """The process's clock: what is due, quiet hours, digest periods, retry times."""
         self.health = store.health
         self.activity = activity or Activity()
         """Told of every row settled, for the metrics and the log's summary."""
@@ -144,7 +144,7 @@ class OutboxSender:
             render=render,
             recorder=self.recorder,
             activity=self.activity,
-            language=language,
+            delivery=self.delivery,
         )
 
     async def deliver_pending(self) -> DeliveryReport:
@@ -154,7 +154,7 @@ class OutboxSender:
         cycle = Cycle()
         if not await self.recorder.catch_up():
             return cycle.report
-        rows = await self.store.pending_alerts(limit=self.batch_size)
+        rows = await self.store.pending_alerts(limit=self.batch_size, now=self.now())
         await self._per_chat(rows, lambda row: row.chat.id, self._deliver_chat, cycle)
         if not cycle.store_failed:
             updates = await self.store.story_updates()
@@ -217,23 +217,23 @@ class OutboxSender:
 
     async def _deliver_chat(self, rows: list[OutboxRow], cycle: Cycle) -> None:
         """The chat's due alerts and digests, written in the chat's language."""
-        with use(rows[0].chat.reads(self.language)):
-            await self._deliver_in_language(rows, cycle)
+        settings = chat_settings(rows[0].chat, self.delivery)
+        with use(settings.language):
+            await self._deliver_in_language(rows, settings, cycle)
 
-    async def _deliver_in_language(self, rows: list[OutboxRow], cycle: Cycle) -> None:
-        chat = rows[0].chat
-        zone = chat_zone(chat.timezone, self.default_timezone)
-        quiet = stored_quiet(chat.quiet, self.quiet_hours)
-        now = datetime.now(UTC)
-        plan = plan_delivery(rows, zone=zone, quiet=quiet, now=now)
+    async def _deliver_in_language(
+        self, rows: list[OutboxRow], settings: ChatSettings, cycle: Cycle
+    ) -> None:
+        now = self.now()
+        plan = plan_delivery(rows, settings, now=now)
         if plan.schedule:
             await self.store.schedule_alerts(plan.schedule)
         scheduled = [row.id for row in plan.due if row.due_at is not None]
         copies = await self.store.waiting_copies(scheduled) if scheduled else {}
         messages = self._messages(
-            plan.due, cycle, zone=zone, silent=plan.silent, now=now, copies=copies
+            plan.due, cycle, zone=settings.zone, silent=plan.silent, now=now, copies=copies
         )
-        chat_id = chat.id
+        chat_id = rows[0].chat.id
         for prepare in messages:
             next_chat_id = await self._send(chat_id, prepare, cycle)
             if next_chat_id is None:
@@ -245,7 +245,7 @@ class OutboxSender:
         rows: list[OutboxRow],
         cycle: Cycle,
         *,
-        zone: ZoneInfo,
+        zone: tzinfo,
         silent: bool,
         now: datetime,
         copies: Mapping[int, list[StoryCopy]],
@@ -364,7 +364,7 @@ class OutboxSender:
 
     async def _defer(self, message: _Message, error: NetworkError, report: DeliveryReport) -> None:
         """Try again later, or give up for good once a row has used ``max_attempts``."""
-        now = datetime.now(UTC)
+        now = self.now()
         for row in message.rows:
             attempts = row.attempts + 1
             if attempts >= self.max_attempts:

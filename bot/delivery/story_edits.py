@@ -21,6 +21,8 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
+from bot.chat_settings import chat_settings
+from bot.config import DeliveryConfig
 from bot.delivery.buttons import to_markup
 from bot.delivery.cycle import Cycle
 from bot.delivery.format import fit_also
@@ -55,7 +57,7 @@ class StoryEditor:
         render: Render,
         recorder: SendRecorder,
         activity: Activity,
-        language: str,
+        delivery: DeliveryConfig,
     ) -> None:
         self.bot = bot
         self.store = store
@@ -63,7 +65,8 @@ class StoryEditor:
         self.render = render
         self.recorder = recorder
         self.activity = activity
-        self.language = language
+        self.delivery = delivery
+        """What a chat has not chosen itself; its alert is edited in its language."""
 
     async def settle(self, updates: list[StoryUpdate], cycle: Cycle) -> None:
         """One chat's stories, in order, until a store write fails."""
@@ -83,7 +86,7 @@ class StoryEditor:
             return
         original = update.original
         try:
-            with use(original.chat.reads(self.language)):
+            with use(chat_settings(original.chat, self.delivery).language):
                 edited = await self._edit(original, [*update.named, *to_name], cycle)
         except _Unnamed as exc:
             logger.info("copies of outbox row %s go on their own: %s", original.id, exc.reason)

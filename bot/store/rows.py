@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.article import Article
-from bot.i18n import pick
 from bot.store.states import FeedOrigin, OutboxStatus, ShownAs
 
 
@@ -36,11 +35,6 @@ class ChatRow:
     """The chat's /language choice; None: none made."""
     telegram_language: str | None = None
     """Telegram's language_code of the chat's person (private) or of who registered it."""
-
-    def reads(self, default: str) -> str:
-        """The language of this chat's texts: its /language choice, else its person's Telegram
-        language (or the base language of it), else ``default`` (``[delivery] language``)."""
-        return pick(self.language, self.telegram_language, default)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ChatRow:

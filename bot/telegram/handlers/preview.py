@@ -14,7 +14,7 @@ from bot.markup import esc, link, shorten
 from bot.matching import LOOKBACK_DAYS, matching_articles
 from bot.store import StoredArticle
 from bot.telegram.arguments import command_argument, parse_rule
-from bot.telegram.chats import stored_zone
+from bot.telegram.chats import stored_settings
 from bot.telegram.replies import reply
 from bot.telegram.services import services
 from bot.telegram.updates import chat_of, message_of
@@ -51,7 +51,7 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             update, nothing.format(count=format_number(LOOKBACK_DAYS), rule=shown) + typed.note
         )
         return
-    zone = await stored_zone(svc.store, chat_of(update).id, svc.config.delivery.timezone)
+    zone = (await stored_settings(svc, chat_of(update).id)).zone
     lines = [_("Latest articles matching <code>{rule}</code>:").format(rule=shown)]
     lines += [f"{n}. {article_line(item, zone)}" for n, item in enumerate(found, start=1)]
     await reply(update, "\n".join(lines) + typed.note)

@@ -15,6 +15,7 @@ from telegram.ext import ContextTypes
 
 import rules
 from bot.aliases import chat_rule
+from bot.chat_settings import chat_settings
 from bot.delivery.buttons import Buttons, regroup_buttons, to_markup
 from bot.i18n import _, format_number, isolate, ngettext
 from bot.markup import esc
@@ -23,7 +24,6 @@ from bot.schedule import (
     FREQUENCY_HELP,
     Frequency,
     ScheduleError,
-    parse_frequency,
     split_frequency,
 )
 from bot.store import DuplicateSubscription, SubscriptionLimitReached, SubscriptionRow
@@ -35,7 +35,7 @@ from bot.telegram.arguments import (
     command_argument,
     parse_rule,
 )
-from bot.telegram.chats import register_chat, stored_zone, topic_thread
+from bot.telegram.chats import register_chat, stored_settings, topic_thread
 from bot.telegram.handlers.frequency import frequency_note
 from bot.telegram.replies import reply
 from bot.telegram.services import services
@@ -105,11 +105,12 @@ async def subscribe_rule(update: Update, context: ContextTypes.DEFAULT_TYPE, tex
 
 async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     svc = services(context)
-    text, frequency = _how_often(text, svc.config.delivery.frequency)
+    text, asked = _how_often(text)
     typed = parse_rule(text)
     rule = typed.rule
     message, chat = message_of(update), chat_of(update)
-    await register_chat(svc.store, update)
+    row, _returning = await register_chat(svc.store, update)
+    frequency = asked or chat_settings(row, svc.config.delivery).frequency
     try:
         sub = await svc.store.add_subscription(
             chat.id,
@@ -133,13 +134,13 @@ async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
     await reply(update, text + typed.note, markup=to_markup(buttons))
 
 
-def _how_often(text: str, default: str) -> tuple[str, Frequency]:
-    """The rule's text without a trailing ``@daily 08:00``, and how often it is delivered."""
+def _how_often(text: str) -> tuple[str, Frequency | None]:
+    """The rule's text without a trailing ``@daily 08:00``, and how often it is to be
+    delivered (None: not said)."""
     try:
-        rule_text, frequency = split_frequency(text)
+        return split_frequency(text)
     except ScheduleError as exc:
         raise ArgumentError(f"{esc(str(exc))}\n{esc(FREQUENCY_HELP)}") from None
-    return rule_text, frequency or parse_frequency(default)
 
 
 async def confirmation(
@@ -204,8 +205,8 @@ def also_matches(rule: rules.Rule) -> list[str]:
 async def _digest_note(context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow) -> str:
     """ "daily 08:00, next digest 4 Dec 08:00 CET" in the chat's time zone."""
     svc = services(context)
-    zone = await stored_zone(svc.store, sub.chat_id, svc.config.delivery.timezone)
-    return frequency_note(sub.frequency, zone)
+    settings = await stored_settings(svc, sub.chat_id)
+    return frequency_note(sub.frequency, settings.zone, svc.now())
 
 
 async def regroup(
