@@ -114,6 +114,7 @@ def _application(token: str, services: Services) -> Application:
         on_feed_removed=feed_removed,
         pacer=services.pacer,
         activity=services.activity,
+        now=services.now,
     )
 
 

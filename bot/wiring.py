@@ -24,7 +24,7 @@ from bot.clock import Clock, utcnow
 from bot.compiling import configured
 from bot.config import Config
 from bot.delivery import OutboxSender, Pacer, render_outbox_row
-from bot.delivery.sender import Render
+from bot.delivery.render import Render
 from bot.feeds.fetcher import Fetcher
 from bot.feeds.parser import make_parser
 from bot.feeds.probe import probe_feed
@@ -49,8 +49,8 @@ class Services:
     ) -> None:
         self.config = config
         self.now = now
-        """The process's one clock (the demo sets it to the date of its sample feeds): what
-        the pipeline records and compares, what the scheduler finds due, story windows."""
+        """The process's clock, given to every stage that asks the time (the demo sets it to
+        the date of its sample feeds)."""
         self.pacer = pacer or Pacer()
         """One for replies and alerts: both count against Telegram's limits."""
         self.activity = Activity()
@@ -98,12 +98,10 @@ class Services:
     @cached_property
     def render(self) -> Render:
         """An outbox row → the alert a chat sees, explained by the matcher's compiled rules."""
-        delivery = self.config.delivery
         return partial(
             render_outbox_row,
             explain=self.matcher.explain,
-            default_timezone=delivery.timezone,
-            summary_chars=delivery.summary_chars,
+            delivery=self.config.delivery,
             llm=self.llm,
         )
 
@@ -114,17 +112,14 @@ class Services:
 
     def sender(self, bot: Bot) -> OutboxSender:
         """The outbox sender delivering through ``bot``, paced by :attr:`pacer`."""
-        delivery = self.config.delivery
         return OutboxSender(
             bot,
             self.store,
             pacer=self.pacer,
             render=self.render,
-            digest_threshold=delivery.digest_threshold,
-            default_timezone=delivery.timezone,
-            quiet_hours=delivery.quiet_hours,
-            language=delivery.language,
+            delivery=self.config.delivery,
             activity=self.activity,
+            now=self.now,
         )
 
     async def aclose(self) -> None:

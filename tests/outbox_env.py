@@ -12,7 +12,7 @@ from telegram import Bot
 import rules
 from bot.article import Article
 from bot.delivery import DeliveryReport, OutboxSender, Pacer, render_outbox_row
-from bot.delivery.sender import Render
+from bot.delivery.render import Render
 from bot.matching import SubscriptionMatcher
 from bot.store import AsyncStore, Store
 

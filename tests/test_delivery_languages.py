@@ -19,6 +19,7 @@ from test_delivery_stories import follow as follow_story
 from test_telegram_harness import USER, StartBot, alerts, start_bot_fixture  # noqa: F401
 from test_telegram_harness import publish as publish_to_bot
 
+from bot.config import DeliveryConfig
 from bot.store import AsyncStore
 
 CHAT = 7001
@@ -122,7 +123,7 @@ async def test_a_chat_without_a_language_reads_the_configured_one(
     now = follow(store, "Azerbaijan", None)
     publish(store, [now], ["Azerbaijan news"])
 
-    await drain(fast_sender(bot, astore, language="de"))
+    await drain(fast_sender(bot, astore, delivery=DeliveryConfig(language="de")))
 
     [alert] = botapi.messages(CHAT)
     assert alert.plain.splitlines()[-2:] == [

@@ -4,6 +4,7 @@ it answers, ours when not."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import pytest
@@ -140,9 +141,9 @@ async def test_an_alert_explains_its_match_from_the_document_made_when_it_matche
     made: list[str] = []
     original = matching.document
 
-    def counted(article: Article, **options: bool) -> rules.Document:
+    def counted(article: Article, for_rules: Iterable[rules.Rule]) -> rules.Document:
         made.append(article.id)
-        return original(article, **options)
+        return original(article, for_rules)
 
     monkeypatch.setattr(matching, "document", counted)
     assert matcher.match([row.article.article]) == {(1, "a"): [row.subscriptions[0].id]}

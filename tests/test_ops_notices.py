@@ -126,7 +126,7 @@ def make_watcher(
         activity,
         admins=config.access.admins,
         alerts=config.alerts,
-        language=config.delivery.language,
+        delivery=config.delivery,
         now=clock.now,
     )
 

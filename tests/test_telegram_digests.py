@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from test_telegram_harness import USER, StartBot, start_bot_fixture  # noqa: F401
 
@@ -65,6 +66,22 @@ async def test_frequency_shows_and_changes_how_often_a_topic_comes(start_bot: St
     assert "There is no topic #7" in missing.plain
     [sub] = await bot.store.list_subscriptions(USER)
     assert sub.frequency is None
+
+
+async def test_the_next_digest_a_chat_is_told_of_follows_the_process_clock(
+    start_bot: StartBot,
+) -> None:
+    """The wall clock is years away: only the clock the process was given names 11 March."""
+    bot = await start_bot(now=lambda: datetime(2031, 3, 10, 9, 0, tzinfo=UTC))
+    await bot.send(USER, "/subscribe Azerbaijan")
+
+    changed = await bot.send(USER, "/frequency 1 daily 08:00")
+    listed = await bot.send(USER, "/list")
+
+    assert changed.plain == "#1: Azerbaijan — daily 08:00, next digest 11 Mar 08:00 UTC."
+    assert listed.plain.splitlines()[1] == (
+        "1. Azerbaijan — active, 0 alerts, daily 08:00, next digest 11 Mar 08:00 UTC"
+    )
 
 
 async def test_quiet_hours_are_set_shown_and_ended(start_bot: StartBot) -> None:

@@ -20,6 +20,7 @@ from outbox_env import drain, fast_sender
 from telegram.ext import Application
 
 from bot.article import Article
+from bot.clock import Clock, utcnow
 from bot.config import (
     AccessConfig,
     Config,
@@ -90,6 +91,8 @@ class Options:
     pacer: Pacer = field(default_factory=unhurried)
     commands_per_minute: int = 20
     language: str = "en"
+    now: Clock = utcnow
+    """The process's clock, as ``bot.wiring.build(config, now=...)`` would give it."""
 
 
 StartBot = Callable[..., Awaitable[Bot]]
@@ -119,6 +122,7 @@ async def start_bot_fixture(botapi: FakeBotAPI, tmp_path) -> AsyncIterator[Start
             config=config,
             validate_feed=opts.validate_feed,
             pacer=opts.pacer,
+            now=opts.now,
         )
         await start_receiving(application, TelegramConfig(), poll_timeout=1)
         bot = Bot(botapi, store, application)

@@ -10,6 +10,7 @@ from bot.delivery.buttons import (
     to_markup,
     undo_buttons,
 )
+from bot.delivery.cycle import DeliveryReport
 from bot.delivery.format import (
     DigestItem,
     DigestPage,
@@ -19,7 +20,7 @@ from bot.delivery.format import (
 )
 from bot.delivery.pacing import Pacer
 from bot.delivery.render import render_outbox_row
-from bot.delivery.sender import DeliveryReport, OutboxSender
+from bot.delivery.sender import OutboxSender
 
 __all__ = [
     "Buttons",

@@ -40,9 +40,14 @@ import asyncio
 import logging
 import math
 import time
+import warnings
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from telegram.error import RetryAfter
+from telegram.warnings import PTBDeprecationWarning
 
 logger = logging.getLogger(__name__)
 
@@ -220,3 +225,12 @@ class Turns:
                     handed.set_result(None)
                     return
         self._held = False
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    """Seconds Telegram asked us to wait (for :meth:`Pacer.hold`), whichever type PTB 22 hands
+    back."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)  # int retry_after is deprecated
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -1,6 +1,6 @@
 """Turn a stored outbox row into the alert a chat sees: explanation, summary, format.
 
-The sender takes any ``render`` callable; this is the one the bot uses (``bot.wiring`` binds
+The sender takes any :class:`Render`; this is the one the bot uses (``bot.wiring`` binds
 its settings). Where the subscriptions matched comes from ``explain``, the matcher's
 (``SubscriptionMatcher.explain``), which holds every rule compiled once; the summary needs
 those hit positions to pick and bold its sentences.
@@ -9,17 +9,25 @@ those hit positions to pick and bold its sentences.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import rules
 from bot.article import Article
+from bot.chat_settings import chat_settings
+from bot.config import DeliveryConfig
 from bot.delivery.buttons import topic_buttons
 from bot.delivery.format import CopyLike, RenderedAlert, format_alert
 from bot.store.rows import OutboxRow, SubscriptionRow
 from bot.summary import LLMSummarizer, matched_line, summarize_article
-from bot.timezones import chat_zone
 
 Explain = Callable[[Article, Sequence[SubscriptionRow]], list[rules.Hit]]
 """Where the subscriptions' rules matched the article, all together in their order."""
+
+
+class Render(Protocol):
+    """Builds an alert; ``also`` lists other articles of the same story, linked."""
+
+    async def __call__(self, row: OutboxRow, *, also: Sequence[CopyLike] = ()) -> RenderedAlert: ...
 
 
 async def render_outbox_row(
@@ -27,27 +35,28 @@ async def render_outbox_row(
     *,
     explain: Explain,
     also: Sequence[CopyLike] = (),
-    default_timezone: str = "UTC",
-    summary_chars: int = 400,
+    delivery: DeliveryConfig | None = None,
     llm: LLMSummarizer | None = None,
 ) -> RenderedAlert:
     """The alert for ``row``: its buttons act on its topic, or ask which when it has several.
 
-    Dates show in the chat's /timezone, else ``default_timezone`` (``[delivery] timezone``).
+    Dates show in the chat's time zone (:class:`bot.chat_settings.ChatSettings`), the summary
+    takes at most ``[delivery] summary_chars`` (its defaults without ``delivery``).
     With ``llm`` (``[summary] provider = "openai"``) the model writes the summary, and any
     failure of it falls back to the extractive one.
     """
+    delivery = delivery or DeliveryConfig()
     article = row.article.article
     hits = explain(article, row.subscriptions)
     summary = await summarize_article(
-        article.title, article.text, hits, llm=llm, max_chars=summary_chars
+        article.title, article.text, hits, llm=llm, max_chars=delivery.summary_chars
     )
     return format_alert(
         article,
         summary,
         topics=[sub.rule for sub in row.subscriptions],
         matched=matched_line(hits),
-        tz=chat_zone(row.chat.timezone, default_timezone),
+        tz=chat_settings(row.chat, delivery).zone,
         also=also,
         buttons=topic_buttons(row.id, [sub.id for sub in row.subscriptions]),
     )

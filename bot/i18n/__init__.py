@@ -8,7 +8,7 @@ never translated. ``docs/translating.md`` tells a translator what to run.
 """
 
 from bot.i18n.bidi import isolate, ltr_lines
-from bot.i18n.catalogs import LANGUAGES, SOURCE_LANGUAGE, chat_language, native_name, pick
+from bot.i18n.catalogs import LANGUAGES, SOURCE_LANGUAGE, native_name, pick
 from bot.i18n.context import N_, _, current, is_rtl, ngettext, use
 from bot.i18n.deferred import Deferred
 from bot.i18n.formats import (
@@ -26,7 +26,6 @@ __all__ = [
     "SOURCE_LANGUAGE",
     "Deferred",
     "_",
-    "chat_language",
     "current",
     "format_day_time",
     "format_duration",

@@ -11,7 +11,6 @@ import functools
 import io
 import logging
 from pathlib import Path
-from typing import Protocol
 
 from babel import Locale
 from babel.messages.mofile import write_mo
@@ -76,20 +75,3 @@ def pick(*codes: str | None) -> str:
             if candidate in LANGUAGES:
                 return candidate
     return SOURCE_LANGUAGE
-
-
-class ChatLanguages(Protocol):
-    """What a chat's language is chosen from: a stored chat (``bot.store.ChatRow``)."""
-
-    @property
-    def language(self) -> str | None: ...
-    @property
-    def telegram_language(self) -> str | None: ...
-
-
-def chat_language(chat: ChatLanguages, default: str) -> str:
-    """The language of a stored chat's texts: its /language choice, else its person's Telegram
-    language (or the base language of it), else ``default`` (``[delivery] language``).
-
-    The store keeps the tags; which of them the bot speaks is the catalogs' to say."""
-    return pick(chat.language, chat.telegram_language, default)

@@ -39,8 +39,9 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.config import AlertsConfig
-from bot.i18n import _, chat_language, format_duration, format_number, isolate, ngettext, use
+from bot.chat_settings import chat_settings
+from bot.config import AlertsConfig, DeliveryConfig
+from bot.i18n import _, format_duration, format_number, isolate, ngettext, use
 from bot.markup import esc
 from bot.ops.activity import FLOOD_WINDOW_SECONDS, Activity
 from bot.store import AsyncStore, ChatRow, FeedRow, GoneChat, PollStatus, StoreStats
@@ -83,7 +84,7 @@ class NoticeWatcher:
         *,
         admins: Sequence[int],
         alerts: AlertsConfig,
-        language: str,
+        delivery: DeliveryConfig,
         now: Callable[[], datetime],
     ) -> None:
         self.bot = bot
@@ -91,8 +92,8 @@ class NoticeWatcher:
         self.activity = activity
         self.admins = list(admins)
         self.alerts = alerts
-        self.language = language
-        """The language of an operator whose chat the bot does not know yet."""
+        self.delivery = delivery
+        """The language of an operator whose chat chose none, or that the bot does not know."""
         self.now = now
         self.told: dict[str, datetime] = {}
         """The problems told and not yet over, by key, with when they were told."""
@@ -257,7 +258,7 @@ class NoticeWatcher:
             chat = await self.store.get_chat(admin)
         except sqlite3.Error:
             chat = None
-        return chat_language(chat, self.language) if chat is not None else self.language
+        return chat_settings(chat, self.delivery).language
 
 
 @asynccontextmanager
@@ -277,7 +278,7 @@ async def notifying(services: Services, bot: Bot) -> AsyncIterator[None]:
         services.activity,
         admins=config.access.admins,
         alerts=config.alerts,
-        language=config.delivery.language,
+        delivery=config.delivery,
         now=services.now,
     )
     stop = asyncio.Event()

@@ -33,6 +33,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.clock import Clock, utcnow
 from bot.config import Config
 from bot.delivery.pacing import Pacer
 from bot.ops.activity import Activity
@@ -86,6 +87,7 @@ def build_application(
     on_feed_removed: FeedChanged | None = None,
     pacer: Pacer | None = None,
     activity: Activity | None = None,
+    now: Clock = utcnow,
 ) -> Application:
     """The bot's Application, not yet initialized.
 
@@ -96,7 +98,8 @@ def build_application(
     ``on_feed_added(feed_row)`` is awaited after /addfeed stored a feed, and
     ``on_feed_removed(feed_row)`` after /removefeed disabled one. ``activity`` counts every
     Bot API request and its answer, the long poll's included (the process's one, so metrics
-    and /status see them).
+    and /status see them). ``now`` is the process's clock, which the commands that tell
+    the time (next digests, /search spans, /status) read.
     """
     activity = activity or Activity()
     application = (
@@ -116,6 +119,7 @@ def build_application(
         feed_added=on_feed_added,
         feed_removed=on_feed_removed,
         activity=activity,
+        now=now,
     )
     application.add_handler(TypeHandler(Update, speak_their_language), group=-5)
     migrated = filters.StatusUpdate.MIGRATE & filters.ChatType.GROUP

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from zoneinfo import ZoneInfo
 
 from telegram import Message, Update
 
+from bot.chat_settings import ChatSettings, chat_settings
 from bot.store import AsyncStore, ChatRow
+from bot.telegram.services import HandlerDeps
 from bot.telegram.updates import chat_of
-from bot.timezones import chat_zone
 
 logger = logging.getLogger(__name__)
 
@@ -35,10 +35,9 @@ async def register_chat(store: AsyncStore, update: Update) -> tuple[ChatRow, boo
     return row, returning
 
 
-async def stored_zone(store: AsyncStore, chat_id: int, default: str) -> ZoneInfo:
-    """The time zone the chat chose with /timezone, else ``default`` (the config's)."""
-    row = await store.get_chat(chat_id)
-    return chat_zone(row.timezone if row else None, default)
+async def stored_settings(svc: HandlerDeps, chat_id: int) -> ChatSettings:
+    """The settings of the chat ``chat_id`` as stored (the config's when it is not)."""
+    return chat_settings(await svc.store.get_chat(chat_id), svc.config.delivery)
 
 
 def topic_thread(message: Message) -> int | None:

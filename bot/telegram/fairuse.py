@@ -28,8 +28,7 @@ from telegram.constants import ChatType
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import ApplicationHandlerStop, BaseRateLimiter, ContextTypes
 
-from bot.delivery.pacing import Pacer
-from bot.delivery.sender import retry_after_seconds
+from bot.delivery.pacing import Pacer, retry_after_seconds
 from bot.i18n import _, format_number
 from bot.ops.activity import Activity, TelegramAnswer
 from bot.telegram import texts

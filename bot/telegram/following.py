@@ -12,15 +12,16 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 import rules
+from bot.chat_settings import chat_settings
 from bot.compiling import chat_names
 from bot.delivery.buttons import Buttons, callback_data, regroup_buttons, to_markup
 from bot.i18n import _, format_number, isolate, ngettext
 from bot.markup import esc
 from bot.matching import LOOKBACK_DAYS, matching_articles
-from bot.schedule import FREQUENCY_HELP, Frequency, ScheduleError, parse_frequency, split_frequency
+from bot.schedule import FREQUENCY_HELP, Frequency, ScheduleError, split_frequency
 from bot.store import DuplicateSubscription, SavedRule, SubscriptionLimitReached, SubscriptionRow
 from bot.telegram.arguments import ArgumentError, parse_rule, removal_note
-from bot.telegram.chats import register_chat, stored_zone, topic_thread
+from bot.telegram.chats import register_chat, stored_settings, topic_thread
 from bot.telegram.frequency_wording import frequency_note
 from bot.telegram.replies import reply
 from bot.telegram.services import services
@@ -35,11 +36,12 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) 
     the confirmation: for /subscribe, and for the Subscribe buttons of /search and of a shared
     topic (the caller checks who may follow)."""
     svc = services(context)
-    text, frequency = _how_often(text, svc.config.delivery.frequency)
+    text, asked = _how_often(text)
     message, chat = message_of(update), chat_of(update)
     typed = parse_rule(text, await chat_names(svc.store, svc.config, chat.id))
     rule = typed.rule
-    await register_chat(svc.store, update)
+    row, _returning = await register_chat(svc.store, update)
+    frequency = asked or chat_settings(row, svc.config.delivery).frequency
     try:
         sub = await svc.store.add_subscription(
             chat.id,
@@ -63,13 +65,13 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) 
     await reply(update, text + removal_note(typed.cleaned), markup=to_markup(buttons))
 
 
-def _how_often(text: str, default: str) -> tuple[str, Frequency]:
-    """The rule's text without a trailing ``@daily 08:00``, and how often it is delivered."""
+def _how_often(text: str) -> tuple[str, Frequency | None]:
+    """The rule's text without a trailing ``@daily 08:00``, and how often it is to be
+    delivered (None: not said)."""
     try:
-        rule_text, frequency = split_frequency(text)
+        return split_frequency(text)
     except ScheduleError as exc:
         raise ArgumentError(f"{esc(str(exc))}\n{esc(FREQUENCY_HELP)}") from None
-    return rule_text, frequency or parse_frequency(default)
 
 
 async def confirmation(
@@ -80,7 +82,7 @@ async def confirmation(
     and, when the rule likely means something else than it says (``Iran | Armenia
     -football``), the other reading with a button that follows that instead."""
     svc = services(context)
-    matched = await matching_articles(svc.store, rule)
+    matched = await matching_articles(svc.store, rule, now=svc.now)
     lines = [
         _("Following {topic}").format(topic=numbered(sub)),
         # TRANSLATORS: {days} is 7; write the days in the form that number takes.
@@ -133,8 +135,8 @@ def also_matches(rule: rules.Rule) -> list[str]:
 async def _digest_note(context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow) -> str:
     """ "daily 08:00, next digest 4 Dec 08:00 CET" in the chat's time zone."""
     svc = services(context)
-    zone = await stored_zone(svc.store, sub.chat_id, svc.config.delivery.timezone)
-    return frequency_note(sub.frequency, zone)
+    settings = await stored_settings(svc, sub.chat_id)
+    return frequency_note(sub.frequency, settings.zone, svc.now())
 
 
 async def regroup(

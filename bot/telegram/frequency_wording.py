@@ -6,13 +6,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.markup import esc
 from bot.schedule import describe_frequency, stored_frequency
 
 
-def frequency_note(stored: str | None, zone: ZoneInfo) -> str:
-    """How often a topic (its ``frequency`` column) is delivered and when next, as HTML."""
-    return esc(describe_frequency(stored_frequency(stored), zone, datetime.now(UTC)))
+def frequency_note(stored: str | None, zone: ZoneInfo, now: datetime) -> str:
+    """How often a topic (its ``frequency`` column) is delivered and when next after ``now``,
+    as HTML."""
+    return esc(describe_frequency(stored_frequency(stored), zone, now))

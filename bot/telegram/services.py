@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from telegram.ext import ContextTypes
 
+from bot.clock import Clock, utcnow
 from bot.ops.activity import Activity
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ class HandlerDeps:
     feed_removed: FeedChanged | None = None
     activity: Activity = field(default_factory=Activity)
     """The process's counters (uptime, Bot API answers, alerts sent), for /status."""
+    now: Clock = utcnow
+    """The process's clock (``bot.wiring.Services.now``): next digests, /search spans, /status."""
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> HandlerDeps:

@@ -3,7 +3,7 @@
 The language is the chat's /language choice, else the Telegram app language of the person
 writing (``language_code``; "pt-BR" falls back to "pt"), else the one the chat's person had
 when last seen, else ``[delivery] language``. Alerts choose the same way from the stored chat
-(``bot.i18n.chat_language``), so replies and alerts of one chat agree.
+(``bot.chat_settings``), so replies and alerts of one chat agree.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.i18n import chat_language, pick
+from bot.chat_settings import chat_settings
+from bot.config import DeliveryConfig
 from bot.i18n.context import set_language
 from bot.store import ChatRow
 from bot.telegram.services import services
@@ -21,15 +22,13 @@ async def speak_their_language(update: Update, context: ContextTypes.DEFAULT_TYP
     svc = services(context)
     chat = update.effective_chat
     row = await svc.store.get_chat(chat.id) if chat else None
-    set_language(reply_language(update, row, svc.config.delivery.language))
+    set_language(reply_language(update, row, svc.config.delivery))
 
 
-def reply_language(update: Update, row: ChatRow | None, default: str) -> str:
+def reply_language(update: Update, row: ChatRow | None, delivery: DeliveryConfig) -> str:
     """The language to answer ``update`` in, its chat stored as ``row`` (None: not yet)."""
     user, chat = update.effective_user, update.effective_chat
     code = user.language_code if user else None
-    if row is None:
-        return pick(code, default)
-    if chat is not None and chat.type == chat.PRIVATE:
-        return pick(row.language, code, row.telegram_language, default)
-    return chat_language(row, default)  # a group reads one language, whoever writes
+    private = chat is not None and chat.type == chat.PRIVATE
+    speaker = code if row is None or private else None  # a group reads one language
+    return chat_settings(row, delivery, speaker=speaker).language

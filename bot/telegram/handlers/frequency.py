@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.chat_settings import chat_settings
 from bot.i18n import _
 from bot.markup import esc
 from bot.schedule import (
@@ -24,7 +26,6 @@ from bot.telegram.replies import reply
 from bot.telegram.services import services
 from bot.telegram.topics import numbered
 from bot.telegram.updates import message_of
-from bot.timezones import chat_zone
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +48,10 @@ async def set_frequency(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     chat, _returning = await register_chat(svc.store, update)
     subs = await svc.store.list_subscriptions(chat.id)
     [sub] = select_subscriptions(subs, number, empty_means_all=False)
-    zone = chat_zone(chat.timezone, svc.config.delivery.timezone)
+    zone, now = chat_settings(chat, svc.config.delivery).zone, svc.now()
     how = how.strip().removeprefix("@")
     if not how:
-        await reply(update, f"{topic_frequency(sub, sub.frequency, zone)}\n{usage()}")
+        await reply(update, f"{topic_frequency(sub, sub.frequency, zone, now)}\n{usage()}")
         return
     try:
         frequency = parse_frequency(how)
@@ -58,11 +59,11 @@ async def set_frequency(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         raise ArgumentError(esc(str(exc))) from None
     await svc.store.set_frequency(sub.id, None if frequency.realtime else str(frequency))
     logger.info("chat %s set topic %s to %s", chat.id, sub.id, frequency)
-    await reply(update, topic_frequency(sub, str(frequency), zone))
+    await reply(update, topic_frequency(sub, str(frequency), zone, now))
 
 
-def topic_frequency(sub: SubscriptionRow, stored: str | None, zone: ZoneInfo) -> str:
+def topic_frequency(sub: SubscriptionRow, stored: str | None, zone: ZoneInfo, now: datetime) -> str:
     """ "#2 Azerbaijan — daily 08:00, next digest …." as HTML."""
     return _("{topic} — {frequency}.").format(
-        topic=numbered(sub), frequency=frequency_note(stored, zone)
+        topic=numbered(sub), frequency=frequency_note(stored, zone, now)
     )

@@ -18,13 +18,13 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 import rules
+from bot.chat_settings import chat_settings
 from bot.compiling import UnusableRule, chat_names, typed_rule
 from bot.i18n import _, format_when
 from bot.search import Match, find
 from bot.telegram.article_lines import article_line, title_of
 from bot.telegram.services import services
 from bot.telegram.updates import inline_query_of
-from bot.timezones import chat_zone
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ async def inline_search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             newest = await svc.store.newest_article_id()
             result = await find(svc.store, rule, since=None, up_to=newest, count=INLINE_COUNT)
             found = result.matches
-    zone = chat_zone(None, svc.config.delivery.timezone)
+    zone = chat_settings(None, svc.config.delivery).zone  # no chat asks: the config's
     results = [_result(match, zone) for match in found]
     # Personal: the results are written in the language of whoever asks (dates, "Matched:"),
     # so Telegram must not answer another person's identical query from this one's cache.

@@ -90,12 +90,12 @@ async def _choose(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str 
     svc = services(context)
     chat = chat_of(update)
     await svc.store.set_chat_language(chat.id, code)
-    default = svc.config.delivery.language
-    set_language(reply_language(update, await svc.store.get_chat(chat.id), default))
+    set_language(reply_language(update, await svc.store.get_chat(chat.id), svc.config.delivery))
     user = update.effective_user
     logger.info("chat %s chose language %s", chat.id, code or "automatic")
     if chat.type == ChatType.PRIVATE:
         operator = is_bot_admin(user.id if user else None, context)
+        default = svc.config.delivery.language
         await publish_chat_menu(context.bot, chat.id, code, default, operator=operator)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -9,15 +10,14 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import _, format_number, isolate, ngettext
 from bot.markup import esc
-from bot.schedule import stored_quiet
 from bot.store import SubscriptionRow
 from bot.telegram import texts
+from bot.telegram.chats import stored_settings
 from bot.telegram.frequency_wording import frequency_note
 from bot.telegram.replies import reply, reply_lines
 from bot.telegram.services import services
 from bot.telegram.topics import rule_code
 from bot.telegram.updates import chat_of
-from bot.timezones import chat_zone
 
 
 async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -27,15 +27,14 @@ async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if not subs:
         await reply(update, _(texts.NO_SUBSCRIPTIONS))
         return
-    stored = await svc.store.get_chat(chat.id)
-    zone = chat_zone(stored.timezone if stored else None, svc.config.delivery.timezone)
+    settings = await stored_settings(svc, chat.id)
     forum = bool(chat.is_forum) or any(sub.thread_id is not None for sub in subs)
-    lines = [scheduled_note(describe(sub, forum=forum), sub, zone) for sub in subs]
-    quiet = stored_quiet(stored.quiet if stored else None, svc.config.delivery.quiet_hours)
-    if quiet:
+    now = svc.now()
+    lines = [scheduled_note(describe(sub, forum=forum), sub, settings.zone, now) for sub in subs]
+    if settings.quiet:
         lines.append(
             _("Quiet hours: {hours} ({zone}); /quiet changes them.").format(
-                hours=isolate(esc(quiet)), zone=isolate(esc(zone.key))
+                hours=isolate(esc(settings.quiet)), zone=isolate(esc(settings.zone.key))
             )
         )
     await reply_lines(update, [_("<b>Topics followed here</b>"), *lines])
@@ -62,10 +61,12 @@ def describe(sub: SubscriptionRow, *, forum: bool = False) -> str:
     return _("{line}, posts in thread {thread}").format(line=line, thread=sub.thread_id)
 
 
-def scheduled_note(line: str, sub: SubscriptionRow, zone: ZoneInfo) -> str:
+def scheduled_note(line: str, sub: SubscriptionRow, zone: ZoneInfo, now: datetime) -> str:
     """``line`` followed by ", daily 08:00, next digest 4 Dec 08:00 CET" for a topic delivered
     as a digest; unchanged for one delivered as it happens (the default)."""
     if not sub.frequency:
         return line
     # TRANSLATORS: {schedule} is e.g. "daily 08:00, next digest 4 Dec 08:00 CET".
-    return _("{line}, {schedule}").format(line=line, schedule=frequency_note(sub.frequency, zone))
+    return _("{line}, {schedule}").format(
+        line=line, schedule=frequency_note(sub.frequency, zone, now)
+    )

@@ -11,7 +11,7 @@ from bot.markup import esc
 from bot.matching import LOOKBACK_DAYS, matching_articles
 from bot.telegram.arguments import command_argument, parse_rule, removal_note
 from bot.telegram.article_lines import article_line
-from bot.telegram.chats import stored_zone
+from bot.telegram.chats import stored_settings
 from bot.telegram.replies import reply
 from bot.telegram.services import services
 from bot.telegram.updates import chat_of, message_of
@@ -32,7 +32,7 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     typed = parse_rule(text, await chat_names(svc.store, svc.config, chat_of(update).id))
     rule, note = typed.rule, removal_note(typed.cleaned)
-    found = await matching_articles(svc.store, rule, limit=PREVIEW_COUNT)
+    found = await matching_articles(svc.store, rule, limit=PREVIEW_COUNT, now=svc.now)
     shown = isolate(esc(rule))
     if not found:
         nothing = ngettext(
@@ -44,7 +44,7 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         await reply(update, nothing.format(count=format_number(LOOKBACK_DAYS), rule=shown) + note)
         return
-    zone = await stored_zone(svc.store, chat_of(update).id, svc.config.delivery.timezone)
+    zone = (await stored_settings(svc, chat_of(update).id)).zone
     lines = [_("Latest articles matching <code>{rule}</code>:").format(rule=shown)]
     lines += [f"{n}. {article_line(item, zone)}" for n, item in enumerate(found, start=1)]
     await reply(update, "\n".join(lines) + note)

@@ -7,16 +7,16 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.chat_settings import chat_settings
 from bot.i18n import _, isolate
 from bot.markup import esc
-from bot.schedule import OFF, ScheduleError, parse_quiet, stored_quiet
+from bot.schedule import OFF, ScheduleError, parse_quiet
 from bot.telegram.access import managers_only
 from bot.telegram.arguments import ArgumentError, command_argument
 from bot.telegram.chats import register_chat
 from bot.telegram.replies import reply
 from bot.telegram.services import services
 from bot.telegram.updates import message_of
-from bot.timezones import chat_zone
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +37,10 @@ async def set_quiet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     argument = command_argument(message_of(update), limit=MAX_ARGUMENT)
     chat, _returning = await register_chat(svc.store, update)
-    zone = isolate(esc(chat_zone(chat.timezone, svc.config.delivery.timezone).key))
+    settings = chat_settings(chat, svc.config.delivery)
+    zone = isolate(esc(settings.zone.key))
     if not argument:
-        quiet = stored_quiet(chat.quiet, svc.config.delivery.quiet_hours)
+        quiet = settings.quiet
         if quiet is None:
             now = _("No quiet hours.")
         elif quiet.silent:

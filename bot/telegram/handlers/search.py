@@ -10,7 +10,7 @@ five latest matches of the week /subscribe counts, without buttons.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
@@ -34,7 +34,7 @@ from bot.telegram import texts
 from bot.telegram.access import can_manage_chat
 from bot.telegram.arguments import ArgumentError, command_argument, parse_rule, removal_note
 from bot.telegram.article_lines import article_line
-from bot.telegram.chats import stored_zone
+from bot.telegram.chats import stored_settings
 from bot.telegram.following import follow, subscribe_row
 from bot.telegram.replies import NO_PREVIEW, reply
 from bot.telegram.services import HandlerDeps, services
@@ -56,7 +56,7 @@ MATCHED_CHARS = 200
 async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     text = command_argument(message_of(update))
-    rule_text, since = _rule_and_since(text)
+    rule_text, since = _rule_and_since(text, svc.now())
     if not rule_text:
         await reply(update, _(USAGE).format(example=isolate(EXAMPLE)))
         return
@@ -68,8 +68,9 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, page + removal_note(typed.cleaned), markup=to_markup(buttons))
 
 
-def _rule_and_since(text: str) -> tuple[str, datetime | None]:
-    """The rule and the start of the window: a last word like ``7d`` is the ``since``."""
+def _rule_and_since(text: str, now: datetime) -> tuple[str, datetime | None]:
+    """The rule and the start of the window: a last word like ``7d`` is the ``since``, back
+    from ``now``."""
     words = text.rsplit(maxsplit=1)
     if len(words) < 2 or not looks_like_since(words[1]):
         return text, None
@@ -81,7 +82,7 @@ def _rule_and_since(text: str) -> tuple[str, datetime | None]:
                 error=esc(exc), word=isolate(esc(words[1]))
             )
         ) from None
-    return words[0], datetime.now(UTC) - span
+    return words[0], now - span
 
 
 async def _page(
@@ -95,7 +96,7 @@ async def _page(
         up_to=saved.up_to or 0,
         skip=page * PAGE_SIZE,
     )
-    zone = await stored_zone(svc.store, chat_id, svc.config.delivery.timezone)
+    zone = (await stored_settings(svc, chat_id)).zone
     oldest = await svc.store.oldest_article_seen()
     window = _window(saved.since, oldest, zone, svc.config.storage.retention_days)
     subscribe = subscribe_row(saved)

@@ -3,7 +3,7 @@ the database."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -14,7 +14,7 @@ from bot.ops.activity import Activity
 from bot.store import RecentSends, StoreStats
 from bot.telegram import texts
 from bot.telegram.access import bot_admins_only
-from bot.telegram.chats import stored_zone
+from bot.telegram.chats import stored_settings
 from bot.telegram.feed_lines import feed_line
 from bot.telegram.replies import reply_lines
 from bot.telegram.services import services
@@ -31,9 +31,9 @@ every few seconds, so a shorter wait is no news."""
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     store = svc.store
-    now = datetime.now(UTC)
+    now = svc.now()
     stats = await store.stats(now=now)
-    zone = await stored_zone(store, chat_of(update).id, svc.config.delivery.timezone)
+    zone = (await stored_settings(svc, chat_of(update).id)).zone
     lines = [
         _("<b>Status</b>"),
         *_process_lines(svc.activity, stats, zone, now),

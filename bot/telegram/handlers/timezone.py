@@ -7,6 +7,7 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.chat_settings import chat_settings
 from bot.i18n import _, isolate
 from bot.markup import esc
 from bot.telegram.access import managers_only
@@ -30,7 +31,7 @@ async def set_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     name = command_argument(message_of(update), limit=MAX_NAME)
     chat, _returning = await register_chat(svc.store, update)
     if not name:
-        current = chat.timezone or svc.config.delivery.timezone
+        current = chat_settings(chat, svc.config.delivery).zone.key
         await reply(
             update,
             _(

@@ -1,0 +1,104 @@
+"""Digest assembly: a chat's rows → the messages of a digest, each listing exactly its rows.
+
+Two kinds. A burst digest: when more than ``[delivery] digest_threshold`` alerts are due for a
+chat (forum thread) at once, they go out as "N new alerts", one linked line each. A scheduled
+digest: the rows of topics delivered hourly, daily or weekly whose time has come (see
+``bot.delivery.plan``), grouped by topic, headed by the period it covers, with a story's waiting
+copies named on its line. Either may take several messages; each message settles exactly the
+rows it lists, so a digest cut short by Telegram leaves the rest pending, never shown twice.
+
+Kept apart from the sender, which only sends: these are the rules for what a digest says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from bot.delivery.format import DigestItem, digest_heading, format_digest
+from bot.i18n import _
+from bot.store import OutboxRow, StoryCopy, SubscriptionRow
+
+
+@dataclass(frozen=True)
+class DigestMessage:
+    """One message of a digest and the outbox rows it settles."""
+
+    rows: tuple[OutboxRow, ...]
+    text: str
+    also: tuple[int, ...] = ()
+    """Copies of a story the message names on its story's line: settled as shown "also"."""
+
+
+def burst_digest(rows: list[OutboxRow], zone: tzinfo) -> list[DigestMessage]:
+    """ "N new alerts": every row as it came, each line naming its topics."""
+    return _messages(rows, [_burst_item(row) for row in rows], zone)
+
+
+def scheduled_digest(
+    rows: list[OutboxRow],
+    zone: tzinfo,
+    *,
+    now: datetime,
+    copies: Mapping[int, list[StoryCopy]],
+) -> list[DigestMessage]:
+    """The digest of rows whose time has come: topic by topic, newest first, headed by the
+    period it covers (and "sent late" when it is); a story's waiting copies are named on its
+    line and settled with it."""
+    rows = sorted(rows, key=_newest_first_by_topic)
+    due = max(row.due_at or now for row in rows)
+    since = min(row.period_from or row.created_at for row in rows)
+    heading = digest_heading(since, due, zone, now=now)
+    items = [_scheduled_item(row, copies.get(row.id, ())) for row in rows]
+    return [
+        DigestMessage(
+            page.rows,
+            page.text,
+            tuple(c.outbox_id for r in page.rows for c in copies.get(r.id, ())),
+        )
+        for page in _messages(rows, items, zone, heading=heading)
+    ]
+
+
+def _messages(
+    rows: list[OutboxRow], items: list[DigestItem], zone: tzinfo, *, heading: str | None = None
+) -> list[DigestMessage]:
+    """The digest's messages, each with exactly the rows it lists."""
+    messages, start = [], 0
+    for page in format_digest(items, zone, heading=heading):
+        messages.append(DigestMessage(tuple(rows[start : start + page.count]), page.text))
+        start += page.count
+    return messages
+
+
+def _burst_item(row: OutboxRow) -> DigestItem:
+    article = row.article.article
+    topic = "; ".join(sub.rule for sub in row.subscriptions)
+    return DigestItem(title=article.title, url=article.url, topic=topic, published=row.article.when)
+
+
+def _scheduled_item(row: OutboxRow, copies: Sequence[StoryCopy] = ()) -> DigestItem:
+    """A line of a scheduled digest: under the row's first topic, naming the others, and
+    the other sources of its story."""
+    article = row.article.article
+    first, *others = [f"#{sub.number} {sub.rule}" for sub in _topics(row)] or [_("A removed topic")]
+    sources = [article.source, *(copy.source for copy in copies)]
+    return DigestItem(
+        title=article.title,
+        url=article.url,
+        topic=first,
+        published=row.article.when,
+        source=", ".join(dict.fromkeys(s for s in sources if s)),
+        also="; ".join(others),
+    )
+
+
+def _topics(row: OutboxRow) -> list[SubscriptionRow]:
+    """The row's topics in /list order: a scheduled digest lists it under the first."""
+    return sorted(row.subscriptions, key=lambda sub: sub.number)
+
+
+def _newest_first_by_topic(row: OutboxRow) -> tuple[int, float]:
+    topics = _topics(row)
+    return (topics[0].number if topics else 0, -row.article.when.timestamp())
