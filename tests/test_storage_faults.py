@@ -92,7 +92,9 @@ def reachable_code(folder: Path) -> Path:
     that user's reach, and ``-m bot`` would otherwise import whatever install it finds."""
     code = folder / "code"
     for package in ("bot", "rules"):
-        shutil.copytree(ROOT / package, code / package, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            ROOT / package, code / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
     for path in (code, *code.rglob("*")):
         path.chmod(0o755 if path.is_dir() else 0o644)
     return code

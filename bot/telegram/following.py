@@ -68,7 +68,7 @@ def _how_often(text: str, default: str) -> tuple[str, Frequency]:
     try:
         rule_text, frequency = split_frequency(text)
     except ScheduleError as exc:
-        raise ArgumentError(f"{esc(str(exc))}\n{esc(FREQUENCY_HELP)}") from None
+        raise ArgumentError(f"{esc(str(exc))}\n{esc(_(FREQUENCY_HELP))}") from None
     return rule_text, frequency or parse_frequency(default)
 
 
@@ -165,6 +165,7 @@ async def regroup(
 
 
 def _limit_text(limit: int) -> str:
+    # TRANSLATORS: keep: N
     return ngettext(
         "This chat already follows {count} topic, the most allowed. "
         "Remove one first with /unsubscribe N (/list shows the numbers), "
