@@ -280,8 +280,8 @@ class Fetcher:
             raise FetchTimeout(url, within) from exc
         except httpx.InvalidURL as exc:
             raise UnsupportedURL(
-                # TRANSLATORS: keep: URL
                 url,
+                # TRANSLATORS: keep: URL
                 Deferred(N_("not a usable URL: {detail}"), detail=str(exc)),
             ) from exc
         except httpx.TransportError as exc:

@@ -84,8 +84,8 @@ def parse_feed(
         reason = _bozo_reason(parsed)
         if reason:
             raise FeedParseError(
-                # TRANSLATORS: keep: RSS
                 url,
+                # TRANSLATORS: keep: RSS
                 Deferred(N_("not an RSS or Atom feed ({detail})"), detail=reason),
             )
         # TRANSLATORS: keep: RSS
