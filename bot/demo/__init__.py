@@ -77,7 +77,7 @@ class TerminalChat:
         return _Sent(self.sent)
 
     async def edit_message_text(self, text: str, **options: Any) -> None:
-        print(f"(message {options['message_id']} is edited to read:)")
+        print(_("(message {number} is edited to read:)").format(number=options["message_id"]))
         self._show(text, options)
 
     def _show(self, text: str, options: dict[str, Any]) -> None:
