@@ -164,10 +164,17 @@ async def test_a_hebrew_chat_reads_the_placeholder_words_in_hebrew(start_bot: St
 
     replies = {
         command: BIDI_MARKS.sub("", (await bot.send(USER, command)).plain)
-        for command in ("/frequency 1 sometimes", "/quiet soon", "/alias", "/help")
+        for command in (
+            "/frequency 1 sometimes",
+            "/subscribe Iran @daily 25:00",
+            "/quiet soon",
+            "/alias",
+            "/help",
+        )
     }
 
     assert "weekly יום שש:דד" in replies["/frequency 1 sometimes"]
+    assert "weekly יום שש:דד" in replies["/subscribe Iran @daily 25:00"]
     assert "שש:דד-שש:דד" in replies["/quiet soon"]
     assert "/alias -מונח" in replies["/alias"]
     assert "/timezone אזור/עיר" in replies["/help"]
