@@ -150,3 +150,34 @@ async def test_the_also_edit_of_a_russian_alert_is_in_russian(bot, botapi, astor
     [alert] = botapi.messages(STORY_CHAT)
     assert alert.plain.splitlines()[-1] == "Также: Wire Service"
     assert alert.plain.splitlines()[-2] == "Тема: Israel + Azerbaijan"
+
+
+BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+async def test_a_hebrew_chat_reads_the_placeholder_words_in_hebrew(start_bot: StartBot) -> None:
+    """HH:MM, DAY, TERM and Area/City, which stand for what a person types, are written in
+    Hebrew as the Russian chat reads ЧЧ:ММ, ДЕНЬ, ТЕРМИН (direction marks aside)."""
+    bot = await start_bot()
+    bot.api.set_user_language(USER, "he")
+    await bot.send(USER, "/subscribe Azerbaijan")
+    await bot.send(USER, "/alias Eli Cohen = אלי כהן")
+
+    replies = {
+        command: BIDI_MARKS.sub("", (await bot.send(USER, command)).plain)
+        for command in (
+            "/frequency 1 sometimes",
+            "/subscribe Iran @daily 25:00",
+            "/quiet soon",
+            "/alias",
+            "/help",
+        )
+    }
+
+    assert "weekly יום שש:דד" in replies["/frequency 1 sometimes"]
+    assert "weekly יום שש:דד" in replies["/subscribe Iran @daily 25:00"]
+    assert "שש:דד-שש:דד" in replies["/quiet soon"]
+    assert "/alias -מונח" in replies["/alias"]
+    assert "/timezone אזור/עיר" in replies["/help"]
+    english = [w for w in ("HH:MM", "DAY", "TERM", "Area/City") if w in "".join(replies.values())]
+    assert english == []

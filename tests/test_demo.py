@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import re
 
+import pytest
+
 from bot.demo import run_demo
 
 
@@ -45,4 +47,56 @@ def test_the_demo_chat_can_read_another_language(capsys) -> None:
     assert 'הכלל הזה לא עובד: הסוגר "(" שנפתח במיקום 9 לא נסגר' in out  # the typo's reply
     assert "התאמה: " in out and "נושאים: " in out  # alert chrome
     assert "28 במאי 2023, 14:20 UTC" in out  # the date as Hebrew writes it
+    assert "Herzog heads to Azerbaijan" in out  # articles are never translated
+
+
+NARRATION = (
+    "topic-alert demo:",
+    "The chat subscribes:",
+    "Did you mean",
+    "First poll",
+    "new articles",
+    "alerts queued",
+    "A newly added feed",
+    "Second poll",
+    "Full text:",
+    "What the chat receives:",
+    "is edited to read",
+    "delivered",
+)
+"""The English narration's words: none is left when the chat reads another language."""
+
+
+@pytest.mark.parametrize(
+    ("language", "lines"),
+    [
+        (
+            "ru",
+            [
+                "Чат подписывается:",
+                "      Может, вы имели в виду (Iran | Armenia) -football? "
+                "(кнопка подпишет на это правило)",
+                "Первый опрос (ленты для бота новые):",
+                "  Regional News (demo): в порядке, 5 новых статей, 1 уведомление в очереди",
+                "Что получает чат:",
+            ],
+        ),
+        (
+            "he",
+            [
+                "הצ'אט נרשם:",
+                "      אולי הכוונה ל־(Iran | Armenia) -football? (כפתור עוקב אחרי זה במקום)",
+                "סבב ראשון (הפידים חדשים לבוט):",
+                "  Regional News (demo): תקין, 5 כתבות חדשות, התראה אחת בתור",
+                "מה הצ'אט מקבל:",
+            ],
+        ),
+    ],
+)
+def test_the_narration_is_in_the_chats_language(capsys, language: str, lines: list[str]) -> None:
+    assert run_demo(argparse.Namespace(language=language)) == 0
+    out = capsys.readouterr().out
+
+    assert set(lines) <= set(out.splitlines())
+    assert [words for words in NARRATION if words in out] == []
     assert "Herzog heads to Azerbaijan" in out  # articles are never translated

@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import re
 import string
+import zoneinfo
 from pathlib import Path
 
 import pytest
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from botapi import FakeBotAPI
@@ -23,10 +24,21 @@ from telegram.request import HTTPXRequest
 
 from bot.i18n import LANGUAGES, SOURCE_LANGUAGE
 from bot.i18n.catalogs import LOCALES, catalog_path
+from rules.syntax import Kind
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATED = [language for language in LANGUAGES if language != SOURCE_LANGUAGE]
 _TAG = re.compile(r"</?([a-z-]+)[^>]*>")
+_PLACEHOLDER_WORD = re.compile(
+    r"(?<![\w/.])(?:[A-Z][a-z]+/[A-Z][a-z]+|[A-Z]{2,}(?::[A-Z]{2,})*|[A-Z])(?!\w)"
+)
+"""What stands for something a person types, in the English source: a word in capitals
+("DAY", "HH:MM", "TERM", a lone "N") or an Area/City shape."""
+_SENTENCE_START = re.compile(r"(?:^|[.!?:\n]\s*)$")
+_KEEP = re.compile(r"\bkeep: ([^(]+)")
+_NAMES = {kind.value for kind in Kind if kind.value.isupper()} | zoneinfo.available_timezones()
+"""Written as they are in every language: the rule syntax's operator words (AND, OR, NOT) and
+time zone names (UTC, Europe/Berlin)."""
 
 
 def _source_ids() -> set[str | tuple[str, str]]:
@@ -54,6 +66,29 @@ def _fields(text: str) -> list[str]:
 
 def _tags(text: str) -> list[str]:
     return sorted(_TAG.findall(text))
+
+
+def _placeholder_words(source: str) -> set[str]:
+    """The placeholder words of a source text, outside its tags and ``{fields}``; a lone capital
+    counts unless it begins a sentence or is the word "I"."""
+    text = re.sub(r"<[^>]*>|\{[^}]*\}", " ", source)
+    return {
+        m.group()
+        for m in _PLACEHOLDER_WORD.finditer(text)
+        if len(m.group()) > 1
+        or (m.group() != "I" and not _SENTENCE_START.search(text[: m.start()]))
+    }
+
+
+def _kept(message: Message) -> set[str]:
+    """The words a text keeps on purpose: ``keep: A, B`` in a comment from the code
+    (``# TRANSLATORS: keep: URL``, every language) or in the catalog's own translator comment
+    (``# keep: HH:MM``, that language)."""
+    kept: set[str] = set()
+    for comment in (*message.auto_comments, *message.user_comments):
+        for found in _KEEP.findall(comment):
+            kept.update(word.strip() for word in found.split(","))
+    return kept
 
 
 def _pairs(catalog: Catalog) -> list[tuple[str, str, bool]]:
@@ -140,3 +175,33 @@ async def test_every_translated_text_is_html_telegram_accepts(botapi: FakeBotAPI
         await asyncio.gather(*map(send_all, texts))
     for chat_id, sent in texts.items():
         assert [m.text for m in botapi.messages(chat_id)] == sent
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_no_placeholder_word_is_left_in_english(language: str) -> None:
+    """ "HH:MM", "DAY", "/alias -TERM", "Area/City" in a translated text are English a reader
+    has to decode: each is written in the language (ЧЧ:ММ, ДЕНЬ, ТЕРМИН), unless the code or
+    the catalog marks it ``keep:`` (see docs/translating.md)."""
+    catalog = _catalog(catalog_path(language), language)
+    left = []
+    for message in catalog:
+        if not message.id:
+            continue
+        sources = [message.id] if isinstance(message.id, str) else list(message.id)
+        texts = [message.string] if isinstance(message.string, str) else list(message.string)
+        wanted = set().union(*map(_placeholder_words, sources)) - _NAMES - _kept(message)
+        for text in texts:
+            plain = re.sub(r"<[^>]*>|\{[^}]*\}", " ", text)
+            english = {w for w in wanted if re.search(rf"(?<![\w/.]){re.escape(w)}(?!\w)", plain)}
+            if english:
+                left.append((sorted(english), sources[0]))
+    assert left == [], f"{language}: translate these words, or mark them '# keep: WORD'"
+
+
+def test_the_placeholder_words_are_found_in_the_source() -> None:
+    """The check above finds what it must: capital words and Area/City, not "I" or a capital
+    that begins a sentence."""
+    template = _catalog(LOCALES / "messages.pot")
+    found = set().union(*(_placeholder_words(m.id) for m in template if isinstance(m.id, str)))
+    assert {"HH:MM", "DAY", "TERM", "Area/City", "N"} <= found
+    assert found.isdisjoint({"I", "A"})

@@ -43,6 +43,7 @@ from bot.telegram.texts import storage_state
 WAIT = 20.0
 """Seconds a condition may take before the test gives up (a hang guard, not a measurement)."""
 NOBODY = 65534
+ROOT = Path(__file__).resolve().parents[1]
 
 
 async def eventually(condition: Callable[[], object]) -> None:
@@ -85,20 +86,66 @@ def shared_dir() -> Iterator[Path]:
     shutil.rmtree(folder)
 
 
+def reachable_code(folder: Path) -> Path:
+    """A copy of the packages under test in ``folder``, whose own parents another user can
+    enter: a clone in a folder only its owner can enter (``mktemp -d``, ``/root``) is out of
+    that user's reach, and ``-m bot`` would otherwise import whatever install it finds."""
+    code = folder / "code"
+    for package in ("bot", "rules"):
+        shutil.copytree(
+            ROOT / package, code / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    for path in (code, *code.rglob("*")):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return code
+
+
+def as_nobody(argv: list[str]) -> list[str]:
+    """``argv`` run as nobody (through util-linux's ``setpriv``): root ignores file
+    permissions, so only another user meets a read-only database."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("as root, this test needs setpriv to run the command as another user")
+    return [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *argv]
+
+
+def skip_unless_nobody_runs_this_python(code: Path) -> None:
+    """Skip, naming why, when nobody cannot run this interpreter with its packages: a virtual
+    environment inside a private folder is out of its reach, and copying one is too much for
+    one test. The code under test is copied (``reachable_code``), so it is never the cause."""
+    probe = "import sys, bot; print(sys.prefix); print(bot.__file__)"
+    result = subprocess.run(
+        as_nobody([sys.executable, "-c", probe]),
+        cwd=code,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    lines = result.stdout.splitlines()
+    if result.returncode != 0 or not lines or lines[0] != sys.prefix:
+        reason = (result.stderr.strip().splitlines() or ["it sees another environment"])[-1]
+        pytest.skip(
+            f"nobody (uid {NOBODY}) cannot run {sys.executable} with its packages ({reason}); "
+            "put the virtual environment in a folder every user can enter to run this test"
+        )
+    assert Path(lines[1]).is_relative_to(code), f"nobody imported bot from {lines[1]}"
+
+
 def run_unprivileged(command: str, db: Path) -> subprocess.CompletedProcess[str]:
-    """``topic-alert COMMAND`` on ``db`` as a user that file permissions bind: root ignores
-    them, so as root the command runs as nobody (through util-linux's ``setpriv``)."""
+    """``topic-alert COMMAND`` on ``db`` as a user that file permissions bind: as root, as
+    nobody, on a copy of the code it can read."""
     config = db.parent.parent / f"{command}.toml"
     config.write_text(f'[storage]\npath = "{db}"\n')
     config.chmod(0o644)
+    code = reachable_code(db.parent.parent)
     argv = [sys.executable, "-m", "bot", command, "--config", str(config)]
     if os.geteuid() == 0:
-        setpriv = shutil.which("setpriv")
-        if setpriv is None:
-            pytest.skip("as root, this test needs setpriv to run the command as another user")
-        argv = [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *argv]
+        skip_unless_nobody_runs_this_python(code)
+        argv = as_nobody(argv)
     return subprocess.run(
         argv,
+        cwd=code,
         env={**os.environ, "TELEGRAM_BOT_TOKEN": "123:fake"},
         capture_output=True,
         text=True,

@@ -6,6 +6,7 @@ back to ``pt``, then to ``[delivery] language``), and the choice outlives a rest
 
 from __future__ import annotations
 
+import pytest
 from botapi import FakeBotAPI
 from test_telegram_harness import (  # noqa: F401 (start_bot is a fixture)
     OPERATOR,
@@ -104,7 +105,9 @@ async def test_in_groups_only_administrators_choose(start_bot: StartBot) -> None
     group = {"user_id": MEMBER, "chat_type": "supergroup"}
 
     refused = await bot.send(GROUP, "/language ru", **group)
-    assert refused.plain == "Only this group's administrators can change what it follows."
+    assert refused.plain == (
+        "Only this group's administrators can change the language I write in here."
+    )
 
     done = await bot.send(GROUP, "/language ru", user_id=ADMIN, chat_type="supergroup")
     assert done.plain == "Готово: теперь в этом чате я пишу на языке «Русский»."
@@ -130,3 +133,28 @@ async def test_menus_and_descriptions_are_published_per_language(
         operator = {line.split()[0] for line in botapi.commands(code, chat_id=OPERATOR)}
         assert "/addfeed" not in public and "/language" in public
         assert {"/addfeed", "/removefeed", "/status"} <= operator
+
+
+@pytest.mark.parametrize(
+    ("language", "refusal"),
+    [
+        ("ru", "Менять язык, на котором я пишу в этой группе, могут только её администраторы."),
+        ("he", "רק מנהלי הקבוצה יכולים לשנות את השפה שבה אני כותב כאן."),
+    ],
+)
+async def test_a_member_is_refused_the_language_in_the_groups_language(
+    start_bot: StartBot, language: str, refusal: str
+) -> None:
+    """The refusal names what was refused (the language, not "what it follows"), in the
+    group's language, for the command and for a button alike."""
+    bot = await start_bot()
+    bot.api.set_admins(GROUP, [ADMIN])
+    offer = await bot.send(GROUP, f"/language {language}", user_id=ADMIN, chat_type="supergroup")
+    group = {"user_id": MEMBER, "chat_type": "supergroup"}
+
+    refused = await bot.send(GROUP, "/language en", **group)
+    popup = await bot.press(GROUP, offer.message_id, "lang:en", user_id=MEMBER)
+
+    assert refused.plain == refusal
+    assert popup == refusal
+    assert (await bot.store.get_chat(GROUP)).language == language

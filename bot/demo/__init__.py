@@ -6,6 +6,9 @@ fetched by the real fetcher, parsed, deduplicated, stored in a temporary SQLite 
 against example subscriptions, queued in the outbox, and delivered by the real outbox sender
 to a "chat" that prints each message as Telegram would show it (and, having no flood limits,
 is not paced).
+
+The narration between the chat's messages is in the chat's language too (``--language``): it
+tells a reader what the chat is seeing, so it reads as the chat does.
 """
 
 from __future__ import annotations
@@ -28,10 +31,9 @@ from bot.demo.server import FEED_NAMES, PAGE_NAMES, DemoFeedServer
 from bot.demo.terminal import chat_bubble, html_to_terminal
 from bot.feeds.fetcher import Fetcher
 from bot.feeds.normalize import html_to_text
-from bot.i18n import SOURCE_LANGUAGE, use
+from bot.i18n import N_, SOURCE_LANGUAGE, _, format_number, ngettext, use
 from bot.ingest import Pipeline, PollResult
 from bot.ingest.fulltext import extract_page
-from bot.markup import counted
 from bot.store import AsyncStore, PollStatus
 from bot.telegram.arguments import describe_rule_error
 from bot.wiring import build
@@ -48,6 +50,13 @@ SUBSCRIPTIONS = (
     "Azərbaycan",
 )
 BAD_RULE = "Israel + (Azerbaijan"
+POLL_WORDS = {
+    PollStatus.OK: N_("ok"),
+    PollStatus.NOT_MODIFIED: N_("not modified"),
+    PollStatus.ERROR: N_("failed"),
+    PollStatus.GONE: N_("gone"),
+}
+"""What a poll found, as the demo's narration says it (``PollStatus.words`` is the log's)."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +77,7 @@ class TerminalChat:
         return _Sent(self.sent)
 
     async def edit_message_text(self, text: str, **options: Any) -> None:
-        print(f"(message {options['message_id']} is edited to read:)")
+        print(_("(message {number} is edited to read:)").format(number=options["message_id"]))
         self._show(text, options)
 
     def _show(self, text: str, options: dict[str, Any]) -> None:
@@ -82,7 +91,8 @@ def run_demo(args: argparse.Namespace | None = None) -> int:
     it, as a chat of a person whose Telegram app is set to it reads them."""
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     language = getattr(args, "language", None) or SOURCE_LANGUAGE
-    asyncio.run(_demo(color=color, language=language))
+    with use(language):
+        asyncio.run(_demo(color=color, language=language))
     return 0
 
 
@@ -93,31 +103,55 @@ async def _demo(*, color: bool, language: str) -> None:
         unpaced = Pacer(per_second=1000, per_chat_interval=0)
         async with build(config, now=lambda: DEMO_NOW, pacer=unpaced) as services:
             store = services.store
-            feeds = counted(len(FEED_NAMES), "bundled sample feed")
-            print(f"topic-alert demo: {feeds} served on loopback,")
-            print(f"a fresh SQLite database in {config.storage.path}, and no Telegram token.\n")
-            with use(language):
-                await _subscribe(store, config, color=color)
+            feeds = len(FEED_NAMES)
+            print(_intro(feeds).format(count=format_number(feeds), path=config.storage.path) + "\n")
+            await _subscribe(store, config, color=color)
             await store.sync_config_feeds(config.feeds)
             await _poll_twice(services.pipeline, store, site)
             await _show_full_text(services.fetcher, site.url(PAGE_NAMES[0], "pages"))
-            print("\nWhat the chat receives:\n")
+            print("\n" + _("What the chat receives:") + "\n")
             chat = TerminalChat(color=color)
             report = await services.sender(chat).deliver_pending()  # type: ignore[arg-type]
-            copies = counted(report.merged, "later copy", "later copies")
-            print(
-                f"{counted(report.sent, 'alert')} delivered, {report.failed} failed, "
-                f"{copies} of a story named on its first alert instead."
-            )
+            print(_delivery_summary(report.sent, report.failed, report.merged))
+
+
+def _intro(feeds: int) -> str:
+    """The demo's first lines: what it runs on (a count, so a form per language's plural)."""
+    return ngettext(
+        "topic-alert demo: {count} bundled sample feed served on loopback,\n"
+        "a fresh SQLite database in {path}, and no Telegram token.",
+        "topic-alert demo: {count} bundled sample feeds served on loopback,\n"
+        "a fresh SQLite database in {path}, and no Telegram token.",
+        feeds,
+    )
+
+
+def _delivery_summary(sent: int, failed: int, merged: int) -> str:
+    """The last line: three counts, each a counted text of its own (one sentence could take
+    only one count's plural form)."""
+    parts = (
+        ngettext("{count} alert delivered", "{count} alerts delivered", sent),
+        ngettext("{count} failed", "{count} failed", failed),
+        ngettext(
+            "{count} later copy of a story named on its first alert instead",
+            "{count} later copies of a story named on its first alert instead",
+            merged,
+        ),
+    )
+    counts = (sent, failed, merged)
+    return (
+        ", ".join(p.format(count=format_number(n)) for p, n in zip(parts, counts, strict=True))
+        + "."
+    )
 
 
 async def _poll_twice(pipeline: Pipeline, store: AsyncStore, site: DemoFeedServer) -> None:
     """A quiet first poll of the new feeds, then the news that arrives afterwards."""
     site.cutoff = ALREADY_PUBLISHED
-    _report("First poll (the feeds are new to the bot)", await _poll_each(pipeline, store))
-    print("  A newly added feed alerts nothing: its backlog is old news.\n")
+    _report(_("First poll (the feeds are new to the bot)"), await _poll_each(pipeline, store))
+    print("  " + _("A newly added feed alerts nothing: its backlog is old news.") + "\n")
     site.cutoff = None
-    _report("Second poll (the feeds have published more)", await _poll_each(pipeline, store))
+    _report(_("Second poll (the feeds have published more)"), await _poll_each(pipeline, store))
 
 
 async def _poll_each(pipeline: Pipeline, store: AsyncStore) -> list[PollResult]:
@@ -132,10 +166,23 @@ async def _show_full_text(fetcher: Fetcher, url: str) -> None:
     extracted = extract_page(page.content, url)
     if extracted is None:
         return
-    raw = html_to_text(page.content.decode("utf-8", "replace"))
-    print(f"\nFull text: for teaser entries the bot reads the article page ({len(raw)} characters")
-    print("of text with menus, cookie notice and footer); the story extracted from it has")
-    print(f"{len(extracted.text)} characters and begins:")
+    raw = len(html_to_text(page.content.decode("utf-8", "replace")))
+    story = len(extracted.text)
+    page_text = ngettext(
+        "Full text: for teaser entries the bot reads the article page ({count} character of "
+        "text with menus, cookie notice and footer);",
+        "Full text: for teaser entries the bot reads the article page ({count} characters of "
+        "text with menus, cookie notice and footer);",
+        raw,
+    )
+    story_text = ngettext(
+        "the story extracted from it has {count} character and begins:",
+        "the story extracted from it has {count} characters and begins:",
+        story,
+    )
+    page_said = page_text.format(count=format_number(raw))
+    story_said = story_text.format(count=format_number(story))
+    print("\n" + textwrap.fill(f"{page_said} {story_said}", 90))
     print(textwrap.indent(textwrap.fill(extracted.text[:240] + "…", 90), "  "))
 
 
@@ -155,14 +202,15 @@ def _demo_config(db: Path, urls: list[str], language: str) -> Config:
 
 async def _subscribe(store: AsyncStore, config: Config, *, color: bool) -> None:
     """The demo chat's /subscribe of each of :data:`SUBSCRIPTIONS`, and of a broken rule."""
-    print("The chat subscribes:")
+    print(_("The chat subscribes:"))
     names = await chat_names(store, config, DEMO_CHAT)
     for text in SUBSCRIPTIONS:
         rule = typed_rule(text, names).rule
         sub = await store.add_subscription(DEMO_CHAT, rule)
         print(f"  /subscribe {text}\n      → #{sub.number}: {sub.rule}")
         if rule.other_reading is not None:
-            print(f"      Did you mean {rule.other_reading}? (a button follows that instead)")
+            did_you_mean = _("Did you mean {rule}? (a button follows that instead)")
+            print("      " + did_you_mean.format(rule=rule.other_reading))
     try:
         typed_rule(BAD_RULE, names)
     except UnusableRule as exc:
@@ -175,7 +223,13 @@ async def _subscribe(store: AsyncStore, config: Config, *, color: bool) -> None:
 def _report(title: str, results: list[PollResult]) -> None:
     print(f"{title}:")
     for result in results:
-        articles = counted(result.new_articles, "new article")
-        status = PollStatus(result.status).words
-        line = f"  {result.name}: {status}, {articles}, {counted(result.alerts, 'alert')}"
-        print(f"{line} queued" + (f" ({result.error})" if result.error else ""))
+        articles = ngettext("{count} new article", "{count} new articles", result.new_articles)
+        alerts = ngettext("{count} alert queued", "{count} alerts queued", result.alerts)
+        found = ", ".join(
+            (
+                _(POLL_WORDS[PollStatus(result.status)]),
+                articles.format(count=format_number(result.new_articles)),
+                alerts.format(count=format_number(result.alerts)),
+            )
+        )
+        print(f"  {result.name}: {found}" + (f" ({result.error})" if result.error else ""))

@@ -101,6 +101,7 @@ def why_internal(address: IPAddress) -> str | None:
         (address.is_unspecified, N_("the unspecified address (this machine)")),
         (address.is_link_local, N_("a link-local address")),
         (address.is_multicast, N_("a multicast address")),
+        # TRANSLATORS: keep: NAT
         (address in _SHARED, N_("a carrier-grade NAT address")),
         (address.is_private, N_("a private address")),
         (address.is_reserved, N_("a reserved address")),

@@ -200,6 +200,7 @@ class Fetcher:
         if not links:
             raise NotAFeed(
                 url,
+                # TRANSLATORS: keep: HTML, RSS, URL
                 Deferred(N_("not a feed (an HTML page with no RSS/Atom link); use the feed's URL")),
             )
         logger.info("%s: HTML page, using the feed it links to: %s", url, links[0])
@@ -209,6 +210,7 @@ class Fetcher:
         ):
             raise NotAFeed(
                 url,
+                # TRANSLATORS: keep: HTML
                 Deferred(N_("not a feed (its feed link {link} is an HTML page)"), link=links[0]),
             )
         return replace(feed, url=url, permanent_url=feed.permanent_url or links[0])
@@ -278,7 +280,9 @@ class Fetcher:
             raise FetchTimeout(url, within) from exc
         except httpx.InvalidURL as exc:
             raise UnsupportedURL(
-                url, Deferred(N_("not a usable URL: {detail}"), detail=str(exc))
+                url,
+                # TRANSLATORS: keep: URL
+                Deferred(N_("not a usable URL: {detail}"), detail=str(exc)),
             ) from exc
         except httpx.TransportError as exc:
             reason = str(exc) or type(exc).__name__
@@ -437,6 +441,7 @@ def _host_of(url: str) -> str:
     except ValueError:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        # TRANSLATORS: keep: URL
         raise UnsupportedURL(url, Deferred(N_("not an http(s) URL, so it cannot be fetched")))
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
@@ -467,16 +472,20 @@ def _status_error(url: str, response: httpx.Response) -> HTTPStatusError:
     """The FetchError for a status we cannot use; its class drives the caller's policy."""
     status = response.status_code
     if status == 410:
+        # TRANSLATORS: keep: HTTP
         gone = N_("HTTP 410 Gone — the server says this feed was removed; it is disabled")
         return FeedGone(url, Deferred(gone), status)
     if status in (429, 503):
         retry_after = parse_retry_after(response.headers.get("retry-after"))
         if retry_after is None:
             asks = Deferred(
-                N_("HTTP {status} — the server asks to retry later"), status=str(status)
+                # TRANSLATORS: keep: HTTP
+                N_("HTTP {status} — the server asks to retry later"),
+                status=str(status),
             )
         else:
             asks = Deferred(
+                # TRANSLATORS: keep: HTTP
                 N_("HTTP {status} — the server asks to retry in {seconds} s"),
                 status=str(status),
                 seconds=f"{retry_after:g}",

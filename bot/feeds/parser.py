@@ -84,8 +84,11 @@ def parse_feed(
         reason = _bozo_reason(parsed)
         if reason:
             raise FeedParseError(
-                url, Deferred(N_("not an RSS or Atom feed ({detail})"), detail=reason)
+                url,
+                # TRANSLATORS: keep: RSS
+                Deferred(N_("not an RSS or Atom feed ({detail})"), detail=reason),
             )
+        # TRANSLATORS: keep: RSS
         raise FeedParseError(url, Deferred(N_("not an RSS or Atom feed")))
     title = _one_line(_detail_text(feed, "title"))
     site = canonical_url(feed.get("link") or "", url)

@@ -306,6 +306,7 @@ def _failing_notice(feed: FeedRow, failing: timedelta) -> Text:
 
 
 def _gone_notice(feed: FeedRow) -> Text:
+    # TRANSLATORS: keep: HTTP
     return lambda: _(
         "⚠️ The feed {feed} is gone: its server says it was removed for good (HTTP 410), so it "
         "is no longer polled. If the site moved it, add the new address with /addfeed."

@@ -71,7 +71,7 @@ def _how_often(text: str) -> tuple[str, Frequency | None]:
     try:
         return split_frequency(text)
     except ScheduleError as exc:
-        raise ArgumentError(f"{esc(str(exc))}\n{esc(FREQUENCY_HELP)}") from None
+        raise ArgumentError(f"{esc(str(exc))}\n{esc(_(FREQUENCY_HELP))}") from None
 
 
 async def confirmation(
@@ -167,6 +167,7 @@ async def regroup(
 
 
 def _limit_text(limit: int) -> str:
+    # TRANSLATORS: keep: N
     return ngettext(
         "This chat already follows {count} topic, the most allowed. "
         "Remove one first with /unsubscribe N (/list shows the numbers), "

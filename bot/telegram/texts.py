@@ -33,7 +33,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 language: translate the descriptions with ``_`` where the menu is made."""
 
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
+    # TRANSLATORS: keep: URL
     ("addfeed", N_("Add a news source: /addfeed URL")),
+    # TRANSLATORS: keep: N
     ("removefeed", N_("Remove a news source: /removefeed N")),
     ("status", N_("Feeds, chats and delivery at a glance")),
 )
@@ -61,13 +63,16 @@ def rule_cheat_sheet() -> str:
     )
 
 
-def help_text() -> str:
-    """The /help reply: the commands, the cheat sheet, and how topics behave."""
-    return _(
+def help_text(*, operator: bool = False) -> str:
+    """The /help reply: the commands, the cheat sheet, and how topics behave; for an operator
+    (``[access] admins``), also the commands only operators have."""
+    # TRANSLATORS: keep: N
+    text = _(
         "I watch news feeds and send you the articles that match your topics.\n"
         "\n"
         "<b>Commands</b>\n"
         "/subscribe <i>rule</i> — follow a topic (also /sub, /add)\n"
+        "/cancel — stop a /subscribe that is waiting for its rule\n"
         "/list — your topics with their numbers\n"
         "/unsubscribe <i>N or rule</i> — stop following (also /unsub, /remove)\n"
         "/pause [<i>N</i>] · /resume [<i>N</i>] — one topic, or all without a number\n"
@@ -101,6 +106,18 @@ def help_text() -> str:
         "posts into that thread. Invisible characters (zero-width spaces, direction marks) are "
         "removed from rules, and I say so."
     ).format(days=format_number(LOOKBACK_DAYS), cheat_sheet=rule_cheat_sheet())
+    return f"{text}\n\n{operator_help()}" if operator else text
+
+
+def operator_help() -> str:
+    """The operators' commands, shown under /help to the people in ``[access] admins`` only."""
+    # TRANSLATORS: keep: URL, N
+    return _(
+        "<b>Commands for the operators of this bot</b>\n"
+        "/addfeed <i>URL</i> — add a news source (a feed, or a site that links one)\n"
+        "/removefeed <i>N</i> — remove source N of /feeds\n"
+        "/status — feeds, chats and delivery at a glance"
+    )
 
 
 def welcome() -> str:
@@ -128,6 +145,11 @@ PRIVATE_TEXT_HINT = N_(
 NOT_ALLOWED = N_("Sorry, this is a private bot and you are not on its list of users.")
 NOT_ALLOWED_SHORT = N_("Sorry, this bot is private.")
 ADMINS_ONLY = N_("Only this group's administrators can change what it follows.")
+LANGUAGE_ADMINS_ONLY = N_(
+    "Only this group's administrators can change the language I write in here."
+)
+"""/language in a group, refused to a member: it changes no topic, so ``ADMINS_ONLY`` would
+not say what was refused."""
 BOT_ADMINS_ONLY = N_("Only the operators of this bot can do that.")
 SOMETHING_WENT_WRONG = N_("Something went wrong on my side; please try again in a minute.")
 

@@ -107,7 +107,8 @@ def listing(entries: dict[str, list[str]]) -> str:
         [
             _("Other names in every topic here:"),
             *lines,
-            # TRANSLATORS: TERM stands for the term to remove; /alias -TERM is typed as shown.
+            # TRANSLATORS: TERM stands for the term to remove: write it in your language; "/alias -"
+            # is typed as shown.
             _("Remove one with <code>/alias -TERM</code>."),
         ]
     )

@@ -27,7 +27,7 @@ from bot.i18n.context import set_language
 from bot.language_tags import primary_subtag
 from bot.markup import esc
 from bot.telegram import texts
-from bot.telegram.access import can_manage_chat, is_bot_admin, managers_only
+from bot.telegram.access import can_manage_chat, is_bot_admin
 from bot.telegram.arguments import command_argument
 from bot.telegram.chats import register_chat
 from bot.telegram.menus import publish_chat_menu
@@ -51,8 +51,10 @@ def is_language_button(data: object) -> bool:
         return False
 
 
-@managers_only
 async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not await can_manage_chat(update, context):
+        await reply(update, _(texts.LANGUAGE_ADMINS_ONLY))
+        return
     wanted = command_argument(message_of(update), limit=_MAX_ARGUMENT)
     chat, _returning = await register_chat(services(context).store, update)
     if not wanted:
@@ -75,7 +77,7 @@ async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_language_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = query_of(update)
     if not await can_manage_chat(update, context):
-        await query.answer(_(texts.ADMINS_ONLY), show_alert=True)
+        await query.answer(_(texts.LANGUAGE_ADMINS_ONLY), show_alert=True)
         return
     code = parse_callback(query.data or "").language
     await _choose(update, context, None if code == AUTOMATIC else code)

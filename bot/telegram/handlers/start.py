@@ -17,6 +17,7 @@ from bot.i18n import N_, _, isolate
 from bot.markup import esc
 from bot.store import UnknownRow
 from bot.telegram import texts
+from bot.telegram.access import is_bot_admin
 from bot.telegram.arguments import command_argument
 from bot.telegram.chats import register_chat
 from bot.telegram.following import subscribe_row
@@ -44,7 +45,9 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await reply(update, texts.help_text())
+    user = update.effective_user
+    operator = is_bot_admin(user.id if user else None, context)
+    await reply(update, texts.help_text(operator=operator))
 
 
 async def _offer(update: Update, context: ContextTypes.DEFAULT_TYPE, token: str) -> None:
