@@ -18,6 +18,7 @@ from bot.i18n.formats import (
     format_period,
     format_weekday,
     format_when,
+    weekday_names,
 )
 
 __all__ = [
@@ -41,4 +42,5 @@ __all__ = [
     "ngettext",
     "pick",
     "use",
+    "weekday_names",
 ]

@@ -50,6 +50,19 @@ def format_weekday(weekday: int) -> str:
     return str(get_day_names("abbreviated", locale=babel_locale(current()))[weekday])
 
 
+def weekday_names(language: str) -> list[set[str]]:
+    """Every name CLDR gives each day of the week (0 = Monday) in ``language``: written out,
+    abbreviated (as :func:`format_weekday` shows it) and short, in running text and alone
+    ("Montag", "Mo.", "Mo"), so that a day the bot shows can be typed back. Narrow forms are
+    left out: one letter names several days ("S")."""
+    names: list[set[str]] = [set() for _day in range(7)]
+    for width in ("wide", "abbreviated", "short"):
+        for context in ("format", "stand-alone"):
+            for day, name in get_day_names(width, context, babel_locale(language)).items():
+                names[day].add(str(name))
+    return names
+
+
 def format_number(number: int) -> str:
     """ "1,234" in English, "1 234" in Russian: a count as the language groups its digits."""
     return format_decimal(number, locale=babel_locale(current()))

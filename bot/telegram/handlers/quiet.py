@@ -16,7 +16,7 @@ from bot.telegram.chats import register_chat
 from bot.telegram.replies import reply
 from bot.telegram.services import services
 from bot.telegram.updates import message_of
-from bot.timezones import chat_zone
+from bot.timezones import chat_zone, zone_label
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ async def set_quiet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     argument = command_argument(message_of(update), limit=MAX_ARGUMENT)
     chat, _returning = await register_chat(svc.store, update)
-    zone = isolate(esc(chat_zone(chat.timezone, svc.config.delivery.timezone).key))
+    zone = isolate(esc(zone_label(chat_zone(chat.timezone, svc.config.delivery.timezone).key)))
     if not argument:
         quiet = stored_quiet(chat.quiet, svc.config.delivery.quiet_hours)
         if quiet is None:
