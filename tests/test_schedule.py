@@ -124,6 +124,14 @@ def test_every_frequency_the_bot_shows_reads_back_as_itself(language: str) -> No
     assert unread == []
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_stored_frequency_reads_the_same_in_every_language(language: str) -> None:
+    """The sender reads the column in the chat's language: no word of it may shadow English."""
+    stored = [frequency for frequency in every_frequency() if frequency.at.minute == 0]
+    with use(language):
+        assert [parse_frequency(str(frequency)) for frequency in stored] == stored
+
+
 @pytest.mark.parametrize(
     ("language", "text", "canonical"),
     [

@@ -7,6 +7,7 @@ a name the bot does not know with the names most like it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 
@@ -45,7 +46,7 @@ async def set_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         )
         return
     now = datetime.now(UTC)
-    found = find_zone(name, now)
+    found = await asyncio.to_thread(find_zone, name, now)  # CLDR's names, read once, and difflib
     if len(found.zones) == 1:
         [zone] = found.zones
         await svc.store.set_chat_timezone(chat.id, zone)
