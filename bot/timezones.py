@@ -23,10 +23,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
 from babel.core import get_global
-from babel.dates import get_timezone_location
 
-from bot.i18n import LANGUAGES, current
-from bot.i18n.catalogs import babel_locale
+from bot.i18n import LANGUAGES
 from bot.suggestions import closest
 from rules import folded_words
 
@@ -87,7 +85,7 @@ def zone_label(zone: str) -> str:
 
 def utc_offset(zone: str, now: datetime) -> str:
     """ "UTC+3", "UTC+5:30": the offset ``zone`` keeps at ``now``, as /timezone reads it."""
-    return _offset_label(ZoneInfo(zone).utcoffset(now) or timedelta())
+    return _offset_label(now.astimezone(ZoneInfo(zone)).utcoffset() or timedelta())
 
 
 def _offset_label(offset: timedelta) -> str:
@@ -95,11 +93,6 @@ def _offset_label(offset: timedelta) -> str:
     sign = "-" if minutes < 0 else "+"
     hours, minutes = divmod(abs(minutes), 60)
     return f"UTC{sign}{hours}:{minutes:02d}" if minutes else f"UTC{sign}{hours}"
-
-
-def zone_place(zone: str) -> str:
-    """ "Москва", "ירושלים": the place a zone is named for, in the current language."""
-    return str(get_timezone_location(zone, locale=babel_locale(current()), return_city=True))
 
 
 def timezone_name(name: str) -> str | None:
@@ -158,7 +151,11 @@ def _offset_zones(offset: re.Match[str], now: datetime) -> tuple[str, ...]:
         return ("UTC",) if hours == 0 else (f"Etc/GMT{-sign * hours:+d}",)
     wanted = sign * timedelta(hours=hours, minutes=minutes)
     return tuple(
-        sorted(zone for zone in _place_names().zones if ZoneInfo(zone).utcoffset(now) == wanted)
+        sorted(
+            zone
+            for zone in _place_names().zones
+            if now.astimezone(ZoneInfo(zone)).utcoffset() == wanted
+        )
     )
 
 

@@ -18,6 +18,7 @@ from bot.i18n.formats import (
     format_period,
     format_weekday,
     format_when,
+    format_zone_city,
     weekday_names,
 )
 
@@ -35,6 +36,7 @@ __all__ = [
     "format_period",
     "format_weekday",
     "format_when",
+    "format_zone_city",
     "is_rtl",
     "isolate",
     "ltr_lines",

@@ -10,6 +10,7 @@ from babel.dates import (
     format_time,
     format_timedelta,
     get_day_names,
+    get_timezone_location,
 )
 from babel.numbers import format_decimal
 
@@ -61,6 +62,12 @@ def weekday_names(language: str) -> list[set[str]]:
             for day, name in get_day_names(width, context, babel_locale(language)).items():
                 names[day].add(str(name))
     return names
+
+
+def format_zone_city(zone: str) -> str:
+    """ "Москва", "ירושלים": the city an IANA zone is named for (Europe/Moscow), as the
+    language writes it."""
+    return str(get_timezone_location(zone, locale=babel_locale(current()), return_city=True))
 
 
 def format_number(number: int) -> str:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.i18n import _, isolate
+from bot.i18n import _, format_zone_city, isolate
 from bot.markup import esc
 from bot.telegram.access import managers_only
 from bot.telegram.arguments import command_argument
@@ -22,7 +22,7 @@ from bot.telegram.chats import register_chat
 from bot.telegram.replies import reply
 from bot.telegram.services import services
 from bot.telegram.updates import message_of
-from bot.timezones import find_zone, is_fixed_offset, utc_offset, zone_label, zone_place
+from bot.timezones import find_zone, is_fixed_offset, utc_offset, zone_label
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def choices(name: str, zones: tuple[str, ...], now: datetime) -> str:
     ]
     lines += [
         f"{isolate(f'<code>/timezone {esc(zone)}</code>')} — "
-        f"{esc(zone_place(zone))}, {isolate(utc_offset(zone, now))}"
+        f"{esc(format_zone_city(zone))}, {isolate(utc_offset(zone, now))}"
         for zone in zones
     ]
     return "\n".join(lines)
