@@ -16,11 +16,13 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
 from bot.i18n import N_, _, format_day_time, format_weekday, isolate
+from bot.schedule_words import DAILY_AT, EVERY_WORDS, WEEKLY_AT, scan
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_AT = time(8, 0)
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
-_FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_AT_FREQUENCY = re.compile(r"(?:^|(?<=\s))@")
+"""Where a trailing frequency may start: an ``@`` at the start of a word."""
 
 
 class ScheduleError(ValueError):
@@ -108,70 +110,71 @@ def parse_clock(text: str) -> time:
     return time(int(match[1]), int(match[2]))
 
 
-def _weekday(text: str) -> int:
-    word = text.lower()
-    for number, (short, full) in enumerate(zip(WEEKDAYS, _FULL_DAYS, strict=True)):
-        if word in (short, full):
-            return number
-    raise ScheduleError(
-        _("{text} is not a day of the week; write Mon, Tue, … or Sun").format(
-            text=isolate(repr(text))
-        )
-    )
-
-
 def parse_frequency(text: str) -> Frequency:
     """``realtime``, ``hourly``, ``daily [HH:MM]`` or ``weekly [DAY] [HH:MM]`` (08:00 and
-    Monday when left out); case does not matter."""
-    words = text.lower().split()
-    if not words:
+    Monday when left out), in English or in the words the current language shows them in
+    (``bot.schedule_words``: "ежедневно в 08:00", "weekly ראשון 08:00"); case and accents do
+    not matter."""
+    pieces = scan(text)
+    if not pieces:
         raise ScheduleError(_("Say how often: {choices}.").format(choices=_(FREQUENCY_HELP)))
-    try:
-        every = Every(words[0])
-    except ValueError:
+    first, rest = pieces[0], pieces[1:]
+    if first.meaning.every is None:
         raise ScheduleError(
             _("{word} is not a frequency; use {choices}.").format(
-                word=isolate(repr(words[0])), choices=_(FREQUENCY_HELP)
+                word=isolate(repr(first.text)), choices=_(FREQUENCY_HELP)
             )
-        ) from None
-    rest = words[1:]
-    if every in (Every.REALTIME, Every.HOURLY):
-        if rest:
+        )
+    every = Every(first.meaning.every)
+    weekday: int | None = None
+    at: time | None = None
+    for piece in rest:
+        if every in (Every.REALTIME, Every.HOURLY) and not piece.meaning.filler:
             raise ScheduleError(
                 _("{frequency} takes no time; use {choices}.").format(
                     frequency=isolate(every), choices=_(FREQUENCY_HELP)
                 )
             )
-        return Frequency(every)
-    weekday = 0
-    if every == Every.WEEKLY and rest and not _CLOCK.fullmatch(rest[0]):
-        weekday, rest = _weekday(rest[0]), rest[1:]
-    if len(rest) > 1:
-        raise ScheduleError(
-            _("Too many words after {frequency}; use {choices}.").format(
-                frequency=isolate(every), choices=_(FREQUENCY_HELP)
+        day_may_come = every == Every.WEEKLY and weekday is None and at is None
+        if piece.clock and at is None:
+            at = parse_clock(piece.text)
+        elif day_may_come and piece.meaning.weekday is not None:
+            weekday = piece.meaning.weekday
+        elif piece.meaning.filler:
+            continue
+        elif day_may_come and not piece.clock:
+            raise ScheduleError(
+                _("{text} is not a day of the week; write Mon, Tue, … or Sun").format(
+                    text=isolate(repr(piece.text))
+                )
             )
-        )
-    at = parse_clock(rest[0]) if rest else DEFAULT_AT
-    return Frequency(every, at, weekday)
-
-
-_TRAILING = re.compile(
-    r"(?:^|\s)@(realtime|hourly|daily|weekly)((?:\s+[\w:]+)*)\s*$", re.IGNORECASE
-)
-"""A frequency at the end of /subscribe's text: ``Azerbaijan @daily 08:00``."""
+        else:
+            raise ScheduleError(
+                _("Too many words after {frequency}; use {choices}.").format(
+                    frequency=isolate(every), choices=_(FREQUENCY_HELP)
+                )
+            )
+    if every in (Every.REALTIME, Every.HOURLY):
+        return Frequency(every)
+    return Frequency(every, DEFAULT_AT if at is None else at, weekday or 0)
 
 
 def split_frequency(text: str) -> tuple[str, Frequency | None]:
     """``text`` without a trailing ``@frequency``, and that frequency (None when absent).
 
-    The rule language reads ``@daily`` as a word; a rule that means to search for it quotes
-    it (``"@daily"``), which this never takes apart.
+    The frequency is the last ``@`` that starts a word and is followed by a frequency word
+    (English, or the current language's); what follows it must then read as a frequency. The
+    rule language reads ``@daily`` as a word; a rule that means to search for it quotes it
+    (``"@daily"``), which this never takes apart.
     """
-    match = _TRAILING.search(text)
-    if match is None:
+    marks = list(_AT_FREQUENCY.finditer(text))
+    if not marks:
         return text, None
-    return text[: match.start()].strip(), parse_frequency(match[1] + match[2])
+    tail = text[marks[-1].end() :]
+    pieces = scan(tail)
+    if not pieces or pieces[0].meaning.every is None:
+        return text, None
+    return text[: marks[-1].start()].strip(), parse_frequency(tail)
 
 
 def stored_frequency(text: str | None) -> Frequency:
@@ -179,19 +182,25 @@ def stored_frequency(text: str | None) -> Frequency:
     return parse_frequency(text) if text else Frequency()
 
 
+def frequency_words(frequency: Frequency) -> str:
+    """ "daily 08:00", "ежедневно в 08:00", "as it happens": how often, in the current
+    language, in words :func:`parse_frequency` reads back."""
+    if frequency.every == Every.DAILY:
+        return _(DAILY_AT).format(time=f"{frequency.at:%H:%M}")
+    if frequency.every == Every.WEEKLY:
+        return _(WEEKLY_AT).format(
+            day=format_weekday(frequency.weekday), time=f"{frequency.at:%H:%M}"
+        )
+    return _(EVERY_WORDS[frequency.every])
+
+
 def describe_frequency(frequency: Frequency, tz: tzinfo, now: datetime) -> str:
     """ "daily 08:00, next digest 4 Dec 08:00 CET", or "as it happens", for a reply, in the
     current language (the stored text, ``str(frequency)``, stays the syntax a user types)."""
     if frequency.realtime:
-        return _("as it happens")
-    due = format_day_time(frequency.next_due(now, tz), tz)
-    at = f"{frequency.at:%H:%M}"
-    if frequency.every == Every.HOURLY:
-        return _("hourly, next digest {due}").format(due=due)
-    if frequency.every == Every.DAILY:
-        return _("daily {time}, next digest {due}").format(time=at, due=due)
-    return _("weekly {day} {time}, next digest {due}").format(
-        day=format_weekday(frequency.weekday), time=at, due=due
+        return frequency_words(frequency)
+    return _("{frequency}, next digest {due}").format(
+        frequency=frequency_words(frequency), due=format_day_time(frequency.next_due(now, tz), tz)
     )
 
 
@@ -227,24 +236,34 @@ class QuietHours:
 
 
 OFF = "off"
+_DASH = re.compile("[-\u2010-\u2015\u2212]")
+"""A hyphen, an en or em dash or a minus sign: "22-07", "22–07"."""
+_HOUR = re.compile(r"\d{1,2}")
 
 
 def parse_quiet(text: str) -> QuietHours | None:
-    """``HH:MM-HH:MM`` with an optional ``silent``; ``off`` is None."""
+    """``HH:MM-HH:MM`` (or whole hours, ``22-07``; any dash) with an optional ``silent``;
+    ``off`` is None."""
     words = text.lower().split()
     if words == [OFF]:
         return None
     silent = bool(words) and words[-1] == "silent"
     if silent:
         words = words[:-1]
-    span = "".join(words)
-    start, dash, end = span.partition("-")
-    if not dash:
+    sides = _DASH.split("".join(words))
+    if len(sides) != 2:
         raise ScheduleError(_("Write quiet hours as HH:MM-HH:MM, e.g. 22:00-07:00, or off."))
-    quiet = QuietHours(parse_clock(start), parse_clock(end), silent)
+    quiet = QuietHours(_quiet_clock(sides[0]), _quiet_clock(sides[1]), silent)
     if quiet.start == quiet.end:
         raise ScheduleError(_("Quiet hours must start and end at different times."))
     return quiet
+
+
+def _quiet_clock(text: str) -> time:
+    """A side of quiet hours: a time of day, or a whole hour ("22")."""
+    if _HOUR.fullmatch(text) and int(text) < 24:
+        return time(int(text))
+    return parse_clock(text)
 
 
 def stored_quiet(text: str | None, default: str = "") -> QuietHours | None:

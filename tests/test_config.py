@@ -57,7 +57,7 @@ def test_the_example_mentions_every_key() -> None:
         ("[[feeds]]\nname = 'No URL'\n", "feeds[0]: missing required key 'url'"),
         ('[delivery]\ntimezone = "Mars/Olympus"\n', "delivery.timezone 'Mars/Olympus'"),
         ('[delivery]\nfrequency = "often"\n', "delivery.frequency 'often': 'often' is not a"),
-        ('[delivery]\nquiet_hours = "22-7"\n', "delivery.quiet_hours '22-7': '22' is not a time"),
+        ('[delivery]\nquiet_hours = "22-31"\n', "delivery.quiet_hours '22-31': '31' is not a time"),
         ('[summary]\nprovider = "openai"\nbase_url = "https://api.x.org/v1"\n', "summary.model"),
         ("[storage\n", "not valid TOML"),
         ("[access]\ncommands_per_minute = -1\n", "access.commands_per_minute must be"),

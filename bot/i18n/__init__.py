@@ -18,6 +18,8 @@ from bot.i18n.formats import (
     format_period,
     format_weekday,
     format_when,
+    format_zone_city,
+    weekday_names,
 )
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "format_period",
     "format_weekday",
     "format_when",
+    "format_zone_city",
     "is_rtl",
     "isolate",
     "ltr_lines",
@@ -40,4 +43,5 @@ __all__ = [
     "ngettext",
     "pick",
     "use",
+    "weekday_names",
 ]

@@ -10,6 +10,7 @@ from babel.dates import (
     format_time,
     format_timedelta,
     get_day_names,
+    get_timezone_location,
 )
 from babel.numbers import format_decimal
 
@@ -48,6 +49,25 @@ def format_day_time(moment: datetime, tz: tzinfo) -> str:
 def format_weekday(weekday: int) -> str:
     """ "Mon", "пн": a day of the week (0 = Monday), abbreviated as the language writes it."""
     return str(get_day_names("abbreviated", locale=babel_locale(current()))[weekday])
+
+
+def weekday_names(language: str) -> list[set[str]]:
+    """Every name CLDR gives each day of the week (0 = Monday) in ``language``: written out,
+    abbreviated (as :func:`format_weekday` shows it) and short, in running text and alone
+    ("Montag", "Mo.", "Mo"), so that a day the bot shows can be typed back. Narrow forms are
+    left out: one letter names several days ("S")."""
+    names: list[set[str]] = [set() for _day in range(7)]
+    for width in ("wide", "abbreviated", "short"):
+        for context in ("format", "stand-alone"):
+            for day, name in get_day_names(width, context, babel_locale(language)).items():
+                names[day].add(str(name))
+    return names
+
+
+def format_zone_city(zone: str) -> str:
+    """ "Москва", "ירושלים": the city an IANA zone is named for (Europe/Moscow), as the
+    language writes it."""
+    return str(get_timezone_location(zone, locale=babel_locale(current()), return_city=True))
 
 
 def format_number(number: int) -> str:

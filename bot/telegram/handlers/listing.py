@@ -18,6 +18,7 @@ from bot.telegram.replies import reply, reply_lines
 from bot.telegram.services import services
 from bot.telegram.topics import rule_code
 from bot.telegram.updates import chat_of
+from bot.timezones import zone_label
 
 
 async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -34,7 +35,7 @@ async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if settings.quiet:
         lines.append(
             _("Quiet hours: {hours} ({zone}); /quiet changes them.").format(
-                hours=isolate(esc(settings.quiet)), zone=isolate(esc(settings.zone.key))
+                hours=isolate(esc(settings.quiet)), zone=isolate(esc(zone_label(settings.zone.key)))
             )
         )
     await reply_lines(update, [_("<b>Topics followed here</b>"), *lines])

@@ -17,6 +17,7 @@ from bot.telegram.chats import register_chat
 from bot.telegram.replies import reply
 from bot.telegram.services import services
 from bot.telegram.updates import message_of
+from bot.timezones import zone_label
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ async def set_quiet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     argument = command_argument(message_of(update), limit=MAX_ARGUMENT)
     chat, _returning = await register_chat(svc.store, update)
     settings = chat_settings(chat, svc.config.delivery)
-    zone = isolate(esc(settings.zone.key))
+    zone = isolate(esc(zone_label(settings.zone.key)))
     if not argument:
         quiet = settings.quiet
         if quiet is None:

@@ -6,7 +6,6 @@ same messages: a bare ``/foo`` may be another bot's, so only ``/foo@thisbot`` is
 
 from __future__ import annotations
 
-import difflib
 import logging
 from collections.abc import Collection
 
@@ -15,6 +14,7 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.i18n import _
+from bot.suggestions import closest
 from bot.telegram import texts
 from bot.telegram.access import Handler, is_bot_admin
 from bot.telegram.replies import reply
@@ -46,7 +46,7 @@ def unknown_command_handler(commands: Collection[str]) -> Handler:
 
 def unknown_command_text(name: str, known: Collection[str]) -> str:
     """The reply, with the closest known command when one is close enough to be a typo."""
-    close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.6)
+    close = closest(name.lower(), known)
     if not close:
         return _(texts.UNKNOWN_COMMAND)
     return _("Unknown command — see /help. Did you mean /{command}?").format(command=close[0])
