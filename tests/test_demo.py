@@ -21,7 +21,7 @@ def test_the_demo_shows_each_story_once_and_nothing_unwanted(capsys) -> None:
     assert "#2: Iran | (Armenia -football)\n      Did you mean (Iran | Armenia) -football?" in out
     assert "Water-from-air" not in out, "'Israeli' alone is not the word Israel"
     assert "Tehran" not in out.split("What the chat receives")[1]
-    assert 'unclosed "(" opened at position 9' in out
+    assert 'unclosed "(" opened at position 10' in out
     assert "Full text:" in out
     assert re.search(r"(\d+) alerts delivered, 0 failed", out)
 
