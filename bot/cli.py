@@ -368,7 +368,7 @@ def _search(args: argparse.Namespace) -> int:
         raise CliError(f"--since {exc}") from None
     with _open_store(config) as store:
         found = asyncio.run(_search_store(store, rule, since, args.limit))
-        oldest = store.oldest_article_seen()
+        oldest = store.oldest_article_dated()
     for match in found.matches:
         article = match.stored.article
         print(
@@ -377,7 +377,7 @@ def _search(args: argparse.Namespace) -> int:
             else _text_block(article, match.hits, "")
         )
     if not args.json:
-        window = f"since {_when(since)}" if since else "all stored articles"
+        window = f"articles published since {_when(since)}" if since else "all stored articles"
         more = " (there are more; raise --limit)" if found.more else ""
         stopped = " (stopped after checking many articles)" if found.stopped else ""
         kept = config.storage.retention_days

@@ -128,7 +128,7 @@ class AsyncStore:
     search_articles = _offload(Store.search_articles)
     search_candidates = _offload(Store.search_candidates)
     newest_article_id = _offload(Store.newest_article_id)
-    oldest_article_seen = _offload(Store.oldest_article_seen)
+    oldest_article_dated = _offload(Store.oldest_article_dated)
     prune_articles = _offload(Store.prune_articles)
     # polls
     store_poll = _offload(Store.store_poll)

@@ -35,7 +35,8 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) 
     the confirmation: for /subscribe, and for the Subscribe buttons of /search and of a shared
     topic (the caller checks who may follow)."""
     svc = services(context)
-    text, frequency = _how_often(text, svc.config.delivery.frequency)
+    text, asked = _how_often(text)
+    frequency = asked or parse_frequency(svc.config.delivery.frequency)
     message, chat = message_of(update), chat_of(update)
     typed = parse_rule(text, await chat_names(svc.store, svc.config, chat.id))
     rule = typed.rule
@@ -50,10 +51,7 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) 
             frequency=None if frequency.realtime else str(frequency),
         )
     except DuplicateSubscription as exc:
-        await reply(
-            update,
-            _("You already follow this topic as {topic}").format(topic=numbered(exc.existing)),
-        )
+        await reply(update, await _followed_already(context, exc.existing, asked))
         return
     except SubscriptionLimitReached as exc:
         await reply(update, _limit_text(exc.limit))
@@ -63,13 +61,31 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) 
     await reply(update, text + removal_note(typed.cleaned), markup=to_markup(buttons))
 
 
-def _how_often(text: str, default: str) -> tuple[str, Frequency]:
-    """The rule's text without a trailing ``@daily 08:00``, and how often it is delivered."""
+def _how_often(text: str) -> tuple[str, Frequency | None]:
+    """The rule's text without a trailing ``@daily 08:00``, and that frequency (None when the
+    text names none)."""
     try:
-        rule_text, frequency = split_frequency(text)
+        return split_frequency(text)
     except ScheduleError as exc:
         raise ArgumentError(f"{esc(str(exc))}\n{esc(FREQUENCY_HELP)}") from None
-    return rule_text, frequency or parse_frequency(default)
+
+
+async def _followed_already(
+    context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow, asked: Frequency | None
+) -> str:
+    """The answer to following a topic the chat follows: when the text asked for another
+    frequency (``/subscribe Iran @daily``), the topic takes it, as the person meant, and the
+    answer says so; otherwise it only names the topic."""
+    wanted = None if asked is None or asked.realtime else str(asked)
+    if asked is None or wanted == sub.frequency:
+        return _("You already follow this topic as {topic}").format(topic=numbered(sub))
+    svc = services(context)
+    await svc.store.set_frequency(sub.id, wanted)
+    logger.info("chat %s set topic %s to %s", sub.chat_id, sub.id, asked)
+    zone = await stored_zone(svc.store, sub.chat_id, svc.config.delivery.timezone)
+    return _("You already follow this topic as {topic}; it now comes {frequency}.").format(
+        topic=numbered(sub), frequency=frequency_note(wanted, zone)
+    )
 
 
 async def confirmation(
