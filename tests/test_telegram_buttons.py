@@ -64,7 +64,7 @@ async def test_unsubscribe_button_removes_the_topic(start_bot: StartBot) -> None
 
     assert answer == "Unsubscribed"
     assert shown(bot, USER, alert).plain.endswith("🗑 Stopped following #1: Baku.")
-    assert shown(bot, USER, alert).buttons == []
+    assert shown(bot, USER, alert).buttons == [[("↩ Undo", f"restore:{sub.id}")]]
     assert await bot.store.list_subscriptions(USER) == []
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from test_telegram_harness import USER, StartBot, add_articles, start_bot_fixture  # noqa: F401
 
 from bot.article import Article
+from bot.i18n.bidi import FSI, PDI
 
 
 async def test_subscribe_shows_normalized_rule_and_recent_matches(start_bot: StartBot) -> None:
@@ -258,3 +260,38 @@ async def test_help_explains_the_rule_language(start_bot: StartBot) -> None:
 
     assert "/subscribe rule" in answer.plain
     assert "Azerbaijan -football — leave out articles with a word" in answer.plain
+
+
+@pytest.mark.parametrize(
+    ("language", "followed", "now_daily"),
+    [
+        (
+            "ru",
+            "Вы уже следите за этой темой: #1: Iran",
+            "; теперь она приходит ежедневно в 09:00, следующий дайджест ",
+        ),
+        (
+            "he",
+            f"כבר יש מעקב אחרי הנושא הזה: {FSI}#1: Iran{PDI}",
+            "; מעכשיו הוא מגיע כל יום ב־09:00, התקציר הבא ",
+        ),
+    ],
+)
+async def test_a_frequency_on_a_followed_topic_changes_it_and_says_so(
+    start_bot: StartBot, language: str, followed: str, now_daily: str
+) -> None:
+    bot = await start_bot()
+    bot.api.set_user_language(USER, language)
+    await bot.send(USER, "/subscribe Iran")
+
+    changed = await bot.send(USER, "/subscribe Iran @daily 09:00")
+    again = await bot.send(USER, "/subscribe iran @daily 09:00")
+    plain = await bot.send(USER, "/subscribe Iran")
+    listed = await bot.send(USER, "/list")
+
+    assert changed.plain.startswith(followed + now_daily)
+    assert again.plain == followed, "the frequency it already has: nothing to change"
+    assert plain.plain == followed, "no frequency given: the topic keeps its own"
+    assert "09:00" in listed.plain.splitlines()[1]
+    [sub] = await bot.store.list_subscriptions(USER)
+    assert sub.frequency == "daily 09:00"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -30,7 +31,8 @@ async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE)
     stored = await svc.store.get_chat(chat.id)
     zone = chat_zone(stored.timezone if stored else None, svc.config.delivery.timezone)
     forum = bool(chat.is_forum) or any(sub.thread_id is not None for sub in subs)
-    lines = [scheduled_note(describe(sub, forum=forum), sub, zone) for sub in subs]
+    threads = await svc.store.thread_names(chat.id) if forum else {}
+    lines = [scheduled_note(describe(sub, forum=forum, threads=threads), sub, zone) for sub in subs]
     quiet = stored_quiet(stored.quiet if stored else None, svc.config.delivery.quiet_hours)
     if quiet:
         lines.append(
@@ -41,9 +43,12 @@ async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE)
     await reply_lines(update, [_("<b>Topics followed here</b>"), *lines])
 
 
-def describe(sub: SubscriptionRow, *, forum: bool = False) -> str:
+def describe(
+    sub: SubscriptionRow, *, forum: bool = False, threads: Mapping[int, str] | None = None
+) -> str:
     """A /list line: the number commands take, the rule with its grouping shown, its state
-    and, in a forum, the thread its alerts go to."""
+    and, in a forum, the thread its alerts go to: by its name when the bot saw the thread
+    created or renamed (``threads``), else by its number."""
     alerts = ngettext("{count} alert", "{count} alerts", sub.alerts).format(
         count=format_number(sub.alerts)
     )
@@ -59,7 +64,11 @@ def describe(sub: SubscriptionRow, *, forum: bool = False) -> str:
         # TRANSLATORS: "General" is the name Telegram gives a forum's first thread; name it
         # as the apps in your language do (the text "General" alone).
         return _("{line}, posts in General").format(line=line)
-    return _("{line}, posts in thread {thread}").format(line=line, thread=sub.thread_id)
+    name = (threads or {}).get(sub.thread_id)
+    if name is None:
+        return _("{line}, posts in thread {thread}").format(line=line, thread=sub.thread_id)
+    # TRANSLATORS: {name} is the name the forum gave the thread, e.g. "News from Baku".
+    return _("{line}, posts in the thread {name}").format(line=line, name=isolate(esc(name)))
 
 
 def scheduled_note(line: str, sub: SubscriptionRow, zone: ZoneInfo) -> str:
