@@ -348,7 +348,7 @@ async def test_a_german_user_searches_and_previews_in_german(start_bot: StartBot
         "Um nach 7x selbst zu suchen, setz es in Anführungszeichen."
     )
     assert nothing.plain.splitlines()[0] == "Kein gespeicherter Artikel passt zu Tbilisi."
-    assert nothing.plain.splitlines()[1].startswith("Artikel seit ")
+    assert nothing.plain.splitlines()[1].startswith("Seit ")
     assert preview.plain.splitlines()[0] == "Neueste Artikel zu azerbaijan:"
 
 

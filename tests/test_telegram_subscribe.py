@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -295,3 +296,64 @@ async def test_a_frequency_on_a_followed_topic_changes_it_and_says_so(
     assert "09:00" in listed.plain.splitlines()[1]
     [sub] = await bot.store.list_subscriptions(USER)
     assert sub.frequency == "daily 09:00"
+
+
+@dataclass(frozen=True)
+class Hinted:
+    language: str
+    places: str
+    football: str
+    again: str
+    native: str
+    hint: str
+    same: str
+
+
+RUSSIAN_HINTS = Hinted(
+    language="ru",
+    places="Иран + Армения",
+    football="Иран | Армения -футбол",
+    again="Израиль -футбол",
+    native="Израиль + Азербайджан",
+    hint="Большинство статей, которые читает бот, написаны не на том языке, что футбол: "
+    "на всех языках совпадают только названия мест, остальные слова — только как написаны.",
+    same="Вы уже следите за темой с тем же смыслом: #4: Israel + Azerbaijan. "
+    "/unsubscribe 5 удалит эту новую.",
+)
+HEBREW_HINTS = Hinted(
+    language="he",
+    places="איראן + ארמניה",
+    football="איראן | ארמניה -כדורגל",
+    again="ישראל -כדורגל",
+    native="ישראל + אזרבייג׳ן",
+    hint=f"רוב הכתבות שהבוט קורא כתובות בשפה אחרת מזו של {FSI}כדורגל{PDI}: רק שמות של מקומות "
+    "מתאימים בכל השפות, ומילים אחרות רק כפי שנכתבו.",
+    same=f"כבר יש מעקב אחרי נושא עם אותה משמעות: {FSI}#4: Israel + Azerbaijan{PDI}. "
+    "הפקודה /unsubscribe 5 מסירה את החדש.",
+)
+
+
+@pytest.mark.parametrize("hinted", [RUSSIAN_HINTS, HEBREW_HINTS], ids=lambda h: h.language)
+async def test_following_says_once_what_crosses_languages_and_what_is_followed_already(
+    start_bot: StartBot, hinted: Hinted
+) -> None:
+    """Over English feeds, a rule's words in the app's language find only articles with those
+    very words (place names find every language's): said once per chat. A topic naming the
+    same places in another language as one followed is pointed at."""
+    bot = await start_bot()
+    bot.api.set_user_language(USER, hinted.language)
+    await add_articles(
+        bot.store, "Armenia beats Iran at football", "Iran and Armenia talk trade", "Weather"
+    )
+
+    places = await bot.send(USER, f"/subscribe {hinted.places}")
+    football = await bot.send(USER, f"/subscribe {hinted.football}")
+    again = await bot.send(USER, f"/subscribe {hinted.again}")
+    english = await bot.send(USER, "/subscribe Israel + Azerbaijan")
+    native = await bot.send(USER, f"/subscribe {hinted.native}")
+
+    assert hinted.hint not in places.plain, "place names cross languages"
+    assert hinted.hint in football.plain.splitlines()
+    assert hinted.hint.split(":")[0] not in again.plain, "once per chat"
+    assert hinted.same.split(":")[0] not in english.plain
+    assert native.plain.splitlines()[-1] == hinted.same

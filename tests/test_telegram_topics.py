@@ -18,14 +18,7 @@ from test_telegram_harness import (  # noqa: F401
     start_bot_fixture,
 )
 
-from bot.i18n.bidi import FSI, PDI
-
 FORUM, ADMIN = -100_5001, 601
-
-
-def iso(text: str) -> str:
-    """``text`` as a right-to-left message isolates it."""
-    return f"{FSI}{text}{PDI}"
 
 
 def current(bot: Bot, message: SentMessage) -> SentMessage:
@@ -289,6 +282,11 @@ async def test_a_rule_followed_in_two_threads_is_named_by_number_from_a_third(
 FSI, PDI = "\u2068", "\u2069"
 
 
+def iso(text: str) -> str:
+    """``text`` as a right-to-left message isolates it."""
+    return f"{FSI}{text}{PDI}"
+
+
 async def test_a_russian_user_reads_list_and_pause_in_russian(start_bot: StartBot) -> None:
     bot = await start_bot()
     bot.api.set_user_language(USER, "ru")
@@ -415,7 +413,7 @@ async def test_a_press_on_one_topic_keeps_the_others_buttons_and_unsubscribe_can
     await bot.send(FORUM, "/frequency 2 daily 08:00", **in_forum(77))
     before = await bot.send(FORUM, "/list", **in_forum(77))
     [alert] = alerts(bot, FORUM)
-    [[(_, ask_mute), (_, ask_unsub)]] = alert.buttons
+    [[(_, ask_mute), _]] = alert.buttons
 
     await bot.press(FORUM, alert.message_id, ask_mute, user_id=ADMIN)
     muted_answer = await bot.press(

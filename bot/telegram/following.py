@@ -23,6 +23,7 @@ from bot.telegram.arguments import ArgumentError, parse_rule, removal_note
 from bot.telegram.chats import register_chat, stored_zone, topic_thread
 from bot.telegram.frequency_wording import frequency_note
 from bot.telegram.replies import reply
+from bot.telegram.rule_hints import rule_hints
 from bot.telegram.services import services
 from bot.telegram.topics import numbered
 from bot.telegram.updates import chat_of, message_of, user_of
@@ -38,7 +39,8 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) 
     text, asked = _how_often(text)
     frequency = asked or parse_frequency(svc.config.delivery.frequency)
     message, chat = message_of(update), chat_of(update)
-    typed = parse_rule(text, await chat_names(svc.store, svc.config, chat.id))
+    names = await chat_names(svc.store, svc.config, chat.id)
+    typed = parse_rule(text, names)
     rule = typed.rule
     await register_chat(svc.store, update)
     try:
@@ -58,7 +60,8 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) 
         return
     logger.info("chat %s subscribed to %r", chat.id, rule.canonical)
     text, buttons = await confirmation(context, rule, sub)
-    await reply(update, text + removal_note(typed.cleaned), markup=to_markup(buttons))
+    hints = "".join(f"\n{line}" for line in await rule_hints(svc.store, names, sub, rule))
+    await reply(update, text + hints + removal_note(typed.cleaned), markup=to_markup(buttons))
 
 
 def _how_often(text: str) -> tuple[str, Frequency | None]:
