@@ -20,12 +20,15 @@ class RuleSyntaxError(ValueError):
     """
 
     def __init__(self, template: str, position: int, /, **params: str | int) -> None:
+        # People count characters from 1: "opened at position 1" is the first one.
+        params = {**params, "position": position + 1}
         message = template.format(**params)
         super().__init__(message)
         self.template = template
         """The English text with ``{name}`` placeholders, marked with :func:`N_`, for a front
         end to translate and fill with :attr:`params`."""
         self.params = params
+        """The template's values; ``position`` among them is the 1-based column a person reads."""
         self.message = message
         """The English text, filled in (for the CLI, logs and tests)."""
         self.position = position

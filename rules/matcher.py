@@ -17,6 +17,7 @@ from rules.nodes import (
     Or,
     Term,
     all_terms,
+    meaning,
     other_reading,
     positive_terms,
 )
@@ -85,6 +86,12 @@ class Rule:
         self.key = self.canonical if inline is None else self.match_node.canonical()
         """Equal for rules that match the same: the index shares one entry among them."""
         self._test: _Test | None = None
+
+    @property
+    def meaning(self) -> str:
+        """Equal for rules that match the same articles with the same names, whatever the
+        language their place names are written in (:func:`rules.nodes.meaning`)."""
+        return meaning(self.match_node)
 
     @property
     def test(self) -> Callable[[Document], bool]:

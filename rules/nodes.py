@@ -11,7 +11,7 @@ shows as ``Iran | (Armenia -football)``: the grouping the precedence rules leave
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 FIELDS = ("title", "text", "source")
 LANGUAGE = "lang"
@@ -187,6 +187,24 @@ def other_reading(node: Node) -> Node | None:
         return None
     positives: list[Node] = [c for c in last if not isinstance(c, Not)]
     return all_of([any_of([*node.children[:-1], all_of(positives)]), *negatives])
+
+
+def meaning(node: Node) -> str:
+    """Equal for rules that match the same articles by the same names: the canonical form
+    with each term that names an alias group written as the group (``Israel`` and
+    ``Израиль`` alike) and repeats dropped, every operand bracketed."""
+    match node:
+        case Term(group=None):
+            return node.canonical()
+        case Term():
+            return replace(node, spelled=()).canonical()
+        case Not(child):
+            return f"-({meaning(child)})"
+        case And(children):
+            return " + ".join(sorted({f"({meaning(c)})" for c in children}))
+        case Or(children):
+            return " | ".join(sorted({f"({meaning(c)})" for c in children}))
+    raise TypeError(f"not a rule node: {node!r}")
 
 
 def all_terms(node: Node) -> list[Term]:

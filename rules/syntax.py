@@ -104,7 +104,6 @@ def lex(text: str) -> list[Lexeme]:
                     N_("unclosed quote {quote} opened at position {position}"),
                     i,
                     quote=char,
-                    position=i,
                 )
             lexemes.append(Lexeme(Kind.PHRASE, text[i + 1 : close], i))
             i = close + 1
@@ -170,7 +169,6 @@ def _field(name: str, position: int) -> Lexeme:
             N_('unknown field "{name}:" at position {position}; known fields are {known}'),
             position,
             name=name,
-            position=position,
             known=known,
         )
     return Lexeme(Kind.FIELD, name, position)
@@ -277,7 +275,6 @@ class _Parser:
             raise RuleSyntaxError(
                 N_('empty group "()" at position {position}: put words inside'),
                 opening.position,
-                position=opening.position,
             )
         self._enter(opening)
         node = self._or()
@@ -296,7 +293,6 @@ class _Parser:
                 ),
                 lexeme.position,
                 limit=MAX_DEPTH,
-                position=lexeme.position,
             )
 
     def _term(self, lexeme: Lexeme, *, quoted: bool) -> Node:
@@ -309,7 +305,6 @@ class _Parser:
                 ),
                 lexeme.position,
                 limit=MAX_TERMS,
-                position=lexeme.position,
             )
         if self._field == LANGUAGE:
             return _language_term(lexeme)
@@ -353,7 +348,6 @@ def _make_term(lexeme: Lexeme, *, quoted: bool, field: str | None) -> Term:
             N_('"*" can only end a word (in "{word}" at position {position}), as in Azer*'),
             position,
             word=raw,
-            position=position,
         )
     folded = tuple(words(body))
     if not folded:
@@ -361,7 +355,7 @@ def _make_term(lexeme: Lexeme, *, quoted: bool, field: str | None) -> Term:
             message = N_('a bare "*" at position {position} would match everything; write Azer*')
         else:
             message = N_('"{word}" at position {position} has no letters or digits to match')
-        raise RuleSyntaxError(message, position, word=raw, position=position)
+        raise RuleSyntaxError(message, position, word=raw)
     return Term(words=folded, prefix=prefix, field=field, label=raw, quoted=quoted, literal=literal)
 
 
@@ -377,7 +371,6 @@ def _language_term(lexeme: Lexeme) -> Term:
             ),
             lexeme.position,
             code=lexeme.text,
-            position=lexeme.position,
         )
     label = f"{LANGUAGE}:{code}"
     return Term((language_word(code),), False, None, label, False, spelled=(label,))
@@ -391,7 +384,6 @@ def _missing_operand(found: Lexeme, before: Lexeme | None) -> RuleSyntaxError:
             N_('"{operator}" at position {position} needs a term after it'),
             before.position,
             operator=shown,
-            position=before.position,
         )
     if found.kind is Kind.END and before is not None and before.kind is Kind.OPEN:
         return _unclosed_group(before.position)
@@ -401,17 +393,12 @@ def _missing_operand(found: Lexeme, before: Lexeme | None) -> RuleSyntaxError:
         N_('"{operator}" at position {position} needs a term before it'),
         found.position,
         operator=found.text,
-        position=found.position,
     )
 
 
 def _unclosed_group(position: int) -> RuleSyntaxError:
-    return RuleSyntaxError(
-        N_('unclosed "(" opened at position {position}'), position, position=position
-    )
+    return RuleSyntaxError(N_('unclosed "(" opened at position {position}'), position)
 
 
 def _unmatched_close(position: int) -> RuleSyntaxError:
-    return RuleSyntaxError(
-        N_('")" at position {position} has no matching "("'), position, position=position
-    )
+    return RuleSyntaxError(N_('")" at position {position} has no matching "("'), position)

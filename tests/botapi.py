@@ -436,6 +436,31 @@ class FakeBotAPI:
             }
             return self._push_update({"my_chat_member": change})
 
+    def thread_named(
+        self, chat_id: int, thread_id: int, name: str | None, *, edited: bool = False
+    ) -> int:
+        """Queue the service message a forum shows when a thread is created
+        (``forum_topic_created``) or, with ``edited``, renamed (``forum_topic_edited``; a
+        None ``name``: only its icon changed)."""
+        with self._cond:
+            chat = {"id": chat_id, "type": "supergroup", "title": f"Chat {chat_id}"}
+            chat["is_forum"] = True
+            self._chats[chat_id] = chat
+            if edited:
+                event = {"forum_topic_edited": {} if name is None else {"name": name}}
+            else:
+                event = {"forum_topic_created": {"name": name, "icon_color": 7322096}}
+            message = {
+                "message_id": self._take_message_id(chat_id),
+                "date": int(time.time()),
+                "chat": chat,
+                "from": self._user(chat_id, "alice"),
+                "message_thread_id": thread_id,
+                "is_topic_message": True,
+                **event,
+            }
+            return self._push_update({"message": message})
+
     def set_user_language(self, user_id: int, language_code: str | None) -> None:
         """The language of the user's Telegram app, sent as ``from.language_code`` with every
         update of theirs from now on (None: sent without one, as Telegram may)."""

@@ -23,7 +23,7 @@ def test_the_demo_shows_each_story_once_and_nothing_unwanted(capsys) -> None:
     assert "#2: Iran | (Armenia -football)\n      Did you mean (Iran | Armenia) -football?" in out
     assert "Water-from-air" not in out, "'Israeli' alone is not the word Israel"
     assert "Tehran" not in out.split("What the chat receives")[1]
-    assert 'unclosed "(" opened at position 9' in out
+    assert 'unclosed "(" opened at position 10' in out
     assert "Full text:" in out
     assert re.search(r"(\d+) alerts delivered, 0 failed", out)
 
@@ -44,7 +44,7 @@ def test_the_demo_chat_can_read_another_language(capsys) -> None:
     assert run_demo(argparse.Namespace(language="he")) == 0
     out = capsys.readouterr().out
 
-    assert 'הכלל הזה לא עובד: הסוגר "(" שנפתח במיקום 9 לא נסגר' in out  # the typo's reply
+    assert 'הכלל הזה לא עובד: הסוגר "(" שנפתח במיקום 10 לא נסגר' in out  # the typo's reply
     assert "התאמה: " in out and "נושאים: " in out  # alert chrome
     assert "28 במאי 2023, 14:20 UTC" in out  # the date as Hebrew writes it
     assert "Herzog heads to Azerbaijan" in out  # articles are never translated

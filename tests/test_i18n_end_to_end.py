@@ -50,7 +50,7 @@ class Expected:
 HEBREW = Expected(
     language="he",
     welcome="שלום! ספרו לי על נושא, ואשלח כתבות חדשות עליו ברגע שהן מתפרסמות.",
-    error='הכלל הזה לא עובד: הסוגר "(" שנפתח במיקום 9 לא נסגר',
+    error='הכלל הזה לא עובד: הסוגר "(" שנפתח במיקום 10 לא נסגר',
     hint="מחברים מילים עם + (כולן), | (אחת מהן) ו־- (להוציא); ביטויים שמים במירכאות. "
     "פרטים ב־/help.",
     confirmation=f"במעקב: {iso('#1: ' + RULE)}",
@@ -65,7 +65,7 @@ RUSSIAN = Expected(
     language="ru",
     welcome="Привет! Назовите тему, и я буду присылать новые статьи о ней, как только они "
     "появятся.",
-    error='Это правило не работает: скобка "(", открытая на позиции 9, не закрыта',
+    error='Это правило не работает: скобка "(", открытая на позиции 10, не закрыта',
     hint="Слова соединяются через + (все), | (любое) и - (исключить); фразы берите в кавычки. "
     "Подробнее — /help.",
     confirmation=f"Слежу за темой #1: {RULE}",
@@ -78,7 +78,7 @@ RUSSIAN = Expected(
 AZERBAIJANI = Expected(
     language="az",
     welcome="Salam! Mənə bir mövzu deyin, onun haqqında yeni məqalələri çıxan kimi göndərəcəyəm.",
-    error='Bu qayda işləmir: 9 mövqeyində açılan "(" bağlanmayıb',
+    error='Bu qayda işləmir: 10 mövqeyində açılan "(" bağlanmayıb',
     hint="Sözlər + (hamısı), | (hər hansı) və - (çıxar) ilə birləşir; ifadələri dırnağa alın. "
     "Ətraflı: /help.",
     confirmation=f"İzlənilir: #1: {RULE}",

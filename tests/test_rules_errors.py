@@ -1,4 +1,5 @@
-"""Rules that cannot compile: the error names the problem and the position to fix."""
+"""Rules that cannot compile: the error names the problem and the position to fix (counted
+from 1 in the message, as a person counts; `position` stays the 0-based offset)."""
 
 from __future__ import annotations
 
@@ -12,19 +13,19 @@ import rules
     [
         ("", 0, "the rule is empty"),
         ("   \t ", 0, "the rule is empty"),
-        ("Israel +", 7, '"+" at position 7 needs a term after it'),
-        ("Israel AND", 7, '"AND" at position 7 needs a term after it'),
-        ("+ Israel", 0, '"+" at position 0 needs a term before it'),
-        ("Israel | | Iran", 7, '"|" at position 7 needs a term after it'),
-        ("Israel -", 7, '"-" at position 7 needs a term after it'),
-        ("NOT", 0, '"NOT" at position 0 needs a term after it'),
-        ("Israel + (Croatia | Slovakia", 9, 'unclosed "(" opened at position 9'),
-        ("Israel (", 7, 'unclosed "(" opened at position 7'),
-        ("Israel)", 6, '")" at position 6 has no matching "("'),
-        ("(Israel))", 8, '")" at position 8 has no matching "("'),
+        ("Israel +", 7, '"+" at position 8 needs a term after it'),
+        ("Israel AND", 7, '"AND" at position 8 needs a term after it'),
+        ("+ Israel", 0, '"+" at position 1 needs a term before it'),
+        ("Israel | | Iran", 7, '"|" at position 8 needs a term after it'),
+        ("Israel -", 7, '"-" at position 8 needs a term after it'),
+        ("NOT", 0, '"NOT" at position 1 needs a term after it'),
+        ("Israel + (Croatia | Slovakia", 9, 'unclosed "(" opened at position 10'),
+        ("Israel (", 7, 'unclosed "(" opened at position 8'),
+        ("Israel)", 6, '")" at position 7 has no matching "("'),
+        ("(Israel))", 8, '")" at position 9 has no matching "("'),
         ('"Eli Cohen', 0, "unclosed quote"),
-        ("Israel ()", 7, 'empty group "()" at position 7'),
-        ("Israel + ( )", 9, 'empty group "()" at position 9'),
+        ("Israel ()", 7, 'empty group "()" at position 8'),
+        ("Israel + ( )", 9, 'empty group "()" at position 10'),
         ("-football", 0, "only excludes"),
         ("NOT football !soccer", 0, "only excludes"),
         ("Iran | -football", 0, "every alternative"),
@@ -34,7 +35,7 @@ import rules
         ("Is*rael", 0, '"*" can only end a word'),
         ('""', 0, "has no letters or digits"),
         ("...", 0, "has no letters or digits"),
-        ("title:", 0, '"title:" at position 0 needs a term after it'),
+        ("title:", 0, '"title:" at position 1 needs a term after it'),
         ("x" * 501, 500, "the limit is 500"),
         ("(" * 17 + "a" + ")" * 17, 16, "more than 16 deep"),
     ],

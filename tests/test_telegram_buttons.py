@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from botapi import SentMessage
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
@@ -64,8 +65,40 @@ async def test_unsubscribe_button_removes_the_topic(start_bot: StartBot) -> None
 
     assert answer == "Unsubscribed"
     assert shown(bot, USER, alert).plain.endswith("🗑 Stopped following #1: Baku.")
-    assert shown(bot, USER, alert).buttons == []
+    assert shown(bot, USER, alert).buttons == [[("↩ Undo", f"restore:{sub.id}")]]
     assert await bot.store.list_subscriptions(USER) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "late"),
+    [
+        ("ru", "Отменить это уже нельзя; /subscribe снова подпишет на тему."),
+        ("he", "כבר מאוחר מדי לבטל את זה; הפקודה /subscribe תחזיר את המעקב אחרי הנושא."),
+    ],
+)
+async def test_undo_after_unsubscribe_follows_the_topic_again_as_it_was(
+    start_bot: StartBot, language: str, late: str
+) -> None:
+    bot = await start_bot()
+    bot.api.set_user_language(USER, language)
+    await bot.send(USER, "/subscribe Israel")
+    await bot.send(USER, "/subscribe Baku @daily 08:00")
+    before = await bot.send(USER, "/list")
+    [_, sub] = await bot.store.list_subscriptions(USER)
+    alert = await send_alert(bot, USER, sub.id)
+    original = shown(bot, USER, alert)
+
+    await bot.press(USER, alert, f"unsub:{sub.id}")
+    left = shown(bot, USER, alert)
+    await bot.press(USER, alert, left.buttons[0][0][1])
+    undone = shown(bot, USER, alert)
+    after = await bot.send(USER, "/list")
+    await bot.send(USER, "/unsubscribe 2")
+    too_late = await bot.press(USER, alert, left.buttons[0][0][1])
+
+    assert (undone.plain, undone.buttons) == (original.plain, original.buttons)
+    assert after.plain == before.plain, "#2, its rule and its digest as they were"
+    assert too_late == late, "removed by command: no Undo kept for it"
 
 
 async def test_buttons_act_only_on_the_chats_own_topics(start_bot: StartBot) -> None:

@@ -43,7 +43,7 @@ async def test_a_hebrew_user_sees_the_rule_error_in_hebrew_with_the_caret_under_
     answer = await bot.send(USER, f"/subscribe {rule}")
 
     first, *_rest = answer.plain.splitlines()
-    assert first == 'הכלל הזה לא עובד: הסוגר "(" שנפתח במיקום 9 לא נסגר'
+    assert first == 'הכלל הזה לא עובד: הסוגר "(" שנפתח במיקום 10 לא נסגר'
     [block] = re.findall(r"<pre>(.*?)</pre>", answer.text, re.DOTALL)
     line, caret = block.split("\n")
     assert line == LRM + rule and caret.startswith(LRM)  # each line set from the left edge

@@ -15,6 +15,7 @@ from bot.article import Article
 from bot.compiling import configured
 from bot.config import Config
 from bot.delivery.buttons import Callback, CallbackDataError, callback_data, parse_callback
+from bot.i18n import format_when, use
 from bot.search import fts_query
 
 GROUP = -4003
@@ -104,7 +105,7 @@ async def test_search_since_limits_the_window_and_says_so(start_bot: StartBot) -
     everything = await bot.send(USER, "/search Herzog")
 
     assert titles(week) == ["1. Herzog visit, 1 days ago"]
-    assert week.plain.splitlines()[-1].startswith("Searched articles stored since ")
+    assert week.plain.splitlines()[-1].startswith("Searched articles published since ")
     assert titles(everything) == ["1. Herzog visit, 1 days ago", "2. Herzog visit, 10 days ago"]
 
 
@@ -347,7 +348,7 @@ async def test_a_german_user_searches_and_previews_in_german(start_bot: StartBot
         "Um nach 7x selbst zu suchen, setz es in Anführungszeichen."
     )
     assert nothing.plain.splitlines()[0] == "Kein gespeicherter Artikel passt zu Tbilisi."
-    assert nothing.plain.splitlines()[1].startswith("Artikel seit ")
+    assert nothing.plain.splitlines()[1].startswith("Seit ")
     assert preview.plain.splitlines()[0] == "Neueste Artikel zu azerbaijan:"
 
 
@@ -370,3 +371,42 @@ async def test_a_spanish_user_shares_and_a_hebrew_friend_is_offered_the_topic(
     )
     assert offer.plain == "לעקוב אחרי \u2068Israel + Azerbaijan\u2069?"
     assert offer.buttons[0][0][0] == "🔔 הרשמה"
+
+
+@pytest.mark.parametrize(("language", "word"), [("ru", "Израиль"), ("he", "ישראל")])
+async def test_a_search_window_counts_from_when_articles_were_published(
+    start_bot: StartBot, language: str, word: str
+) -> None:
+    """A new install stores a week of a feed at once: ``24h`` finds the day's articles (and
+    one without a date, by when it was stored), and the footer's oldest date is the one the
+    last page shows."""
+    bot = await start_bot()
+    bot.api.set_user_language(USER, language)
+    feed = await bot.store.add_feed("https://news.example.org/feed.xml", name="Example News")
+    now = datetime.now(UTC).replace(microsecond=0)
+    published = {"week-old": now - timedelta(days=7), "fresh": now - timedelta(hours=2)}
+    articles = [
+        Article(
+            id=name,
+            feed_url=feed.url,
+            url=f"https://news.example.org/{name}",
+            title=f"{word} {name}",
+            text="",
+            published=published.get(name),
+            source="Example News",
+        )
+        for name in ("week-old", "fresh", "undated")
+    ]
+    await bot.store.add_articles(feed.id, articles, seen_at=now)
+
+    day = await bot.send(USER, f"/search {word} 24h")
+    everything = await bot.send(USER, f"/search {word}")
+
+    with use(language):
+        week_ago = format_when(now - timedelta(days=7), UTC)
+    assert "undated" in day.plain and "fresh" in day.plain
+    assert "week-old" not in day.plain
+    assert week_ago in day.plain.splitlines()[-1]  # "the oldest is from" a week ago
+    last_listed = [line for line in everything.plain.splitlines() if "week-old" in line]
+    assert len(last_listed) == 1 and week_ago in last_listed[0]
+    assert week_ago in everything.plain.splitlines()[-1]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from test_telegram_harness import USER, StartBot, add_articles, start_bot_fixture  # noqa: F401
 
 from bot.article import Article
+from bot.i18n.bidi import FSI, PDI
 
 
 async def test_subscribe_shows_normalized_rule_and_recent_matches(start_bot: StartBot) -> None:
@@ -258,3 +261,99 @@ async def test_help_explains_the_rule_language(start_bot: StartBot) -> None:
 
     assert "/subscribe rule" in answer.plain
     assert "Azerbaijan -football — leave out articles with a word" in answer.plain
+
+
+@pytest.mark.parametrize(
+    ("language", "followed", "now_daily"),
+    [
+        (
+            "ru",
+            "Вы уже следите за этой темой: #1: Iran",
+            "; теперь она приходит ежедневно в 09:00, следующий дайджест ",
+        ),
+        (
+            "he",
+            f"כבר יש מעקב אחרי הנושא הזה: {FSI}#1: Iran{PDI}",
+            "; מעכשיו הוא מגיע כל יום ב־09:00, התקציר הבא ",
+        ),
+    ],
+)
+async def test_a_frequency_on_a_followed_topic_changes_it_and_says_so(
+    start_bot: StartBot, language: str, followed: str, now_daily: str
+) -> None:
+    bot = await start_bot()
+    bot.api.set_user_language(USER, language)
+    await bot.send(USER, "/subscribe Iran")
+
+    changed = await bot.send(USER, "/subscribe Iran @daily 09:00")
+    again = await bot.send(USER, "/subscribe iran @daily 09:00")
+    plain = await bot.send(USER, "/subscribe Iran")
+    listed = await bot.send(USER, "/list")
+
+    assert changed.plain.startswith(followed + now_daily)
+    assert again.plain == followed, "the frequency it already has: nothing to change"
+    assert plain.plain == followed, "no frequency given: the topic keeps its own"
+    assert "09:00" in listed.plain.splitlines()[1]
+    [sub] = await bot.store.list_subscriptions(USER)
+    assert sub.frequency == "daily 09:00"
+
+
+@dataclass(frozen=True)
+class Hinted:
+    language: str
+    places: str
+    football: str
+    again: str
+    native: str
+    hint: str
+    same: str
+
+
+RUSSIAN_HINTS = Hinted(
+    language="ru",
+    places="Иран + Армения",
+    football="Иран | Армения -футбол",
+    again="Израиль -футбол",
+    native="Израиль + Азербайджан",
+    hint="Большинство статей, которые читает бот, написаны не на том языке, что футбол: "
+    "на всех языках совпадают только названия мест, остальные слова — только как написаны.",
+    same="Вы уже следите за темой с тем же смыслом: #4: Israel + Azerbaijan. "
+    "/unsubscribe 5 удалит эту новую.",
+)
+HEBREW_HINTS = Hinted(
+    language="he",
+    places="איראן + ארמניה",
+    football="איראן | ארמניה -כדורגל",
+    again="ישראל -כדורגל",
+    native="ישראל + אזרבייג׳ן",
+    hint=f"רוב הכתבות שהבוט קורא כתובות בשפה אחרת מזו של {FSI}כדורגל{PDI}: רק שמות של מקומות "
+    "מתאימים בכל השפות, ומילים אחרות רק כפי שנכתבו.",
+    same=f"כבר יש מעקב אחרי נושא עם אותה משמעות: {FSI}#4: Israel + Azerbaijan{PDI}. "
+    "הפקודה /unsubscribe 5 מסירה את החדש.",
+)
+
+
+@pytest.mark.parametrize("hinted", [RUSSIAN_HINTS, HEBREW_HINTS], ids=lambda h: h.language)
+async def test_following_says_once_what_crosses_languages_and_what_is_followed_already(
+    start_bot: StartBot, hinted: Hinted
+) -> None:
+    """Over English feeds, a rule's words in the app's language find only articles with those
+    very words (place names find every language's): said once per chat. A topic naming the
+    same places in another language as one followed is pointed at."""
+    bot = await start_bot()
+    bot.api.set_user_language(USER, hinted.language)
+    await add_articles(
+        bot.store, "Armenia beats Iran at football", "Iran and Armenia talk trade", "Weather"
+    )
+
+    places = await bot.send(USER, f"/subscribe {hinted.places}")
+    football = await bot.send(USER, f"/subscribe {hinted.football}")
+    again = await bot.send(USER, f"/subscribe {hinted.again}")
+    english = await bot.send(USER, "/subscribe Israel + Azerbaijan")
+    native = await bot.send(USER, f"/subscribe {hinted.native}")
+
+    assert hinted.hint not in places.plain, "place names cross languages"
+    assert hinted.hint in football.plain.splitlines()
+    assert hinted.hint.split(":")[0] not in again.plain, "once per chat"
+    assert hinted.same.split(":")[0] not in english.plain
+    assert native.plain.splitlines()[-1] == hinted.same

@@ -7,6 +7,7 @@ are pressed as a person would. Every assertion is on the texts and buttons the c
 
 from __future__ import annotations
 
+import pytest
 from botapi import SentMessage
 from test_telegram_harness import (  # noqa: F401
     USER,
@@ -184,7 +185,7 @@ async def test_mute_on_an_alert_of_three_topics_asks_which_and_mutes_that_one(
         "↩ Back",
     ]
     assert muted.plain.endswith("🔕 Paused. /resume 2 turns Mossad back on.")
-    assert muted.buttons == [[("↩ Undo", muted.buttons[0][0][1])]]
+    assert muted.buttons == [[("↩ Undo", muted.buttons[0][0][1])], *original], "others' kept"
     assert state_after_mute == [False, True, False], "only the chosen topic"
     assert undone.plain == alert.plain
     assert undone.buttons == original
@@ -215,7 +216,10 @@ async def test_unsubscribe_on_an_alert_of_several_topics_asks_which_and_back_goe
     assert asked == "Unsubscribe from which topic?"
     assert [row[0][0] for row in choices] == ["✖ #1 Mossad", "✖ #2 Syria", "↩ Back"]
     assert left.plain.endswith("🗑 Stopped following #2: Syria.")
-    assert left.buttons == []
+    assert [[label for label, _ in row] for row in left.buttons] == [
+        ["↩ Undo"],
+        ["🔕 Mute", "✖ Unsubscribe"],  # Mossad's, the one topic left
+    ]
     assert listed.plain.splitlines()[1:] == ["1. Mossad — active, 1 alert"]
 
 
@@ -278,6 +282,11 @@ async def test_a_rule_followed_in_two_threads_is_named_by_number_from_a_third(
 FSI, PDI = "\u2068", "\u2069"
 
 
+def iso(text: str) -> str:
+    """``text`` as a right-to-left message isolates it."""
+    return f"{FSI}{text}{PDI}"
+
+
 async def test_a_russian_user_reads_list_and_pause_in_russian(start_bot: StartBot) -> None:
     bot = await start_bot()
     bot.api.set_user_language(USER, "ru")
@@ -338,3 +347,94 @@ async def test_a_hebrew_user_presses_mute_and_undo_in_hebrew(start_bot: StartBot
     assert muted.plain.endswith(f"🔕 הושהה. הפקודה /resume 1 תפעיל שוב את {FSI}Baku{PDI}.")
     assert undo_answer == "המעקב חודש"
     assert current(bot, alert).plain == alert.plain
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "ru",
+            [
+                "1. Baku — активна, 0 уведомлений, публикуется в ветке «Новости Баку»",
+                "2. Herzog — активна, 0 уведомлений, публикуется в ветке «Визиты»",
+                "3. Iran — активна, 0 уведомлений, публикуется в ветке 79",
+            ],
+        ),
+        (
+            "he",
+            [
+                f"1. {iso('Baku')} — פעיל, 0 התראות, מתפרסם בשרשור „{iso('חדשות באקו')}“",
+                f"2. {iso('Herzog')} — פעיל, 0 התראות, מתפרסם בשרשור „{iso('ביקורים')}“",
+                f"3. {iso('Iran')} — פעיל, 0 התראות, מתפרסם בשרשור 79",
+            ],
+        ),
+    ],
+)
+async def test_list_names_a_forum_thread_as_created_or_renamed(
+    start_bot: StartBot, language: str, expected: list[str]
+) -> None:
+    bot = await start_bot()
+    bot.api.set_admins(FORUM, [ADMIN])
+    bot.api.set_user_language(ADMIN, language)
+    names = {"ru": ("Новости Баку", "Старое", "Визиты"), "he": ("חדשות באקו", "ישן", "ביקורים")}
+    news, old, visits = names[language]
+    bot.api.thread_named(FORUM, 77, news)
+    bot.api.thread_named(FORUM, 78, old)
+    bot.api.thread_named(FORUM, 78, visits, edited=True)
+    bot.api.thread_named(FORUM, 78, None, edited=True)  # the icon alone changed
+    await bot.send(FORUM, "/subscribe Baku", **in_forum(77))
+    await bot.send(FORUM, "/subscribe Herzog", **in_forum(78))
+    await bot.send(FORUM, "/subscribe Iran", **in_forum(79))  # created before the bot came
+
+    listed = await bot.send(FORUM, "/list", **in_forum(None))
+
+    assert listed.plain.splitlines()[1:] == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "answers"),
+    [
+        ("ru", ("На паузе", "Подписка отменена", "Снова слежу за темой")),
+        ("he", ("הושהה", "המינוי בוטל", "שוב במעקב")),
+    ],
+)
+async def test_a_press_on_one_topic_keeps_the_others_buttons_and_unsubscribe_can_be_undone(
+    start_bot: StartBot, language: str, answers: tuple[str, str, str]
+) -> None:
+    """An alert for three topics of a thread: Mute on one, then Unsubscribe on another, each
+    leaves the buttons of the rest; Undo after Unsubscribe brings the topic back as it was
+    (number, rule, thread, frequency), and the alert's own buttons with it."""
+    bot = await start_bot()
+    bot.api.set_admins(FORUM, [ADMIN])
+    bot.api.set_user_language(ADMIN, language)
+    for rule in ("Mossad", "Syria", "Iran"):
+        await bot.send(FORUM, f"/subscribe {rule}", **in_forum(77))
+    await publish(bot, "Mossad on Syria and Iran")
+    await bot.send(FORUM, "/frequency 2 daily 08:00", **in_forum(77))
+    before = await bot.send(FORUM, "/list", **in_forum(77))
+    [alert] = alerts(bot, FORUM)
+    [[(_, ask_mute), _]] = alert.buttons
+
+    await bot.press(FORUM, alert.message_id, ask_mute, user_id=ADMIN)
+    muted_answer = await bot.press(
+        FORUM, alert.message_id, current(bot, alert).buttons[2][0][1], user_id=ADMIN
+    )  # Iran
+    muted = current(bot, alert)
+    await bot.press(FORUM, alert.message_id, muted.buttons[1][1][1], user_id=ADMIN)
+    left_answer = await bot.press(
+        FORUM, alert.message_id, current(bot, alert).buttons[1][0][1], user_id=ADMIN
+    )  # Syria
+    left = current(bot, alert)
+    undone_answer = await bot.press(FORUM, alert.message_id, left.buttons[0][0][1], user_id=ADMIN)
+    undone = current(bot, alert)
+    await bot.send(FORUM, "/resume 3", **in_forum(77))
+    after = await bot.send(FORUM, "/list", **in_forum(77))
+
+    assert (muted_answer, left_answer, undone_answer) == answers
+    assert [len(row) for row in muted.buttons] == [1, 2], "Undo, then the other topics' asks"
+    assert muted.buttons[1] == alert.buttons[0]
+    assert [len(row) for row in left.buttons] == [1, 2]
+    assert left.buttons[1] == alert.buttons[0], "Mossad and the muted Iran are still there"
+    assert undone.plain == muted.plain, "Syria's note is gone, Iran's mute stays"
+    assert undone.buttons[-1] == alert.buttons[0]
+    assert after.plain == before.plain, "number, rule, thread and frequency as they were"

@@ -27,14 +27,14 @@ def search(args: argparse.Namespace) -> int:
         raise CliError(f"--since {exc}") from None
     with open_store(config) as store:
         found = asyncio.run(_search_store(store, rule, since, args.limit))
-        oldest = store.oldest_article_seen()
+        oldest = store.oldest_article_dated()
     for match in found.matches:
         article = match.stored.article
         print(
             json_line(article, match.hits, "") if args.json else text_block(article, match.hits, "")
         )
     if not args.json:
-        window = f"since {utc_time(since)}" if since else "all stored articles"
+        window = f"articles published since {utc_time(since)}" if since else "all stored articles"
         more = " (there are more; raise --limit)" if found.more else ""
         stopped = " (stopped after checking many articles)" if found.stopped else ""
         kept = config.storage.retention_days

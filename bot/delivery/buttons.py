@@ -2,12 +2,15 @@
 
 The callback handlers in ``bot/telegram`` parse what this module writes, so both sides share
 one format: ``"<action>:<id>"``, or ``"page:<id>:<page>"`` for a search's paging buttons, far
-below Telegram's 64-byte limit. The id is a subscription's for ``mute``, ``unsub``, ``undo``
-and ``regroup``; an outbox row's (the alert's) for ``pickmute``, ``pickunsub`` and ``back``
-(an alert for several topics asks which one its Mute or Unsubscribe means, with a button per
-topic); a saved rule's (``bot/store/saved_rules.py``) for the buttons under a /search or a
-shared topic, ``page`` and ``follow``. /language's buttons carry a language code instead of an
-id: ``lang:<code>``, or ``lang:auto`` to follow the Telegram app's language again.
+below Telegram's 64-byte limit. The id is a subscription's for ``mute``, ``unsub``, ``undo``,
+``restore`` (Undo after Unsubscribe) and ``regroup``; an outbox row's (the alert's) for
+``pickmute``, ``pickunsub`` and ``back`` (an alert for several topics asks which one its Mute
+or Unsubscribe means, with a button per topic); a saved rule's (``bot/store/saved_rules.py``)
+for the buttons under a /search or a shared topic, ``page`` and ``follow``. The per-topic
+buttons of an alert for several topics, and the Undo that follows them, carry the alert's id
+too, ``"mute:<id>:<alert id>"``, so that the alert keeps the buttons of its other topics.
+/language's buttons carry a language code instead of an id: ``lang:<code>``, or ``lang:auto``
+to follow the Telegram app's language again.
 """
 
 from __future__ import annotations
@@ -25,12 +28,23 @@ Buttons = list[list[tuple[str, str]]]
 """Rows of (label, callback_data)."""
 
 Action = Literal[
-    "mute", "unsub", "undo", "regroup", "pickmute", "pickunsub", "back", "page", "follow", "lang"
+    "mute",
+    "unsub",
+    "undo",
+    "restore",
+    "regroup",
+    "pickmute",
+    "pickunsub",
+    "back",
+    "page",
+    "follow",
+    "lang",
 ]
 ALERT_ACTIONS: tuple[Action, ...] = (
     "mute",
     "unsub",
     "undo",
+    "restore",
     "regroup",
     "pickmute",
     "pickunsub",
@@ -41,6 +55,8 @@ ALERT_ACTIONS: tuple[Action, ...] = (
 _ACTIONS: tuple[Action, ...] = (*ALERT_ACTIONS, "page", "follow")
 PICKS: dict[Action, Action] = {"pickmute": "mute", "pickunsub": "unsub"}
 """The question an alert of several topics asks → the action of the per-topic button."""
+_ON_AN_ALERT: tuple[Action, ...] = ("mute", "unsub", "undo", "restore")
+"""The actions whose button may also carry the id of the alert of several topics it is on."""
 _MAX_ID = 2**63 - 1
 """The largest row id SQLite can hold; a larger number names no row."""
 _LABEL_CHARS = 40
@@ -59,6 +75,9 @@ class Callback:
     for ``page`` and ``follow`` (see above)."""
     page: int = 0
     """For ``page``: which page of the search to show, 0 the first."""
+    alert: int = 0
+    """For the actions on one topic of an alert for several: that alert's outbox id (0: none
+    given, an alert for one topic)."""
     language: str = ""
     """For ``lang``: a code of ``bot.i18n.LANGUAGES``, or ``AUTOMATIC``; ``row_id`` is 0."""
 
@@ -71,8 +90,9 @@ def language_data(code: str) -> str:
     return f"lang:{code}"
 
 
-def callback_data(action: Action, row_id: int, page: int | None = None) -> str:
-    return f"{action}:{row_id}" if page is None else f"{action}:{row_id}:{page}"
+def callback_data(action: Action, row_id: int, more: int | None = None) -> str:
+    """``more``: the page of a ``page`` button, the alert of a button on one of its topics."""
+    return f"{action}:{row_id}" if more is None else f"{action}:{row_id}:{more}"
 
 
 def parse_callback(data: str) -> Callback:
@@ -89,11 +109,15 @@ def parse_callback(data: str) -> Callback:
         return Callback("lang", 0, language=numbers)
     if action == "page":
         valid = _is_id(number) and (page == "0" or _is_id(page))
+    elif action in _ON_AN_ALERT and page:
+        valid = _is_id(number) and _is_id(page)
+        if valid:
+            return Callback(action, int(number), alert=int(page))
     else:
         valid = action in _ACTIONS and _is_id(number) and ":" not in numbers
     if not valid:
         raise CallbackDataError(
-            f"unknown button data {data!r}: expected <action>:<id> or page:<id>:<n>"
+            f"unknown button data {data!r}: expected <action>:<id>[:<id>] or page:<id>:<n>"
         )
     return Callback(action, int(number), int(page or 0))  # type: ignore[arg-type]
 
@@ -104,12 +128,13 @@ def _is_id(number: str) -> bool:
     )
 
 
-def alert_buttons(sub_id: int) -> Buttons:
-    """Mute or leave the subscription straight from the alert that annoyed you."""
+def alert_buttons(sub_id: int, outbox_id: int | None = None) -> Buttons:
+    """Mute or leave the subscription straight from the alert that annoyed you (``outbox_id``:
+    the alert, when it is for several topics)."""
     return [
         [
-            ("🔕 " + _("Mute"), callback_data("mute", sub_id)),
-            ("✖ " + _("Unsubscribe"), callback_data("unsub", sub_id)),
+            ("🔕 " + _("Mute"), callback_data("mute", sub_id, outbox_id)),
+            ("✖ " + _("Unsubscribe"), callback_data("unsub", sub_id, outbox_id)),
         ]
     ]
 
@@ -135,15 +160,29 @@ def choice_buttons(
     own buttons."""
     mark = "🔕" if action == "mute" else "✖"
     rows = [
-        [(f"{mark} #{number} {shorten(rule, _LABEL_CHARS)}", callback_data(action, sub_id))]
+        [
+            (
+                f"{mark} #{number} {shorten(rule, _LABEL_CHARS)}",
+                callback_data(action, sub_id, outbox_id),
+            )
+        ]
         for sub_id, number, rule in topics
     ]
     return [*rows, [("↩ " + _("Back"), callback_data("back", outbox_id))]]
 
 
-def undo_buttons(sub_id: int) -> Buttons:
-    """What replaces the alert buttons after a mute, for a mistaken press."""
-    return [[("↩ " + _("Undo"), callback_data("undo", sub_id))]]
+def undo_buttons(
+    action: Literal["undo", "restore"], sub_id: int, outbox_id: int | None, others: Sequence[int]
+) -> Buttons:
+    """What an alert shows after a Mute (``undo``) or an Unsubscribe (``restore``) of one of
+    its topics: Undo, for a mistaken press, then the buttons of its ``others`` topics (for an
+    alert of several, ``outbox_id``), which a press on one topic leaves as they were."""
+    undo = [("↩ " + _("Undo"), callback_data(action, sub_id, outbox_id))]
+    if outbox_id is None or not others:
+        return [undo]
+    if len(others) == 1:
+        return [undo, *alert_buttons(others[0], outbox_id)]
+    return [undo, *topic_buttons(outbox_id, others)]
 
 
 def regroup_buttons(sub_id: int, other_reading: str) -> Buttons:

@@ -15,6 +15,10 @@ from bot.store.rows import StoredArticle, from_iso, to_iso
 from bot.store.states import OutboxStatus
 
 _ARTICLE_SELECT = "SELECT articles.*, feeds.url AS feed_url FROM articles"
+DATED = "min(coalesce(published_at, seen_at), seen_at)"
+"""An article's date for a search's window: when it was published, else when it was stored,
+and never later than it was stored (a feed whose clock is ahead). Written as the index
+``articles_dated`` (migration v11) is, so that SQLite uses it."""
 _WITH_FEED = " JOIN feeds ON feeds.id = feed_id"
 
 
@@ -169,9 +173,10 @@ class ArticlesTable(Connected):
         )
         return [_stored(row) for row in rows]
 
-    def oldest_article_seen(self) -> datetime | None:
-        """When the oldest stored article was first seen: how far back a search can go."""
-        (oldest,) = self.conn.execute("SELECT min(seen_at) FROM articles").fetchone()
+    def oldest_article_dated(self) -> datetime | None:
+        """The date (:data:`DATED`) of the oldest stored article: how far back a search can
+        go, counted as its window is."""
+        (oldest,) = self.conn.execute(f"SELECT min({DATED}) FROM articles").fetchone()
         return from_iso(oldest)
 
     def newest_article_id(self) -> int:
@@ -182,14 +187,15 @@ class ArticlesTable(Connected):
     def search_candidates(
         self, match: str | None, *, since: datetime | None, before: int, limit: int
     ) -> list[StoredArticle]:
-        """Up to ``limit`` articles with ids below ``before`` first seen since ``since``,
-        latest stored first, narrowed to those FTS5 ``match`` finds in ``article_words`` (the
-        words as rules fold them) when given.
+        """Up to ``limit`` articles with ids below ``before`` dated (:data:`DATED`: published,
+        else stored) since ``since``, latest stored first, narrowed to those FTS5 ``match``
+        finds in ``article_words`` (the words as rules fold them) when given.
 
         The candidates of a /search (``bot.search``), whose rule then decides. Ids are in the
-        order articles were stored, which FTS5 walks backwards without sorting; ``since`` is
-        turned into the first id of the window (``articles_seen`` index) so that the walk
-        stops there rather than at the oldest match in the store.
+        order articles were stored, which FTS5 walks backwards without sorting; an article
+        dated since ``since`` was stored since then too (its date is never later), so
+        ``since`` is turned into the first id stored in the window (``articles_seen`` index)
+        and the walk stops there rather than at the oldest match in the store.
         """
         first = 0
         if since is not None:
@@ -199,23 +205,23 @@ class ArticlesTable(Connected):
             if found is None:
                 return []
             first = found
-        seen = to_iso(since) if since is not None else ""
+        dated = to_iso(since) if since is not None else ""
         if match is None:
             sql = (
                 _ARTICLE_SELECT
                 + _WITH_FEED
-                + """ WHERE articles.id >= ? AND articles.id < ? AND seen_at >= ?
-                      ORDER BY articles.id DESC LIMIT ?"""
+                + f""" WHERE articles.id >= ? AND articles.id < ? AND {DATED} >= ?
+                       ORDER BY articles.id DESC LIMIT ?"""
             )
-            params: tuple[Any, ...] = (first, before, seen, limit)
+            params: tuple[Any, ...] = (first, before, dated, limit)
         else:
-            sql = """SELECT articles.*, feeds.url AS feed_url FROM article_words
-                     JOIN articles ON articles.id = article_words.rowid
-                     JOIN feeds ON feeds.id = feed_id
-                     WHERE article_words MATCH ? AND article_words.rowid >= ?
-                       AND article_words.rowid < ? AND seen_at >= ?
-                     ORDER BY article_words.rowid DESC LIMIT ?"""
-            params = (match, first, before, seen, limit)
+            sql = f"""SELECT articles.*, feeds.url AS feed_url FROM article_words
+                      JOIN articles ON articles.id = article_words.rowid
+                      JOIN feeds ON feeds.id = feed_id
+                      WHERE article_words MATCH ? AND article_words.rowid >= ?
+                        AND article_words.rowid < ? AND {DATED} >= ?
+                      ORDER BY article_words.rowid DESC LIMIT ?"""
+            params = (match, first, before, dated, limit)
         return [_stored(row) for row in self._dicts(sql, params)]
 
     def prune_articles(self, older_than: datetime) -> int:

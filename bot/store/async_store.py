@@ -99,6 +99,7 @@ class AsyncStore:
     get_subscription = _offload(Store.get_subscription)
     list_subscriptions = _offload(Store.list_subscriptions)
     remove_subscription = _offload(Store.remove_subscription)
+    restore_subscription = _offload(Store.restore_subscription)
     change_rule = _offload(Store.change_rule)
     set_paused = _offload(Store.set_paused)
     set_frequency = _offload(Store.set_frequency)
@@ -108,6 +109,9 @@ class AsyncStore:
     remove_alias = _offload(Store.remove_alias)
     list_aliases = _offload(Store.list_aliases)
     all_aliases = _offload(Store.all_aliases)
+    name_thread = _offload(Store.name_thread)
+    thread_names = _offload(Store.thread_names)
+    first_hint = _offload(Store.first_hint)
     # feeds
     sync_config_feeds = _offload(Store.sync_config_feeds)
     add_feed = _offload(Store.add_feed)
@@ -128,7 +132,7 @@ class AsyncStore:
     search_articles = _offload(Store.search_articles)
     search_candidates = _offload(Store.search_candidates)
     newest_article_id = _offload(Store.newest_article_id)
-    oldest_article_seen = _offload(Store.oldest_article_seen)
+    oldest_article_dated = _offload(Store.oldest_article_dated)
     prune_articles = _offload(Store.prune_articles)
     # polls
     store_poll = _offload(Store.store_poll)

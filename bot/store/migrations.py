@@ -345,6 +345,30 @@ CREATE TABLE notices (
 );
 """
 
+SCHEMA_V11 = """
+-- /search counts its window ("24h") by when an article was published, by when it was stored
+-- for one without a date, and never by a date later than that (a feed's clock ahead): the
+-- index lets a search find the oldest such date (its footer) without reading every article.
+-- The expression must be written the same in every query that means to use the index.
+CREATE INDEX articles_dated ON articles(min(coalesce(published_at, seen_at), seen_at));
+
+-- The names of a forum's threads, as the service messages the bot sees say them (created,
+-- renamed), so that /list names a thread rather than its number.
+CREATE TABLE forum_threads (
+    chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+    thread_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (chat_id, thread_id)
+);
+
+-- The hints a chat was given that are given once per chat ('other-language-words').
+CREATE TABLE chat_hints (
+    chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+    hint TEXT NOT NULL,
+    PRIMARY KEY (chat_id, hint)
+);
+"""
+
 MIGRATIONS: list[str] = [
     SCHEMA_V1,
     SCHEMA_V2,
@@ -356,6 +380,7 @@ MIGRATIONS: list[str] = [
     SCHEMA_V8,
     SCHEMA_V9,
     SCHEMA_V10,
+    SCHEMA_V11,
 ]
 """MIGRATIONS[n] is the SQL script that upgrades a database at version n to version n + 1."""
 

@@ -16,9 +16,11 @@ import sqlite3
 from pathlib import Path
 
 from bot.store.chat_aliases import AliasesTable
+from bot.store.chat_hints import HintsTable
 from bot.store.connection import Connected
 from bot.store.errors import StoreUnavailable
 from bot.store.feeds import FeedsTable
+from bot.store.forum_threads import ForumThreadsTable
 from bot.store.migrations import migrate
 from bot.store.notices import NoticesTable
 from bot.store.polls import PollsTable
@@ -40,6 +42,8 @@ class Store(
     SavedRulesTable,
     StatsTable,
     AliasesTable,
+    ForumThreadsTable,
+    HintsTable,
     NoticesTable,
     Connected,
 ):

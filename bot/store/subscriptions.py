@@ -91,6 +91,32 @@ class SubscriptionsTable(ChatsTable):
             )
             self._table("subscriptions").delete_where("id = ?", [sub_id])
 
+    def restore_subscription(self, sub: SubscriptionRow) -> SubscriptionRow:
+        """Follow a just-removed topic again as it was (Undo after Unsubscribe): its number,
+        rule, thread, frequency, pause and alert count, and its id while no topic has taken
+        it, so the alerts that named it name it again. What waited for its digest was dropped
+        with it and stays dropped. The same rule followed in its thread since is an error."""
+        for other in self.list_subscriptions(sub.chat_id):
+            if other.canonical == sub.canonical and other.thread_id == sub.thread_id:
+                raise DuplicateSubscription(other)
+        taken = self.conn.execute("SELECT 1 FROM subscriptions WHERE id = ?", (sub.id,))
+        table = self._table("subscriptions").insert(
+            {
+                "chat_id": sub.chat_id,
+                "number": sub.number,
+                "thread_id": sub.thread_id,
+                "rule": sub.rule,
+                "canonical": sub.canonical,
+                "paused": Paused.BY_USER if sub.paused else Paused.NO,
+                "alerts": sub.alerts,
+                "frequency": sub.frequency,
+                "created_at": to_iso(utcnow()),
+            }
+            | ({} if taken.fetchone() else {"id": sub.id})
+        )
+        assert table.last_rowid is not None, "inserted just above"
+        return self.get_subscription(table.last_rowid)
+
     def set_frequency(self, sub_id: int, frequency: str | None) -> None:
         """How often a rule is delivered from now on (None: realtime). Its alerts waiting for
         a digest are scheduled again by the sender, by the new frequency."""

@@ -46,6 +46,7 @@ from bot.telegram.handlers import (
     buttons,
     errors,
     feeds,
+    forum,
     frequency,
     inline,
     language,
@@ -124,6 +125,8 @@ def build_application(
     application.add_handler(TypeHandler(Update, speak_their_language), group=-5)
     migrated = filters.StatusUpdate.MIGRATE & filters.ChatType.GROUP
     application.add_handler(MessageHandler(migrated, migration.chat_migrated), group=-4)
+    named = filters.StatusUpdate.FORUM_TOPIC_CREATED | filters.StatusUpdate.FORUM_TOPIC_EDITED
+    application.add_handler(MessageHandler(named, forum.thread_named), group=-4)
     application.add_handler(
         ChatMemberHandler(membership.bot_member_changed, ChatMemberHandler.MY_CHAT_MEMBER),
         group=-4,

@@ -24,6 +24,7 @@ from bot.telegram.arguments import ArgumentError, parse_rule, removal_note
 from bot.telegram.chats import register_chat, stored_settings, topic_thread
 from bot.telegram.frequency_wording import frequency_note
 from bot.telegram.replies import reply
+from bot.telegram.rule_hints import rule_hints
 from bot.telegram.services import services
 from bot.telegram.topics import numbered
 from bot.telegram.updates import chat_of, message_of, user_of
@@ -38,7 +39,8 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) 
     svc = services(context)
     text, asked = _how_often(text)
     message, chat = message_of(update), chat_of(update)
-    typed = parse_rule(text, await chat_names(svc.store, svc.config, chat.id))
+    names = await chat_names(svc.store, svc.config, chat.id)
+    typed = parse_rule(text, names)
     rule = typed.rule
     row, _returning = await register_chat(svc.store, update)
     frequency = asked or chat_settings(row, svc.config.delivery).frequency
@@ -52,26 +54,42 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) 
             frequency=None if frequency.realtime else str(frequency),
         )
     except DuplicateSubscription as exc:
-        await reply(
-            update,
-            _("You already follow this topic as {topic}").format(topic=numbered(exc.existing)),
-        )
+        await reply(update, await _followed_already(context, exc.existing, asked))
         return
     except SubscriptionLimitReached as exc:
         await reply(update, _limit_text(exc.limit))
         return
     logger.info("chat %s subscribed to %r", chat.id, rule.canonical)
     text, buttons = await confirmation(context, rule, sub)
-    await reply(update, text + removal_note(typed.cleaned), markup=to_markup(buttons))
+    hints = "".join(f"\n{line}" for line in await rule_hints(svc.store, names, sub, rule))
+    await reply(update, text + hints + removal_note(typed.cleaned), markup=to_markup(buttons))
 
 
 def _how_often(text: str) -> tuple[str, Frequency | None]:
-    """The rule's text without a trailing ``@daily 08:00``, and how often it is to be
-    delivered (None: not said)."""
+    """The rule's text without a trailing ``@daily 08:00``, and that frequency (None when the
+    text names none)."""
     try:
         return split_frequency(text)
     except ScheduleError as exc:
         raise ArgumentError(f"{esc(str(exc))}\n{esc(_(FREQUENCY_HELP))}") from None
+
+
+async def _followed_already(
+    context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow, asked: Frequency | None
+) -> str:
+    """The answer to following a topic the chat follows: when the text asked for another
+    frequency (``/subscribe Iran @daily``), the topic takes it, as the person meant, and the
+    answer says so; otherwise it only names the topic."""
+    wanted = None if asked is None or asked.realtime else str(asked)
+    if asked is None or wanted == sub.frequency:
+        return _("You already follow this topic as {topic}").format(topic=numbered(sub))
+    svc = services(context)
+    await svc.store.set_frequency(sub.id, wanted)
+    logger.info("chat %s set topic %s to %s", sub.chat_id, sub.id, asked)
+    settings = await stored_settings(svc, sub.chat_id)
+    return _("You already follow this topic as {topic}; it now comes {frequency}.").format(
+        topic=numbered(sub), frequency=frequency_note(wanted, settings.zone, svc.now())
+    )
 
 
 async def confirmation(

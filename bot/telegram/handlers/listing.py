@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -31,7 +32,11 @@ async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE)
     settings = await stored_settings(svc, chat.id)
     forum = bool(chat.is_forum) or any(sub.thread_id is not None for sub in subs)
     now = svc.now()
-    lines = [scheduled_note(describe(sub, forum=forum), sub, settings.zone, now) for sub in subs]
+    threads = await svc.store.thread_names(chat.id) if forum else {}
+    lines = [
+        scheduled_note(describe(sub, forum=forum, threads=threads), sub, settings.zone, now)
+        for sub in subs
+    ]
     if settings.quiet:
         lines.append(
             _("Quiet hours: {hours} ({zone}); /quiet changes them.").format(
@@ -41,9 +46,12 @@ async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE)
     await reply_lines(update, [_("<b>Topics followed here</b>"), *lines])
 
 
-def describe(sub: SubscriptionRow, *, forum: bool = False) -> str:
+def describe(
+    sub: SubscriptionRow, *, forum: bool = False, threads: Mapping[int, str] | None = None
+) -> str:
     """A /list line: the number commands take, the rule with its grouping shown, its state
-    and, in a forum, the thread its alerts go to."""
+    and, in a forum, the thread its alerts go to: by its name when the bot saw the thread
+    created or renamed (``threads``), else by its number."""
     alerts = ngettext("{count} alert", "{count} alerts", sub.alerts).format(
         count=format_number(sub.alerts)
     )
@@ -59,7 +67,11 @@ def describe(sub: SubscriptionRow, *, forum: bool = False) -> str:
         # TRANSLATORS: "General" is the name Telegram gives a forum's first thread; name it
         # as the apps in your language do (the text "General" alone).
         return _("{line}, posts in General").format(line=line)
-    return _("{line}, posts in thread {thread}").format(line=line, thread=sub.thread_id)
+    name = (threads or {}).get(sub.thread_id)
+    if name is None:
+        return _("{line}, posts in thread {thread}").format(line=line, thread=sub.thread_id)
+    # TRANSLATORS: {name} is the name the forum gave the thread, e.g. "News from Baku".
+    return _("{line}, posts in the thread {name}").format(line=line, name=isolate(esc(name)))
 
 
 def scheduled_note(line: str, sub: SubscriptionRow, zone: ZoneInfo, now: datetime) -> str:

@@ -97,7 +97,7 @@ async def _page(
         skip=page * PAGE_SIZE,
     )
     zone = (await stored_settings(svc, chat_id)).zone
-    oldest = await svc.store.oldest_article_seen()
+    oldest = await svc.store.oldest_article_dated()
     window = _window(saved.since, oldest, zone, svc.config.storage.retention_days)
     subscribe = subscribe_row(saved)
     shown = isolate(esc(rule))
@@ -135,7 +135,8 @@ async def _page(
 def _window(
     since: datetime | None, oldest: datetime | None, zone: tzinfo, retention_days: int
 ) -> str:
-    """What was searched, and how far back the store goes."""
+    """What was searched, and how far back the store goes: both by the date the pages show
+    (an article's own, else when it was stored; ``Store.search_candidates``)."""
     kept = ngettext(
         "articles are kept {count} day", "articles are kept {count} days", retention_days
     ).format(count=format_number(retention_days))
@@ -145,7 +146,7 @@ def _window(
         )
     if since is None:
         return _("Searched every stored article ({kept}).").format(kept=kept)
-    return _("Searched articles stored since {when} ({kept}).").format(
+    return _("Searched articles published since {when} ({kept}).").format(
         when=format_when(since, zone), kept=kept
     )
 
