@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta, tzinfo
 
 from babel.dates import (
@@ -48,6 +49,16 @@ def format_day_time(moment: datetime, tz: tzinfo) -> str:
 def format_weekday(weekday: int) -> str:
     """ "Mon", "пн": a day of the week (0 = Monday), abbreviated as the language writes it."""
     return str(get_day_names("abbreviated", locale=babel_locale(current()))[weekday])
+
+
+LIST_COMMAS = {"ar": "، "}
+"""What separates the items of a list where it is not ", ": the Arabic comma. CLDR's list
+patterns join the last items with "and", which a list of alternatives must not say."""
+
+
+def format_list(items: Iterable[str]) -> str:
+    """ "Israel, Azerbaijan", "Israel، Azerbaijan": items as the language separates them."""
+    return LIST_COMMAS.get(current(), ", ").join(items)
 
 
 def format_number(number: int) -> str:

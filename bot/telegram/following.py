@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 import rules
 from bot.compiling import chat_names
 from bot.delivery.buttons import Buttons, callback_data, regroup_buttons, to_markup
-from bot.i18n import _, format_number, isolate, ngettext
+from bot.i18n import _, format_list, format_number, isolate, ngettext
 from bot.markup import esc
 from bot.matching import LOOKBACK_DAYS, matching_articles
 from bot.schedule import FREQUENCY_HELP, Frequency, ScheduleError, parse_frequency, split_frequency
@@ -116,7 +116,7 @@ def also_matches(rule: rules.Rule) -> list[str]:
     for term, names in rule.also_matches().items():
         if not names:
             continue
-        shown = isolate(", ".join(esc(name) for name in names[:ALSO_SHOWN]))
+        shown = isolate(format_list(esc(name) for name in names[:ALSO_SHOWN]))
         more = len(names) - ALSO_SHOWN
         if more > 0:
             line = ngettext(
