@@ -123,8 +123,8 @@ async def test_an_alerts_matched_line_lists_terms_with_the_languages_comma(
 
     [alert] = alerts(bot)
     matched = alert.plain.splitlines()[-2]
-    terms = matched[matched.index("Israel") - 1 : matched.index("Azerbaijan") + len("Azerbaijan") + 1]
-    assert terms == f"\u2068Israel\u2069{comma}\u2068Azerbaijan\u2069"
+    terms = f"\u2068Israel\u2069{comma}\u2068Azerbaijan\u2069"
+    assert terms in matched
     fields = matched[matched.index("(") + 1 : matched.index(")")]
     assert comma in fields and (comma == ", " or ", " not in fields)
     assert reads_right_to_left(matched)

@@ -39,13 +39,14 @@ _LATIN_RUNS = re.compile(
     | (?P<url>https?://[^\s<>"]+)
     | (?P<command>(?<![A-Za-z0-9_/])          # after a space, or a prefix (Arabic "و/add")
         /[A-Za-z][A-Za-z0-9_]*(?:@\w+)?
-        (?:\x20[A-Za-z0-9:./+_-]*[A-Za-z0-9])*)  # with its Latin arguments: "/quiet off"
+        (?:\x20(?:[A-Za-z0-9:./+_-]*[A-Za-z0-9]|\{\w+\}))*)  # and arguments: "/quiet off"
     | (?P<name>(?<![A-Za-z0-9_@])@\w+)
     | (?P<quote>(?<![^\s(])"[^"\n]*"(?!\w))  # a quoted word or sign, not a Hebrew ״-abbreviation
     """,
     re.VERBOSE,
 )
 _TAGS = re.compile(r"<[^>]*>")
+_PLACEHOLDERS = re.compile(r"\{[^{}]*\}")
 
 
 def isolated(text: str) -> str:
@@ -77,11 +78,15 @@ def _isolate_runs(line: str) -> str:
 
 def _marked(line: str, mark: str) -> str:
     """``line`` with ``mark`` before it when it has words of its own in the right-to-left
-    script but does not open with one (it opens with a command, an example, a placeholder)."""
-    visible = _TAGS.sub("", line)
+    script but does not open with one (it opens with a command or an example).
+
+    The algorithm looks past isolates for a line's first letter; the mark does not count on a
+    client to. A placeholder is passed over: its value is a number or is isolated where it
+    is filled, and a line that opens with a count reads right to left already."""
+    visible = _TAGS.sub("", _PLACEHOLDERS.sub("", line))
     if not _has_rtl(visible):
         return line
-    first = next((char for char in visible if char in "{" + FSI or _bidi(char) in _STRONG), "")
+    first = next((char for char in visible if char == FSI or _bidi(char) in _STRONG), "")
     return line if _bidi(first) in _RTL else mark + line
 
 
