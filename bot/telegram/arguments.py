@@ -148,7 +148,7 @@ def select_subscriptions(
     if not found:
         raise ArgumentError(
             _("You do not follow <code>{rule}</code>; /list shows your topics and numbers.").format(
-                rule=isolate(esc(echo(argument)))
+                rule=esc(echo(argument))
             )
         )
     here = [sub for sub in found if sub.thread_id == thread_id]

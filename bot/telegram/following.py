@@ -94,7 +94,7 @@ async def confirmation(
     buttons: Buttons = []
     other = rule.other_reading
     if other is not None:
-        lines.insert(1, _("Did you mean <code>{rule}</code>?").format(rule=isolate(esc(other))))
+        lines.insert(1, _("Did you mean <code>{rule}</code>?").format(rule=esc(other)))
         buttons = regroup_buttons(sub.id, other)
     if sub.thread_id is not None:
         lines.append(_("Alerts for it will be posted in this topic."))
