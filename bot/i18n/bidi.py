@@ -32,16 +32,17 @@ MARK is an Arabic letter to the algorithm, so numbers after it lay out as in Ara
 _RTL = frozenset({"R", "AL"})
 _STRONG = frozenset({"L", "R", "AL"})
 
+_ARGUMENT = r"(?:[A-Za-z0-9:./+_-]*[A-Za-z0-9]|\{\w+\})"
 _LATIN_RUNS = re.compile(
-    r"""
+    rf"""
       (?P<code><code>.*?</code>)              # an example: a rule, a command line
-    | (?P<skip><[^>]*>|\{[^{}]*\})            # other markup, a placeholder: left as they are
+    | (?P<skip><[^>]*>|\{{[^{{}}]*\}})          # other markup, a placeholder: left as they are
     | (?P<url>https?://[^\s<>"]+)
     | (?P<command>(?<![A-Za-z0-9_/])          # after a space, or a prefix (Arabic "و/add")
-        /[A-Za-z][A-Za-z0-9_]*(?:@\w+)?
-        (?:\x20(?:[A-Za-z0-9:./+_-]*[A-Za-z0-9]|\{\w+\}))*)  # and arguments: "/quiet off"
+        /(?:[A-Za-z][A-Za-z0-9_]*|\{{\w+\}})(?:@\w+)?
+        (?:\x20(?:[+|]\x20)?{_ARGUMENT})*)     # with its Latin arguments: "/quiet off"
     | (?P<name>(?<![A-Za-z0-9_@])@\w+)
-    | (?P<quote>(?<![^\s(])"[^"\n]*"(?!\w))  # a quoted word or sign, not a Hebrew ״-abbreviation
+    | (?P<quote>(?<![^\s(\u05be\u0640])"[^"\n]*"(?!\w))  # a quotation, not a Hebrew ״-abbreviation
     """,
     re.VERBOSE,
 )
