@@ -22,6 +22,8 @@ from test_telegram_harness import (  # noqa: F401 (start_bot is a fixture)
     start_bot_fixture,
 )
 
+from bot.i18n.bidi import FSI, PDI, RLM, lay_out
+
 RTL = ["he", "ar"]
 _COMMAND = re.compile(r"(?<![A-Za-z0-9_/])/[a-z]+")
 _RTL_LETTER = re.compile(r"[\u0590-\u08ff]")
@@ -129,3 +131,31 @@ async def test_an_alerts_matched_line_lists_terms_with_the_languages_comma(
     assert comma in fields and (comma == ", " or ", " not in fields)
     assert reads_right_to_left(matched)
     assert drawn_as_written(matched, "Israel") and drawn_as_written(matched, "Azerbaijan")
+
+
+@pytest.mark.parametrize(
+    ("translation", "laid_out"),
+    [
+        ("ראו /help.", "ראו ⁅/help⁆."),
+        ("(גם /sub, ו/add)", "(גם ⁅/sub⁆, ו⁅/add⁆)"),  # after a prefix written onto it
+        ("/quiet off — שקט", "‹⁅/quiet off⁆ — שקט"),  # a command with its arguments
+        ("נושא: /subscribe Israel + Azerbaijan", "נושא: ⁅/subscribe Israel + Azerbaijan⁆"),
+        ("/alias -<i>מונח</i> מסיר", "‹⁅/alias⁆ -<i>מונח</i> מסיר"),  # "-" stays with the term
+        ("הפקודה /resume {number} תפעיל", "הפקודה ⁅/resume {number}⁆ תפעיל"),
+        ("אולי ל־/{command}?", "אולי ל־⁅/{command}⁆?"),
+        ('הסוגר "(" ו־")"', 'הסוגר ⁅"("⁆ ו־⁅")"⁆'),  # a quoted sign drawn as typed
+        ('צה"ל אמר "שלום"', 'צה"ל אמר "שלום"'),  # an abbreviation, a Hebrew quotation
+        ("למשל <code>Azer*</code> — מילה", "למשל ⁅<code>Azer*</code>⁆ — מילה"),
+        ("<code>Azer*</code> — מילה", "‹⁅<code>Azer*</code>⁆ — מילה"),
+        (
+            '<a href="https://x.org/a">כאן</a> או https://y.org',
+            '<a href="https://x.org/a">כאן</a> או ⁅https://y.org⁆',  # not in an attribute
+        ),
+        ("{count} התראות חדשות", "{count} התראות חדשות"),  # a count: right to left already
+        ("HTTP {status} — השרת", "‹HTTP {status} — השרת"),
+        ("{title}\n{source} · {date}", "{title}\n{source} · {date}"),  # no words of its own
+    ],
+)
+def test_a_right_to_left_translation_is_laid_out(translation: str, laid_out: str) -> None:
+    shown = lay_out(translation, RLM).replace(FSI, "⁅").replace(PDI, "⁆").replace(RLM, "‹")
+    assert shown == laid_out
