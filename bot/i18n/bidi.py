@@ -61,8 +61,9 @@ def lay_out(translation: str, mark: str) -> str:
 
     Done once to a whole catalog (``bot.i18n.catalogs``), so a translator writes plain text and
     no handler marks its own words; values filled into placeholders are isolated where they
-    are filled (:func:`bot.i18n.isolate`). Isolates go around a ``<code>`` element, not inside
-    it: what a tap copies from it stays a command Telegram recognises.
+    are filled (:func:`bot.i18n.isolate`), except inside ``<code>``, which is isolated whole.
+    Isolates go around a ``<code>`` element, not inside it: what a tap copies from it stays a
+    command Telegram recognises.
     """
     return "\n".join(_marked(_isolate_runs(line), mark) for line in translation.split("\n"))
 
@@ -81,9 +82,9 @@ def _marked(line: str, mark: str) -> str:
     """``line`` with ``mark`` before it when it has words of its own in the right-to-left
     script but does not open with one (it opens with a command or an example).
 
-    The algorithm looks past isolates for a line's first letter; the mark does not count on a
-    client to. A placeholder is passed over: its value is a number or is isolated where it
-    is filled, and a line that opens with a count reads right to left already."""
+    The algorithm looks past isolates for a line's first letter; the mark does not count on
+    every client doing so. A placeholder is passed over: its value is a number or is isolated
+    where it is filled, and a line that opens with a count reads right to left already."""
     visible = _TAGS.sub("", _PLACEHOLDERS.sub("", line))
     if not _has_rtl(visible):
         return line
