@@ -113,24 +113,31 @@ async def test_a_rule_error_points_at_the_offending_character_as_drawn(
     assert _INVISIBLE.sub("", quoted.group(0)) in drawn(first)
 
 
-@pytest.mark.parametrize(("language", "comma"), [("he", ", "), ("ar", "، ")])
-async def test_an_alerts_matched_line_lists_terms_with_the_languages_comma(
-    start_bot: StartBot, language: str, comma: str
+@pytest.mark.parametrize(
+    ("language", "comma", "semicolon"), [("he", ", ", "; "), ("ar", "، ", "؛ ")]
+)
+async def test_an_alerts_lists_use_the_languages_comma_and_semicolon(
+    start_bot: StartBot, language: str, comma: str, semicolon: str
 ) -> None:
     bot = await start_bot()
     bot.api.set_user_language(USER, language)
     await bot.send(USER, "/subscribe Israel + Azerbaijan")
+    await bot.send(USER, "/subscribe Baku")
 
-    await publish(bot, "Israel and Azerbaijan sign a deal", "Israel and Azerbaijan signed it.")
+    await publish(
+        bot, "Israel and Azerbaijan sign a deal", "Israel and Azerbaijan signed it in Baku."
+    )
 
     [alert] = alerts(bot)
-    matched = alert.plain.splitlines()[-2]
-    terms = f"\u2068Israel\u2069{comma}\u2068Azerbaijan\u2069"
-    assert terms in matched
+    [matched] = [line for line in alert.plain.splitlines() if "Israel\u2069" in line]
+    assert f"\u2068Israel\u2069{comma}\u2068Azerbaijan\u2069" in matched
     fields = matched[matched.index("(") + 1 : matched.index(")")]
     assert comma in fields and (comma == ", " or ", " not in fields)
-    assert reads_right_to_left(matched)
-    assert drawn_as_written(matched, "Israel") and drawn_as_written(matched, "Azerbaijan")
+    [topics] = [line for line in alert.plain.splitlines() if "Azerbaijan\u2069" + semicolon in line]
+    assert f"\u2068Israel + Azerbaijan\u2069{semicolon}\u2068Baku\u2069" in topics
+    for line in (matched, topics):
+        assert reads_right_to_left(line)
+        assert drawn_as_written(line, "Israel") and drawn_as_written(line, "Azerbaijan")
 
 
 @pytest.mark.parametrize(

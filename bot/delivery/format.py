@@ -124,7 +124,7 @@ def _footer(topics: Sequence[str], matched: str, also: Sequence[CopyLike]) -> li
     if len(topics) == 1:
         lines.append(_("Topic: {topic}").format(topic=isolate(topics[0])))
     elif topics:
-        lines.append(_("Topics: {topics}").format(topics="; ".join(map(isolate, topics))))
+        lines.append(_("Topics: {topics}").format(topics=format_list(map(isolate, topics), "; ")))
     footer = [esc(shorten(line, _MAX_LINE)) for line in lines]
     return [*footer, also_line(also)] if also else footer
 

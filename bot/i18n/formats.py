@@ -51,14 +51,16 @@ def format_weekday(weekday: int) -> str:
     return str(get_day_names("abbreviated", locale=babel_locale(current()))[weekday])
 
 
-LIST_COMMAS = {"ar": "، "}
-"""What separates the items of a list where it is not ", ": the Arabic comma. CLDR's list
-patterns join the last items with "and", which a list of alternatives must not say."""
+LIST_PUNCTUATION = {"ar": str.maketrans({",": "،", ";": "؛"})}
+"""The comma and semicolon of languages that write their own: Arabic's. CLDR's list patterns
+join the last items with "and", which a list of alternatives must not say."""
 
 
-def format_list(items: Iterable[str]) -> str:
-    """ "Israel, Azerbaijan", "Israel، Azerbaijan": items as the language separates them."""
-    return LIST_COMMAS.get(current(), ", ").join(items)
+def format_list(items: Iterable[str], separator: str = ", ") -> str:
+    """ "Israel, Azerbaijan", "Israel، Azerbaijan": items joined by ``separator`` (", " or
+    "; ") in the language's punctuation."""
+    table = LIST_PUNCTUATION.get(current())
+    return (separator.translate(table) if table else separator).join(items)
 
 
 def format_number(number: int) -> str:
