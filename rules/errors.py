@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+from dataclasses import dataclass
+
 
 def N_(message: str) -> str:
     """Marks a message template for the bot's translation catalogs; returns it unchanged.
@@ -37,11 +40,42 @@ class RuleSyntaxError(ValueError):
     def __str__(self) -> str:
         return self.message
 
-    def excerpt(self, text: str) -> tuple[str, str]:
-        """The line of ``text`` (the rule that raised this) where the problem is, and a line
-        with a caret under its position, for any front end to print one under the other."""
+    def excerpt(self, text: str) -> Excerpt:
+        """The line of ``text`` (the rule that raised this) where the problem is, split around
+        the offending character, for any front end to show."""
         position = min(max(self.position, 0), len(text))
         line_start = text.rfind("\n", 0, position) + 1
         line_end = text.find("\n", position)
         line = text[line_start : line_end if line_end >= 0 else len(text)]
-        return line, " " * (position - line_start) + "^"
+        at = position - line_start
+        end = at + 1 if at < len(line) else at
+        while end < len(line) and unicodedata.category(line[end]).startswith("M"):
+            end += 1  # the character's combining marks (niqqud, harakat, accents) go with it
+        return Excerpt(line[:at], line[at:end], line[end:])
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """A line of a rule around the offending character, ``spot``.
+
+    A chat marks ``spot`` in the line itself rather than drawing a caret under it: a caret
+    line counts on every character taking one column from the left, which does not hold once
+    a client lays the line out by the bidirectional algorithm (a Hebrew or Arabic rule is
+    drawn from the right, a Latin run inside it reversed as a block) or draws Hebrew and Arabic
+    from fallback fonts of other widths, and a marked character is the right one however the
+    line is drawn. A terminal draws text in typed order, one column a character, so the
+    command line keeps the familiar caret (:meth:`caret`).
+    """
+
+    before: str
+    spot: str
+    """The offending character with its combining marks; "" when the line ended too soon."""
+    after: str
+
+    @property
+    def line(self) -> str:
+        return f"{self.before}{self.spot}{self.after}"
+
+    def caret(self) -> str:
+        """A line with a ``^`` under :attr:`spot` when printed under :attr:`line`."""
+        return " " * len(self.before) + "^"

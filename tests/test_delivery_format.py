@@ -239,4 +239,8 @@ def test_button_data_round_trips_and_fits_telegram() -> None:
         data = callback_data(action, 2**63 - 1)
         assert len(data.encode()) < 64
         assert parse_callback(data).row_id == 2**63 - 1
-    assert undo_buttons(3) == [[("↩ Undo", "undo:3")]]
+    assert undo_buttons("undo", 3, None, []) == [[("↩ Undo", "undo:3")]]
+    assert undo_buttons("restore", 3, 9, [4]) == [
+        [("↩ Undo", "restore:3:9")],
+        [("🔕 Mute", "mute:4:9"), ("✖ Unsubscribe", "unsub:4:9")],
+    ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from bidi_layout import unmarked
 from outbox_env import drain, fast_sender
 from test_delivery_schedule import at, follow, publish
 from test_delivery_stories import CHAT as STORY_CHAT
@@ -152,9 +153,6 @@ async def test_the_also_edit_of_a_russian_alert_is_in_russian(bot, botapi, astor
     assert alert.plain.splitlines()[-2] == "Тема: Israel + Azerbaijan"
 
 
-BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
 async def test_a_hebrew_chat_reads_the_placeholder_words_in_hebrew(start_bot: StartBot) -> None:
     """HH:MM, DAY, TERM and Area/City, which stand for what a person types, are written in
     Hebrew as the Russian chat reads ЧЧ:ММ, ДЕНЬ, ТЕРМИН (direction marks aside)."""
@@ -164,7 +162,7 @@ async def test_a_hebrew_chat_reads_the_placeholder_words_in_hebrew(start_bot: St
     await bot.send(USER, "/alias Eli Cohen = אלי כהן")
 
     replies = {
-        command: BIDI_MARKS.sub("", (await bot.send(USER, command)).plain)
+        command: unmarked((await bot.send(USER, command)).plain)
         for command in (
             "/frequency 1 sometimes",
             "/subscribe Iran @daily 25:00",

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from bot.demo import run_demo
+from bot.i18n.bidi import FSI, PDI
 
 
 def test_the_demo_shows_each_story_once_and_nothing_unwanted(capsys) -> None:
@@ -44,7 +45,8 @@ def test_the_demo_chat_can_read_another_language(capsys) -> None:
     assert run_demo(argparse.Namespace(language="he")) == 0
     out = capsys.readouterr().out
 
-    assert 'הכלל הזה לא עובד: הסוגר "(" שנפתח במיקום 10 לא נסגר' in out  # the typo's reply
+    quoted = f'{FSI}"("{PDI}'  # the bracket kept as typed, not mirrored
+    assert f"הכלל הזה לא עובד: הסוגר {quoted} שנפתח במיקום 10 לא נסגר" in out  # the typo's reply
     assert "התאמה: " in out and "נושאים: " in out  # alert chrome
     assert "28 במאי 2023, 14:20 UTC" in out  # the date as Hebrew writes it
     assert "Herzog heads to Azerbaijan" in out  # articles are never translated

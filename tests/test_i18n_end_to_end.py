@@ -1,6 +1,7 @@
 """A Hebrew, a Russian and an Azerbaijani user, each from /start to their first alert, in their
-own language: the welcome, a rule with a typo (error, caret, hint), the confirmation, /list and
-the alert's chrome and buttons. Rules and the article stay as written; dates follow CLDR.
+own language: the welcome, a rule with a typo (error, the rule with the spot marked, hint), the
+confirmation, /list and the alert's chrome and buttons. Rules and the article stay as written;
+dates follow CLDR.
 
 The expected texts are written out here, as each user reads them, so a catalog that lost a
 translation or a code path that forgot the chat's language fails this test.
@@ -20,10 +21,11 @@ from test_telegram_harness import (  # noqa: F401 (start_bot is a fixture)
     start_bot_fixture,
 )
 
-from bot.i18n.bidi import FSI, LRM, PDI
+from bot.i18n.bidi import FSI, PDI, RLM
 
 TYPO = "Israel + (Azerbaijan"
 RULE = "Israel + Azerbaijan"
+QUOTED_BRACKET = '"("'
 
 
 def iso(text: str) -> str:
@@ -44,22 +46,22 @@ class Expected:
     topic: str
     buttons: tuple[str, str]
     mark: str = ""
-    """What opens each line of the rule-and-caret block (a LEFT-TO-RIGHT MARK in RTL)."""
+    """What opens the line of the rule with its spot marked (a RIGHT-TO-LEFT MARK in Hebrew)."""
 
 
 HEBREW = Expected(
     language="he",
     welcome="שלום! ספרו לי על נושא, ואשלח כתבות חדשות עליו ברגע שהן מתפרסמות.",
-    error='הכלל הזה לא עובד: הסוגר "(" שנפתח במיקום 10 לא נסגר',
+    error=f"הכלל הזה לא עובד: הסוגר {iso(QUOTED_BRACKET)} שנפתח במיקום 10 לא נסגר",
     hint="מחברים מילים עם + (כולן), | (אחת מהן) ו־- (להוציא); ביטויים שמים במירכאות. "
-    "פרטים ב־/help.",
+    f"פרטים ב־{iso('/help')}.",
     confirmation=f"במעקב: {iso('#1: ' + RULE)}",
     listed=f"1. {iso(RULE)} — פעיל, התראה אחת",
     date=rf"{iso('Example News')} · \d{{1,2}} ב\w+׳? \d{{4}}, \d\d:\d\d UTC",
     matched=f"התאמה: {iso('Israel')}, {iso('Azerbaijan')} (כותרת, טקסט)",
     topic=f"נושא: {iso(RULE)}",
     buttons=("🔕 השתקה", "✖ ביטול מינוי"),
-    mark=LRM,
+    mark=RLM,
 )
 RUSSIAN = Expected(
     language="ru",
@@ -102,12 +104,11 @@ async def test_from_start_to_the_first_alert_in_the_users_language(
     assert f"<code>{RULE}</code>" in welcome.text  # the example rule stays as written
 
     typo = await bot.send(USER, f"/subscribe {TYPO}")
-    error, *_lines, hint = typo.plain.splitlines()
+    error, line, hint = typo.plain.splitlines()
     assert (error, hint) == (expected.error, expected.hint)
-    [block] = re.findall(r"<pre>(.*?)</pre>", typo.text, re.DOTALL)
-    line, caret = block.split("\n")
-    assert line == expected.mark + TYPO
-    assert caret == expected.mark + " " * TYPO.index("(") + "^"
+    assert line == expected.mark + (iso(TYPO) if expected.mark else TYPO)
+    marked = "Israel + <u><b>(</b></u>Azerbaijan"
+    assert f"\n{expected.mark}{iso(marked) if expected.mark else marked}\n" in typo.text
 
     confirmation = await bot.send(USER, f"/subscribe {RULE}")
     assert confirmation.plain.splitlines()[0] == expected.confirmation

@@ -99,4 +99,24 @@ def test_the_excerpt_shows_the_line_with_a_caret_under_the_problem(
 ) -> None:
     with pytest.raises(rules.RuleSyntaxError) as error:
         rules.compile(text)
-    assert error.value.excerpt(text) == (line, caret)
+    excerpt = error.value.excerpt(text)
+    assert (excerpt.line, excerpt.caret()) == (line, caret)
+    assert excerpt.spot == line[len(caret) - 1]
+
+
+@pytest.mark.parametrize(
+    ("text", "before", "spot", "after"),
+    [
+        ("ישראל + (אזרבייג׳ן", "ישראל + ", "(", "אזרבייג׳ן"),
+        ("ישראל + + אזרבייג׳ן", "ישראל ", "+", " + אזרבייג׳ן"),
+        ("سوريا + (لبنان", "سوريا + ", "(", "لبنان"),
+        ("Baku + ב\u05bc*ית", "Baku + ", "ב\u05bc", "*ית"),  # a letter keeps its dagesh
+    ],
+)
+def test_the_excerpt_splits_the_line_around_the_offending_character(
+    text: str, before: str, spot: str, after: str
+) -> None:
+    with pytest.raises(rules.RuleSyntaxError) as error:
+        rules.compile(text)
+    excerpt = error.value.excerpt(text)
+    assert (excerpt.before, excerpt.spot, excerpt.after) == (before, spot, after)

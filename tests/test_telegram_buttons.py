@@ -73,7 +73,10 @@ async def test_unsubscribe_button_removes_the_topic(start_bot: StartBot) -> None
     ("language", "late"),
     [
         ("ru", "Отменить это уже нельзя; /subscribe снова подпишет на тему."),
-        ("he", "כבר מאוחר מדי לבטל את זה; הפקודה /subscribe תחזיר את המעקב אחרי הנושא."),
+        (
+            "he",
+            "כבר מאוחר מדי לבטל את זה; הפקודה \u2068/subscribe\u2069 תחזיר את המעקב אחרי הנושא.",
+        ),
     ],
 )
 async def test_undo_after_unsubscribe_follows_the_topic_again_as_it_was(

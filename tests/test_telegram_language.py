@@ -15,6 +15,8 @@ from test_telegram_harness import (  # noqa: F401 (start_bot is a fixture)
     start_bot_fixture,
 )
 
+from bot.i18n.bidi import FSI, PDI
+
 GROUP = -100500
 ADMIN, MEMBER = 7001, 7002
 
@@ -124,8 +126,8 @@ async def test_menus_and_descriptions_are_published_per_language(
     assert botapi.description("he") == (
         "אני עוקב אחרי ערוצי חדשות ושולח לך כתבות חדשות על הנושאים שבחרת, כל כתבה פעם אחת "
         "ועם תקציר קצר. נושא נכתב ככלל: Israel + Azerbaijan, (Iran | Armenia) -football, "
-        '"Eli Cohen". יש ללחוץ על התחלה, ואז /subscribe והנושא שלך.'
-    )
+        f'{FSI}"Eli Cohen"{PDI}. יש ללחוץ על התחלה, ואז {FSI}/subscribe{PDI} והנושא שלך.'
+    )  # the quoted phrase and the command each isolated, kept in their order
     assert botapi.description("ru", short=True) == "Новости по вашим темам из выбранных вами лент."
     assert botapi.description(short=True).startswith("News alerts")
     for code in ("", "ru", "he", "az"):

@@ -190,7 +190,7 @@ async def test_search_refuses_bad_input_clearly(start_bot: StartBot) -> None:
     )
     assert zero.plain.startswith("'0d' is out of range")
     assert broken.plain.startswith("That rule does not work:")
-    assert "^" in broken.plain
+    assert "\nIsrael + <u><b>(</b></u>Baku\n" in broken.text  # the rule, its spot marked
 
 
 async def test_search_buttons_of_another_chat_or_gone_search_are_refused(

@@ -36,9 +36,9 @@ async def test_bad_rule_points_at_the_error_with_a_hint(start_bot: StartBot) -> 
 
     lines = answer.plain.splitlines()
     assert lines[0].startswith("That rule does not work: ")
-    assert lines[1:3] == ["Israel + <Azerbaijan> +", " " * 22 + "^"]
-    assert "quote phrases" in lines[3]
-    assert "<pre>Israel + &lt;Azerbaijan&gt; +\n" in answer.text
+    assert lines[1] == "Israel + <Azerbaijan> +"
+    assert "quote phrases" in lines[2]
+    assert "\nIsrael + &lt;Azerbaijan&gt; <u><b>+</b></u>\n" in answer.text  # the spot marked
     assert await bot.store.list_subscriptions(USER) == []
 
 
@@ -329,7 +329,7 @@ HEBREW_HINTS = Hinted(
     hint=f"רוב הכתבות שהבוט קורא כתובות בשפה אחרת מזו של {FSI}כדורגל{PDI}: רק שמות של מקומות "
     "מתאימים בכל השפות, ומילים אחרות רק כפי שנכתבו.",
     same=f"כבר יש מעקב אחרי נושא עם אותה משמעות: {FSI}#4: Israel + Azerbaijan{PDI}. "
-    "הפקודה /unsubscribe 5 מסירה את החדש.",
+    f"הפקודה {FSI}/unsubscribe 5{PDI} מסירה את החדש.",
 )
 
 

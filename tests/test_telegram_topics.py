@@ -344,7 +344,8 @@ async def test_a_hebrew_user_presses_mute_and_undo_in_hebrew(start_bot: StartBot
     undo_answer = await bot.press(USER, alert.message_id, undo)
 
     assert muted_answer == "הושהה"
-    assert muted.plain.endswith(f"🔕 הושהה. הפקודה /resume 1 תפעיל שוב את {FSI}Baku{PDI}.")
+    resume = f"{FSI}/resume 1{PDI}"
+    assert muted.plain.endswith(f"🔕 הושהה. הפקודה {resume} תפעיל שוב את {FSI}Baku{PDI}.")
     assert undo_answer == "המעקב חודש"
     assert current(bot, alert).plain == alert.plain
 

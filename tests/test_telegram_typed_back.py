@@ -5,15 +5,8 @@ from __future__ import annotations
 
 import re
 
+from bidi_layout import unmarked
 from test_telegram_harness import USER, StartBot, start_bot_fixture  # noqa: F401
-
-BIDI_MARKS = re.compile("[\u061c\u200e\u200f\u2066-\u2069]")
-
-
-def unmarked(text: str) -> str:
-    """``text`` without the direction marks and isolates a right-to-left message carries: what
-    is compared here is the words, whichever runs the layout isolates."""
-    return BIDI_MARKS.sub("", text)
 
 
 def listed_frequency(line: str) -> str:

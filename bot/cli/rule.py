@@ -18,8 +18,8 @@ def compile_rule(text: str, config: Config) -> rules.Rule:
         typed = typed_rule(text, operator_names(config))
     except UnusableRule as exc:
         _say_removed(exc.cleaned)
-        line, caret = exc.error.excerpt(exc.cleaned.text)
-        raise CliError(f"bad rule: {exc.error}\n  {line}\n  {caret}") from None
+        excerpt = exc.error.excerpt(exc.cleaned.text)
+        raise CliError(f"bad rule: {exc.error}\n  {excerpt.line}\n  {excerpt.caret()}") from None
     _say_removed(typed.cleaned)
     return typed.rule
 

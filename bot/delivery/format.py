@@ -15,7 +15,7 @@ from typing import Protocol
 
 from bot.article import Article
 from bot.delivery.buttons import Buttons
-from bot.i18n import _, format_number, format_period, format_when, isolate, ngettext
+from bot.i18n import _, format_list, format_number, format_period, format_when, isolate, ngettext
 from bot.markup import MAX_MESSAGE, esc, link, pack_lines, shorten, utf16_len
 
 _ELLIPSIS = "…"
@@ -124,7 +124,7 @@ def _footer(topics: Sequence[str], matched: str, also: Sequence[CopyLike]) -> li
     if len(topics) == 1:
         lines.append(_("Topic: {topic}").format(topic=isolate(topics[0])))
     elif topics:
-        lines.append(_("Topics: {topics}").format(topics="; ".join(map(isolate, topics))))
+        lines.append(_("Topics: {topics}").format(topics=format_list(map(isolate, topics), "; ")))
     footer = [esc(shorten(line, _MAX_LINE)) for line in lines]
     return [*footer, also_line(also)] if also else footer
 
@@ -137,7 +137,7 @@ def also_line(copies: Sequence[CopyLike]) -> str:
         isolate(link(shorten(copy.source, _MAX_SOURCE) or _("another source"), copy.url))
         for copy in copies
     ]
-    return _("Also: {sources}").format(sources=", ".join(names))
+    return _("Also: {sources}").format(sources=format_list(names))
 
 
 def fit_also(named: Sequence[CopyLike], waiting: Sequence[CopyLike]) -> int:

@@ -11,7 +11,9 @@ import textwrap
 from collections.abc import Sequence
 from html.parser import HTMLParser
 
-BOLD, RESET = "\033[1m", "\033[0m"
+BOLD, UNDERLINE, RESET = "\033[1m", "\033[4m", "\033[0m"
+STYLES = {"b": BOLD, "strong": BOLD, "u": UNDERLINE}
+"""ANSI for the tags a terminal can show: the spot a rule error marks is bold and underlined."""
 
 
 class _TelegramHTML(HTMLParser):
@@ -24,13 +26,13 @@ class _TelegramHTML(HTMLParser):
         self.hrefs: list[str | None] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("b", "strong") and self.color:
-            self.parts.append(BOLD)
+        if tag in STYLES and self.color:
+            self.parts.append(STYLES[tag])
         elif tag == "a":
             self.hrefs.append(dict(attrs).get("href"))
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("b", "strong") and self.color:
+        if tag in STYLES and self.color:
             self.parts.append(RESET)
         elif tag == "a" and self.hrefs:
             href = self.hrefs.pop()

@@ -7,13 +7,13 @@ language :func:`use` set for the update or alert at hand. Rule syntax and articl
 never translated. ``docs/translating.md`` tells a translator what to run.
 """
 
-from bot.i18n.bidi import isolate, ltr_lines
 from bot.i18n.catalogs import LANGUAGES, SOURCE_LANGUAGE, native_name, pick
-from bot.i18n.context import N_, _, current, is_rtl, ngettext, use
+from bot.i18n.context import N_, _, current, is_rtl, isolate, ngettext, own_line, use
 from bot.i18n.deferred import Deferred
 from bot.i18n.formats import (
     format_day_time,
     format_duration,
+    format_list,
     format_number,
     format_period,
     format_weekday,
@@ -31,6 +31,7 @@ __all__ = [
     "current",
     "format_day_time",
     "format_duration",
+    "format_list",
     "format_number",
     "format_period",
     "format_weekday",
@@ -38,9 +39,9 @@ __all__ = [
     "format_zone_city",
     "is_rtl",
     "isolate",
-    "ltr_lines",
     "native_name",
     "ngettext",
+    "own_line",
     "pick",
     "use",
     "weekday_names",

@@ -13,10 +13,12 @@ import logging
 from pathlib import Path
 
 from babel import Locale
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from bot.i18n.bidi import LINE_MARKS, lay_out
 from bot.language_tags import normalized_tag, primary_subtag
 
 logger = logging.getLogger(__name__)
@@ -41,16 +43,29 @@ def translations(language: str) -> NullTranslations:
     """The compiled catalog of ``language``; English (the source) translates to itself.
 
     Fuzzy entries are left out, as ``pybabel compile`` does: a guess shown to a user as a
-    translation is worse than the English text.
+    translation is worse than the English text. A right-to-left catalog is laid out as it is
+    compiled (:func:`bot.i18n.bidi.lay_out`).
     """
     if language == SOURCE_LANGUAGE or language not in LANGUAGES:
         return NullTranslations()
     with catalog_path(language).open("rb") as po:
         catalog = read_po(po, locale=language, domain=DOMAIN)
+    if language in LINE_MARKS:
+        _lay_out(catalog, LINE_MARKS[language])
     compiled = io.BytesIO()
     write_mo(compiled, catalog, use_fuzzy=False)
     compiled.seek(0)
     return Translations(compiled, domain=DOMAIN)
+
+
+def _lay_out(catalog: Catalog, mark: str) -> None:
+    for message in catalog:
+        if not message.id or not message.string:
+            continue  # the header, an untranslated text
+        if isinstance(message.string, str):
+            message.string = lay_out(message.string, mark)
+        else:
+            message.string = tuple(lay_out(form, mark) for form in message.string)
 
 
 def babel_locale(language: str) -> Locale:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from bot.i18n.bidi import LINE_MARKS, isolated
 from bot.i18n.catalogs import SOURCE_LANGUAGE, babel_locale, translations
 
 _language: ContextVar[str] = ContextVar("language", default=SOURCE_LANGUAGE)
@@ -57,3 +58,16 @@ def N_(message: str) -> str:
 def is_rtl() -> bool:
     """Whether the current language is written right to left (Hebrew, Arabic)."""
     return babel_locale(current()).text_direction == "rtl"
+
+
+def isolate(text: str) -> str:
+    """``text`` (a rule, URL or source name filled into a translated text) as one isolated run
+    in a right-to-left message, so it keeps its own order; unchanged otherwise."""
+    return isolated(text) if text and is_rtl() else text
+
+
+def own_line(text: str) -> str:
+    """``text`` as a line of its own: laid out in its own direction (isolated) inside a line
+    that reads in the message's, as the lines of a right-to-left catalog do
+    (:func:`bot.i18n.bidi.lay_out`)."""
+    return f"{LINE_MARKS.get(current(), '')}{isolate(text)}"

@@ -8,9 +8,8 @@ chat at hand.
 
 from __future__ import annotations
 
-from bot.i18n.bidi import isolate
-from bot.i18n.context import _
-from bot.i18n.formats import format_number
+from bot.i18n.context import _, isolate
+from bot.i18n.formats import format_list, format_number
 
 
 class Deferred:
@@ -46,7 +45,7 @@ def _english(value: str | int | Deferred | tuple[Deferred, ...]) -> str:
 
 def _translated(value: str | int | Deferred | tuple[Deferred, ...]) -> str:
     if isinstance(value, tuple):
-        return ", ".join(part.translated() for part in value)
+        return format_list(part.translated() for part in value)
     if isinstance(value, Deferred):
         return value.translated()
     if isinstance(value, int):

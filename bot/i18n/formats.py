@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta, tzinfo
 
 from babel.dates import (
@@ -68,6 +69,18 @@ def format_zone_city(zone: str) -> str:
     """ "Москва", "ירושלים": the city an IANA zone is named for (Europe/Moscow), as the
     language writes it."""
     return str(get_timezone_location(zone, locale=babel_locale(current()), return_city=True))
+
+
+LIST_PUNCTUATION = {"ar": str.maketrans({",": "،", ";": "؛"})}
+"""The comma and semicolon of languages that write their own: Arabic's. CLDR's list patterns
+join the last items with "and", which a list of alternatives must not say."""
+
+
+def format_list(items: Iterable[str], separator: str = ", ") -> str:
+    """ "Israel, Azerbaijan", "Israel، Azerbaijan": items joined by ``separator`` (", " or
+    "; ") in the language's punctuation."""
+    table = LIST_PUNCTUATION.get(current())
+    return (separator.translate(table) if table else separator).join(items)
 
 
 def format_number(number: int) -> str:

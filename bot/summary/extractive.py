@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import rules
-from bot.i18n import N_, _, isolate
+from bot.i18n import N_, _, format_list, isolate
 from bot.summary.boilerplate import strip_boilerplate
 from bot.summary.sentences import split_sentences
 
@@ -99,10 +99,10 @@ def matched_line(hits: Iterable[HitLike]) -> str:
     if not groups:
         return ""
     parts = [
-        f"{', '.join(map(isolate, terms))} ({', '.join(map(_field_name, fields))})"
+        f"{format_list(map(isolate, terms))} ({format_list(map(_field_name, fields))})"
         for fields, terms in groups.items()
     ]
-    return _("Matched: {terms}").format(terms=", ".join(parts))
+    return _("Matched: {terms}").format(terms=format_list(parts))
 
 
 def _field_name(field: str) -> str:

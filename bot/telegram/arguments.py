@@ -15,7 +15,7 @@ from telegram.ext import ContextTypes
 
 import rules
 from bot.compiling import RuleNames, TypedRule, UnusableRule, typed_rule
-from bot.i18n import Deferred, _, format_number, isolate, ltr_lines, ngettext
+from bot.i18n import Deferred, _, format_list, format_number, isolate, ngettext, own_line
 from bot.markup import esc
 from bot.store import SubscriptionRow
 from bot.telegram import texts
@@ -25,6 +25,8 @@ from bot.telegram.topics import thread_name
 
 ECHO_CHARS = 60
 """How much of a refused argument a reply shows back."""
+INSERTION_MARK = "\u2038"
+"""‸, marking the end of a rule line where something is missing."""
 
 
 class ArgumentError(ValueError):
@@ -146,12 +148,12 @@ def select_subscriptions(
     if not found:
         raise ArgumentError(
             _("You do not follow <code>{rule}</code>; /list shows your topics and numbers.").format(
-                rule=isolate(esc(echo(argument)))
+                rule=esc(echo(argument))
             )
         )
     here = [sub for sub in found if sub.thread_id == thread_id]
     if len(found) > 1 and len(here) != 1:
-        places = ", ".join(
+        places = format_list(
             _("#{number} in {thread}").format(number=sub.number, thread=thread_name(sub.thread_id))
             for sub in found
         )
@@ -184,12 +186,15 @@ def rule_error_message(error: rules.RuleSyntaxError) -> str:
 
 
 def describe_rule_error(text: str, error: rules.RuleSyntaxError) -> str:
-    """The error, the offending line of the rule with a caret under the position, and a hint.
+    """The error, the offending line of the rule with the spot marked, and a hint.
 
-    The line and caret are one ``<pre>`` laid out left to right, so the caret stays under its
-    character in a right-to-left message too."""
-    line, caret = error.excerpt(text)
-    shown = f"<pre>{ltr_lines([esc(line), caret])}</pre>\n" if line.strip() else ""
+    The line is shown as written, in its own direction, with the offending character
+    underlined in bold (``rules.Excerpt`` says why not a caret under it); where the rule
+    ended too soon, an insertion mark stands at its end."""
+    excerpt = error.excerpt(text)
+    spot = f"<u><b>{esc(excerpt.spot or INSERTION_MARK)}</b></u>"
+    line = own_line(f"{esc(excerpt.before)}{spot}{esc(excerpt.after)}")
+    shown = f"{line}\n" if excerpt.line.strip() else ""
     return (
         _("That rule does not work: {error}").format(error=esc(rule_error_message(error)))
         + f"\n{shown}{_(texts.RULE_HINT)}"

@@ -15,7 +15,7 @@ import rules
 from bot.chat_settings import chat_settings
 from bot.compiling import chat_names
 from bot.delivery.buttons import Buttons, callback_data, regroup_buttons, to_markup
-from bot.i18n import _, format_number, isolate, ngettext
+from bot.i18n import _, format_list, format_number, isolate, ngettext
 from bot.markup import esc
 from bot.matching import LOOKBACK_DAYS, matching_articles
 from bot.schedule import FREQUENCY_HELP, Frequency, ScheduleError, split_frequency
@@ -114,7 +114,7 @@ async def confirmation(
     buttons: Buttons = []
     other = rule.other_reading
     if other is not None:
-        lines.insert(1, _("Did you mean <code>{rule}</code>?").format(rule=isolate(esc(other))))
+        lines.insert(1, _("Did you mean <code>{rule}</code>?").format(rule=esc(other)))
         buttons = regroup_buttons(sub.id, other)
     if sub.thread_id is not None:
         lines.append(_("Alerts for it will be posted in this topic."))
@@ -136,7 +136,7 @@ def also_matches(rule: rules.Rule) -> list[str]:
     for term, names in rule.also_matches().items():
         if not names:
             continue
-        shown = isolate(", ".join(esc(name) for name in names[:ALSO_SHOWN]))
+        shown = isolate(format_list(esc(name) for name in names[:ALSO_SHOWN]))
         more = len(names) - ALSO_SHOWN
         if more > 0:
             line = ngettext(

@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 import rules
-from bot.i18n import N_, _, format_number, isolate, ngettext
+from bot.i18n import N_, _, format_list, format_number, isolate, ngettext, own_line
 from bot.markup import esc
 from bot.telegram.access import managers_only
 from bot.telegram.arguments import ArgumentError, command_argument
@@ -53,7 +53,7 @@ async def alias(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         term, names = parse_alias(argument)
         await svc.store.set_alias(chat.id, term, names)
         logger.info("chat %s set %d aliases for %r", chat.id, len(names), term)
-        shown = ", ".join(isolate(esc(name)) for name in names)
+        shown = format_list(isolate(esc(name)) for name in names)
         await reply(
             update,
             _("{term} now also matches {names} in every topic here.").format(
@@ -102,7 +102,9 @@ def listing(entries: dict[str, list[str]]) -> str:
         return _(
             "No aliases here. Give a term other names in every topic of this chat: {example}"
         ).format(example=_example())
-    lines = [f"{esc(term)} = {', '.join(esc(n) for n in names)}" for term, names in entries.items()]
+    lines = [
+        own_line(f"{esc(term)} = {format_list(map(esc, names))}") for term, names in entries.items()
+    ]
     return "\n".join(
         [
             _("Other names in every topic here:"),

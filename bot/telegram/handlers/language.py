@@ -22,7 +22,7 @@ from bot.delivery.buttons import (
     parse_callback,
     to_markup,
 )
-from bot.i18n import LANGUAGES, _, current, native_name, pick
+from bot.i18n import LANGUAGES, _, current, format_list, isolate, native_name, pick
 from bot.i18n.context import set_language
 from bot.language_tags import primary_subtag
 from bot.markup import esc
@@ -62,10 +62,11 @@ async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     code = _code_of(wanted)
     if code is None:
+        codes = format_list(isolate(f"<code>{c}</code>") for c in LANGUAGES)
         await reply(
             update,
             _("I do not speak <code>{wanted}</code>. Choose one of: {codes}.").format(
-                wanted=esc(wanted), codes=", ".join(f"<code>{c}</code>" for c in LANGUAGES)
+                wanted=esc(wanted), codes=codes
             ),
             markup=to_markup(_buttons()),
         )

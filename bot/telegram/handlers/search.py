@@ -58,7 +58,7 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = command_argument(message_of(update))
     rule_text, since = _rule_and_since(text, svc.now())
     if not rule_text:
-        await reply(update, _(USAGE).format(example=isolate(EXAMPLE)))
+        await reply(update, _(USAGE).format(example=EXAMPLE))
         return
     chat_id = chat_of(update).id
     typed = parse_rule(rule_text, await chat_names(svc.store, svc.config, chat_id))
@@ -79,7 +79,7 @@ def _rule_and_since(text: str, now: datetime) -> tuple[str, datetime | None]:
     except SinceError as exc:
         raise ArgumentError(
             _("{error}. To search for <code>{word}</code> itself, put it in quotes.").format(
-                error=esc(exc), word=isolate(esc(words[1]))
+                error=esc(exc), word=esc(words[1])
             )
         ) from None
     return words[0], now - span
@@ -100,7 +100,7 @@ async def _page(
     oldest = await svc.store.oldest_article_dated()
     window = _window(saved.since, oldest, zone, svc.config.storage.retention_days)
     subscribe = subscribe_row(saved)
-    shown = isolate(esc(rule))
+    shown = esc(rule)  # in <code>, which a right-to-left catalog isolates
     if not found.matches:
         nothing = (
             _("No more stored articles match <code>{rule}</code>.")

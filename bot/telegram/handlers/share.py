@@ -10,7 +10,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.i18n import _, isolate
+from bot.i18n import _
 from bot.markup import esc
 from bot.telegram.arguments import command_argument, select_subscriptions
 from bot.telegram.replies import reply
@@ -30,6 +30,6 @@ async def share(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(
         update,
         _("Anyone who opens this link can follow <code>{rule}</code> in one tap:\n{url}").format(
-            rule=isolate(esc(subs[0].rule)), url=esc(url)
+            rule=esc(subs[0].rule), url=esc(url)
         ),
     )

@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.delivery.buttons import to_markup
-from bot.i18n import N_, _, isolate
+from bot.i18n import N_, _
 from bot.markup import esc
 from bot.store import UnknownRow
 from bot.telegram import texts
@@ -59,5 +59,5 @@ async def _offer(update: Update, context: ContextTypes.DEFAULT_TYPE, token: str)
     except UnknownRow:
         await reply(update, _(UNKNOWN_LINK))
         return
-    question = _("Subscribe to <code>{rule}</code>?").format(rule=isolate(esc(saved.rule)))
+    question = _("Subscribe to <code>{rule}</code>?").format(rule=esc(saved.rule))
     await reply(update, question, markup=to_markup([subscribe_row(saved)]))
