@@ -5,17 +5,20 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
-from botapi import FakeBotAPI
 from hypothesis import HealthCheck, settings
 from pytest_httpserver import HTTPServer
 from telegram import Bot
 
 from bot.store import AsyncStore, Store
 
-pytest_plugins = ["botapi"]
+if TYPE_CHECKING:  # imported by pytest as a plugin (below), so that its asserts are rewritten
+    from tests.support.botapi import FakeBotAPI
+
+pytest_plugins = ["tests.support.botapi"]
 
 # Property tests check behaviour, not speed: a busy CI machine must not fail them on time.
 settings.register_profile(

@@ -7,12 +7,13 @@ import asyncio
 import warnings
 
 import pytest
-from botapi import FakeBotAPI
 from telegram import Bot, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 from telegram.request import HTTPXRequest
+
+from tests.support.botapi import FakeBotAPI
 
 CHAT = 42
 

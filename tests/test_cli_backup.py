@@ -8,11 +8,10 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline_env import numbered_article as article
-
 import rules
 from bot.cli import main
 from bot.store import Store
+from tests.support.pipeline_env import numbered_article as article
 
 
 def write_config(tmp_path: Path, db: Path) -> Path:

@@ -10,13 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from feeds_samples import rss
-from local_hosts import LOCAL_FETCH_TOML
-from pipeline_env import STORY, item
 from pytest_httpserver import HTTPServer
 
 import rules
 from bot.cli import main
+from tests.support.feeds_samples import rss
+from tests.support.local_hosts import LOCAL_FETCH_TOML
+from tests.support.pipeline_env import STORY, item
 
 DEAL = "Israel and Azerbaijan sign a gas deal"
 DEAL_SUMMARY = (

@@ -6,14 +6,14 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from local_hosts import LOCAL_FETCH_TOML
-from pipeline_env import FeedServer, item
 from pytest_httpserver import HTTPServer
 
 import rules
 from bot.cli import main
 from bot.feeds.opml import read_opml
 from bot.store import Store
+from tests.support.local_hosts import LOCAL_FETCH_TOML
+from tests.support.pipeline_env import FeedServer, item
 
 ROOT = Path(__file__).resolve().parents[1]
 

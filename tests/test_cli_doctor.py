@@ -14,9 +14,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from botapi import FakeBotAPI
-from local_hosts import LOCAL_FETCH_TOML
-from pipeline_env import FeedServer, item
 from pytest_httpserver import HTTPServer
 from telegram import Bot
 from telegram.error import Conflict
@@ -27,6 +24,9 @@ from bot.doctor import Status
 from bot.doctor.telegram import bot_api, check_token
 from bot.store import FeedOrigin, Store
 from bot.store.migrations import MIGRATIONS
+from tests.support.botapi import FakeBotAPI
+from tests.support.local_hosts import LOCAL_FETCH_TOML
+from tests.support.pipeline_env import FeedServer, item
 
 STATUSES = tuple(f"{status.value}:" for status in Status)
 

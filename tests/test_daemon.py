@@ -18,9 +18,6 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
-from botapi import FakeBotAPI
-from feeds_samples import rss
-from local_hosts import LOCAL_FETCH
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -28,6 +25,9 @@ from bot.cli import main
 from bot.config import Config, FeedSpec, PollingConfig, StorageConfig, TelegramConfig
 from bot.daemon import serve
 from bot.store import Store
+from tests.support.botapi import FakeBotAPI
+from tests.support.feeds_samples import rss
+from tests.support.local_hosts import LOCAL_FETCH
 
 CHAT = 5001
 SAMPLE_TITLE = "Israel's Herzog to visit Azerbaijan, key ally bordering on Iran"

@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
-from botapi import FakeBotAPI, SentMessage, hrefs
 from pytest_httpserver import HTTPServer
-from test_daemon import Feed, daemon_config, running, until  # noqa: F401
+
+from tests.support.botapi import FakeBotAPI, SentMessage, hrefs
+from tests.test_daemon import Feed, daemon_config, running, until  # noqa: F401
 
 CHAT = 5002
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from botapi import FakeBotAPI
 from pytest_httpserver import HTTPServer
-from test_daemon import CHAT, Feed, daemon_config, running, until
+
+from tests.support.botapi import FakeBotAPI
+from tests.test_daemon import CHAT, Feed, daemon_config, running, until
 
 __all__ = ["running"]  # the fixture, shared with test_daemon
 

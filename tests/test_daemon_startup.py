@@ -11,16 +11,16 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from botapi import FakeBotAPI
-from daemon_process import start, terminate, write_config
 from pytest_httpserver import HTTPServer
-from test_daemon import SAMPLE_TITLE, SAMPLE_URL, Feed, daemon_config, until
-from test_telegram_webhook import free_port
 
 import rules
 from bot.config import TelegramConfig
 from bot.daemon import serve
 from bot.store import Store
+from tests.support.botapi import FakeBotAPI
+from tests.support.daemon_process import start, terminate, write_config
+from tests.test_daemon import SAMPLE_TITLE, SAMPLE_URL, Feed, daemon_config, until
+from tests.test_telegram_webhook import free_port
 
 CHAT = 5002
 UNREACHABLE = "cannot reach the Telegram Bot API"

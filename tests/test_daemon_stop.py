@@ -18,11 +18,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from botapi import FakeBotAPI
-from local_hosts import LOCAL_FETCH_TOML
-from pipeline_env import copy_of, outbox_pairs, prime
 from pytest_httpserver import HTTPServer
-from test_pipeline_atomic import ARTICLES, WAIT, BurstFeed, poll_again
+
+from tests.support.botapi import FakeBotAPI
+from tests.support.local_hosts import LOCAL_FETCH_TOML
+from tests.support.pipeline_env import copy_of, outbox_pairs, prime
+from tests.test_pipeline_atomic import ARTICLES, WAIT, BurstFeed, poll_again
 
 CHATS = 10
 ALERTS = CHATS * ARTICLES

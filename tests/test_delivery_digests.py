@@ -12,12 +12,12 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
-from botapi import hrefs, utf16_len
-from outbox_env import burst, drain, fast_sender
 
 import rules
 from bot.article import Article
 from bot.store import AsyncStore, Store
+from tests.support.botapi import hrefs, utf16_len
+from tests.support.outbox_env import burst, drain, fast_sender
 
 ARTICLES = 30
 

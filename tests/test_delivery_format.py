@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from botapi import utf16_len, visible_text
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -27,6 +26,7 @@ from bot.delivery.format import fit_also
 from bot.markup import linkable
 from bot.store import StoryCopy
 from bot.summary import Summary
+from tests.support.botapi import utf16_len, visible_text
 
 UTC_ZONE = ZoneInfo("UTC")
 PUBLISHED = datetime(2023, 5, 28, 15, 5, tzinfo=UTC)

@@ -11,15 +11,14 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from outbox_env import drain, fast_sender
-from test_delivery_schedule import at, follow, publish
-from test_delivery_stories import CHAT as STORY_CHAT
-from test_delivery_stories import FIRST, store_article
-from test_delivery_stories import follow as follow_story
-from test_telegram_harness import USER, StartBot, alerts, start_bot_fixture  # noqa: F401
-from test_telegram_harness import publish as publish_to_bot
-
 from bot.store import AsyncStore
+from tests.support.outbox_env import drain, fast_sender
+from tests.test_delivery_schedule import at, follow, publish
+from tests.test_delivery_stories import CHAT as STORY_CHAT
+from tests.test_delivery_stories import FIRST, store_article
+from tests.test_delivery_stories import follow as follow_story
+from tests.test_telegram_harness import USER, StartBot, alerts, start_bot_fixture  # noqa: F401
+from tests.test_telegram_harness import publish as publish_to_bot
 
 CHAT = 7001
 FSI, PDI = "\u2068", "\u2069"

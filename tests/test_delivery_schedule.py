@@ -13,12 +13,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from botapi import FakeBotAPI, hrefs, utf16_len
-from outbox_env import drain, fast_sender
 
 import rules
 from bot.article import Article
 from bot.store import AsyncStore, Store
+from tests.support.botapi import FakeBotAPI, hrefs, utf16_len
+from tests.support.outbox_env import drain, fast_sender
 
 CHAT = 7001
 BERLIN = "Europe/Berlin"

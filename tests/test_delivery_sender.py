@@ -10,14 +10,13 @@ import asyncio
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from botapi import utf16_len
-from outbox_env import fast_sender
-
 import rules
 from bot.article import Article
 from bot.delivery import OutboxSender, Pacer, format_alert
 from bot.store import AsyncStore, OutboxRow
 from bot.summary import Summary
+from tests.support.botapi import utf16_len
+from tests.support.outbox_env import fast_sender
 
 CHAT = 1001
 OTHER = 1002

@@ -20,12 +20,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from botapi import FakeBotAPI
-from outbox_env import bot_render, burst, drain, fast_sender
 
 from bot.delivery import OutboxSender, Pacer
 from bot.store import AsyncStore, Store
 from bot.store.health import FaultKind
+from tests.support.botapi import FakeBotAPI
+from tests.support.outbox_env import bot_render, burst, drain, fast_sender
 
 SINGLES = range(1, 41)  # 40 chats with 3 alerts each: one message per alert
 DIGESTS = range(101, 106)  # 5 chats with 15 alerts each: a digest

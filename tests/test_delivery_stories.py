@@ -13,7 +13,6 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
-from outbox_env import drain, fast_sender
 
 import rules
 from bot.article import Article
@@ -21,6 +20,7 @@ from bot.delivery import RenderedAlert
 from bot.delivery.format import also_line
 from bot.markup import link
 from bot.store import AsyncStore, OutboxRow, Store
+from tests.support.outbox_env import drain, fast_sender
 
 CHAT = 2001
 TEXT = "Israeli President Isaac Herzog will travel to Azerbaijan to strengthen ties with Israel."

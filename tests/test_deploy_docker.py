@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pipeline_env import FeedServer, item
 from pytest_httpserver import HTTPServer
 
 from bot.config import load_config
+from tests.support.pipeline_env import FeedServer, item
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRYPOINT = ROOT / "deploy" / "docker-entrypoint.sh"

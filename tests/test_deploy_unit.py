@@ -2,7 +2,7 @@
 the bot reads every feed and the daemon alerts and stops cleanly, and ``systemd-analyze
 verify`` has nothing to say about the file.
 
-The sandbox comes from deploy/topic-alert.service itself (tests/unit_sandbox.py), so these
+The sandbox comes from deploy/topic-alert.service itself (tests/support/unit_sandbox.py), so these
 tests follow whatever the file says.
 """
 
@@ -17,16 +17,17 @@ import sys
 from pathlib import Path
 
 import pytest
-from botapi import FakeBotAPI
-from daemon_process import start, terminate, write_config
-from local_hosts import LOCAL_FETCH_TOML
-from pipeline_env import FeedServer, item
 from pytest_httpserver import HTTPServer
-from unit_sandbox import Sandbox, missing_tools, sandbox_of
+
+from tests.support.botapi import FakeBotAPI
+from tests.support.daemon_process import start, terminate, write_config
+from tests.support.local_hosts import LOCAL_FETCH_TOML
+from tests.support.pipeline_env import FeedServer, item
+from tests.support.unit_sandbox import Sandbox, missing_tools, sandbox_of
 
 ROOT = Path(__file__).resolve().parents[1]
 UNIT = ROOT / "deploy" / "topic-alert.service"
-SANDBOX_SCRIPT = Path(__file__).with_name("unit_sandbox.py")
+SANDBOX_SCRIPT = Path(__file__).parent / "support" / "unit_sandbox.py"
 SHIPPED_COMMAND = "/opt/topic-alert/.venv/bin/topic-alert"
 CHAT = 4242
 

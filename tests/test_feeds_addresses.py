@@ -14,8 +14,6 @@ from pathlib import Path
 
 import httpcore
 import pytest
-from feeds_samples import rss
-from pipeline_env import FeedServer, close_env, item, make_config, open_env
 from pytest_httpserver import HTTPServer
 
 from bot.cli import main
@@ -30,6 +28,8 @@ from bot.feeds.addresses import (
 )
 from bot.feeds.fetcher import AddressNotAllowed, Fetcher, FetchLimits
 from bot.store import Store
+from tests.support.feeds_samples import rss
+from tests.support.pipeline_env import FeedServer, close_env, item, make_config, open_env
 
 FEED = rss([{"title": "Hello", "link": "https://news.example.org/hello"}])
 LOOPBACK_SPELLINGS = [

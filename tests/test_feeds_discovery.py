@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from feeds_samples import html_page, rss
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.feeds.discovery import find_feed_links, looks_like_html
+from tests.support.feeds_samples import html_page, rss
 
 PAGE = "https://blog.example.org/posts/index.html"
 

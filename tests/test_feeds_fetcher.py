@@ -13,8 +13,6 @@ import zlib
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from feeds_samples import html_page, rss
-from local_hosts import local_limits
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -32,6 +30,8 @@ from bot.feeds.fetcher import (
     TooManyRedirects,
     UnsupportedURL,
 )
+from tests.support.feeds_samples import html_page, rss
+from tests.support.local_hosts import local_limits
 
 FEED = rss([{"title": "Hello", "link": "https://news.example.org/hello"}])
 MB = 1_000_000

@@ -7,7 +7,6 @@ import os
 from typing import Any
 
 import pytest
-from feeds_samples import html_page, rss
 
 from bot.config import ConfigError, parse_config
 from bot.feeds.discovery import find_feed_links
@@ -19,6 +18,7 @@ from bot.feeds.parser import (
     make_parser,
     parse_feed,
 )
+from tests.support.feeds_samples import html_page, rss
 
 CRASH = b"<!-- crash the worker -->"
 

@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from feeds_samples import html_page, rss
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from local_hosts import local_limits
 
 from bot.feeds.fetcher import Fetcher
 from bot.feeds.parser import FeedParseError, parse_feed
+from tests.support.feeds_samples import html_page, rss
+from tests.support.local_hosts import local_limits
 
 FEED_URL = "https://news.example.org/feeds/world.xml"
 

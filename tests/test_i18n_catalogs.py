@@ -16,13 +16,13 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
-from botapi import FakeBotAPI
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.request import HTTPXRequest
 
 from bot.i18n import LANGUAGES, SOURCE_LANGUAGE
 from bot.i18n.catalogs import LOCALES, catalog_path
+from tests.support.botapi import FakeBotAPI
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATED = [language for language in LANGUAGES if language != SOURCE_LANGUAGE]

@@ -12,15 +12,15 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from test_telegram_harness import (  # noqa: F401 (start_bot is a fixture)
+
+from bot.i18n.bidi import FSI, LRM, PDI
+from tests.test_telegram_harness import (  # noqa: F401 (start_bot is a fixture)
     USER,
     StartBot,
     alerts,
     publish,
     start_bot_fixture,
 )
-
-from bot.i18n.bidi import FSI, LRM, PDI
 
 TYPO = "Israel + (Azerbaijan"
 RULE = "Israel + Azerbaijan"

@@ -8,15 +8,15 @@ import socket
 import sqlite3
 from pathlib import Path
 
-from botapi import FakeBotAPI
-from daemon_process import start, terminate
-from ops_http import OpsPort
 from pytest_httpserver import HTTPServer
-from test_daemon import Feed
-from test_telegram_webhook import free_port
 
 from bot.config import Config, StorageConfig
 from bot.wiring import build
+from tests.support.botapi import FakeBotAPI
+from tests.support.daemon_process import start, terminate
+from tests.support.ops_http import OpsPort
+from tests.test_daemon import Feed
+from tests.test_telegram_webhook import free_port
 
 
 def test_healthy_then_the_store_fails_and_recovers(

@@ -8,17 +8,17 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from botapi import FakeBotAPI
-from daemon_process import start, terminate, wait_until
-from feeds_samples import rss
-from ops_http import OpsPort
-from pipeline_env import item
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from bot.ops.activity import Window
 from bot.ops.logsummary import describe
 from bot.store import PollStatus
+from tests.support.botapi import FakeBotAPI
+from tests.support.daemon_process import start, terminate, wait_until
+from tests.support.feeds_samples import rss
+from tests.support.ops_http import OpsPort
+from tests.support.pipeline_env import item
 
 SUMMARY = re.compile(r"^INFO bot\.ops\.logsummary: last 1 s: (\d+) polls? \(")
 FAILURES_BEFORE_RECOVERY = 3

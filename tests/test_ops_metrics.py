@@ -10,15 +10,15 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from botapi import FakeBotAPI
-from daemon_process import start, terminate, wait_until
-from ops_http import OpsPort, value
 from prometheus_client import CollectorRegistry, ProcessCollector
 from pytest_httpserver import HTTPServer
-from test_daemon import SAMPLE_TITLE, SAMPLE_URL, Feed
 
 from bot import installed_version
 from bot.ops.metrics import ProcessFigures
+from tests.support.botapi import FakeBotAPI
+from tests.support.daemon_process import start, terminate, wait_until
+from tests.support.ops_http import OpsPort, value
+from tests.test_daemon import SAMPLE_TITLE, SAMPLE_URL, Feed
 
 CHAT = 8101
 REFUSING = 8102

@@ -16,15 +16,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from botapi import FakeBotAPI
-from feeds_samples import rss
-from local_hosts import LOCAL_FETCH
-from outbox_env import burst, drain, fast_sender
 from pytest_httpserver import HTTPServer
 from telegram.ext import Application
-from test_daemon import daemon_config, until
-from test_delivery_storage_faults import write_lock
-from test_telegram_harness import unhurried
 from werkzeug import Request, Response
 
 import rules
@@ -43,6 +36,13 @@ from bot.ops.notices import NoticeWatcher
 from bot.telegram import build_application, start_receiving, stop_receiving
 from bot.telegram.fairuse import paced_by_caller
 from bot.wiring import Services, build
+from tests.support.botapi import FakeBotAPI
+from tests.support.feeds_samples import rss
+from tests.support.local_hosts import LOCAL_FETCH
+from tests.support.outbox_env import burst, drain, fast_sender
+from tests.test_daemon import daemon_config, until
+from tests.test_delivery_storage_faults import write_lock
+from tests.test_telegram_harness import unhurried
 
 OPERATOR, DEPUTY = 4242, 4343
 """The operators: OPERATOR's chat is unknown to the bot (English, the default), DEPUTY's

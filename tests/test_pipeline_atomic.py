@@ -21,9 +21,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from feeds_samples import rss
-from local_hosts import LOCAL_FETCH_TOML
-from pipeline_env import (
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from bot.article import Article
+from bot.ingest.pipeline import WritesSince
+from tests.support.feeds_samples import rss
+from tests.support.local_hosts import LOCAL_FETCH_TOML
+from tests.support.pipeline_env import (
     FeedServer,
     burst,
     close_env,
@@ -34,12 +39,7 @@ from pipeline_env import (
     outbox_pairs,
     prime,
 )
-from pytest_httpserver import HTTPServer
-from test_pipeline_stories import HERZOG, HERZOG_COPY
-from werkzeug import Request, Response
-
-from bot.article import Article
-from bot.ingest.pipeline import WritesSince
+from tests.test_pipeline_stories import HERZOG, HERZOG_COPY
 
 CHATS, ARTICLES = 50, 200
 ALERTS = CHATS * ARTICLES

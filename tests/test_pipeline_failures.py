@@ -7,11 +7,18 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from pipeline_env import FeedServer, PipelineEnv, close_env, item, make_config, open_env
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from bot.store import Store
+from tests.support.pipeline_env import (
+    FeedServer,
+    PipelineEnv,
+    close_env,
+    item,
+    make_config,
+    open_env,
+)
 
 
 @pytest.fixture

@@ -11,10 +11,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from pipeline_env import FeedServer, PipelineEnv, close_env, item, make_config, open_env
 from pytest_httpserver import HTTPServer
 
 from bot.store import Store
+from tests.support.pipeline_env import (
+    FeedServer,
+    PipelineEnv,
+    close_env,
+    item,
+    make_config,
+    open_env,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 

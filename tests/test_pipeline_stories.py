@@ -12,8 +12,16 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from pipeline_env import FeedServer, PipelineEnv, close_env, item, make_config, open_env
 from pytest_httpserver import HTTPServer
+
+from tests.support.pipeline_env import (
+    FeedServer,
+    PipelineEnv,
+    close_env,
+    item,
+    make_config,
+    open_env,
+)
 
 HERZOG = (
     "Israeli President Isaac Herzog will travel to Azerbaijan on Tuesday, on a visit meant to "

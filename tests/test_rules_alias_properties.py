@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
-from test_rules_properties import FIELD_NAMES, relaxed
 
 import rules
+from tests.test_rules_properties import FIELD_NAMES, relaxed
 
 TABLE = rules.Aliases(
     {

@@ -12,13 +12,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from pipeline_env import FeedServer, PipelineEnv, close_env, item, make_config, open_env
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from bot.config import FeedSpec
 from bot.ingest.scheduler import FeedScheduler
 from bot.store import FeedRow, Store
+from tests.support.pipeline_env import (
+    FeedServer,
+    PipelineEnv,
+    close_env,
+    item,
+    make_config,
+    open_env,
+)
 
 DEADLINE = 20.0
 """Seconds a condition may take before the test gives up (a hang guard, not a measurement)."""

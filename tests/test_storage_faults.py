@@ -23,7 +23,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from pipeline_env import (
+from pytest_httpserver import HTTPServer
+
+from bot.cli import main
+from bot.ingest.scheduler import FeedScheduler
+from bot.store import Store
+from tests.support.pipeline_env import (
     close_env,
     make_config,
     numbered_article,
@@ -31,13 +36,8 @@ from pipeline_env import (
     outbox_pairs,
     prime,
 )
-from pytest_httpserver import HTTPServer
-from test_pipeline_atomic import ARTICLES, BurstFeed
-from test_telegram_harness import OPERATOR, USER, StartBot, start_bot_fixture  # noqa: F401
-
-from bot.cli import main
-from bot.ingest.scheduler import FeedScheduler
-from bot.store import Store
+from tests.test_pipeline_atomic import ARTICLES, BurstFeed
+from tests.test_telegram_harness import OPERATOR, USER, StartBot, start_bot_fixture  # noqa: F401
 
 WAIT = 20.0
 """Seconds a condition may take before the test gives up (a hang guard, not a measurement)."""

@@ -10,7 +10,6 @@ from pathlib import Path
 from string import Template
 
 import pytest
-from local_hosts import local_limits
 from pytest_httpserver import HTTPServer
 
 from bot.article import Article
@@ -23,6 +22,7 @@ from bot.ingest.fulltext import (
     with_full_text,
 )
 from bot.summary import summarize
+from tests.support.local_hosts import local_limits
 
 PAGE_TEMPLATE = Path(__file__).parent / "data" / "summary" / "article_page.html"
 PUBLISHED = "2023-05-28T15:05:00+03:00"

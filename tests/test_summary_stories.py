@@ -1,7 +1,7 @@
 """One alert per story: the clusterer's window, links, feeds, and the corpus pairs.
 
 The written labelled set is scored in ``tests/test_summary_story_pairs.py``; here the second
-set, built from ../shared corpus articles (``tests/story_pairs.py``), and the mechanics: the
+set, built from ../shared corpus articles (``tests/support/story_pairs.py``), and the mechanics: the
 time window, forgetting, links, which feed an article came from.
 """
 
@@ -12,7 +12,16 @@ from pathlib import Path
 
 import pytest
 from datasketch import MinHash, MinHashLSH
-from story_pairs import (
+
+from bot.ingest.copies import profile
+from bot.ingest.stories import (
+    _LSH_WEIGHTS,
+    DEFAULT_NUM_PERM,
+    SIGNATURE_HASH,
+    StoryClusterer,
+    _BandIndex,
+)
+from tests.support.story_pairs import (
     BASE_TIME,
     COPY_DELAY,
     Pair,
@@ -22,15 +31,6 @@ from story_pairs import (
     merge_decisions,
     precision_recall,
     sample_stories,
-)
-
-from bot.ingest.copies import profile
-from bot.ingest.stories import (
-    _LSH_WEIGHTS,
-    DEFAULT_NUM_PERM,
-    SIGNATURE_HASH,
-    StoryClusterer,
-    _BandIndex,
 )
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from story_pairs import (
+
+from bot.ingest.stories import StoryClusterer
+from tests.support.story_pairs import (
     BASE_TIME,
     Pair,
     Story,
@@ -20,8 +22,6 @@ from story_pairs import (
     merge_decisions,
     precision_recall,
 )
-
-from bot.ingest.stories import StoryClusterer
 
 RECALL_FLOOR = 0.80
 HARD_NEGATIVE_KINDS = {

@@ -4,7 +4,8 @@ removing the alias stops that."""
 
 from __future__ import annotations
 
-from test_telegram_harness import (  # noqa: F401
+from bot.matching import SubscriptionMatcher
+from tests.test_telegram_harness import (  # noqa: F401
     USER,
     Bot,
     StartBot,
@@ -13,8 +14,6 @@ from test_telegram_harness import (  # noqa: F401
     publish,
     start_bot_fixture,
 )
-
-from bot.matching import SubscriptionMatcher
 
 
 async def test_an_alias_applies_to_every_topic_and_is_named_in_the_alert(

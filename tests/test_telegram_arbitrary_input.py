@@ -21,7 +21,6 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from test_telegram_harness import OPERATOR, Bot, StartBot, start_bot_fixture  # noqa: F401
 
 from bot.feeds.addresses import IPAddress
 from bot.feeds.fetcher import Fetcher, FetchLimits
@@ -29,6 +28,7 @@ from bot.feeds.parser import InlineParser
 from bot.feeds.probe import probe_feed
 from bot.telegram import texts
 from bot.telegram.app import COMMAND_HANDLERS
+from tests.test_telegram_harness import OPERATOR, Bot, StartBot, start_bot_fixture  # noqa: F401
 
 COMMANDS = sorted(name for names in COMMAND_HANDLERS for name in names)
 OPERATOR_COMMANDS = {name for name, _ in texts.ADMIN_COMMANDS}

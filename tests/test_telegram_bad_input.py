@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from test_telegram_harness import OPERATOR, USER, Bot, StartBot, start_bot_fixture  # noqa: F401
 
 from bot.telegram import texts
+from tests.test_telegram_harness import OPERATOR, USER, Bot, StartBot, start_bot_fixture  # noqa: F401
 
 GROUP = -4003
 ADMIN = 701

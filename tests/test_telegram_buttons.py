@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from botapi import SentMessage
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from test_telegram_harness import USER, Bot, StartBot, start_bot_fixture  # noqa: F401
+
+from tests.support.botapi import SentMessage
+from tests.test_telegram_harness import USER, Bot, StartBot, start_bot_fixture  # noqa: F401
 
 GROUP = -4002
 ADMIN, MEMBER = 601, 602

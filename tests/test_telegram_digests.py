@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from test_telegram_harness import USER, StartBot, start_bot_fixture  # noqa: F401
+from tests.test_telegram_harness import USER, StartBot, start_bot_fixture  # noqa: F401
 
 NEXT = r"next digest \d{1,2} [A-Z][a-z]{2} \d\d:\d\d [A-Z+\-0-9]+"
 

@@ -11,13 +11,12 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from botapi import FakeBotAPI
-from test_telegram_harness import USER, StartBot, add_articles, start_bot_fixture  # noqa: F401
-
 from bot.delivery import OutboxSender, Pacer, RenderedAlert
 from bot.store import OutboxRow
 from bot.telegram import texts
 from bot.telegram.fairuse import CommandLimiter, paced_by_caller
+from tests.support.botapi import FakeBotAPI
+from tests.test_telegram_harness import USER, StartBot, add_articles, start_bot_fixture  # noqa: F401
 
 FLOODER = 2001
 OTHERS = (2101, 2102, 2103)

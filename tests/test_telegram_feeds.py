@@ -7,12 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from botapi import utf16_len
-from feeds_samples import html_page, rss
-from local_hosts import local_limits
 from pytest_httpserver import HTTPServer
-from test_telegram_harness import OPERATOR, USER, StartBot, start_bot_fixture  # noqa: F401
-from test_telegram_status import steady
 
 from bot.config import Config
 from bot.feeds.fetcher import Fetcher
@@ -21,6 +16,11 @@ from bot.feeds.probe import probe_feed
 from bot.ingest.pipeline import Pipeline
 from bot.matching import SubscriptionMatcher
 from bot.store import PollOutcome
+from tests.support.botapi import utf16_len
+from tests.support.feeds_samples import html_page, rss
+from tests.support.local_hosts import local_limits
+from tests.test_telegram_harness import OPERATOR, USER, StartBot, start_bot_fixture  # noqa: F401
+from tests.test_telegram_status import steady
 
 
 async def validate_feed(url: str) -> tuple[str, str | None]:

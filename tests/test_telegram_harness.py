@@ -15,8 +15,6 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import pytest
-from botapi import FakeBotAPI, SentMessage
-from outbox_env import drain, fast_sender
 from telegram.ext import Application
 
 from bot.article import Article
@@ -32,6 +30,8 @@ from bot.matching import SubscriptionMatcher
 from bot.store import AsyncStore, Store
 from bot.telegram import build_application, start_receiving, stop_receiving
 from bot.telegram.services import FeedValidator
+from tests.support.botapi import FakeBotAPI, SentMessage
+from tests.support.outbox_env import drain, fast_sender
 
 USER = 1001
 OPERATOR = 4242

@@ -6,8 +6,8 @@ back to ``pt``, then to ``[delivery] language``), and the choice outlives a rest
 
 from __future__ import annotations
 
-from botapi import FakeBotAPI
-from test_telegram_harness import (  # noqa: F401 (start_bot is a fixture)
+from tests.support.botapi import FakeBotAPI
+from tests.test_telegram_harness import (  # noqa: F401 (start_bot is a fixture)
     OPERATOR,
     USER,
     StartBot,

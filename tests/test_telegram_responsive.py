@@ -14,16 +14,16 @@ from collections.abc import AsyncIterator
 from functools import partial
 
 import pytest
-from feeds_samples import rss
-from local_hosts import local_limits
 from pytest_httpserver import HTTPServer
-from test_telegram_harness import OPERATOR, USER, StartBot, start_bot_fixture  # noqa: F401
 from werkzeug import Request, Response
 
 from bot.feeds.fetcher import Fetcher, FetchLimits
 from bot.feeds.parser import ParsePool
 from bot.feeds.probe import probe_feed
 from bot.telegram.services import FeedValidator
+from tests.support.feeds_samples import rss
+from tests.support.local_hosts import local_limits
+from tests.test_telegram_harness import OPERATOR, USER, StartBot, start_bot_fixture  # noqa: F401
 
 HUGE = 50_000
 

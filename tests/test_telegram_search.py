@@ -7,8 +7,6 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from botapi import SentMessage
-from test_telegram_harness import USER, Bot, StartBot, add_articles, start_bot_fixture  # noqa: F401
 
 import rules
 from bot.aliases import configured
@@ -16,6 +14,8 @@ from bot.article import Article
 from bot.config import Config
 from bot.delivery.buttons import Callback, CallbackDataError, callback_data, parse_callback
 from bot.search import fts_query
+from tests.support.botapi import SentMessage
+from tests.test_telegram_harness import USER, Bot, StartBot, add_articles, start_bot_fixture  # noqa: F401
 
 GROUP = -4003
 ADMIN, MEMBER = 701, 702

@@ -6,15 +6,15 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from botapi import SentMessage
-from outbox_env import burst, drain, fast_sender
 from telegram import Bot as TelegramBot
-from test_telegram_harness import OPERATOR, Bot, StartBot, start_bot_fixture  # noqa: F401
 
 import rules
 from bot import installed_version
 from bot.article import Article
 from bot.store import PollOutcome, Store
+from tests.support.botapi import SentMessage
+from tests.support.outbox_env import burst, drain, fast_sender
+from tests.test_telegram_harness import OPERATOR, Bot, StartBot, start_bot_fixture  # noqa: F401
 
 DIGEST_CHAT, NAMED_CHAT, ALONE_CHAT, WAITING_CHAT = 7, 8, 9, 10
 ALIVE = 4

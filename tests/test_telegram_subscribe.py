@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from test_telegram_harness import USER, StartBot, add_articles, start_bot_fixture  # noqa: F401
-
 from bot.article import Article
+from tests.test_telegram_harness import USER, StartBot, add_articles, start_bot_fixture  # noqa: F401
 
 
 async def test_subscribe_shows_normalized_rule_and_recent_matches(start_bot: StartBot) -> None:

@@ -7,8 +7,8 @@ are pressed as a person would. Every assertion is on the texts and buttons the c
 
 from __future__ import annotations
 
-from botapi import SentMessage
-from test_telegram_harness import (  # noqa: F401
+from tests.support.botapi import SentMessage
+from tests.test_telegram_harness import (  # noqa: F401
     USER,
     Bot,
     StartBot,

@@ -8,11 +8,11 @@ import time
 from pathlib import Path
 
 import httpx
-from botapi import FakeBotAPI
 
 from bot.config import Config, TelegramConfig
 from bot.store import AsyncStore, Store
 from bot.telegram import build_application, start_receiving, stop_receiving
+from tests.support.botapi import FakeBotAPI
 
 CHAT = 7001
 SECRET = "s3cret-token"

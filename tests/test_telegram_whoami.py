@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_telegram_harness import OPERATOR, USER, StartBot, start_bot_fixture  # noqa: F401
+from tests.test_telegram_harness import OPERATOR, USER, StartBot, start_bot_fixture  # noqa: F401
 
 GROUP = -1001234567890
 

@@ -10,10 +10,11 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from daemon_process import wait_until, write_config
-from local_hosts import LOCAL_FETCH_TOML
 from prometheus_client.parser import text_string_to_metric_families
-from test_telegram_webhook import free_port
+
+from tests.support.daemon_process import wait_until, write_config
+from tests.support.local_hosts import LOCAL_FETCH_TOML
+from tests.test_telegram_webhook import free_port
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 

@@ -26,7 +26,7 @@ from bot.feeds.parser import parse_feed
 from bot.ingest.stories import StoryClusterer
 from bot.summary import split_sentences
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 LABELLED_FILE = DATA / "stories" / "pairs.json"
 CORPUS_PAIRS_FILE = DATA / "summary" / "story_pairs.json"
 BASE_TIME = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)

@@ -11,8 +11,6 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-from feeds_samples import rss
-from local_hosts import LOCAL_HOSTS
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -23,6 +21,8 @@ from bot.feeds.fetcher import Fetcher
 from bot.ingest.pipeline import Pipeline, PollResult, fetch_limits
 from bot.matching import SubscriptionMatcher
 from bot.store import AsyncStore, FeedRow, PollOutcome, Store
+from tests.support.feeds_samples import rss
+from tests.support.local_hosts import LOCAL_HOSTS
 
 STORY = "Israeli President Isaac Herzog landed in Baku for talks on energy and security. " * 5
 
