@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,12 +14,14 @@ from hypothesis import HealthCheck, settings
 from pytest_httpserver import HTTPServer
 from telegram import Bot
 
+from bot.config import Config
+from bot.daemon import serve
 from bot.store import AsyncStore, Store
 
 if TYPE_CHECKING:  # imported by pytest as a plugin (below), so that its asserts are rewritten
     from tests.support.botapi import FakeBotAPI
 
-pytest_plugins = ["tests.support.botapi"]
+pytest_plugins = ["tests.support.botapi", "tests.support.telegram_app"]
 
 # Property tests check behaviour, not speed: a busy CI machine must not fail them on time.
 settings.register_profile(
@@ -84,3 +87,25 @@ def threaded_server() -> Iterator[HTTPServer]:
     yield server
     server.clear()
     server.stop()
+
+
+@pytest.fixture
+async def running(botapi: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Callable]:
+    """``await start(config)`` runs the daemon until the test ends (or ``stop()`` is awaited)."""
+    tasks: list[tuple[asyncio.Event, asyncio.Task]] = []
+
+    async def start(config: Config) -> Callable:
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve(config, botapi.token, stop=stop))
+        tasks.append((stop, task))
+
+        async def halt() -> None:
+            stop.set()
+            await asyncio.wait_for(task, 30)
+
+        return halt
+
+    yield start
+    for stop, task in tasks:
+        stop.set()
+        await asyncio.wait_for(task, 30)

@@ -11,96 +11,18 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
-from email.utils import format_datetime
 from pathlib import Path
 
-import pytest
 from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
 
 from bot.cli import main
-from bot.config import Config, FeedSpec, PollingConfig, StorageConfig, TelegramConfig
-from bot.daemon import serve
+from bot.config import Config, FeedSpec
 from bot.store import Store
 from tests.support.botapi import FakeBotAPI
-from tests.support.feeds_samples import rss
-from tests.support.local_hosts import LOCAL_FETCH
-
-CHAT = 5001
-SAMPLE_TITLE = "Israel's Herzog to visit Azerbaijan, key ally bordering on Iran"
-SAMPLE_URL = "https://www.jpost.com/israel-news/article-744617"
-
-
-class Feed:
-    """A feed whose items the test publishes while the daemon polls it."""
-
-    def __init__(self, server: HTTPServer, path: str) -> None:
-        self.items: list[dict[str, str]] = [
-            {"title": "Weather: a mild week ahead", "link": f"https://example.org{path}/weather"}
-        ]
-        self.url = server.url_for(path)
-        self.polls = 0
-        server.expect_request(path).respond_with_handler(self._serve)
-
-    def _serve(self, request: Request) -> Response:
-        self.polls += 1
-        return Response(rss(self.items), content_type="application/rss+xml")
-
-    def publish(self, title: str, link: str, description: str) -> None:
-        now = format_datetime(datetime.now(UTC))
-        self.items.insert(
-            0,
-            {
-                "title": title,
-                "link": link,
-                "description": description,
-                "guid": link,
-                "pubDate": now,
-            },
-        )
-
-
-async def until(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
-
-
-def daemon_config(db: Path, botapi: FakeBotAPI, *feeds: Feed) -> Config:
-    return Config(
-        storage=StorageConfig(path=str(db)),
-        polling=PollingConfig(interval=1, timeout=5),
-        fetch=LOCAL_FETCH,
-        feeds=[FeedSpec(url=feed.url) for feed in feeds],
-        telegram=TelegramConfig(base_url=botapi.base_url),
-    )
-
-
-@pytest.fixture
-async def running(botapi: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Callable]:
-    """``await start(config)`` runs the daemon until the test ends (or ``stop()`` is awaited)."""
-    tasks: list[tuple[asyncio.Event, asyncio.Task]] = []
-
-    async def start(config: Config) -> Callable:
-        stop = asyncio.Event()
-        task = asyncio.create_task(serve(config, botapi.token, stop=stop))
-        tasks.append((stop, task))
-
-        async def halt() -> None:
-            stop.set()
-            await asyncio.wait_for(task, 30)
-
-        return halt
-
-    yield start
-    for stop, task in tasks:
-        stop.set()
-        await asyncio.wait_for(task, 30)
+from tests.support.daemon_env import CHAT, SAMPLE_TITLE, SAMPLE_URL, Feed, daemon_config
+from tests.support.daemon_process import wait_until
+from tests.support.waiting import until
 
 
 async def test_subscriber_gets_the_sample_article_once(
@@ -199,11 +121,7 @@ def test_sigterm_stops_the_installed_command_cleanly(botapi: FakeBotAPI, tmp_pat
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": botapi.token}
     command = [sys.executable, "-m", "bot", "run", "--config", str(config)]
     with subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True) as daemon:
-        deadline = time.monotonic() + 30
-        while not botapi.calls("getUpdates"):
-            assert daemon.poll() is None, daemon.stderr.read()
-            assert time.monotonic() < deadline, "the daemon never started polling"
-            time.sleep(0.05)
+        wait_until(daemon, lambda: botapi.calls("getUpdates"), "the daemon's first long poll")
         daemon.send_signal(signal.SIGTERM)
         _, stderr = daemon.communicate(timeout=30)
     assert daemon.returncode == 0, stderr

@@ -17,7 +17,8 @@ import time_machine
 from pytest_httpserver import HTTPServer
 
 from tests.support.botapi import FakeBotAPI, SentMessage, hrefs
-from tests.test_daemon import Feed, daemon_config, running, until  # noqa: F401
+from tests.support.daemon_env import Feed, daemon_config
+from tests.support.waiting import until
 
 CHAT = 5002
 
@@ -56,7 +57,7 @@ async def test_a_day_of_digests_quiet_hours_and_a_restart(
     botapi: FakeBotAPI,
     httpserver: HTTPServer,
     tmp_path,
-    running,  # noqa: F811 (the fixture imported above)
+    running,
     clock,
 ) -> None:
     feed = Feed(httpserver, "/news.xml")

@@ -13,9 +13,9 @@ from pathlib import Path
 from pytest_httpserver import HTTPServer
 
 from tests.support.botapi import FakeBotAPI
+from tests.support.daemon_env import SAMPLE_TITLE, SAMPLE_URL, Feed
 from tests.support.daemon_process import run_command, start, terminate, wait_until, write_config
 from tests.support.local_hosts import LOCAL_FETCH_TOML
-from tests.test_daemon import SAMPLE_TITLE, SAMPLE_URL, Feed
 
 CHAT = 5021
 ADMIN = 5022

@@ -9,9 +9,8 @@ from pathlib import Path
 from pytest_httpserver import HTTPServer
 
 from tests.support.botapi import FakeBotAPI
-from tests.test_daemon import CHAT, Feed, daemon_config, running, until
-
-__all__ = ["running"]  # the fixture, shared with test_daemon
+from tests.support.daemon_env import CHAT, Feed, daemon_config
+from tests.support.waiting import until
 
 RUSSIAN = (
     "Израиль и Азербайджан подписали соглашение о газе",

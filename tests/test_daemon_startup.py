@@ -18,9 +18,10 @@ from bot.config import TelegramConfig
 from bot.daemon import serve
 from bot.store import Store
 from tests.support.botapi import FakeBotAPI
+from tests.support.daemon_env import SAMPLE_TITLE, SAMPLE_URL, Feed, daemon_config
 from tests.support.daemon_process import start, terminate, write_config
-from tests.test_daemon import SAMPLE_TITLE, SAMPLE_URL, Feed, daemon_config, until
-from tests.test_telegram_webhook import free_port
+from tests.support.local_hosts import free_port
+from tests.support.waiting import until
 
 CHAT = 5002
 UNREACHABLE = "cannot reach the Telegram Bot API"

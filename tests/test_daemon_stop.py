@@ -22,8 +22,15 @@ from pytest_httpserver import HTTPServer
 
 from tests.support.botapi import FakeBotAPI
 from tests.support.local_hosts import LOCAL_FETCH_TOML
-from tests.support.pipeline_env import copy_of, outbox_pairs, prime
-from tests.test_pipeline_atomic import ARTICLES, WAIT, BurstFeed, poll_again
+from tests.support.pipeline_env import (
+    ARTICLES,
+    WAIT,
+    BurstFeed,
+    copy_of,
+    outbox_pairs,
+    poll_again,
+    prime,
+)
 
 CHATS = 10
 ALERTS = CHATS * ARTICLES

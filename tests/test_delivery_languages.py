@@ -13,12 +13,12 @@ from datetime import UTC, datetime
 
 from bot.store import AsyncStore
 from tests.support.outbox_env import drain, fast_sender
+from tests.support.telegram_app import USER, StartBot, alerts
+from tests.support.telegram_app import publish as publish_to_bot
 from tests.test_delivery_schedule import at, follow, publish
 from tests.test_delivery_stories import CHAT as STORY_CHAT
 from tests.test_delivery_stories import FIRST, store_article
 from tests.test_delivery_stories import follow as follow_story
-from tests.test_telegram_harness import USER, StartBot, alerts, start_bot_fixture  # noqa: F401
-from tests.test_telegram_harness import publish as publish_to_bot
 
 CHAT = 7001
 FSI, PDI = "\u2068", "\u2069"

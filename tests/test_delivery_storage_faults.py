@@ -13,10 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,6 +24,8 @@ from bot.store import AsyncStore, Store
 from bot.store.health import FaultKind
 from tests.support.botapi import FakeBotAPI
 from tests.support.outbox_env import bot_render, burst, drain, fast_sender
+from tests.support.storage_faults import write_lock
+from tests.support.waiting import until
 
 SINGLES = range(1, 41)  # 40 chats with 3 alerts each: one message per alert
 DIGESTS = range(101, 106)  # 5 chats with 15 alerts each: a digest
@@ -73,18 +73,6 @@ def fill_disk(store: Store, db: Path) -> None:
 
 def free_disk(store: Store) -> None:
     store.conn.execute("PRAGMA max_page_count = 1073741823")
-
-
-@contextmanager
-def write_lock(db: Path) -> Iterator[None]:
-    """Another process holds the database's write lock until the block ends."""
-    other = sqlite3.connect(db, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
 
 
 def health_lines(caplog: pytest.LogCaptureFixture, needle: str) -> list[str]:
@@ -136,11 +124,13 @@ async def test_a_write_lock_held_mid_burst_repeats_and_loses_nothing(
     stop = asyncio.Event()
     delivery = asyncio.create_task(sender.run_forever(stop))
 
-    await until(lambda: len(botapi.messages()) >= 20)
+    await until(lambda: len(botapi.messages()) >= 20, "20 alerts sent", timeout=30)
     with write_lock(db):
-        await until(lambda: sender.health.fault is not None)
+        await until(
+            lambda: sender.health.fault is not None, "the sender to name the fault", timeout=30
+        )
         await asyncio.sleep(0.5)  # several cycles find the database still locked
-    await until(lambda: outbox_statuses(db)["sent"] == total)
+    await until(lambda: outbox_statuses(db)["sent"] == total, "every alert marked sent", timeout=30)
     stop.set()
     await asyncio.wait_for(delivery, 10)
 
@@ -179,7 +169,9 @@ async def test_stopping_records_what_was_sent_but_not_yet_recorded(bot, botapi, 
 
     with write_lock(db):
         delivery = asyncio.create_task(sender.run_forever(stop))
-        await until(lambda: sender.health.fault is not None)
+        await until(
+            lambda: sender.health.fault is not None, "the sender to name the fault", timeout=30
+        )
     stop.set()  # the database works again as the bot stops
     await asyncio.wait_for(delivery, 10)
 
@@ -200,11 +192,3 @@ async def test_a_crash_before_the_record_is_the_one_documented_duplicate(
 
     assert len(botapi.messages(7)) == 2
     assert outbox_statuses(db) == {"sent": 1}
-
-
-async def until(condition: Callable[[], bool], timeout: float = 30) -> None:
-    """Wait for ``condition`` while the event loop keeps running the bot."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.02)

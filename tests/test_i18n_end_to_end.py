@@ -14,13 +14,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.i18n.bidi import FSI, LRM, PDI
-from tests.test_telegram_harness import (  # noqa: F401 (start_bot is a fixture)
-    USER,
-    StartBot,
-    alerts,
-    publish,
-    start_bot_fixture,
-)
+from tests.support.telegram_app import USER, StartBot, alerts, publish
 
 TYPO = "Israel + (Azerbaijan"
 RULE = "Israel + Azerbaijan"

@@ -13,10 +13,10 @@ from pytest_httpserver import HTTPServer
 from bot.config import Config, StorageConfig
 from bot.wiring import build
 from tests.support.botapi import FakeBotAPI
+from tests.support.daemon_env import Feed
 from tests.support.daemon_process import start, terminate
+from tests.support.local_hosts import free_port
 from tests.support.ops_http import OpsPort
-from tests.test_daemon import Feed
-from tests.test_telegram_webhook import free_port
 
 
 def test_healthy_then_the_store_fails_and_recovers(

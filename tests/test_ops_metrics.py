@@ -16,9 +16,9 @@ from pytest_httpserver import HTTPServer
 from bot import installed_version
 from bot.ops.metrics import ProcessFigures
 from tests.support.botapi import FakeBotAPI
+from tests.support.daemon_env import SAMPLE_TITLE, SAMPLE_URL, Feed
 from tests.support.daemon_process import start, terminate, wait_until
 from tests.support.ops_http import OpsPort, value
-from tests.test_daemon import SAMPLE_TITLE, SAMPLE_URL, Feed
 
 CHAT = 8101
 REFUSING = 8102

@@ -37,12 +37,13 @@ from bot.telegram import build_application, start_receiving, stop_receiving
 from bot.telegram.fairuse import paced_by_caller
 from bot.wiring import Services, build
 from tests.support.botapi import FakeBotAPI
+from tests.support.daemon_env import daemon_config
 from tests.support.feeds_samples import rss
 from tests.support.local_hosts import LOCAL_FETCH
 from tests.support.outbox_env import burst, drain, fast_sender
-from tests.test_daemon import daemon_config, until
-from tests.test_delivery_storage_faults import write_lock
-from tests.test_telegram_harness import unhurried
+from tests.support.storage_faults import write_lock
+from tests.support.telegram_app import unhurried
+from tests.support.waiting import until
 
 OPERATOR, DEPUTY = 4242, 4343
 """The operators: OPERATOR's chat is unknown to the bot (English, the default), DEPUTY's

@@ -22,51 +22,30 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
 
 from bot.article import Article
 from bot.ingest.pipeline import WritesSince
-from tests.support.feeds_samples import rss
 from tests.support.local_hosts import LOCAL_FETCH_TOML
 from tests.support.pipeline_env import (
+    ARTICLES,
+    WAIT,
+    BurstFeed,
     FeedServer,
-    burst,
     close_env,
     copy_of,
     item,
     make_config,
     open_env,
     outbox_pairs,
+    poll_again,
     prime,
 )
 from tests.test_pipeline_stories import HERZOG, HERZOG_COPY
 
-CHATS, ARTICLES = 50, 200
+CHATS = 50
 ALERTS = CHATS * ARTICLES
 KILLS = 10
 """Kill points, spread evenly from the moment the feed is fetched to the end of the poll."""
-WAIT = 60.0
-"""Seconds a process may take to do what the test waits for (a hang guard)."""
-
-
-class BurstFeed:
-    """ARTICLES stories at one URL; ``fetched`` is set whenever a poll fetches them (``fetches``
-    counts them), and ``on_fetch`` (when set) runs first, in the server's thread."""
-
-    def __init__(self, httpserver: HTTPServer) -> None:
-        self.document = rss(burst(ARTICLES))
-        self.fetched = threading.Event()
-        self.fetches = 0
-        self.on_fetch: Callable[[], None] | None = None
-        httpserver.expect_request("/burst.xml").respond_with_handler(self._serve)
-        self.url = httpserver.url_for("/burst.xml")
-
-    def _serve(self, request: Request) -> Response:
-        self.fetches += 1
-        if self.on_fetch is not None:
-            self.on_fetch()
-        self.fetched.set()
-        return Response(self.document, content_type="application/rss+xml")
 
 
 def poll_once(db: Path) -> subprocess.Popen[str]:
@@ -79,16 +58,6 @@ def poll_once(db: Path) -> subprocess.Popen[str]:
     )
     command = [sys.executable, "-m", "bot", "poll-once", "--config", str(config)]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-async def poll_again(db: Path) -> None:
-    """The restart: a new store and pipeline on the file, polling every feed once."""
-    env, fetcher = await open_env(make_config(db))
-    try:
-        results = await env.pipeline.poll_all(env.store.list_feeds())
-        assert [r.status for r in results] == ["ok"], results
-    finally:
-        await close_env(env, fetcher)
 
 
 async def test_a_kill_at_any_point_of_a_large_poll_loses_nothing(

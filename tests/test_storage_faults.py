@@ -29,6 +29,8 @@ from bot.cli import main
 from bot.ingest.scheduler import FeedScheduler
 from bot.store import Store
 from tests.support.pipeline_env import (
+    ARTICLES,
+    BurstFeed,
     close_env,
     make_config,
     numbered_article,
@@ -36,8 +38,7 @@ from tests.support.pipeline_env import (
     outbox_pairs,
     prime,
 )
-from tests.test_pipeline_atomic import ARTICLES, BurstFeed
-from tests.test_telegram_harness import OPERATOR, USER, StartBot, start_bot_fixture  # noqa: F401
+from tests.support.telegram_app import OPERATOR, USER, StartBot
 
 WAIT = 20.0
 """Seconds a condition may take before the test gives up (a hang guard, not a measurement)."""

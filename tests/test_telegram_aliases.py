@@ -5,15 +5,7 @@ removing the alias stops that."""
 from __future__ import annotations
 
 from bot.matching import SubscriptionMatcher
-from tests.test_telegram_harness import (  # noqa: F401
-    USER,
-    Bot,
-    StartBot,
-    add_articles,
-    alerts,
-    publish,
-    start_bot_fixture,
-)
+from tests.support.telegram_app import USER, StartBot, add_articles, alerts, publish
 
 
 async def test_an_alias_applies_to_every_topic_and_is_named_in_the_alert(

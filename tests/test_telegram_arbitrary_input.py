@@ -28,7 +28,7 @@ from bot.feeds.parser import InlineParser
 from bot.feeds.probe import probe_feed
 from bot.telegram import texts
 from bot.telegram.app import COMMAND_HANDLERS
-from tests.test_telegram_harness import OPERATOR, Bot, StartBot, start_bot_fixture  # noqa: F401
+from tests.support.telegram_app import OPERATOR, Bot, StartBot
 
 COMMANDS = sorted(name for names in COMMAND_HANDLERS for name in names)
 OPERATOR_COMMANDS = {name for name, _ in texts.ADMIN_COMMANDS}

@@ -6,7 +6,7 @@ import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.telegram import texts
-from tests.test_telegram_harness import OPERATOR, USER, Bot, StartBot, start_bot_fixture  # noqa: F401
+from tests.support.telegram_app import OPERATOR, USER, Bot, StartBot
 
 GROUP = -4003
 ADMIN = 701

@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 
 from tests.support.botapi import SentMessage
-from tests.test_telegram_harness import USER, Bot, StartBot, start_bot_fixture  # noqa: F401
+from tests.support.telegram_app import USER, Bot, StartBot
 
 GROUP = -4002
 ADMIN, MEMBER = 601, 602

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.test_telegram_harness import USER, StartBot, start_bot_fixture  # noqa: F401
+from tests.support.telegram_app import USER, StartBot
 
 NEXT = r"next digest \d{1,2} [A-Z][a-z]{2} \d\d:\d\d [A-Z+\-0-9]+"
 

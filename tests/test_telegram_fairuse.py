@@ -16,7 +16,7 @@ from bot.store import OutboxRow
 from bot.telegram import texts
 from bot.telegram.fairuse import CommandLimiter, paced_by_caller
 from tests.support.botapi import FakeBotAPI
-from tests.test_telegram_harness import USER, StartBot, add_articles, start_bot_fixture  # noqa: F401
+from tests.support.telegram_app import USER, StartBot, add_articles
 
 FLOODER = 2001
 OTHERS = (2101, 2102, 2103)

@@ -19,7 +19,7 @@ from bot.store import PollOutcome
 from tests.support.botapi import utf16_len
 from tests.support.feeds_samples import html_page, rss
 from tests.support.local_hosts import local_limits
-from tests.test_telegram_harness import OPERATOR, USER, StartBot, start_bot_fixture  # noqa: F401
+from tests.support.telegram_app import OPERATOR, USER, StartBot
 from tests.test_telegram_status import steady
 
 

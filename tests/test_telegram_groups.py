@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.test_telegram_harness import USER, StartBot, start_bot_fixture  # noqa: F401
+from tests.support.telegram_app import USER, StartBot
 
 GROUP = -4001
 FORUM = -1001234567890123

@@ -7,12 +7,7 @@ back to ``pt``, then to ``[delivery] language``), and the choice outlives a rest
 from __future__ import annotations
 
 from tests.support.botapi import FakeBotAPI
-from tests.test_telegram_harness import (  # noqa: F401 (start_bot is a fixture)
-    OPERATOR,
-    USER,
-    StartBot,
-    start_bot_fixture,
-)
+from tests.support.telegram_app import OPERATOR, USER, StartBot
 
 GROUP = -100500
 ADMIN, MEMBER = 7001, 7002

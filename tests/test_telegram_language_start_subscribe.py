@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.i18n.bidi import LRM
-from tests.test_telegram_harness import USER, StartBot, add_articles, start_bot_fixture  # noqa: F401
+from tests.support.telegram_app import USER, StartBot, add_articles
 
 
 async def test_a_russian_user_is_welcomed_and_helped_in_russian(start_bot: StartBot) -> None:

@@ -23,7 +23,7 @@ from bot.feeds.probe import probe_feed
 from bot.telegram.services import FeedValidator
 from tests.support.feeds_samples import rss
 from tests.support.local_hosts import local_limits
-from tests.test_telegram_harness import OPERATOR, USER, StartBot, start_bot_fixture  # noqa: F401
+from tests.support.telegram_app import OPERATOR, USER, StartBot
 
 HUGE = 50_000
 

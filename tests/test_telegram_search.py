@@ -15,7 +15,7 @@ from bot.config import Config
 from bot.delivery.buttons import Callback, CallbackDataError, callback_data, parse_callback
 from bot.search import fts_query
 from tests.support.botapi import SentMessage
-from tests.test_telegram_harness import USER, Bot, StartBot, add_articles, start_bot_fixture  # noqa: F401
+from tests.support.telegram_app import USER, Bot, StartBot, add_articles
 
 GROUP = -4003
 ADMIN, MEMBER = 701, 702

@@ -14,7 +14,7 @@ from bot.article import Article
 from bot.store import PollOutcome, Store
 from tests.support.botapi import SentMessage
 from tests.support.outbox_env import burst, drain, fast_sender
-from tests.test_telegram_harness import OPERATOR, Bot, StartBot, start_bot_fixture  # noqa: F401
+from tests.support.telegram_app import OPERATOR, Bot, StartBot
 
 DIGEST_CHAT, NAMED_CHAT, ALONE_CHAT, WAITING_CHAT = 7, 8, 9, 10
 ALIVE = 4

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from bot.article import Article
-from tests.test_telegram_harness import USER, StartBot, add_articles, start_bot_fixture  # noqa: F401
+from tests.support.telegram_app import USER, StartBot, add_articles
 
 
 async def test_subscribe_shows_normalized_rule_and_recent_matches(start_bot: StartBot) -> None:

@@ -8,14 +8,7 @@ are pressed as a person would. Every assertion is on the texts and buttons the c
 from __future__ import annotations
 
 from tests.support.botapi import SentMessage
-from tests.test_telegram_harness import (  # noqa: F401
-    USER,
-    Bot,
-    StartBot,
-    alerts,
-    publish,
-    start_bot_fixture,
-)
+from tests.support.telegram_app import USER, Bot, StartBot, alerts, publish
 
 FORUM, ADMIN = -100_5001, 601
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from pathlib import Path
 
@@ -13,15 +12,10 @@ from bot.config import Config, TelegramConfig
 from bot.store import AsyncStore, Store
 from bot.telegram import build_application, start_receiving, stop_receiving
 from tests.support.botapi import FakeBotAPI
+from tests.support.local_hosts import free_port
 
 CHAT = 7001
 SECRET = "s3cret-token"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def update(update_id: int, text: str) -> dict:

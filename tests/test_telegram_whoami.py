@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.test_telegram_harness import OPERATOR, USER, StartBot, start_bot_fixture  # noqa: F401
+from tests.support.telegram_app import OPERATOR, USER, StartBot
 
 GROUP = -1001234567890
 

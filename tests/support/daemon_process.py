@@ -6,9 +6,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+from tests.support.waiting import wait_for
 
 
 def write_config(tmp_path: Path, base_url: str, extra: str = "") -> Path:
@@ -54,15 +55,15 @@ def run_command(config: Path, *args: str) -> str:
 
 
 def wait_until(
-    process: subprocess.Popen, condition: Callable[[], bool], what: str, timeout: float = 30
+    process: subprocess.Popen, condition: Callable[[], object], what: str, timeout: float = 30
 ) -> None:
     """Poll ``condition`` while the process runs; fail with its output if it exits first."""
-    deadline = time.monotonic() + timeout
-    while not condition():
+
+    def running() -> None:
         if process.poll() is not None:
             raise AssertionError(f"the daemon exited before {what}: {process.communicate()}")
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
+
+    wait_for(condition, what, timeout=timeout, check=running)
 
 
 def terminate(process: subprocess.Popen) -> tuple[int, str, str]:

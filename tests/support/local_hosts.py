@@ -7,6 +7,7 @@ with the same ``[fetch] allow_hosts`` an operator would write.
 
 from __future__ import annotations
 
+import socket
 from dataclasses import replace
 
 from bot.config import FetchConfig
@@ -22,3 +23,10 @@ LOCAL_FETCH_TOML = '[fetch]\nallow_hosts = ["localhost", "127.0.0.1"]\n'
 def local_limits(limits: FetchLimits | None = None) -> FetchLimits:
     """``limits`` (default: the defaults) with the local hosts allowed."""
     return replace(limits or FetchLimits(), allow_hosts=frozenset(LOCAL_HOSTS))
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now, for a server the test starts next."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -13,8 +13,7 @@ from typing import Any
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.daemon_process import wait_until, write_config
-from tests.support.local_hosts import LOCAL_FETCH_TOML
-from tests.test_telegram_webhook import free_port
+from tests.support.local_hosts import LOCAL_FETCH_TOML, free_port
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import shutil
 import sqlite3
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -181,3 +182,39 @@ async def open_env(config: Config, **store_options: float) -> tuple[PipelineEnv,
 async def close_env(env: PipelineEnv, fetcher: Fetcher) -> None:
     await fetcher.aclose()
     await env.astore.aclose()
+
+
+ARTICLES = 200
+"""Stories in a BurstFeed: a poll large enough to be caught in the middle."""
+WAIT = 60.0
+"""Seconds a process may take to do what the test waits for (a hang guard)."""
+
+
+class BurstFeed:
+    """ARTICLES stories at one URL; ``fetched`` is set whenever a poll fetches them (``fetches``
+    counts them), and ``on_fetch`` (when set) runs first, in the server's thread."""
+
+    def __init__(self, httpserver: HTTPServer) -> None:
+        self.document = rss(burst(ARTICLES))
+        self.fetched = threading.Event()
+        self.fetches = 0
+        self.on_fetch: Callable[[], None] | None = None
+        httpserver.expect_request("/burst.xml").respond_with_handler(self._serve)
+        self.url = httpserver.url_for("/burst.xml")
+
+    def _serve(self, request: Request) -> Response:
+        self.fetches += 1
+        if self.on_fetch is not None:
+            self.on_fetch()
+        self.fetched.set()
+        return Response(self.document, content_type="application/rss+xml")
+
+
+async def poll_again(db: Path) -> None:
+    """The restart: a new store and pipeline on the file, polling every feed once."""
+    env, fetcher = await open_env(make_config(db))
+    try:
+        results = await env.pipeline.poll_all(env.store.list_feeds())
+        assert [r.status for r in results] == ["ok"], results
+    finally:
+        await close_env(env, fetcher)
