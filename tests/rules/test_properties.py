@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import rules
+from tests.rules.strategies import FIELD_NAMES, relaxed
 
 # A small vocabulary so that generated rules and documents share words often.
 WORDS = ["Israel", "Israeli", "Azerbaijan", "Baku", "Iran", "Élysée", "Москва", "שלום", "a", "an"]
-FIELD_NAMES = ["", "", "", "title:", "text:", "source:"]
 
 words = st.sampled_from(WORDS)
 terms = st.one_of(
@@ -41,11 +41,6 @@ rule_texts = st.recursive(fielded, _combine, max_leaves=6)
 separators = st.sampled_from([" ", ", ", "'s ", "’s ", "-", ". ", "\n"])
 field_texts = st.lists(st.tuples(words, separators).map("".join), max_size=12).map("".join)
 documents = st.builds(rules.Document, title=field_texts, text=field_texts, source=field_texts)
-
-
-# Other suites share this machine: no per-example deadline (speed is the benchmark's business),
-# and generated rule texts are often invalid, so filtering is expected.
-relaxed = settings(deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 
 
 def _compiled(text: str) -> rules.Rule:

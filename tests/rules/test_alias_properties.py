@@ -1,4 +1,4 @@
-"""The properties of tests/test_rules_properties.py with aliases: rules over names in several
+"""The properties of tests/rules/test_properties.py with aliases: rules over names in several
 scripts, some written ``=name``, matched through an alias table (document markers) and a
 chat's own table (expanded in the rule), by the index and rule by rule alike."""
 
@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import rules
-from tests.test_rules_properties import FIELD_NAMES, relaxed
+from tests.rules.strategies import FIELD_NAMES, relaxed
 
 TABLE = rules.Aliases(
     {
