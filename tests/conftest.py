@@ -17,6 +17,7 @@ from telegram import Bot
 from bot.config import Config
 from bot.daemon import serve
 from bot.store import AsyncStore, Store
+from tests.support.pipeline_env import FeedServer
 
 if TYPE_CHECKING:  # imported by pytest as a plugin (below), so that its asserts are rewritten
     from tests.support.botapi import FakeBotAPI
@@ -61,6 +62,18 @@ def corpus_dir() -> Path:
 def sample_article_text() -> str:
     """The text of the page this project started from; `Israel + Azerbaijan` must find it."""
     return _require(SAMPLE_ARTICLE).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """Where the test's database file goes (created by whoever opens it first)."""
+    return tmp_path / "bot.db"
+
+
+@pytest.fixture
+def server(httpserver: HTTPServer) -> FeedServer:
+    """Feeds the test publishes on the local server, answering conditional GETs as a site does."""
+    return FeedServer(httpserver)
 
 
 @pytest.fixture

@@ -18,11 +18,6 @@ from tests.support.pipeline_env import FeedServer, item
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def server(httpserver: HTTPServer) -> FeedServer:
-    return FeedServer(httpserver)
-
-
 def write_config(tmp_path: Path, feeds: list[tuple[str, str]]) -> Path:
     """A config file with these (name, url) feeds and its database in tmp_path."""
     lines = [

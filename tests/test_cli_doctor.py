@@ -32,11 +32,6 @@ STATUSES = tuple(f"{status.value}:" for status in Status)
 
 
 @pytest.fixture
-def server(httpserver: HTTPServer) -> FeedServer:
-    return FeedServer(httpserver)
-
-
-@pytest.fixture
 def token(monkeypatch: pytest.MonkeyPatch, botapi: FakeBotAPI) -> str:
     """The token the fake Bot API knows, in the environment as an operator sets it."""
     monkeypatch.setenv(TOKEN_ENV, botapi.token)

@@ -32,11 +32,6 @@ DIGESTS = range(101, 106)  # 5 chats with 15 alerts each: a digest
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "bot.db"
-
-
-@pytest.fixture
 async def astore(db: Path) -> Iterator[AsyncStore]:
     """The store on ``db``, its busy timeout cut to 50 ms so a held lock fails fast."""
     store = AsyncStore(Store.open(db))

@@ -11,11 +11,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from pytest_httpserver import HTTPServer
 
 from bot.store import Store
 from tests.support.pipeline_env import (
-    FeedServer,
     PipelineEnv,
     close_env,
     item,
@@ -24,16 +22,6 @@ from tests.support.pipeline_env import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def server(httpserver: HTTPServer) -> FeedServer:
-    return FeedServer(httpserver)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "bot.db"
 
 
 @pytest.fixture
@@ -247,8 +235,8 @@ async def test_alerts_queued_before_a_crash_are_still_pending_after_reopening(
     script = textwrap.dedent(
         f"""
         import asyncio, os, signal, sys
-        sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / "tests")!r}]
-        from pipeline_env import make_config, open_env
+        sys.path.insert(0, {str(ROOT)!r})
+        from tests.support.pipeline_env import make_config, open_env
 
         async def main():
             env, _ = await open_env(make_config({str(db)!r}))

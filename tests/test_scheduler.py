@@ -47,11 +47,6 @@ def next_runs(scheduler: FeedScheduler) -> dict[int, datetime]:
 
 
 @pytest.fixture
-def server(httpserver: HTTPServer) -> FeedServer:
-    return FeedServer(httpserver)
-
-
-@pytest.fixture
 async def running(
     tmp_path: Path, server: FeedServer
 ) -> AsyncIterator[tuple[PipelineEnv, FeedScheduler]]:

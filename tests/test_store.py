@@ -27,11 +27,6 @@ NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "bot.db"
-
-
-@pytest.fixture
 def store(db: Path) -> Iterator[Store]:
     store = Store.open(db)
     yield store
