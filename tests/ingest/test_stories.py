@@ -1,6 +1,6 @@
 """One alert per story: the clusterer's window, links, feeds, and the corpus pairs.
 
-The written labelled set is scored in ``tests/test_summary_story_pairs.py``; here the second
+The written labelled set is scored in ``tests/ingest/test_story_pairs.py``; here the second
 set, built from ../shared corpus articles (``tests/support/story_pairs.py``), and the mechanics: the
 time window, forgetting, links, which feed an article came from.
 """

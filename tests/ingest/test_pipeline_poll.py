@@ -6,29 +6,15 @@ import signal
 import subprocess
 import sys
 import textwrap
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from bot.store import Store
 from tests.support.pipeline_env import (
-    PipelineEnv,
-    close_env,
     item,
-    make_config,
-    open_env,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-async def env(db: Path) -> AsyncIterator[PipelineEnv]:
-    env, fetcher = await open_env(make_config(db))
-    yield env
-    await close_env(env, fetcher)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def pending(db: Path) -> list[tuple[int, str, list[str]]]:

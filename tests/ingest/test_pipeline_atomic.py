@@ -25,6 +25,7 @@ from pytest_httpserver import HTTPServer
 
 from bot.article import Article
 from bot.ingest.pipeline import WritesSince
+from tests.ingest.wire_story import HERZOG, HERZOG_COPY
 from tests.support.local_hosts import LOCAL_FETCH_TOML
 from tests.support.pipeline_env import (
     ARTICLES,
@@ -40,7 +41,6 @@ from tests.support.pipeline_env import (
     poll_again,
     prime,
 )
-from tests.test_pipeline_stories import HERZOG, HERZOG_COPY
 
 CHATS = 50
 ALERTS = CHATS * ARTICLES

@@ -7,13 +7,13 @@ story on the same topic (the sample page's second story) still alerts on its own
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 
+from tests.ingest.wire_story import HERZOG, HERZOG_COPY
 from tests.support.pipeline_env import (
     FeedServer,
     PipelineEnv,
@@ -23,27 +23,10 @@ from tests.support.pipeline_env import (
     open_env,
 )
 
-HERZOG = (
-    "Israeli President Isaac Herzog will travel to Azerbaijan on Tuesday, on a visit meant to "
-    "strengthen the strategic ties between Israel and the Shia Muslim country bordering on Iran. "
-    "During the two-day visit, Herzog plans to meet his counterpart Ilham Aliyev."
-)
-HERZOG_COPY = (
-    "JERUSALEM (Wire) - Israeli President Isaac Herzog will travel to Azerbaijan on Tuesday, on a "
-    "visit meant to strengthen the strategic ties between Israel and the Shia Muslim country "
-    "bordering on Iran. During the two-day trip, Herzog plans to meet President Ilham Aliyev."
-)
 COHEN = (
     "Foreign Minister Eli Cohen will make a diplomatic trip to Central Europe to meet senior "
     "figures in Croatia, Slovakia, Hungary and Austria, and to talk about Israel and Iran."
 )
-
-
-@pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[PipelineEnv]:
-    env, fetcher = await open_env(make_config(tmp_path / "bot.db"))
-    yield env
-    await close_env(env, fetcher)
 
 
 def outbox(env: PipelineEnv) -> list[tuple[str, str, int | None]]:

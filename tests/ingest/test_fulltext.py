@@ -24,7 +24,7 @@ from bot.ingest.fulltext import (
 from bot.summary import summarize
 from tests.support.local_hosts import local_limits
 
-PAGE_TEMPLATE = Path(__file__).parent / "data" / "summary" / "article_page.html"
+PAGE_TEMPLATE = Path(__file__).parents[1] / "data" / "summary" / "article_page.html"
 PUBLISHED = "2023-05-28T15:05:00+03:00"
 FURNITURE = (
     "We use cookies",
