@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-import time_machine
 from hypothesis import HealthCheck, settings
 from pytest_httpserver import HTTPServer
 from telegram import Bot
@@ -34,14 +32,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" / "feeds"
 SAMPLE_ARTICLE = SHARED / "samples" / "jpost-herzog-azerbaijan-2023-05-28.txt"
-
-
-@pytest.fixture
-def clock() -> Iterator[time_machine.Traveller]:
-    """The clock at 3 Dec 2026, 12:00 UTC, standing still until a test moves it (the delivery
-    tests walk a chat through a day in steps)."""
-    with time_machine.travel(datetime(2026, 12, 3, 12, 0, tzinfo=UTC), tick=False) as traveller:
-        yield traveller
 
 
 def _require(path: Path) -> Path:

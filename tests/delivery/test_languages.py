@@ -12,13 +12,18 @@ import re
 from datetime import UTC, datetime
 
 from bot.store import AsyncStore
+from tests.delivery.queued import (
+    FIRST,
+    STORY_CHAT,
+    at,
+    follow,
+    follow_story,
+    publish,
+    store_article,
+)
 from tests.support.outbox_env import drain, fast_sender
 from tests.support.telegram_app import USER, StartBot, alerts
 from tests.support.telegram_app import publish as publish_to_bot
-from tests.test_delivery_schedule import at, follow, publish
-from tests.test_delivery_stories import CHAT as STORY_CHAT
-from tests.test_delivery_stories import FIRST, store_article
-from tests.test_delivery_stories import follow as follow_story
 
 CHAT = 7001
 FSI, PDI = "\u2068", "\u2069"

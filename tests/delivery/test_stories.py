@@ -10,42 +10,16 @@ they look after all edits: each article's link must be there exactly once.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
 
 import pytest
 
 import rules
-from bot.article import Article
 from bot.delivery import RenderedAlert
 from bot.delivery.format import also_line
 from bot.markup import link
 from bot.store import AsyncStore, OutboxRow, Store
+from tests.delivery.queued import FIRST, STORY_CHAT, follow_story, store_article
 from tests.support.outbox_env import drain, fast_sender
-
-CHAT = 2001
-TEXT = "Israeli President Isaac Herzog will travel to Azerbaijan to strengthen ties with Israel."
-FIRST = "https://world.example/herzog"
-
-
-def store_article(
-    store: Store, source: str, url: str | None, title: str = "Herzog to visit Azerbaijan"
-) -> int:
-    feed = store.add_feed(f"https://{source.lower().replace(' ', '-')}.example/rss", name=source)
-    article = Article(
-        id=url or title,
-        feed_url=feed.url,
-        url=url,
-        title=title,
-        text=TEXT,
-        published=datetime(2023, 5, 28, 15, 5, tzinfo=UTC),
-        source=source,
-    )
-    [stored] = store.add_articles(feed.id, [article], seen_at=datetime.now(UTC))
-    return stored.rowid
-
-
-def follow(store: Store) -> int:
-    return store.add_subscription(CHAT, rules.compile("Israel + Azerbaijan")).id
 
 
 def queue_story(store: Store, sub: int, copies: list[tuple[str, str | None]]) -> None:
@@ -53,7 +27,7 @@ def queue_story(store: Store, sub: int, copies: list[tuple[str, str | None]]) ->
     first = store_article(store, "World Desk", FIRST)
     rowids = [store_article(store, source, url) for source, url in copies]
     store.enqueue_alerts(
-        {(CHAT, rowid): [sub] for rowid in [first, *rowids]},
+        {(STORY_CHAT, rowid): [sub] for rowid in [first, *rowids]},
         stories=dict.fromkeys(rowids, first),
     )
 
@@ -68,26 +42,26 @@ def outbox(astore: AsyncStore) -> list[tuple[str | None, str, str | None, str | 
 
 async def test_copies_from_other_sources_are_linked_on_the_first_alert(bot, botapi, astore) -> None:
     store = astore.sync
-    sub = follow(store)
+    sub = follow_story(store)
     first = store_article(store, "World Desk", FIRST)
-    assert store.enqueue_alerts({(CHAT, first): [sub]}) == 1
+    assert store.enqueue_alerts({(STORY_CHAT, first): [sub]}) == 1
     sender = fast_sender(bot, astore)
     await sender.deliver_pending()
-    [alert] = botapi.messages(CHAT)
+    [alert] = botapi.messages(STORY_CHAT)
     assert "Also:" not in alert.plain
 
     copies = {"Regional News": "https://regional.example/h", "Wire Service": "https://w.example/h"}
     for source, url in copies.items():
         copy = store_article(store, source, url)
-        queued = store.enqueue_alerts({(CHAT, copy): [sub]}, stories={copy: first})
+        queued = store.enqueue_alerts({(STORY_CHAT, copy): [sub]}, stories={copy: first})
         assert queued == 0, "a copy of a story already alerted queues no new message"
     report = await sender.deliver_pending()
 
-    [alert] = botapi.messages(CHAT)
+    [alert] = botapi.messages(STORY_CHAT)
     assert alert.plain.count("Herzog to visit Azerbaijan") == 1
     assert alert.plain.splitlines()[-1] == "Also: Regional News, Wire Service"
     assert '<a href="https://regional.example/h">Regional News</a>' in alert.text
-    assert botapi.links(CHAT) == Counter([FIRST, *copies.values()])
+    assert botapi.links(STORY_CHAT) == Counter([FIRST, *copies.values()])
     assert report.merged == 2
     assert [row[1:3] for row in outbox(astore)] == [("sent", "alert"), *[("sent", "also")] * 2]
     assert {m for (m,) in store.conn.execute("SELECT message_id FROM outbox")} == {alert.message_id}
@@ -101,13 +75,13 @@ async def test_four_stories_of_one_feed_taken_for_copies_all_stay_visible(
     named by their own links, each one is there to open."""
     store = astore.sync
     urls = [f"https://caspian.example/{slug}" for slug in ("trade", "flights", "water")]
-    queue_story(store, follow(store), [("World Desk", url) for url in urls])
+    queue_story(store, follow_story(store), [("World Desk", url) for url in urls])
 
     await drain(fast_sender(bot, astore))
 
-    [alert] = botapi.messages(CHAT)
+    [alert] = botapi.messages(STORY_CHAT)
     assert alert.plain.splitlines()[-1] == "Also: World Desk, World Desk, World Desk"
-    assert botapi.links(CHAT) == Counter([FIRST, *urls])
+    assert botapi.links(STORY_CHAT) == Counter([FIRST, *urls])
     assert [row[2] for row in outbox(astore)] == ["alert", "also", "also", "also"]
 
 
@@ -125,15 +99,15 @@ async def test_a_refused_edit_sends_the_copy_as_an_alert_of_its_own(
 ) -> None:
     store = astore.sync
     copy = "https://regional.example/herzog"
-    queue_story(store, follow(store), [("Regional News", copy)])
+    queue_story(store, follow_story(store), [("Regional News", copy)])
     botapi.inject("editMessageText", status=400, description=refusal)
 
     reports = await drain(fast_sender(bot, astore))
 
-    first, second = botapi.messages(CHAT)
+    first, second = botapi.messages(STORY_CHAT)
     assert "Also:" not in first.plain
     assert second.text.startswith(f'<b><a href="{copy}">Herzog to visit Azerbaijan</a></b>')
-    assert botapi.links(CHAT) == Counter([FIRST, copy])
+    assert botapi.links(STORY_CHAT) == Counter([FIRST, copy])
     [_, (_, status, shown_as, reason)] = outbox(astore)
     assert (status, shown_as) == ("sent", "alert")
     assert reason.startswith("not named on its first alert: Telegram refused the edit: ")
@@ -147,40 +121,40 @@ async def test_a_bot_blocked_before_the_edit_shows_the_copy_nowhere_and_says_so(
     bot, botapi, astore
 ) -> None:
     store = astore.sync
-    queue_story(store, follow(store), [("Regional News", "https://regional.example/herzog")])
-    botapi.inject("editMessageText", status=403, chat_id=CHAT)
+    queue_story(store, follow_story(store), [("Regional News", "https://regional.example/herzog")])
+    botapi.inject("editMessageText", status=403, chat_id=STORY_CHAT)
     sender = fast_sender(bot, astore)
     await sender.deliver_pending()  # the first alert goes out; then the user blocks the bot
-    botapi.inject("sendMessage", status=403, chat_id=CHAT)
+    botapi.inject("sendMessage", status=403, chat_id=STORY_CHAT)
 
     await drain(sender)
 
-    [alert] = botapi.messages(CHAT)
+    [alert] = botapi.messages(STORY_CHAT)
     assert "Also:" not in alert.plain
     assert [row[1:3] for row in outbox(astore)] == [("sent", "alert"), ("failed", None)]
     assert outbox(astore)[1][3] == "blocked by the user"
-    assert not store.get_chat(CHAT).active
+    assert not store.get_chat(STORY_CHAT).active
 
 
 async def test_a_copy_of_an_alert_that_went_out_in_a_digest_comes_on_its_own(
     bot, botapi, astore
 ) -> None:
     store = astore.sync
-    sub = follow(store)
+    sub = follow_story(store)
     others = [
         store_article(store, "Daily", f"https://daily.example/{n}", f"N{n}") for n in range(11)
     ]
-    store.enqueue_alerts({(CHAT, rowid): [sub] for rowid in others})
+    store.enqueue_alerts({(STORY_CHAT, rowid): [sub] for rowid in others})
     copy = "https://regional.example/herzog"
     queue_story(store, sub, [("Regional News", copy)])
 
     await drain(fast_sender(bot, astore))
 
-    digest, alone = botapi.messages(CHAT)
+    digest, alone = botapi.messages(STORY_CHAT)
     assert digest.plain.startswith("12 new alerts")
     assert alone.text.startswith(f'<b><a href="{copy}">')
-    assert sum(botapi.links(CHAT).values()) == 13
-    assert set(botapi.links(CHAT).values()) == {1}
+    assert sum(botapi.links(STORY_CHAT).values()) == 13
+    assert set(botapi.links(STORY_CHAT).values()) == {1}
     assert outbox(astore)[-1][1:] == (
         "sent",
         "alert",
@@ -191,21 +165,21 @@ async def test_a_copy_of_an_alert_that_went_out_in_a_digest_comes_on_its_own(
 async def test_a_copy_of_an_alert_that_failed_comes_on_its_own(bot, botapi, astore) -> None:
     store = astore.sync
     copy = "https://regional.example/herzog"
-    queue_story(store, follow(store), [("Regional News", copy)])
+    queue_story(store, follow_story(store), [("Regional News", copy)])
     botapi.inject("sendMessage", status=400, description="Bad Request: some refusal")
 
     await drain(fast_sender(bot, astore))
 
-    [alone] = botapi.messages(CHAT)
+    [alone] = botapi.messages(STORY_CHAT)
     assert alone.plain.startswith("Herzog to visit Azerbaijan\nRegional News")
-    assert botapi.links(CHAT) == Counter([copy])
+    assert botapi.links(STORY_CHAT) == Counter([copy])
     assert [row[1:3] for row in outbox(astore)] == [("failed", None), ("sent", "alert")]
 
 
 async def test_a_copy_waits_while_its_first_alert_waits(bot, botapi, astore) -> None:
     store = astore.sync
     copy = "https://regional.example/herzog"
-    queue_story(store, follow(store), [("Regional News", copy)])
+    queue_story(store, follow_story(store), [("Regional News", copy)])
     botapi.inject("sendMessage", status=502, description="Bad Gateway")
     sender = fast_sender(bot, astore)
 
@@ -215,15 +189,15 @@ async def test_a_copy_waits_while_its_first_alert_waits(bot, botapi, astore) -> 
     await drain(sender)
 
     assert waiting == ["pending", "merged"]
-    [alert] = botapi.messages(CHAT)
-    assert botapi.links(CHAT) == Counter([FIRST, copy])
+    [alert] = botapi.messages(STORY_CHAT)
+    assert botapi.links(STORY_CHAT) == Counter([FIRST, copy])
     assert alert.plain.splitlines()[-1] == "Also: Regional News"
 
 
 async def test_a_copy_that_would_overfill_the_alert_comes_on_its_own(bot, botapi, astore):
     store = astore.sync
     copy = "https://regional.example/herzog"
-    queue_story(store, follow(store), [("Regional News", copy)])
+    queue_story(store, follow_story(store), [("Regional News", copy)])
 
     async def full_render(row: OutboxRow, *, also=()) -> RenderedAlert:
         """An alert that already fills almost all of a message."""
@@ -233,23 +207,23 @@ async def test_a_copy_that_would_overfill_the_alert_comes_on_its_own(bot, botapi
 
     await drain(fast_sender(bot, astore, render=full_render))
 
-    assert len(botapi.messages(CHAT)) == 2
-    assert botapi.links(CHAT) == Counter([FIRST, copy])
+    assert len(botapi.messages(STORY_CHAT)) == 2
+    assert botapi.links(STORY_CHAT) == Counter([FIRST, copy])
     assert outbox(astore)[1][3].endswith("the alert would be longer than 4096 characters")
 
 
 async def test_sources_past_what_one_alert_can_name_come_on_their_own(bot, botapi, astore):
     store = astore.sync
     urls = [f"https://s{n}.example/{'story-' * 20}{n}" for n in range(30)]
-    queue_story(store, follow(store), [(f"Source {n}", url) for n, url in enumerate(urls)])
+    queue_story(store, follow_story(store), [(f"Source {n}", url) for n, url in enumerate(urls)])
 
     await drain(fast_sender(bot, astore))
 
-    alert, *rest = botapi.messages(CHAT)
+    alert, *rest = botapi.messages(STORY_CHAT)
     named = alert.plain.splitlines()[-1].removeprefix("Also: ").split(", ")
     assert 0 < len(named) < 30
     assert all(message.plain.startswith(f"{30 - len(named)} new alerts") for message in rest)
-    assert botapi.links(CHAT) == Counter([FIRST, *urls])
+    assert botapi.links(STORY_CHAT) == Counter([FIRST, *urls])
     assert {row[3] for row in outbox(astore)[1 + len(named) :]} == {
         "not named on its first alert: too many sources for one alert"
     }
@@ -257,11 +231,11 @@ async def test_sources_past_what_one_alert_can_name_come_on_their_own(bot, botap
 
 async def test_a_copy_without_a_link_comes_on_its_own(bot, botapi, astore) -> None:
     store = astore.sync
-    queue_story(store, follow(store), [("Radio Baku", None)])
+    queue_story(store, follow_story(store), [("Radio Baku", None)])
 
     await drain(fast_sender(bot, astore))
 
-    first, alone = botapi.messages(CHAT)
+    first, alone = botapi.messages(STORY_CHAT)
     assert "Also:" not in first.plain
     assert alone.plain.startswith("Herzog to visit Azerbaijan\nRadio Baku")
 
@@ -269,7 +243,7 @@ async def test_a_copy_without_a_link_comes_on_its_own(bot, botapi, astore) -> No
 async def test_a_flood_wait_on_the_edit_names_the_copy_later(bot, botapi, astore) -> None:
     store = astore.sync
     copy = "https://regional.example/herzog"
-    queue_story(store, follow(store), [("Regional News", copy)])
+    queue_story(store, follow_story(store), [("Regional News", copy)])
     botapi.inject("editMessageText", retry_after=1)
     sender = fast_sender(bot, astore)
 
@@ -277,17 +251,17 @@ async def test_a_flood_wait_on_the_edit_names_the_copy_later(bot, botapi, astore
     await drain(sender)
 
     assert (first_cycle.sent, first_cycle.retried, first_cycle.merged) == (1, 1, 0)
-    [alert] = botapi.messages(CHAT)
-    assert botapi.links(CHAT) == Counter([FIRST, copy])
+    [alert] = botapi.messages(STORY_CHAT)
+    assert botapi.links(STORY_CHAT) == Counter([FIRST, copy])
     assert len(alert.edits) == 1
 
 
 async def test_a_copy_alerts_normally_where_the_first_did_not(astore: AsyncStore) -> None:
     """A chat that never saw the first copy (its rule did not match it) gets this one."""
     store = astore.sync
-    sub = store.add_subscription(CHAT, rules.compile("Herzog"))
+    sub = store.add_subscription(STORY_CHAT, rules.compile("Herzog"))
     first = store_article(store, "World Desk", FIRST)
     copy = store_article(store, "Regional News", "https://regional.example/herzog")
-    assert store.enqueue_alerts({(CHAT, copy): [sub.id]}, stories={copy: first}) == 1
+    assert store.enqueue_alerts({(STORY_CHAT, copy): [sub.id]}, stories={copy: first}) == 1
     [pending] = store.pending_alerts()
     assert pending.article.article.source == "Regional News"

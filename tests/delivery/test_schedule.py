@@ -7,56 +7,19 @@ and, after each, runs the sender until it has nothing to do, as the daemon's loo
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 
 import rules
 from bot.article import Article
 from bot.store import AsyncStore, Store
+from tests.delivery.queued import CHAT, at, follow, publish
 from tests.support.botapi import FakeBotAPI, hrefs, utf16_len
 from tests.support.outbox_env import drain, fast_sender
 
-CHAT = 7001
 BERLIN = "Europe/Berlin"
-
-
-_serials = itertools.count()
-
-
-def follow(store: Store, rule: str, frequency: str | None, *, chat: int = CHAT) -> int:
-    return store.add_subscription(chat, rules.compile(rule), frequency=frequency).id
-
-
-def publish(store: Store, subs: list[int], titles: list[str], *, chat: int = CHAT) -> list[str]:
-    """Articles published now and matched by ``subs``, queued as a poll queues them."""
-    feed = store.feed_by_url("https://wire.example/rss") or store.add_feed(
-        "https://wire.example/rss", name="Wire"
-    )
-    now = datetime.now(UTC)
-    items = [
-        Article(
-            id=f"{n}",
-            feed_url=feed.url,
-            url=f"https://wire.example/{n}",
-            title=title,
-            text=title,
-            published=now,
-            source="Wire",
-        )
-        for n, title in zip(_serials, titles, strict=False)
-    ]
-    stored = store.add_articles(feed.id, items, seen_at=now)
-    store.enqueue_alerts({(chat, article.rowid): subs for article in stored})
-    return [item.url for item in items]
-
-
-async def at(clock: time_machine.Traveller, moment: datetime, sender) -> None:
-    clock.move_to(moment)
-    await drain(sender)
 
 
 async def test_a_daily_topic_gets_one_morning_digest_with_its_items(
