@@ -20,7 +20,7 @@ from tests.support.botapi import utf16_len
 from tests.support.feeds_samples import html_page, rss
 from tests.support.local_hosts import local_limits
 from tests.support.telegram_app import OPERATOR, USER, StartBot
-from tests.test_telegram_status import steady
+from tests.telegram.status_answer import steady
 
 
 async def validate_feed(url: str) -> tuple[str, str | None]:

@@ -12,20 +12,11 @@ import rules
 from bot import installed_version
 from bot.article import Article
 from bot.store import PollOutcome, Store
-from tests.support.botapi import SentMessage
 from tests.support.outbox_env import burst, drain, fast_sender
 from tests.support.telegram_app import OPERATOR, Bot, StartBot
+from tests.telegram.status_answer import ALIVE, steady
 
 DIGEST_CHAT, NAMED_CHAT, ALONE_CHAT, WAITING_CHAT = 7, 8, 9, 10
-ALIVE = 4
-"""The heading and the lines that change by the second: release and uptime, last poll,
-Telegram's last answer (their own test sets them)."""
-
-
-def steady(answer: SentMessage) -> list[str]:
-    """/status after its first lines, without the latencies of alerts the test sent just now
-    (a second or none, as it happens)."""
-    return [line for line in answer.plain.splitlines()[ALIVE:] if " p50 " not in line]
 
 
 def story(store: Store, chat: int) -> None:
