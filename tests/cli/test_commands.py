@@ -15,7 +15,7 @@ from bot.store import Store
 from tests.support.local_hosts import LOCAL_FETCH_TOML
 from tests.support.pipeline_env import FeedServer, item
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def write_config(tmp_path: Path, feeds: list[tuple[str, str]]) -> Path:
