@@ -25,9 +25,9 @@ from tests.support.local_hosts import LOCAL_FETCH_TOML
 from tests.support.pipeline_env import FeedServer, item
 from tests.support.unit_sandbox import Sandbox, missing_tools, sandbox_of
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 UNIT = ROOT / "deploy" / "topic-alert.service"
-SANDBOX_SCRIPT = Path(__file__).parent / "support" / "unit_sandbox.py"
+SANDBOX_SCRIPT = ROOT / "tests" / "support" / "unit_sandbox.py"
 SHIPPED_COMMAND = "/opt/topic-alert/.venv/bin/topic-alert"
 CHAT = 4242
 

@@ -23,7 +23,7 @@ from pytest_httpserver import HTTPServer
 from bot.config import load_config
 from tests.support.pipeline_env import FeedServer, item
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ENTRYPOINT = ROOT / "deploy" / "docker-entrypoint.sh"
 IMAGE_USER = 10001
 """The Dockerfile's ``useradd --uid``."""
