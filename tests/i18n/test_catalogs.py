@@ -24,7 +24,7 @@ from bot.i18n import LANGUAGES, SOURCE_LANGUAGE
 from bot.i18n.catalogs import LOCALES, catalog_path
 from tests.support.botapi import FakeBotAPI
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TRANSLATED = [language for language in LANGUAGES if language != SOURCE_LANGUAGE]
 _TAG = re.compile(r"</?([a-z-]+)[^>]*>")
 
