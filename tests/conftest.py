@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,8 +11,6 @@ from hypothesis import HealthCheck, settings
 from pytest_httpserver import HTTPServer
 from telegram import Bot
 
-from bot.config import Config
-from bot.daemon import serve
 from bot.store import AsyncStore, Store
 from tests.support.pipeline_env import FeedServer
 
@@ -90,25 +87,3 @@ def threaded_server() -> Iterator[HTTPServer]:
     yield server
     server.clear()
     server.stop()
-
-
-@pytest.fixture
-async def running(botapi: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Callable]:
-    """``await start(config)`` runs the daemon until the test ends (or ``stop()`` is awaited)."""
-    tasks: list[tuple[asyncio.Event, asyncio.Task]] = []
-
-    async def start(config: Config) -> Callable:
-        stop = asyncio.Event()
-        task = asyncio.create_task(serve(config, botapi.token, stop=stop))
-        tasks.append((stop, task))
-
-        async def halt() -> None:
-            stop.set()
-            await asyncio.wait_for(task, 30)
-
-        return halt
-
-    yield start
-    for stop, task in tasks:
-        stop.set()
-        await asyncio.wait_for(task, 30)
