@@ -12,7 +12,7 @@ import feedparser
 import pytest
 from lxml import etree, html
 
-DEMO = Path(__file__).resolve().parents[1] / "bot" / "demo"
+DEMO = Path(__file__).resolve().parents[2] / "bot" / "demo"
 FEEDS = DEMO / "feeds"
 PAGES = DEMO / "pages"
 
