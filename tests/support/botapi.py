@@ -894,6 +894,10 @@ def _make_handler(api: FakeBotAPI) -> type[BaseHTTPRequestHandler]:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # The headers and the body go out in two writes; with Nagle's algorithm the body waits
+        # for the client's delayed ACK of the headers, 40 ms on every request of a kept-alive
+        # connection. Telegram answers at once, and so must the fake.
+        disable_nagle_algorithm = True
 
         def do_POST(self) -> None:
             self._serve()
