@@ -86,6 +86,7 @@ def build_application(
     on_feed_removed: FeedChanged | None = None,
     pacer: Pacer | None = None,
     activity: Activity | None = None,
+    menus: bool = True,
 ) -> Application:
     """The bot's Application, not yet initialized.
 
@@ -96,19 +97,22 @@ def build_application(
     ``on_feed_added(feed_row)`` is awaited after /addfeed stored a feed, and
     ``on_feed_removed(feed_row)`` after /removefeed disabled one. ``activity`` counts every
     Bot API request and its answer, the long poll's included (the process's one, so metrics
-    and /status see them).
+    and /status see them). ``menus=False`` leaves the command menus and descriptions Telegram
+    has as they are instead of publishing them at start-up: eight languages' worth of
+    requests that an Application started many times over (the tests' harness) does not need.
     """
     activity = activity or Activity()
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
         .rate_limiter(PacedReplies(pacer or Pacer(), activity))
         .get_updates_request(ReportedUpdates(activity))
         .concurrent_updates(True)
-        .post_init(publish_commands)
-        .build()
     )
+    if menus:
+        builder = builder.post_init(publish_commands)
+    application = builder.build()
     application.bot_data[KEY] = Services(
         store=store,
         config=config,

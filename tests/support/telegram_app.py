@@ -90,6 +90,8 @@ class Options:
     pacer: Pacer = field(default_factory=unhurried)
     commands_per_minute: int = 20
     language: str = "en"
+    menus: bool = False
+    """Publish the command menus at start-up, as the daemon does: for the tests about menus."""
 
 
 StartBot = Callable[..., Awaitable[Bot]]
@@ -119,6 +121,7 @@ async def start_bot(botapi: FakeBotAPI, tmp_path) -> AsyncIterator[StartBot]:
             config=config,
             validate_feed=opts.validate_feed,
             pacer=opts.pacer,
+            menus=opts.menus,
         )
         await start_receiving(application, TelegramConfig(), poll_timeout=1)
         bot = Bot(botapi, store, application)

@@ -95,7 +95,7 @@ async def test_quiet_hours_are_set_shown_and_ended(start_bot: StartBot) -> None:
 
 
 async def test_help_explains_digests_and_quiet_hours(start_bot: StartBot) -> None:
-    bot = await start_bot()
+    bot = await start_bot(menus=True)
 
     answer = await bot.send(USER, "/help")
 

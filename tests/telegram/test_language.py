@@ -32,7 +32,7 @@ async def test_a_russian_app_gets_russian_and_language_offers_every_language(
 
 
 async def test_a_button_switches_the_chat_and_its_menu(start_bot: StartBot) -> None:
-    bot = await start_bot()
+    bot = await start_bot(menus=True)
     bot.api.set_user_language(USER, "ru")
     offer = await bot.send(USER, "/language")
 
@@ -48,7 +48,7 @@ async def test_a_button_switches_the_chat_and_its_menu(start_bot: StartBot) -> N
 
 
 async def test_automatic_goes_back_to_the_app_language(start_bot: StartBot) -> None:
-    bot = await start_bot()
+    bot = await start_bot(menus=True)
     bot.api.set_user_language(USER, "uk")
     await bot.send(USER, "/language es")
 
@@ -111,7 +111,7 @@ async def test_in_groups_only_administrators_choose(start_bot: StartBot) -> None
 async def test_menus_and_descriptions_are_published_per_language(
     start_bot: StartBot, botapi: FakeBotAPI
 ) -> None:
-    await start_bot()
+    await start_bot(menus=True)
 
     assert botapi.description("he") == (
         "אני עוקב אחרי ערוצי חדשות ושולח לך כתבות חדשות על הנושאים שבחרת, כל כתבה פעם אחת "

@@ -6,7 +6,7 @@ from tests.support.telegram_app import OPERATOR, USER, StartBot
 
 
 async def test_commands_are_published_and_start_welcomes(start_bot: StartBot) -> None:
-    bot = await start_bot()
+    bot = await start_bot(menus=True)
 
     welcome = await bot.send(USER, "/start")
 

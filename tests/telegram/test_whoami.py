@@ -10,7 +10,7 @@ GROUP = -1001234567890
 async def test_an_operator_is_told_their_id_and_that_they_operate_the_bot(
     start_bot: StartBot,
 ) -> None:
-    bot = await start_bot()
+    bot = await start_bot(menus=True)
 
     answer = await bot.send(OPERATOR, "/whoami")
 
