@@ -40,16 +40,27 @@ async def command(botapi: FakeBotAPI, text: str) -> SentMessage:
     return (await asyncio.to_thread(botapi.wait_for_messages, CHAT, before + 1))[before]
 
 
-async def polled(feed: Feed, times: int = 3) -> None:
-    """The daemon fetched the feed ``times`` more times (and so stored what it holds)."""
+async def polled(feed: Feed, times: int = 2) -> None:
+    """The daemon fetched the feed ``times`` more times. Two are enough for what it holds to
+    be stored: the first fetch after a publish serves it, and a feed's polls never overlap,
+    so the second begins only once the first stored its articles."""
     polls = feed.polls
     await until(lambda: feed.polls >= polls + times, f"{times} more polls")
 
 
 async def settled(botapi: FakeBotAPI, feed: Feed) -> list[SentMessage]:
-    """What the chat holds once the feed was polled and the sender had time to go round."""
+    """What the chat holds once the feed was polled and the sender had time to go round: for
+    the moments when nothing new may arrive."""
     await polled(feed)
     await asyncio.sleep(2.5)  # longer than the sender's idle pause
+    return botapi.messages(CHAT)
+
+
+async def arrived(botapi: FakeBotAPI, feed: Feed, count: int) -> list[SentMessage]:
+    """What the chat holds once the feed was polled and the chat got its ``count``-th message
+    (one more, sent late, would still fail the count at the end)."""
+    await polled(feed)
+    await until(lambda: len(botapi.messages(CHAT)) >= count, f"message {count} in the chat")
     return botapi.messages(CHAT)
 
 
@@ -70,7 +81,7 @@ async def test_a_day_of_digests_quiet_hours_and_a_restart(
 
     feed.publish("Azerbaijan plans a pipeline", "https://news.example/1", "Azerbaijan")
     feed.publish("Baku hosts a summit", "https://news.example/2", "Baku")
-    [alert] = (await settled(botapi, feed))[replies:]
+    [alert] = (await arrived(botapi, feed, replies + 1))[replies:]
     assert hrefs(alert.text)[0] == "https://news.example/2"  # realtime, daytime: at once
 
     move_to(clock, datetime(2026, 12, 3, 22, 30, tzinfo=UTC))
@@ -79,12 +90,12 @@ async def test_a_day_of_digests_quiet_hours_and_a_restart(
     assert len(await settled(botapi, feed)) == replies + 1, "nothing during quiet hours"
 
     move_to(clock, datetime(2026, 12, 4, 7, 0, 5, tzinfo=UTC))
-    [quiet_digest] = (await settled(botapi, feed))[replies + 1 :]
+    [quiet_digest] = (await arrived(botapi, feed, replies + 2))[replies + 1 :]
     assert quiet_digest.plain.splitlines()[0] == "Digest · 3 Dec 22:00 – 4 Dec 07:00 UTC"
     assert hrefs(quiet_digest.text) == ["https://news.example/3"]
 
     move_to(clock, datetime(2026, 12, 4, 8, 0, 5, tzinfo=UTC))
-    [morning] = (await settled(botapi, feed))[replies + 2 :]
+    [morning] = (await arrived(botapi, feed, replies + 3))[replies + 2 :]
     assert morning.plain.splitlines()[:2] == [
         "Digest · 3 Dec 08:00 – 4 Dec 08:00 UTC",
         "#1 Azerbaijan",
@@ -97,7 +108,7 @@ async def test_a_day_of_digests_quiet_hours_and_a_restart(
     await halt()
     move_to(clock, datetime(2026, 12, 5, 9, 30, tzinfo=UTC))  # off across 08:00
     await running(config)
-    [late] = (await settled(botapi, feed))[replies + 3 :]
+    [late] = (await arrived(botapi, feed, replies + 4))[replies + 3 :]
     assert late.plain.splitlines()[0] == "Digest · 4 Dec 08:00 – 5 Dec 08:00 UTC · sent late"
     assert hrefs(late.text) == ["https://news.example/5"]
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from pytest_httpserver import HTTPServer
 
 from tests.support.botapi import FakeBotAPI
+from tests.support.daemon_process import wait_until
 from tests.support.local_hosts import LOCAL_FETCH_TOML
 from tests.support.pipeline_env import (
     ARTICLES,
@@ -75,9 +76,7 @@ async def test_sigterm_at_any_point_of_a_poll_loses_nothing_and_the_log_says_wha
     daemon = start_daemon(whole, botapi)
     assert feed.fetched.wait(WAIT)
     start = time.monotonic()
-    while not all_queued(whole):
-        assert time.monotonic() - start < WAIT and daemon.poll() is None
-        time.sleep(0.01)
+    wait_until(daemon, lambda: all_queued(whole), "every alert queued", timeout=WAIT)
     duration = time.monotonic() - start
     assert stop(daemon).rstrip().endswith("stopped cleanly")
 

@@ -41,6 +41,7 @@ from tests.support.pipeline_env import (
     poll_again,
     prime,
 )
+from tests.support.waiting import until
 
 CHATS = 50
 ALERTS = CHATS * ARTICLES
@@ -182,12 +183,6 @@ async def test_a_poll_that_was_not_stored_leaves_no_story_behind(
     ]
 
 
-async def eventually(condition: Callable[[], object]) -> None:
-    async with asyncio.timeout(WAIT):
-        while not condition():
-            await asyncio.sleep(0.01)
-
-
 @pytest.fixture
 async def stopping(tmp_path: Path, httpserver: HTTPServer, write_lock):
     """A feed of ARTICLES stories for 5 chats, and a pipeline whose store waits ``busy``
@@ -213,7 +208,7 @@ async def test_a_stop_lets_a_poll_being_stored_commit_and_says_so(
     feed, env, hold = stopping
     locks = hold()  # keeps the transaction waiting until the stop has begun
     poll = asyncio.create_task(env.poll(feed.url))
-    await eventually(lambda: env.pipeline._commits)
+    await until(lambda: env.pipeline._commits, "the poll's commit to begin", timeout=WAIT)
     poll.cancel()  # what the scheduler's shutdown does to the jobs running
 
     with caplog.at_level(logging.INFO, logger="bot.ingest.pipeline"):
@@ -233,7 +228,7 @@ async def test_a_stop_rolls_back_a_poll_it_cannot_wait_for_and_says_so(
     feed, env, hold = stopping
     locks = hold()
     poll = asyncio.create_task(env.poll(feed.url))
-    await eventually(lambda: env.pipeline._commits)
+    await until(lambda: env.pipeline._commits, "the poll's commit to begin", timeout=WAIT)
     poll.cancel()
 
     with caplog.at_level(logging.INFO, logger="bot.ingest.pipeline"):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,15 +25,10 @@ from tests.support.pipeline_env import (
     make_config,
     open_env,
 )
+from tests.support.waiting import until
 
 DEADLINE = 20.0
 """Seconds a condition may take before the test gives up (a hang guard, not a measurement)."""
-
-
-async def eventually(condition: Callable[[], bool]) -> None:
-    async with asyncio.timeout(DEADLINE):
-        while not condition():
-            await asyncio.sleep(0.05)
 
 
 def next_runs(scheduler: FeedScheduler) -> dict[int, datetime]:
@@ -82,7 +76,11 @@ async def test_start_polls_the_config_feeds_soon_and_follows_their_next_poll_tim
             for feed in env.store.list_feeds()
         )
 
-    await eventually(moved_to_their_next_poll_time)
+    await until(
+        moved_to_their_next_poll_time,
+        "the feeds' jobs to move to their next poll time",
+        timeout=DEADLINE,
+    )
 
     due = next_runs(scheduler)
     world, slow = env.store.list_feeds()
@@ -109,7 +107,7 @@ async def test_feeds_added_and_removed_at_run_time(running, server) -> None:
     feed = env.store.add_feed(url, name="Late")
 
     scheduler.add_feed(feed)
-    await eventually(lambda: polled(env, feed))
+    await until(lambda: polled(env, feed), "a poll of the feed", timeout=DEADLINE)
     scheduler.remove_feed(feed.id)
 
     assert feed.id not in next_runs(scheduler)
@@ -123,8 +121,10 @@ async def test_a_gone_feed_is_disabled_and_unscheduled(running, httpserver) -> N
     feed = env.store.add_feed(httpserver.url_for("/gone"))
 
     scheduler.add_feed(feed)
-    await eventually(lambda: polled(env, feed))
-    await eventually(lambda: feed.id not in next_runs(scheduler))
+    await until(lambda: polled(env, feed), "a poll of the feed", timeout=DEADLINE)
+    await until(
+        lambda: feed.id not in next_runs(scheduler), "the feed's job to be gone", timeout=DEADLINE
+    )
 
     assert not env.store.get_feed(feed.id).enabled
 
@@ -166,7 +166,7 @@ async def test_a_stop_during_a_poll_cancels_it_without_a_traceback(
     env, fetcher = await open_env(config)
     scheduler = FeedScheduler(env.pipeline, env.astore, config)
     await scheduler.start()
-    await eventually(fetching.is_set)
+    await until(fetching.is_set, "the fetch to begin", timeout=DEADLINE)
 
     await scheduler.shutdown()
 
@@ -199,15 +199,27 @@ async def test_feeds_another_process_adds_removes_or_retimes_are_picked_up(
         own = env.store.add_feed(server.publish("/own", [item("o1", "Own news")]))
         scheduler.add_feed(own)  # as /addfeed does
         late = other.add_feed(server.publish("/late", [item("l1", "Late news")]))
-        await eventually(lambda: polled(env, late))
-        await eventually(lambda: len(changes()) == 1)
+        await until(
+            lambda: polled(env, late),
+            "a poll of the feed added by the other process",
+            timeout=DEADLINE,
+        )
+        await until(lambda: len(changes()) == 1, "one change logged", timeout=DEADLINE)
 
         world_id = env.feed(world).id
         other.sync_config_feeds([FeedSpec(url=world, interval=1800)])
-        await eventually(lambda: job_interval(scheduler, world_id) == timedelta(seconds=1800))
+        await until(
+            lambda: job_interval(scheduler, world_id) == timedelta(seconds=1800),
+            "the retimed feed's 30-minute job",
+            timeout=DEADLINE,
+        )
         other.remove_feed(late.id)
-        await eventually(lambda: late.id not in next_runs(scheduler))
-        await eventually(lambda: len(changes()) == 3)
+        await until(
+            lambda: late.id not in next_runs(scheduler),
+            "the removed feed's job to be gone",
+            timeout=DEADLINE,
+        )
+        await until(lambda: len(changes()) == 3, "three changes logged", timeout=DEADLINE)
         assert own.id in next_runs(scheduler)
     finally:
         other.close()

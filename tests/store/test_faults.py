@@ -18,7 +18,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -39,16 +39,11 @@ from tests.support.pipeline_env import (
     prime,
 )
 from tests.support.telegram_app import OPERATOR, USER, StartBot
+from tests.support.waiting import until
 
 WAIT = 20.0
 """Seconds a condition may take before the test gives up (a hang guard, not a measurement)."""
 NOBODY = 65534
-
-
-async def eventually(condition: Callable[[], object]) -> None:
-    async with asyncio.timeout(WAIT):
-        while not condition():
-            await asyncio.sleep(0.02)
 
 
 def damage_a_middle_page(db: Path) -> None:
@@ -198,14 +193,20 @@ async def test_a_full_database_pauses_polling_and_it_resumes_by_itself(
     fill_up(env.store.conn)
     with caplog.at_level(logging.INFO):
         await scheduler.start()
-        await eventually(lambda: env.astore.health.fault)
-        await eventually(lambda: scheduler._skipped)  # a poll came due while it was full
+        await until(lambda: env.astore.health.fault, "the store to name its fault", timeout=WAIT)
+        await until(
+            lambda: scheduler._skipped, "a poll skipped while the store has its fault", timeout=WAIT
+        )  # a poll came due while it was full
         fetches = feed.fetches
         status = env.astore.health.describe()
         assert outbox_pairs(Path(env.store.path)) == (0, 0)
 
         env.store.conn.execute("PRAGMA max_page_count = 1073741823")  # space freed
-        await eventually(lambda: outbox_pairs(Path(env.store.path))[0] == 5 * ARTICLES)
+        await until(
+            lambda: outbox_pairs(Path(env.store.path))[0] == 5 * ARTICLES,
+            "every alert queued",
+            timeout=WAIT,
+        )
 
     assert fetches == 1  # the skipped polls fetched nothing
     assert status.startswith("the disk is full (since ")
@@ -227,11 +228,19 @@ async def test_a_write_lock_held_by_another_program_pauses_polling_until_release
     try:
         with caplog.at_level(logging.INFO):
             await scheduler.start()
-            await eventually(lambda: scheduler._skipped)
+            await until(
+                lambda: scheduler._skipped,
+                "a poll skipped while the store has its fault",
+                timeout=WAIT,
+            )
             feed.on_fetch = None
             assert "locked by another program" in env.astore.health.describe()
             holder.execute("ROLLBACK")
-            await eventually(lambda: outbox_pairs(Path(env.store.path))[0] == 5 * ARTICLES)
+            await until(
+                lambda: outbox_pairs(Path(env.store.path))[0] == 5 * ARTICLES,
+                "every alert queued",
+                timeout=WAIT,
+            )
     finally:
         holder.close()
 
@@ -276,7 +285,11 @@ async def test_a_page_damaged_while_running_is_named_and_polling_waits(
         damage_the_page_polls_read(db)
         with caplog.at_level(logging.INFO):
             await scheduler.start()
-            await eventually(lambda: scheduler._skipped)
+            await until(
+                lambda: scheduler._skipped,
+                "a poll skipped while the store has its fault",
+                timeout=WAIT,
+            )
             await asyncio.sleep(0.5)  # the probe runs quick_check, finds the damage, keeps waiting
         status = env.astore.health.describe()
     finally:
