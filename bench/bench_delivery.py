@@ -39,12 +39,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path.insert(0, str(ROOT))
 
-from botapi import FakeBotAPI  # noqa: E402
-from pipeline_env import FeedServer, close_env, item, make_config, open_env  # noqa: E402
 from pytest_httpserver import HTTPServer  # noqa: E402
-from story_pairs import labelled_articles  # noqa: E402
 from telegram import Bot  # noqa: E402
 
 import rules  # noqa: E402
@@ -52,6 +49,9 @@ from bot.article import Article  # noqa: E402
 from bot.delivery import OutboxSender, Pacer, render_outbox_row  # noqa: E402
 from bot.matching import SubscriptionMatcher  # noqa: E402
 from bot.store import AsyncStore, Store  # noqa: E402
+from tests.support.botapi import FakeBotAPI  # noqa: E402
+from tests.support.pipeline_env import FeedServer, close_env, item, make_config, open_env  # noqa: E402
+from tests.support.story_pairs import labelled_articles  # noqa: E402
 
 LIMIT = 30
 """Telegram's overall limit, messages a second."""

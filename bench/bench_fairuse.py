@@ -21,10 +21,9 @@ from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from bench_delivery import fill_outbox  # noqa: E402
-from botapi import FakeBotAPI  # noqa: E402
 
 from bot.config import Config  # noqa: E402
 from bot.delivery import OutboxSender, Pacer, render_outbox_row  # noqa: E402
@@ -32,6 +31,7 @@ from bot.matching import SubscriptionMatcher  # noqa: E402
 from bot.store import AsyncStore, Store  # noqa: E402
 from bot.telegram import build_application, start_receiving, stop_receiving  # noqa: E402
 from bot.telegram.fairuse import paced_by_caller  # noqa: E402
+from tests.support.botapi import FakeBotAPI  # noqa: E402
 
 FLOODER = 9001
 FLOOD = 300

@@ -16,7 +16,7 @@ flight, 2 a host). This process is the outside world:
   conditional GETs with 304 until its one new article is published, at a random moment of the
   publishing window; from then on the document carries it, with that moment as its
   ``pubDate``. The daemon starts with every feed polled before (ETag known): the steady state.
-* **Telegram**: ``tests/botapi.py``'s FakeBotAPI with Telegram's flood limits enforced (30
+* **Telegram**: ``tests/support/botapi.py``'s FakeBotAPI with Telegram's flood limits enforced (30
   messages a second, one a second per chat), which records when each message arrives.
 
 Each of the ``--chats`` chats follows one topic; there are chats ÷ fanout topics, and each
@@ -55,16 +55,15 @@ from itertools import product
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-
-from botapi import FakeBotAPI, hrefs  # noqa: E402
-from daemon_process import start, wait_until, write_config  # noqa: E402
-from feeds_samples import rss  # noqa: E402
+sys.path.insert(0, str(ROOT))
 
 import rules  # noqa: E402
 from bot.article import Article  # noqa: E402
 from bot.ingest.scheduler import START_STAGGER  # noqa: E402
 from bot.store import PollOutcome, PollStatus, Store  # noqa: E402
+from tests.support.botapi import FakeBotAPI, hrefs  # noqa: E402
+from tests.support.daemon_process import start, wait_until, write_config  # noqa: E402
+from tests.support.feeds_samples import rss  # noqa: E402
 
 INTERVAL = 60
 """``[polling] interval``, seconds: the issue's figure."""

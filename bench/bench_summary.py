@@ -15,9 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-
-import story_pairs  # noqa: E402
+sys.path.insert(0, str(ROOT))
 
 import rules  # noqa: E402
 from bot.article import Article  # noqa: E402
@@ -25,6 +23,7 @@ from bot.feeds.errors import FeedParseError  # noqa: E402
 from bot.feeds.parser import parse_feed  # noqa: E402
 from bot.ingest.stories import StoryClusterer  # noqa: E402
 from bot.summary import matched_line, summarize  # noqa: E402
+from tests.support import story_pairs  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" / "feeds"

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-import time_machine
-from botapi import FakeBotAPI
 from hypothesis import HealthCheck, settings
 from pytest_httpserver import HTTPServer
 from telegram import Bot
 
 from bot.store import AsyncStore, Store
+from tests.support.pipeline_env import FeedServer
 
-pytest_plugins = ["botapi"]
+if TYPE_CHECKING:  # imported by pytest as a plugin (below), so that its asserts are rewritten
+    from tests.support.botapi import FakeBotAPI
+
+pytest_plugins = ["tests.support.botapi", "tests.support.telegram_app"]
 
 # Property tests check behaviour, not speed: a busy CI machine must not fail them on time.
 settings.register_profile(
@@ -27,14 +29,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" / "feeds"
 SAMPLE_ARTICLE = SHARED / "samples" / "jpost-herzog-azerbaijan-2023-05-28.txt"
-
-
-@pytest.fixture
-def clock() -> Iterator[time_machine.Traveller]:
-    """The clock at 3 Dec 2026, 12:00 UTC, standing still until a test moves it (the delivery
-    tests walk a chat through a day in steps)."""
-    with time_machine.travel(datetime(2026, 12, 3, 12, 0, tzinfo=UTC), tick=False) as traveller:
-        yield traveller
 
 
 def _require(path: Path) -> Path:
@@ -55,6 +49,18 @@ def corpus_dir() -> Path:
 def sample_article_text() -> str:
     """The text of the page this project started from; `Israel + Azerbaijan` must find it."""
     return _require(SAMPLE_ARTICLE).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """Where the test's database file goes (created by whoever opens it first)."""
+    return tmp_path / "bot.db"
+
+
+@pytest.fixture
+def server(httpserver: HTTPServer) -> FeedServer:
+    """Feeds the test publishes on the local server, answering conditional GETs as a site does."""
+    return FeedServer(httpserver)
 
 
 @pytest.fixture

@@ -15,14 +15,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from botapi import FakeBotAPI
-from daemon_process import start, terminate, wait_until, write_config
-from feeds_samples import rss
-from local_hosts import LOCAL_FETCH_TOML
-from pipeline_env import item
 from pytest_httpserver import HTTPServer
 
 from bot.logs import REDACTED, RedactSecrets, hide, redact
+from tests.support.botapi import FakeBotAPI
+from tests.support.daemon_process import start, terminate, wait_until, write_config
+from tests.support.feeds_samples import rss
+from tests.support.local_hosts import LOCAL_FETCH_TOML
+from tests.support.pipeline_env import item
 
 CHAT = 7001
 

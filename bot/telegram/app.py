@@ -89,6 +89,7 @@ def build_application(
     pacer: Pacer | None = None,
     activity: Activity | None = None,
     now: Clock = utcnow,
+    menus: bool = True,
 ) -> Application:
     """The bot's Application, not yet initialized.
 
@@ -100,19 +101,23 @@ def build_application(
     ``on_feed_removed(feed_row)`` after /removefeed disabled one. ``activity`` counts every
     Bot API request and its answer, the long poll's included (the process's one, so metrics
     and /status see them). ``now`` is the process's clock, which the commands that tell
-    the time (next digests, /search spans, /status) read.
+    the time (next digests, /search spans, /status) read. ``menus=False`` leaves the command
+    menus and descriptions Telegram has as they are instead of publishing them at start-up:
+    eight languages' worth of requests that an Application started many times over (the
+    tests' harness) does not need.
     """
     activity = activity or Activity()
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
         .rate_limiter(PacedReplies(pacer or Pacer(), activity))
         .get_updates_request(ReportedUpdates(activity))
         .concurrent_updates(True)
-        .post_init(publish_commands)
-        .build()
     )
+    if menus:
+        builder = builder.post_init(publish_commands)
+    application = builder.build()
     application.bot_data[KEY] = HandlerDeps(
         store=store,
         config=config,

@@ -1,0 +1,72 @@
+"""/help lists every command its reader has: the operators' own (/addfeed, /removefeed,
+/status) to the people in ``[access] admins`` only, and /cancel to everyone; in the reader's
+language. Driven through the fake Bot API."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.telegram.app import COMMAND_HANDLERS
+from tests.support.bidi_layout import unmarked
+from tests.support.telegram_app import (
+    OPERATOR,
+    USER,
+    StartBot,
+)
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+OPERATORS_ONLY = ("/addfeed", "/removefeed", "/status")
+HEADINGS = {
+    "en": "Commands for the operators of this bot",
+    "ru": "Команды для операторов этого бота",
+    "he": "פקודות למפעילי הבוט",
+}
+CANCEL = {
+    "en": "/cancel — stop a /subscribe that is waiting for its rule",
+    "ru": "/cancel — отменить /subscribe, который ждёт правило",
+    "he": "/cancel — ביטול /subscribe שמחכה לכלל",
+}
+
+
+def commands(text: str) -> set[str]:
+    """The commands a text names."""
+    return set(re.findall(r"(?<!\w)/[a-z]+", text))
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "he"])
+async def test_an_operators_help_adds_the_operators_commands(
+    start_bot: StartBot, language: str
+) -> None:
+    bot = await start_bot()
+    for person in (USER, OPERATOR):
+        bot.api.set_user_language(person, language)
+
+    user_help = await bot.send(USER, "/help")
+    operator_help = await bot.send(OPERATOR, "/help")
+
+    assert HEADINGS[language] not in user_help.plain
+    assert commands(user_help.plain).isdisjoint(OPERATORS_ONLY)
+    assert HEADINGS[language] in operator_help.plain
+    assert set(OPERATORS_ONLY) <= commands(operator_help.plain)
+    assert operator_help.plain.startswith(user_help.plain), "the same help, then the operators'"
+    assert CANCEL[language] in unmarked(user_help.plain).splitlines()
+
+
+async def test_help_and_the_readme_name_every_command_the_bot_answers(
+    start_bot: StartBot,
+) -> None:
+    """Every command the bot answers is on a line of an operator's /help and in the README's
+    table (aliases included), but /start (Telegram's own Start button sends it) and /help in
+    /help itself."""
+    bot = await start_bot()
+    names = {f"/{name}" for names in COMMAND_HANDLERS for name in names} - {"/start"}
+    primary = {f"/{names[0]}" for names in COMMAND_HANDLERS} - {"/start", "/help"}
+    table = [line for line in README.read_text().splitlines() if line.startswith("| `/")]
+
+    listed = commands((await bot.send(OPERATOR, "/help")).plain)
+
+    assert primary - listed == set()
+    assert names - commands("\n".join(table)) == set()
