@@ -6,9 +6,11 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TextIO
 
 
 def write_config(tmp_path: Path, base_url: str, extra: str = "") -> Path:
@@ -70,3 +72,35 @@ def terminate(process: subprocess.Popen) -> tuple[int, str, str]:
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=30)
     return process.returncode, out, err
+
+
+class FollowedLog:
+    """A running process's stderr read as it is written (a thread drains the pipe), so a test
+    can wait for a line while the process runs and still read the whole log after it exits."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        assert process.stderr is not None, "start the process with stderr=PIPE"
+        self._lines: list[str] = []
+        self._reader = threading.Thread(
+            target=self._drain, args=(process.stderr,), name="stderr", daemon=True
+        )
+        self._reader.start()
+
+    def _drain(self, stream: TextIO) -> None:
+        for line in stream:
+            self._lines.append(line.rstrip("\n"))
+
+    def says(self, needle: str) -> bool:
+        """Whether a line so far contains ``needle``."""
+        return any(needle in line for line in list(self._lines))
+
+    def lines(self) -> list[str]:
+        """Every line, once the process has exited (the pipe is read to its end)."""
+        self._reader.join(timeout=30)
+        return list(self._lines)
+
+
+def stop(process: subprocess.Popen[str], sig: signal.Signals) -> int:
+    """Send ``sig`` and wait for the exit; its status."""
+    process.send_signal(sig)
+    return process.wait(timeout=60)

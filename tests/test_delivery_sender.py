@@ -233,7 +233,7 @@ async def test_forum_topic_alerts_go_to_their_thread(bot, botapi, astore) -> Non
 
 async def test_run_forever_delivers_until_stopped(bot, botapi, astore) -> None:
     stop = asyncio.Event()
-    task = asyncio.create_task(sender(bot, astore).run_forever(stop))
+    task = asyncio.create_task(sender(bot, astore).run_forever(stop, grace=10))
     enqueue(astore, CHAT, ["Herzog visits Azerbaijan"])
 
     await asyncio.to_thread(botapi.wait_for_messages, CHAT, 1)
