@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -11,6 +12,10 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
+
+import pytest
+
+NOBODY = 65534
 
 
 def write_config(tmp_path: Path, base_url: str, extra: str = "") -> Path:
@@ -40,6 +45,17 @@ def start(
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def unprivileged() -> list[str]:
+    """What runs a command as a user that file permissions bind: root ignores them, so as
+    root the command runs as nobody (through util-linux's ``setpriv``); anyone else as is."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("as root, this test needs setpriv to run the command as another user")
+    return [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
 
 
 def run_command(config: Path, *args: str) -> str:

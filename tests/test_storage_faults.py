@@ -13,16 +13,15 @@ import asyncio
 import logging
 import os
 import random
-import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from daemon_process import unprivileged
 from pipeline_env import (
     close_env,
     make_config,
@@ -42,7 +41,6 @@ from bot.telegram.texts import storage_state
 
 WAIT = 20.0
 """Seconds a condition may take before the test gives up (a hang guard, not a measurement)."""
-NOBODY = 65534
 
 
 async def eventually(condition: Callable[[], object]) -> None:
@@ -74,29 +72,12 @@ def a_database_with_articles(db: Path, count: int = 600) -> None:
 # ------------------------------------------------------------------------------ start-up
 
 
-@pytest.fixture
-def shared_dir() -> Iterator[Path]:
-    """A folder another user can reach (pytest's own are private to their owner)."""
-    folder = Path(tempfile.mkdtemp(prefix="topic-alert-"))
-    folder.chmod(0o755)
-    yield folder
-    for path in (folder, *folder.rglob("*")):
-        path.chmod(0o777 if path.is_dir() else 0o666)
-    shutil.rmtree(folder)
-
-
 def run_unprivileged(command: str, db: Path) -> subprocess.CompletedProcess[str]:
-    """``topic-alert COMMAND`` on ``db`` as a user that file permissions bind: root ignores
-    them, so as root the command runs as nobody (through util-linux's ``setpriv``)."""
+    """``topic-alert COMMAND`` on ``db`` as a user that file permissions bind."""
     config = db.parent.parent / f"{command}.toml"
     config.write_text(f'[storage]\npath = "{db}"\n')
     config.chmod(0o644)
-    argv = [sys.executable, "-m", "bot", command, "--config", str(config)]
-    if os.geteuid() == 0:
-        setpriv = shutil.which("setpriv")
-        if setpriv is None:
-            pytest.skip("as root, this test needs setpriv to run the command as another user")
-        argv = [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *argv]
+    argv = [*unprivileged(), sys.executable, "-m", "bot", command, "--config", str(config)]
     return subprocess.run(
         argv,
         env={**os.environ, "TELEGRAM_BOT_TOKEN": "123:fake"},
