@@ -108,7 +108,11 @@ class FollowedLog:
 
     def says(self, needle: str) -> bool:
         """Whether a line so far contains ``needle``."""
-        return any(needle in line for line in list(self._lines))
+        return self.count(needle) > 0
+
+    def count(self, needle: str) -> int:
+        """How many lines so far contain ``needle``."""
+        return sum(needle in line for line in list(self._lines))
 
     def lines(self) -> list[str]:
         """Every line, once the process has exited (the pipe is read to its end)."""
