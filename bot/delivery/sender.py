@@ -138,6 +138,8 @@ class OutboxSender:
         self.activity = activity or Activity()
         """Told of every row settled, for the metrics and the log's summary."""
         self.recorder = SendRecorder(store)
+        self._failing = False
+        """Sends have met network errors since the last one that got through (an outage)."""
         self.stories = StoryEditor(
             bot,
             store,
@@ -333,6 +335,7 @@ class OutboxSender:
                 await self._defer(message, exc, report)
                 return chat_id
             else:
+                self._got_through()
                 report.sent += len(message.rows)
                 report.digests += int(message.shown_as == ShownAs.DIGEST)
                 report.merged += len(message.also)
@@ -382,7 +385,26 @@ class OutboxSender:
             else:
                 await self.store.defer_alert(row.id, error.message, now + backoff(attempts))
                 report.retried += 1
-        logger.warning("alerts %s not sent: %s", [r.id for r in message.rows], error.message)
+        self._did_not_get_through([r.id for r in message.rows], error)
+
+    def _did_not_get_through(self, ids: list[int], error: NetworkError) -> None:
+        """Told when sends start failing, then at DEBUG: an outage of hours with alerts
+        pending is one line, not one per alert at each retry."""
+        if self._failing:
+            logger.debug("alerts %s not sent: %s", ids, error.message)
+            return
+        self._failing = True
+        logger.warning(
+            "alerts %s not sent: %s; alerts stay pending and are retried with backoff until "
+            "sends get through again",
+            ids,
+            error.message,
+        )
+
+    def _got_through(self) -> None:
+        if self._failing:
+            self._failing = False
+            logger.info("sends get through again")
 
 
 async def _when_set(event: asyncio.Event) -> float:
