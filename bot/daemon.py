@@ -38,8 +38,11 @@ from bot.wiring import Services, build
 logger = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_SECONDS = 10.0
-"""How long in-flight sends and poll transactions may take after a stop signal before they
-are cancelled or rolled back."""
+"""How long in-flight sends, the recording of what was sent and poll transactions may take
+after a stop signal before they are cancelled or rolled back."""
+_SENDER_OVERRUN_SECONDS = 2.0
+"""The sender ends itself at the grace period (saying what it left unrecorded); it is
+cancelled only if a send still hangs this much later."""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -79,7 +82,9 @@ async def serve(config: Config, token: str, *, stop: asyncio.Event | None = None
             services.health.connected(application.bot)
             # The sender waits for its own slots; its sends must not wait for a reply's too.
             delivery = asyncio.create_task(
-                sender.run_forever(stop), name="delivery", context=paced_by_caller()
+                sender.run_forever(stop, grace=SHUTDOWN_GRACE_SECONDS),
+                name="delivery",
+                context=paced_by_caller(),
             )
             await resources.enter_async_context(notifying(services, application.bot))
             logger.info("topic-alert is running")
@@ -119,14 +124,15 @@ def _application(token: str, services: Services) -> Application:
 
 
 async def _finish(delivery: asyncio.Task[None] | None) -> None:
-    """Let the sender end its current batch (if it ever started); cancel it if that takes
-    too long."""
+    """Let the sender finish its sends in flight and record them (if it ever started); cancel
+    it if that takes too long."""
     if delivery is None:
         return
+    patience = SHUTDOWN_GRACE_SECONDS + _SENDER_OVERRUN_SECONDS
     try:
-        await asyncio.wait_for(asyncio.shield(delivery), SHUTDOWN_GRACE_SECONDS)
+        await asyncio.wait_for(asyncio.shield(delivery), patience)
     except TimeoutError:
-        logger.warning("sends still in flight after %ss; they stay pending", SHUTDOWN_GRACE_SECONDS)
+        logger.warning("sends still in flight after %.0f s; they stay pending", patience)
         delivery.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await delivery

@@ -2,11 +2,13 @@
 
 The sender, the story edits and the recording of sends all settle outbox rows within the same
 cycle, and a store write that fails in any of them must stop the others from sending what
-could not be recorded; this is the one value they share for that.
+could not be recorded, as a stop of the process must; this is the one value they share for
+that.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 
@@ -38,3 +40,10 @@ class Cycle:
     report: DeliveryReport = field(default_factory=DeliveryReport)
     store_failed: bool = False
     """A store write failed: send nothing more this cycle, it could not be recorded."""
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set when the process stops: nothing new is sent, what was sent is recorded."""
+
+    @property
+    def halted(self) -> bool:
+        """Whether nothing more may be sent or edited this cycle."""
+        return self.store_failed or self.stopping.is_set()

@@ -18,7 +18,8 @@ concurrently. What is sent, and when, is decided beside this module, one concept
 * ``digests``: what a digest says, burst (more than ``digest_threshold`` due at once) or
   scheduled, over as many messages as needed, each settling exactly the rows it lists;
 * ``story_edits``: later copies of a story named on the "Also:" line of its first alert;
-* ``recording``: marking rows sent, and what a storage fault left unrecorded.
+* ``recording``: whether a send could be recorded before it goes out, marking rows sent,
+  and what a storage fault left unrecorded.
 """
 
 from __future__ import annotations
@@ -137,6 +138,8 @@ class OutboxSender:
         self.activity = activity or Activity()
         """Told of every row settled, for the metrics and the log's summary."""
         self.recorder = SendRecorder(store)
+        self._failing = False
+        """Sends have met network errors since the last one that got through (an outage)."""
         self.stories = StoryEditor(
             bot,
             store,
@@ -147,16 +150,17 @@ class OutboxSender:
             delivery=self.delivery,
         )
 
-    async def deliver_pending(self) -> DeliveryReport:
+    async def deliver_pending(self, stopping: asyncio.Event | None = None) -> DeliveryReport:
         """One cycle: record what a storage fault left unrecorded (or stop there), send the
         due alerts of a batch of whole chats (chats in parallel, each chat's in order), then
-        name or release the copies of stories whose first alert has settled."""
-        cycle = Cycle()
+        name or release the copies of stories whose first alert has settled. Once
+        ``stopping`` is set, nothing new is sent."""
+        cycle = Cycle(stopping=stopping or asyncio.Event())
         if not await self.recorder.catch_up():
             return cycle.report
         rows = await self.store.pending_alerts(limit=self.batch_size, now=self.now())
         await self._per_chat(rows, lambda row: row.chat.id, self._deliver_chat, cycle)
-        if not cycle.store_failed:
+        if not cycle.halted:
             updates = await self.store.story_updates()
             await self._per_chat(updates, lambda u: u.original.chat.id, self.stories.settle, cycle)
         if cycle.report.touched:
@@ -165,27 +169,28 @@ class OutboxSender:
                 self.health.ok()
         return cycle.report
 
-    async def run_forever(self, stop_event: asyncio.Event) -> None:
-        """Deliver until ``stop_event`` is set, idling briefly when there is nothing to do.
+    async def run_forever(self, stop_event: asyncio.Event, *, grace: float) -> None:
+        """Deliver until ``stop_event`` is set, idling briefly when there is nothing to do;
+        then send nothing new, and give the store until ``grace`` seconds after the stop to
+        record what was sent (a held lock may clear meanwhile).
 
         A failing cycle (database unreadable, Telegram unreachable) is logged, a storage fault
         once per episode, and retried after the idle pause rather than ending delivery.
         """
-        while not stop_event.is_set():
-            try:
-                report = await self.deliver_pending()
-            except Exception as exc:
-                note_failure(self.health, exc, "reading the outbox")
-                report = DeliveryReport()
-            if report.touched == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop_event.wait(), _IDLE_POLL_SECONDS)
-        if not await self.recorder.catch_up():
-            logger.error(
-                "%d alerts were sent but could not be recorded; they will be sent again "
-                "after the restart",
-                self.recorder.unrecorded,
-            )
+        stopped_at = asyncio.create_task(_when_set(stop_event))
+        try:
+            while not stop_event.is_set():
+                try:
+                    report = await self.deliver_pending(stop_event)
+                except Exception as exc:
+                    note_failure(self.health, exc, "reading the outbox")
+                    report = DeliveryReport()
+                if report.touched == 0:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop_event.wait(), _IDLE_POLL_SECONDS)
+            await self.recorder.finish(deadline=await stopped_at + grace)
+        finally:
+            stopped_at.cancel()
 
     async def _per_chat(
         self,
@@ -292,12 +297,15 @@ class OutboxSender:
         message: _Message | None = None
         while True:
             slot = await self.pacer.wait(chat_id)
-            if cycle.store_failed:
+            if cycle.halted:
                 return None
             if message is None:
                 message = await prepare()
                 if message is None:  # could not be made; its row is settled as failed
                     return chat_id
+            if not await self.recorder.may_send():  # it could not be recorded
+                cycle.store_failed = True
+                return None
             try:
                 sent = await self._send_message(chat_id, message, slot)
             except RetryAfter as exc:
@@ -327,6 +335,7 @@ class OutboxSender:
                 await self._defer(message, exc, report)
                 return chat_id
             else:
+                self._got_through()
                 report.sent += len(message.rows)
                 report.digests += int(message.shown_as == ShownAs.DIGEST)
                 report.merged += len(message.also)
@@ -335,7 +344,7 @@ class OutboxSender:
                 shown = [Delivered(r.id, sent.message_id, message.shown_as) for r in message.rows]
                 shown += [Delivered(c, sent.message_id, ShownAs.ALSO) for c in message.also]
                 await self.recorder.record(shown, cycle)
-                return None if cycle.store_failed else chat_id
+                return None if cycle.halted else chat_id
 
     async def _send_message(self, chat_id: int, message: _Message, slot: float) -> Message:
         try:
@@ -376,7 +385,32 @@ class OutboxSender:
             else:
                 await self.store.defer_alert(row.id, error.message, now + backoff(attempts))
                 report.retried += 1
-        logger.warning("alerts %s not sent: %s", [r.id for r in message.rows], error.message)
+        self._did_not_get_through([r.id for r in message.rows], error)
+
+    def _did_not_get_through(self, ids: list[int], error: NetworkError) -> None:
+        """Told when sends start failing, then at DEBUG: an outage of hours with alerts
+        pending is one line, not one per alert at each retry."""
+        if self._failing:
+            logger.debug("alerts %s not sent: %s", ids, error.message)
+            return
+        self._failing = True
+        logger.warning(
+            "alerts %s not sent: %s; alerts stay pending and are retried with backoff until "
+            "sends get through again",
+            ids,
+            error.message,
+        )
+
+    def _got_through(self) -> None:
+        if self._failing:
+            self._failing = False
+            logger.info("sends get through again")
+
+
+async def _when_set(event: asyncio.Event) -> float:
+    """The event loop's time when ``event`` is set: a stop's grace period counts from it."""
+    await event.wait()
+    return asyncio.get_running_loop().time()
 
 
 def _forbidden_reason(error: Forbidden) -> str:

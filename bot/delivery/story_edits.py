@@ -71,7 +71,7 @@ class StoryEditor:
     async def settle(self, updates: list[StoryUpdate], cycle: Cycle) -> None:
         """One chat's stories, in order, until a store write fails."""
         for update in updates:
-            if cycle.store_failed:
+            if cycle.halted:
                 return
             await self._settle_story(update, cycle)
 
@@ -114,7 +114,7 @@ class StoryEditor:
         halted first; raises _Unnamed when it cannot be done, RetryAfter or NetworkError when
         it may work later."""
         slot = await self.pacer.wait(original.chat.id)  # rendered in its slot, as sends are
-        if cycle.store_failed:
+        if cycle.halted:
             return False
         try:
             rendered = await self.render(original, also=also)

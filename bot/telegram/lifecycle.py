@@ -24,6 +24,26 @@ logger = logging.getLogger(__name__)
 
 FIRST_RETRY_SECONDS = 1.0
 MAX_RETRY_SECONDS = 60.0
+_UPDATER_LOGGER = "telegram.ext.Updater"
+
+
+class _OneLineNetworkErrors(logging.Filter):
+    """PTB's Updater logs a Bot API it cannot reach with the whole traceback (about 30 lines
+    of httpx and httpcore frames), e.g. when a stop during an outage cannot mark the updates
+    read; the frames tell an operator nothing, so the line keeps PTB's words and the error,
+    as a warning."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, NetworkError):
+            record.msg = f"{record.getMessage()} ({error.message})"
+            record.args = None
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+_ONE_LINE_NETWORK_ERRORS = _OneLineNetworkErrors()
 
 
 async def connect(
@@ -105,6 +125,7 @@ async def start_receiving(
         )
         logger.info("receiving updates by webhook at %s", telegram.webhook_url)
     else:
+        logging.getLogger(_UPDATER_LOGGER).addFilter(_ONE_LINE_NETWORK_ERRORS)
         await updater.start_polling(
             poll_interval=0, timeout=poll_timeout, error_callback=_retrying_updates
         )

@@ -12,6 +12,7 @@ import rules
 from bot.cli import main
 from bot.feeds.opml import read_opml
 from bot.store import Store
+from tests.support.daemon_process import reachable_code, start, unprivileged
 from tests.support.local_hosts import LOCAL_FETCH_TOML
 from tests.support.pipeline_env import FeedServer, item
 
@@ -213,6 +214,7 @@ def test_remove_feed_of_a_config_feed_holds_for_later_commands(
         (["import-opml", "{tmp}/absent.opml", "--config", "{tmp}/ok.toml"], "cannot read"),
         (["import-opml", "{tmp}/bad.toml", "--config", "{tmp}/ok.toml"], "not an OPML file"),
         (["feeds", "--config", "{tmp}/nodir.toml"], "cannot be opened; check the path"),
+        (["feeds", "--config", "{tmp}/latin1.toml"], "latin1.toml: not UTF-8 text (byte 0xe9"),
         (["remove-feed", "7", "--config", "{tmp}/ok.toml"], "no feed has the ID or URL '7'"),
     ],
 )
@@ -222,6 +224,7 @@ def test_expected_errors_are_one_line_and_exit_2(
     (tmp_path / "bad.toml").write_text("[polling]\nintervall = 60\n")
     write_config(tmp_path, []).rename(tmp_path / "ok.toml")
     (tmp_path / "nodir.toml").write_text(f'[storage]\npath = "{tmp_path}/no/such/dir/bot.db"\n')
+    (tmp_path / "latin1.toml").write_text('[bot]\nname = "Café"\n', encoding="latin-1")
 
     status = main([arg.format(tmp=tmp_path) for arg in argv])
 
@@ -230,6 +233,24 @@ def test_expected_errors_are_one_line_and_exit_2(
     assert err.startswith("topic-alert: ")
     assert message in err
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", ["run", "feeds"])
+def test_a_config_file_it_may_not_read_is_one_line_naming_it_and_exit_2(
+    shared_dir: Path, command: str
+) -> None:
+    """The file exists but its mode lets nobody read it, as a config installed 0600 for
+    another user (as root the command runs as nobody, which the mode binds)."""
+    config = shared_dir / "config.toml"
+    config.write_text('[storage]\npath = "bot.db"\n')
+    config.chmod(0o200)
+
+    code = reachable_code(shared_dir)
+    process = start(config, "123:fake", command=command, wrapper=unprivileged(code), cwd=code)
+    _, err = process.communicate(timeout=60)
+
+    assert process.returncode == 2
+    assert err == f"topic-alert: {config}: cannot read the config file: Permission denied\n"
 
 
 def test_version_is_the_package_version(capsys) -> None:

@@ -7,6 +7,7 @@ shows), for one of Telegram's answers.
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ from tests.support.outbox_env import fast_sender
 
 CHAT = 1001
 OTHER = 1002
+SENDER_LOGGER = "bot.delivery.sender"
 TEXT = "Israeli President Isaac Herzog landed in Baku. Israel and Azerbaijan signed deals."
 
 
@@ -178,6 +180,29 @@ async def test_network_error_keeps_the_alert_for_a_later_try(bot, botapi, astore
     assert botapi.messages() == []
 
 
+async def test_network_errors_are_one_line_until_sends_get_through_again(
+    bot, botapi, astore, caplog
+) -> None:
+    caplog.set_level(logging.INFO)
+    enqueue(astore, CHAT, ["Server trouble"])
+    enqueue(astore, OTHER, ["Server trouble"])
+    botapi.inject("sendMessage", status=502, description="Bad Gateway", times=2)
+    delivery = sender(bot, astore)
+
+    failed = await delivery.deliver_pending()
+    enqueue(astore, CHAT, ["Herzog visits Azerbaijan"])
+    back = await delivery.deliver_pending()
+
+    assert (failed.retried, back.sent) == (2, 1)
+    told = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == SENDER_LOGGER]
+    assert len(told) == 2, told
+    assert told[0][0] == "WARNING" and told[0][1].endswith(
+        "not sent: Bad Gateway; alerts stay pending and are retried with backoff until sends "
+        "get through again"
+    )
+    assert told[1] == ("INFO", "sends get through again")
+
+
 async def test_network_errors_give_up_after_max_attempts(bot, botapi, astore) -> None:
     enqueue(astore, CHAT, ["Server trouble"])
     botapi.inject("sendMessage", status=502, description="Bad Gateway")
@@ -232,7 +257,7 @@ async def test_forum_topic_alerts_go_to_their_thread(bot, botapi, astore) -> Non
 
 async def test_run_forever_delivers_until_stopped(bot, botapi, astore) -> None:
     stop = asyncio.Event()
-    task = asyncio.create_task(sender(bot, astore).run_forever(stop))
+    task = asyncio.create_task(sender(bot, astore).run_forever(stop, grace=10))
     enqueue(astore, CHAT, ["Herzog visits Azerbaijan"])
 
     await asyncio.to_thread(botapi.wait_for_messages, CHAT, 1)

@@ -5,6 +5,8 @@ starts failing and when it polls again, not at every poll; ``-v`` brings the det
 from __future__ import annotations
 
 import re
+import signal
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -15,14 +17,18 @@ from bot.ops.activity import Window
 from bot.ops.logsummary import describe
 from bot.store import PollStatus
 from tests.support.botapi import FakeBotAPI
-from tests.support.daemon_process import start, terminate, wait_until
+from tests.support.daemon_process import FollowedLog, start, stop, terminate, wait_until
 from tests.support.feeds_samples import rss
+from tests.support.local_hosts import free_port
 from tests.support.ops_http import OpsPort
 from tests.support.pipeline_env import item
 
 SUMMARY = re.compile(r"^INFO bot\.ops\.logsummary: last 1 s: (\d+) polls? \(")
 FAILURES_BEFORE_RECOVERY = 3
 CHAT = 8201
+OUTAGE_SECONDS = 8
+GET_UPDATES = re.compile("get_?updates", re.IGNORECASE)
+LOG_LINE = re.compile(r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL) [\w.]+: ")
 
 
 class CountedFeed:
@@ -144,3 +150,45 @@ def test_the_summary_counts_in_the_right_number_and_leaves_out_what_did_not_happ
         "2 flood waits (429)",
     ]
     assert describe(Window()) == []
+
+
+def test_the_bot_api_unreachable_while_running_is_one_line_an_episode_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    """Telegram goes away (connections dropped, the port closed) twice, the second time until
+    the daemon is stopped: each episode is a line when it starts and one when it ends."""
+    port = free_port()
+    telegram = FakeBotAPI(port=port)
+    telegram.start()
+    daemon = start(OpsPort().config(tmp_path, telegram.base_url, []), telegram.token)
+    log = FollowedLog(daemon)
+    try:
+        wait_until(daemon, lambda: telegram.calls("getUpdates"), "the long poll")
+        telegram.stop()
+        wait_until(daemon, lambda: log.says("getUpdates failed"), "the outage noticed")
+        time.sleep(OUTAGE_SECONDS)  # PTB retries meanwhile, with backoff
+        with FakeBotAPI(port=port) as back:
+            wait_until(daemon, lambda: log.says("getUpdates works again"), "Telegram back", 60)
+            back.user_sends(CHAT, "/help")
+            back.wait_for_messages(CHAT, 1, timeout=30)
+        wait_until(daemon, lambda: log.count("getUpdates failed") == 2, "the second outage")
+    finally:
+        status = stop(daemon, signal.SIGTERM)  # while Telegram is still away
+    lines = log.lines()
+    err = "\n".join(lines)
+
+    assert status == 0, err
+    assert "Traceback" not in err
+    assert all(LOG_LINE.match(line) for line in lines), err  # no line carries on another
+    told = [line for line in lines if GET_UPDATES.search(line) or "Bot API" in line]
+    assert len(told) == 4, err
+    assert told[0].startswith(
+        "WARNING bot.telegram.updates_request: getUpdates failed (httpx.RemoteProtocolError"
+    )
+    assert re.fullmatch(
+        r"INFO bot\.telegram\.updates_request: getUpdates works again after \d+ failed tries "
+        r"in \d+ s",
+        told[1],
+    )
+    assert told[2].startswith("WARNING bot.telegram.updates_request: getUpdates failed (")
+    assert told[3].startswith("WARNING telegram.ext.Updater: Error while calling `get_updates`")

@@ -13,12 +13,9 @@ import asyncio
 import logging
 import os
 import random
-import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -29,6 +26,7 @@ from bot.cli import main
 from bot.ingest.scheduler import FeedScheduler
 from bot.store import Store
 from bot.telegram.texts import storage_state
+from tests.support.daemon_process import reachable_code, unprivileged
 from tests.support.pipeline_env import (
     ARTICLES,
     BurstFeed,
@@ -44,8 +42,6 @@ from tests.support.waiting import until
 
 WAIT = 20.0
 """Seconds a condition may take before the test gives up (a hang guard, not a measurement)."""
-NOBODY = 65534
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def damage_a_middle_page(db: Path) -> None:
@@ -71,63 +67,6 @@ def a_database_with_articles(db: Path, count: int = 600) -> None:
 # ------------------------------------------------------------------------------ start-up
 
 
-@pytest.fixture
-def shared_dir() -> Iterator[Path]:
-    """A folder another user can reach (pytest's own are private to their owner)."""
-    folder = Path(tempfile.mkdtemp(prefix="topic-alert-"))
-    folder.chmod(0o755)
-    yield folder
-    for path in (folder, *folder.rglob("*")):
-        path.chmod(0o777 if path.is_dir() else 0o666)
-    shutil.rmtree(folder)
-
-
-def reachable_code(folder: Path) -> Path:
-    """A copy of the packages under test in ``folder``, whose own parents another user can
-    enter: a clone in a folder only its owner can enter (``mktemp -d``, ``/root``) is out of
-    that user's reach, and ``-m bot`` would otherwise import whatever install it finds."""
-    code = folder / "code"
-    for package in ("bot", "rules"):
-        shutil.copytree(
-            ROOT / package, code / package, ignore=shutil.ignore_patterns("__pycache__")
-        )
-    for path in (code, *code.rglob("*")):
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    return code
-
-
-def as_nobody(argv: list[str]) -> list[str]:
-    """``argv`` run as nobody (through util-linux's ``setpriv``): root ignores file
-    permissions, so only another user meets a read-only database."""
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("as root, this test needs setpriv to run the command as another user")
-    return [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *argv]
-
-
-def skip_unless_nobody_runs_this_python(code: Path) -> None:
-    """Skip, naming why, when nobody cannot run this interpreter with its packages: a virtual
-    environment inside a private folder is out of its reach, and copying one is too much for
-    one test. The code under test is copied (``reachable_code``), so it is never the cause."""
-    probe = "import sys, bot; print(sys.prefix); print(bot.__file__)"
-    result = subprocess.run(
-        as_nobody([sys.executable, "-c", probe]),
-        cwd=code,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    lines = result.stdout.splitlines()
-    if result.returncode != 0 or not lines or lines[0] != sys.prefix:
-        reason = (result.stderr.strip().splitlines() or ["it sees another environment"])[-1]
-        pytest.skip(
-            f"nobody (uid {NOBODY}) cannot run {sys.executable} with its packages ({reason}); "
-            "put the virtual environment in a folder every user can enter to run this test"
-        )
-    assert Path(lines[1]).is_relative_to(code), f"nobody imported bot from {lines[1]}"
-
-
 def run_unprivileged(command: str, db: Path) -> subprocess.CompletedProcess[str]:
     """``topic-alert COMMAND`` on ``db`` as a user that file permissions bind: as root, as
     nobody, on a copy of the code it can read."""
@@ -135,10 +74,7 @@ def run_unprivileged(command: str, db: Path) -> subprocess.CompletedProcess[str]
     config.write_text(f'[storage]\npath = "{db}"\n')
     config.chmod(0o644)
     code = reachable_code(db.parent.parent)
-    argv = [sys.executable, "-m", "bot", command, "--config", str(config)]
-    if os.geteuid() == 0:
-        skip_unless_nobody_runs_this_python(code)
-        argv = as_nobody(argv)
+    argv = [*unprivileged(code), sys.executable, "-m", "bot", command, "--config", str(config)]
     return subprocess.run(
         argv,
         cwd=code,

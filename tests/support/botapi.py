@@ -337,6 +337,12 @@ class FakeBotAPI:
         )
         self._thread.start()
 
+    @property
+    def stopped(self) -> bool:
+        """After :meth:`stop`: a request still arriving on a kept-alive connection (the long
+        poll in flight included) gets no answer and its connection is closed."""
+        return self._stopping
+
     def stop(self) -> None:
         with self._cond:
             self._stopping = True
@@ -943,6 +949,9 @@ def _make_handler(api: FakeBotAPI) -> type[BaseHTTPRequestHandler]:
             try:
                 params = parse_params(self.headers.get("Content-Type", ""), body, url.query)
                 result = api.handle(url.path[len(prefix) :], params)
+                if api.stopped:  # gone, as a server that went away: no answer, no connection
+                    self.close_connection = True
+                    return
             except TelegramApiError as exc:
                 answer = {"ok": False, "error_code": exc.status, "description": exc.description}
                 if exc.parameters:

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TextIO
+
+import pytest
 
 from tests.support.waiting import wait_for
+
+NOBODY = 65534
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def write_config(tmp_path: Path, base_url: str, extra: str = "") -> Path:
@@ -28,17 +36,65 @@ def start(
     *options: str,
     command: str = "run",
     wrapper: Sequence[str] = (),
+    cwd: Path | None = None,
 ) -> subprocess.Popen:
     """``python -m bot [options] COMMAND --config CONFIG`` with the token in the environment,
-    stdout and stderr captured as text; ``wrapper`` is a command that execs it (a sandbox)."""
+    stdout and stderr captured as text; ``wrapper`` is a command that execs it (a sandbox),
+    ``cwd`` where it runs (where ``-m bot`` finds the code, for a copy)."""
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": token}
     return subprocess.Popen(
         [*wrapper, sys.executable, "-m", "bot", *options, command, "--config", str(config)],
+        cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def reachable_code(folder: Path) -> Path:
+    """A copy of the packages under test in ``folder``, whose own parents another user can
+    enter: a clone in a folder only its owner can enter (``mktemp -d``, ``/root``) is out of
+    that user's reach, and ``-m bot`` would otherwise import whatever install it finds."""
+    code = folder / "code"
+    for package in ("bot", "rules"):
+        shutil.copytree(
+            ROOT / package, code / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    for path in (code, *code.rglob("*")):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return code
+
+
+def unprivileged(code: Path) -> list[str]:
+    """What runs ``python -m bot`` (from ``code``, see :func:`reachable_code`) as a user that
+    file permissions bind: root ignores them, so as root the command runs as nobody (through
+    util-linux's ``setpriv``); anyone else as is. Skips, naming why, when nobody cannot run
+    this interpreter with its packages (a virtual environment inside a private folder)."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("as root, this test needs setpriv to run the command as another user")
+    wrapper = [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    probe = "import sys, bot; print(sys.prefix); print(bot.__file__)"
+    result = subprocess.run(
+        [*wrapper, sys.executable, "-c", probe],
+        cwd=code,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    lines = result.stdout.splitlines()
+    if result.returncode != 0 or not lines or lines[0] != sys.prefix:
+        reason = (result.stderr.strip().splitlines() or ["it sees another environment"])[-1]
+        pytest.skip(
+            f"nobody (uid {NOBODY}) cannot run {sys.executable} with its packages ({reason}); "
+            "put the virtual environment in a folder every user can enter to run this test"
+        )
+    assert Path(lines[1]).is_relative_to(code), f"nobody imported bot from {lines[1]}"
+    return wrapper
 
 
 def run_command(config: Path, *args: str) -> str:
@@ -71,3 +127,39 @@ def terminate(process: subprocess.Popen) -> tuple[int, str, str]:
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=30)
     return process.returncode, out, err
+
+
+class FollowedLog:
+    """A running process's stderr read as it is written (a thread drains the pipe), so a test
+    can wait for a line while the process runs and still read the whole log after it exits."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        assert process.stderr is not None, "start the process with stderr=PIPE"
+        self._lines: list[str] = []
+        self._reader = threading.Thread(
+            target=self._drain, args=(process.stderr,), name="stderr", daemon=True
+        )
+        self._reader.start()
+
+    def _drain(self, stream: TextIO) -> None:
+        for line in stream:
+            self._lines.append(line.rstrip("\n"))
+
+    def says(self, needle: str) -> bool:
+        """Whether a line so far contains ``needle``."""
+        return self.count(needle) > 0
+
+    def count(self, needle: str) -> int:
+        """How many lines so far contain ``needle``."""
+        return sum(needle in line for line in list(self._lines))
+
+    def lines(self) -> list[str]:
+        """Every line, once the process has exited (the pipe is read to its end)."""
+        self._reader.join(timeout=30)
+        return list(self._lines)
+
+
+def stop(process: subprocess.Popen[str], sig: signal.Signals) -> int:
+    """Send ``sig`` and wait for the exit; its status."""
+    process.send_signal(sig)
+    return process.wait(timeout=60)

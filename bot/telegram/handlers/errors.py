@@ -2,6 +2,8 @@
 
 A storage fault (disk full, database locked, read-only, damaged) is not a bug: the person is
 told in plain words, and the log has it already, once per episode (``AsyncStore.health``).
+Nor is a Bot API that cannot be reached (an outage, a timeout): one line, no traceback, and
+no reply, which would not get through either.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.i18n import _
@@ -21,6 +23,13 @@ logger = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if isinstance(context.error, NetworkError):  # Telegram not reached: no bug, no reply
+        logger.warning(
+            "update %s not answered: the Bot API was not reached (%s)",
+            getattr(update, "update_id", update),
+            context.error.message,
+        )
+        return
     fault = storage_fault(context.error) if context.error else None
     if fault is None:
         logger.error(
