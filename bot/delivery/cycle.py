@@ -38,3 +38,6 @@ class Cycle:
     report: DeliveryReport = field(default_factory=DeliveryReport)
     store_failed: bool = False
     """A store write failed: send nothing more this cycle, it could not be recorded."""
+    taken: set[int] = field(default_factory=set)
+    """Chats whose rows the cycle has read: a later read of the cycle leaves them out (a chat
+    that migrates joins under its new id before its rows move to it)."""

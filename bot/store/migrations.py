@@ -345,6 +345,17 @@ CREATE TABLE notices (
 );
 """
 
+SCHEMA_V11 = """
+-- Indexes so that what a poll or a reply asks of the outbox costs the same at a thousand rows
+-- or a million (issue 28): the sender finds each chat's first due row without reading the
+-- others (outbox_pending: pending rows only, by chat, those held for later apart), /status
+-- counts what was sent today and what waits for a digest by time, not over every row ever
+-- sent (outbox_sent, outbox_due_at).
+CREATE INDEX outbox_pending ON outbox(chat_id, not_before, id) WHERE status = 'pending';
+CREATE INDEX outbox_sent ON outbox(sent_at) WHERE status = 'sent';
+CREATE INDEX outbox_due_at ON outbox_due(due_at);
+"""
+
 MIGRATIONS: list[str] = [
     SCHEMA_V1,
     SCHEMA_V2,
@@ -356,6 +367,7 @@ MIGRATIONS: list[str] = [
     SCHEMA_V8,
     SCHEMA_V9,
     SCHEMA_V10,
+    SCHEMA_V11,
 ]
 """MIGRATIONS[n] is the SQL script that upgrades a database at version n to version n + 1."""
 

@@ -1,6 +1,11 @@
 """Counts across the tables for /status and ``topic-alert check``: a cold path, read with
 sqlite-utils' ``count_where`` except the queries that split today's sends and time the
-latest ones."""
+latest ones.
+
+Outbox states are written into the SQL as literals (``bot.store.outbox``), not bound as
+parameters: only then can SQLite use the partial indexes over sent and pending rows, and a
+reply costs the same whatever number of rows the outbox has kept.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,9 @@ from datetime import UTC, datetime
 
 from bot.clock import utcnow
 from bot.store.connection import Connected
+from bot.store.outbox import FAILED, MERGED, PENDING, SENT
 from bot.store.rows import Latency, RecentSends, StoreStats, from_iso, to_iso
-from bot.store.states import FeedState, OutboxStatus, Paused, PollStatus, ShownAs
+from bot.store.states import FeedState, Paused, PollStatus, ShownAs
 
 
 class StatsTable(Connected):
@@ -28,9 +34,9 @@ class StatsTable(Connected):
             subscriptions=subscriptions.count,
             subscriptions_paused=subscriptions.count_where("paused != ?", [Paused.NO]),
             articles=articles.count,
-            outbox_pending=outbox.count_where("status = ?", [OutboxStatus.PENDING]),
-            outbox_failed=outbox.count_where("status = ?", [OutboxStatus.FAILED]),
-            outbox_copies_waiting=outbox.count_where("status = ?", [OutboxStatus.MERGED]),
+            outbox_pending=outbox.count_where(f"status = {PENDING}"),
+            outbox_failed=outbox.count_where(f"status = {FAILED}"),
+            outbox_copies_waiting=outbox.count_where(f"status = {MERGED}"),
             outbox_scheduled=self._scheduled_after(now),
             **self._shown_since(today),
             oldest_due=self._oldest_due(now),
@@ -56,9 +62,9 @@ class StatsTable(Connected):
         """Pending rows that wait for a digest due after ``moment``."""
         # SQL: a join, which count_where has no form for.
         (count,) = self.conn.execute(
-            """SELECT count(*) FROM outbox JOIN outbox_due ON outbox_due.outbox_id = outbox.id
-               WHERE outbox.status = ? AND outbox_due.due_at > ?""",
-            (OutboxStatus.PENDING, to_iso(moment)),
+            f"""SELECT count(*) FROM outbox_due JOIN outbox ON outbox.id = outbox_due.outbox_id
+               WHERE outbox.status = {PENDING} AND outbox_due.due_at > ?""",
+            (to_iso(moment),),
         ).fetchone()
         return int(count)
 
@@ -68,10 +74,11 @@ class StatsTable(Connected):
         not fall behind while it waited on purpose)."""
         # SQL: a left join, which sqlite-utils has no form for.
         (oldest,) = self.conn.execute(
-            """SELECT min(coalesce(outbox_due.due_at, outbox.created_at)) FROM outbox
+            f"""SELECT min(coalesce(outbox_due.due_at, outbox.created_at)) FROM outbox
                LEFT JOIN outbox_due ON outbox_due.outbox_id = outbox.id
-               WHERE outbox.status = ? AND (outbox_due.due_at IS NULL OR outbox_due.due_at <= ?)""",
-            (OutboxStatus.PENDING, to_iso(moment)),
+               WHERE outbox.status = {PENDING}
+                 AND (outbox_due.due_at IS NULL OR outbox_due.due_at <= ?)""",
+            (to_iso(moment),),
         ).fetchone()
         return from_iso(oldest)
 
@@ -79,17 +86,16 @@ class StatsTable(Connected):
         """How the rows sent since ``moment`` were shown, as ``StoreStats`` fields."""
         # SQL: five counts in one pass, with FILTER clauses sqlite-utils has no form for.
         row = self.conn.execute(
-            """SELECT count(*),
+            f"""SELECT count(*),
                       count(*) FILTER (WHERE shown_as = :alert AND story_of IS NULL),
                       count(*) FILTER (WHERE shown_as = :alert AND story_of IS NOT NULL),
                       count(*) FILTER (WHERE shown_as = :digest),
                       count(*) FILTER (WHERE shown_as = :also)
-               FROM outbox WHERE status = :sent AND sent_at >= :since""",
+               FROM outbox WHERE status = {SENT} AND sent_at >= :since""",
             {
                 "alert": ShownAs.ALERT,
                 "digest": ShownAs.DIGEST,
                 "also": ShownAs.ALSO,
-                "sent": OutboxStatus.SENT,
                 "since": to_iso(moment),
             },
         ).fetchone()
@@ -104,17 +110,17 @@ class StatsTable(Connected):
         they wait on purpose, and would make the figures say nothing about delivery.
         """
         count = self._table("outbox").count_where(
-            "status = ? AND sent_at >= ?", [OutboxStatus.SENT, to_iso(since)]
+            f"status = {SENT} AND sent_at >= ?", [to_iso(since)]
         )
         # SQL: a join and a left join, which sqlite-utils has no form for.
         rows = self.conn.execute(
-            """SELECT (julianday(outbox.sent_at) - julianday(outbox.created_at)) * 86400,
+            f"""SELECT (julianday(outbox.sent_at) - julianday(outbox.created_at)) * 86400,
                       (julianday(outbox.sent_at) - julianday(articles.published_at)) * 86400
                FROM outbox JOIN articles ON articles.id = outbox.article_id
                LEFT JOIN outbox_due ON outbox_due.outbox_id = outbox.id
-               WHERE outbox.status = ? AND outbox.sent_at >= ? AND outbox.shown_as = ?
+               WHERE outbox.status = {SENT} AND outbox.sent_at >= ? AND outbox.shown_as = ?
                    AND outbox_due.outbox_id IS NULL""",
-            (OutboxStatus.SENT, to_iso(since), ShownAs.ALERT),
+            (to_iso(since), ShownAs.ALERT),
         ).fetchall()
         stored = [row[0] for row in rows]
         published = [row[1] for row in rows if row[1] is not None]
