@@ -220,7 +220,7 @@ class OutboxSender:
                     continue
             if not sending:
                 return
-            done, sending = await asyncio.wait(
+            _, sending = await asyncio.wait(
                 sending, timeout=_IDLE_POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED
             )
         await asyncio.gather(*sending)

@@ -350,10 +350,22 @@ SCHEMA_V11 = """
 -- or a million (issue 28): the sender finds each chat's first due row without reading the
 -- others (outbox_pending: pending rows only, by chat, those held for later apart), /status
 -- counts what was sent today and what waits for a digest by time, not over every row ever
--- sent (outbox_sent, outbox_due_at).
+-- sent (outbox_sent, outbox_due_at), and counts the articles without reading them.
 CREATE INDEX outbox_pending ON outbox(chat_id, not_before, id) WHERE status = 'pending';
 CREATE INDEX outbox_sent ON outbox(sent_at) WHERE status = 'sent';
 CREATE INDEX outbox_due_at ON outbox_due(due_at);
+-- outbox.article_id refers to articles: without an index, SQLite checks every article deleted
+-- (pruning) by reading the whole outbox, on the store's thread, polls waiting behind it.
+CREATE INDEX outbox_article ON outbox(article_id);
+-- How many articles are stored, for /status, kept as they come and go: count(*) reads every
+-- row of the table.
+INSERT OR REPLACE INTO meta(key, value) VALUES ('articles', (SELECT count(*) FROM articles));
+CREATE TRIGGER articles_counted_ai AFTER INSERT ON articles BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'articles';
+END;
+CREATE TRIGGER articles_counted_ad AFTER DELETE ON articles BEGIN
+    UPDATE meta SET value = value - 1 WHERE key = 'articles';
+END;
 """
 
 MIGRATIONS: list[str] = [

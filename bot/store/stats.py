@@ -25,7 +25,7 @@ class StatsTable(Connected):
         now = now or utcnow()
         today = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         feeds, chats = self._table("feeds"), self._table("chats")
-        subscriptions, articles = self._table("subscriptions"), self._table("articles")
+        subscriptions = self._table("subscriptions")
         outbox = self._table("outbox")
         return StoreStats(
             feeds=feeds.count_where("enabled"),
@@ -33,7 +33,7 @@ class StatsTable(Connected):
             chats=chats.count_where("active"),
             subscriptions=subscriptions.count,
             subscriptions_paused=subscriptions.count_where("paused != ?", [Paused.NO]),
-            articles=articles.count,
+            articles=int(self._table("meta").get("articles")["value"]),  # see migration v11
             outbox_pending=outbox.count_where(f"status = {PENDING}"),
             outbox_failed=outbox.count_where(f"status = {FAILED}"),
             outbox_copies_waiting=outbox.count_where(f"status = {MERGED}"),
