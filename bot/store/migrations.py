@@ -349,10 +349,10 @@ SCHEMA_V11 = """
 -- Indexes so that what a poll or a reply asks of the outbox costs the same at a thousand rows
 -- or a million (issue 28): the sender finds each chat's first due row without reading the
 -- others (outbox_pending: pending rows only, by chat, those held for later apart), /status
--- counts what was sent today and what waits for a digest by time, not over every row ever
--- sent (outbox_sent, outbox_due_at), and counts the articles without reading them.
+-- counts what was sent lately and what waits for a digest by time, not over every row kept
+-- (outbox_sent, outbox_due_at), and counts the articles without reading them.
 CREATE INDEX outbox_pending ON outbox(chat_id, not_before, id) WHERE status = 'pending';
-CREATE INDEX outbox_sent ON outbox(sent_at) WHERE status = 'sent';
+CREATE INDEX outbox_sent ON outbox(status, sent_at);
 CREATE INDEX outbox_due_at ON outbox_due(due_at);
 -- outbox.article_id refers to articles: without an index, SQLite checks every article deleted
 -- (pruning) by reading the whole outbox, on the store's thread, polls waiting behind it.

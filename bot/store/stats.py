@@ -2,9 +2,10 @@
 sqlite-utils' ``count_where`` except the queries that split today's sends and time the
 latest ones.
 
-Outbox states are written into the SQL as literals (``bot.store.outbox``), not bound as
-parameters: only then can SQLite use the partial indexes over sent and pending rows, and a
-reply costs the same whatever number of rows the outbox has kept.
+Sends are counted through ``outbox_sent`` (state, time: migration v11), so a reply costs the
+same whatever number of sent rows the outbox keeps; the counts of pending rows read those
+rows' index entries, as many as are pending. States are written into the SQL as literals
+(``bot.store.outbox``), as the partial indexes over pending rows need.
 """
 
 from __future__ import annotations
@@ -60,9 +61,11 @@ class StatsTable(Connected):
 
     def _scheduled_after(self, moment: datetime) -> int:
         """Pending rows that wait for a digest due after ``moment``."""
-        # SQL: a join, which count_where has no form for.
+        # SQL: a join, which count_where has no form for; CROSS JOIN reads the digests due
+        # after ``moment`` first (outbox_due_at), not every pending row.
         (count,) = self.conn.execute(
-            f"""SELECT count(*) FROM outbox_due JOIN outbox ON outbox.id = outbox_due.outbox_id
+            f"""SELECT count(*) FROM outbox_due CROSS JOIN outbox
+               ON outbox.id = outbox_due.outbox_id
                WHERE outbox.status = {PENDING} AND outbox_due.due_at > ?""",
             (to_iso(moment),),
         ).fetchone()
