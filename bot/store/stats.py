@@ -74,16 +74,27 @@ class StatsTable(Connected):
     def _oldest_due(self, moment: datetime) -> datetime | None:
         """When the oldest pending row due at ``moment`` fell due: when it was queued, or, for
         a row that waited for a digest or the end of quiet hours, when that time came (it did
-        not fall behind while it waited on purpose)."""
-        # SQL: a left join, which sqlite-utils has no form for.
-        (oldest,) = self.conn.execute(
-            f"""SELECT min(coalesce(outbox_due.due_at, outbox.created_at)) FROM outbox
-               LEFT JOIN outbox_due ON outbox_due.outbox_id = outbox.id
-               WHERE outbox.status = {PENDING}
-                 AND (outbox_due.due_at IS NULL OR outbox_due.due_at <= ?)""",
+        not fall behind while it waited on purpose).
+
+        Two look-ups rather than one pass over the pending rows: the first pending row not
+        waiting for a digest (rows are queued in id order), and the earliest digest due.
+        """
+        # SQL: NOT EXISTS and a join, which sqlite-utils has no form for.
+        queued = self.conn.execute(
+            f"""SELECT created_at FROM outbox WHERE status = {PENDING} AND NOT EXISTS (
+                   SELECT 1 FROM outbox_due WHERE outbox_due.outbox_id = outbox.id)
+               ORDER BY id LIMIT 1"""
+        ).fetchone()
+        scheduled = self.conn.execute(
+            f"""SELECT outbox_due.due_at FROM outbox_due CROSS JOIN outbox
+               ON outbox.id = outbox_due.outbox_id
+               WHERE outbox_due.due_at <= ? AND outbox.status = {PENDING}
+               ORDER BY outbox_due.due_at LIMIT 1""",
             (to_iso(moment),),
         ).fetchone()
-        return from_iso(oldest)
+        return min(
+            (datetime.fromisoformat(row[0]) for row in (queued, scheduled) if row), default=None
+        )
 
     def _shown_since(self, moment: datetime) -> dict[str, int]:
         """How the rows sent since ``moment`` were shown, as ``StoreStats`` fields."""
