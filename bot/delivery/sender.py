@@ -141,6 +141,9 @@ class OutboxSender:
         self.health = store.health
         self.activity = activity or Activity()
         """Told of every row settled, for the metrics and the log's summary."""
+        self.stopping = asyncio.Event()
+        """Set when the bot stops (``run_forever``'s event): the cycle under way reads no
+        more chats, and ends with those it has."""
         self.recorder = SendRecorder(store)
         self.stories = StoryEditor(
             bot,
@@ -175,6 +178,7 @@ class OutboxSender:
         A failing cycle (database unreadable, Telegram unreachable) is logged, a storage fault
         once per episode, and retried after the idle pause rather than ending delivery.
         """
+        self.stopping = stop_event
         while not stop_event.is_set():
             try:
                 report = await self.deliver_pending()
@@ -198,32 +202,37 @@ class OutboxSender:
 
         So a chat waiting out its own pace (one message a second, a digest's pages) never
         holds back the others; only the Pacer's overall limit does. Chats read this cycle are
-        not read again (``Cycle.taken``). While chats are still being sent, a batch that found
-        nothing is tried again every idle pause, so an alert queued meanwhile does not wait
-        for the slowest chat; ``cycle_rows`` bounds the rows held, and lets a cycle end (and
-        story edits come) however steadily alerts arrive.
+        not read again (``Cycle.taken``), and none once the bot stops. While chats are still
+        being sent, a batch that found nothing is tried again every idle pause, so an alert
+        queued meanwhile does not wait for the slowest chat; ``cycle_rows`` bounds the rows
+        held, and lets a cycle end (and story edits come) however steadily alerts arrive.
         """
         sending: set[asyncio.Task[None]] = set()
         taken = 0
-        while not cycle.store_failed:
-            if taken < self.cycle_rows:
-                rows = await self.store.pending_alerts(
-                    limit=self.batch_size, now=self.now(), skip=frozenset(cycle.taken)
+        try:
+            while not cycle.store_failed:
+                if taken < self.cycle_rows and not self.stopping.is_set():
+                    rows = await self.store.pending_alerts(
+                        limit=self.batch_size, now=self.now(), skip=frozenset(cycle.taken)
+                    )
+                    taken += len(rows)
+                    for chat_id, chat_rows in _by_chat(rows, lambda row: row.chat.id).items():
+                        if chat_id not in cycle.taken:  # else: a chat that migrated meanwhile
+                            cycle.taken.add(chat_id)
+                            work = self._guard(self._deliver_chat(chat_rows, cycle), cycle)
+                            sending.add(asyncio.create_task(work))
+                    if rows:
+                        continue
+                if not sending:
+                    return
+                _, sending = await asyncio.wait(
+                    sending, timeout=_IDLE_POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED
                 )
-                taken += len(rows)
-                for chat_id, chat_rows in _by_chat(rows, lambda row: row.chat.id).items():
-                    if chat_id not in cycle.taken:  # else: a chat that migrated meanwhile
-                        cycle.taken.add(chat_id)
-                        work = self._guard(self._deliver_chat(chat_rows, cycle), cycle)
-                        sending.add(asyncio.create_task(work))
-                if rows:
-                    continue
-            if not sending:
-                return
-            _, sending = await asyncio.wait(
-                sending, timeout=_IDLE_POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED
-            )
-        await asyncio.gather(*sending)
+            await asyncio.gather(*sending)
+        except asyncio.CancelledError:  # the chats' sends with it, as a gather of them would
+            for task in sending:
+                task.cancel()
+            raise
 
     async def _per_chat(
         self,
