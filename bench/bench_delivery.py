@@ -1,12 +1,15 @@
 """Delivery benchmark: alerts through the fake Bot API with Telegram's flood limits enforced.
 
-Run from the repository root: ``python bench/bench_delivery.py`` (``--case spread`` or
-``--case stories`` for one of the two). No network; each case takes about a minute by nature,
-since Telegram allows 30 messages a second and the point is to show the sender uses that
-budget (target ≥ 97% of it) without ever being told to slow down (0 × 429), losing an alert or
-sending one twice.
+Run from the repository root: ``python bench/bench_delivery.py`` (``--case spread``,
+``--case burst`` or ``--case stories`` for one of them). No network; each case takes about a
+minute by nature, since Telegram allows 30 messages a second and the point is to show the
+sender uses that budget (target ≥ 97% of it) without ever being told to slow down (0 × 429),
+losing an alert or sending one twice.
 
 * ``spread``: 2,000 pending outbox rows, 4 alerts each for 500 chats, sent from the outbox.
+* ``burst`` (issue 28): 200 alerts for each of 50 chats, sent as digests of several pages. It
+  prints the total time and when the last chat got its first page and its last: a chat
+  waiting out its own pace (a page a second) must not hold back the others.
 * ``stories`` (issue 9): one feed publishes four short, distinct stories that share a
   background sentence; 300 chats follow ``Israel + Azerbaijan``. Everything is real: a local
   feed server, the pipeline (poll → match → stories → outbox) and the OutboxSender. It prints
@@ -26,6 +29,7 @@ import asyncio
 import bisect
 import logging
 import multiprocessing
+import re
 import sys
 import tempfile
 import time
@@ -58,6 +62,10 @@ LIMIT = 30
 ALERTS = 2000
 CHATS = 500
 TEXT = "Israeli President Isaac Herzog landed in Baku. Israel and Azerbaijan signed deals."
+BURST_CHATS = 50
+BURST_ALERTS = 200
+ALERT = re.compile(r"Alert (\d+):")
+"""How a digest line names its alert (``fill_outbox``'s titles)."""
 STORY_CHATS = 300
 STORIES = ("trade-office", "direct-flights", "water-pact", "university-degree")
 """The issue's four stories (tests/data/stories/pairs.json), each with the shared sentence."""
@@ -67,8 +75,9 @@ STORIES = ("trade-office", "direct-flights", "water-pact", "university-degree")
 class Received:
     """What the fake Bot API saw, sent back from its process."""
 
-    messages: list[tuple[int, str]]
-    """(chat id, visible text) of every message the chats hold."""
+    messages: list[tuple[int, str, float]]
+    """(chat id, visible text, ``time.monotonic()`` of its arrival) of every message the chats
+    hold, in arrival order."""
     arrivals: list[float]
     """``time.monotonic()`` of every sendMessage request, refused ones included."""
     rate_limited: int
@@ -80,7 +89,7 @@ def serve_fake_api(conn: Connection) -> None:
         api.enforce_limits = True
         conn.send(api.base_url)
         conn.recv()
-        messages = [(m.chat_id, m.plain) for m in api.messages()]
+        messages = [(m.chat_id, m.plain, m.sent_at) for m in api.messages()]
         conn.send(Received(messages, api.arrivals("sendMessage"), api.rate_limited))
 
 
@@ -169,6 +178,31 @@ def print_flood_figures(api: Received) -> None:
     print(f"sustained rate: {rate:.2f} msg/s, {rate / LIMIT:.1%} of the limit (target >= 97%)")
 
 
+def bench_burst() -> None:
+    alerts = BURST_CHATS * BURST_ALERTS
+    with tempfile.TemporaryDirectory() as tmp, fake_api_process() as (base_url, conn):
+        store = Store.open(Path(tmp) / "bench.db")
+        fill_outbox(store, alerts, BURST_CHATS)
+        started = time.monotonic()
+        seconds = asyncio.run(deliver_all(base_url, AsyncStore(store)))
+        api = received(conn)
+        first: dict[int, float] = {}
+        last: dict[int, float] = {}
+        for chat, _, at in api.messages:
+            first.setdefault(chat, at - started)
+            last[chat] = at - started
+        shown = Counter(
+            (chat, number) for chat, text, _ in api.messages for number in ALERT.findall(text)
+        )
+        print(f"burst: {alerts} alerts, {BURST_ALERTS} for each of {BURST_CHATS} chats, as digests")
+        print(f"total time: {seconds:.1f} s for {len(api.messages)} messages")
+        print(f"the last chat's first page arrived at {max(first.values()):.1f} s")
+        print(f"the last chat's last page arrived at {max(last.values()):.1f} s")
+        print(f"lost: {alerts - len(shown)}, duplicates: {sum(shown.values()) - len(shown)}")
+        print_flood_figures(api)
+        store.close()
+
+
 def bench_spread() -> None:
     with tempfile.TemporaryDirectory() as tmp, fake_api_process() as (base_url, conn):
         store = Store.open(Path(tmp) / "bench.db")
@@ -177,7 +211,7 @@ def bench_spread() -> None:
         seconds = asyncio.run(deliver_all(base_url, astore))
         stats = store.stats()
         api = received(conn)
-        shown = Counter((chat, text.splitlines()[0]) for chat, text in api.messages)
+        shown = Counter((chat, text.splitlines()[0]) for chat, text, _ in api.messages)
         sent = sum(shown.values())
         print(f"spread: {ALERTS} alerts to {CHATS} chats from the outbox, flood limits enforced")
         print(f"total time: {seconds:.1f} s")
@@ -226,7 +260,7 @@ def bench_stories() -> None:
         seconds = asyncio.run(poll_and_deliver(base_url, feeds, Path(tmp) / "bench.db"))
         api = received(conn)
         shown = Counter(
-            (chat, title) for chat, text in api.messages for title in titles if title in text
+            (chat, title) for chat, text, _ in api.messages for title in titles if title in text
         )
         expected = STORY_CHATS * len(STORIES)
         print(
@@ -241,11 +275,13 @@ def bench_stories() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--case", choices=("spread", "stories", "all"), default="all")
+    parser.add_argument("--case", choices=("spread", "burst", "stories", "all"), default="all")
     case = parser.parse_args().case
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per feed request
     if case in ("spread", "all"):
         bench_spread()
+    if case in ("burst", "all"):
+        bench_burst()
     if case in ("stories", "all"):
         bench_stories()
 

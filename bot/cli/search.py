@@ -55,4 +55,4 @@ async def _search_store(
         newest = await astore.newest_article_id()
         return await find(astore, rule, since=since, up_to=newest, count=limit)
     finally:
-        astore.executor.shutdown(wait=True)
+        astore.shutdown()

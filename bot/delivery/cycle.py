@@ -47,3 +47,7 @@ class Cycle:
     def halted(self) -> bool:
         """Whether nothing more may be sent or edited this cycle."""
         return self.store_failed or self.stopping.is_set()
+
+    taken: set[int] = field(default_factory=set)
+    """Chats whose rows the cycle has read: a later read of the cycle leaves them out (a chat
+    that migrates joins under its new id before its rows move to it)."""

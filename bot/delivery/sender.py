@@ -12,7 +12,8 @@ store transition:
 * network errors, timeouts, 5xx → retried later with backoff, failed after ``max_attempts``.
 
 The store hands out whole chats at a time; each chat's rows are sent in order, chats
-concurrently. What is sent, and when, is decided beside this module, one concept each:
+concurrently, and a chat starts as soon as it is read, not when the chats read before it are
+done (``_deliver_due``). What is sent, and when, is decided beside this module, one concept each:
 
 * ``plan``: which rows are due now: scheduled digests (hourly, daily, weekly) and quiet hours;
 * ``digests``: what a digest says, burst (more than ``digest_threshold`` due at once) or
@@ -116,6 +117,7 @@ class OutboxSender:
         digest_threshold: int | None = None,
         max_attempts: int = 5,
         batch_size: int = 500,
+        cycle_rows: int = 20_000,
         delivery: DeliveryConfig | None = None,
         activity: Activity | None = None,
         now: Clock = utcnow,
@@ -126,6 +128,9 @@ class OutboxSender:
         self.render = render
         self.max_attempts = max_attempts
         self.batch_size = batch_size
+        """Rows one read of the outbox takes (whole chats, at least one)."""
+        self.cycle_rows = cycle_rows
+        """Rows one cycle reads at most, batch after batch (see :meth:`_deliver_due`)."""
         self.delivery = delivery or DeliveryConfig()
         """``[delivery]``: what a chat has not chosen itself (language, time zone, quiet
         hours; see :func:`bot.chat_settings.chat_settings`) and the digest threshold."""
@@ -158,8 +163,7 @@ class OutboxSender:
         cycle = Cycle(stopping=stopping or asyncio.Event())
         if not await self.recorder.catch_up():
             return cycle.report
-        rows = await self.store.pending_alerts(limit=self.batch_size, now=self.now())
-        await self._per_chat(rows, lambda row: row.chat.id, self._deliver_chat, cycle)
+        await self._deliver_due(cycle)
         if not cycle.halted:
             updates = await self.store.story_updates()
             await self._per_chat(updates, lambda u: u.original.chat.id, self.stories.settle, cycle)
@@ -192,6 +196,45 @@ class OutboxSender:
         finally:
             stopped_at.cancel()
 
+    async def _deliver_due(self, cycle: Cycle) -> None:
+        """The chats with due alerts, read ``batch_size`` rows (whole chats) at a time, up to
+        ``cycle_rows`` rows a cycle; each chat starts sending as soon as it is read, and the
+        next batch is read without waiting for the chats before it to finish.
+
+        So a chat waiting out its own pace (one message a second, a digest's pages) never
+        holds back the others; only the Pacer's overall limit does. Chats read this cycle are
+        not read again (``Cycle.taken``), and none once the bot stops. While chats are still
+        being sent, a batch that found nothing is tried again every idle pause, so an alert
+        queued meanwhile does not wait for the slowest chat; ``cycle_rows`` bounds the rows
+        held, and lets a cycle end (and story edits come) however steadily alerts arrive.
+        """
+        sending: set[asyncio.Task[None]] = set()
+        taken = 0
+        try:
+            while not cycle.store_failed:
+                if taken < self.cycle_rows and not cycle.stopping.is_set():
+                    rows = await self.store.pending_alerts(
+                        limit=self.batch_size, now=self.now(), skip=frozenset(cycle.taken)
+                    )
+                    taken += len(rows)
+                    for chat_id, chat_rows in _by_chat(rows, lambda row: row.chat.id).items():
+                        if chat_id not in cycle.taken:  # else: a chat that migrated meanwhile
+                            cycle.taken.add(chat_id)
+                            work = self._guard(self._deliver_chat(chat_rows, cycle), cycle)
+                            sending.add(asyncio.create_task(work))
+                    if rows:
+                        continue
+                if not sending:
+                    return
+                _, sending = await asyncio.wait(
+                    sending, timeout=_IDLE_POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED
+                )
+            await asyncio.gather(*sending)
+        except asyncio.CancelledError:  # the chats' sends with it, as a gather of them would
+            for task in sending:
+                task.cancel()
+            raise
+
     async def _per_chat(
         self,
         items: Sequence[_Item],
@@ -204,11 +247,8 @@ class OutboxSender:
         A failure ends that chat's work only. (A TaskGroup would cancel the other chats, some
         in the middle of a send Telegram has already accepted, whose record would be lost.)
         """
-        by_chat: dict[int, list[_Item]] = {}
-        for item in items:
-            by_chat.setdefault(chat_of(item), []).append(item)
         await asyncio.gather(
-            *(self._guard(work(group, cycle), cycle) for group in by_chat.values())
+            *(self._guard(work(group, cycle), cycle) for group in _by_chat(items, chat_of).values())
         )
 
     async def _guard(self, work: Awaitable[None], cycle: Cycle) -> None:
@@ -321,6 +361,7 @@ class OutboxSender:
                     await self._fail(message, f"chat migrated twice, to {exc.new_chat_id}", report)
                     return None
                 logger.info("chat %s migrated to %s", chat_id, exc.new_chat_id)
+                cycle.taken.add(exc.new_chat_id)  # its rows are this chat's, being sent
                 await self.store.migrate_chat(chat_id, exc.new_chat_id)
                 chat_id, may_migrate = exc.new_chat_id, False
             except Forbidden as exc:
@@ -411,6 +452,14 @@ async def _when_set(event: asyncio.Event) -> float:
     """The event loop's time when ``event`` is set: a stop's grace period counts from it."""
     await event.wait()
     return asyncio.get_running_loop().time()
+
+
+def _by_chat(items: Sequence[_Item], chat_of: Callable[[_Item], int]) -> dict[int, list[_Item]]:
+    """``items`` grouped by chat, each chat's in the order given."""
+    by_chat: dict[int, list[_Item]] = {}
+    for item in items:
+        by_chat.setdefault(chat_of(item), []).append(item)
+    return by_chat
 
 
 def _forbidden_reason(error: Forbidden) -> str:

@@ -1,10 +1,17 @@
-"""Run store methods on one worker thread so the event loop never waits on the disk.
+"""Run store methods on worker threads so the event loop never waits on the disk.
 
-One thread (not a pool) owns all database work: SQLite serializes writers anyway, and a single
-thread keeps every transaction on the connection that opened it. A call goes to that thread
-when it is made, not when it is awaited, so calls run in the order they were made (the
-pipeline relies on it: see ``Pipeline._write``). Every call passes through here, so this is
-where a storage fault is noticed (``health``), whoever met it.
+One thread (not a pool) owns the writing connection: SQLite serializes writers anyway, and a
+single thread keeps every transaction on the connection that opened it. A call goes to that
+thread when it is made, not when it is awaited, so calls run in the order they were made (the
+pipeline relies on it: see ``Pipeline._write``).
+
+The queries behind replies (``/list``, ``/status``, a button press, a search) are declared
+``_read`` and run on a second thread over a query-only connection (``Store.reader``), each in
+one read transaction: in WAL mode they never wait for a writer, so a reply does not queue
+behind a poll waiting up to the busy timeout for another program's write lock. A read gives
+up the run-in-order promise: a caller that needs a write done first awaits it first (every
+handler does). Every call passes through here, so this is where a storage fault is noticed
+(``health``), whoever met it.
 
 Each method is declared once, as ``name = _offload(Store.name)``: the wrapper keeps the
 method's signature (``ParamSpec``), so ``await astore.name(...)`` is checked like
@@ -30,10 +37,12 @@ R = TypeVar("R")
 class _Offloaded(Generic[P, R]):
     """``Store.method`` as a method of :class:`AsyncStore` that returns a coroutine."""
 
-    def __init__(self, method: Callable[Concatenate[Store, P], R]) -> None:
+    def __init__(self, method: Callable[Concatenate[Store, P], R], *, read: bool = False) -> None:
         self.method = method
         self.what = method.__name__.replace("_", " ")
         """How a storage fault names the call that met it (``health``)."""
+        self.read = read
+        """A query only: runs on the reading thread (see the module docstring)."""
 
     @overload
     def __get__(self, astore: None, owner: type[AsyncStore]) -> _Offloaded[P, R]: ...
@@ -49,14 +58,30 @@ class _Offloaded(Generic[P, R]):
 
         @functools.wraps(self.method)
         def call(*args: P.args, **kwargs: P.kwargs) -> Coroutine[Any, Any, R]:
-            work = functools.partial(self.method, astore.sync, *args, **kwargs)
-            running = asyncio.get_running_loop().run_in_executor(astore.executor, work)
+            if self.read and astore.reader is not astore.sync:
+                work = functools.partial(_in_snapshot, self.method, astore.reader, *args, **kwargs)
+                executor = astore.read_executor
+            else:
+                work = functools.partial(self.method, astore.sync, *args, **kwargs)
+                executor = astore.executor
+            running = asyncio.get_running_loop().run_in_executor(executor, work)
             return astore.result(running, self.what)
 
         return call
 
 
+def _in_snapshot(
+    method: Callable[Concatenate[Store, P], R], store: Store, *args: P.args, **kwargs: P.kwargs
+) -> R:
+    with store.snapshot():
+        return method(store, *args, **kwargs)
+
+
 _offload = _Offloaded
+
+
+def _read(method: Callable[Concatenate[Store, P], R]) -> _Offloaded[P, R]:
+    return _Offloaded(method, read=True)
 
 
 class AsyncStore:
@@ -69,6 +94,9 @@ class AsyncStore:
         """Told of every storage fault a call meets; whoever sees the store work again (a
         stored poll, the scheduler's probe) calls ``health.ok()``."""
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
+        self.reader = store.reader()
+        """The query-only connection of ``_read`` calls (the store itself for ``:memory:``)."""
+        self.read_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-read")
 
     async def result(self, running: asyncio.Future[R], what: str) -> R:
         try:
@@ -79,15 +107,29 @@ class AsyncStore:
 
     async def aclose(self) -> None:
         """Finish queued work, then close the database."""
-        await asyncio.get_running_loop().run_in_executor(self.executor, self.sync.close)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self.read_executor, self._close_reader)
+        await loop.run_in_executor(self.executor, self.sync.close)
+        self.read_executor.shutdown(wait=True)
         self.executor.shutdown(wait=True)
+
+    def shutdown(self) -> None:
+        """Finish queued work and end the threads, leaving the store itself open (for a
+        caller that lent it and goes on with it)."""
+        self.read_executor.shutdown(wait=True)
+        self._close_reader()
+        self.executor.shutdown(wait=True)
+
+    def _close_reader(self) -> None:
+        if self.reader is not self.sync:
+            self.reader.close()
 
     # the file
     check_usable = _offload(Store.check_usable)
     backup = _offload(Store.backup)
     # chats
     upsert_chat = _offload(Store.upsert_chat)
-    get_chat = _offload(Store.get_chat)
+    get_chat = _read(Store.get_chat)
     set_chat_active = _offload(Store.set_chat_active)
     set_chat_timezone = _offload(Store.set_chat_timezone)
     set_chat_language = _offload(Store.set_chat_language)
@@ -96,8 +138,8 @@ class AsyncStore:
     chats_gone = _offload(Store.chats_gone)
     # subscriptions
     add_subscription = _offload(Store.add_subscription)
-    get_subscription = _offload(Store.get_subscription)
-    list_subscriptions = _offload(Store.list_subscriptions)
+    get_subscription = _read(Store.get_subscription)
+    list_subscriptions = _read(Store.list_subscriptions)
     remove_subscription = _offload(Store.remove_subscription)
     restore_subscription = _offload(Store.restore_subscription)
     change_rule = _offload(Store.change_rule)
@@ -107,7 +149,7 @@ class AsyncStore:
     active_subscriptions = _offload(Store.active_subscriptions)
     set_alias = _offload(Store.set_alias)
     remove_alias = _offload(Store.remove_alias)
-    list_aliases = _offload(Store.list_aliases)
+    list_aliases = _read(Store.list_aliases)
     all_aliases = _offload(Store.all_aliases)
     name_thread = _offload(Store.name_thread)
     thread_names = _offload(Store.thread_names)
@@ -115,9 +157,9 @@ class AsyncStore:
     # feeds
     sync_config_feeds = _offload(Store.sync_config_feeds)
     add_feed = _offload(Store.add_feed)
-    feed_by_url = _offload(Store.feed_by_url)
-    get_feed = _offload(Store.get_feed)
-    list_feeds = _offload(Store.list_feeds)
+    feed_by_url = _read(Store.feed_by_url)
+    get_feed = _read(Store.get_feed)
+    list_feeds = _read(Store.list_feeds)
     remove_feed = _offload(Store.remove_feed)
     feeds_version = _offload(Store.feeds_version)
     polled_feeds = _offload(Store.polled_feeds)
@@ -126,13 +168,13 @@ class AsyncStore:
     add_articles = _offload(Store.add_articles)
     unseen_articles = _offload(Store.unseen_articles)
     set_stories = _offload(Store.set_stories)
-    get_article = _offload(Store.get_article)
+    get_article = _read(Store.get_article)
     recent_articles = _offload(Store.recent_articles)
     alerted_articles = _offload(Store.alerted_articles)
-    search_articles = _offload(Store.search_articles)
-    search_candidates = _offload(Store.search_candidates)
-    newest_article_id = _offload(Store.newest_article_id)
-    oldest_article_dated = _offload(Store.oldest_article_dated)
+    search_articles = _read(Store.search_articles)
+    search_candidates = _read(Store.search_candidates)
+    newest_article_id = _read(Store.newest_article_id)
+    oldest_article_dated = _read(Store.oldest_article_dated)
     prune_articles = _offload(Store.prune_articles)
     # polls
     store_poll = _offload(Store.store_poll)
@@ -142,7 +184,7 @@ class AsyncStore:
     send_alone = _offload(Store.send_alone)
     waiting_copies = _offload(Store.waiting_copies)
     pending_alerts = _offload(Store.pending_alerts)
-    get_alert = _offload(Store.get_alert)
+    get_alert = _read(Store.get_alert)
     mark_sent = _offload(Store.mark_sent)
     mark_failed = _offload(Store.mark_failed)
     defer_alert = _offload(Store.defer_alert)
@@ -150,12 +192,12 @@ class AsyncStore:
     # saved rules
     save_search = _offload(Store.save_search)
     share_rule = _offload(Store.share_rule)
-    get_saved_rule = _offload(Store.get_saved_rule)
-    shared_rule = _offload(Store.shared_rule)
+    get_saved_rule = _read(Store.get_saved_rule)
+    shared_rule = _read(Store.shared_rule)
     # stats
-    stats = _offload(Store.stats)
-    recent_sends = _offload(Store.recent_sends)
+    stats = _read(Store.stats)
+    recent_sends = _read(Store.recent_sends)
     # notices
     open_notices = _offload(Store.open_notices)
     save_notices = _offload(Store.save_notices)
-    feed_states = _offload(Store.feed_states)
+    feed_states = _read(Store.feed_states)

@@ -369,6 +369,29 @@ CREATE TABLE chat_hints (
 );
 """
 
+SCHEMA_V12 = """
+-- Indexes so that what a poll or a reply asks of the outbox costs the same at a thousand rows
+-- or a million: the sender finds each chat's first due row without reading the
+-- others (outbox_pending: pending rows only, by chat, those held for later apart), /status
+-- counts what was sent lately and what waits for a digest by time, not over every row kept
+-- (outbox_sent, outbox_due_at), and counts the articles without reading them.
+CREATE INDEX outbox_pending ON outbox(chat_id, not_before, id) WHERE status = 'pending';
+CREATE INDEX outbox_sent ON outbox(status, sent_at);
+CREATE INDEX outbox_due_at ON outbox_due(due_at);
+-- outbox.article_id refers to articles: without an index, SQLite checks every article deleted
+-- (pruning) by reading the whole outbox, on the store's thread, polls waiting behind it.
+CREATE INDEX outbox_article ON outbox(article_id);
+-- How many articles are stored, for /status, kept as they come and go: count(*) reads every
+-- row of the table.
+INSERT OR REPLACE INTO meta(key, value) VALUES ('articles', (SELECT count(*) FROM articles));
+CREATE TRIGGER articles_counted_ai AFTER INSERT ON articles BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'articles';
+END;
+CREATE TRIGGER articles_counted_ad AFTER DELETE ON articles BEGIN
+    UPDATE meta SET value = value - 1 WHERE key = 'articles';
+END;
+"""
+
 MIGRATIONS: list[str] = [
     SCHEMA_V1,
     SCHEMA_V2,
@@ -381,6 +404,7 @@ MIGRATIONS: list[str] = [
     SCHEMA_V9,
     SCHEMA_V10,
     SCHEMA_V11,
+    SCHEMA_V12,
 ]
 """MIGRATIONS[n] is the SQL script that upgrades a database at version n to version n + 1."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 
@@ -90,7 +90,7 @@ class OutboxTable(Connected):
                             FROM (SELECT column1 AS chat_id, column2 AS thread_id,
                                          column3 AS article_id, column4 AS subscription_ids,
                                          (SELECT id FROM outbox WHERE chat_id = column1
-                                             AND thread_id IS column2
+                                             AND ifnull(thread_id, 0) = ifnull(column2, 0)
                                              AND article_id = column5 AND story_of IS NULL)
                                              AS story_of
                                   FROM ({sql}))""",
@@ -172,32 +172,53 @@ class OutboxTable(Connected):
                     params,
                 )
 
-    def pending_alerts(self, limit: int = 100, *, now: datetime | None = None) -> list[OutboxRow]:
+    def pending_alerts(
+        self, limit: int = 100, *, now: datetime | None = None, skip: Collection[int] = ()
+    ) -> list[OutboxRow]:
         """Due, unsent alerts of active chats, whole chats at a time, oldest first.
 
         Chats come in the order of their oldest due alert, each with every due alert it has,
         until ``limit`` rows are reached (always at least one chat, however many it has). So
         what a chat receives (one digest, or alerts one by one) depends on that chat's alerts
-        alone, never on how many other chats wait or in which order rows were queued.
+        alone, never on how many other chats wait or in which order rows were queued. Chats
+        in ``skip`` (already taken by the caller) are left out.
+
+        The cost is that of the chats and the rows handed out, whatever the outbox holds: each
+        chat's oldest due row is one look-up in ``outbox_pending`` (see migration v12), and
+        its rows are read only when it is taken.
         """
-        rows = self._dicts(
-            f"""WITH due AS (
-                   SELECT outbox.id, outbox.chat_id FROM outbox
-                   JOIN chats ON chats.id = outbox.chat_id
-                   WHERE status = {PENDING} AND chats.active
-                     AND (not_before IS NULL OR not_before <= :now)),
-               per_chat AS (
-                   SELECT chat_id, min(id) AS first, count(*) AS n FROM due GROUP BY chat_id),
-               turn AS (
-                   SELECT chat_id, first,
-                          sum(n) OVER (ORDER BY first ROWS UNBOUNDED PRECEDING) - n AS before
-                   FROM per_chat)
-               SELECT outbox.* FROM due JOIN turn USING (chat_id)
-               JOIN outbox ON outbox.id = due.id
-               WHERE turn.before < :limit ORDER BY turn.first, outbox.id""",
-            {"now": to_iso(now or utcnow()), "limit": limit},
+        at = to_iso(now or utcnow())
+        taken: list[Row] = []
+        for chat_id in self._chats_due(at, skip):
+            taken += self._dicts(
+                f"""SELECT * FROM outbox INDEXED BY outbox_pending
+                    WHERE chat_id = ? AND status = {PENDING}
+                       AND (not_before IS NULL OR not_before <= ?)
+                    ORDER BY id""",
+                (chat_id, at),
+            )
+            if len(taken) >= limit:
+                break
+        return self._outbox_rows(taken)
+
+    def _chats_due(self, at: str, skip: Collection[int]) -> list[int]:
+        """Active chats with rows due at ``at``, in the order of their oldest due row.
+
+        ``INDEXED BY``: on a small or new outbox the planner would rather read every pending
+        row in id order (``outbox_status``), a cost that grows with the backlog.
+        """
+        oldest = f"""SELECT min(id) FROM outbox INDEXED BY outbox_pending
+                     WHERE chat_id = chats.id AND status = {PENDING} AND not_before"""
+        rows = self.conn.execute(
+            f"""WITH oldest AS MATERIALIZED (
+                   SELECT id, ({oldest} IS NULL) AS now_, ({oldest} <= :at) AS later
+                   FROM chats
+                   WHERE active AND id NOT IN (SELECT value FROM json_each(:skip)))
+               SELECT id FROM oldest WHERE coalesce(now_, later) IS NOT NULL
+               ORDER BY min(coalesce(now_, later), coalesce(later, now_))""",
+            {"at": at, "skip": json_ids(skip)},
         )
-        return self._outbox_rows(rows)
+        return [chat_id for (chat_id,) in rows]
 
     def get_alert(self, outbox_id: int) -> OutboxRow:
         """One outbox row with its chat, article and the subscriptions it still has: what an

@@ -1,6 +1,12 @@
 """Counts across the tables for /status and ``topic-alert check``: a cold path, read with
 sqlite-utils' ``count_where`` except the queries that split today's sends and time the
-latest ones."""
+latest ones.
+
+Sends are counted through ``outbox_sent`` (state, time: migration v12), so a reply costs the
+same whatever number of sent rows the outbox keeps; the counts of pending rows read those
+rows' index entries, as many as are pending. States are written into the SQL as literals
+(``bot.store.outbox``), as the partial indexes over pending rows need.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +16,9 @@ from datetime import UTC, datetime
 
 from bot.clock import utcnow
 from bot.store.connection import Connected
+from bot.store.outbox import FAILED, MERGED, PENDING, SENT
 from bot.store.rows import Latency, RecentSends, StoreStats, from_iso, to_iso
-from bot.store.states import FeedState, OutboxStatus, Paused, PollStatus, ShownAs
+from bot.store.states import FeedState, Paused, PollStatus, ShownAs
 
 
 class StatsTable(Connected):
@@ -19,7 +26,7 @@ class StatsTable(Connected):
         now = now or utcnow()
         today = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         feeds, chats = self._table("feeds"), self._table("chats")
-        subscriptions, articles = self._table("subscriptions"), self._table("articles")
+        subscriptions = self._table("subscriptions")
         outbox = self._table("outbox")
         return StoreStats(
             feeds=feeds.count_where("enabled"),
@@ -27,10 +34,10 @@ class StatsTable(Connected):
             chats=chats.count_where("active"),
             subscriptions=subscriptions.count,
             subscriptions_paused=subscriptions.count_where("paused != ?", [Paused.NO]),
-            articles=articles.count,
-            outbox_pending=outbox.count_where("status = ?", [OutboxStatus.PENDING]),
-            outbox_failed=outbox.count_where("status = ?", [OutboxStatus.FAILED]),
-            outbox_copies_waiting=outbox.count_where("status = ?", [OutboxStatus.MERGED]),
+            articles=int(self._table("meta").get("articles")["value"]),  # see migration v12
+            outbox_pending=outbox.count_where(f"status = {PENDING}"),
+            outbox_failed=outbox.count_where(f"status = {FAILED}"),
+            outbox_copies_waiting=outbox.count_where(f"status = {MERGED}"),
             outbox_scheduled=self._scheduled_after(now),
             **self._shown_since(today),
             oldest_due=self._oldest_due(now),
@@ -54,42 +61,55 @@ class StatsTable(Connected):
 
     def _scheduled_after(self, moment: datetime) -> int:
         """Pending rows that wait for a digest due after ``moment``."""
-        # SQL: a join, which count_where has no form for.
+        # SQL: a join, which count_where has no form for; CROSS JOIN reads the digests due
+        # after ``moment`` first (outbox_due_at), not every pending row.
         (count,) = self.conn.execute(
-            """SELECT count(*) FROM outbox JOIN outbox_due ON outbox_due.outbox_id = outbox.id
-               WHERE outbox.status = ? AND outbox_due.due_at > ?""",
-            (OutboxStatus.PENDING, to_iso(moment)),
+            f"""SELECT count(*) FROM outbox_due CROSS JOIN outbox
+               ON outbox.id = outbox_due.outbox_id
+               WHERE outbox.status = {PENDING} AND outbox_due.due_at > ?""",
+            (to_iso(moment),),
         ).fetchone()
         return int(count)
 
     def _oldest_due(self, moment: datetime) -> datetime | None:
         """When the oldest pending row due at ``moment`` fell due: when it was queued, or, for
         a row that waited for a digest or the end of quiet hours, when that time came (it did
-        not fall behind while it waited on purpose)."""
-        # SQL: a left join, which sqlite-utils has no form for.
-        (oldest,) = self.conn.execute(
-            """SELECT min(coalesce(outbox_due.due_at, outbox.created_at)) FROM outbox
-               LEFT JOIN outbox_due ON outbox_due.outbox_id = outbox.id
-               WHERE outbox.status = ? AND (outbox_due.due_at IS NULL OR outbox_due.due_at <= ?)""",
-            (OutboxStatus.PENDING, to_iso(moment)),
+        not fall behind while it waited on purpose).
+
+        Two look-ups rather than one pass over the pending rows: the first pending row not
+        waiting for a digest (rows are queued in id order), and the earliest digest due.
+        """
+        # SQL: NOT EXISTS and a join, which sqlite-utils has no form for.
+        queued = self.conn.execute(
+            f"""SELECT created_at FROM outbox WHERE status = {PENDING} AND NOT EXISTS (
+                   SELECT 1 FROM outbox_due WHERE outbox_due.outbox_id = outbox.id)
+               ORDER BY id LIMIT 1"""
         ).fetchone()
-        return from_iso(oldest)
+        scheduled = self.conn.execute(
+            f"""SELECT outbox_due.due_at FROM outbox_due CROSS JOIN outbox
+               ON outbox.id = outbox_due.outbox_id
+               WHERE outbox_due.due_at <= ? AND outbox.status = {PENDING}
+               ORDER BY outbox_due.due_at LIMIT 1""",
+            (to_iso(moment),),
+        ).fetchone()
+        return min(
+            (datetime.fromisoformat(row[0]) for row in (queued, scheduled) if row), default=None
+        )
 
     def _shown_since(self, moment: datetime) -> dict[str, int]:
         """How the rows sent since ``moment`` were shown, as ``StoreStats`` fields."""
         # SQL: five counts in one pass, with FILTER clauses sqlite-utils has no form for.
         row = self.conn.execute(
-            """SELECT count(*),
+            f"""SELECT count(*),
                       count(*) FILTER (WHERE shown_as = :alert AND story_of IS NULL),
                       count(*) FILTER (WHERE shown_as = :alert AND story_of IS NOT NULL),
                       count(*) FILTER (WHERE shown_as = :digest),
                       count(*) FILTER (WHERE shown_as = :also)
-               FROM outbox WHERE status = :sent AND sent_at >= :since""",
+               FROM outbox WHERE status = {SENT} AND sent_at >= :since""",
             {
                 "alert": ShownAs.ALERT,
                 "digest": ShownAs.DIGEST,
                 "also": ShownAs.ALSO,
-                "sent": OutboxStatus.SENT,
                 "since": to_iso(moment),
             },
         ).fetchone()
@@ -104,17 +124,17 @@ class StatsTable(Connected):
         they wait on purpose, and would make the figures say nothing about delivery.
         """
         count = self._table("outbox").count_where(
-            "status = ? AND sent_at >= ?", [OutboxStatus.SENT, to_iso(since)]
+            f"status = {SENT} AND sent_at >= ?", [to_iso(since)]
         )
         # SQL: a join and a left join, which sqlite-utils has no form for.
         rows = self.conn.execute(
-            """SELECT (julianday(outbox.sent_at) - julianday(outbox.created_at)) * 86400,
+            f"""SELECT (julianday(outbox.sent_at) - julianday(outbox.created_at)) * 86400,
                       (julianday(outbox.sent_at) - julianday(articles.published_at)) * 86400
                FROM outbox JOIN articles ON articles.id = outbox.article_id
                LEFT JOIN outbox_due ON outbox_due.outbox_id = outbox.id
-               WHERE outbox.status = ? AND outbox.sent_at >= ? AND outbox.shown_as = ?
+               WHERE outbox.status = {SENT} AND outbox.sent_at >= ? AND outbox.shown_as = ?
                    AND outbox_due.outbox_id IS NULL""",
-            (OutboxStatus.SENT, to_iso(since), ShownAs.ALERT),
+            (to_iso(since), ShownAs.ALERT),
         ).fetchall()
         stored = [row[0] for row in rows]
         published = [row[1] for row in rows if row[1] is not None]

@@ -10,9 +10,11 @@ checking that it can take writes, backing it up). Methods are synchronous and sh
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 from bot.store.chat_aliases import AliasesTable
@@ -77,6 +79,37 @@ class Store(
                 conn.close()
             raise StoreUnavailable(path, exc) from None
         return store
+
+    def reader(self) -> Store:
+        """A second connection to the same file, for queries only (``query_only``).
+
+        In WAL mode a reader never waits for a writer: queries on this connection go on while
+        this process's connection, or another program, holds the write lock (``AsyncStore``
+        runs them on a thread of their own, so they do not queue behind a write waiting for
+        that lock either). An in-memory database has no second connection: its own is it.
+        """
+        if self.path == ":memory:":
+            return self
+        (busy_ms,) = self.conn.execute("PRAGMA busy_timeout").fetchone()
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
+            conn.execute("PRAGMA query_only = ON")
+        except sqlite3.Error as exc:
+            conn.close()
+            raise StoreUnavailable(self.path, exc) from None
+        return type(self)(conn, self.path)
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """A read transaction around a block: its queries see one state of the database, as
+        a call on the writer's thread did (nothing else ran between its statements)."""
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self.conn.in_transaction:  # an error may have ended it already
+                self.conn.execute("COMMIT")
 
     def close(self) -> None:
         self.conn.close()

@@ -15,9 +15,10 @@ import pytest
 
 import rules
 from bot.article import Article
+from bot.delivery import OutboxSender, Pacer
 from bot.store import AsyncStore, Store
 from tests.support.botapi import hrefs, utf16_len
-from tests.support.outbox_env import burst, drain, fast_sender
+from tests.support.outbox_env import bot_render, burst, drain, fast_sender
 
 ARTICLES = 30
 
@@ -75,6 +76,28 @@ async def test_whether_a_chat_gets_a_digest_does_not_depend_on_the_batch(
     singles = botapi.messages(99)
     assert len(singles) == 3
     assert botapi.links(99) == Counter(few)
+
+
+async def test_a_burst_gives_every_chat_its_first_page_before_any_chat_its_second(
+    bot, botapi, astore
+) -> None:
+    """Issue 28: the sender read whole chats a batch at a time and waited out each chat's
+    one-message-a-second pages before reading the next, so the last of 50 chats waited
+    minutes while Telegram would have taken 30 messages a second. Here each read holds one
+    chat (``batch_size``), and a chat's pages are two seconds apart: every chat must still
+    have its first page before any chat gets its second."""
+    chats = range(1, 13)
+    burst(astore.sync, chats, ARTICLES)
+    paced = Pacer(per_second=1000, per_chat_interval=2.0, per_group_minute=100_000)
+    sender = OutboxSender(bot, astore, pacer=paced, render=bot_render(astore), batch_size=30)
+
+    await drain(sender)
+
+    pages = [(m.chat_id, m.plain.splitlines()[0]) for m in botapi.messages()]
+    firsts = [chat for chat, heading in pages if heading == "30 new alerts (1/2)"]
+    assert sorted(firsts) == list(chats)
+    assert pages[: len(chats)] == [(chat, "30 new alerts (1/2)") for chat in firsts]
+    assert len(pages) == 2 * len(chats)
 
 
 def burst_for_one_chat(store: Store, *, chat: int, articles: int) -> list[str]:

@@ -84,7 +84,7 @@ async def test_a_full_disk_mid_burst_repeats_and_loses_nothing(
 ) -> None:
     caplog.set_level(logging.INFO)
     expected = queue_burst(astore.sync)
-    sender = fast_sender(bot, astore, batch_size=30)
+    sender = fast_sender(bot, astore, batch_size=30, cycle_rows=30)
     await sender.deliver_pending()  # the burst is under way
 
     fill_disk(astore.sync, db)

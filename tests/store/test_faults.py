@@ -312,3 +312,31 @@ async def test_commands_on_a_full_database_get_a_plain_answer_and_status_shows_i
     assert answer.plain == "I can't save that right now: the disk is full. Try again later."
     assert "Storage: the disk is full (since " in status.plain
     assert "Something went wrong" not in answer.plain + status.plain
+
+
+async def test_list_and_status_are_answered_while_another_program_holds_the_write_lock(
+    start_bot: StartBot,
+) -> None:
+    """Issue 28: a write waiting for the lock (here a /quiet, waiting as long as the lock is
+    held) used to hold every other store call behind it on the store's one thread, so /list
+    came only after the lock was let go or the write gave up. Replies read on a connection
+    of their own, which WAL lets read while another program writes."""
+    bot = await start_bot()
+    await bot.send(USER, "/subscribe Israel + Azerbaijan")
+    writer = bot.store.sync.conn
+    writer.execute("PRAGMA busy_timeout = 600000")  # the write waits until the lock is let go
+    holder = sqlite3.connect(bot.store.sync.path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        waiting = asyncio.create_task(bot.store.set_chat_quiet(USER, "22:00-07:00"))
+        listed = await bot.send(USER, "/list")
+        status = await bot.send(OPERATOR, "/status")
+        assert not waiting.done()  # the write still waits for the lock
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    await waiting
+
+    assert "Israel + Azerbaijan" in listed.plain
+    assert status.plain.startswith("Status")
+    assert "Topics: 1 (0 paused)" in status.plain

@@ -643,14 +643,21 @@ def test_a_chat_keeps_its_title_when_telegram_sends_none(store: Store) -> None:
 def test_async_store_offers_every_store_method() -> None:
     """``AsyncStore`` declares its methods one by one (typed); none may be forgotten.
 
-    Left out: opening and closing (``aclose``), and ``stop_poll_writes``, which must not wait
-    in the queue behind the poll it stops.
+    Left out: opening and closing (``aclose``), ``stop_poll_writes``, which must not wait
+    in the queue behind the poll it stops, and the reading connection (``reader``,
+    ``snapshot``) that ``AsyncStore`` runs its queries through.
     """
     public = {
         name for name in dir(Store) if not name.startswith("_") and callable(getattr(Store, name))
     }
 
-    assert public - set(vars(AsyncStore)) == {"open", "close", "stop_poll_writes"}
+    assert public - set(vars(AsyncStore)) == {
+        "open",
+        "close",
+        "stop_poll_writes",
+        "reader",
+        "snapshot",
+    }
 
 
 def words_of(store: Store, query: str) -> list[str]:

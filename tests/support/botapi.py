@@ -272,6 +272,13 @@ class _FloodLimits:
         self._per_chat[chat_id].append(now)
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128
+    """Connections not yet accepted (the default is 5): the sender opens one for each chat it
+    sends to at once, and a connection the backlog dropped times out as a network error."""
+    daemon_threads = True
+
+
 def _too_many(wait: float) -> TelegramApiError:
     seconds = max(1, math.ceil(wait))
     return TelegramApiError(
@@ -330,8 +337,7 @@ class FakeBotAPI:
         return f"http://{host}:{port}/bot"
 
     def start(self) -> None:
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), _make_handler(self))
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", self.port), _make_handler(self))
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.02,), name="FakeBotAPI", daemon=True
         )
