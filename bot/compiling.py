@@ -7,7 +7,7 @@ in ``[rules] languages`` and the config's ``[aliases]``, :func:`configured`) and
 with different ones still share the matcher's index). /subscribe, /search, /preview, inline
 mode, the Subscribe button of a shared topic, ``topic-alert check`` and ``search`` and the
 matcher all compile through :meth:`RuleNames.compile`, typed text through :func:`typed_rule`;
-so a rule finds the same articles whichever way it is run (``tests/test_rule_paths.py``).
+so a rule finds the same articles whichever way it is run (``tests/daemon/test_rule_paths.py``).
 What only reads a rule's grouping or its ``canonical`` form (replies naming a topic,
 ``/unsubscribe RULE``) compiles with no names, ``RuleNames()``: names change neither.
 """
