@@ -204,7 +204,7 @@ def test_the_band_index_finds_what_minhash_lsh_finds(pairs: list[Pair], threshol
         if len(inserted) > 10:  # a sliding window, as forget_before keeps
             gone = inserted.pop(0)
             lsh.remove(gone)
-            index.remove(gone, signatures[gone])
+            index.remove(gone)
     assert found_any
 
 
