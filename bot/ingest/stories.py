@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from bot.ingest.copies import Packed, Profile, copy_score, jaccard, pack, profile, unpack
@@ -53,6 +54,10 @@ SIGNATURE_HASH = zlib.crc32
 verified exactly), and CRC-32 runs in C where datasketch's default SHA-1 goes through a
 Python function per word pair. It proposes more strangers for the same copies (figures in
 docs/benchmarks.md)."""
+SEAL_EVERY = 2048
+"""Articles the band index keeps in dicts before sealing them into its sorted arrays: sealing
+costs a sort of the window (some 0.1 s for two busy days), the dicts about 2.6 KB an article."""
+_UINT64 = (1 << 64) - 1
 _SAME_ARTICLE = 4.0
 """The score of a candidate with the same link: above any copy's (at most 3)."""
 
@@ -208,46 +213,101 @@ class _BandIndex:
     """MinHash LSH banding: the articles whose signatures agree on all rows of some band.
 
     The same candidates as datasketch's in-memory ``MinHashLSH`` with the same bands, without
-    its cost (docs/benchmarks.md): a band's bucket key is the integer its rows' bytes spell
-    (``MinHashLSH`` byte-swaps a copy of every band, to insert and again to query). Buckets
-    keep keys in insertion order, so candidates come in the same order in every process (a
-    set of str keys is ordered by the salted hash).
+    its cost (docs/benchmarks.md): a band's key is the integer its rows' bytes spell
+    (``MinHashLSH`` byte-swaps a copy of every band, to insert and again to query).
+    Candidates come in insertion order within each band, so in the same order in every
+    process (a set of str keys is ordered by the salted hash).
 
-    Of the signature only the bytes of its bands are kept, to take the key out again: every
-    article has a key in each of some 35 tables, so the index is most of the story memory.
+    Every article has a key in each of some 35 bands, so how they are kept decides the story
+    memory's size: a dict entry and an int object each would be 2.6 KB an article. The latest
+    ``seal_every`` articles are in dicts (cheap to add to and take out of); then they are
+    sealed into one sorted array of keys per band, 12 bytes a key, searched by bisection. An
+    article taken out of the sealed arrays is only marked gone until the next seal.
     """
 
-    def __init__(self, threshold: float, num_perm: int) -> None:
-        bands, self._rows = _band_shape(threshold, num_perm)
-        self._tables: list[dict[int, Keys]] = [{} for _ in range(bands)]
-        self._signatures: dict[str, bytes] = {}
+    def __init__(self, threshold: float, num_perm: int, *, seal_every: int = SEAL_EVERY) -> None:
+        self._bands, self._rows = _band_shape(threshold, num_perm)
+        self._seal_every = seal_every
+        self._tables: list[dict[int, Keys]] = [{} for _ in range(self._bands)]
+        self._recent: dict[str, list[int]] = {}
+        """The articles in ``_tables``, oldest first, with their band keys."""
+        self._sealed_keys = np.zeros((self._bands, 0), dtype=np.uint64)
+        """Per band, the band keys of the sealed articles, ascending."""
+        self._sealed_rows = np.zeros((self._bands, 0), dtype=np.int32)
+        """Per band, the sealed article (its index in ``_names``) of each key."""
+        self._names: list[str | None] = []
+        """Sealed articles oldest first; None where one was taken out."""
+        self._sealed: dict[str, int] = {}
+        """Article → its index in ``_names``."""
 
     def add(self, key: str, signature: MinHash) -> list[str]:
         """Insert ``key``; returns the keys already sharing a band with it, each once.
 
         One pass does both, since every article is looked up just before it is inserted.
         """
-        values = signature.hashvalues
-        width = values.itemsize * self._rows
-        raw = values.tobytes()[: len(self._tables) * width]
-        self._signatures[key] = raw
+        bands = self._keys_of(signature)
         found: dict[str, None] = {}
-        for table, band in zip(self._tables, _bands(raw, width), strict=True):
-            found.update(dict.fromkeys(_keys(table, band)))
-            _add(table, band, key)
+        for band, (table, at) in enumerate(zip(self._tables, bands, strict=True)):
+            if self._names:
+                found.update(dict.fromkeys(self._sealed_at(band, at)))
+            found.update(dict.fromkeys(_keys(table, at)))
+            _add(table, at, key)
+        self._recent[key] = bands
+        if len(self._recent) >= self._seal_every:
+            self._seal()
         return list(found)
 
     def remove(self, key: str) -> None:
-        """Take out ``key``; buckets left empty go too."""
-        raw = self._signatures.pop(key)
-        width = len(raw) // len(self._tables)
-        for table, band in zip(self._tables, _bands(raw, width), strict=True):
-            _discard(table, band, key)
+        """Take out ``key``."""
+        bands = self._recent.pop(key, None)
+        if bands is None:
+            self._names[self._sealed.pop(key)] = None
+            return
+        for table, at in zip(self._tables, bands, strict=True):
+            _discard(table, at, key)
 
+    def _keys_of(self, signature: MinHash) -> list[int]:
+        """Each band's rows as one integer: equal keys, equal rows (a 64-bit hash of the rows
+        for bands wider than 64 bits, where an equal hash only adds a candidate to check)."""
+        values = signature.hashvalues
+        width = values.itemsize * self._rows
+        raw = values.tobytes()[: self._bands * width]
+        bands = [raw[start : start + width] for start in range(0, len(raw), width)]
+        if width <= 8:
+            return [int.from_bytes(band) for band in bands]
+        return [hash(band) & _UINT64 for band in bands]
 
-def _bands(raw: bytes, width: int) -> list[int]:
-    """Each band's rows (``width`` bytes of ``raw``) as one integer: equal keys, equal rows."""
-    return [int.from_bytes(raw[start : start + width]) for start in range(0, len(raw), width)]
+    def _sealed_at(self, band: int, at: int) -> list[str]:
+        """The sealed articles, oldest first, whose ``band`` has the key ``at``."""
+        keys, wanted = self._sealed_keys[band], np.uint64(at)
+        found = []
+        for i in range(int(keys.searchsorted(wanted)), len(keys)):
+            if keys[i] != wanted:
+                break
+            name = self._names[self._sealed_rows[band, i]]
+            if name is not None:
+                found.append(name)
+        return found
+
+    def _seal(self) -> None:
+        """Move the recent articles into the sorted arrays, leaving out those taken out."""
+        alive = np.array([name is not None for name in self._names], dtype=bool)
+        renumbered = (np.cumsum(alive) - 1).astype(np.int32)
+        kept = alive[self._sealed_rows]
+        old_rows = renumbered[self._sealed_rows[kept]].reshape(self._bands, -1)
+        old_keys = self._sealed_keys[kept].reshape(self._bands, -1)
+        names: list[str | None] = [name for name in self._names if name is not None]
+        new_rows = np.arange(len(names), len(names) + len(self._recent), dtype=np.int32)
+        new_keys = np.array(list(self._recent.values()), dtype=np.uint64).T
+        keys = np.concatenate([old_keys, new_keys], axis=1)
+        rows = np.concatenate([old_rows, np.broadcast_to(new_rows, new_keys.shape)], axis=1)
+        order = np.lexsort((rows, keys), axis=1)
+        self._sealed_keys = np.take_along_axis(keys, order, axis=1)
+        self._sealed_rows = np.take_along_axis(rows, order, axis=1)
+        self._names = names + list(self._recent)
+        self._sealed = {name: i for i, name in enumerate(self._names) if name is not None}
+        self._recent.clear()
+        self._tables = [{} for _ in range(self._bands)]
 
 
 @cache
