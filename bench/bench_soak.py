@@ -19,7 +19,8 @@ What runs is the daemon's own wiring (``bot.wiring.build``) with its one clock
   instead of sending (the demo's ``TerminalChat``, silenced).
 
 Every ``--every`` simulated hours it prints resident memory (VmRSS, and RssAnon: without mapped
-files), what tracemalloc traces, the database's size on disk (with its WAL), the articles
+files), what tracemalloc traces now and at its peak since the last line (a transient peak
+leaves the C heap that large), the database's size on disk (with its WAL), the articles
 inside the story window, the alerts sent, and the
 time of a ``/list``-equivalent store call (a chat's subscriptions) and a ``/search``
 (``bot.search.find`` for a topic word, first page), the real seconds so far, and what Python
@@ -232,8 +233,8 @@ async def soak(args: argparse.Namespace, db: Path) -> None:
             f"a tick is {TICK.seconds // 60} simulated minutes"
         )
         print(
-            " hour  RSS MB  anon MB  traced MB  db MB  window  sent    list ms  search ms  "
-            "real s  KB/article"
+            " hour  RSS MB  anon MB  traced MB  peak MB  db MB  window  sent    list ms  "
+            "search ms  real s  KB/article"
         )
         snapshot: tracemalloc.Snapshot | None = None
         baseline = 0.0  # traced MB after the first poll: what the window adds is counted from it
@@ -250,13 +251,14 @@ async def soak(args: argparse.Namespace, db: Path) -> None:
                 continue
             hour = n // ticks_per_hour
             listed, searched = await reply_ms(svc, hour % CHATS + 1)
-            traced = tracemalloc.get_traced_memory()[0] / 2**20
+            traced, peak = (size / 2**20 for size in tracemalloc.get_traced_memory())
+            tracemalloc.reset_peak()
             window = svc.pipeline.stories.remembered
             per_article = (traced - baseline) * 1024 / window if window else 0.0
             print(
                 f"{hour:5d}  {rss_mb():6.1f}  {rss_mb('RssAnon'):7.1f}  {traced:9.1f}  "
-                f"{db_mb(db):5.1f}  {window:6d}  {sent:6d}  {listed:7.2f}  {searched:9.2f}  "
-                f"{time.perf_counter() - started:6.0f}  {per_article:10.2f}",
+                f"{peak:7.1f}  {db_mb(db):5.1f}  {window:6d}  {sent:6d}  {listed:7.2f}  "
+                f"{searched:9.2f}  {time.perf_counter() - started:6.0f}  {per_article:10.2f}",
                 flush=True,
             )
             if hour == args.snapshot_at:
