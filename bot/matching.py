@@ -36,10 +36,11 @@ OTHER_RULES = 1024
 alerts still render), least recently used first out."""
 MATCHED_DOCUMENTS = 256
 """Documents kept of the latest matched articles, for their alerts' explanations."""
-MATCHED_DOCUMENT_CHARS = 1_000_000
-"""Characters of text (titles and texts) those documents may hold in all. A document keeps
-every word of its article with positions, some 20 bytes a character of text: 256 full
-pages could otherwise hold a hundred megabytes."""
+MATCHED_DOCUMENT_CHARS = 500_000
+"""Characters of text (titles and texts) those documents may hold in all, some 20 MB: a
+document keeps every word of its article with its position and span, about 40 bytes a
+character of text, so 256 full pages could otherwise hold a few hundred megabytes. 256
+feed entries of usual length fit."""
 
 Matches = dict[tuple[int, str], list[int]]
 """(chat id, article id) → ids of every subscription of that chat the article matched.
