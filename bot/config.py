@@ -42,6 +42,8 @@ class ConfigError(ValueError):
 class StorageConfig:
     path: str = "topic-alert.db"
     retention_days: int = 30
+    memory_mb: int = 0
+    """Resident memory above which caches are shed (``bot.runtime.MemoryCeiling``); 0: none."""
 
 
 @dataclass(frozen=True)
@@ -371,6 +373,11 @@ def _check_values(config: Config, where: str) -> None:
     ):
         if value <= 0:
             raise ConfigError(f"{where}: {name} must be positive, got {value!r}")
+    if config.storage.memory_mb < 0:
+        raise ConfigError(
+            f"{where}: storage.memory_mb must be a number of megabytes, or 0 for no ceiling, "
+            f"got {config.storage.memory_mb!r}"
+        )
     if config.access.commands_per_minute < 0:
         raise ConfigError(
             f"{where}: access.commands_per_minute must be a number of commands, or 0 for no "

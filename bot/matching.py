@@ -36,6 +36,11 @@ OTHER_RULES = 1024
 alerts still render), least recently used first out."""
 MATCHED_DOCUMENTS = 256
 """Documents kept of the latest matched articles, for their alerts' explanations."""
+MATCHED_DOCUMENT_CHARS = 500_000
+"""Characters of text (titles and texts) those documents may hold in all, some 20 MB: a
+document keeps every word of its article with its position and span, about 40 bytes a
+character of text, so 256 full pages could otherwise hold a few hundred megabytes. 256
+feed entries of usual length fit."""
 
 Matches = dict[tuple[int, str], list[int]]
 """(chat id, article id) → ids of every subscription of that chat the article matched.
@@ -67,9 +72,11 @@ class SubscriptionMatcher:
         self._rules: dict[int, rules.Rule] = {}
         """The compiled rule of each subscription in the index."""
         self._other: OrderedDict[int, rules.Rule] = OrderedDict()
-        self._documents: OrderedDict[tuple[str, str], rules.Document] = OrderedDict()
-        """The documents of the latest matched articles, which their alerts' explanations
-        read again (an alert is rendered moments after its article matched)."""
+        self._documents: OrderedDict[tuple[str, str], tuple[rules.Document, int]] = OrderedDict()
+        """The documents of the latest matched articles with their characters of text, which
+        their alerts' explanations read again (an alert is rendered moments after its
+        article matched)."""
+        self._document_chars = 0
         self._version: int | None = None
         self._thread_ids: dict[int, int | None] | None = None
         self._language_rules: tuple[rules.Rule, ...] = ()
@@ -181,10 +188,9 @@ class SubscriptionMatcher:
     def explain(self, article: Article, subs: Sequence[SubscriptionRow]) -> list[rules.Hit]:
         """Where each of ``subs`` matched ``article``, all together in their order: what the
         alert's "Matched:" line names and its summary bolds."""
-        doc = self._documents.get((article.feed_url, article.id))
+        kept = self._documents.get((article.feed_url, article.id))
         compiled = [self._compiled(sub) for sub in subs]
-        if doc is None:
-            doc = document(article, compiled)
+        doc = kept[0] if kept is not None else document(article, compiled)
         hits: list[rules.Hit] = []
         for sub, rule in zip(subs, compiled, strict=True):
             if sub.id not in self._rules:
@@ -193,9 +199,30 @@ class SubscriptionMatcher:
         return hits
 
     def _keep_document(self, article: Article, doc: rules.Document) -> None:
-        self._documents[(article.feed_url, article.id)] = doc
-        while len(self._documents) > MATCHED_DOCUMENTS:
-            self._documents.popitem(last=False)
+        chars = len(article.title) + len(article.text)
+        key = (article.feed_url, article.id)
+        if key in self._documents:
+            self._document_chars -= self._documents.pop(key)[1]
+        self._documents[key] = (doc, chars)
+        self._document_chars += chars
+        while len(self._documents) > MATCHED_DOCUMENTS or (
+            self._document_chars > MATCHED_DOCUMENT_CHARS and len(self._documents) > 1
+        ):
+            self._document_chars -= self._documents.popitem(last=False)[1][1]
+
+    def shed(self) -> int:
+        """Drop what is kept only to save work (documents, rules of paused subscriptions):
+        each is made again when next needed. Returns how many entries went."""
+        dropped = len(self._documents) + len(self._other)
+        self._documents.clear()
+        self._document_chars = 0
+        self._other.clear()
+        return dropped
+
+    @property
+    def cached(self) -> int:
+        """Entries kept only to save work, what :meth:`shed` drops."""
+        return len(self._documents) + len(self._other)
 
     def __len__(self) -> int:
         return len(self.index)

@@ -22,13 +22,22 @@ copy whatever else agrees:
 The thresholds were chosen on the labelled pairs in ``tests/data/stories/pairs.json``
 (docs/benchmarks.md gives precision, recall and the margins). Everything here is built once
 per article, so checking a candidate costs a few set intersections.
+
+The story memory keeps a window of articles (two days of a busy deployment are tens of
+thousands), so it keeps each one :func:`pack`-ed: its words as 64-bit ids in one bytes
+object, a few hundred bytes where the profile's strings and sets took tens of kilobytes
+(docs/benchmarks.md, "Memory"). An unpacked profile compares as its words would: two words
+are equal exactly when their ids are (a 64-bit hash; a collision is about as likely as a
+cosmic-ray bit flip), and so are their pairs.
 """
 
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import rules
 from bot.summary.boilerplate import strip_boilerplate
@@ -60,26 +69,30 @@ _LEADING_FRAGMENT = re.compile(r"\s*((?:[^\s.]+\s+){0,2}[^\s.]+)\.\s+(?=\S)")
 starts in capitals ("BAKI, 12 iyul."), or the agency after a dateline ("— Kaspiy Vesti.")."""
 
 
+Word = TypeVar("Word", str, int)
+"""What a profile is made of: folded words (and figures), or their ids once unpacked."""
+
+
 @dataclass(frozen=True, slots=True)
-class Profile:
+class Profile(Generic[Word]):
     """The parts of an article a copy is recognised by (word pairs of the folded text)."""
 
-    title: frozenset[str]
-    lead: frozenset[str]
-    title_words: tuple[str, ...]
-    lead_words: tuple[str, ...]
+    title: frozenset[Word]
+    lead: frozenset[Word]
+    title_words: tuple[Word, ...]
+    lead_words: tuple[Word, ...]
     opening: int
     """How many of the lead's words are its opening."""
-    names: frozenset[str]
+    names: frozenset[Word]
     """The names in its opening."""
-    figures: frozenset[str]
+    figures: frozenset[Word]
     """The figures its title and lead report."""
-    all_figures: frozenset[str]
+    all_figures: frozenset[Word]
     """The figures anywhere in its title and text (up to ``_FIGURE_CHARS``)."""
     short: bool
 
     @property
-    def words(self) -> frozenset[str]:
+    def words(self) -> frozenset[Word]:
         """Title and lead together: what the LSH signature is made of. Made when asked rather
         than kept: a window of profiles holds thousands, and the union is a third of each."""
         return self.title | self.lead
@@ -121,7 +134,63 @@ _WITHIN_A_FEED = _Rule(title=0.5, lead=0.8, opening=0.8)
 """A feed re-posting one article under a new id: everything near-identical."""
 
 
-def profile(title: str, text: str) -> Profile | None:
+@dataclass(frozen=True, slots=True)
+class Packed:
+    """A profile as the story memory keeps it: the ids of its title's and lead's words, in
+    order, then of its names, figures and all figures, in one bytes object (pairs and the
+    vocabulary are made again from the words when the article is a candidate)."""
+
+    ids: bytes
+    title_words: int
+    lead_words: int
+    names: int
+    figures: int
+    opening: int
+    short: bool
+
+
+def pack(parts: Profile[str]) -> Packed:
+    """``parts`` in the few hundred bytes the story memory keeps; see :func:`unpack`."""
+    ids = array("q", map(hash, parts.title_words + parts.lead_words))
+    for facts in (parts.names, parts.figures, parts.all_figures):
+        ids.extend(map(hash, facts))
+    return Packed(
+        ids.tobytes(),
+        title_words=len(parts.title_words),
+        lead_words=len(parts.lead_words),
+        names=len(parts.names),
+        figures=len(parts.figures),
+        opening=parts.opening,
+        short=parts.short,
+    )
+
+
+def unpack(packed: Packed) -> Profile[int]:
+    """The profile ``packed`` was made of, with word ids for words: two unpacked profiles
+    compare (:func:`copy_score`, :func:`jaccard`) as the profiles they were packed from."""
+    ids = array("q")
+    ids.frombytes(packed.ids)
+    lead_end = packed.title_words + packed.lead_words
+    names_end = lead_end + packed.names
+    figures_end = names_end + packed.figures
+    title_words, lead_words = (
+        tuple(ids[: packed.title_words]),
+        tuple(ids[packed.title_words : lead_end]),
+    )
+    return Profile(
+        title=_runs(title_words),
+        lead=_runs(lead_words),
+        title_words=title_words,
+        lead_words=lead_words,
+        opening=packed.opening,
+        names=frozenset(ids[lead_end:names_end]),
+        figures=frozenset(ids[names_end:figures_end]),
+        all_figures=frozenset(ids[figures_end:]),
+        short=packed.short,
+    )
+
+
+def profile(title: str, text: str) -> Profile[str] | None:
     """The parts of an article to compare; None when it has no words at all."""
     story = _without_dateline(strip_boilerplate(text, title))
     lead_text, lead_words = _lead(story)
@@ -149,7 +218,7 @@ def profile(title: str, text: str) -> Profile | None:
     )
 
 
-def copy_score(earlier: Profile, later: Profile, *, same_feed: bool) -> float | None:
+def copy_score(earlier: Profile[Word], later: Profile[Word], *, same_feed: bool) -> float | None:
     """How alike two articles are when ``later`` is a copy of ``earlier``, else None.
 
     The score (sum of the three similarities) only ranks several earlier copies.
@@ -168,7 +237,7 @@ def copy_score(earlier: Profile, later: Profile, *, same_feed: bool) -> float | 
     return title + lead + opening
 
 
-def opening_similarity(a: Profile, b: Profile) -> float:
+def opening_similarity(a: Profile[Word], b: Profile[Word]) -> float:
     """How alike the two articles begin, over the length of either one's opening.
 
     Both leads are cut at the same word, once where ``a``'s opening ends and once where
@@ -178,11 +247,11 @@ def opening_similarity(a: Profile, b: Profile) -> float:
     return max(_prefix_similarity(a, b, a.opening), _prefix_similarity(a, b, b.opening))
 
 
-def _prefix_similarity(a: Profile, b: Profile, words: int) -> float:
+def _prefix_similarity(a: Profile[Word], b: Profile[Word], words: int) -> float:
     return jaccard(_runs(a.lead_words[:words]), _runs(b.lead_words[:words]))
 
 
-def facts_disagree(a: Profile, b: Profile) -> bool:
+def facts_disagree(a: Profile[Word], b: Profile[Word]) -> bool:
     """Each lead reports a figure the other article never mentions, or each opening names
     someone or somewhere the other's title and lead never do: different events.
 
@@ -197,22 +266,22 @@ def facts_disagree(a: Profile, b: Profile) -> bool:
 
 
 def _disagree(
-    facts_a: frozenset[str],
-    facts_b: frozenset[str],
-    known_a: frozenset[str],
-    known_b: frozenset[str],
+    facts_a: frozenset[Word],
+    facts_b: frozenset[Word],
+    known_a: frozenset[Word],
+    known_b: frozenset[Word],
 ) -> bool:
     """Each side has a fact the other side does not know."""
     return not facts_a <= known_b and not facts_b <= known_a
 
 
-def _vocabulary(article: Profile) -> frozenset[str]:
+def _vocabulary(article: Profile[Word]) -> frozenset[Word]:
     """The words of its title and lead; built per candidate, not per article (most articles
     are never a candidate)."""
     return frozenset(article.title_words).union(article.lead_words)
 
 
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+def jaccard(a: frozenset[Word], b: frozenset[Word]) -> float:
     if not a or not b:
         return 0.0
     shared = len(a & b)
@@ -286,9 +355,14 @@ def _figures(text: str) -> frozenset[str]:
     return frozenset(_FIGURE.findall(text))
 
 
-def _runs(words: Sequence[str]) -> frozenset[str]:
-    """Each run of SHINGLE_WORDS consecutive words; fewer words make one shingle, none none."""
+def _runs(words: Sequence[Word]) -> frozenset[Word]:
+    """Each run of SHINGLE_WORDS consecutive words; fewer words make one shingle, none none.
+
+    A run of words is the words joined by spaces; a run of word ids is their hash.
+    """
     if len(words) < SHINGLE_WORDS:
-        return frozenset({" ".join(words)} if words else ())
+        return frozenset(words)  # one word: the word itself, as joining it alone gives
     runs = zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False)  # stops at the end
-    return frozenset(map(" ".join, runs))
+    if isinstance(words[0], str):
+        return frozenset(map(" ".join, runs))
+    return frozenset(map(hash, runs))

@@ -52,6 +52,11 @@ class StoryGrouping:
         clusterer.forget_before(self.now() - clusterer.window)
         return stories
 
+    @property
+    def remembered(self) -> int:
+        """How many articles the story memory holds: those inside its window."""
+        return len(self._clusterer) if self._clusterer is not None else 0
+
     def forget(self) -> None:
         """Drop the memory: it holds articles the store did not keep (a write failed, or
         another program stored some of them first). The next poll rebuilds it."""

@@ -42,6 +42,7 @@ from bot.ingest.fulltext import with_full_text
 from bot.ingest.grouping import StoryGrouping
 from bot.ingest.recorder import PollRecorder
 from bot.matching import Matches, SubscriptionMatcher
+from bot.runtime import MemoryCeiling
 from bot.store import AsyncStore, FeedRow, PollOutcome, StoredPoll
 from bot.store.health import storage_fault
 from bot.store.states import FAILED_POLLS, PollStatus
@@ -116,6 +117,8 @@ class Pipeline:
         writes reach the store in the order their articles were grouped."""
         self._max_age = timedelta(hours=config.polling.max_age_hours)
         self._recorder = PollRecorder(store)
+        self.ceiling = MemoryCeiling(config.storage.memory_mb, [matcher.shed])
+        """``[storage] memory_mb``, checked after each poll: polls are what memory grows with."""
 
     async def poll_all(
         self, feeds: Iterable[FeedRow], progress: Callable[[PollResult], object] | None = None
@@ -284,6 +287,7 @@ class Pipeline:
         except Exception as exc:
             if storage_fault(exc) is None:
                 logger.exception("%s: could not record the poll's outcome", feed.url)
+        self.ceiling.check()
         return PollResult(
             feed_id=feed.id,
             name=feed.name or outcome.title or feed.display_name,

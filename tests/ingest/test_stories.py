@@ -17,6 +17,7 @@ from bot.ingest.copies import profile
 from bot.ingest.stories import (
     _LSH_WEIGHTS,
     DEFAULT_NUM_PERM,
+    SEAL_EVERY,
     SIGNATURE_HASH,
     StoryClusterer,
     _BandIndex,
@@ -181,9 +182,13 @@ def test_a_higher_threshold_merges_less(herzog: Story) -> None:
     assert merged == {0.25: True, 0.95: False}
 
 
+@pytest.mark.parametrize("seal_every", [SEAL_EVERY, 3])
 @pytest.mark.parametrize("threshold", [0.15, 0.25, 0.5])
-def test_the_band_index_finds_what_minhash_lsh_finds(pairs: list[Pair], threshold: float) -> None:
-    """The clusterer's own LSH index stands in for datasketch's: same candidates, always."""
+def test_the_band_index_finds_what_minhash_lsh_finds(
+    pairs: list[Pair], threshold: float, seal_every: int
+) -> None:
+    """The clusterer's own LSH index stands in for datasketch's: same candidates, always,
+    whether they are in its dicts or sealed into its sorted arrays (every 3 articles here)."""
     signer = StoryClusterer()
     signatures = {}
     for i, pair in enumerate(pairs):
@@ -192,7 +197,7 @@ def test_the_band_index_finds_what_minhash_lsh_finds(pairs: list[Pair], threshol
             if parts is not None:
                 signatures[f"{i}{side}"] = signer._signature(parts)
     lsh = MinHashLSH(threshold=threshold, num_perm=DEFAULT_NUM_PERM, weights=_LSH_WEIGHTS)
-    index = _BandIndex(threshold, DEFAULT_NUM_PERM)
+    index = _BandIndex(threshold, DEFAULT_NUM_PERM, seal_every=seal_every)
     inserted: list[str] = []
     found_any = False
     for key, signature in signatures.items():
@@ -204,7 +209,7 @@ def test_the_band_index_finds_what_minhash_lsh_finds(pairs: list[Pair], threshol
         if len(inserted) > 10:  # a sliding window, as forget_before keeps
             gone = inserted.pop(0)
             lsh.remove(gone)
-            index.remove(gone, signatures[gone])
+            index.remove(gone)
     assert found_any
 
 
