@@ -135,14 +135,17 @@ def test_started_as_root_the_entrypoint_gives_the_volume_to_the_image_user(
 
 
 def test_started_as_another_user_the_entrypoint_runs_the_command_as_it_is(
-    volume: Path,
+    volume: Path, shared_dir: Path
 ) -> None:
-    """``docker run --user 1234``: no chown (it could not), the command runs as that user."""
+    """``docker run --user 1234``: no chown (it could not), the command runs as that user.
+    The script runs from a folder that user can enter (a clone may sit in a private one)."""
     as_user = ["setpriv", "--reuid=1234", "--regid=1234", "--clear-groups"]
     env = {**os.environ, "TOPIC_ALERT_DATA_DIR": str(volume)}
+    entrypoint = Path(shutil.copy(ENTRYPOINT, shared_dir))
+    entrypoint.chmod(0o755)
 
     done = subprocess.run(
-        [*as_user, str(ENTRYPOINT), "id", "-u"], env=env, capture_output=True, text=True
+        [*as_user, str(entrypoint), "id", "-u"], env=env, capture_output=True, text=True
     )
 
     assert (done.returncode, done.stdout, done.stderr) == (0, "1234\n", "")
