@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -75,6 +76,24 @@ def make_feed(feed: int, items: int, published: datetime) -> bytes:
     ).encode()
 
 
+def answer_feed(handler: BaseHTTPRequestHandler, etag: str, body: Callable[[], bytes]) -> None:
+    """Answer a GET of a feed whose version is ``etag``, as a news site does: 304 to a
+    conditional request that names it, else the document ``body()`` makes, with the ETag."""
+    if handler.headers.get("If-None-Match") == etag:
+        handler.send_response(304)
+        handler.send_header("ETag", etag)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+        return
+    document = body()
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/rss+xml")
+    handler.send_header("ETag", etag)
+    handler.send_header("Content-Length", str(len(document)))
+    handler.end_headers()
+    handler.wfile.write(document)
+
+
 def serve(feeds: list[bytes], ports: multiprocessing.Array) -> None:  # type: ignore[valid-type]
     """The feed server process: one server per site, each with every /feed/<n>, ETag "<n>",
     and 304 on a matching If-None-Match."""
@@ -84,20 +103,7 @@ def serve(feeds: list[bytes], ports: multiprocessing.Array) -> None:  # type: ig
 
         def do_GET(self) -> None:
             n = int(self.path.rsplit("/", 1)[1])
-            etag = f'"{n}"'
-            if self.headers.get("If-None-Match") == etag:
-                self.send_response(304)
-                self.send_header("ETag", etag)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            body = feeds[n]
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml")
-            self.send_header("ETag", etag)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            answer_feed(self, f'"{n}"', lambda: feeds[n])
 
         def log_message(self, *args: object) -> None:
             pass

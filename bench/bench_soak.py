@@ -55,6 +55,8 @@ from xml.sax.saxutils import escape
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
+from bench_ingest import answer_feed  # noqa: E402
+
 import rules  # noqa: E402
 from bot.clock import Clock  # noqa: E402
 from bot.config import parse_config  # noqa: E402
@@ -146,20 +148,7 @@ def serve(tick: multiprocessing.Value, per_tick: int, port: multiprocessing.Valu
 
         def do_GET(self) -> None:
             feed, now = int(self.path.rsplit("/", 1)[1]), tick.value
-            etag = f'"{now}"'
-            if self.headers.get("If-None-Match") == etag:
-                self.send_response(304)
-                self.send_header("ETag", etag)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            body = feed_document(feed, now, per_tick)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml")
-            self.send_header("ETag", etag)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            answer_feed(self, f'"{now}"', lambda: feed_document(feed, now, per_tick))
 
         def log_message(self, *args: object) -> None:
             pass
