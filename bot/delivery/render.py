@@ -20,6 +20,9 @@ from bot.delivery.format import CopyLike, RenderedAlert, format_alert
 from bot.store.rows import OutboxRow, SubscriptionRow
 from bot.summary import LLMSummarizer, matched_line, summarize_article
 
+CHANNEL = "channel"
+"""The ``chats.type`` of a channel (Telegram's ``Chat.type``)."""
+
 Explain = Callable[[Article, Sequence[SubscriptionRow]], list[rules.Hit]]
 """Where the subscriptions' rules matched the article, all together in their order."""
 
@@ -38,7 +41,8 @@ async def render_outbox_row(
     delivery: DeliveryConfig | None = None,
     llm: LLMSummarizer | None = None,
 ) -> RenderedAlert:
-    """The alert for ``row``: its buttons act on its topic, or ask which when it has several.
+    """The alert for ``row``: its buttons act on its topic, or ask which when it has several;
+    in a channel it has none, as every reader would see them and none may change its topics.
 
     Dates show in the chat's time zone (:class:`bot.chat_settings.ChatSettings`), the summary
     takes at most ``[delivery] summary_chars`` (its defaults without ``delivery``).
@@ -58,5 +62,7 @@ async def render_outbox_row(
         matched=matched_line(hits),
         tz=chat_settings(row.chat, delivery).zone,
         also=also,
-        buttons=topic_buttons(row.id, [sub.id for sub in row.subscriptions]),
+        buttons=[]
+        if row.chat.type == CHANNEL
+        else topic_buttons(row.id, [sub.id for sub in row.subscriptions]),
     )
