@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from telegram.constants import ChatType
+
 import rules
 from bot.article import Article
 from bot.chat_settings import chat_settings
@@ -19,9 +21,6 @@ from bot.delivery.buttons import topic_buttons
 from bot.delivery.format import CopyLike, RenderedAlert, format_alert
 from bot.store.rows import OutboxRow, SubscriptionRow
 from bot.summary import LLMSummarizer, matched_line, summarize_article
-
-CHANNEL = "channel"
-"""The ``chats.type`` of a channel (Telegram's ``Chat.type``)."""
 
 Explain = Callable[[Article, Sequence[SubscriptionRow]], list[rules.Hit]]
 """Where the subscriptions' rules matched the article, all together in their order."""
@@ -63,6 +62,6 @@ async def render_outbox_row(
         tz=chat_settings(row.chat, delivery).zone,
         also=also,
         buttons=[]
-        if row.chat.type == CHANNEL
+        if row.chat.type == ChatType.CHANNEL
         else topic_buttons(row.id, [sub.id for sub in row.subscriptions]),
     )

@@ -2,10 +2,11 @@
 
 A person manages a channel they administer from their private chat with the bot
 (``/channel``): while a channel is selected there, the commands that change what a chat
-follows and how (``/subscribe``, ``/list``, ``/unsubscribe``, ``/frequency``, ``/quiet``,
-``/language``, ``/timezone``) act on the channel, and their replies begin with a line naming it
-(``bot.telegram.replies.head_replies``). This module is the one place that decides it; a command
-asks :func:`acting_chat` instead of reading the update's chat.
+follows and how (``/subscribe``, ``/list``, ``/unsubscribe``, ``/pause``, ``/resume``,
+``/frequency``, ``/quiet``, ``/language``, ``/timezone``) act on the channel, and their
+replies begin with a line naming it (``bot.telegram.replies.head_replies``). This module is
+the one place that decides it; a command asks :func:`acting_chat` instead of reading the
+update's chat.
 
 Whether the person still administers the channel is asked of Telegram again when they act
 (an administrator demoted since linking must not go on changing what it posts), and the answer
@@ -84,10 +85,16 @@ async def acting_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Act
 
 
 def channel_name(linked: LinkedChannel) -> str:
-    """The channel as its readers know it, as HTML: its @name, else its title."""
-    if linked.username:
-        return f"@{esc(linked.username)}"
-    return isolate(esc(linked.chat.title or str(linked.chat.id)))
+    """The linked channel as its readers know it, as HTML (:func:`public_name`)."""
+    return public_name(linked.username, linked.chat.title, linked.chat.id)
+
+
+def public_name(username: str | None, title: str | None, chat_id: int) -> str:
+    """A channel as its readers know it, as HTML: its @name, else its title (its id when
+    Telegram gave neither)."""
+    if username:
+        return f"@{esc(username)}"
+    return isolate(esc(title or str(chat_id)))
 
 
 async def _still_administers(

@@ -117,9 +117,9 @@ def channel_help() -> str:
         "<b>Channels</b>\n"
         "Add me to your channel as an administrator allowed to post messages, then send me "
         "<code>/channel @name</code> here in private (or forward me a post of the channel). "
-        "Until <code>/channel off</code>, /subscribe, /list, /unsubscribe, /frequency, "
-        "/quiet, /language and /timezone act on the channel, and I post its alerts there, "
-        "without buttons. /channel alone lists your channels."
+        "Until <code>/channel off</code>, /subscribe, /list, /unsubscribe, /pause, /resume, "
+        "/frequency, /quiet, /language and /timezone act on the channel, and I post its alerts "
+        "there, without buttons. /channel alone lists your channels."
     )
 
 

@@ -81,13 +81,17 @@ async def test_the_topic_commands_change_the_selected_channel(start_bot: StartBo
             "/quiet 23:00-06:00",
             "/frequency 1 daily 08:00",
             "/language de",
+            "/pause 1",
+            "/resume",
             "/unsubscribe 1",
         )
     ]
 
     assert all(a.plain.startswith("Channel @baku_news:\n") for a in answers), answers
     assert answers[3].plain.endswith("Done: I now write to this chat in Deutsch.")
-    assert answers[4].plain.endswith("Stopped following #1: Baku")
+    assert answers[4].plain.endswith("Paused #1: Baku")
+    assert answers[5].plain.endswith("Resumed 1 topic of this chat.")
+    assert answers[6].plain.endswith("Stopped following #1: Baku")
     channel, private = await bot.store.get_chat(CHANNEL), await bot.store.get_chat(USER)
     assert (channel.timezone, channel.quiet, channel.language) == (
         "Asia/Baku",
@@ -234,3 +238,25 @@ async def test_an_administrator_no_more_is_switched_back(start_bot: StartBot) ->
     )
     assert own.plain.startswith("You follow no topics yet")
     assert [sub.rule for sub in await bot.store.list_subscriptions(CHANNEL)] == ["Baku"]
+
+
+async def test_channel_alone_lists_the_channels_and_selects_another(start_bot: StartBot) -> None:
+    bot = await linked_bot(start_bot)
+    desk = -1001777000222
+    bot.api.add_channel(desk, title="Desk", username="desk_az", admins=[USER])
+    await bot.send(USER, "/channel @desk_az")
+    bot.api.bot_rights_changed(CHANNEL, by_user=OTHER, status="left")
+    await until(lambda: said(bot, USER, PAUSED), "the linker told")
+
+    listing = await bot.send(USER, "/channel")
+    await bot.send(USER, "/channel off")
+    own = await bot.send(USER, "/channel")
+
+    assert listing.plain.splitlines() == [
+        "Your channels",
+        "@baku_news — paused: I may not post there",
+        "@desk_az — selected",
+        "Commands act on the channel @desk_az; /channel off switches back to this chat.",
+        "/channel @name selects one.",
+    ]
+    assert own.plain.splitlines()[3] == "Commands act on this chat."

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Chat, ChatFullInfo, MessageOriginChannel, Update
+from telegram import ChatFullInfo, MessageOriginChannel, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes, filters
@@ -20,7 +20,7 @@ from telegram.ext import ContextTypes, filters
 from bot.i18n import N_, _
 from bot.markup import esc
 from bot.store import LinkedChannel
-from bot.telegram.acting import channel_name, note_administers
+from bot.telegram.acting import channel_name, note_administers, public_name
 from bot.telegram.arguments import ArgumentError, command_argument, echo
 from bot.telegram.channel_state import can_post
 from bot.telegram.chats import register_chat
@@ -89,9 +89,9 @@ async def _link(update: Update, context: ContextTypes.DEFAULT_TYPE, reference: s
     await reply(
         update,
         _(
-            "Now managing the channel {channel}. /subscribe, /list, /unsubscribe, /frequency, "
-            "/quiet, /language and /timezone act on it, and I post its alerts there, until you "
-            "send /channel off."
+            "Now managing the channel {channel}. /subscribe, /list, /unsubscribe, /pause, "
+            "/resume, /frequency, /quiet, /language and /timezone act on it, and I post its "
+            "alerts there, until you send /channel off."
         ).format(channel=channel_name(linked)),
     )
 
@@ -115,7 +115,7 @@ async def _channel_to_link(
         ) from None
     if found.type != ChatType.CHANNEL:
         raise ArgumentError(_("{channel} is not a channel.").format(channel=shown))
-    name = _name(found)
+    name = public_name(found.username, found.title, found.id)
     member = await bot.get_chat_member(found.id, user_of(update).id)
     if member.status not in (member.ADMINISTRATOR, member.OWNER):
         raise ArgumentError(_("You are not an administrator of {channel}.").format(channel=name))
@@ -140,13 +140,6 @@ async def _channel_to_link(
     return found
 
 
-def _name(found: Chat | ChatFullInfo) -> str:
-    """A channel not yet linked, named as :func:`channel_name` names linked ones."""
-    if found.username:
-        return f"@{esc(found.username)}"
-    return esc(found.title or str(found.id))
-
-
 async def _list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     linked = await services(context).store.linked_channels(chat_of(update).id)
     if not linked:
@@ -160,12 +153,13 @@ async def _list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         return
     selected = next((c for c in linked if c.selected), None)
-    now = (
-        _("Commands act on the channel {channel}; /channel off switches back to this chat.")
-        if selected
-        else _("Commands act on this chat.")
-    ).format(channel=channel_name(selected) if selected else "")
-    lines = [_("<b>Your channels</b>"), *(_line(c) for c in linked), now]
+    if selected is None:
+        acting = _("Commands act on this chat.")
+    else:
+        acting = _(
+            "Commands act on the channel {channel}; /channel off switches back to this chat."
+        ).format(channel=channel_name(selected))
+    lines = [_("<b>Your channels</b>"), *(_line(c) for c in linked), acting]
     lines.append(_("<code>/channel @name</code> selects one."))
     await reply_lines(update, lines)
 
