@@ -57,7 +57,7 @@ class LinkedChannelsTable(Connected):
                 """SELECT chats.*, linked_channels.* FROM linked_channels
                    JOIN chats ON chats.id = linked_channels.channel_id
                    WHERE private_chat_id = ?
-                   ORDER BY coalesce(username, title), channel_id""",
+                   ORDER BY coalesce(username, title) COLLATE NOCASE, channel_id""",
                 (private_chat_id,),
             )
         ]

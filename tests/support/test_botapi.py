@@ -179,7 +179,7 @@ async def test_a_channel_is_found_by_name_and_refuses_posts_from_a_bot_that_may_
     assert (me.status, me.can_post_messages) == ("administrator", True)
     with pytest.raises(Forbidden, match="not a member of the channel"):
         await bot.send_message(channel, "refused")
-    with pytest.raises(BadRequest, match="(?i)chat not found"):
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await bot.get_chat("@nobody")
     assert [m.plain for m in botapi.messages(channel)] == ["posted"]
 
