@@ -72,7 +72,10 @@ async def acting_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Act
     if linked is None:
         head_replies(None)
         return ActingChat(chat.id)
-    if not await _still_administers(context, linked.chat.id, user_of(update).id):
+    # Telegram shows a channel's administrators only to a bot that is one: while the bot may
+    # not post there (the channel paused), the person who linked it is taken at their word.
+    paused = not linked.chat.active
+    if not paused and not await _still_administers(context, linked.chat.id, user_of(update).id):
         await svc.store.select_channel(chat.id, None)
         raise ArgumentError(
             _(

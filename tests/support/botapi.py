@@ -858,8 +858,12 @@ class FakeBotAPI:
     def _api_getchatmember(self, params: dict) -> dict:
         chat_id, user_id = _chat_id(params), int(params["user_id"])
         with self._cond:
-            if user_id == self.bot_id and chat_id in self._bot_members:
-                return self._bot_members[chat_id]
+            bot = self._bot_members.get(chat_id)
+            if bot is not None and user_id == self.bot_id:
+                return bot
+            if bot is not None and bot["status"] != "administrator":
+                # A channel shows its members to its administrators only.
+                raise TelegramApiError(400, "Bad Request: member list is inaccessible")
             return self._member_json(chat_id, user_id)
 
     def _api_getchatadministrators(self, params: dict) -> list[dict]:

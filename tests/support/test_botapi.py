@@ -181,6 +181,9 @@ async def test_a_channel_is_found_by_name_and_refuses_posts_from_a_bot_that_may_
         await bot.send_message(channel, "refused")
     with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await bot.get_chat("@nobody")
+    botapi.add_channel(channel, title="Baku News", bot_status="left")
+    with pytest.raises(BadRequest, match=r"(?i)member list is inaccessible"):
+        await bot.get_chat_member(channel, 7)
     assert [m.plain for m in botapi.messages(channel)] == ["posted"]
 
 

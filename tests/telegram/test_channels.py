@@ -194,6 +194,26 @@ async def test_the_bot_removed_pauses_the_channel_tells_once_and_readded_resumes
     ]
 
 
+async def test_linking_again_once_the_bot_may_post_resumes_the_channel(
+    start_bot: StartBot,
+) -> None:
+    bot = await linked_bot(start_bot)
+    await bot.send(USER, "/subscribe Azerbaijan")
+    bot.api.bot_rights_changed(CHANNEL, by_user=OTHER, status="left")
+    await until(lambda: said(bot, USER, PAUSED), "the linker told")
+    listed = await bot.send(USER, "/list")  # the linker still manages a paused channel
+    # Made an administrator again while the bot was not running: no update says so.
+    bot.api.add_channel(CHANNEL, title="Baku News", username="baku_news", admins=[USER])
+
+    await bot.send(USER, "/channel @baku_news")
+    await until(lambda: said(bot, USER, RESUMED), "the linker told it is back")
+    await publish(bot, "Azerbaijan hosts the next summit")
+
+    assert "1. Azerbaijan — paused" in listed.plain
+    assert len(alerts(bot, CHANNEL)) == 1
+    assert (await bot.store.get_chat(CHANNEL)).active
+
+
 async def test_a_refused_post_pauses_the_channel_and_tells_once(start_bot: StartBot) -> None:
     bot = await linked_bot(start_bot)
     await bot.send(USER, "/subscribe Azerbaijan")

@@ -20,9 +20,10 @@ from telegram.ext import ContextTypes, filters
 from bot.i18n import N_, _
 from bot.markup import esc
 from bot.store import LinkedChannel
+from bot.telegram.access import administers
 from bot.telegram.acting import channel_name, note_administers, public_name
 from bot.telegram.arguments import ArgumentError, command_argument, echo
-from bot.telegram.channel_state import can_post
+from bot.telegram.channel_state import can_post, tell_resumed
 from bot.telegram.chats import register_chat
 from bot.telegram.replies import reply, reply_lines
 from bot.telegram.services import services
@@ -77,6 +78,7 @@ def _chat_reference(argument: str) -> str | int:
 async def _link(update: Update, context: ContextTypes.DEFAULT_TYPE, reference: str | int) -> None:
     svc, user = services(context), user_of(update)
     found = await _channel_to_link(update, context, reference)
+    before = await svc.store.get_chat(found.id)
     row = await svc.store.upsert_chat(
         found.id, type=ChatType.CHANNEL, title=found.title, telegram_language=user.language_code
     )
@@ -86,6 +88,8 @@ async def _link(update: Update, context: ContextTypes.DEFAULT_TYPE, reference: s
     )
     note_administers(context, found.id, user.id)
     logger.info("user %s linked channel %s", user.id, found.id)
+    if before is not None and not before.active:  # the bot may post again: its topics resume
+        await tell_resumed(context.bot, svc.store, svc.config.delivery, found.id)
     await reply(
         update,
         _(
@@ -100,7 +104,10 @@ async def _channel_to_link(
     update: Update, context: ContextTypes.DEFAULT_TYPE, reference: str | int
 ) -> ChatFullInfo:
     """The channel ``reference`` names, once Telegram confirms the sender administers it and
-    the bot may post there; raises ArgumentError with the reason otherwise."""
+    the bot may post there; raises ArgumentError with the reason otherwise.
+
+    The bot's own rights are asked first: Telegram shows a channel's members to its
+    administrators only, so whether the sender is one can be asked only of a bot that is."""
     bot = context.bot
     shown = esc(echo(str(reference)))
     try:
@@ -116,9 +123,6 @@ async def _channel_to_link(
     if found.type != ChatType.CHANNEL:
         raise ArgumentError(_("{channel} is not a channel.").format(channel=shown))
     name = public_name(found.username, found.title, found.id)
-    member = await bot.get_chat_member(found.id, user_of(update).id)
-    if member.status not in (member.ADMINISTRATOR, member.OWNER):
-        raise ArgumentError(_("You are not an administrator of {channel}.").format(channel=name))
     try:
         me = await bot.get_chat_member(found.id, bot.id)
     except TelegramError:
@@ -137,6 +141,8 @@ async def _channel_to_link(
                 "me to, then send this again."
             ).format(channel=name)
         )
+    if not await administers(bot, found.id, user_of(update).id):
+        raise ArgumentError(_("You are not an administrator of {channel}.").format(channel=name))
     return found
 
 
