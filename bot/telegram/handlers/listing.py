@@ -31,9 +31,7 @@ async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE)
         await reply(update, _(texts.NO_SUBSCRIPTIONS))
         return
     settings = await stored_settings(svc, acting.id)
-    forum = (acting.channel is None and bool(chat_of(update).is_forum)) or any(
-        sub.thread_id is not None for sub in subs
-    )
+    forum = bool(chat_of(update).is_forum) or any(sub.thread_id is not None for sub in subs)
     now = svc.now()
     threads = await svc.store.thread_names(acting.id) if forum else {}
     lines = [
