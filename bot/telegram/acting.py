@@ -46,12 +46,17 @@ class ActingChat:
     channel: LinkedChannel | None = None
     """The channel selected in the private chat the command came from; None: that chat."""
 
+    @property
+    def name(self) -> str | None:
+        """How a reply names the chat acted on, as HTML ("@baku_news"); None for the chat
+        the command was sent in, which a reply there need not name."""
+        return None if self.channel is None else channel_name(self.channel)
+
     async def row(self, svc: HandlerDeps, update: Update) -> ChatRow:
-        """Its stored row: the channel's, stored when it was linked; the command's own chat
-        is registered (or brought back) as every command that changes it does."""
+        """Its stored row: the channel's, as read with its link; the command's own chat is
+        registered (or brought back) as every command that changes it does."""
         if self.channel is not None:
-            stored = await svc.store.get_chat(self.id)
-            return stored or self.channel.chat
+            return self.channel.chat
         row, _returning = await register_chat(svc.store, update)
         return row
 
@@ -83,8 +88,9 @@ async def acting_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Act
                 "chat. Send the command again to act on it here."
             ).format(channel=channel_name(linked))
         )
-    head_replies(_("Channel {channel}:").format(channel=f"<b>{channel_name(linked)}</b>"))
-    return ActingChat(linked.chat.id, linked)
+    acting = ActingChat(linked.chat.id, linked)
+    head_replies(_("Channel {channel}:").format(channel=f"<b>{acting.name}</b>"))
+    return acting
 
 
 def channel_name(linked: LinkedChannel) -> str:
