@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import ChatFullInfo, MessageOriginChannel, Update
+from telegram import ChatFullInfo, Message, MessageOriginChannel, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes, filters
@@ -39,8 +39,8 @@ _MAX_ARGUMENT = 64
 class _ForwardedFromChannel(filters.MessageFilter):
     """A message forwarded from a channel: ``forward_origin`` names the channel."""
 
-    def filter(self, message: object) -> bool:
-        return isinstance(getattr(message, "forward_origin", None), MessageOriginChannel)
+    def filter(self, message: Message) -> bool:
+        return isinstance(message.forward_origin, MessageOriginChannel)
 
 
 FORWARDED_FROM_CHANNEL = _ForwardedFromChannel()
