@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from functools import partial
 
 from telegram.error import InvalidToken
 from telegram.ext import Application
@@ -32,6 +33,7 @@ from bot.ops.server import serving
 from bot.runtime import settle_heap
 from bot.store import FeedRow
 from bot.telegram import build_application, connect, stop_receiving
+from bot.telegram.channel_state import tell_paused
 from bot.telegram.fairuse import paced_by_caller
 from bot.wiring import Services, build
 
@@ -70,7 +72,8 @@ async def serve(config: Config, token: str, *, stop: asyncio.Event | None = None
         await services.matcher.refresh()
         settle_heap()
         application = _application(token, services)
-        sender = services.sender(application.bot)
+        told = partial(tell_paused, application.bot, services.store, config.delivery)
+        sender = services.sender(application.bot, chat_gone=told)
         resources.push_async_callback(stop_receiving, application)
         resources.push_async_callback(scheduler.shutdown)  # also when connect() raises
         await scheduler.start()

@@ -25,6 +25,7 @@ from bot.compiling import configured
 from bot.config import Config
 from bot.delivery import OutboxSender, Pacer, render_outbox_row
 from bot.delivery.render import Render
+from bot.delivery.sender import ChatGone
 from bot.feeds.fetcher import Fetcher
 from bot.feeds.parser import make_parser
 from bot.feeds.probe import probe_feed
@@ -110,8 +111,9 @@ class Services:
         """What /addfeed checks a URL with: one fetch, with autodiscovery, and a parse."""
         return partial(probe_feed, self.fetcher, self.parser)
 
-    def sender(self, bot: Bot) -> OutboxSender:
-        """The outbox sender delivering through ``bot``, paced by :attr:`pacer`."""
+    def sender(self, bot: Bot, *, chat_gone: ChatGone | None = None) -> OutboxSender:
+        """The outbox sender delivering through ``bot``, paced by :attr:`pacer`;
+        ``chat_gone(chat_id)`` is told when a 403 made a chat inactive."""
         return OutboxSender(
             bot,
             self.store,
@@ -120,6 +122,7 @@ class Services:
             delivery=self.config.delivery,
             activity=self.activity,
             now=self.now,
+            chat_gone=chat_gone,
         )
 
     async def aclose(self) -> None:

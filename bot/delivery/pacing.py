@@ -11,7 +11,8 @@ for private chats at all. So the Pacer hands out send slots itself:
   (counted as below). Within that, slots are spaced evenly, ``(1 + margin) / per_second``
   apart (29.7 a second at the defaults), first come first served;
 * per chat: ``per_chat_interval`` seconds between two sends to one chat;
-* per group (``chat_id < 0``): ``60 / per_group_minute`` seconds, i.e. 3 s for 20/min.
+* per group or channel (``chat_id < 0``): ``60 / per_group_minute`` seconds, i.e. 3 s for
+  20/min.
 
 The Pacer grants a slot; Telegram counts the request when it arrives, which is later by
 whatever comes between: the alert rendered in its slot, a busy event loop, a new connection.

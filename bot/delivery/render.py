@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from telegram.constants import ChatType
+
 import rules
 from bot.article import Article
 from bot.chat_settings import chat_settings
@@ -38,7 +40,8 @@ async def render_outbox_row(
     delivery: DeliveryConfig | None = None,
     llm: LLMSummarizer | None = None,
 ) -> RenderedAlert:
-    """The alert for ``row``: its buttons act on its topic, or ask which when it has several.
+    """The alert for ``row``: its buttons act on its topic, or ask which when it has several;
+    in a channel it has none, as every reader would see them and none may change its topics.
 
     Dates show in the chat's time zone (:class:`bot.chat_settings.ChatSettings`), the summary
     takes at most ``[delivery] summary_chars`` (its defaults without ``delivery``).
@@ -58,5 +61,7 @@ async def render_outbox_row(
         matched=matched_line(hits),
         tz=chat_settings(row.chat, delivery).zone,
         also=also,
-        buttons=topic_buttons(row.id, [sub.id for sub in row.subscriptions]),
+        buttons=[]
+        if row.chat.type == ChatType.CHANNEL
+        else topic_buttons(row.id, [sub.id for sub in row.subscriptions]),
     )

@@ -6,7 +6,9 @@ store transition:
 
 * success → ``mark_sent`` with the message id and how the message shows the row;
 * 429 RetryAfter → wait as told and send again once; a second 429 leaves the row pending;
-* 403 Forbidden (blocked, kicked) → chat inactive and its subscriptions paused, row failed;
+* 403 Forbidden (blocked, kicked, a channel that no longer lets the bot post) → chat inactive
+  and its subscriptions paused, row failed; ``chat_gone`` is told when this made the chat
+  inactive (so a channel's linkers hear of it once); its other alerts wait in the outbox;
 * ChatMigrated (group became a supergroup) → ``migrate_chat`` and resend to the new id;
 * 400 BadRequest → this row failed with Telegram's reason, the chat's other alerts go on;
 * network errors, timeouts, 5xx → retried later with backoff, failed after ``max_attempts``.
@@ -61,6 +63,8 @@ _MAX_BACKOFF = timedelta(minutes=30)
 _IDLE_POLL_SECONDS = 2.0
 
 _Item = TypeVar("_Item", OutboxRow, StoryUpdate)
+ChatGone = Callable[[int], Awaitable[None]]
+"""Told the id of a chat a 403 has just made inactive."""
 
 
 @dataclass(frozen=True)
@@ -121,8 +125,11 @@ class OutboxSender:
         delivery: DeliveryConfig | None = None,
         activity: Activity | None = None,
         now: Clock = utcnow,
+        chat_gone: ChatGone | None = None,
     ) -> None:
         self.bot = bot
+        self.chat_gone = chat_gone
+        """Told when a 403 made a chat inactive (``bot.telegram.channel_state.tell_paused``)."""
         self.store = store
         self.pacer = pacer
         self.render = render
@@ -366,8 +373,10 @@ class OutboxSender:
                 chat_id, may_migrate = exc.new_chat_id, False
             except Forbidden as exc:
                 logger.info("chat %s refuses messages (%s); pausing it", chat_id, exc.message)
-                await self.store.set_chat_active(chat_id, False)
+                gone = await self.store.set_chat_active(chat_id, False)
                 await self._fail(message, _forbidden_reason(exc), report)
+                if gone and self.chat_gone is not None:
+                    await self.chat_gone(chat_id)
                 return None
             except BadRequest as exc:
                 await self._fail(message, exc.message, report)

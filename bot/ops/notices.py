@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from telegram import Bot
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.chat_settings import chat_settings
@@ -328,6 +328,16 @@ def _backlog_notice(waiting: int, waited: timedelta) -> Text:
 
 
 def _chat_gone_notice(gone: GoneChat) -> Text:
+    if gone.chat.type == ChatType.CHANNEL:  # nobody sends /start in a channel
+        return lambda: ngettext(
+            "⚠️ The channel {chat} removed the bot or no longer lets it post; its {count} "
+            "topic is paused until the bot may post there again (whoever linked it with "
+            "/channel was told).",
+            "⚠️ The channel {chat} removed the bot or no longer lets it post; its {count} "
+            "topics are paused until the bot may post there again (whoever linked it with "
+            "/channel was told).",
+            gone.topics,
+        ).format(chat=_chat_name(gone.chat), count=format_number(gone.topics))
     return lambda: ngettext(
         "⚠️ The chat {chat} blocked or removed the bot; its {count} topic is paused until "
         "someone there sends /start.",

@@ -136,6 +136,12 @@ class AsyncStore:
     set_chat_quiet = _offload(Store.set_chat_quiet)
     migrate_chat = _offload(Store.migrate_chat)
     chats_gone = _offload(Store.chats_gone)
+    # linked channels
+    link_channel = _offload(Store.link_channel)
+    select_channel = _offload(Store.select_channel)
+    linked_channels = _read(Store.linked_channels)
+    selected_channel = _read(Store.selected_channel)
+    channel_links = _read(Store.channel_links)
     # subscriptions
     add_subscription = _offload(Store.add_subscription)
     get_subscription = _read(Store.get_subscription)

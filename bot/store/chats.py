@@ -50,19 +50,25 @@ class ChatsTable(Connected):
         except NotFoundError:
             return None
 
-    def set_chat_active(self, chat_id: int, active: bool) -> None:
-        """A chat that blocked the bot is inactive and its subscriptions are paused.
+    def set_chat_active(self, chat_id: int, active: bool) -> bool:
+        """A chat that blocked the bot is inactive and its subscriptions are paused; returns
+        whether this changed the chat (it was the other way), so that whoever must be told
+        of it (a channel's linkers) is told once, however many reports of it come.
 
         They are paused as :attr:`Paused.CHAT_GONE`, so coming back resumes exactly those and
         leaves the ones the user paused alone (sqlite-utils updates by key only).
         """
         was, to = (Paused.CHAT_GONE, Paused.NO) if active else (Paused.NO, Paused.CHAT_GONE)
         with self._transaction():
-            self.conn.execute("UPDATE chats SET active = ? WHERE id = ?", (int(active), chat_id))
+            changed = self.conn.execute(
+                "UPDATE chats SET active = ? WHERE id = ? AND active = ?",
+                (int(active), chat_id, int(not active)),
+            ).rowcount
             self.conn.execute(
                 "UPDATE subscriptions SET paused = ? WHERE chat_id = ? AND paused = ?",
                 (to, chat_id, was),
             )
+        return changed > 0
 
     def chats_gone(self) -> list[GoneChat]:
         """The inactive chats whose topics are paused because they blocked or removed the bot."""

@@ -392,6 +392,21 @@ CREATE TRIGGER articles_counted_ad AFTER DELETE ON articles BEGIN
 END;
 """
 
+SCHEMA_V13 = """
+-- Channels managed from a private chat (/channel): who linked which channel from which
+-- private chat, and which one that chat's commands act on now (at most one selected each).
+CREATE TABLE linked_channels (
+    channel_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+    private_chat_id INTEGER NOT NULL,
+    linked_by INTEGER NOT NULL,       -- the user id of who linked it
+    username TEXT,                    -- the channel's @name when it has one (public)
+    selected INTEGER NOT NULL DEFAULT 0,
+    linked_at TEXT NOT NULL,
+    PRIMARY KEY (channel_id, private_chat_id)
+);
+CREATE INDEX linked_channels_private ON linked_channels(private_chat_id);
+"""
+
 MIGRATIONS: list[str] = [
     SCHEMA_V1,
     SCHEMA_V2,
@@ -405,6 +420,7 @@ MIGRATIONS: list[str] = [
     SCHEMA_V10,
     SCHEMA_V11,
     SCHEMA_V12,
+    SCHEMA_V13,
 ]
 """MIGRATIONS[n] is the SQL script that upgrades a database at version n to version n + 1."""
 

@@ -51,6 +51,28 @@ class ChatRow:
 
 
 @dataclass(frozen=True)
+class LinkedChannel:
+    """A channel linked with /channel from a private chat, and whether it is selected there."""
+
+    chat: ChatRow
+    private_chat_id: int
+    linked_by: int
+    username: str | None
+    """Its @name without the @, for a public channel; None for a private one."""
+    selected: bool
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> LinkedChannel:
+        return cls(
+            ChatRow.from_row(row),
+            row["private_chat_id"],
+            row["linked_by"],
+            row["username"],
+            bool(row["selected"]),
+        )
+
+
+@dataclass(frozen=True)
 class GoneChat:
     """A chat that blocked or removed the bot while it had topics (now paused)."""
 

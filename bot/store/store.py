@@ -23,6 +23,7 @@ from bot.store.connection import Connected
 from bot.store.errors import StoreUnavailable
 from bot.store.feeds import FeedsTable
 from bot.store.forum_threads import ForumThreadsTable
+from bot.store.linked_channels import LinkedChannelsTable
 from bot.store.migrations import migrate
 from bot.store.notices import NoticesTable
 from bot.store.polls import PollsTable
@@ -47,6 +48,7 @@ class Store(
     ForumThreadsTable,
     HintsTable,
     NoticesTable,
+    LinkedChannelsTable,
     Connected,
 ):
     """Typed access to the database; see docs/architecture.md for the tables.

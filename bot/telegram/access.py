@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import ChatMember, Update
+from telegram import Bot, ChatMember, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
@@ -75,10 +75,16 @@ async def can_manage_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if message is not None and message.sender_chat is not None:
         # An anonymous administrator writes as the group itself.
         return message.sender_chat.id == chat.id
+    return await administers(context.bot, chat.id, user.id)
+
+
+async def administers(bot: Bot, chat_id: int, user_id: int) -> bool:
+    """Whether Telegram says ``user_id`` is an administrator (or the owner) of ``chat_id``;
+    False when it cannot say (the bot is no longer there)."""
     try:
-        member = await context.bot.get_chat_member(chat.id, user.id)
+        member = await bot.get_chat_member(chat_id, user_id)
     except TelegramError as exc:
-        logger.warning("getChatMember(%s, %s) failed: %s", chat.id, user.id, exc)
+        logger.warning("getChatMember(%s, %s) failed: %s", chat_id, user_id, exc)
         return False
     return member.status in _MANAGERS
 

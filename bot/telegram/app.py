@@ -44,6 +44,7 @@ from bot.telegram.fairuse import CommandLimiter, PacedReplies
 from bot.telegram.handlers import (
     alias,
     buttons,
+    channel,
     errors,
     feeds,
     forum,
@@ -74,7 +75,9 @@ from bot.telegram.updates_request import ReportedUpdates
 logger = logging.getLogger(__name__)
 
 _NEW_MESSAGES = filters.UpdateType.MESSAGE
-"""Commands are read from new messages only: editing an old /subscribe must not subscribe again."""
+"""Commands are read from new messages only: editing an old /subscribe must not subscribe again,
+and a channel's posts (``channel_post`` updates, which anyone who may post there writes) are
+not commands to the bot."""
 
 
 def build_application(
@@ -152,6 +155,10 @@ def build_application(
     application.add_handler(
         CallbackQueryHandler(language.on_language_button, pattern=language.is_language_button)
     )
+    forwarded = _NEW_MESSAGES & filters.ChatType.PRIVATE & channel.FORWARDED_FROM_CHANNEL
+    application.add_handler(
+        MessageHandler(forwarded, answers_argument_errors(channel.forwarded_post))
+    )
     application.add_handler(
         MessageHandler(_NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, subscribe.rule_message)
     )
@@ -187,6 +194,7 @@ COMMAND_HANDLERS = {
     ("removefeed",): feeds.remove_feed,
     ("status",): status.status,
     ("whoami",): whoami.whoami,
+    ("channel",): channel.channel,
 }
 """Every command: its names (the first is the one /help and the menu show) and its handler."""
 

@@ -20,35 +20,37 @@ from bot.markup import esc
 from bot.matching import LOOKBACK_DAYS, matching_articles
 from bot.schedule import FREQUENCY_HELP, Frequency, ScheduleError, split_frequency
 from bot.store import DuplicateSubscription, SavedRule, SubscriptionLimitReached, SubscriptionRow
+from bot.telegram.acting import acting_chat
 from bot.telegram.arguments import ArgumentError, parse_rule, removal_note
-from bot.telegram.chats import register_chat, stored_settings, topic_thread
+from bot.telegram.chats import stored_settings, topic_thread
 from bot.telegram.frequency_wording import frequency_note
 from bot.telegram.replies import reply
 from bot.telegram.rule_hints import rule_hints
 from bot.telegram.services import services
 from bot.telegram.topics import numbered
-from bot.telegram.updates import chat_of, message_of, user_of
+from bot.telegram.updates import message_of, user_of
 
 logger = logging.getLogger(__name__)
 
 
 async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    """Follow ``text`` (a rule, maybe ending in how often) in the update's chat and reply with
-    the confirmation: for /subscribe, and for the Subscribe buttons of /search and of a shared
+    """Follow ``text`` (a rule, maybe ending in how often) in the chat the update acts on (its
+    own, or the channel selected there: ``bot.telegram.acting``) and reply with the
+    confirmation: for /subscribe, and for the Subscribe buttons of /search and of a shared
     topic (the caller checks who may follow)."""
     svc = services(context)
+    chat = await acting_chat(update, context)
     text, asked = _how_often(text)
-    message, chat = message_of(update), chat_of(update)
     names = await chat_names(svc.store, svc.config, chat.id)
     typed = parse_rule(text, names)
     rule = typed.rule
-    row, _returning = await register_chat(svc.store, update)
+    row = await chat.row(svc, update)
     frequency = asked or chat_settings(row, svc.config.delivery).frequency
     try:
         sub = await svc.store.add_subscription(
             chat.id,
             rule,
-            thread_id=topic_thread(message),
+            thread_id=topic_thread(message_of(update)),
             created_by=user_of(update).id,
             limit=svc.config.subscriptions.max_per_chat,
             frequency=None if frequency.realtime else str(frequency),

@@ -26,6 +26,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("frequency", N_("How often a topic comes: /frequency 2 daily 08:00")),
     ("quiet", N_("Quiet hours: /quiet 22:00-07:00, /quiet off")),
     ("alias", N_("Other names of a term: /alias Eli Cohen = אלי כהן")),
+    ("channel", N_("Post a channel's alerts: /channel @name, /channel off")),
     ("whoami", N_("Your Telegram user id, and this chat's")),
     ("help", N_("How to write a topic rule")),
 )
@@ -106,7 +107,20 @@ def help_text(*, operator: bool = False) -> str:
         "posts into that thread. Invisible characters (zero-width spaces, direction marks) are "
         "removed from rules, and I say so."
     ).format(days=format_number(LOOKBACK_DAYS), cheat_sheet=rule_cheat_sheet())
+    text = f"{text}\n\n{channel_help()}"
     return f"{text}\n\n{operator_help()}" if operator else text
+
+
+def channel_help() -> str:
+    """How to have a channel's topics posted there, managed from the private chat."""
+    return _(
+        "<b>Channels</b>\n"
+        "Add me to your channel as an administrator allowed to post messages, then send me "
+        "<code>/channel @name</code> here in private (or forward me a post of the channel). "
+        "Until <code>/channel off</code>, /subscribe, /list, /unsubscribe, /pause, /resume, "
+        "/frequency, /quiet, /language and /timezone act on the channel, and I post its alerts "
+        "there, without buttons. /channel alone lists your channels."
+    )
 
 
 def operator_help() -> str:

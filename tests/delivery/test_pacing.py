@@ -146,11 +146,12 @@ async def test_one_chat_gets_one_message_per_second() -> None:
     assert gaps(granted) == [1.0, 1.0, 1.0]
 
 
-async def test_a_group_gets_twenty_messages_per_minute() -> None:
+@pytest.mark.parametrize("chat", [-100, -1001234567890], ids=["group", "channel"])
+async def test_a_group_or_channel_gets_twenty_messages_per_minute(chat: int) -> None:
     clock = VirtualClock()
     p = pacer(clock)
 
-    granted = await asyncio.gather(*(p.wait(-100) for _ in range(21)))
+    granted = await asyncio.gather(*(p.wait(chat) for _ in range(21)))
 
     assert gaps(granted) == [3.0] * 20
     assert max(granted) - min(granted) == 60.0  # the 21st waits a full minute

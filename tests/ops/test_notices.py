@@ -306,6 +306,25 @@ async def test_a_group_that_removes_the_bot_is_told_at_once(env: Env) -> None:
     assert topic.paused
 
 
+async def test_a_channel_that_stops_the_bot_posting_is_told_without_start(env: Env) -> None:
+    channel = -1001777000111
+    store = env.services.store
+    env.api.add_channel(channel, title="Baku News", username="baku_news", admins=[USER])
+    await store.upsert_chat(channel, type="channel", title="Baku News")
+    await store.add_subscription(channel, rules.compile("Herzog"))
+
+    env.api.bot_rights_changed(channel, by_user=USER, status="administrator", can_post=False)
+    while (await store.get_chat(channel)).active:
+        await asyncio.sleep(0.02)
+    await env.look(2)
+
+    assert env.told() == [
+        f"⚠️ The channel Baku News ({channel}) removed the bot or no longer lets it post; its 1 "
+        "topic is paused until the bot may post there again (whoever linked it with /channel "
+        "was told)."
+    ]
+
+
 async def test_a_storage_fault_is_told_at_once_and_its_end(
     env: Env, httpserver: HTTPServer
 ) -> None:

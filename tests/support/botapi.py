@@ -21,7 +21,7 @@ import re
 import threading
 import time
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -315,6 +315,9 @@ class FakeBotAPI:
         self._sent: dict[tuple[int, int], SentMessage] = {}
         self._chats: dict[int, dict] = {}
         self._admins: dict[int, set[int]] = {}
+        self._bot_members: dict[int, dict] = {}
+        """The bot's own membership (getChatMember's answer) in the channels of
+        :meth:`add_channel`, as :meth:`bot_rights_changed` leaves it."""
         self._user_languages: dict[int, str] = {}
         self._descriptions: dict[tuple[str, str], str] = {}
         self._calls: dict[str, list[dict]] = defaultdict(list)
@@ -447,6 +450,85 @@ class FakeBotAPI:
                 "new_chat_member": {"status": status, "user": bot, "until_date": 0},
             }
             return self._push_update({"my_chat_member": change})
+
+    def add_channel(
+        self,
+        chat_id: int,
+        *,
+        title: str,
+        username: str | None = None,
+        admins: Sequence[int] = (),
+        bot_status: str = "administrator",
+        bot_can_post: bool = True,
+    ) -> None:
+        """A channel as Telegram knows it: found by getChat (by id, or by ``@username`` when
+        it has one), administered by ``admins``, the bot in it as ``bot_status`` (allowed to
+        post when ``bot_can_post``). sendMessage there is refused with 403, as Telegram
+        refuses it, while the bot may not post."""
+        chat = {"id": chat_id, "type": "channel", "title": title}
+        chat.update({"username": username} if username else {})
+        with self._cond:
+            self._chats[chat_id] = chat
+            self._admins[chat_id] = set(admins)
+            self._bot_members[chat_id] = self._bot_member_json(chat_id, bot_status, bot_can_post)
+
+    def bot_rights_changed(
+        self, chat_id: int, *, by_user: int, status: str, can_post: bool = False
+    ) -> int:
+        """Queue the ``my_chat_member`` update of a channel of :meth:`add_channel` whose
+        administrator ``by_user`` removed the bot ("left", "kicked") or made it an
+        "administrator" (allowed to post when ``can_post``); getChatMember agrees from now."""
+        with self._cond:
+            old = self._bot_members[chat_id]
+            new = self._bot_member_json(chat_id, status, can_post)
+            self._bot_members[chat_id] = new
+            change = {
+                "chat": self._chat_json(chat_id),
+                "from": self._user(by_user, f"user{by_user}"),
+                "date": int(time.time()),
+                "old_chat_member": old,
+                "new_chat_member": new,
+            }
+            return self._push_update({"my_chat_member": change})
+
+    def user_forwards(self, chat_id: int, channel_id: int, text: str) -> int:
+        """Queue a post of channel ``channel_id`` forwarded by the user of private chat
+        ``chat_id`` to the bot (``forward_origin`` of type "channel")."""
+        with self._cond:
+            chat = {"id": chat_id, "type": "private"}
+            self._chats[chat_id] = chat
+            message = {
+                "message_id": self._take_message_id(chat_id),
+                "date": int(time.time()),
+                "chat": chat,
+                "from": self._user(chat_id, "alice"),
+                "text": text,
+                "forward_origin": {
+                    "type": "channel",
+                    "date": int(time.time()),
+                    "chat": self._chat_json(channel_id),
+                    "message_id": 7,
+                },
+            }
+            return self._push_update({"message": message})
+
+    def channel_posts(self, channel_id: int, text: str) -> int:
+        """Queue a ``channel_post`` update: ``text`` posted in the channel (commands
+        included, marked as Telegram marks them), signed by the channel itself."""
+        with self._cond:
+            channel = self._chat_json(channel_id)
+            post = {
+                "message_id": self._take_message_id(channel_id),
+                "date": int(time.time()),
+                "chat": channel,
+                "sender_chat": channel,
+                "text": text,
+            }
+            command = re.match(r"/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?", text)
+            if command:
+                length = utf16_len(command.group(0))
+                post["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+            return self._push_update({"channel_post": post})
 
     def thread_named(
         self, chat_id: int, thread_id: int, name: str | None, *, edited: bool = False
@@ -636,6 +718,9 @@ class FakeBotAPI:
         visible_text(text, params.get("parse_mode"))
         check_reply_markup(params.get("reply_markup"))
         with self._cond:
+            member = self._bot_members.get(chat_id)
+            if member is not None and not member.get("can_post_messages"):
+                raise TelegramApiError(403, "Forbidden: bot is not a member of the channel chat")
             if self.enforce_limits:
                 self._check_limits(chat_id)
             sent = SentMessage(
@@ -771,8 +856,15 @@ class FakeBotAPI:
         return True
 
     def _api_getchatmember(self, params: dict) -> dict:
+        chat_id, user_id = _chat_id(params), int(params["user_id"])
         with self._cond:
-            return self._member_json(_chat_id(params), int(params["user_id"]))
+            bot = self._bot_members.get(chat_id)
+            if bot is not None and user_id == self.bot_id:
+                return bot
+            if bot is not None and bot["status"] != "administrator":
+                # A channel shows its members to its administrators only.
+                raise TelegramApiError(400, "Bad Request: member list is inaccessible")
+            return self._member_json(chat_id, user_id)
 
     def _api_getchatadministrators(self, params: dict) -> list[dict]:
         chat_id = _chat_id(params)
@@ -780,8 +872,8 @@ class FakeBotAPI:
             return [self._member_json(chat_id, u) for u in sorted(self._admins.get(chat_id, ()))]
 
     def _api_getchat(self, params: dict) -> dict:
-        chat_id = _chat_id(params)
         with self._cond:
+            chat_id = self._named_chat_id(params)
             chat = self._chats.get(chat_id, {"id": chat_id, "type": _chat_type(chat_id)})
         gifts = dict.fromkeys(
             ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription"), False
@@ -794,6 +886,27 @@ class FakeBotAPI:
         }
 
     # -- helpers (call with the lock held) ------------------------------------------------
+
+    def _named_chat_id(self, params: dict) -> int:
+        """The chat ``chat_id`` names: a number, or the ``@username`` of a known chat."""
+        name = str(params.get("chat_id") or "")
+        if not name.startswith("@"):
+            return _chat_id(params)
+        for chat in self._chats.values():
+            if chat.get("username", "").casefold() == name[1:].casefold():
+                return int(chat["id"])
+        raise TelegramApiError(400, "Bad Request: chat not found")
+
+    def _bot_member_json(self, chat_id: int, status: str, can_post: bool) -> dict:
+        """The bot as a member of a channel: an administrator with the rights a channel
+        gives (``can_post_messages`` as told), else ``status`` alone."""
+        if status != "administrator":
+            bot = self._user(self.bot_id, self.bot_username, is_bot=True)
+            return {"status": status, "user": bot} | (
+                {"until_date": 0} if status == "kicked" else {}
+            )
+        member = self._member_json(chat_id, self.bot_id, admin=True)
+        return member | {"can_post_messages": can_post, "can_edit_messages": can_post}
 
     def _count(self, chat_id: int) -> int:
         return sum(1 for m in self._sent.values() if m.chat_id == chat_id)
@@ -838,9 +951,9 @@ class FakeBotAPI:
     def _stub_message(self, chat_id: int, message_id: int) -> dict:
         return {"message_id": message_id, "date": 0, "chat": self._chat_json(chat_id)}
 
-    def _member_json(self, chat_id: int, user_id: int) -> dict:
-        user = self._user(user_id, f"user{user_id}")
-        if user_id not in self._admins.get(chat_id, ()):
+    def _member_json(self, chat_id: int, user_id: int, *, admin: bool = False) -> dict:
+        user = self._user(user_id, f"user{user_id}", is_bot=user_id == self.bot_id)
+        if not admin and user_id not in self._admins.get(chat_id, ()):
             return {"status": "member", "user": user}
         rights = (
             "can_manage_chat", "can_delete_messages", "can_manage_video_chats",

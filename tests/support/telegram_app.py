@@ -27,6 +27,7 @@ from bot.config import (
     TelegramConfig,
 )
 from bot.delivery import Pacer, render_outbox_row
+from bot.delivery.sender import ChatGone
 from bot.matching import SubscriptionMatcher
 from bot.store import AsyncStore, Store
 from bot.telegram import build_application, start_receiving, stop_receiving
@@ -161,11 +162,18 @@ _published = itertools.count()
 
 
 async def publish(
-    bot: Bot, title: str, text: str = "", *, matcher: SubscriptionMatcher | None = None
+    bot: Bot,
+    title: str,
+    text: str = "",
+    *,
+    matcher: SubscriptionMatcher | None = None,
+    chat_gone: ChatGone | None = None,
+    send: bool = True,
 ) -> None:
     """The feed publishes one article; the poll's write queues its alerts as the pipeline's
     does (``matcher`` refreshed first, as every poll does), and the sender delivers them with
-    that matcher's explanations."""
+    that matcher's explanations (telling ``chat_gone`` of a chat a 403 made inactive, as the
+    daemon's does); ``send=False`` leaves them queued, as before the sender comes to them."""
     store = bot.store
     feed = await store.feed_by_url(NEWS_FEED) or await store.add_feed(NEWS_FEED, name="Example")
     n = next(_published)
@@ -187,8 +195,10 @@ async def publish(
         matches=matcher.match([article]),
         thread_ids=matcher.thread_ids,
     )
+    if not send:
+        return
     render = partial(render_outbox_row, explain=matcher.explain)
-    await drain(fast_sender(bot.application.bot, store, render=render))
+    await drain(fast_sender(bot.application.bot, store, render=render, chat_gone=chat_gone))
 
 
 def alerts(bot: Bot, chat_id: int = USER) -> list[SentMessage]:

@@ -159,3 +159,46 @@ async def test_force_reply_is_recorded_but_not_echoed(bot: Bot, botapi: FakeBotA
 
     assert sent.reply_markup is None
     assert botapi.messages(-100)[0].reply_markup == {"force_reply": True, "selective": True}
+
+
+async def test_a_channel_is_found_by_name_and_refuses_posts_from_a_bot_that_may_not_post(
+    bot: Bot, botapi: FakeBotAPI
+) -> None:
+    channel = -1001777000111
+    botapi.add_channel(channel, title="Baku News", username="baku_news", admins=[7])
+
+    found = await bot.get_chat("@baku_news")
+    owner = await bot.get_chat_member(channel, 7)
+    reader = await bot.get_chat_member(channel, 8)
+    me = await bot.get_chat_member(channel, botapi.bot_id)
+    await bot.send_message(channel, "posted")
+    botapi.add_channel(channel, title="Baku News", username="baku_news", bot_can_post=False)
+
+    assert (found.id, found.type, found.title) == (channel, "channel", "Baku News")
+    assert (owner.status, reader.status) == ("administrator", "member")
+    assert (me.status, me.can_post_messages) == ("administrator", True)
+    with pytest.raises(Forbidden, match="not a member of the channel"):
+        await bot.send_message(channel, "refused")
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+        await bot.get_chat("@nobody")
+    botapi.add_channel(channel, title="Baku News", bot_status="left")
+    with pytest.raises(BadRequest, match=r"(?i)member list is inaccessible"):
+        await bot.get_chat_member(channel, 7)
+    assert [m.plain for m in botapi.messages(channel)] == ["posted"]
+
+
+async def test_channel_updates_arrive_as_telegram_sends_them(bot: Bot, botapi: FakeBotAPI) -> None:
+    channel = -1001777000111
+    botapi.add_channel(channel, title="Desk", admins=[7])
+
+    botapi.channel_posts(channel, "/subscribe Baku")
+    botapi.user_forwards(CHAT, channel, "a post")
+    botapi.bot_rights_changed(channel, by_user=7, status="kicked")
+    post, forward, change = await bot.get_updates()
+
+    assert post.channel_post.text == "/subscribe Baku"
+    assert post.effective_user is None
+    assert forward.message.forward_origin.chat.id == channel
+    assert change.my_chat_member.old_chat_member.status == "administrator"
+    assert change.my_chat_member.new_chat_member.status == "kicked"
+    assert (await bot.get_chat_member(channel, botapi.bot_id)).status == "kicked"

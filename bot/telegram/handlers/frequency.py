@@ -19,8 +19,8 @@ from bot.schedule import (
 )
 from bot.store import SubscriptionRow
 from bot.telegram.access import managers_only
+from bot.telegram.acting import acting_chat
 from bot.telegram.arguments import ArgumentError, command_argument, select_subscriptions
-from bot.telegram.chats import register_chat
 from bot.telegram.frequency_wording import frequency_note
 from bot.telegram.replies import reply
 from bot.telegram.services import services
@@ -42,10 +42,11 @@ def usage() -> str:
 @managers_only
 async def set_frequency(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
+    acting = await acting_chat(update, context)
     number, _space, how = command_argument(message_of(update), limit=MAX_ARGUMENT).partition(" ")
     if not number:
         raise ArgumentError(usage())
-    chat, _returning = await register_chat(svc.store, update)
+    chat = await acting.row(svc, update)
     subs = await svc.store.list_subscriptions(chat.id)
     [sub] = select_subscriptions(subs, number, empty_means_all=False)
     zone, now = chat_settings(chat, svc.config.delivery).zone, svc.now()

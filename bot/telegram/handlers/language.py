@@ -14,6 +14,7 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
+from bot.chat_settings import chat_settings
 from bot.delivery.buttons import (
     AUTOMATIC,
     Buttons,
@@ -28,10 +29,10 @@ from bot.language_tags import primary_subtag
 from bot.markup import esc
 from bot.telegram import texts
 from bot.telegram.access import can_manage_chat, is_bot_admin
-from bot.telegram.arguments import command_argument
-from bot.telegram.chats import register_chat
+from bot.telegram.acting import ActingChat, acting_chat
+from bot.telegram.arguments import ArgumentError, command_argument
 from bot.telegram.menus import publish_chat_menu
-from bot.telegram.replies import reply
+from bot.telegram.replies import headed, reply
 from bot.telegram.services import services
 from bot.telegram.speaking import reply_language
 from bot.telegram.updates import chat_of, message_of, query_of
@@ -55,10 +56,18 @@ async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await can_manage_chat(update, context):
         await reply(update, _(texts.LANGUAGE_ADMINS_ONLY))
         return
+    svc = services(context)
+    acting = await acting_chat(update, context)
     wanted = command_argument(message_of(update), limit=_MAX_ARGUMENT)
-    chat, _returning = await register_chat(services(context).store, update)
+    chat = await acting.row(svc, update)
     if not wanted:
-        await reply(update, _current_text(chat.language), markup=to_markup(_buttons()))
+        # A private chat is answered in its own language; a channel's may be another.
+        language = (
+            current()
+            if acting.channel is None
+            else chat_settings(chat, svc.config.delivery).language
+        )
+        await reply(update, _current_text(chat.language, language), markup=to_markup(_buttons()))
         return
     code = _code_of(wanted)
     if code is None:
@@ -71,7 +80,7 @@ async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             markup=to_markup(_buttons()),
         )
         return
-    await _choose(update, context, None if code == AUTOMATIC else code)
+    await _choose(update, context, acting, None if code == AUTOMATIC else code)
     await reply(update, _chosen_text(code))
 
 
@@ -80,22 +89,32 @@ async def on_language_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if not await can_manage_chat(update, context):
         await query.answer(_(texts.LANGUAGE_ADMINS_ONLY), show_alert=True)
         return
+    try:
+        acting = await acting_chat(update, context)
+    except ArgumentError:
+        await query.answer(_(texts.BUTTON_NO_LONGER_VALID), show_alert=True)
+        return
     code = parse_callback(query.data or "").language
-    await _choose(update, context, None if code == AUTOMATIC else code)
+    await _choose(update, context, acting, None if code == AUTOMATIC else code)
     if isinstance(query.message, Message):
-        await query.edit_message_text(_chosen_text(code), parse_mode="HTML")
+        await query.edit_message_text(headed(_chosen_text(code)), parse_mode="HTML")
     await query.answer()
 
 
-async def _choose(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str | None) -> None:
-    """Store the choice, write the rest of this update in it, and give a private chat its
-    command menu in it."""
+async def _choose(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, acting: ActingChat, code: str | None
+) -> None:
+    """Store the choice; for the chat the command came from (not a channel managed from
+    it), write the rest of this update in it, and give a private chat its command menu in
+    it."""
     svc = services(context)
+    await svc.store.set_chat_language(acting.id, code)
+    logger.info("chat %s chose language %s", acting.id, code or "automatic")
+    if acting.channel is not None:
+        return
     chat = chat_of(update)
-    await svc.store.set_chat_language(chat.id, code)
     set_language(reply_language(update, await svc.store.get_chat(chat.id), svc.config.delivery))
     user = update.effective_user
-    logger.info("chat %s chose language %s", chat.id, code or "automatic")
     if chat.type == ChatType.PRIVATE:
         operator = is_bot_admin(user.id if user else None, context)
         default = svc.config.delivery.language
@@ -120,8 +139,8 @@ def _buttons() -> Buttons:
     return [*rows, [(_("Automatic (as my Telegram app)"), language_data(AUTOMATIC))]]
 
 
-def _current_text(chosen: str | None) -> str:
-    name = native_name(current())
+def _current_text(chosen: str | None, language: str) -> str:
+    name = native_name(language)
     if chosen is None:
         text = _("I write to this chat in {language}, the language of your Telegram app.")
     else:

@@ -13,6 +13,7 @@ from bot.i18n import _, format_number, isolate, ngettext
 from bot.markup import esc
 from bot.store import SubscriptionRow
 from bot.telegram import texts
+from bot.telegram.acting import acting_chat
 from bot.telegram.chats import stored_settings
 from bot.telegram.frequency_wording import frequency_note
 from bot.telegram.replies import reply, reply_lines
@@ -24,15 +25,15 @@ from bot.timezones import zone_label
 
 async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    chat = chat_of(update)
-    subs = await svc.store.list_subscriptions(chat.id)
+    acting = await acting_chat(update, context)
+    subs = await svc.store.list_subscriptions(acting.id)
     if not subs:
         await reply(update, _(texts.NO_SUBSCRIPTIONS))
         return
-    settings = await stored_settings(svc, chat.id)
-    forum = bool(chat.is_forum) or any(sub.thread_id is not None for sub in subs)
+    settings = await stored_settings(svc, acting.id)
+    forum = bool(chat_of(update).is_forum) or any(sub.thread_id is not None for sub in subs)
     now = svc.now()
-    threads = await svc.store.thread_names(chat.id) if forum else {}
+    threads = await svc.store.thread_names(acting.id) if forum else {}
     lines = [
         scheduled_note(describe(sub, forum=forum, threads=threads), sub, settings.zone, now)
         for sub in subs

@@ -1,18 +1,24 @@
-"""The bot removed from a group, or blocked in a private chat: the chat goes inactive.
+"""The bot removed from a chat, blocked, or in a channel no longer allowed to post: the chat goes
+inactive; in a channel allowed to post again, it comes back.
 
 Telegram tells the bot itself with a ``my_chat_member`` update. Waiting for the next alert's 403
 would leave the chat's topics active (matched, queued) until then, and its operators untold of
 it; so the chat goes inactive now, its topics paused as the sender pauses them on a 403, and
-/start (or /subscribe and the other commands that register a chat) brings them back.
+/start (or /subscribe and the other commands that register a chat) brings them back. A
+channel has nobody to send /start in it: the bot made an administrator allowed to post there
+again brings it back, and the people who linked it (``/channel``) are told of both
+(``bot.telegram.channel_state``).
 """
 
 from __future__ import annotations
 
 import logging
 
-from telegram import ChatMember, Update
+from telegram import ChatMember, ChatMemberUpdated, Update
+from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
+from bot.telegram.channel_state import can_post, tell_paused, tell_resumed
 from bot.telegram.services import services
 
 logger = logging.getLogger(__name__)
@@ -23,8 +29,33 @@ _GONE = frozenset({ChatMember.BANNED, ChatMember.LEFT})
 
 async def bot_member_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     change = update.my_chat_member
-    if change is None or change.new_chat_member.status not in _GONE:
+    if change is None:
         return
+    if change.chat.type == ChatType.CHANNEL:
+        await _channel_rights_changed(change, context)
+    elif change.new_chat_member.status in _GONE:
+        chat_id = change.chat.id
+        logger.info("the bot was removed from or blocked in chat %s; pausing it", chat_id)
+        await services(context).store.set_chat_active(chat_id, False)
+
+
+async def _channel_rights_changed(
+    change: ChatMemberUpdated, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    """A channel the bot knows pauses when the bot may no longer post there, and resumes when
+    it may again; a channel never linked is left to ``/channel``."""
+    svc = services(context)
     chat_id = change.chat.id
-    logger.info("the bot was removed from or blocked in chat %s; pausing it", chat_id)
-    await services(context).store.set_chat_active(chat_id, False)
+    if await svc.store.get_chat(chat_id) is None:
+        return
+    posting = can_post(change.new_chat_member)
+    if not await svc.store.set_chat_active(chat_id, posting):
+        return
+    logger.info(
+        "the bot %s post in channel %s; %s it",
+        "may" if posting else "may no longer",
+        chat_id,
+        "resuming" if posting else "pausing",
+    )
+    tell = tell_resumed if posting else tell_paused
+    await tell(context.bot, svc.store, svc.config.delivery, chat_id)

@@ -12,12 +12,13 @@ from bot.i18n import _, format_number, ngettext
 from bot.store import SubscriptionRow
 from bot.telegram import texts
 from bot.telegram.access import managers_only
+from bot.telegram.acting import acting_chat
 from bot.telegram.arguments import command_argument, select_subscriptions
 from bot.telegram.chats import topic_thread
 from bot.telegram.replies import reply
 from bot.telegram.services import services
 from bot.telegram.topics import numbered
-from bot.telegram.updates import chat_of, message_of
+from bot.telegram.updates import message_of
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _set_paused(update: Update, context: ContextTypes.DEFAULT_TYPE, *, paused: bool) -> None:
     store = services(context).store
-    chat_id = chat_of(update).id
+    chat_id = (await acting_chat(update, context)).id
     subs = await store.list_subscriptions(chat_id)
     if not subs:
         await reply(update, _(texts.NO_SUBSCRIPTIONS))

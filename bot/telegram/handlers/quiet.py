@@ -12,8 +12,8 @@ from bot.i18n import _, isolate
 from bot.markup import esc
 from bot.schedule import OFF, ScheduleError, parse_quiet
 from bot.telegram.access import managers_only
+from bot.telegram.acting import acting_chat
 from bot.telegram.arguments import ArgumentError, command_argument
-from bot.telegram.chats import register_chat
 from bot.telegram.replies import reply
 from bot.telegram.services import services
 from bot.telegram.updates import message_of
@@ -36,8 +36,9 @@ def usage() -> str:
 @managers_only
 async def set_quiet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
+    acting = await acting_chat(update, context)
     argument = command_argument(message_of(update), limit=MAX_ARGUMENT)
-    chat, _returning = await register_chat(svc.store, update)
+    chat = await acting.row(svc, update)
     settings = chat_settings(chat, svc.config.delivery)
     zone = isolate(esc(zone_label(settings.zone.key)))
     if not argument:

@@ -14,6 +14,7 @@ from telegram.ext import ContextTypes
 from bot.i18n import _
 from bot.telegram import texts
 from bot.telegram.access import managers_only
+from bot.telegram.acting import acting_chat
 from bot.telegram.arguments import answers_argument_errors, command_argument
 from bot.telegram.following import follow
 from bot.telegram.replies import reply
@@ -29,6 +30,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if text:
         await follow(update, context, text)
         return
+    await acting_chat(update, context)  # the question names the channel it is for
     chat = chat_of(update)
     _awaiting(context).add(chat.id)
     await reply(update, _(texts.ASK_FOR_RULE), markup=_answer_by_reply(chat))

@@ -18,8 +18,8 @@ from bot.chat_settings import chat_settings
 from bot.i18n import _, format_zone_city, isolate
 from bot.markup import esc
 from bot.telegram.access import managers_only
+from bot.telegram.acting import acting_chat
 from bot.telegram.arguments import command_argument
-from bot.telegram.chats import register_chat
 from bot.telegram.replies import reply
 from bot.telegram.services import services
 from bot.telegram.updates import message_of
@@ -35,8 +35,9 @@ MAX_NAME = 64
 @managers_only
 async def set_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
+    acting = await acting_chat(update, context)
     name = command_argument(message_of(update), limit=MAX_NAME)
-    chat, _returning = await register_chat(svc.store, update)
+    chat = await acting.row(svc, update)
     if not name:
         current = chat_settings(chat, svc.config.delivery).zone.key
         await reply(

@@ -10,12 +10,13 @@ from telegram.ext import ContextTypes
 import rules
 from bot.i18n import _
 from bot.telegram.access import managers_only
+from bot.telegram.acting import acting_chat
 from bot.telegram.arguments import command_argument, select_subscriptions
 from bot.telegram.chats import topic_thread
 from bot.telegram.replies import reply
 from bot.telegram.services import services
 from bot.telegram.topics import numbered
-from bot.telegram.updates import chat_of, message_of
+from bot.telegram.updates import message_of
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ logger = logging.getLogger(__name__)
 @managers_only
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     store = services(context).store
-    chat_id = chat_of(update).id
+    chat_id = (await acting_chat(update, context)).id
     subs = await store.list_subscriptions(chat_id)
     argument = command_argument(message_of(update), limit=rules.MAX_LENGTH)
     thread_id = topic_thread(message_of(update))
