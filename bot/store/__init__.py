@@ -29,6 +29,9 @@ from bot.store.rows import (
     StoryCopy,
     StoryUpdate,
     SubscriptionRow,
+    Surge,
+    SurgeStory,
+    TopicActivity,
 )
 from bot.store.states import FeedOrigin, FeedState, OutboxStatus, Paused, PollStatus, ShownAs
 from bot.store.store import Store
@@ -60,5 +63,8 @@ __all__ = [
     "StoryUpdate",
     "SubscriptionLimitReached",
     "SubscriptionRow",
+    "Surge",
+    "SurgeStory",
+    "TopicActivity",
     "UnknownRow",
 ]
