@@ -58,6 +58,5 @@ def _switch(word: str) -> bool:
         return True
     if word in ("off", _("off").casefold()):
         return False
-    raise ArgumentError(
-        _("{word} is neither on nor off.").format(word=isolate(esc(echo(word)))) + "\n" + usage()
-    )
+    refused = _("{word} is neither on nor off.").format(word=isolate(esc(repr(echo(word)))))
+    raise ArgumentError(f"{refused}\n{usage()}")
