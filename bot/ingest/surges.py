@@ -61,13 +61,13 @@ class SurgeWatch:
         if not topics:
             return 0
         queued = 0
+        quiet_since = now - timedelta(hours=self.config.cooldown_hours)
         for activity in await self.store.topic_activity(topics, now=now, week=WEEK):
             surge = judge(activity, self.config, now)
             if surge is None:
                 continue
-            cooldown = timedelta(hours=self.config.cooldown_hours)
             stored = await self.store.add_surge(
-                activity.subscription.id, surge, at=now, quiet_since=now - cooldown, top=TOP_STORIES
+                activity.subscription.id, surge, at=now, quiet_since=quiet_since, top=TOP_STORIES
             )
             if stored is not None:
                 queued += 1

@@ -1,5 +1,5 @@
-"""Surges: each topic's stories counted by the hour (``topic_stories``) and the surges found
-in them (``surges``, each with the outbox row that tells its chat).
+"""Surges: each topic's stories with the time they came (``topic_stories``) and the surges
+found in them (``surges``, each beside the outbox row that tells its chat).
 
 A poll asks about the topics it matched only, one statement per topic over the index of
 ``topic_stories`` (the topic, then the time), so its cost is that of the topic's own week of
