@@ -192,6 +192,7 @@ async def test_surge_off_sends_no_surge_and_surge_shows_and_switches_it(
     await bot.send(USER, "/subscribe Azerbaijan")
     shown = await bot.send(USER, "/surge 1")
     on = await bot.send(USER, "/surge 1 on")
+    listed = await bot.send(USER, "/list")
     off = await bot.send(USER, "/surge 1 off")
     wrong = await bot.send(USER, "/surge 1 maybe")
     await quiet_days(newsroom, 6)
@@ -200,6 +201,7 @@ async def test_surge_off_sends_no_surge_and_surge_shows_and_switches_it(
 
     assert shown.plain.startswith("#1: Azerbaijan — Surge alerts off.\nSay which topic, and on")
     assert on.plain.startswith("#1: Azerbaijan — Surge alerts on: one message when")
+    assert listed.plain.splitlines()[1] == "1. Azerbaijan — active, 0 alerts, 📈 surge alerts"
     assert off.plain == "#1: Azerbaijan — Surge alerts off."
     assert wrong.plain.startswith("'maybe' is neither on nor off.\nSay which topic, and on")
     assert newsroom.surges() == []
