@@ -127,6 +127,24 @@ async def test_a_burst_after_a_quiet_week_is_one_surge_with_its_figures_and_top_
     assert hrefs(surge.text)[0] == "https://news.example.org/big-lead-0", "the first outlet's"
 
 
+async def test_a_surge_needs_at_least_min_stories_however_quiet_the_topic_was(
+    newsroom: Newsroom,
+) -> None:
+    await newsroom.bot.send(USER, "/subscribe Azerbaijan @surge")
+    await quiet_days(newsroom, 6)
+    newsroom.clock.moment = BURST
+    await newsroom.poll(WIRE, burst(4, "Azerbaijan", tag="four", age=None))
+    await newsroom.at(BURST)
+    assert newsroom.surges() == [], "4 stories: 112 times the usual rate, but fewer than 5"
+
+    newsroom.clock.moment = BURST + timedelta(minutes=20)
+    await newsroom.poll(WIRE, burst(1, "Azerbaijan", tag="fifth", age=None))
+    await newsroom.at(newsroom.clock.moment)
+
+    [surge] = newsroom.surges()
+    assert surge.plain.startswith("📈 Surge: #1 Azerbaijan — 5 stories in the last hour, 140×")
+
+
 async def test_a_topic_surges_again_only_after_its_cool_down(newsroom: Newsroom) -> None:
     await newsroom.bot.send(USER, "/subscribe Azerbaijan @surge")
     await quiet_days(newsroom, 6)
