@@ -162,6 +162,19 @@ class StoriesConfig:
 
 
 @dataclass(frozen=True)
+class SurgesConfig:
+    """When a topic with /surge on surges (``bot.ingest.surges``)."""
+
+    factor: float = 3.0
+    """Stories in the last hour, as a multiple of the topic's hourly average over the week
+    before, that make a surge."""
+    min_stories: int = 5
+    """Stories in the last hour a surge needs at least, however quiet the topic was."""
+    cooldown_hours: float = 6.0
+    """Hours after a surge before the same topic may surge again."""
+
+
+@dataclass(frozen=True)
 class RulesConfig:
     languages: list[str] = field(default_factory=lambda: list(DEFAULT_LANGUAGES))
     """Languages whose CLDR country names a term naming a country also matches (bot.places);
@@ -183,6 +196,7 @@ class Config:
     subscriptions: SubscriptionsConfig = field(default_factory=SubscriptionsConfig)
     summary: SummaryConfig = field(default_factory=SummaryConfig)
     stories: StoriesConfig = field(default_factory=StoriesConfig)
+    surges: SurgesConfig = field(default_factory=SurgesConfig)
     rules: RulesConfig = field(default_factory=RulesConfig)
     aliases: dict[str, list[str]] = field(default_factory=dict)
     """``"Eli Cohen" = ["אלי כהן", "Эли Коэн"]``: other names a term matches in every rule."""
@@ -370,6 +384,7 @@ def _check_values(config: Config, where: str) -> None:
         ("alerts.backlog_after", config.alerts.backlog_after),
         ("alerts.rate_limited_after", config.alerts.rate_limited_after),
         ("logging.summary_every", config.logging.summary_every),
+        ("surges.min_stories", config.surges.min_stories),
     ):
         if value <= 0:
             raise ConfigError(f"{where}: {name} must be positive, got {value!r}")
@@ -419,6 +434,16 @@ def _check_values(config: Config, where: str) -> None:
             parse(text)
         except ScheduleError as exc:
             raise ConfigError(f"{where}: {key} {text!r}: {exc}") from None
+    if config.surges.factor < 1:
+        raise ConfigError(
+            f"{where}: surges.factor must be at least 1 (a surge is above the usual rate), "
+            f"got {config.surges.factor!r}"
+        )
+    if config.surges.cooldown_hours < 0:
+        raise ConfigError(
+            f"{where}: surges.cooldown_hours must be a number of hours, or 0 for none, "
+            f"got {config.surges.cooldown_hours!r}"
+        )
     if not 0 < config.stories.threshold <= 1:
         raise ConfigError(
             f"{where}: stories.threshold must be a similarity above 0 and at most 1, "

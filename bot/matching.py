@@ -96,6 +96,10 @@ class SubscriptionMatcher:
             self._thread_ids = {sub_id: sub.thread_id for sub_id, sub in self._subs.items()}
         return self._thread_ids
 
+    def with_surges(self, sub_ids: Iterable[int]) -> set[int]:
+        """Those of ``sub_ids`` whose chat is told when they surge (``/surge``)."""
+        return {sub_id for sub_id in sub_ids if (sub := self._subs.get(sub_id)) and sub.surge}
+
     async def refresh(self) -> bool:
         """Bring the index up to date with the store; True when anything was reloaded."""
         version = await self.store.subscriptions_version()

@@ -12,7 +12,7 @@ Kept apart from the sender, which only sends: these are the rules for what a dig
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -42,15 +42,16 @@ def scheduled_digest(
     *,
     now: datetime,
     copies: Mapping[int, list[StoryCopy]],
+    surged: Collection[int] = (),
 ) -> list[DigestMessage]:
     """The digest of rows whose time has come: topic by topic, newest first, headed by the
     period it covers (and "sent late" when it is); a story's waiting copies are named on its
-    line and settled with it."""
+    line and settled with it, and the topics in ``surged`` (subscription ids that surged in
+    the period, :func:`digest_period`) are marked."""
     rows = sorted(rows, key=_newest_first_by_topic)
-    due = max(row.due_at or now for row in rows)
-    since = min(row.period_from or row.created_at for row in rows)
+    since, due = digest_period(rows, now)
     heading = digest_heading(since, due, zone, now=now)
-    items = [_scheduled_item(row, copies.get(row.id, ())) for row in rows]
+    items = [_scheduled_item(row, copies.get(row.id, ()), surged) for row in rows]
     return [
         DigestMessage(
             page.rows,
@@ -59,6 +60,15 @@ def scheduled_digest(
         )
         for page in _messages(rows, items, zone, heading=heading)
     ]
+
+
+def digest_period(rows: Sequence[OutboxRow], now: datetime) -> tuple[datetime, datetime]:
+    """The period a scheduled digest of ``rows`` covers: from its earliest row's period to
+    the latest due time."""
+    return (
+        min(row.period_from or row.created_at for row in rows),
+        max(row.due_at or now for row in rows),
+    )
 
 
 def _messages(
@@ -78,11 +88,18 @@ def _burst_item(row: OutboxRow) -> DigestItem:
     return DigestItem(title=article.title, url=article.url, topic=topic, published=row.article.when)
 
 
-def _scheduled_item(row: OutboxRow, copies: Sequence[StoryCopy] = ()) -> DigestItem:
-    """A line of a scheduled digest: under the row's first topic, naming the others, and
-    the other sources of its story."""
+def _scheduled_item(
+    row: OutboxRow, copies: Sequence[StoryCopy] = (), surged: Collection[int] = ()
+) -> DigestItem:
+    """A line of a scheduled digest: under the row's first topic (marked when it surged),
+    naming the others, and the other sources of its story."""
     article = row.article.article
-    first, *others = [f"#{sub.number} {sub.rule}" for sub in _topics(row)] or [_("A removed topic")]
+    first, *others = [
+        _("{topic} · 📈 surged").format(topic=f"#{sub.number} {sub.rule}")
+        if sub.id in surged
+        else f"#{sub.number} {sub.rule}"
+        for sub in _topics(row)
+    ] or [_("A removed topic")]
     sources = [article.source, *(copy.source for copy in copies)]
     return DigestItem(
         title=article.title,

@@ -7,7 +7,8 @@ before a restart or a crash still goes out in the digest that was due, late, onc
 back. A row that also matched a realtime topic is an alert.
 
 While a chat's quiet hours last, whatever falls due for it is scheduled again for their end
-(one digest then), or, with ``silent`` quiet hours, sent without a notification.
+(one digest then), or, with ``silent`` quiet hours, sent without a notification. A topic's
+surge (``OutboxRow.surge``) is an alert as it happens and is held the same way.
 
 This is a plan and nothing else (no store, no Telegram): the sender stores the due times it
 gives and sends what it says is due, so the timing rules can be read, and tested, in one place.
@@ -78,8 +79,9 @@ def _due_rows(
 
 def row_frequency(row: OutboxRow, zone: tzinfo) -> Frequency:
     """How often a row is delivered: as it happens when any topic it matched is realtime
-    (or none is left), else by the topic whose digest is due first."""
+    (or none is left), else by the topic whose digest is due first. A topic's surge is news
+    as it happens, whatever the topic's frequency."""
     frequencies = [stored_frequency(sub.frequency) for sub in row.subscriptions]
-    if not frequencies or any(f.realtime for f in frequencies):
+    if row.surge is not None or not frequencies or any(f.realtime for f in frequencies):
         return Frequency()
     return min(frequencies, key=lambda f: f.next_due(row.created_at, zone))

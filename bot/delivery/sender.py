@@ -45,12 +45,13 @@ from bot.clock import Clock, utcnow
 from bot.config import DeliveryConfig
 from bot.delivery.buttons import Buttons, to_markup
 from bot.delivery.cycle import Cycle, DeliveryReport
-from bot.delivery.digests import DigestMessage, burst_digest, scheduled_digest
+from bot.delivery.digests import DigestMessage, burst_digest, digest_period, scheduled_digest
 from bot.delivery.pacing import Pacer, retry_after_seconds
 from bot.delivery.plan import plan_delivery
 from bot.delivery.recording import SendRecorder, note_failure
 from bot.delivery.render import Render
 from bot.delivery.story_edits import StoryEditor
+from bot.delivery.surge_message import format_surge
 from bot.i18n import use
 from bot.ops.activity import Activity
 from bot.store import AsyncStore, Delivered, OutboxRow, ShownAs, StoryCopy, StoryUpdate
@@ -86,6 +87,13 @@ class _Message:
         return cls(
             page.rows, page.text, [], page.rows[0].thread_id, ShownAs.DIGEST, silent, page.also
         )
+
+    @classmethod
+    def surge(cls, row: OutboxRow, *, silent: bool) -> _Message:
+        """The message that a topic surges (``row.surge`` is set)."""
+        assert row.surge is not None, "a surge's row"
+        text = format_surge(row, row.surge)
+        return cls((row,), text, [], row.thread_id, ShownAs.ALERT, silent)
 
 
 _Prepare = Callable[[], Awaitable[_Message | None]]
@@ -280,10 +288,17 @@ class OutboxSender:
         plan = plan_delivery(rows, settings, now=now)
         if plan.schedule:
             await self.store.schedule_alerts(plan.schedule)
-        scheduled = [row.id for row in plan.due if row.due_at is not None]
-        copies = await self.store.waiting_copies(scheduled) if scheduled else {}
+        scheduled = [row for row in plan.due if row.due_at is not None and row.surge is None]
+        copies = await self.store.waiting_copies([row.id for row in scheduled]) if scheduled else {}
+        surged = await self._surged(scheduled, now)
         messages = self._messages(
-            plan.due, cycle, zone=settings.zone, silent=plan.silent, now=now, copies=copies
+            plan.due,
+            cycle,
+            zone=settings.zone,
+            silent=plan.silent,
+            now=now,
+            copies=copies,
+            surged=surged,
         )
         chat_id = rows[0].chat.id
         for prepare in messages:
@@ -291,6 +306,14 @@ class OutboxSender:
             if next_chat_id is None:
                 return
             chat_id = next_chat_id
+
+    async def _surged(self, scheduled: list[OutboxRow], now: datetime) -> set[int]:
+        """The topics of a scheduled digest's rows that surged in the period it covers."""
+        if not scheduled:
+            return set()
+        since, _due = digest_period(scheduled, now)
+        topics = {sub.id for row in scheduled for sub in row.subscriptions}
+        return await self.store.surged_topics(topics, since=since, until=now)
 
     def _messages(
         self,
@@ -301,19 +324,28 @@ class OutboxSender:
         silent: bool,
         now: datetime,
         copies: Mapping[int, list[StoryCopy]],
+        surged: set[int],
     ) -> Iterator[_Prepare]:
-        """Per forum thread: the scheduled digest when due, then the alerts as they happen:
-        a digest when they pile up, else one alert per row, each made when its send slot
-        comes (see :meth:`_send`)."""
+        """Per forum thread: its topics' surges, the scheduled digest when due (marking the
+        topics in ``surged``), then the alerts as they happen: a digest when they pile up,
+        else one alert per row, each made when its send slot comes (see :meth:`_send`). A
+        surge is a message of its own, never a digest's line."""
         by_thread: dict[int | None, list[OutboxRow]] = {}
         for row in rows:
             by_thread.setdefault(row.thread_id, []).append(row)
         for thread_rows in by_thread.values():
-            scheduled = [row for row in thread_rows if row.due_at is not None]
-            alerts = [row for row in thread_rows if row.due_at is None]
-            pages = scheduled_digest(scheduled, zone, now=now, copies=copies) if scheduled else []
+            surges = [_Message.surge(row, silent=silent) for row in thread_rows if row.surge]
+            rest = [row for row in thread_rows if row.surge is None]
+            scheduled = [row for row in rest if row.due_at is not None]
+            alerts = [row for row in rest if row.due_at is None]
+            pages = (
+                scheduled_digest(scheduled, zone, now=now, copies=copies, surged=surged)
+                if scheduled
+                else []
+            )
             if len(alerts) > self.digest_threshold:
                 pages, alerts = pages + burst_digest(alerts, zone), []
+            yield from (partial(_ready, message) for message in surges)
             yield from (partial(_ready, _Message.digest(page, silent=silent)) for page in pages)
             yield from (partial(self._alert, row, cycle, silent) for row in alerts)
 

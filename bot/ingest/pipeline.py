@@ -41,6 +41,7 @@ from bot.ingest.commits import Check, Commits
 from bot.ingest.fulltext import with_full_text
 from bot.ingest.grouping import StoryGrouping
 from bot.ingest.recorder import PollRecorder
+from bot.ingest.surges import SurgeWatch
 from bot.matching import Matches, SubscriptionMatcher
 from bot.runtime import MemoryCeiling
 from bot.store import AsyncStore, FeedRow, PollOutcome, StoredPoll
@@ -117,6 +118,7 @@ class Pipeline:
         writes reach the store in the order their articles were grouped."""
         self._max_age = timedelta(hours=config.polling.max_age_hours)
         self._recorder = PollRecorder(store)
+        self.surges = SurgeWatch(store, config.surges)
         self.ceiling = MemoryCeiling(config.storage.memory_mb, [matcher.shed])
         """``[storage] memory_mb``, checked after each poll: polls are what memory grows with."""
 
@@ -144,10 +146,12 @@ class Pipeline:
         return await self._record(feed, await self._attempt(feed))
 
     async def prune(self) -> int:
-        """Forget articles older than the retention period (never one still to be sent)."""
+        """Forget articles older than the retention period (never one still to be sent), and
+        the stories counted for surges before the week they look back on."""
         cutoff = self.now() - timedelta(days=self.config.storage.retention_days)
         removed = await self.store.prune_articles(cutoff)
         logger.info("pruned %d articles first seen before %s", removed, cutoff.isoformat())
+        await self.store.prune_topic_stories(self.now() - self.surges.lookback)
         return removed
 
     async def _attempt(self, feed: FeedRow) -> _Fresh:
@@ -186,6 +190,8 @@ class Pipeline:
             articles, alertable, fulltext_failures = await self._enrich(feed, unseen, now)
             matches = await self._match(alertable)
             stored = await self._store(feed, articles, matches, now, check)
+        if stored.alerts:
+            await self._surges(stored, matches, now)
         outcome = replace(
             self._answered(PollStatus.OK, feed, now, fetched, parsed.ttl_minutes),
             title=parsed.title or None,
@@ -276,6 +282,22 @@ class Pipeline:
             self.stories.forget()  # another program stored some of them first
         self.store.health.ok()
         return stored
+
+    async def _surges(self, stored: StoredPoll, matches: Matches, now: datetime) -> None:
+        """Whether the topics with surge alerts that this poll gave new stories now surge.
+
+        The poll is stored already, so a failure here is logged (a storage fault by the
+        store's health, once) and the poll counts as done: its next poll looks again.
+        """
+        kept = {s.article.id for s in stored.articles}
+        matched = {
+            sub for (_, article_id), subs in matches.items() if article_id in kept for sub in subs
+        }
+        try:
+            await self.surges.check(self.matcher.with_surges(matched), now)
+        except Exception as exc:
+            if storage_fault(exc) is None:
+                logger.exception("could not check topics %s for surges", sorted(matched))
 
     async def _record(self, feed: FeedRow, fresh: _Fresh) -> PollResult:
         """Write the poll's outcome back to its feed's row, and say what the poll did."""

@@ -30,6 +30,9 @@ from bot.store.rows import (
     StoryCopy,
     StoryUpdate,
     SubscriptionRow,
+    Surge,
+    SurgeStory,
+    TopicActivity,
 )
 from bot.store.states import FeedOrigin, FeedState, OutboxStatus, Paused, PollStatus, ShownAs
 from bot.store.store import Store
@@ -62,5 +65,8 @@ __all__ = [
     "StoryUpdate",
     "SubscriptionLimitReached",
     "SubscriptionRow",
+    "Surge",
+    "SurgeStory",
+    "TopicActivity",
     "UnknownRow",
 ]

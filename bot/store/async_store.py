@@ -151,6 +151,7 @@ class AsyncStore:
     change_rule = _offload(Store.change_rule)
     set_paused = _offload(Store.set_paused)
     set_frequency = _offload(Store.set_frequency)
+    set_surge = _offload(Store.set_surge)
     subscriptions_version = _offload(Store.subscriptions_version)
     active_subscriptions = _offload(Store.active_subscriptions)
     set_alias = _offload(Store.set_alias)
@@ -195,6 +196,11 @@ class AsyncStore:
     mark_failed = _offload(Store.mark_failed)
     defer_alert = _offload(Store.defer_alert)
     schedule_alerts = _offload(Store.schedule_alerts)
+    # surges
+    topic_activity = _offload(Store.topic_activity)
+    add_surge = _offload(Store.add_surge)
+    surged_topics = _offload(Store.surged_topics)
+    prune_topic_stories = _offload(Store.prune_topic_stories)
     # saved rules
     save_search = _offload(Store.save_search)
     share_rule = _offload(Store.share_rule)

@@ -407,6 +407,48 @@ CREATE TABLE linked_channels (
 CREATE INDEX linked_channels_private ON linked_channels(private_chat_id);
 """
 
+SCHEMA_V14 = """
+-- Surge alerts (issue 27): a topic with /surge on (or @surge at subscribe) gets one message
+-- when its stories of the last hour run far above its usual hourly rate (bot/ingest/surges.py).
+ALTER TABLE subscriptions ADD COLUMN surge INTEGER NOT NULL DEFAULT 0;
+
+-- One row per story a topic matched (an outbox row that is not a copy of a story), at the
+-- poll's time: what a topic's rate is counted from, one index range per topic, without
+-- reading the outbox's JSON lists of subscriptions. Kept for the week the rate covers
+-- (Store.prune_topic_stories); rows of the week before this step come from the outbox.
+CREATE TABLE topic_stories (
+    subscription_id INTEGER NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+    at TEXT NOT NULL,
+    outbox_id INTEGER NOT NULL,
+    PRIMARY KEY (subscription_id, at, outbox_id)
+) WITHOUT ROWID;
+CREATE INDEX topic_stories_at ON topic_stories(at);
+INSERT OR IGNORE INTO topic_stories(subscription_id, at, outbox_id)
+    SELECT topic.value, outbox.created_at, outbox.id
+    FROM outbox, json_each(outbox.subscription_ids) AS topic
+    WHERE outbox.story_of IS NULL AND topic.value IN (SELECT id FROM subscriptions);
+
+-- A surge rides the outbox as a row of its own (surge = 1) naming the surging topic and, as
+-- its article, its top story; quiet hours, retries and recording treat it as any alert. Its
+-- figures and top stories, as they were when it was found, are kept beside it, and a topic's
+-- latest one starts its cool-down. The top story already has an alert row in the chat, so
+-- the unique index of alerts leaves surge rows out.
+ALTER TABLE outbox ADD COLUMN surge INTEGER NOT NULL DEFAULT 0;
+DROP INDEX outbox_alert;
+CREATE UNIQUE INDEX outbox_alert ON outbox(chat_id, ifnull(thread_id, 0), article_id)
+    WHERE NOT surge;
+CREATE TABLE surges (
+    outbox_id INTEGER PRIMARY KEY REFERENCES outbox(id) ON DELETE CASCADE,
+    subscription_id INTEGER NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+    at TEXT NOT NULL,                -- when it was found (the poll's time)
+    stories INTEGER NOT NULL,        -- stories of the hour before
+    usual REAL NOT NULL,             -- stories an hour before that, on average
+    history_hours REAL NOT NULL,     -- hours the average covers (168: the whole week before)
+    top TEXT NOT NULL                -- JSON list of [title, url, outlets], most outlets first
+);
+CREATE INDEX surges_topic ON surges(subscription_id, at);
+"""
+
 MIGRATIONS: list[str] = [
     SCHEMA_V1,
     SCHEMA_V2,
@@ -421,6 +463,7 @@ MIGRATIONS: list[str] = [
     SCHEMA_V11,
     SCHEMA_V12,
     SCHEMA_V13,
+    SCHEMA_V14,
 ]
 """MIGRATIONS[n] is the SQL script that upgrades a database at version n to version n + 1."""
 

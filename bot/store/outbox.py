@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.clock import utcnow
-from bot.store.connection import Connected, Row, json_ids
+from bot.store.connection import Row, json_ids
 from bot.store.errors import UnknownRow
 from bot.store.rows import (
     ChatRow,
@@ -29,6 +29,7 @@ from bot.store.rows import (
     to_iso,
 )
 from bot.store.states import OutboxStatus, ShownAs
+from bot.store.surges import SurgesTable
 
 
 def _literal(state: StrEnum) -> str:
@@ -43,7 +44,7 @@ MERGED = _literal(OutboxStatus.MERGED)
 ALSO = _literal(ShownAs.ALSO)
 
 
-class OutboxTable(Connected):
+class OutboxTable(SurgesTable):
     def enqueue_alerts(
         self,
         matches: Mapping[tuple[int, int], Sequence[int]],
@@ -61,7 +62,8 @@ class OutboxTable(Connected):
         row is a "merged" copy, shown as "Also: <source>" on that alert instead of a new
         message. A row that already exists is left as it is, so a re-match after a restart
         cannot send twice. Returns how many new messages were queued (merged copies not
-        counted).
+        counted). (The story's alert is its first row there: a surge naming the same article
+        comes later.)
         """
         thread_ids = thread_ids or {}
         stories = stories or {}
@@ -89,7 +91,7 @@ class OutboxTable(Connected):
                                    story_of, ?
                             FROM (SELECT column1 AS chat_id, column2 AS thread_id,
                                          column3 AS article_id, column4 AS subscription_ids,
-                                         (SELECT id FROM outbox WHERE chat_id = column1
+                                         (SELECT min(id) FROM outbox WHERE chat_id = column1
                                              AND ifnull(thread_id, 0) = ifnull(column2, 0)
                                              AND article_id = column5 AND story_of IS NULL)
                                              AS story_of
@@ -229,7 +231,8 @@ class OutboxTable(Connected):
         return rows[0]
 
     def _outbox_rows(self, rows: Sequence[Row]) -> list[OutboxRow]:
-        """Outbox rows with their chat, article and subscriptions, loaded in three queries."""
+        """Outbox rows with their chat, article and subscriptions (and a surge's figures),
+        loaded in a few queries whatever their number."""
         if not rows:
             return []
 
@@ -267,6 +270,7 @@ class OutboxTable(Connected):
                 ids(row["id"] for row in rows),
             )
         }
+        surges = self._surges_of([row["id"] for row in rows if row["surge"]])
         return [
             OutboxRow(
                 id=row["id"],
@@ -282,6 +286,7 @@ class OutboxTable(Connected):
                 shown_as=ShownAs(row["shown_as"]) if row["shown_as"] else None,
                 due_at=due[row["id"]][0] if row["id"] in due else None,
                 period_from=due[row["id"]][1] if row["id"] in due else None,
+                surge=surges.get(row["id"]),
             )
             for row in rows
         ]

@@ -38,6 +38,7 @@ class PollsTable(ArticlesTable, OutboxTable):
         :meth:`enqueue_alerts`), ``stories[article id]`` is the ``(feed_id, article id)`` of
         the first article of the story it repeats, stored before or in this poll. Articles
         that turn out not to be new (:meth:`add_articles`) are left out with their matches.
+        The new stories are counted for their topics at ``seen_at``, for surges.
         """
         self._check_stopped()
         with self._transaction():
@@ -46,6 +47,7 @@ class PollsTable(ArticlesTable, OutboxTable):
             firsts = self._story_rowids(stories or {}, rowids)
             if firsts:
                 self.set_stories(firsts)
+            (last,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM outbox").fetchone()
             alerts = self.enqueue_alerts(
                 {
                     (chat_id, rowids[guid]): sub_ids
@@ -55,6 +57,8 @@ class PollsTable(ArticlesTable, OutboxTable):
                 thread_ids=thread_ids,
                 stories=firsts,
             )
+            if alerts:
+                self._record_topic_stories(after=last, at=seen_at)
             self._check_stopped()
         return StoredPoll(stored, alerts)
 

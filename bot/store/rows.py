@@ -95,6 +95,8 @@ class SubscriptionRow:
     message that names it still means this topic."""
     frequency: str | None = None
     """How often it is delivered ('daily 08:00'); None: realtime (bot/schedule.py)."""
+    surge: bool = False
+    """Whether the chat is told when the topic surges (/surge, bot/ingest/surges.py)."""
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> SubscriptionRow:
@@ -108,6 +110,7 @@ class SubscriptionRow:
             row["alerts"],
             row["number"],
             row.get("frequency"),
+            bool(row.get("surge")),
         )
 
 
@@ -215,6 +218,46 @@ class StoredPoll:
 
 
 @dataclass(frozen=True)
+class TopicActivity:
+    """A topic's stories lately, as a surge is judged on them (``Store.topic_activity``)."""
+
+    subscription: SubscriptionRow
+    last_hour: int
+    """Stories it matched in the hour up to now."""
+    before: int
+    """Stories it matched in the week before that hour (since it was followed, if later)."""
+    followed_since: datetime
+    last_surge_at: datetime | None
+    """When it last surged; None: never, as far as the outbox keeps."""
+
+
+@dataclass(frozen=True)
+class SurgeStory:
+    """One of the top stories a surge message lists."""
+
+    title: str
+    url: str | None
+    outlets: int
+    """Sources that published it: its first alert's and its copies'."""
+
+
+@dataclass(frozen=True)
+class Surge:
+    """A topic's surge, as found: what its message says."""
+
+    stories: int
+    """Stories in the last hour."""
+    usual: float
+    """Stories an hour before that, on average."""
+    history_hours: float
+    """Hours that average covers: the week before the last hour, or less for a younger topic."""
+    top: tuple[SurgeStory, ...]
+    """The hour's stories with the most outlets first."""
+    at: datetime | None = None
+    """When it was found; None until stored."""
+
+
+@dataclass(frozen=True)
 class OutboxRow:
     id: int
     chat: ChatRow
@@ -232,6 +275,8 @@ class OutboxRow:
     """When the scheduled digest this row goes out in is due; None: an alert as it happens."""
     period_from: datetime | None = None
     """Where the period that digest covers begins."""
+    surge: Surge | None = None
+    """Set on the message that a topic surges (its only subscription), not an article's alert."""
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ exists (``chats.last_topic_number`` counts the numbers given)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlite_utils.db import NotFoundError
@@ -27,13 +28,17 @@ class SubscriptionsTable(ChatsTable):
         created_by: int | None = None,
         limit: int = 50,
         frequency: str | None = None,
+        surge: bool = False,
+        now: datetime | None = None,
     ) -> SubscriptionRow:
         """Store a rule for a chat (in a forum, for one thread of it); the same rule twice in a
         thread (same canonical form) and the limit are errors.
 
         The topic gets the chat's next number, one past any it ever had: a number in an old
         message never comes to mean another topic.
-        ``frequency`` is how often it is delivered (None: realtime).
+        ``frequency`` is how often it is delivered (None: realtime); ``surge``, whether the chat
+        is told when it surges. ``now`` is the process's clock (``bot.clock``): a surge compares
+        with the topic's history since then.
         """
         existing = self.list_subscriptions(chat_id)
         for sub in existing:
@@ -57,7 +62,8 @@ class SubscriptionsTable(ChatsTable):
                     "rule": rule.grouped,  # as every reply shows it: grouping written out
                     "canonical": rule.canonical,
                     "created_by": created_by,
-                    "created_at": to_iso(utcnow()),
+                    "created_at": to_iso(now or utcnow()),
+                    "surge": int(surge),
                 }
                 | ({"frequency": frequency} if frequency else {})
             )
@@ -76,8 +82,9 @@ class SubscriptionsTable(ChatsTable):
         return [SubscriptionRow.from_row(row) for row in rows]
 
     def remove_subscription(self, sub_id: int) -> None:
-        """Remove a rule; what waits for its scheduled digest alone is dropped with it (an
-        alert as it happens that is already queued still goes out)."""
+        """Remove a rule; what waits for its scheduled digest alone, and its surge not yet
+        told, are dropped with it (an alert as it happens that is already queued still goes
+        out)."""
         # SQL: outbox rows found by the JSON list of subscriptions they name.
         with self._transaction():
             self.conn.execute(
@@ -85,7 +92,7 @@ class SubscriptionsTable(ChatsTable):
                         last_error = 'unsubscribed before its digest was due'
                     WHERE status IN ('{OutboxStatus.PENDING}', '{OutboxStatus.MERGED}')
                       AND subscription_ids = json_array(:sub)
-                      AND (id IN (SELECT outbox_id FROM outbox_due)
+                      AND (surge OR id IN (SELECT outbox_id FROM outbox_due)
                            OR (SELECT frequency FROM subscriptions WHERE id = :sub) IS NOT NULL)""",
                 {"sub": sub_id},
             )
@@ -110,6 +117,7 @@ class SubscriptionsTable(ChatsTable):
                 "paused": Paused.BY_USER if sub.paused else Paused.NO,
                 "alerts": sub.alerts,
                 "frequency": sub.frequency,
+                "surge": int(sub.surge),
                 "created_at": to_iso(utcnow()),
             }
             | ({} if taken.fetchone() else {"id": sub.id})

@@ -3,7 +3,7 @@
 A person manages a channel they administer from their private chat with the bot
 (``/channel``): while a channel is selected there, the commands that change what a chat
 follows and how (``/subscribe``, ``/list``, ``/unsubscribe``, ``/pause``, ``/resume``,
-``/frequency``, ``/quiet``, ``/language``, ``/timezone``) act on the channel, and their
+``/frequency``, ``/surge``, ``/quiet``, ``/language``, ``/timezone``) act on the channel, and their
 replies begin with a line naming it (``bot.telegram.replies.head_replies``). This module is
 the one place that decides it; a command asks :func:`acting_chat` instead of reading the
 update's chat.

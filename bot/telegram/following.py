@@ -27,6 +27,7 @@ from bot.telegram.frequency_wording import frequency_note
 from bot.telegram.replies import reply
 from bot.telegram.rule_hints import rule_hints
 from bot.telegram.services import services
+from bot.telegram.surge_wording import split_surge, surge_state
 from bot.telegram.topics import numbered
 from bot.telegram.updates import message_of, user_of
 
@@ -40,6 +41,7 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) 
     topic (the caller checks who may follow)."""
     svc = services(context)
     chat = await acting_chat(update, context)
+    text, surge = split_surge(text)
     text, asked = _how_often(text)
     names = await chat_names(svc.store, svc.config, chat.id)
     typed = parse_rule(text, names)
@@ -54,9 +56,11 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) 
             created_by=user_of(update).id,
             limit=svc.config.subscriptions.max_per_chat,
             frequency=None if frequency.realtime else str(frequency),
+            surge=surge,
+            now=svc.now(),
         )
     except DuplicateSubscription as exc:
-        await reply(update, await _followed_already(context, exc.existing, asked))
+        await reply(update, await _followed_already(context, exc.existing, asked, surge))
         return
     except SubscriptionLimitReached as exc:
         await reply(update, _limit_text(exc.limit))
@@ -77,20 +81,29 @@ def _how_often(text: str) -> tuple[str, Frequency | None]:
 
 
 async def _followed_already(
-    context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow, asked: Frequency | None
+    context: ContextTypes.DEFAULT_TYPE, sub: SubscriptionRow, asked: Frequency | None, surge: bool
 ) -> str:
     """The answer to following a topic the chat follows: when the text asked for another
-    frequency (``/subscribe Iran @daily``), the topic takes it, as the person meant, and the
-    answer says so; otherwise it only names the topic."""
+    frequency (``/subscribe Iran @daily``) or for surge alerts (``@surge``), the topic takes
+    them, as the person meant, and the answer says so; otherwise it only names the topic."""
+    svc = services(context)
+    surge_line = ""
+    if surge and not sub.surge:
+        await svc.store.set_surge(sub.id, True)
+        surge_line = "\n" + surge_state(True, svc.config.surges)
     wanted = None if asked is None or asked.realtime else str(asked)
     if asked is None or wanted == sub.frequency:
-        return _("You already follow this topic as {topic}").format(topic=numbered(sub))
-    svc = services(context)
+        return (
+            _("You already follow this topic as {topic}").format(topic=numbered(sub)) + surge_line
+        )
     await svc.store.set_frequency(sub.id, wanted)
     logger.info("chat %s set topic %s to %s", sub.chat_id, sub.id, asked)
     settings = await stored_settings(svc, sub.chat_id)
-    return _("You already follow this topic as {topic}; it now comes {frequency}.").format(
-        topic=numbered(sub), frequency=frequency_note(wanted, settings.zone, svc.now())
+    return (
+        _("You already follow this topic as {topic}; it now comes {frequency}.").format(
+            topic=numbered(sub), frequency=frequency_note(wanted, settings.zone, svc.now())
+        )
+        + surge_line
     )
 
 
@@ -124,6 +137,8 @@ async def confirmation(
         lines.append(
             _("As a digest: {schedule}.").format(schedule=await _digest_note(context, sub))
         )
+    if sub.surge:
+        lines.append(surge_state(True, svc.config.surges))
     return "\n".join(lines), buttons
 
 

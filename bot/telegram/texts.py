@@ -25,6 +25,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("language", N_("The language I write in: /language ru")),
     ("frequency", N_("How often a topic comes: /frequency 2 daily 08:00")),
     ("quiet", N_("Quiet hours: /quiet 22:00-07:00, /quiet off")),
+    ("surge", N_("Tell me when a topic surges: /surge 2 on")),
     ("alias", N_("Other names of a term: /alias Eli Cohen = אלי כהן")),
     ("channel", N_("Post a channel's alerts: /channel @name, /channel off")),
     ("whoami", N_("Your Telegram user id, and this chat's")),
@@ -90,6 +91,8 @@ def help_text(*, operator: bool = False) -> str:
         "<code>weekly Mon 08:00</code>\n"
         "/quiet <i>22:00-07:00</i> [<code>silent</code>] · /quiet off — hold alerts (or their "
         "sound) at night; held alerts come as one digest when quiet hours end\n"
+        "/surge <i>N</i> <code>on</code> · /surge <i>N</i> <code>off</code> — one message when "
+        "topic N suddenly has far more stories an hour than usual, with its top stories\n"
         "/alias <i>term</i> = <i>name, name</i> — other names a term matches in every topic "
         "here; /alias lists them, /alias -<i>term</i> removes them\n"
         "/whoami — your Telegram user id and this chat's, and whether you run this bot\n"
@@ -101,7 +104,7 @@ def help_text(*, operator: bool = False) -> str:
         "each.\n"
         "End /subscribe with how often to get a digest instead of every alert: "
         "<code>/subscribe Azerbaijan @daily 08:00</code> (to search for the word itself, quote "
-        'it: <code>"@daily"</code>).\n'
+        'it: <code>"@daily"</code>); end it with <code>@surge</code> to turn surge alerts on.\n'
         "\n"
         "In groups, only administrators change the topics; a topic made in a forum thread "
         "posts into that thread. Invisible characters (zero-width spaces, direction marks) are "

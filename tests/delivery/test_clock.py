@@ -22,16 +22,7 @@ from bot.wiring import build
 from tests.delivery.queued import CHAT, follow, publish
 from tests.support.botapi import FakeBotAPI, hrefs
 from tests.support.outbox_env import drain
-
-
-@dataclass
-class SetClock:
-    """The process's clock, moved by the test."""
-
-    moment: datetime
-
-    def __call__(self) -> datetime:
-        return self.moment
+from tests.support.set_clock import SetClock
 
 
 @dataclass

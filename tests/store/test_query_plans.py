@@ -4,7 +4,8 @@ Issue 28: a poll's commit grew from 0.33 s to seconds once 100k outbox rows were
 replies are to cost the same at a thousand outbox rows or a million. Every statement these
 paths really run is recorded (with its parameters, as SQLite plans it: a bound state cannot
 use a partial index) and planned with EXPLAIN QUERY PLAN: none may read the whole of
-``outbox`` or ``articles``. The timings are in bench/bench_scale.py.
+``outbox`` or ``articles``, nor of the stories counted for surges (``topic_stories``,
+``surges``: a poll asks about each topic it matched). The timings are in bench/bench_scale.py.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from typing import Any
 import pytest
 
 from bot.article import Article
-from bot.store import Delivered, ShownAs, Store
+from bot.store import Delivered, ShownAs, Store, Surge
 from tests.support.outbox_env import RULE, TEXT, burst
 
-FULL_SCAN = re.compile(r"^SCAN (outbox|articles)\b")
+FULL_SCAN = re.compile(r"^SCAN (outbox|articles|topic_stories|surges)\b")
 CHATS = range(1, 6)
 
 
@@ -115,6 +116,20 @@ def a_delivery_cycle(store: Store) -> None:
     store.story_updates()
 
 
+def a_surge_check(store: Store) -> None:
+    """What a poll asks of the topics it matched that have surge alerts on (their stories,
+    a surge queued), and a digest of the topics that surged in its period."""
+    a_poll(store)  # stories counted for the topics
+    now = datetime.now(UTC)
+    subs = [store.list_subscriptions(chat)[0].id for chat in CHATS]
+    activity = store.topic_activity(subs, now=now, week=timedelta(days=7))
+    assert [a.last_hour for a in activity] == [2] * len(CHATS)
+    quiet_since = now - timedelta(hours=6)
+    surge = Surge(2, 0.1, 168.0, ())
+    assert store.add_surge(subs[0], surge, at=now, quiet_since=quiet_since, top=5)
+    store.surged_topics(subs, since=now - timedelta(days=1), until=now)
+
+
 def replies(store: Store) -> None:
     """What /list, /status and an alert's button ask."""
     store.get_chat(1)
@@ -126,7 +141,9 @@ def replies(store: Store) -> None:
     store.get_alert(store.pending_alerts(limit=1)[0].id)
 
 
-@pytest.mark.parametrize("path", [a_poll, a_delivery_cycle, replies], ids=lambda p: p.__name__)
+@pytest.mark.parametrize(
+    "path", [a_poll, a_delivery_cycle, a_surge_check, replies], ids=lambda p: p.__name__
+)
 def test_no_statement_reads_the_whole_outbox_or_articles(
     store: Store, path: Callable[[Store], None]
 ) -> None:
@@ -175,7 +192,9 @@ def grow_the_outbox(store: Store, *, times: int) -> None:
     )
 
 
-@pytest.mark.parametrize("path", [a_poll, a_delivery_cycle, replies], ids=lambda p: p.__name__)
+@pytest.mark.parametrize(
+    "path", [a_poll, a_delivery_cycle, a_surge_check, replies], ids=lambda p: p.__name__
+)
 def test_the_cost_does_not_grow_with_other_chats_history(
     tmp_path: Path, path: Callable[[Store], None]
 ) -> None:

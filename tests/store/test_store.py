@@ -487,6 +487,37 @@ def test_a_version_2_file_learns_how_each_sent_row_was_shown(
     store.close()
 
 
+def test_a_version_12_file_counts_the_stories_its_outbox_holds_for_surges(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A topic followed before surges existed is compared with the stories it already had:
+    each first alert of a story counts, a story's copy does not."""
+    old = opened_as_release(12, db, monkeypatch)
+    feed = feed_as_release_8(old, "https://a.example/rss")
+    rowids = [stored_as_release_5(old, feed, f"g{n}", f"https://a.example/{n}") for n in range(3)]
+    old.conn.execute("INSERT INTO chats(id, created_at) VALUES (1, ?)", (NOW.isoformat(),))
+    old.conn.execute(
+        """INSERT INTO subscriptions(id, chat_id, number, rule, canonical, created_at)
+           VALUES (5, 1, 1, 'Baku', 'baku', ?)""",
+        ((NOW - timedelta(days=3)).isoformat(),),
+    )
+    for outbox_id, rowid, story_of, age in ((1, 0, None, 30), (2, 1, None, 2), (3, 2, 2, 2)):
+        old.conn.execute(
+            """INSERT INTO outbox(id, chat_id, article_id, subscription_ids, status, story_of,
+                                  created_at)
+               VALUES (?, 1, ?, '[5]', 'sent', ?, ?)""",
+            (outbox_id, rowids[rowid], story_of, (NOW - timedelta(hours=age)).isoformat()),
+        )
+    old.close()
+
+    store = Store.open(db)
+
+    [topic] = store.topic_activity([5], now=NOW, week=timedelta(days=7))
+    assert (topic.last_hour, topic.before) == (0, 2)
+    assert topic.followed_since == NOW - timedelta(days=3)
+    store.close()
+
+
 def test_a_version_3_file_numbers_its_topics_in_list_order_and_never_reuses_them(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -70,18 +70,27 @@ def copy_of(template: Path, name: str) -> Path:
     return db
 
 
-def burst(count: int, word: str = "Baku") -> list[dict[str, str]]:
-    """``count`` different stories that all name ``word``, as a busy feed publishes them.
+def burst(
+    count: int,
+    word: str = "Baku",
+    *,
+    tag: str = "burst",
+    age: timedelta | None = timedelta(hours=1),
+) -> list[dict[str, str]]:
+    """``count`` different stories that all name ``word``, as a busy feed publishes them,
+    each ``age`` old (None: undated, as new at any time a test's clock says).
 
-    Each has its own random words, so none is taken for a copy of another (one alert each).
+    Each has its own random words, so none is taken for a copy of another (one alert each);
+    bursts of another ``tag`` are other stories, with other ids.
     """
-    rng = random.Random(count)
+    rng = random.Random(f"{tag}-{count}")
     vocabulary = [f"w{n:04d}" for n in range(5000)]
     items = []
     for n in range(count):
         words = rng.sample(vocabulary, 90)
         title = f"{word} report {n}: " + " ".join(words[:6])
-        items.append(item(f"burst-{n}", title, text=f"{word} " + " ".join(words[6:]) + "."))
+        text = f"{word} " + " ".join(words[6:]) + "."
+        items.append(item(f"{tag}-{n}", title, text=text, age=age))
     return items
 
 

@@ -35,7 +35,10 @@ async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE)
     now = svc.now()
     threads = await svc.store.thread_names(acting.id) if forum else {}
     lines = [
-        scheduled_note(describe(sub, forum=forum, threads=threads), sub, settings.zone, now)
+        surge_note(
+            scheduled_note(describe(sub, forum=forum, threads=threads), sub, settings.zone, now),
+            sub,
+        )
         for sub in subs
     ]
     if settings.quiet:
@@ -84,3 +87,10 @@ def scheduled_note(line: str, sub: SubscriptionRow, zone: ZoneInfo, now: datetim
     return _("{line}, {schedule}").format(
         line=line, schedule=frequency_note(sub.frequency, zone, now)
     )
+
+
+def surge_note(line: str, sub: SubscriptionRow) -> str:
+    """``line`` followed by ", 📈 surge alerts" for a topic with surge alerts on (/surge)."""
+    if not sub.surge:
+        return line
+    return _("{line}, 📈 surge alerts").format(line=line)
