@@ -392,6 +392,13 @@ CREATE TRIGGER articles_counted_ad AFTER DELETE ON articles BEGIN
 END;
 """
 
+SCHEMA_SOURCES = """
+-- Sources beyond RSS (bot/sources.py): how a feed is read ('feed', 'telegram', 'page'), and a
+-- page's CSS selectors as JSON (PageSelectors).
+ALTER TABLE feeds ADD COLUMN kind TEXT NOT NULL DEFAULT 'feed';
+ALTER TABLE feeds ADD COLUMN selectors TEXT;
+"""
+
 MIGRATIONS: list[str] = [
     SCHEMA_V1,
     SCHEMA_V2,
@@ -405,6 +412,7 @@ MIGRATIONS: list[str] = [
     SCHEMA_V10,
     SCHEMA_V11,
     SCHEMA_V12,
+    SCHEMA_SOURCES,
 ]
 """MIGRATIONS[n] is the SQL script that upgrades a database at version n to version n + 1."""
 
