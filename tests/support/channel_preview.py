@@ -160,10 +160,17 @@ class ChannelServer:
         return handler
 
 
-def news_page(items: list[tuple[str, str, str]], *, item_class: str = "story") -> bytes:
+def news_page(
+    items: list[tuple[str, str, str]],
+    *,
+    item_class: str = "story",
+    published: datetime | None = None,
+) -> bytes:
     """A news site's page without a feed: one ``article.{item_class}`` per (path, title,
-    lead), each with a heading link and a ``<time>`` an hour ago, among a menu and a footer."""
-    stamp = (datetime.now(UTC) - timedelta(hours=1)).isoformat(timespec="seconds")
+    lead), each with a heading link and a ``<time>`` (``published``, default an hour ago),
+    among a menu and a footer."""
+    moment = published or datetime.now(UTC) - timedelta(hours=1)
+    stamp = moment.isoformat(timespec="seconds")
     articles = "\n".join(
         f'<article class="{item_class}"><h2><a href="{path}">{html.escape(title)}</a></h2>'
         f'<time datetime="{stamp}">an hour ago</time><p>{html.escape(lead)}</p>'
