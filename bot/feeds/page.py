@@ -140,6 +140,7 @@ def _select(selector: str, root: etree._Element, url: str) -> list[etree._Elemen
     try:
         return selected(_compiled(selector), root)
     except SelectorError as exc:
+        # TRANSLATORS: keep: CSS
         unreadable = Deferred(N_("not a CSS selector: {detail}"), detail=f"{selector!r}: {exc}")
         raise FeedParseError(url, unreadable) from None
 

@@ -43,7 +43,7 @@ def source_argument(text: str) -> Source:
     empty = next((key for key, value in given if not value), None)
     if "css" not in values or empty is not None or len(values) < len(given):
         raise SourceArgumentError(
-            # TRANSLATORS: keep css:, title:, link:, date: and the selectors as they are.
+            # TRANSLATORS: keep: css:, title:, link:, date: (and the example as it is)
             _(
                 "Write the page's address, then <code>css:</code> and the selector of its "
                 "articles, once each: <code>/addfeed https://example.org/news "
@@ -56,9 +56,9 @@ def source_argument(text: str) -> Source:
     )
     unreadable = selectors.unreadable()
     if unreadable:
-        raise SourceArgumentError(
-            _("That is not a CSS selector: {detail}").format(detail=esc(unreadable))
-        )
+        # TRANSLATORS: keep: CSS
+        reply = _("That is not a CSS selector: {detail}").format(detail=esc(unreadable))
+        raise SourceArgumentError(reply)
     return Source(url, FeedKind.PAGE, selectors)
 
 

@@ -83,9 +83,11 @@ def _message(channel: str, post: Post) -> str:
             f'js-message_reply_text">{html.escape(post.reply_to)}</div></a>'
         )
     if post.document:
+        title = html.escape(post.document)
         parts.append(
-            '<a class="tgme_widget_message_document_wrap"><div class="tgme_widget_message_document">'
-            f'<div class="tgme_widget_message_document_title">{html.escape(post.document)}</div>'
+            '<a class="tgme_widget_message_document_wrap">'
+            '<div class="tgme_widget_message_document">'
+            f'<div class="tgme_widget_message_document_title">{title}</div>'
             '<div class="tgme_widget_message_document_extra">1.2 MB</div></div></a>'
         )
     if post.text:
