@@ -44,6 +44,7 @@ from bot.ingest.grouping import StoryGrouping
 from bot.ingest.recorder import PollRecorder
 from bot.matching import Matches, SubscriptionMatcher
 from bot.runtime import MemoryCeiling
+from bot.sources import FeedKind
 from bot.store import AsyncStore, FeedRow, PollOutcome, StoredPoll
 from bot.store.health import storage_fault
 from bot.store.states import FAILED_POLLS, PollStatus
@@ -206,6 +207,8 @@ class Pipeline:
         may alert, and how many page fetches failed: only entries that may alert are worth
         a page fetch."""
         eligible = [article for article in unseen if self._may_alert(feed, article, now)]
+        if feed.kind is FeedKind.TELEGRAM:
+            return unseen, eligible, 0  # a post is all there is: its t.me page holds no more
         enriched, failures = await with_full_text(
             self.fetcher,
             eligible,

@@ -59,6 +59,7 @@ async def test_a_channel_post_alerts_the_topic_and_links_to_the_post(
     assert NEWS in alert.plain
     assert "https://t.me/caspian_wire/2" in hrefs(alert.text)
     assert (feed.url, feed.kind, feed.title) == (CHANNEL, "telegram", "Caspian Wire")
+    assert feed.fulltext_failures == 0  # a short post is whole: no page of it is fetched
 
 
 async def test_a_post_published_while_the_bot_was_off_alerts_after_the_restart(
