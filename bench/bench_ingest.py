@@ -9,6 +9,12 @@ entries are matched against all subscriptions and alerts are queued: the worst s
 cycle); the warm cycle polls again and gets 304s. Both are shown next to plain
 ``feedparser.parse`` on the same bytes. Targets: cold ≤ 1.6× plain parse, warm ≤ 5% of cold,
 peak RSS ≤ 300 MB.
+
+Then ``--channels`` Telegram channel previews (``t.me/s/NAME`` pages of twenty posts, the
+markup of ``tests/support/channel_preview.py``) are polled the same way, all from one host as
+on t.me, and their cost per source is printed beside the feeds': cold (every post new) and
+warm, which for a preview is a full fetch and parse with nothing new, as t.me sends no
+validators for a conditional GET.
 """
 
 from __future__ import annotations
@@ -42,7 +48,9 @@ from bot.feeds.parser import make_parser  # noqa: E402
 from bot.ingest.pipeline import Pipeline, fetch_limits  # noqa: E402
 from bot.matching import SubscriptionMatcher  # noqa: E402
 from bot.runtime import settle_heap  # noqa: E402
-from bot.store import AsyncStore, PollOutcome, PollStatus, Store  # noqa: E402
+from bot.sources import channel_source  # noqa: E402
+from bot.store import AsyncStore, FeedRow, PollOutcome, PollStatus, Store  # noqa: E402
+from tests.support.channel_preview import PAGE_SIZE, Post, preview_page  # noqa: E402
 
 VOCABULARY = [f"w{n:05d}" for n in range(20_000)]
 NAMES = ["Israel", "Azerbaijan", "Baku", "Herzog", "Aliyev", "Caspian", "Tehran", "Ankara"]
@@ -76,6 +84,20 @@ def make_feed(feed: int, items: int, published: datetime) -> bytes:
     ).encode()
 
 
+def make_preview(channel: int, published: datetime) -> bytes:
+    """A channel's preview page: PAGE_SIZE posts of ~80 words, numbered from 1 so that the
+    page is the whole channel (a poll reads no older page)."""
+    rng = random.Random(100_000 + channel)
+    posts = []
+    for n in range(1, PAGE_SIZE + 1):
+        words = rng.sample(VOCABULARY, 80)
+        if rng.random() < NAMED:
+            words[rng.randrange(80)] = rng.choice(NAMES)
+        text = " ".join(words[:40]).capitalize() + ".<br>" + " ".join(words[40:]) + "."
+        posts.append(Post(n, text, published - timedelta(minutes=PAGE_SIZE - n)))
+    return preview_page(f"chan{channel}", f"Channel {channel}", posts)
+
+
 def answer_feed(handler: BaseHTTPRequestHandler, etag: str, body: Callable[[], bytes]) -> None:
     """Answer a GET of a feed whose version is ``etag``, as a news site does: 304 to a
     conditional request that names it, else the document ``body()`` makes, with the ETag."""
@@ -94,14 +116,30 @@ def answer_feed(handler: BaseHTTPRequestHandler, etag: str, body: Callable[[], b
     handler.wfile.write(document)
 
 
-def serve(feeds: list[bytes], ports: multiprocessing.Array) -> None:  # type: ignore[valid-type]
+def answer_preview(handler: BaseHTTPRequestHandler, document: bytes) -> None:
+    """Answer a GET of a channel's preview as t.me does: the page, without validators."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html; charset=utf-8")
+    handler.send_header("Content-Length", str(len(document)))
+    handler.end_headers()
+    handler.wfile.write(document)
+
+
+def serve(
+    feeds: list[bytes],
+    previews: list[bytes],
+    ports: multiprocessing.Array,  # type: ignore[valid-type]
+) -> None:
     """The feed server process: one server per site, each with every /feed/<n>, ETag "<n>",
-    and 304 on a matching If-None-Match."""
+    and 304 on a matching If-None-Match, and every channel preview /s/chan<n>."""
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:
+            if self.path.startswith("/s/chan"):
+                answer_preview(self, previews[int(self.path.removeprefix("/s/chan"))])
+                return
             n = int(self.path.rsplit("/", 1)[1])
             answer_feed(self, f'"{n}"', lambda: feeds[n])
 
@@ -139,7 +177,8 @@ def plain_parse_seconds(documents: list[bytes]) -> float:
     return time.perf_counter() - start
 
 
-async def poll_cycles(store: Store, config: Config) -> tuple[float, ...]:
+async def poll_cycles(store: Store, config: Config) -> dict[tuple[str, str], float]:
+    """Seconds of each (kind, cycle): the feeds' cold and warm cycles, then the channels'."""
     astore = AsyncStore(store)
     async with Fetcher(fetch_limits(config)) as fetcher:
         parser = make_parser(config.polling.parse_workers)  # as bot.wiring makes it
@@ -150,19 +189,24 @@ async def poll_cycles(store: Store, config: Config) -> tuple[float, ...]:
         started = time.perf_counter()
         await asyncio.gather(*(parser.parse(WARM_UP, url="http://127.0.0.1/") for _ in range(4)))
         print(f"parse workers started in {time.perf_counter() - started:.2f} s (not timed)")
-        timings = []
-        for _ in ("cold", "warm"):
-            rows = store.list_feeds()
-            start = time.perf_counter()
-            results = await pipeline.poll_all(rows)
-            timings.append(time.perf_counter() - start)
-            bad = [r for r in results if r.status not in (PollStatus.OK, PollStatus.NOT_MODIFIED)]
-            assert not bad, bad[:3]
-        new = sum(r.new_articles for r in results)
-        assert new == 0
+        timings = {}
+        for kind in ("feed", "telegram"):
+            for cycle in ("cold", "warm"):
+                rows = [row for row in store.list_feeds() if row.kind == kind]
+                timings[kind, cycle] = await _timed_cycle(pipeline, rows)
         parser.close()
     await astore.aclose()
-    return tuple(timings)
+    return timings
+
+
+async def _timed_cycle(pipeline: Pipeline, rows: list[FeedRow]) -> float:
+    """Seconds for one poll of ``rows``; none may fail, and a warm cycle finds nothing new."""
+    start = time.perf_counter()
+    results = await pipeline.poll_all(rows)
+    seconds = time.perf_counter() - start
+    bad = [r for r in results if r.status not in (PollStatus.OK, PollStatus.NOT_MODIFIED)]
+    assert not bad, bad[:3]
+    return seconds
 
 
 def main() -> None:
@@ -170,6 +214,7 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=500)
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--subs", type=int, default=10_000)
+    parser.add_argument("--channels", type=int, default=200, help="Telegram channel previews")
     parser.add_argument(
         "--parse-workers", type=int, default=0, help="[polling] parse_workers (0: one per core)"
     )
@@ -177,14 +222,16 @@ def main() -> None:
 
     now = datetime.now(UTC)
     documents = [make_feed(n, args.items, now) for n in range(args.feeds)]
+    previews = [make_preview(n, now) for n in range(args.channels)]
     megabytes = sum(map(len, documents)) / 1e6
+    preview_mb = sum(map(len, previews)) / 1e6
     ports = multiprocessing.Array("i", SITES)
-    server = multiprocessing.Process(target=serve, args=(documents, ports), daemon=True)
+    server = multiprocessing.Process(target=serve, args=(documents, previews, ports), daemon=True)
     server.start()
     while not all(ports):
         time.sleep(0.01)
     plain = plain_parse_seconds(documents)
-    del documents
+    del documents, previews
 
     with tempfile.TemporaryDirectory() as tmp:
         config = parse_config(
@@ -192,6 +239,8 @@ def main() -> None:
                 "storage": {"path": f"{tmp}/bench.db"},
                 "polling": {"parse_workers": args.parse_workers},
                 "fetch": {"allow_hosts": ["127.0.0.1"]},  # the bench's own local sites
+                # One host serves every preview, as t.me does.
+                "sources": {"telegram_preview": f"http://127.0.0.1:{ports[0]}/s/"},
             }
         )
         store = Store.open(config.storage.path)
@@ -202,9 +251,15 @@ def main() -> None:
             feed = store.add_feed(f"http://127.0.0.1:{site}/feed/{n}", name=f"Feed {n}")
             primed = PollOutcome(status=PollStatus.NOT_MODIFIED, polled_at=now, next_poll_at=now)
             store.record_polls([(feed.id, primed)])
+        for n in range(args.channels):
+            channel = channel_source(f"chan{n}")
+            feed = store.add_feed(channel.url, kind=channel.kind)
+            primed = PollOutcome(status=PollStatus.OK, polled_at=now, next_poll_at=now)
+            store.record_polls([(feed.id, primed)])
         setup = time.perf_counter() - setup
-        cold, warm = asyncio.run(poll_cycles(store, config))
+        timings = asyncio.run(poll_cycles(store, config))
         stats = Store.open(config.storage.path).stats()
+    cold, warm = timings["feed", "cold"], timings["feed", "warm"]
     server.terminate()
 
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -218,6 +273,21 @@ def main() -> None:
         f"= {cold / plain:.2f}x plain parse (target ≤ 1.6x)"
     )
     print(f"warm cycle (all 304): {warm:6.2f} s = {warm / cold:.1%} of cold (target ≤ 5%)")
+    if args.channels:
+        print(
+            f"{args.channels} channel previews × {PAGE_SIZE} posts ({preview_mb:.1f} MB of HTML), "
+            "from one host"
+        )
+        for cycle, feeds_did in (("cold", "new entries"), ("warm", "304")):
+            seconds = timings["telegram", cycle]
+            print(
+                f"channels {cycle}: {seconds:6.2f} s = {seconds / args.channels * 1000:.1f} ms "
+                f"a channel; RSS {cycle} ({feeds_did}): "
+                f"{timings['feed', cycle] / args.feeds * 1000:.1f} ms a feed"
+            )
+        per_post = timings["telegram", "cold"] / (args.channels * PAGE_SIZE) * 1e6
+        per_item = cold / (args.feeds * args.items) * 1e6
+        print(f"cold, per article: {per_post:.0f} µs a post, {per_item:.0f} µs an RSS item")
     print(
         f"stored {stats.articles:,} articles, {stats.outbox_pending:,} alerts queued; "
         f"peak RSS {rss_mb:.0f} MB (target ≤ 300 MB)"

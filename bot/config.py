@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from bot.i18n import LANGUAGES
 from bot.places import DEFAULT_LANGUAGES, is_language
 from bot.schedule import ScheduleError, parse_frequency, stored_quiet
+from bot.sources import TELEGRAM_PREVIEW, PageSelectors, Source, source_of
 from bot.timezones import is_timezone
 
 logger = logging.getLogger(__name__)
@@ -70,9 +71,32 @@ class FetchConfig:
 @dataclass(frozen=True)
 class FeedSpec:
     url: str
+    """A feed, a t.me channel address (read through its preview), or a page with ``items``."""
     name: str | None = None
     interval: int | None = None
     full_text: bool = False
+    items: str | None = None
+    """A CSS selector for the page's articles: the page has no feed (bot/sources.py)."""
+    item_title: str | None = None
+    item_link: str | None = None
+    item_date: str | None = None
+
+    @property
+    def selectors(self) -> PageSelectors | None:
+        if self.items is None:
+            return None
+        return PageSelectors(self.items, self.item_title, self.item_link, self.item_date)
+
+    @property
+    def source(self) -> Source:
+        """What the entry names: a feed, a channel or a page (``bot.sources.source_of``)."""
+        return source_of(self.url, self.selectors)
+
+
+@dataclass(frozen=True)
+class SourcesConfig:
+    telegram_preview: str = TELEGRAM_PREVIEW
+    """Where channels' web previews are read: channel NAME at this address + NAME."""
 
 
 @dataclass(frozen=True)
@@ -187,6 +211,7 @@ class Config:
     polling: PollingConfig = field(default_factory=PollingConfig)
     fetch: FetchConfig = field(default_factory=FetchConfig)
     feeds: list[FeedSpec] = field(default_factory=list)
+    sources: SourcesConfig = field(default_factory=SourcesConfig)
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
@@ -410,6 +435,8 @@ def _check_values(config: Config, where: str) -> None:
         _check_url(feed.url, f"{where}: feeds[{i}].url")
         if feed.interval is not None and feed.interval <= 0:
             raise ConfigError(f"{where}: feeds[{i}].interval must be positive")
+        _check_selectors(feed, f"{where}: feeds[{i}]")
+    _check_url(config.sources.telegram_preview, f"{where}: sources.telegram_preview")
     _check_url(config.telegram.base_url, f"{where}: telegram.base_url")
     if config.telegram.webhook_url:
         _check_webhook_url(config.telegram.webhook_url, f"{where}: telegram.webhook_url")
@@ -464,6 +491,18 @@ def _check_url(url: str, where: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"{where}: expected an http(s) URL, got {url!r}")
+
+
+def _check_selectors(feed: FeedSpec, where: str) -> None:
+    """A page's selectors must read as CSS, and the item ones need ``items``."""
+    if feed.items is None:
+        stray = [key for key in ("item_title", "item_link", "item_date") if getattr(feed, key)]
+        if stray:
+            raise ConfigError(f"{where}: {stray[0]} needs items, the selector of the articles")
+        return
+    unreadable = feed.selectors.unreadable() if feed.selectors else None
+    if unreadable:
+        raise ConfigError(f"{where}: not a CSS selector: {unreadable}")
 
 
 def _check_webhook_url(url: str, where: str) -> None:

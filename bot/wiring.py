@@ -108,8 +108,14 @@ class Services:
 
     @cached_property
     def validate_feed(self) -> FeedValidator:
-        """What /addfeed checks a URL with: one fetch, with autodiscovery, and a parse."""
-        return partial(probe_feed, self.fetcher, self.parser)
+        """What /addfeed checks a source with: one fetch (a feed's with autodiscovery, a
+        channel's preview) and a parse."""
+        return partial(
+            probe_feed,
+            self.fetcher,
+            self.parser,
+            telegram_preview=self.config.sources.telegram_preview,
+        )
 
     def sender(self, bot: Bot, *, chat_gone: ChatGone | None = None) -> OutboxSender:
         """The outbox sender delivering through ``bot``, paced by :attr:`pacer`;

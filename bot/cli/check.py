@@ -21,6 +21,7 @@ from bot.feeds.errors import FeedParseError, FetchError
 from bot.feeds.probe import read_feed
 from bot.ingest.fulltext import with_full_text
 from bot.matching import document
+from bot.sources import FeedKind, source_of
 from bot.summary import summarize_article
 from bot.wiring import Services, build
 
@@ -80,10 +81,13 @@ async def _print_matches(
 
 async def _read_articles(services: Services, source: str, full_text: bool) -> list[Article]:
     """A feed's articles as the daemon would match them (full text for teasers), parsed in
-    the daemon's worker processes too."""
+    the daemon's worker processes too; a t.me address is read as a channel's preview."""
     fetcher, parser = services.fetcher, services.parser
     if source.startswith(("http://", "https://")):
-        parsed = (await read_feed(fetcher, parser, source)).parsed
+        preview = services.config.sources.telegram_preview
+        read = await read_feed(fetcher, parser, source_of(source), telegram_preview=preview)
+        parsed = read.parsed
+        full_text &= source_of(source).kind is not FeedKind.TELEGRAM  # as the pipeline does
     else:
         path = Path(source)
         parsed = await parser.parse(path.read_bytes(), url=path.resolve().as_uri())

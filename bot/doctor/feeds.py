@@ -25,9 +25,11 @@ from bot.feeds.errors import (
     FetchError,
     FetchTimeout,
     HTTPStatusError,
+    NotAChannel,
     NotAFeed,
     RateLimited,
     ResponseTooLarge,
+    SelectorMatchedNothing,
     TooManyRedirects,
     UnsupportedURL,
 )
@@ -35,6 +37,7 @@ from bot.feeds.probe import FeedRead, read_feed
 from bot.ingest.fulltext import needs_full_text
 from bot.languages import article_language
 from bot.markup import counted, shorten
+from bot.sources import FeedKind, Source
 from bot.store import FeedRow
 from bot.wiring import Services
 
@@ -52,27 +55,37 @@ _ADVICE: tuple[tuple[type[Exception], str], ...] = (
     (ResponseTooLarge, "raise [polling] max_bytes if the feed is really that large"),
     (NotAFeed, "use the feed's own URL (its RSS or Atom link)"),
     (UnsupportedURL, "use an http:// or https:// URL"),
+    (NotAChannel, "only public channels have a preview: check the name at t.me/s/NAME"),
+    (SelectorMatchedNothing, "open the page and fix the selector ([[feeds]] items)"),
     (FeedParseError, "not RSS or Atom: check the URL, or tell the publisher the feed is broken"),
 )
 """What to do about a feed that fails, by the first class its error is an instance of."""
 
 
+_KIND_WORDS = {FeedKind.FEED: "feed", FeedKind.TELEGRAM: "channel", FeedKind.PAGE: "page"}
+"""How the CHECK cell names each kind of source."""
+
+
 @dataclass(frozen=True)
 class FeedToCheck:
-    """A feed the daemon would poll: its URL, its configured name, its ``full_text``."""
+    """A feed the daemon would poll: what to read, its configured name, its ``full_text``."""
 
-    url: str
+    source: Source
     name: str | None
     full_text: bool
+
+    @property
+    def url(self) -> str:
+        return self.source.url
 
 
 def feeds_to_check(configured: Sequence[FeedSpec], stored: Sequence[FeedRow]) -> list[FeedToCheck]:
     """The config file's feeds, then the database's enabled ones that the file does not list:
     what the daemon polls once it has merged the two (``sync_config_feeds``)."""
-    feeds = [FeedToCheck(spec.url, spec.name, spec.full_text) for spec in configured]
-    listed = {spec.url for spec in configured}
+    feeds = [FeedToCheck(spec.source, spec.name, spec.full_text) for spec in configured]
+    listed = {feed.url for feed in feeds}
     feeds += [
-        FeedToCheck(row.url, row.name or row.title, row.full_text)
+        FeedToCheck(row.source, row.name or row.title, row.full_text)
         for row in stored
         if row.url not in listed
     ]
@@ -82,10 +95,15 @@ def feeds_to_check(configured: Sequence[FeedSpec], stored: Sequence[FeedRow]) ->
 async def check_feed(services: Services, feed: FeedToCheck) -> Row:
     """One fetch and parse of ``feed``: its status, entries, newest date, language, teasers."""
     try:
-        read = await read_feed(services.fetcher, services.parser, feed.url)
+        read = await read_feed(
+            services.fetcher,
+            services.parser,
+            feed.source,
+            telegram_preview=services.config.sources.telegram_preview,
+        )
     except (FetchError, FeedParseError) as exc:
-        return Row(_label(feed.name or feed.url), Status.FAILED, str(exc), _advice(exc))
-    check = _label(feed.name or read.parsed.title or feed.url)
+        return Row(_label(feed, feed.name or feed.url), Status.FAILED, str(exc), _advice(exc))
+    check = _label(feed, feed.name or read.parsed.title or feed.url)
     articles = read.parsed.articles
     if not articles:
         return Row(check, Status.WARNING, f"{_answer(read)}, no entries", "check the URL")
@@ -108,9 +126,9 @@ async def check_feed(services: Services, feed: FeedToCheck) -> Row:
     return Row(check, Status.OK, result)
 
 
-def _label(name: str) -> str:
-    """The CHECK cell of a feed: its name as alerts give it, shortened."""
-    return f"feed {shorten(name, _NAME_CHARS)}"
+def _label(feed: FeedToCheck, name: str) -> str:
+    """The CHECK cell of a feed: its kind and its name as alerts give it, shortened."""
+    return f"{_KIND_WORDS[feed.source.kind]} {shorten(name, _NAME_CHARS)}"
 
 
 def _answer(read: FeedRead) -> str:

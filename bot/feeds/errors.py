@@ -93,5 +93,15 @@ class FeedParseError(ValueError):
         return type(self), (self.url, self.reason)
 
 
+class NotAChannel(FeedParseError):
+    """A channel's preview address shows no public channel: Telegram sends the preview of a
+    private channel, a group, a person or a name nobody has to the name's own page."""
+
+
+class SelectorMatchedNothing(FeedParseError):
+    """A page's item selector found no element: the site changed its layout, or the selector
+    never fit it. Reported like any failing feed, so the operator can fix the selector."""
+
+
 class OpmlError(ValueError):
     """The bytes are not an OPML document."""

@@ -174,12 +174,7 @@ class Fetcher:
     ) -> FetchResult:
         """GET ``url`` conditionally: with the validators of the last fetch, an unchanged
         feed costs the server a 304 and us no parsing (``not_modified``)."""
-        conditional = {}
-        if etag:
-            conditional["If-None-Match"] = etag
-        if last_modified:
-            conditional["If-Modified-Since"] = last_modified
-        return await self._get(url, {"Accept": FEED_ACCEPT, **conditional})
+        return await self._get(url, {"Accept": FEED_ACCEPT, **_conditional(etag, last_modified)})
 
     async def fetch_feed(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None
@@ -215,9 +210,12 @@ class Fetcher:
             )
         return replace(feed, url=url, permanent_url=feed.permanent_url or links[0])
 
-    async def fetch_page(self, url: str) -> FetchResult:
-        """GET an article page (for full text), under the same limits as feeds."""
-        return await self._get(url, {"Accept": PAGE_ACCEPT})
+    async def fetch_page(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        """GET a web page (an article's, for full text; a page read with selectors), under
+        the same limits as feeds, conditionally when given validators."""
+        return await self._get(url, {"Accept": PAGE_ACCEPT, **_conditional(etag, last_modified)})
 
     async def _get(self, url: str, headers: dict[str, str]) -> FetchResult:
         """Follow redirects by hand, so each hop gets its own host's slot and is counted."""
@@ -432,6 +430,16 @@ async def _drain(response: httpx.Response) -> None:
                 return
     except httpx.TransportError:
         return
+
+
+def _conditional(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """The headers that make a GET conditional on the validators of the last fetch."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
 
 
 def _host_of(url: str) -> str:

@@ -16,6 +16,7 @@ from enum import Enum
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
+from lxml.cssselect import CSSSelector
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +99,7 @@ def _is_tracking(piece: str) -> bool:
 
 
 _TAG_LIKE = re.compile(r"<[a-zA-Z/!?]")
+_CHARSET = re.compile(r"charset=\"?([\w.:-]+)", re.IGNORECASE)
 _BLANK_LINES = re.compile(r"\n[^\S\n]*\n\s*")
 # Characters XML 1.0 cannot carry; libxml2 stops or errors at them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -138,6 +140,47 @@ def html_to_text(markup: str) -> str:
     if root is None:
         return ""
     return _layout(_text_pieces(root))
+
+
+def element_text(element: etree._Element) -> str:
+    """Readable plain text of one element of a parsed page, laid out as html_to_text does."""
+    return _layout(_text_pieces(element))
+
+
+def selected(selector: CSSSelector, root: etree._Element) -> list[etree._Element]:
+    """The elements a compiled CSS selector finds under ``root``, in document order."""
+    found = selector(root)
+    return (
+        [node for node in found if isinstance(node, etree._Element)]
+        if isinstance(found, list)
+        else []
+    )
+
+
+def words_of(element: etree._Element | None) -> str:
+    """An element's text on one line (a title, a name); '' for None."""
+    if element is None:
+        return ""
+    return " ".join("".join(str(text) for text in element.itertext()).split())
+
+
+def html_root(content: bytes, content_type: str | None) -> etree._Element | None:
+    """A page's bytes parsed as HTML, or None when nothing could be recovered from them.
+
+    The bytes are decoded here (the charset of the response's ``content_type``, else UTF-8;
+    what does not decode is replaced), so libxml2 never guesses an encoding, and characters
+    XML cannot carry go first. Comments and processing instructions are dropped.
+    """
+    charset = _CHARSET.search(content_type or "")
+    try:
+        text = content.decode(charset.group(1) if charset else "utf-8", errors="replace")
+    except LookupError:  # a charset Python does not know
+        text = content.decode("utf-8", errors="replace")
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    try:
+        return etree.fromstring(xml_safe(text).encode("utf-8"), parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return None
 
 
 def xml_safe(text: str) -> str:

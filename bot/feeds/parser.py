@@ -59,6 +59,10 @@ class ParsedFeed:
     """RSS <ttl>: how long the publisher says the feed may be cached."""
     articles: list[Article]
     """Its entries, but for those with no title, no link and no text ("phantoms")."""
+    before: int | None = None
+    """A channel preview's oldest post number: its older posts are at ``?before=`` it
+    (``bot.feeds.telegram``); None for a feed, a page, or a channel page that reaches its first
+    post."""
 
 
 def parse_feed(
@@ -157,6 +161,10 @@ class FeedParser(Protocol):
         name: str | None = None,
         first_seen: datetime | None = None,
     ) -> ParsedFeed: ...
+
+    async def call(self, function: Callable[..., T], *args: Any, url: str) -> T:
+        """``function(*args)`` where the parsing runs (a channel preview, a page)."""
+        ...
 
     def close(self) -> None: ...
 

@@ -36,6 +36,7 @@ from bot.config import Config
 from bot.feeds.errors import FeedGone
 from bot.feeds.fetcher import Fetcher, FetchLimits, FetchResult
 from bot.feeds.parser import FeedParser
+from bot.feeds.reading import SourceReader
 from bot.ingest import outcomes
 from bot.ingest.commits import Check, Commits
 from bot.ingest.fulltext import with_full_text
@@ -44,6 +45,7 @@ from bot.ingest.recorder import PollRecorder
 from bot.ingest.surges import SurgeWatch
 from bot.matching import Matches, SubscriptionMatcher
 from bot.runtime import MemoryCeiling
+from bot.sources import FeedKind
 from bot.store import AsyncStore, FeedRow, PollOutcome, StoredPoll
 from bot.store.health import storage_fault
 from bot.store.states import FAILED_POLLS, PollStatus
@@ -109,6 +111,8 @@ class Pipeline:
         self.config = config
         self.matcher = matcher
         self.parser = parser
+        self.reader = SourceReader(fetcher, parser, config.sources.telegram_preview)
+        """Reads each feed as its kind says: a feed, a channel's preview, a page."""
         self.now = now
         self.commits = Commits(store)
         """The transactions under way; the daemon's stop finishes them (``Commits.finish``)."""
@@ -171,20 +175,22 @@ class Pipeline:
             return _Fresh(outcomes.failed(feed, now, exc, interval=self._interval(feed)))
 
     async def _poll(self, feed: FeedRow, now: datetime) -> _Fresh:
-        """fetch → parse → dedup → enrich → match → stories and store; a 304 stops at fetch."""
-        fetched = await self.fetcher.fetch_feed(
-            feed.url, etag=feed.etag, last_modified=feed.last_modified
-        )
-        if fetched.not_modified:
-            ttl = feed.ttl_minutes  # a 304 keeps the ttl recorded
-            return _Fresh(self._answered(PollStatus.NOT_MODIFIED, feed, now, fetched, ttl))
-        parsed = await self.parser.parse(
-            fetched.content,
-            url=fetched.final_url,
-            headers=fetched.headers,
+        """fetch → parse → dedup → enrich → match → stories and store; a 304 stops at fetch.
+
+        A channel is paged back to its posts already stored, but not on its first poll,
+        whose backlog alerts no one anyway."""
+        read = await self.reader.read(
+            feed.source,
+            etag=feed.etag,
+            last_modified=feed.last_modified,
             name=feed.name,
             first_seen=now,
+            unseen=partial(self.store.unseen_articles, feed.id) if feed.polls else None,
         )
+        fetched, parsed = read.fetched, read.parsed
+        if parsed is None:
+            ttl = feed.ttl_minutes  # a 304 keeps the ttl recorded
+            return _Fresh(self._answered(PollStatus.NOT_MODIFIED, feed, now, fetched, ttl))
         with self.commits.check() as check:
             unseen = await self.store.unseen_articles(feed.id, parsed.articles)
             articles, alertable, fulltext_failures = await self._enrich(feed, unseen, now)
@@ -207,6 +213,8 @@ class Pipeline:
         may alert, and how many page fetches failed: only entries that may alert are worth
         a page fetch."""
         eligible = [article for article in unseen if self._may_alert(feed, article, now)]
+        if feed.kind is FeedKind.TELEGRAM:
+            return unseen, eligible, 0  # a post is all there is: its t.me page holds no more
         enriched, failures = await with_full_text(
             self.fetcher,
             eligible,

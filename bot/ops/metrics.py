@@ -5,8 +5,8 @@ Two sources, never counting one thing twice:
 * what the process did since it started, from :class:`bot.ops.activity.Activity`'s registry
   (polls, new articles, alerts queued and settled, Bot API answers, alert latency), with the
   build info, the start time and the process's memory and CPU (``ProcessCollector``) beside;
-* what the database holds, read at each scrape: feeds by state, articles, the outbox backlog
-  and the age of its oldest due row, subscriptions and chats, and the last poll.
+* what the database holds, read at each scrape: feeds by state and by kind, articles, the
+  outbox backlog and the age of its oldest due row, subscriptions and chats, and the last poll.
 
 A scrape while the store has a fault still answers: ``topic_alert_storage_healthy`` is 0,
 ``topic_alert_storage_fault`` names the kind, and the database's figures are left out rather
@@ -36,6 +36,7 @@ from prometheus_client.registry import Collector
 
 from bot import installed_version
 from bot.ops.activity import Activity
+from bot.sources import FeedKind
 from bot.store import AsyncStore, FeedState, StoreStats
 from bot.store.health import FaultKind
 
@@ -121,13 +122,16 @@ class Metrics:
             async with asyncio.timeout(STORE_SECONDS):
                 stats = await self.store.stats()
                 states = await self.store.feed_states()
+                kinds = await self.store.feed_kinds()
         except (sqlite3.Error, TimeoutError) as exc:
             logger.debug("metrics without the database's figures: %r", exc)
             return []
-        return list(_stored(stats, states))
+        return list(_stored(stats, states, kinds))
 
 
-def _stored(stats: StoreStats, states: dict[FeedState, int]) -> Iterator[Metric]:
+def _stored(
+    stats: StoreStats, states: dict[FeedState, int], kinds: dict[FeedKind, int]
+) -> Iterator[Metric]:
     feeds = GaugeMetricFamily(
         "topic_alert_feeds",
         "Feeds by state: ok, failing (last poll failed), gone (410), disabled (removed).",
@@ -136,6 +140,14 @@ def _stored(stats: StoreStats, states: dict[FeedState, int]) -> Iterator[Metric]
     for state, count in states.items():
         feeds.add_metric([state], count)
     yield feeds
+    by_kind = GaugeMetricFamily(
+        "topic_alert_feeds_by_kind",
+        "Enabled feeds by kind: feed (RSS/Atom), telegram (a channel's preview), page (CSS).",
+        labels=["kind"],
+    )
+    for kind, count in kinds.items():
+        by_kind.add_metric([kind], count)
+    yield by_kind
     yield _gauge("articles_stored", "Articles in the database.", stats.articles)
     outbox = GaugeMetricFamily(
         "topic_alert_outbox",

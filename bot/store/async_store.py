@@ -213,3 +213,4 @@ class AsyncStore:
     open_notices = _offload(Store.open_notices)
     save_notices = _offload(Store.save_notices)
     feed_states = _read(Store.feed_states)
+    feed_kinds = _read(Store.feed_kinds)

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from bot.clock import utcnow
+from bot.sources import FeedKind, PageSelectors
 from bot.store.connection import Connected
 from bot.store.errors import UnknownRow
 from bot.store.rows import FeedRow, PollOutcome, to_iso
@@ -37,14 +38,20 @@ class FeedsTable(Connected):
         specs = list(specs)
         with self._transaction():
             for spec in specs:
+                source = spec.source
                 self.conn.execute(
-                    """INSERT INTO feeds(url, name, origin, interval, full_text, created_at)
-                       VALUES (:url, :name, :origin, :interval, :full_text, :created_at)
+                    """INSERT INTO feeds(url, name, origin, interval, full_text, created_at,
+                           kind, selectors)
+                       VALUES (:url, :name, :origin, :interval, :full_text, :created_at,
+                           :kind, :selectors)
                        ON CONFLICT(url) DO UPDATE SET name = excluded.name, origin = :origin,
                            interval = excluded.interval, full_text = excluded.full_text,
-                           enabled = feeds.removed_at IS NULL""",
+                           enabled = feeds.removed_at IS NULL, kind = excluded.kind,
+                           selectors = excluded.selectors""",
                     {
-                        "url": spec.url,
+                        "url": source.url,
+                        "kind": source.kind,
+                        "selectors": _selectors_json(source.selectors),
                         "name": spec.name,
                         "origin": FeedOrigin.CONFIG,
                         "interval": spec.interval,
@@ -52,7 +59,7 @@ class FeedsTable(Connected):
                         "created_at": to_iso(utcnow()),
                     },
                 )
-            urls = [spec.url for spec in specs]
+            urls = [spec.source.url for spec in specs]
             marks = ",".join("?" * len(urls))
             # Once the file no longer lists it, an operator's removal has nothing left to
             # hold off: the mark goes, so listing the feed again brings it back.
@@ -75,19 +82,33 @@ class FeedsTable(Connected):
         origin: FeedOrigin = FeedOrigin.CHAT,
         interval: int | None = None,
         full_text: bool = False,
+        kind: FeedKind = FeedKind.FEED,
+        selectors: PageSelectors | None = None,
     ) -> FeedRow:
         """Add a feed, or re-enable the one with this URL (an operator's removal undone).
 
         Re-enabling a feed makes it the adder's (``origin``): a feed that left the config file
-        and came back by /addfeed must not be disabled again by the next config sync.
+        and came back by /addfeed must not be disabled again by the next config sync. A page
+        added again takes the selectors given this time.
         """
         self.conn.execute(
-            """INSERT INTO feeds(url, name, origin, interval, full_text, created_at)
-               VALUES (?, ?, ?, ?, ?, ?)
+            """INSERT INTO feeds(url, name, origin, interval, full_text, created_at, kind,
+                   selectors)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(url) DO UPDATE SET enabled = 1, removed_at = NULL,
                    origin = CASE WHEN feeds.enabled THEN feeds.origin ELSE excluded.origin END,
-                   name = coalesce(excluded.name, feeds.name)""",
-            (url, name, origin, interval, int(full_text), to_iso(utcnow())),
+                   name = coalesce(excluded.name, feeds.name), kind = excluded.kind,
+                   selectors = excluded.selectors""",
+            (
+                url,
+                name,
+                origin,
+                interval,
+                int(full_text),
+                to_iso(utcnow()),
+                kind,
+                _selectors_json(selectors),
+            ),
         )
         feed = self.feed_by_url(url)
         assert feed is not None, "written just above"
@@ -170,6 +191,10 @@ class FeedsTable(Connected):
             for new_url, feed_id in moved:
                 if self.feed_by_url(new_url) is None:
                     self.conn.execute("UPDATE feeds SET url = ? WHERE id = ?", (new_url, feed_id))
+
+
+def _selectors_json(selectors: PageSelectors | None) -> str | None:
+    return selectors.to_json() if selectors else None
 
 
 def _poll_row(feed_id: int, outcome: PollOutcome) -> tuple[Any, ...]:

@@ -449,6 +449,13 @@ CREATE TABLE surges (
 CREATE INDEX surges_topic ON surges(subscription_id, at);
 """
 
+SCHEMA_V15 = """
+-- Sources beyond RSS (bot/sources.py): how a feed is read ('feed', 'telegram', 'page'), and a
+-- page's CSS selectors as JSON (PageSelectors).
+ALTER TABLE feeds ADD COLUMN kind TEXT NOT NULL DEFAULT 'feed';
+ALTER TABLE feeds ADD COLUMN selectors TEXT;
+"""
+
 MIGRATIONS: list[str] = [
     SCHEMA_V1,
     SCHEMA_V2,
@@ -464,6 +471,7 @@ MIGRATIONS: list[str] = [
     SCHEMA_V12,
     SCHEMA_V13,
     SCHEMA_V14,
+    SCHEMA_V15,
 ]
 """MIGRATIONS[n] is the SQL script that upgrades a database at version n to version n + 1."""
 

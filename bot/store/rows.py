@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.article import Article
+from bot.sources import FeedKind, PageSelectors, Source
 from bot.store.states import FeedOrigin, OutboxStatus, PollStatus, ShownAs
 
 
@@ -139,6 +140,14 @@ class FeedRow:
     """When an operator removed it; a feed the config file lists stays off while this is set."""
     failing_since: datetime | None = None
     """When the current run of failed polls began; None while the last poll worked."""
+    kind: FeedKind = FeedKind.FEED
+    selectors: PageSelectors | None = None
+    """A page's CSS selectors (``FeedKind.PAGE``)."""
+
+    @property
+    def source(self) -> Source:
+        """What to read and how: the feed's address, kind and selectors."""
+        return Source(self.url, self.kind, self.selectors)
 
     @property
     def display_name(self) -> str:
@@ -174,6 +183,8 @@ class FeedRow:
             articles=row.get("articles", 0),
             removed_at=from_iso(row.get("removed_at")),
             failing_since=from_iso(row.get("failing_since")),
+            kind=FeedKind(row.get("kind") or FeedKind.FEED),
+            selectors=PageSelectors.from_json(row["selectors"]) if row.get("selectors") else None,
         )
 
 

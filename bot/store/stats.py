@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from bot.clock import utcnow
+from bot.sources import FeedKind
 from bot.store.connection import Connected
 from bot.store.outbox import FAILED, MERGED, PENDING, SENT
 from bot.store.rows import Latency, RecentSends, StoreStats, from_iso, to_iso
@@ -58,6 +59,12 @@ class StatsTable(Connected):
             {"gone": PollStatus.GONE},
         ).fetchone()
         return dict(zip(FeedState, row, strict=True))
+
+    def feed_kinds(self) -> dict[FeedKind, int]:
+        """How many enabled feeds are of each :class:`FeedKind` (every kind present)."""
+        rows = self.conn.execute("SELECT kind, count(*) FROM feeds WHERE enabled GROUP BY kind")
+        counted = dict(rows.fetchall())
+        return {kind: counted.get(kind, 0) for kind in FeedKind}
 
     def _scheduled_after(self, moment: datetime) -> int:
         """Pending rows that wait for a digest due after ``moment``."""

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from bot.i18n import _, isolate
 from bot.markup import esc, link
+from bot.sources import FeedKind
 from bot.store import FeedRow
 
 
 def feed_line(feed: FeedRow) -> str:
-    """The feed's linked name and, while its polls fail, the last error as it was recorded
-    (in English: it is the poll's log line, kept in the database); /feeds and /status list it."""
+    """The feed's linked name, its kind when it is not a feed and, while its polls fail, the
+    last error as it was recorded (in English: it is the poll's log line, kept in the
+    database); /feeds and /status list it."""
     name = linked(feed)
+    if feed.kind is FeedKind.TELEGRAM:
+        name = _("{feed} (Telegram channel)").format(feed=name)
+    elif feed.kind is FeedKind.PAGE:
+        name = _("{feed} (web page)").format(feed=name)
     if not feed.error_count:
         return name
     error = isolate(esc(feed.failure))

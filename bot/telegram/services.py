@@ -14,13 +14,15 @@ from telegram.ext import ContextTypes
 
 from bot.clock import Clock, utcnow
 from bot.ops.activity import Activity
+from bot.sources import Source
 
 if TYPE_CHECKING:
     from bot.config import Config
     from bot.store import AsyncStore, FeedRow
 
-FeedValidator = Callable[[str], Awaitable[tuple[str, str | None]]]
-"""``(url) -> (final_url, title)``: fetch once with autodiscovery; raise to refuse the URL.
+FeedValidator = Callable[[Source], Awaitable[tuple[str, str | None]]]
+"""``(source) -> (final_url, title)``: read once (a feed with autodiscovery, a channel's
+preview, a page through its selectors); raise to refuse it.
 
 The chat reads the error's ``reason`` (a :class:`bot.i18n.deferred.Deferred`) in its own
 language when it has one, its English message otherwise."""

@@ -129,11 +129,24 @@ def channel_help() -> str:
 def operator_help() -> str:
     """The operators' commands, shown under /help to the people in ``[access] admins`` only."""
     # TRANSLATORS: keep: URL, N
-    return _(
+    commands = _(
         "<b>Commands for the operators of this bot</b>\n"
         "/addfeed <i>URL</i> — add a news source (a feed, or a site that links one)\n"
         "/removefeed <i>N</i> — remove source N of /feeds\n"
         "/status — feeds, chats and delivery at a glance"
+    )
+    return f"{commands}\n\n{addfeed_forms()}"
+
+
+def addfeed_forms() -> str:
+    """The sources /addfeed takes besides feeds (``bot.telegram.source_argument``)."""
+    # TRANSLATORS: keep: NAME, CSS (and the commands, addresses, css:, title:, link:, date:)
+    return _(
+        "/addfeed also takes a public Telegram channel (<code>@NAME</code> or "
+        "<code>https://t.me/NAME</code>) and a page without a feed, with the CSS selector of "
+        "its articles: <code>/addfeed https://example.org/news css:article.item</code>, "
+        "optionally followed by <code>title:</code>, <code>link:</code> and <code>date:</code> "
+        "selectors."
     )
 
 

@@ -14,6 +14,7 @@ from pytest_httpserver import HTTPServer
 
 import rules
 from bot.cli import main
+from tests.support.channel_preview import ChannelServer, post
 from tests.support.feeds_samples import rss
 from tests.support.local_hosts import LOCAL_FETCH_TOML
 from tests.support.pipeline_env import STORY, item
@@ -226,3 +227,25 @@ def test_the_sample_article_summary_skips_the_page_boilerplate(
     for boilerplate in ("NY Conference", "photo credit", "By LAHAV HARKOV", "Published:"):
         assert boilerplate not in summary
     assert len(summary) <= 400
+
+
+def test_a_t_me_address_is_checked_as_the_channel_it_names(
+    httpserver: HTTPServer, tmp_path: Path, capsys
+) -> None:
+    channels = ChannelServer(httpserver)
+    channels.publish("caspian_wire", "Caspian Wire", [post(1, DEAL), post(2, "Rain in Oslo")])
+    config = tmp_path / "channels.toml"
+    config.write_text(
+        f'{LOCAL_FETCH_TOML}[sources]\ntelegram_preview = "{channels.preview_base}"\n',
+        encoding="utf-8",
+    )
+
+    status = main(
+        ["check", "Israel", "--feed", "https://t.me/caspian_wire", "--config", str(config)]
+    )
+    out = capsys.readouterr().out.splitlines()
+
+    assert status == 0
+    assert out[:2] == [DEAL, "  https://t.me/caspian_wire/1"]
+    assert out[-1] == "1 of 2 articles match Israel"
+    assert channels.requests == ["/s/caspian_wire"]  # the latest page only

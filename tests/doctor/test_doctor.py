@@ -25,6 +25,7 @@ from bot.doctor.telegram import bot_api, check_token
 from bot.store import FeedOrigin, Store
 from bot.store.migrations import MIGRATIONS
 from tests.support.botapi import FakeBotAPI
+from tests.support.channel_preview import ChannelServer, news_page, post
 from tests.support.local_hosts import LOCAL_FETCH_TOML
 from tests.support.pipeline_env import FeedServer, item
 
@@ -406,3 +407,32 @@ def test_a_setup_made_by_environment_variables_alone_says_so(
     assert status == 0
     assert table["config"] == f"ok: TOPIC_ALERT__* variables (no {absent}), 0 feeds listed"
     assert table["token"].startswith("ok: @topic_alert_test_bot")
+
+
+def test_a_channel_and_a_page_are_checked_as_the_daemon_reads_them(
+    tmp_path: Path, botapi: FakeBotAPI, httpserver: HTTPServer, token: str, capsys
+) -> None:
+    channels = ChannelServer(httpserver)
+    channels.publish("caspian_wire", "Caspian Wire", [post(1, "Baku"), post(2, "Port")])
+    httpserver.expect_request("/news").respond_with_data(
+        news_page([("/port", "Port", "Ships.")]), content_type="text/html"
+    )
+    page = httpserver.url_for("/news")
+    sources = f'[sources]\ntelegram_preview = "{channels.preview_base}"\n'
+    config = write_config(
+        tmp_path,
+        botapi.base_url,
+        ADMINS,
+        sources,
+        feed(None, "https://t.me/caspian_wire"),
+        feed("Courier", page) + 'items = "div.teaser"\n',
+    )
+
+    status, table, _ = doctor(config, capsys)
+
+    assert status == 2
+    assert table["channel Caspian Wire"].startswith("ok: HTTP 200, 2 entries, newest ")
+    assert table["page Courier"] == (
+        f"FAILED: {page}: the selector matched nothing: the page changed? (div.teaser) | open "
+        "the page and fix the selector ([[feeds]] items)"
+    )

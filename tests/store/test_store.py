@@ -745,7 +745,14 @@ def test_a_feed_failing_before_release_10_counts_as_failing_since_its_last_poll(
     """Schema 10 adds when a feed's failures began; for a feed failing already, the best the
     file knows is its last poll (it has failed at least since then)."""
     old = opened_as_release(9, db, monkeypatch)
-    failing, working = (old.add_feed(f"https://{n}.example/rss").id for n in "ab")
+    # SQL: today's add_feed writes columns release 9 does not have.
+    failing, working = (
+        old.conn.execute(
+            "INSERT INTO feeds(url, created_at) VALUES (?, ?)",
+            (f"https://{n}.example/rss", NOW.isoformat()),
+        ).lastrowid
+        for n in "ab"
+    )
     polled = NOW - timedelta(hours=30)
     old.conn.execute(
         "UPDATE feeds SET error_count = 3, last_polled_at = ? WHERE id = ?",

@@ -1,5 +1,8 @@
 """/feeds for everyone; /addfeed URL and /removefeed N for the bot's operators.
 
+/addfeed also takes a Telegram channel and a page with CSS selectors
+(``bot.telegram.source_argument`` reads which).
+
 Checking a new URL (fetching it, following autodiscovery) is the fetcher's job, injected as
 ``HandlerDeps.validate_feed`` so this package never imports the feed code itself.
 """
@@ -7,7 +10,6 @@ Checking a new URL (fetching it, following autodiscovery) is the fetcher's job, 
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -20,6 +22,7 @@ from bot.telegram.arguments import ascii_number, command_argument, echo
 from bot.telegram.feed_lines import feed_line, linked
 from bot.telegram.replies import reply, reply_lines
 from bot.telegram.services import services
+from bot.telegram.source_argument import SourceArgumentError, source_argument
 from bot.telegram.updates import message_of, user_of
 
 logger = logging.getLogger(__name__)
@@ -43,19 +46,19 @@ async def list_feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 @bot_admins_only
 async def add_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    url = command_argument(message_of(update), limit=MAX_URL)
-    if _scheme(url) not in ("http", "https"):
-        await reply(
-            update, _("Give the address of a feed or a site: <code>/addfeed https://…</code>")
-        )
+    try:
+        source = source_argument(command_argument(message_of(update), limit=MAX_URL))
+    except SourceArgumentError as exc:
+        await reply(update, str(exc))
         return
+    url = source.url
     if svc.validate_feed is None:
         await reply(update, _("Adding sources from the chat is not enabled on this bot."))
         return
     if await _already_watched(update, svc.store, url):
         return
     try:
-        final_url, title = await svc.validate_feed(url)
+        final_url, title = await svc.validate_feed(source)
     except Exception as exc:  # the validator's errors are as varied as the web it fetches
         logger.info("addfeed %s refused: %s", url, str(exc).removeprefix(f"{url}: "))
         await reply(
@@ -67,7 +70,13 @@ async def add_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if await _already_watched(update, svc.store, final_url):
         return
-    feed = await svc.store.add_feed(final_url, name=title, origin=FeedOrigin.CHAT)
+    feed = await svc.store.add_feed(
+        final_url,
+        name=title,
+        origin=FeedOrigin.CHAT,
+        kind=source.kind,
+        selectors=source.selectors,
+    )
     if svc.feed_added is not None:
         await svc.feed_added(feed)
     logger.info("feed %s added by user %s", final_url, user_of(update).id)
@@ -120,11 +129,3 @@ def _refusal(exc: Exception, url: str) -> str:
     if isinstance(reason, Deferred):
         return reason.translated()
     return str(exc).removeprefix(f"{url}: ")
-
-
-def _scheme(url: str) -> str:
-    """The URL's scheme, '' when it cannot be read as a URL at all (``http://[``)."""
-    try:
-        return urlsplit(url).scheme
-    except ValueError:
-        return ""
