@@ -19,6 +19,7 @@ from bot.store.rows import (
     Delivered,
     FeedRow,
     GoneChat,
+    Linked,
     LinkedChannel,
     OutboxRow,
     PollOutcome,
@@ -30,6 +31,7 @@ from bot.store.rows import (
     StoryCopy,
     StoryUpdate,
     SubscriptionRow,
+    Unlinked,
 )
 from bot.store.states import FeedOrigin, FeedState, OutboxStatus, Paused, PollStatus, ShownAs
 from bot.store.store import Store
@@ -43,6 +45,7 @@ __all__ = [
     "FeedRow",
     "FeedState",
     "GoneChat",
+    "Linked",
     "LinkedChannel",
     "OutboxRow",
     "OutboxStatus",
@@ -63,4 +66,5 @@ __all__ = [
     "SubscriptionLimitReached",
     "SubscriptionRow",
     "UnknownRow",
+    "Unlinked",
 ]
