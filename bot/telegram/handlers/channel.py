@@ -148,14 +148,19 @@ def _named(linked: list[LinkedChannel], name: str) -> LinkedChannel:
         return selected
     wanted = {name.casefold(), str(_chat_reference(name)).casefold()}
     for channel in linked:
-        names = {str(channel.chat.id), f"@{channel.username}", channel.chat.title or ""}
-        if wanted & {n.casefold() for n in names}:
+        if wanted & _names(channel):
             return channel
     raise ArgumentError(
         _("You manage no channel {channel} here; /channel lists yours.").format(
             channel=esc(echo(name))
         )
     )
+
+
+def _names(channel: LinkedChannel) -> set[str]:
+    """What a person may call a linked channel: its id, @name and title, case-folded."""
+    names = (str(channel.chat.id), channel.username and f"@{channel.username}", channel.chat.title)
+    return {name.casefold() for name in names if name}
 
 
 def _unlinked_text(channel: str, left: Unlinked) -> str:
