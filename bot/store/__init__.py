@@ -19,6 +19,7 @@ from bot.store.rows import (
     Delivered,
     FeedRow,
     GoneChat,
+    Linked,
     LinkedChannel,
     OutboxRow,
     PollOutcome,
@@ -33,6 +34,7 @@ from bot.store.rows import (
     Surge,
     SurgeStory,
     TopicActivity,
+    Unlinked,
 )
 from bot.store.states import FeedOrigin, FeedState, OutboxStatus, Paused, PollStatus, ShownAs
 from bot.store.store import Store
@@ -46,6 +48,7 @@ __all__ = [
     "FeedRow",
     "FeedState",
     "GoneChat",
+    "Linked",
     "LinkedChannel",
     "OutboxRow",
     "OutboxStatus",
@@ -69,4 +72,5 @@ __all__ = [
     "SurgeStory",
     "TopicActivity",
     "UnknownRow",
+    "Unlinked",
 ]

@@ -138,6 +138,7 @@ class AsyncStore:
     chats_gone = _offload(Store.chats_gone)
     # linked channels
     link_channel = _offload(Store.link_channel)
+    unlink_channel = _offload(Store.unlink_channel)
     select_channel = _offload(Store.select_channel)
     linked_channels = _read(Store.linked_channels)
     selected_channel = _read(Store.selected_channel)

@@ -74,6 +74,25 @@ class LinkedChannel:
 
 
 @dataclass(frozen=True)
+class Linked:
+    """A channel just linked, and how many of its topics that resumed."""
+
+    channel: LinkedChannel
+    resumed: int
+    """Its topics paused when no one managed it (``Paused.UNLINKED``), on again now."""
+
+
+@dataclass(frozen=True)
+class Unlinked:
+    """What unlinking a channel from one private chat left of it."""
+
+    managed: bool
+    """Whether another private chat still links it (its topics go on as they were)."""
+    paused: int
+    """Its topics paused because no one manages it any more; 0 while another chat does."""
+
+
+@dataclass(frozen=True)
 class GoneChat:
     """A chat that blocked or removed the bot while it had topics (now paused)."""
 

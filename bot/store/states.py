@@ -18,6 +18,9 @@ class Paused(IntEnum):
     CHAT_GONE = 2
     """Paused because the chat blocked or removed the bot; coming back resumes exactly these,
     leaving the ones the user paused alone."""
+    UNLINKED = 3
+    """A channel's, paused because no one manages it any more (``/channel remove``); linking
+    it again resumes exactly these."""
 
 
 class OutboxStatus(StrEnum):

@@ -7,6 +7,10 @@ languages, so each loss and each return is told once however many reports of it 
 Alerts queued for the channel meanwhile stay in the outbox (the sender reads only active
 chats) and are posted when it resumes; only an alert whose post Telegram refused is marked
 failed, with Telegram's reason.
+
+The notices are sent as replies are, paced by the shared Pacer (``fairuse.paced_as_reply``),
+whoever tells: the refused post is seen by the delivery task, whose own sends are not paced
+again, and a notice sent from there unpaced could draw a 429 and be lost.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from bot.config import DeliveryConfig
 from bot.i18n import _, use
 from bot.store import AsyncStore, LinkedChannel
 from bot.telegram.acting import channel_name
+from bot.telegram.fairuse import paced_as_reply
 from bot.telegram.replies import NO_PREVIEW
 
 logger = logging.getLogger(__name__)
@@ -55,12 +60,13 @@ async def _tell(
         with use(chat_settings(private, delivery).language):
             body = text(link)
         try:
-            await bot.send_message(
-                link.private_chat_id,
-                body,
-                parse_mode=ParseMode.HTML,
-                link_preview_options=NO_PREVIEW,
-            )
+            with paced_as_reply():
+                await bot.send_message(
+                    link.private_chat_id,
+                    body,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                )
         except TelegramError as exc:
             logger.warning(
                 "could not tell chat %s about channel %s: %s",

@@ -7,7 +7,9 @@ Two mechanisms, one per question:
   alerts, as an urgent wait, so it goes ahead of queued alerts and a burst of replies can no
   longer draw 429s from Telegram. The OutboxSender paces its alerts itself and sends them
   through the same bot, from a task started in :func:`paced_by_caller`'s context, where
-  PacedReplies lets requests straight through: no alert waits for two slots.
+  PacedReplies lets requests straight through: no alert waits for two slots. What such a
+  task sends that it did not pace itself (a channel's linkers told of a refused post) is sent
+  within :func:`paced_as_reply`, so it waits for its slot like a reply.
 * :class:`CommandLimiter` — at most ``commands_per_minute`` commands per person over a sliding
   minute; past it, one polite "slow down" reply per episode and the rest ignored, so a flood
   from one person costs others nothing.
@@ -15,12 +17,13 @@ Two mechanisms, one per question:
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import logging
 import math
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 from telegram import Update
@@ -51,6 +54,21 @@ def paced_by_caller() -> contextvars.Context:
     context = contextvars.copy_context()
     context.run(_PACED_BY_CALLER.set, True)
     return context
+
+
+@contextlib.contextmanager
+def paced_as_reply() -> Iterator[None]:
+    """Messages sent within the block wait for an urgent slot as replies do, even from a task
+    of :func:`paced_by_caller`'s context: for a message its caller did not pace itself.
+
+    The delivery task paces only its alerts; a notice it sends on the way (a channel's linkers
+    told that a post was refused, ``bot.telegram.channel_state``) would otherwise reach
+    Telegram unpaced, and a 429 answer to it would lose the notice."""
+    token = _PACED_BY_CALLER.set(False)
+    try:
+        yield
+    finally:
+        _PACED_BY_CALLER.reset(token)
 
 
 class PacedReplies(BaseRateLimiter[None]):

@@ -116,7 +116,7 @@ def help_text(*, operator: bool = False) -> str:
 
 def channel_help() -> str:
     """How to have a channel's topics posted there, managed from the private chat."""
-    return _(
+    text = _(
         "<b>Channels</b>\n"
         "Add me to your channel as an administrator allowed to post messages, then send me "
         "<code>/channel @name</code> here in private (or forward me a post of the channel). "
@@ -124,6 +124,11 @@ def channel_help() -> str:
         "/frequency, /quiet, /language and /timezone act on the channel, and I post its alerts "
         "there, without buttons. /channel alone lists your channels."
     )
+    remove = _(
+        "<code>/channel remove @name</code> stops managing a channel; when no one manages it "
+        "any more, its topics pause and I post nothing there until it is linked again."
+    )
+    return f"{text}\n{remove}"
 
 
 def operator_help() -> str:

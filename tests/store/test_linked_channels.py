@@ -39,3 +39,29 @@ async def test_a_channel_pauses_and_resumes_once_each(astore: AsyncStore) -> Non
 
     assert changes == [True, False, True, False]
     assert store.get_subscription(sub.id).paused == Paused.NO
+
+
+async def test_the_last_unlink_pauses_only_active_topics_and_relinking_resumes_those(
+    astore: AsyncStore,
+) -> None:
+    store = astore.sync
+    baku = store.upsert_chat(CHANNEL, type="channel", title="Baku News")
+    store.link_channel(baku, private_chat_id=ALICE, linked_by=ALICE, username="baku_news")
+    store.link_channel(baku, private_chat_id=BOB, linked_by=BOB, username="baku_news")
+    store.add_subscription(CHANNEL, rules.compile("Baku"))
+    by_user = store.add_subscription(CHANNEL, rules.compile("Ganja"))
+    store.set_paused(by_user.id, True)
+
+    def why_paused() -> list[int]:
+        return [p for (p,) in store.conn.execute("SELECT paused FROM subscriptions ORDER BY id")]
+
+    first = store.unlink_channel(CHANNEL, ALICE)
+    last = store.unlink_channel(CHANNEL, BOB)
+    unlinked = why_paused()
+    relinked = store.link_channel(baku, private_chat_id=BOB, linked_by=BOB, username=None)
+
+    assert (first.managed, first.paused) == (True, 0)
+    assert (last.managed, last.paused) == (False, 1)
+    assert unlinked == [Paused.UNLINKED, Paused.BY_USER]
+    assert relinked.resumed == 1
+    assert why_paused() == [Paused.NO, Paused.BY_USER]

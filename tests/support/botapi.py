@@ -473,11 +473,19 @@ class FakeBotAPI:
             self._bot_members[chat_id] = self._bot_member_json(chat_id, bot_status, bot_can_post)
 
     def bot_rights_changed(
-        self, chat_id: int, *, by_user: int, status: str, can_post: bool = False
+        self,
+        chat_id: int,
+        *,
+        by_user: int,
+        status: str,
+        can_post: bool = False,
+        date: int | None = None,
     ) -> int:
         """Queue the ``my_chat_member`` update of a channel of :meth:`add_channel` whose
         administrator ``by_user`` removed the bot ("left", "kicked") or made it an
-        "administrator" (allowed to post when ``can_post``); getChatMember agrees from now."""
+        "administrator" (allowed to post when ``can_post``); getChatMember agrees from now.
+        ``date`` (Unix time, default now) says when the change happened, for updates that
+        arrive in another order than their changes were made."""
         with self._cond:
             old = self._bot_members[chat_id]
             new = self._bot_member_json(chat_id, status, can_post)
@@ -485,7 +493,7 @@ class FakeBotAPI:
             change = {
                 "chat": self._chat_json(chat_id),
                 "from": self._user(by_user, f"user{by_user}"),
-                "date": int(time.time()),
+                "date": int(time.time()) if date is None else date,
                 "old_chat_member": old,
                 "new_chat_member": new,
             }

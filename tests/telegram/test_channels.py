@@ -1,5 +1,6 @@
 """Channels: linked from a private chat with /channel, followed from there, posted to without
-buttons, paused when the bot may no longer post and resumed when it may again."""
+buttons, paused when the bot may no longer post and resumed when it may again, and unlinked
+with /channel remove (paused once no one manages them)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from bot.config import DeliveryConfig
 from bot.telegram.acting import RECHECK_AFTER
 from bot.telegram.channel_state import tell_paused
+from bot.telegram.fairuse import paced_by_caller
 from tests.support.telegram_app import USER, Bot, StartBot, alerts, publish
 from tests.support.waiting import until
 
@@ -21,6 +23,7 @@ OTHER = 2002
 LINKED = "Now managing the channel @baku_news."
 PAUSED = "⚠️ I can no longer post in the channel @baku_news"
 RESUMED = "✅ I can post in the channel @baku_news again"
+BACK_HERE = "Back to this chat: commands act on it again."
 
 
 async def linked_bot(start_bot: StartBot, **options: object) -> Bot:
@@ -278,5 +281,114 @@ async def test_channel_alone_lists_the_channels_and_selects_another(start_bot: S
         "@desk_az — selected",
         "Commands act on the channel @desk_az; /channel off switches back to this chat.",
         "/channel @name selects one.",
+        "/channel remove @name stops managing one.",
     ]
     assert own.plain.splitlines()[3] == "Commands act on this chat."
+
+
+async def test_the_last_manager_unlinking_pauses_the_channel_and_linking_again_resumes(
+    start_bot: StartBot,
+) -> None:
+    bot = await linked_bot(start_bot)
+    await bot.send(USER, "/subscribe Azerbaijan")
+    await publish(bot, "Azerbaijan and Georgia sign a rail deal", send=False)
+
+    removed = await bot.send(USER, "/channel remove @baku_news")
+    await publish(bot, "Azerbaijan wins gold")
+    listing = await bot.send(USER, "/channel")
+    own = await bot.send(USER, "/list")
+
+    assert removed.plain == (
+        "You no longer manage the channel @baku_news, and no one else does: I paused its 1 "
+        "topic and dropped the alerts waiting for it, so I post nothing more there. Link it "
+        f"again with /channel to resume it.\n{BACK_HERE}"
+    )
+    assert alerts(bot, CHANNEL) == []
+    assert listing.plain.startswith("You manage no channel here yet.")
+    assert own.plain.startswith("You follow no topics yet")
+
+    again = await bot.send(USER, "/channel @baku_news")
+    await publish(bot, "Azerbaijan hosts the next summit")
+
+    assert again.plain.endswith("Its 1 topic, paused when no one managed the channel, is on again.")
+    assert [a.plain.splitlines()[0] for a in alerts(bot, CHANNEL)] == [
+        "Azerbaijan hosts the next summit"
+    ]
+
+
+async def test_unlinking_leaves_a_channel_another_administrator_manages(
+    start_bot: StartBot,
+) -> None:
+    bot = await linked_bot(start_bot)
+    await bot.send(USER, "/subscribe Azerbaijan")
+    await bot.send(OTHER, "/channel @baku_news")
+
+    removed = await bot.send(USER, "/channel remove baku_news")
+    await publish(bot, "Azerbaijan wins gold")
+    bot.api.bot_rights_changed(CHANNEL, by_user=OTHER, status="left")
+    await until(lambda: said(bot, OTHER, PAUSED), "the other administrator told")
+
+    assert removed.plain == (
+        "You no longer manage the channel @baku_news. Another administrator still manages it, "
+        f"so its topics stay as they are.\n{BACK_HERE}"
+    )
+    assert len(alerts(bot, CHANNEL)) == 1
+    assert said(bot, USER, PAUSED) == []  # no longer told: they do not manage it
+
+
+async def test_channel_remove_finds_the_channel_by_its_title_or_says_what_is_missing(
+    start_bot: StartBot,
+) -> None:
+    bot = await start_bot()
+    bot.api.add_channel(CHANNEL, title="Desk & Co", admins=[USER])
+    bot.api.user_forwards(USER, CHANNEL, "Today's post")
+    await asyncio.to_thread(bot.api.wait_for_messages, USER, 1)
+    await bot.send(USER, "/channel off")
+
+    unnamed = await bot.send(USER, "/channel remove")
+    unknown = await bot.send(USER, "/channel remove @nobody_here")
+    removed = await bot.send(USER, "/channel remove desk & co")
+
+    assert unnamed.plain == "Name the channel to stop managing: /channel remove @name."
+    assert unknown.plain == "You manage no channel @nobody_here here; /channel lists yours."
+    assert removed.plain == "You no longer manage the channel Desk & Co; I post nothing there."
+    assert await bot.store.channel_links(CHANNEL) == []
+
+
+async def test_a_refused_post_seen_by_the_delivery_task_tells_the_linker_as_a_paced_reply(
+    start_bot: StartBot,
+) -> None:
+    bot = await linked_bot(start_bot)
+    await bot.send(USER, "/subscribe Azerbaijan")
+    bot.api.add_channel(CHANNEL, title="Baku News", username="baku_news", bot_can_post=False)
+    bot.api.inject("sendMessage", chat_id=USER, retry_after=1)  # the linker's chat is busy
+    told = partial(tell_paused, bot.application.bot, bot.store, DeliveryConfig())
+
+    # As the daemon runs its sender: in a task whose own sends are not paced again.
+    delivery = publish(bot, "Azerbaijan wins the bid", chat_gone=told)
+    await asyncio.create_task(delivery, context=paced_by_caller())
+
+    assert len(said(bot, USER, PAUSED)) == 1  # waited as told, then sent
+
+
+async def test_membership_changes_delivered_out_of_order_apply_in_the_order_made(
+    start_bot: StartBot,
+) -> None:
+    bot = await linked_bot(start_bot)
+    await bot.send(USER, "/subscribe Azerbaijan")
+    removed_at = int(datetime.now(UTC).timestamp()) - 10
+
+    # The bot removed, then made an administrator again 2 s later; the re-add arrives first.
+    bot.api.bot_rights_changed(
+        CHANNEL, by_user=OTHER, status="administrator", can_post=True, date=removed_at + 2
+    )
+    late = bot.api.bot_rights_changed(CHANNEL, by_user=OTHER, status="left", date=removed_at)
+    await handled(bot, late)
+    # Telegram's view is the latest change's: the bot may post.
+    bot.api.add_channel(CHANNEL, title="Baku News", username="baku_news", admins=[USER, OTHER])
+    await publish(bot, "Azerbaijan hosts the next summit")
+
+    # Whichever handler starts first, the linker last hears what came last: it may post.
+    assert len(said(bot, USER, PAUSED)) == len(said(bot, USER, RESUMED))
+    assert (await bot.store.get_chat(CHANNEL)).active
+    assert len(alerts(bot, CHANNEL)) == 1
