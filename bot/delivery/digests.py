@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from types import MappingProxyType
 
 from bot.delivery.format import DigestItem, digest_heading, format_digest
 from bot.i18n import _
@@ -31,9 +32,17 @@ class DigestMessage:
     """Copies of a story the message names on its story's line: settled as shown "also"."""
 
 
-def burst_digest(rows: list[OutboxRow], zone: tzinfo) -> list[DigestMessage]:
+Titles = Mapping[int, str]
+"""Article row id → its title translated into the chat's language (``bot.translation``); an
+article not in it is listed under its own title."""
+UNTRANSLATED: Titles = MappingProxyType({})
+
+
+def burst_digest(
+    rows: list[OutboxRow], zone: tzinfo, *, titles: Titles = UNTRANSLATED
+) -> list[DigestMessage]:
     """ "N new alerts": every row as it came, each line naming its topics."""
-    return _messages(rows, [_burst_item(row) for row in rows], zone)
+    return _messages(rows, [_burst_item(row, titles) for row in rows], zone)
 
 
 def scheduled_digest(
@@ -42,6 +51,7 @@ def scheduled_digest(
     *,
     now: datetime,
     copies: Mapping[int, list[StoryCopy]],
+    titles: Titles = UNTRANSLATED,
 ) -> list[DigestMessage]:
     """The digest of rows whose time has come: topic by topic, newest first, headed by the
     period it covers (and "sent late" when it is); a story's waiting copies are named on its
@@ -50,7 +60,7 @@ def scheduled_digest(
     due = max(row.due_at or now for row in rows)
     since = min(row.period_from or row.created_at for row in rows)
     heading = digest_heading(since, due, zone, now=now)
-    items = [_scheduled_item(row, copies.get(row.id, ())) for row in rows]
+    items = [_scheduled_item(row, titles, copies.get(row.id, ())) for row in rows]
     return [
         DigestMessage(
             page.rows,
@@ -72,20 +82,21 @@ def _messages(
     return messages
 
 
-def _burst_item(row: OutboxRow) -> DigestItem:
+def _burst_item(row: OutboxRow, titles: Titles) -> DigestItem:
     article = row.article.article
     topic = "; ".join(sub.rule for sub in row.subscriptions)
-    return DigestItem(title=article.title, url=article.url, topic=topic, published=row.article.when)
+    title = titles.get(row.article.rowid, article.title)
+    return DigestItem(title=title, url=article.url, topic=topic, published=row.article.when)
 
 
-def _scheduled_item(row: OutboxRow, copies: Sequence[StoryCopy] = ()) -> DigestItem:
+def _scheduled_item(row: OutboxRow, titles: Titles, copies: Sequence[StoryCopy] = ()) -> DigestItem:
     """A line of a scheduled digest: under the row's first topic, naming the others, and
     the other sources of its story."""
     article = row.article.article
     first, *others = [f"#{sub.number} {sub.rule}" for sub in _topics(row)] or [_("A removed topic")]
     sources = [article.source, *(copy.source for copy in copies)]
     return DigestItem(
-        title=article.title,
+        title=titles.get(row.article.rowid, article.title),
         url=article.url,
         topic=first,
         published=row.article.when,

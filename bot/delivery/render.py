@@ -18,7 +18,15 @@ from bot.config import DeliveryConfig
 from bot.delivery.buttons import topic_buttons
 from bot.delivery.format import CopyLike, RenderedAlert, format_alert
 from bot.store.rows import OutboxRow, SubscriptionRow
-from bot.summary import LLMSummarizer, matched_line, summarize_article
+from bot.summary import (
+    LLMSummarizer,
+    Summary,
+    find_terms,
+    matched_line,
+    matched_terms,
+    summarize_article,
+)
+from bot.translation import AlertTranslator
 
 Explain = Callable[[Article, Sequence[SubscriptionRow]], list[rules.Hit]]
 """Where the subscriptions' rules matched the article, all together in their order."""
@@ -37,26 +45,46 @@ async def render_outbox_row(
     also: Sequence[CopyLike] = (),
     delivery: DeliveryConfig | None = None,
     llm: LLMSummarizer | None = None,
+    translator: AlertTranslator | None = None,
 ) -> RenderedAlert:
     """The alert for ``row``: its buttons act on its topic, or ask which when it has several.
 
     Dates show in the chat's time zone (:class:`bot.chat_settings.ChatSettings`), the summary
     takes at most ``[delivery] summary_chars`` (its defaults without ``delivery``).
     With ``llm`` (``[summary] provider = "openai"``) the model writes the summary, and any
-    failure of it falls back to the extractive one.
+    failure of it falls back to the extractive one. With ``translator`` (``[translate]``), a
+    chat that reads translations gets an article in another language translated, or (when
+    the translation fails or is late) as it is.
     """
     delivery = delivery or DeliveryConfig()
+    settings = chat_settings(row.chat, delivery)
     article = row.article.article
     hits = explain(article, row.subscriptions)
-    summary = await summarize_article(
-        article.title, article.text, hits, llm=llm, max_chars=delivery.summary_chars
-    )
+    translation = None
+    if translator is not None and translator.wanted_by(row.chat):
+        translation = await translator.translate(row.article, settings.language)
+    if translation is None:
+        summary = await summarize_article(
+            article.title, article.text, hits, llm=llm, max_chars=delivery.summary_chars
+        )
+    else:
+        summary = translated_summary(translation.summary, article, hits)
     return format_alert(
         article,
         summary,
         topics=[sub.rule for sub in row.subscriptions],
         matched=matched_line(hits),
-        tz=chat_settings(row.chat, delivery).zone,
+        tz=settings.zone,
         also=also,
         buttons=topic_buttons(row.id, [sub.id for sub in row.subscriptions]),
+        translation=translation,
     )
+
+
+def translated_summary(text: str, article: Article, hits: Sequence[rules.Hit]) -> Summary:
+    """The translated lead with the matched terms in bold where the translation has them: as
+    the rule names them ("Israel" in an English translation of a Russian article matched
+    through its CLDR name) or as the article spells them (a name left as it was)."""
+    spelled = matched_terms(hits, title=article.title, text=article.text)
+    named = [hit.term.partition(" (")[0] for hit in hits]  # "Israel (Израиль)": the rule's term
+    return Summary(text=text, highlights=find_terms(text, dict.fromkeys([*spelled, *named])))

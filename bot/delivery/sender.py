@@ -43,7 +43,7 @@ from bot.clock import Clock, utcnow
 from bot.config import DeliveryConfig
 from bot.delivery.buttons import Buttons, to_markup
 from bot.delivery.cycle import Cycle, DeliveryReport
-from bot.delivery.digests import DigestMessage, burst_digest, scheduled_digest
+from bot.delivery.digests import DigestMessage, Titles, burst_digest, scheduled_digest
 from bot.delivery.pacing import Pacer, retry_after_seconds
 from bot.delivery.plan import plan_delivery
 from bot.delivery.recording import SendRecorder, note_failure
@@ -52,6 +52,7 @@ from bot.delivery.story_edits import StoryEditor
 from bot.i18n import use
 from bot.ops.activity import Activity
 from bot.store import AsyncStore, Delivered, OutboxRow, ShownAs, StoryCopy, StoryUpdate
+from bot.translation import AlertTranslator
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +122,7 @@ class OutboxSender:
         delivery: DeliveryConfig | None = None,
         activity: Activity | None = None,
         now: Clock = utcnow,
+        translator: AlertTranslator | None = None,
     ) -> None:
         self.bot = bot
         self.store = store
@@ -142,6 +144,8 @@ class OutboxSender:
         self.health = store.health
         self.activity = activity or Activity()
         """Told of every row settled, for the metrics and the log's summary."""
+        self.translator = translator
+        """Translates the titles a digest lists (``[translate]``); alerts, ``render``."""
         self.recorder = SendRecorder(store)
         self._failing = False
         """Sends have met network errors since the last one that got through (an outage)."""
@@ -275,8 +279,15 @@ class OutboxSender:
             await self.store.schedule_alerts(plan.schedule)
         scheduled = [row.id for row in plan.due if row.due_at is not None]
         copies = await self.store.waiting_copies(scheduled) if scheduled else {}
+        titles = await self._digest_titles(plan.due, settings)
         messages = self._messages(
-            plan.due, cycle, zone=settings.zone, silent=plan.silent, now=now, copies=copies
+            plan.due,
+            cycle,
+            zone=settings.zone,
+            silent=plan.silent,
+            now=now,
+            copies=copies,
+            titles=titles,
         )
         chat_id = rows[0].chat.id
         for prepare in messages:
@@ -294,6 +305,7 @@ class OutboxSender:
         silent: bool,
         now: datetime,
         copies: Mapping[int, list[StoryCopy]],
+        titles: Titles,
     ) -> Iterator[_Prepare]:
         """Per forum thread: the scheduled digest when due, then the alerts as they happen:
         a digest when they pile up, else one alert per row, each made when its send slot
@@ -304,11 +316,38 @@ class OutboxSender:
         for thread_rows in by_thread.values():
             scheduled = [row for row in thread_rows if row.due_at is not None]
             alerts = [row for row in thread_rows if row.due_at is None]
-            pages = scheduled_digest(scheduled, zone, now=now, copies=copies) if scheduled else []
+            pages = (
+                scheduled_digest(scheduled, zone, now=now, copies=copies, titles=titles)
+                if scheduled
+                else []
+            )
             if len(alerts) > self.digest_threshold:
-                pages, alerts = pages + burst_digest(alerts, zone), []
+                pages, alerts = pages + burst_digest(alerts, zone, titles=titles), []
             yield from (partial(_ready, _Message.digest(page, silent=silent)) for page in pages)
             yield from (partial(self._alert, row, cycle, silent) for row in alerts)
+
+    async def _digest_titles(self, rows: list[OutboxRow], settings: ChatSettings) -> Titles:
+        """The translated titles of the articles the chat's digests will list, when it reads
+        translations: all at once, so a digest waits at most one translation's bound.
+
+        Rows held for a scheduled digest are listed in one; alerts due now are when there are
+        more than the digest threshold of them (counted over the chat, so a chat whose forum
+        threads stay under it each has titles translated that its alerts then reuse).
+        """
+        if self.translator is None or not rows or not self.translator.wanted_by(rows[0].chat):
+            return {}
+        alerts = [row for row in rows if row.due_at is None]
+        listed = rows if len(alerts) > self.digest_threshold else [r for r in rows if r.due_at]
+        articles = {row.article.rowid: row.article for row in listed}
+        translator = self.translator
+        translated = await asyncio.gather(
+            *(translator.translate(article, settings.language) for article in articles.values())
+        )
+        return {
+            rowid: translation.title
+            for rowid, translation in zip(articles, translated, strict=True)
+            if translation is not None
+        }
 
     async def _alert(self, row: OutboxRow, cycle: Cycle, silent: bool) -> _Message | None:
         try:

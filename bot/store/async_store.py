@@ -134,6 +134,7 @@ class AsyncStore:
     set_chat_timezone = _offload(Store.set_chat_timezone)
     set_chat_language = _offload(Store.set_chat_language)
     set_chat_quiet = _offload(Store.set_chat_quiet)
+    set_chat_translate = _offload(Store.set_chat_translate)
     migrate_chat = _offload(Store.migrate_chat)
     chats_gone = _offload(Store.chats_gone)
     # subscriptions
@@ -201,3 +202,6 @@ class AsyncStore:
     open_notices = _offload(Store.open_notices)
     save_notices = _offload(Store.save_notices)
     feed_states = _read(Store.feed_states)
+    # translations
+    get_translation = _read(Store.get_translation)
+    save_translation = _offload(Store.save_translation)

@@ -29,6 +29,7 @@ from bot.store.polls import PollsTable
 from bot.store.saved_rules import SavedRulesTable
 from bot.store.stats import StatsTable
 from bot.store.subscriptions import SubscriptionsTable
+from bot.store.translations import TranslationsTable
 
 BUSY_TIMEOUT = 5.0
 """Seconds a write waits for another connection's write lock before failing as locked."""
@@ -47,6 +48,7 @@ class Store(
     ForumThreadsTable,
     HintsTable,
     NoticesTable,
+    TranslationsTable,
     Connected,
 ):
     """Typed access to the database; see docs/architecture.md for the tables.
