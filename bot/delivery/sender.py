@@ -43,7 +43,13 @@ from bot.clock import Clock, utcnow
 from bot.config import DeliveryConfig
 from bot.delivery.buttons import Buttons, to_markup
 from bot.delivery.cycle import Cycle, DeliveryReport
-from bot.delivery.digests import DigestMessage, Titles, burst_digest, scheduled_digest
+from bot.delivery.digests import (
+    UNTRANSLATED,
+    DigestMessage,
+    Titles,
+    burst_digest,
+    scheduled_digest,
+)
 from bot.delivery.pacing import Pacer, retry_after_seconds
 from bot.delivery.plan import plan_delivery
 from bot.delivery.recording import SendRecorder, note_failure
@@ -328,26 +334,22 @@ class OutboxSender:
 
     async def _digest_titles(self, rows: list[OutboxRow], settings: ChatSettings) -> Titles:
         """The translated titles of the articles the chat's digests will list, when it reads
-        translations: all at once, so a digest waits at most one translation's bound.
+        translations: asked for together, so a digest waits at most one translation's bound.
 
         Rows held for a scheduled digest are listed in one; alerts due now are when there are
         more than the digest threshold of them (counted over the chat, so a chat whose forum
         threads stay under it each has titles translated that its alerts then reuse).
         """
         if self.translator is None or not rows or not self.translator.wanted_by(rows[0].chat):
-            return {}
+            return UNTRANSLATED
         alerts = [row for row in rows if row.due_at is None]
         listed = rows if len(alerts) > self.digest_threshold else [r for r in rows if r.due_at]
-        articles = {row.article.rowid: row.article for row in listed}
-        translator = self.translator
-        translated = await asyncio.gather(
-            *(translator.translate(article, settings.language) for article in articles.values())
+        if not listed:
+            return UNTRANSLATED
+        translated = await self.translator.translate_all(
+            [row.article for row in listed], settings.language
         )
-        return {
-            rowid: translation.title
-            for rowid, translation in zip(articles, translated, strict=True)
-            if translation is not None
-        }
+        return {rowid: translation.title for rowid, translation in translated.items()}
 
     async def _alert(self, row: OutboxRow, cycle: Cycle, silent: bool) -> _Message | None:
         try:

@@ -203,5 +203,5 @@ class AsyncStore:
     save_notices = _offload(Store.save_notices)
     feed_states = _read(Store.feed_states)
     # translations
-    get_translation = _read(Store.get_translation)
-    save_translation = _offload(Store.save_translation)
+    get_translations = _read(Store.get_translations)
+    save_translations = _offload(Store.save_translations)

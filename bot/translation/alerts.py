@@ -21,9 +21,9 @@ import logging
 import sqlite3
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 
-from bot.article import Article
 from bot.chat_model import HourlyBudget
 from bot.clock import Clock, utcnow
 from bot.config import TranslateConfig
@@ -44,6 +44,8 @@ _HOUR = 3600.0
 _Key = tuple[int, str]
 """(article row id, target language)."""
 _Result = tuple[StoredTranslation | None, TranslationOutcome]
+_Batch = asyncio.Task[dict[int, _Result]]
+"""One translator call for some articles of one language, by article row id."""
 
 
 class AlertTranslator:
@@ -71,7 +73,7 @@ class AlertTranslator:
         self.now = now
         self._clock = clock
         self._budget = HourlyBudget(config.hourly_chars, clock=clock)
-        self._in_flight: dict[_Key, asyncio.Task[_Result]] = {}
+        self._in_flight: dict[_Key, _Batch] = {}
         self._failed: OrderedDict[_Key, float] = OrderedDict()
         self._budget_told: float | None = None
 
@@ -82,57 +84,107 @@ class AlertTranslator:
     async def translate(self, article: StoredArticle, target: str) -> StoredTranslation | None:
         """``article``'s title and lead in ``target``, or None: when it is in ``target``
         already, its language is unknown, or no translation came within the bound."""
-        source = article_language(article.article)
-        if source is None or source == primary_subtag(target):
-            return None
-        key = (article.rowid, target)
-        if self._failed_lately(key):
-            self.activity.translation(TranslationOutcome.FAILED)
-            return None
-        task = self._in_flight.get(key)
-        shared = task is not None
-        if task is None:
-            task = asyncio.create_task(self._translation(article.article, key, source))
-            self._in_flight[key] = task
-            task.add_done_callback(lambda _done: self._in_flight.pop(key, None))
-        try:
-            async with asyncio.timeout(self.config.timeout):
-                translation, outcome = await asyncio.shield(task)
-        except TimeoutError:
-            translation, outcome = None, TranslationOutcome.TIMEOUT
-        if shared and outcome is TranslationOutcome.TRANSLATED:
-            outcome = TranslationOutcome.CACHED
-        self.activity.translation(outcome)
-        return translation
+        return (await self.translate_all([article], target)).get(article.rowid)
 
-    async def _translation(self, article: Article, key: _Key, source: str) -> _Result:
-        """The stored translation, else the translator's (then stored), with its outcome."""
-        article_id, target = key
+    async def translate_all(
+        self, articles: Sequence[StoredArticle], target: str
+    ) -> dict[int, StoredTranslation]:
+        """The translations into ``target`` that came within the bound, by article row id:
+        those stored, those being made for other chats, and the others in one call per
+        source language (a digest's titles are one request, not one each)."""
+        waiting: dict[int, tuple[_Batch, bool]] = {}
+        new: dict[str, list[StoredArticle]] = {}
+        for article in {article.rowid: article for article in articles}.values():
+            source = article_language(article.article)
+            key = (article.rowid, target)
+            if source is None or source == primary_subtag(target):
+                continue
+            if self._failed_lately(key):
+                self.activity.translation(TranslationOutcome.FAILED)
+            elif key in self._in_flight:
+                waiting[article.rowid] = (self._in_flight[key], True)
+            else:
+                new.setdefault(source, []).append(article)
+        for source, group in new.items():
+            batch = asyncio.create_task(self._batch(group, source, target))
+            keys = [(article.rowid, target) for article in group]
+            for key in keys:
+                self._in_flight[key] = batch
+                waiting[key[0]] = (batch, False)
+            batch.add_done_callback(partial(self._landed, keys))
+        if not waiting:
+            return {}
+        done, _late = await asyncio.wait(
+            {batch for batch, _ in waiting.values()}, timeout=self.config.timeout
+        )
+        translations = {}
+        for rowid, (batch, shared) in waiting.items():
+            translation, outcome = (
+                batch.result()[rowid] if batch in done else (None, TranslationOutcome.TIMEOUT)
+            )
+            if shared and outcome is TranslationOutcome.TRANSLATED:
+                outcome = TranslationOutcome.CACHED
+            self.activity.translation(outcome)
+            if translation is not None:
+                translations[rowid] = translation
+        return translations
+
+    def _landed(self, keys: list[_Key], batch: _Batch) -> None:
+        for key in keys:
+            if self._in_flight.get(key) is batch:
+                del self._in_flight[key]
+
+    async def _batch(
+        self, articles: list[StoredArticle], source: str, target: str
+    ) -> dict[int, _Result]:
+        """The stored translations of ``articles``, and the translator's of the others in
+        one call (then stored), each with its outcome."""
         try:
-            stored = await self.store.get_translation(article_id, target)
+            stored = await self.store.get_translations([a.rowid for a in articles], target)
         except sqlite3.Error as exc:  # the store's fault is told by its health; translate anew
-            logger.debug("stored translation of article %s not read: %r", article_id, exc)
-            stored = None
-        if stored is not None:
-            return stored, TranslationOutcome.CACHED
-        lead = summarize(article.title, article.text, max_chars=self.summary_chars).text
-        characters = len(article.title) + len(lead)
+            logger.debug("stored translations not read: %r", exc)
+            stored = {}
+        results: dict[int, _Result] = {
+            rowid: (translation, TranslationOutcome.CACHED) for rowid, translation in stored.items()
+        }
+        missing = [article for article in articles if article.rowid not in stored]
+        if missing:
+            results.update(await self._translated(missing, source, target))
+        return results
+
+    async def _translated(
+        self, articles: list[StoredArticle], source: str, target: str
+    ) -> dict[int, _Result]:
+        texts = []
+        for stored in articles:
+            title, text = stored.article.title, stored.article.text
+            texts += [title, summarize(title, text, max_chars=self.summary_chars).text]
+        characters = sum(map(len, texts))
         if not self._budget.spend(characters):
             self._tell_budget_spent()
-            return None, TranslationOutcome.OVER_BUDGET
+            return {a.rowid: (None, TranslationOutcome.OVER_BUDGET) for a in articles}
         self.activity.translator_called(characters)
         try:
-            title, summary = await self.translator.translate([article.title, lead], source, target)
+            translated = await self.translator.translate(texts, source, target)
         except TranslationError as exc:
-            logger.warning("article %s not translated to %s: %s", article_id, target, exc)
-            self._note_failure(key)
-            return None, TranslationOutcome.FAILED
-        translation = StoredTranslation(source, " ".join(title.split()), " ".join(summary.split()))
+            ids = [a.rowid for a in articles]
+            logger.warning("articles %s not translated to %s: %s", ids, target, exc)
+            for failed in articles:
+                self._note_failure((failed.rowid, target))
+            return {a.rowid: (None, TranslationOutcome.FAILED) for a in articles}
+        translations = {
+            article.rowid: StoredTranslation(
+                source, " ".join(title.split()), " ".join(lead.split())
+            )
+            for article, title, lead in zip(
+                articles, translated[::2], translated[1::2], strict=True
+            )
+        }
         try:
-            await self.store.save_translation(article_id, target, translation, at=self.now())
+            await self.store.save_translations(target, translations, at=self.now())
         except sqlite3.Error as exc:  # shown now all the same; the next chat asks again
-            logger.debug("translation of article %s not kept: %r", article_id, exc)
-        return translation, TranslationOutcome.TRANSLATED
+            logger.debug("translations not kept: %r", exc)
+        return {rowid: (t, TranslationOutcome.TRANSLATED) for rowid, t in translations.items()}
 
     def _failed_lately(self, key: _Key) -> bool:
         failed_at = self._failed.get(key)
