@@ -46,6 +46,8 @@ _Key = tuple[int, str]
 _Result = tuple[StoredTranslation | None, TranslationOutcome]
 _Batch = asyncio.Task[dict[int, _Result]]
 """One translator call for some articles of one language, by article row id."""
+_Waiting = tuple[_Batch, bool]
+"""The batch an article waits for, and whether another request started it (shared)."""
 
 
 class AlertTranslator:
@@ -92,7 +94,27 @@ class AlertTranslator:
         """The translations into ``target`` that came within the bound, by article row id:
         those stored, those being made for other chats, and the others in one call per
         source language (a digest's titles are one request, not one each)."""
-        waiting: dict[int, tuple[_Batch, bool]] = {}
+        waiting = self._ask(articles, target)
+        if not waiting:
+            return {}
+        done, _late = await asyncio.wait(
+            {batch for batch, _ in waiting.values()}, timeout=self.config.timeout
+        )
+        translations = {}
+        for rowid, (batch, shared) in waiting.items():
+            translation, outcome = _result(batch, rowid, done)
+            if shared and outcome is TranslationOutcome.TRANSLATED:
+                outcome = TranslationOutcome.CACHED
+            self.activity.translation(outcome)
+            if translation is not None:
+                translations[rowid] = translation
+        return translations
+
+    def _ask(self, articles: Sequence[StoredArticle], target: str) -> dict[int, _Waiting]:
+        """The batch each article that needs translating waits for, by row id: one already
+        under way (shared), else a new one per source language. Articles in ``target``, in
+        no known language or whose translation failed lately wait for none."""
+        waiting: dict[int, _Waiting] = {}
         new: dict[str, list[StoredArticle]] = {}
         for article in {article.rowid: article for article in articles}.values():
             source = article_language(article.article)
@@ -112,27 +134,16 @@ class AlertTranslator:
                 self._in_flight[key] = batch
                 waiting[key[0]] = (batch, False)
             batch.add_done_callback(partial(self._landed, keys))
-        if not waiting:
-            return {}
-        done, _late = await asyncio.wait(
-            {batch for batch, _ in waiting.values()}, timeout=self.config.timeout
-        )
-        translations = {}
-        for rowid, (batch, shared) in waiting.items():
-            translation, outcome = (
-                batch.result()[rowid] if batch in done else (None, TranslationOutcome.TIMEOUT)
-            )
-            if shared and outcome is TranslationOutcome.TRANSLATED:
-                outcome = TranslationOutcome.CACHED
-            self.activity.translation(outcome)
-            if translation is not None:
-                translations[rowid] = translation
-        return translations
+        return waiting
 
     def _landed(self, keys: list[_Key], batch: _Batch) -> None:
+        """A batch is over: later requests for its articles read the store (or try again);
+        a batch that broke in a way :meth:`_batch` does not foresee is logged here, once."""
         for key in keys:
             if self._in_flight.get(key) is batch:
                 del self._in_flight[key]
+        if not batch.cancelled() and (error := batch.exception()) is not None:
+            logger.error("translating articles failed", exc_info=error)
 
     async def _batch(
         self, articles: list[StoredArticle], source: str, target: str
@@ -211,3 +222,12 @@ class AlertTranslator:
                 "it frees up ([translate] hourly_chars)",
                 self.config.hourly_chars,
             )
+
+
+def _result(batch: _Batch, rowid: int, done: set[_Batch]) -> _Result:
+    """What ``batch`` gave the article, if it was ``done`` in time (untranslated if it broke)."""
+    if batch not in done:
+        return None, TranslationOutcome.TIMEOUT
+    if batch.cancelled() or batch.exception() is not None:
+        return None, TranslationOutcome.FAILED
+    return batch.result()[rowid]

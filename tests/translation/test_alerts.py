@@ -101,6 +101,24 @@ async def test_an_article_in_the_chats_language_is_not_sent_to_the_translator(
     assert alert_of(botapi, 5001).plain.splitlines()[0] == "Israel and Azerbaijan sign deal"
 
 
+async def test_a_russian_chat_reads_an_english_article_in_russian(
+    desk: Desk, botapi: FakeBotAPI, libretranslate: FakeLibreTranslate
+) -> None:
+    """The note names the article's language in the chat's, by CLDR's name."""
+    await desk.follow([5001])
+    await desk.store.set_chat_language(5001, "ru")
+    libretranslate.phrasebook = {TITLE_EN: TITLE_RU}
+    await desk.publish(TITLE_EN, "Israel and Azerbaijan met.", language="en")
+
+    await desk.deliver()
+
+    [request] = libretranslate.requests
+    assert (request["source"], request["target"]) == ("en", "ru")
+    lines = alert_of(botapi, 5001).plain.splitlines()
+    assert lines[:2] == [TITLE_RU, TITLE_EN]
+    assert "Перевод, язык оригинала: английский" in lines
+
+
 @pytest.mark.parametrize("misbehave", ["slow", "failing"])
 async def test_a_slow_or_failing_translator_leaves_the_alerts_untranslated_and_on_time(
     desk: Desk, botapi: FakeBotAPI, libretranslate: FakeLibreTranslate, misbehave: str
