@@ -209,7 +209,7 @@ def format_alert(
     title = f"<b>{link(label, article.url)}</b>"
     original = (
         f"<i>{esc(shorten(article.title, _MAX_TITLE))}</i>"
-        if translation is not None and article.title.strip()
+        if translation is not None and article.title.strip() not in ("", shown.strip())
         else ""
     )
     head = "\n".join(filter(None, [title, original, _source_line(article, tz)]))

@@ -18,14 +18,7 @@ from bot.config import DeliveryConfig
 from bot.delivery.buttons import topic_buttons
 from bot.delivery.format import CopyLike, RenderedAlert, format_alert
 from bot.store.rows import OutboxRow, SubscriptionRow
-from bot.summary import (
-    LLMSummarizer,
-    Summary,
-    find_terms,
-    matched_line,
-    matched_terms,
-    summarize_article,
-)
+from bot.summary import LLMSummarizer, matched_line, summarize_article, written_summary
 from bot.translation import AlertTranslator
 
 Explain = Callable[[Article, Sequence[SubscriptionRow]], list[rules.Hit]]
@@ -68,7 +61,7 @@ async def render_outbox_row(
             article.title, article.text, hits, llm=llm, max_chars=delivery.summary_chars
         )
     else:
-        summary = translated_summary(translation.summary, article, hits)
+        summary = written_summary(translation.summary, hits, title=article.title, text=article.text)
     return format_alert(
         article,
         summary,
@@ -79,12 +72,3 @@ async def render_outbox_row(
         buttons=topic_buttons(row.id, [sub.id for sub in row.subscriptions]),
         translation=translation,
     )
-
-
-def translated_summary(text: str, article: Article, hits: Sequence[rules.Hit]) -> Summary:
-    """The translated lead with the matched terms in bold where the translation has them: as
-    the rule names them ("Israel" in an English translation of a Russian article matched
-    through its CLDR name) or as the article spells them (a name left as it was)."""
-    spelled = matched_terms(hits, title=article.title, text=article.text)
-    named = [hit.term.partition(" (")[0] for hit in hits]  # "Israel (Израиль)": the rule's term
-    return Summary(text=text, highlights=find_terms(text, dict.fromkeys([*spelled, *named])))

@@ -25,9 +25,8 @@ from bot.summary.extractive import (
     DEFAULT_MAX_CHARS,
     HitLike,
     Summary,
-    find_terms,
-    matched_terms,
     summarize,
+    written_summary,
 )
 
 logger = logging.getLogger(__name__)
@@ -87,8 +86,7 @@ async def summarize_article(
         written = None
     if not written:
         return summarize(title, text, hits, max_chars=max_chars)
-    terms = matched_terms(hits, title=title, text=text)
-    return Summary(text=written, highlights=find_terms(written, terms))
+    return written_summary(written, hits, title=title, text=text)
 
 
 def llm_from_config(config: SummaryConfig) -> LLMSummarizer | None:
