@@ -11,12 +11,13 @@ from pytest_httpserver import HTTPServer
 
 from bot.chat_model import ChatModel
 from bot.ops.activity import TranslationOutcome
-from bot.translation import ModelTranslator
+from bot.translation import LibreTranslate, ModelTranslator
 from tests.support.botapi import FakeBotAPI
 from tests.support.translators import FakeLibreTranslate, FakeModelTranslator
 from tests.translation.conftest import (
     BOUND,
     PHRASEBOOK,
+    SHORT_BOUND,
     TEXT_RU,
     TITLE_EN,
     TITLE_RU,
@@ -121,8 +122,10 @@ async def test_a_russian_chat_reads_an_english_article_in_russian(
 
 @pytest.mark.parametrize("misbehave", ["slow", "failing"])
 async def test_a_slow_or_failing_translator_leaves_the_alerts_untranslated_and_on_time(
-    desk: Desk, botapi: FakeBotAPI, libretranslate: FakeLibreTranslate, misbehave: str
+    astore, bot, botapi: FakeBotAPI, libretranslate: FakeLibreTranslate, misbehave: str
 ) -> None:
+    backend = LibreTranslate(libretranslate.endpoint, None, timeout=SHORT_BOUND)
+    desk = desk_for(astore, bot, backend, timeout=SHORT_BOUND)
     if misbehave == "slow":
         libretranslate.slow()
     else:
@@ -148,8 +151,6 @@ async def test_a_slow_or_failing_translator_leaves_the_alerts_untranslated_and_o
 async def test_over_the_hourly_budget_alerts_go_untranslated_and_it_is_logged_once(
     astore, bot, botapi: FakeBotAPI, libretranslate: FakeLibreTranslate, caplog
 ) -> None:
-    from bot.translation import LibreTranslate
-
     backend = LibreTranslate(libretranslate.endpoint, None, timeout=BOUND)
     desk = desk_for(astore, bot, backend, hourly_chars=len(TITLE_RU) + len(TEXT_RU) + 10)
     await desk.follow([5001])
@@ -211,8 +212,6 @@ async def test_a_translators_markup_is_shown_as_text(
 ) -> None:
     """Text from a translator is no more trusted than a feed's: its tags arrive as text."""
     hostile = FakeLibreTranslate(httpserver, {TITLE_RU: '<a href="javascript:x">Click</a> & <b>'})
-    from bot.translation import LibreTranslate
-
     desk = desk_for(astore, bot, LibreTranslate(hostile.endpoint, None, timeout=BOUND))
     await desk.follow([5001])
     await desk.publish()

@@ -17,7 +17,7 @@ from bot.wiring import build
 from tests.support.botapi import FakeBotAPI
 from tests.support.outbox_env import drain
 from tests.support.translators import FakeLibreTranslate
-from tests.translation.conftest import TEXT_RU, TITLE_EN, TITLE_RU
+from tests.translation.conftest import BOUND, TEXT_RU, TITLE_EN, TITLE_RU
 
 REALTIME_CHAT, DAILY_CHAT = 6001, 6002
 
@@ -32,7 +32,9 @@ async def test_the_process_translates_alerts_and_scheduled_digests(
     config = Config(
         storage=StorageConfig(path=str(tmp_path / "bot.db")),
         rules=RulesConfig(languages=["en", "ru"]),
-        translate=TranslateConfig(backend="libretranslate", endpoint=libretranslate.endpoint),
+        translate=TranslateConfig(
+            backend="libretranslate", endpoint=libretranslate.endpoint, timeout=BOUND
+        ),
     )
     unpaced = Pacer(per_second=1000, per_chat_interval=0, per_group_minute=100_000)
     async with build(config, now=lambda: moment[0], pacer=unpaced) as services:
