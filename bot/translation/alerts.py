@@ -78,6 +78,8 @@ class AlertTranslator:
         self._in_flight: dict[_Key, _Batch] = {}
         self._failed: OrderedDict[_Key, float] = OrderedDict()
         self._budget_told: float | None = None
+        self._failing = False
+        """Calls have failed since the last one that worked (the translator is down)."""
 
     def wanted_by(self, chat: ChatRow) -> bool:
         """Whether ``chat`` reads translations: its /translate choice, else the config's."""
@@ -178,11 +180,13 @@ class AlertTranslator:
         try:
             translated = await self.translator.translate(texts, source, target)
         except TranslationError as exc:
-            ids = [a.rowid for a in articles]
-            logger.warning("articles %s not translated to %s: %s", ids, target, exc)
+            self._tell_failure([a.rowid for a in articles], target, exc)
             for failed in articles:
                 self._note_failure((failed.rowid, target))
             return {a.rowid: (None, TranslationOutcome.FAILED) for a in articles}
+        if self._failing:
+            self._failing = False
+            logger.info("the translator answers again")
         translations = {
             article.rowid: StoredTranslation(
                 source, " ".join(title.split()), " ".join(lead.split())
@@ -196,6 +200,20 @@ class AlertTranslator:
         except sqlite3.Error as exc:  # shown now all the same; the next chat asks again
             logger.debug("translations not kept: %r", exc)
         return {rowid: (t, TranslationOutcome.TRANSLATED) for rowid, t in translations.items()}
+
+    def _tell_failure(self, ids: list[int], target: str, error: TranslationError) -> None:
+        """Told when translations start failing, then at DEBUG until one works again: a
+        translator down for hours is one line, not one per article."""
+        level = logging.DEBUG if self._failing else logging.WARNING
+        self._failing = True
+        logger.log(
+            level,
+            "articles %s not translated to %s: %s; alerts go untranslated until the "
+            "translator answers again",
+            ids,
+            target,
+            error,
+        )
 
     def _failed_lately(self, key: _Key) -> bool:
         failed_at = self._failed.get(key)

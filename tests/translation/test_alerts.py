@@ -148,6 +148,32 @@ async def test_a_slow_or_failing_translator_leaves_the_alerts_untranslated_and_o
     assert untranslated == len(chats)
 
 
+async def test_a_translator_down_is_one_line_in_the_log_until_it_answers_again(
+    desk: Desk, botapi: FakeBotAPI, libretranslate: FakeLibreTranslate, caplog
+) -> None:
+    await desk.follow([5001])
+    libretranslate.failing()
+    with caplog.at_level(logging.INFO, logger="bot.translation.alerts"):
+        await desk.publish()
+        await desk.deliver()
+        await desk.publish()
+        await desk.deliver()
+        libretranslate.status = 200
+        await desk.publish()
+        await desk.deliver()
+
+    first, second, third = botapi.messages(5001)
+    assert_untranslated(first)
+    assert_untranslated(second)
+    assert_translated(third)
+    told = [
+        (r.levelname, r.getMessage()) for r in caplog.records if r.name == "bot.translation.alerts"
+    ]
+    assert [level for level, _ in told] == ["WARNING", "INFO"]
+    assert "alerts go untranslated until the translator answers again" in told[0][1]
+    assert told[1][1] == "the translator answers again"
+
+
 async def test_over_the_hourly_budget_alerts_go_untranslated_and_it_is_logged_once(
     astore, bot, botapi: FakeBotAPI, libretranslate: FakeLibreTranslate, caplog
 ) -> None:
