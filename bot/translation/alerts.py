@@ -21,7 +21,7 @@ import logging
 import sqlite3
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 
 from bot.chat_model import HourlyBudget
@@ -96,7 +96,9 @@ class AlertTranslator:
         """The translations into ``target`` that came within the bound, by article row id:
         those stored, those being made for other chats, and the others in one call per
         source language (a digest's titles are one request, not one each)."""
-        waiting = self._ask(articles, target)
+        unique = {article.rowid: article for article in articles}
+        sources = {rowid: await _language(article) for rowid, article in unique.items()}
+        waiting = self._ask(unique.values(), sources, target)
         if not waiting:
             return {}
         done, _late = await asyncio.wait(
@@ -112,14 +114,16 @@ class AlertTranslator:
                 translations[rowid] = translation
         return translations
 
-    def _ask(self, articles: Sequence[StoredArticle], target: str) -> dict[int, _Waiting]:
+    def _ask(
+        self, articles: Iterable[StoredArticle], sources: Mapping[int, str | None], target: str
+    ) -> dict[int, _Waiting]:
         """The batch each article that needs translating waits for, by row id: one already
         under way (shared), else a new one per source language. Articles in ``target``, in
         no known language or whose translation failed lately wait for none."""
         waiting: dict[int, _Waiting] = {}
         new: dict[str, list[StoredArticle]] = {}
-        for article in {article.rowid: article for article in articles}.values():
-            source = article_language(article.article)
+        for article in articles:
+            source = sources[article.rowid]
             key = (article.rowid, target)
             if source is None or source == primary_subtag(target):
                 continue
@@ -240,6 +244,13 @@ class AlertTranslator:
                 "it frees up ([translate] hourly_chars)",
                 self.config.hourly_chars,
             )
+
+
+async def _language(article: StoredArticle) -> str | None:
+    """The language the article declares, else a sure guess from its words: guessed on a
+    worker thread, as the first guess loads the classifier's model (most of a second)."""
+    declared = primary_subtag(article.article.language)
+    return declared or await asyncio.to_thread(article_language, article.article)
 
 
 def _result(batch: _Batch, rowid: int, done: set[_Batch]) -> _Result:

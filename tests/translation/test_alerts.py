@@ -88,6 +88,18 @@ async def test_a_translation_is_kept_for_the_next_alert_of_the_article(
     assert_translated(alert_of(botapi, 5002))
 
 
+async def test_an_article_that_declares_no_language_is_translated_from_what_its_words_are(
+    desk: Desk, botapi: FakeBotAPI, libretranslate: FakeLibreTranslate
+) -> None:
+    await desk.follow([5001])
+    await desk.publish(language=None)
+
+    await desk.deliver()
+
+    assert libretranslate.requests[0]["source"] == "ru"
+    assert_translated(alert_of(botapi, 5001))
+
+
 async def test_an_article_in_the_chats_language_is_not_sent_to_the_translator(
     desk: Desk, botapi: FakeBotAPI, libretranslate: FakeLibreTranslate
 ) -> None:
