@@ -213,7 +213,7 @@ class Activity:
         self._settled.labels("failed", shown_as).inc(count)
         self._window.alerts_failed += count
 
-    def translation(self, outcome: TranslationOutcome) -> None:
+    def translated(self, outcome: TranslationOutcome) -> None:
         """An alert or digest line needed a translation, and this became of it."""
         self._translations.labels(outcome).inc()
 

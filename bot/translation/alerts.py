@@ -109,7 +109,7 @@ class AlertTranslator:
             translation, outcome = _result(batch, rowid, done)
             if shared and outcome is TranslationOutcome.TRANSLATED:
                 outcome = TranslationOutcome.CACHED
-            self.activity.translation(outcome)
+            self.activity.translated(outcome)
             if translation is not None:
                 translations[rowid] = translation
         return translations
@@ -128,7 +128,7 @@ class AlertTranslator:
             if source is None or source == primary_subtag(target):
                 continue
             if self._failed_lately(key):
-                self.activity.translation(TranslationOutcome.FAILED)
+                self.activity.translated(TranslationOutcome.FAILED)
             elif key in self._in_flight:
                 waiting[article.rowid] = (self._in_flight[key], True)
             else:
