@@ -10,9 +10,12 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from bot.chat_model import ChatModel
+from bot.config import TranslateConfig
 from bot.ops.activity import TranslationOutcome
+from bot.ops.metrics import Metrics
 from bot.translation import LibreTranslate, ModelTranslator
 from tests.support.botapi import FakeBotAPI
+from tests.support.telegram_app import USER, StartBot
 from tests.support.translators import FakeLibreTranslate, FakeModelTranslator
 from tests.translation.conftest import (
     BOUND,
@@ -68,6 +71,9 @@ async def test_three_hundred_chats_reading_one_russian_article_cost_one_call(
     assert desk.counted(TranslationOutcome.TRANSLATED) == 1
     assert desk.counted(TranslationOutcome.CACHED) == len(CHATS) - 1
     assert desk.characters() == len(TITLE_RU) + len(request["q"][1])
+    scraped = (await Metrics(desk.activity, desk.store).exposition()).decode()
+    assert 'topic_alert_translations_total{outcome="translated"} 1.0' in scraped
+    assert f'topic_alert_translations_total{{outcome="cached"}} {len(CHATS) - 1}.0' in scraped
 
 
 async def test_a_translation_is_kept_for_the_next_alert_of_the_article(
@@ -223,6 +229,23 @@ async def test_a_chat_that_turned_translation_off_reads_the_original(
     assert_translated(alert_of(botapi, 5001))
     assert_untranslated(alert_of(botapi, 5002))
     assert libretranslate.calls == 1
+
+
+async def test_translate_off_sent_in_the_chat_brings_back_the_original(
+    start_bot: StartBot, libretranslate: FakeLibreTranslate
+) -> None:
+    chat = await start_bot(translate=TranslateConfig(backend="libretranslate", endpoint="http://x"))
+    backend = LibreTranslate(libretranslate.endpoint, None, timeout=BOUND)
+    desk = desk_for(chat.store, chat.application.bot, backend)
+    await desk.follow([USER])
+    await chat.send(USER, "/translate off")
+
+    await desk.publish()
+    await desk.deliver()
+
+    [alert] = [m for m in chat.api.messages(USER) if "vesti.example" in m.text]
+    assert_untranslated(alert)
+    assert libretranslate.calls == 0
 
 
 async def test_a_burst_digest_lists_the_translated_titles(
