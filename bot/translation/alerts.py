@@ -6,7 +6,8 @@ chats rendering the same article into the same language at the same moment share
 call in flight, and the ones after them read it from the store (``translations`` table). What
 is translated is the article's title and its lead, the summary written without any chat's
 matched terms, so the one translation serves every chat (``bot.delivery.render`` bolds each
-chat's terms in it where it finds them).
+chat's terms in it where it finds them). The articles a digest lists are asked for together:
+one call per source language, not one per line.
 
 Whatever goes wrong leaves the alert as it would have been, untranslated: a translator that
 fails (it is then left alone for that article a while, so three hundred chats do not each
@@ -39,6 +40,7 @@ logger = logging.getLogger(__name__)
 RETRY_AFTER = 300.0
 """Seconds an article whose translation failed goes untranslated before it is tried again."""
 _FAILURES_KEPT = 1024
+"""Failed articles remembered for :data:`RETRY_AFTER` at most: a bound on the memory they take."""
 _HOUR = 3600.0
 
 _Key = tuple[int, str]
