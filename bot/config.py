@@ -177,6 +177,31 @@ class SummaryConfig:
 
 
 @dataclass(frozen=True)
+class TranslateConfig:
+    """Alerts for articles in another language than the chat's, translated (``bot.translation``)."""
+
+    backend: str = "off"
+    """"off", "libretranslate" (a LibreTranslate-compatible server) or "openai" (a model behind
+    an OpenAI-compatible chat completions API)."""
+    endpoint: str = ""
+    """The translator's base URL; for "openai", "" takes ``[summary] base_url``."""
+    model: str = ""
+    """For "openai": the model name; "" takes ``[summary] model``."""
+    api_key_env: str = "TRANSLATE_API_KEY"
+    """The environment variable holding the translator's key (none sent when it is unset)."""
+    timeout: float = 3.0
+    """Seconds an alert waits for its translation before it goes out untranslated."""
+    hourly_chars: int = 100_000
+    """Characters sent to the translator in any hour; past it, alerts go untranslated."""
+    by_default: bool = True
+    """Whether a chat that never used /translate gets translations."""
+
+    @property
+    def enabled(self) -> bool:
+        return self.backend != "off"
+
+
+@dataclass(frozen=True)
 class StoriesConfig:
     enabled: bool = True
     """False: every matching article alerts on its own, copies included."""
@@ -220,6 +245,7 @@ class Config:
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     subscriptions: SubscriptionsConfig = field(default_factory=SubscriptionsConfig)
     summary: SummaryConfig = field(default_factory=SummaryConfig)
+    translate: TranslateConfig = field(default_factory=TranslateConfig)
     stories: StoriesConfig = field(default_factory=StoriesConfig)
     surges: SurgesConfig = field(default_factory=SurgesConfig)
     rules: RulesConfig = field(default_factory=RulesConfig)
@@ -485,6 +511,36 @@ def _check_values(config: Config, where: str) -> None:
         _check_url(config.summary.base_url, f"{where}: summary.base_url")
         if not config.summary.model:
             raise ConfigError(f"{where}: summary.model is required when provider = 'openai'")
+    _check_translate(config, where)
+
+
+def _check_translate(config: Config, where: str) -> None:
+    """A translator that is on must be reachable: its URL (and for a model, its name), from
+    ``[translate]`` or, for "openai", from ``[summary]``."""
+    translate = config.translate
+    backends = ("off", "libretranslate", "openai")
+    if translate.backend not in backends:
+        raise ConfigError(
+            f"{where}: translate.backend must be one of {', '.join(map(repr, backends))}, "
+            f"got {translate.backend!r}"
+        )
+    for name, value in (
+        ("translate.timeout", translate.timeout),
+        ("translate.hourly_chars", translate.hourly_chars),
+    ):
+        if value <= 0:
+            raise ConfigError(f"{where}: {name} must be positive, got {value!r}")
+    if translate.backend == "libretranslate":
+        _check_url(translate.endpoint, f"{where}: translate.endpoint")
+    elif translate.backend == "openai":
+        _check_url(
+            translate.endpoint or config.summary.base_url,
+            f"{where}: translate.endpoint (or summary.base_url)",
+        )
+        if not (translate.model or config.summary.model):
+            raise ConfigError(
+                f"{where}: translate.model (or summary.model) is required when backend = 'openai'"
+            )
 
 
 def _check_url(url: str, where: str) -> None:

@@ -36,6 +36,7 @@ from bot.ops.health import Health
 from bot.store import AsyncStore, Store
 from bot.summary import LLMSummarizer, llm_from_config
 from bot.telegram.services import FeedValidator
+from bot.translation import AlertTranslator, translator_from_config
 
 
 class Services:
@@ -97,6 +98,21 @@ class Services:
         return llm_from_config(self.config.summary)
 
     @cached_property
+    def translator(self) -> AlertTranslator | None:
+        """The translator ``[translate]`` names, with its cache, bound and budget, or None."""
+        backend = translator_from_config(self.config)
+        if backend is None:
+            return None
+        return AlertTranslator(
+            backend,
+            self.store,
+            self.config.translate,
+            summary_chars=self.config.delivery.summary_chars,
+            activity=self.activity,
+            now=self.now,
+        )
+
+    @cached_property
     def render(self) -> Render:
         """An outbox row → the alert a chat sees, explained by the matcher's compiled rules."""
         return partial(
@@ -104,6 +120,7 @@ class Services:
             explain=self.matcher.explain,
             delivery=self.config.delivery,
             llm=self.llm,
+            translator=self.translator,
         )
 
     @cached_property
@@ -129,6 +146,7 @@ class Services:
             activity=self.activity,
             now=self.now,
             chat_gone=chat_gone,
+            translator=self.translator,
         )
 
     async def aclose(self) -> None:

@@ -72,6 +72,14 @@ def test_the_example_mentions_every_key() -> None:
         ('[metrics]\nlisten = "9464"\n', "metrics.listen: expected host:port, such as"),
         ('[metrics]\nlisten = "localhost:http"\n', "metrics.listen: expected host:port"),
         ("[logging]\nsummary_every = 0\n", "logging.summary_every must be positive"),
+        ('[translate]\nbackend = "deepl"\n', "translate.backend must be one of 'off', 'libre"),
+        ('[translate]\nbackend = "libretranslate"\n', "translate.endpoint: expected an http"),
+        ('[translate]\nbackend = "openai"\n', "translate.endpoint (or summary.base_url)"),
+        (
+            '[translate]\nbackend = "openai"\nendpoint = "http://127.0.0.1:8080/v1"\n',
+            "translate.model (or summary.model) is required",
+        ),
+        ("[translate]\ntimeout = 0\n", "translate.timeout must be positive"),
         (
             '[telegram]\nwebhook_url = "http://bot.example.org/hook"\n',
             "telegram.webhook_url: Telegram sends webhooks over HTTPS only; expected an https:// "

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from types import MappingProxyType
 
 from bot.delivery.format import DigestItem, digest_heading, format_digest
 from bot.i18n import _
@@ -31,9 +32,17 @@ class DigestMessage:
     """Copies of a story the message names on its story's line: settled as shown "also"."""
 
 
-def burst_digest(rows: list[OutboxRow], zone: tzinfo) -> list[DigestMessage]:
+Titles = Mapping[int, str]
+"""Article row id → its title translated into the chat's language (``bot.translation``); an
+article not in it is listed under its own title."""
+UNTRANSLATED: Titles = MappingProxyType({})
+
+
+def burst_digest(
+    rows: list[OutboxRow], zone: tzinfo, *, titles: Titles = UNTRANSLATED
+) -> list[DigestMessage]:
     """ "N new alerts": every row as it came, each line naming its topics."""
-    return _messages(rows, [_burst_item(row) for row in rows], zone)
+    return _messages(rows, [_burst_item(row, titles) for row in rows], zone)
 
 
 def scheduled_digest(
@@ -43,6 +52,7 @@ def scheduled_digest(
     now: datetime,
     copies: Mapping[int, list[StoryCopy]],
     surged: Collection[int] = (),
+    titles: Titles = UNTRANSLATED,
 ) -> list[DigestMessage]:
     """The digest of rows whose time has come: topic by topic, newest first, headed by the
     period it covers (and "sent late" when it is); a story's waiting copies are named on its
@@ -51,7 +61,7 @@ def scheduled_digest(
     rows = sorted(rows, key=_newest_first_by_topic)
     since, due = digest_period(rows, now)
     heading = digest_heading(since, due, zone, now=now)
-    items = [_scheduled_item(row, copies.get(row.id, ()), surged) for row in rows]
+    items = [_scheduled_item(row, titles, copies.get(row.id, ()), surged) for row in rows]
     return [
         DigestMessage(
             page.rows,
@@ -82,14 +92,18 @@ def _messages(
     return messages
 
 
-def _burst_item(row: OutboxRow) -> DigestItem:
+def _burst_item(row: OutboxRow, titles: Titles) -> DigestItem:
     article = row.article.article
     topic = "; ".join(sub.rule for sub in row.subscriptions)
-    return DigestItem(title=article.title, url=article.url, topic=topic, published=row.article.when)
+    title = titles.get(row.article.rowid, article.title)
+    return DigestItem(title=title, url=article.url, topic=topic, published=row.article.when)
 
 
 def _scheduled_item(
-    row: OutboxRow, copies: Sequence[StoryCopy] = (), surged: Collection[int] = ()
+    row: OutboxRow,
+    titles: Titles,
+    copies: Sequence[StoryCopy] = (),
+    surged: Collection[int] = (),
 ) -> DigestItem:
     """A line of a scheduled digest: under the row's first topic (marked when it surged),
     naming the others, and the other sources of its story."""
@@ -102,7 +116,7 @@ def _scheduled_item(
     ] or [_("A removed topic")]
     sources = [article.source, *(copy.source for copy in copies)]
     return DigestItem(
-        title=article.title,
+        title=titles.get(row.article.rowid, article.title),
         url=article.url,
         topic=first,
         published=row.article.when,

@@ -15,7 +15,16 @@ from typing import Protocol
 
 from bot.article import Article
 from bot.delivery.buttons import Buttons
-from bot.i18n import _, format_list, format_number, format_period, format_when, isolate, ngettext
+from bot.i18n import (
+    _,
+    format_language,
+    format_list,
+    format_number,
+    format_period,
+    format_when,
+    isolate,
+    ngettext,
+)
 from bot.markup import MAX_MESSAGE, esc, link, pack_lines, shorten, utf16_len
 
 _ELLIPSIS = "…"
@@ -45,6 +54,17 @@ class CopyLike(Protocol):
 
     @property
     def url(self) -> str | None: ...
+
+
+class TranslationLike(Protocol):
+    """``bot.store.StoredTranslation``: the article's title in the chat's language, and the
+    language it was translated from."""
+
+    @property
+    def source_language(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -119,8 +139,21 @@ def _source_line(article: Article, tz: tzinfo) -> str:
     return esc(" · ".join(p for p in parts if p))
 
 
-def _footer(topics: Sequence[str], matched: str, also: Sequence[CopyLike]) -> list[str]:
-    lines = [matched] if matched else []
+def _footer(
+    topics: Sequence[str],
+    matched: str,
+    also: Sequence[CopyLike],
+    translation: TranslationLike | None = None,
+) -> list[str]:
+    lines = []
+    if translation is not None:
+        lines.append(
+            _("Translated from {language}").format(
+                language=format_language(translation.source_language)
+            )
+        )
+    if matched:
+        lines.append(matched)
     if len(topics) == 1:
         lines.append(_("Topic: {topic}").format(topic=isolate(topics[0])))
     elif topics:
@@ -160,17 +193,27 @@ def format_alert(
     tz: tzinfo,
     also: Sequence[CopyLike] = (),
     buttons: Buttons | None = None,
+    translation: TranslationLike | None = None,
 ) -> RenderedAlert:
     """One alert: linked bold title, source and date, summary, why it matched, which topic.
 
     ``matched`` is the line ``bot.summary.matched_line(...)`` writes ("Matched: …", shown as
     it is); ``also`` lists other articles of the same story, each linked on the "Also:"
-    line; ``buttons`` go under it (``bot.delivery.buttons.topic_buttons``).
+    line; ``buttons`` go under it (``bot.delivery.buttons.topic_buttons``). With
+    ``translation`` (and ``summary`` translated with it) the title is the translated one,
+    the article's own in italics below it, and a line says which language it came from; the
+    translator's text is escaped like the feed's, being no more trusted.
     """
-    label = shorten(article.title, _MAX_TITLE) or _("(untitled)")
+    shown = translation.title if translation is not None else article.title
+    label = shorten(shown, _MAX_TITLE) or _("(untitled)")
     title = f"<b>{link(label, article.url)}</b>"
-    head = "\n".join(filter(None, [title, _source_line(article, tz)]))
-    footer = "\n".join(_footer(topics, matched, also))
+    original = (
+        f"<i>{esc(shorten(article.title, _MAX_TITLE))}</i>"
+        if translation is not None and article.title.strip() not in ("", shown.strip())
+        else ""
+    )
+    head = "\n".join(filter(None, [title, original, _source_line(article, tz)]))
+    footer = "\n".join(_footer(topics, matched, also, translation))
     body = fit_summary(summary, MAX_MESSAGE - utf16_len(f"{head}\n\n\n\n{footer}"))
     blocks = [head, body, footer]
     text = "\n\n".join(block for block in blocks if block)

@@ -20,7 +20,8 @@ from bot.config import DeliveryConfig
 from bot.delivery.buttons import topic_buttons
 from bot.delivery.format import CopyLike, RenderedAlert, format_alert
 from bot.store.rows import OutboxRow, SubscriptionRow
-from bot.summary import LLMSummarizer, matched_line, summarize_article
+from bot.summary import LLMSummarizer, matched_line, summarize_article, written_summary
+from bot.translation import AlertTranslator
 
 Explain = Callable[[Article, Sequence[SubscriptionRow]], list[rules.Hit]]
 """Where the subscriptions' rules matched the article, all together in their order."""
@@ -39,6 +40,7 @@ async def render_outbox_row(
     also: Sequence[CopyLike] = (),
     delivery: DeliveryConfig | None = None,
     llm: LLMSummarizer | None = None,
+    translator: AlertTranslator | None = None,
 ) -> RenderedAlert:
     """The alert for ``row``: its buttons act on its topic, or ask which when it has several;
     in a channel it has none, as every reader would see them and none may change its topics.
@@ -46,22 +48,32 @@ async def render_outbox_row(
     Dates show in the chat's time zone (:class:`bot.chat_settings.ChatSettings`), the summary
     takes at most ``[delivery] summary_chars`` (its defaults without ``delivery``).
     With ``llm`` (``[summary] provider = "openai"``) the model writes the summary, and any
-    failure of it falls back to the extractive one.
+    failure of it falls back to the extractive one. With ``translator`` (``[translate]``), a
+    chat that reads translations gets an article in another language translated, or (when
+    the translation fails or is late) as it is.
     """
     delivery = delivery or DeliveryConfig()
+    settings = chat_settings(row.chat, delivery)
     article = row.article.article
     hits = explain(article, row.subscriptions)
-    summary = await summarize_article(
-        article.title, article.text, hits, llm=llm, max_chars=delivery.summary_chars
-    )
+    translation = None
+    if translator is not None and translator.wanted_by(row.chat):
+        translation = await translator.translate(row.article, settings.language)
+    if translation is None:
+        summary = await summarize_article(
+            article.title, article.text, hits, llm=llm, max_chars=delivery.summary_chars
+        )
+    else:
+        summary = written_summary(translation.summary, hits, title=article.title, text=article.text)
     return format_alert(
         article,
         summary,
         topics=[sub.rule for sub in row.subscriptions],
         matched=matched_line(hits),
-        tz=chat_settings(row.chat, delivery).zone,
+        tz=settings.zone,
         also=also,
         buttons=[]
         if row.chat.type == ChatType.CHANNEL
         else topic_buttons(row.id, [sub.id for sub in row.subscriptions]),
+        translation=translation,
     )

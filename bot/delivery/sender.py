@@ -45,7 +45,14 @@ from bot.clock import Clock, utcnow
 from bot.config import DeliveryConfig
 from bot.delivery.buttons import Buttons, to_markup
 from bot.delivery.cycle import Cycle, DeliveryReport
-from bot.delivery.digests import DigestMessage, burst_digest, digest_period, scheduled_digest
+from bot.delivery.digests import (
+    UNTRANSLATED,
+    DigestMessage,
+    Titles,
+    burst_digest,
+    digest_period,
+    scheduled_digest,
+)
 from bot.delivery.pacing import Pacer, retry_after_seconds
 from bot.delivery.plan import plan_delivery
 from bot.delivery.recording import SendRecorder, note_failure
@@ -55,6 +62,7 @@ from bot.delivery.surge_message import format_surge
 from bot.i18n import use
 from bot.ops.activity import Activity
 from bot.store import AsyncStore, Delivered, OutboxRow, ShownAs, StoryCopy, StoryUpdate
+from bot.translation import AlertTranslator
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +142,7 @@ class OutboxSender:
         activity: Activity | None = None,
         now: Clock = utcnow,
         chat_gone: ChatGone | None = None,
+        translator: AlertTranslator | None = None,
     ) -> None:
         self.bot = bot
         self.chat_gone = chat_gone
@@ -157,6 +166,8 @@ class OutboxSender:
         self.health = store.health
         self.activity = activity or Activity()
         """Told of every row settled, for the metrics and the log's summary."""
+        self.translator = translator
+        """Translates the titles a digest lists (``[translate]``); alerts, ``render``."""
         self.recorder = SendRecorder(store)
         self._failing = False
         """Sends have met network errors since the last one that got through (an outage)."""
@@ -291,6 +302,7 @@ class OutboxSender:
         scheduled = [row for row in plan.due if row.due_at is not None and row.surge is None]
         copies = await self.store.waiting_copies([row.id for row in scheduled]) if scheduled else {}
         surged = await self._surged(scheduled, now)
+        titles = await self._digest_titles(plan.due, settings)
         messages = self._messages(
             plan.due,
             cycle,
@@ -299,6 +311,7 @@ class OutboxSender:
             now=now,
             copies=copies,
             surged=surged,
+            titles=titles,
         )
         chat_id = rows[0].chat.id
         for prepare in messages:
@@ -325,6 +338,7 @@ class OutboxSender:
         now: datetime,
         copies: Mapping[int, list[StoryCopy]],
         surged: set[int],
+        titles: Titles,
     ) -> Iterator[_Prepare]:
         """Per forum thread: its topics' surges, the scheduled digest when due (marking the
         topics in ``surged``), then the alerts as they happen: a digest when they pile up,
@@ -339,15 +353,36 @@ class OutboxSender:
             scheduled = [row for row in rest if row.due_at is not None]
             alerts = [row for row in rest if row.due_at is None]
             pages = (
-                scheduled_digest(scheduled, zone, now=now, copies=copies, surged=surged)
+                scheduled_digest(
+                    scheduled, zone, now=now, copies=copies, surged=surged, titles=titles
+                )
                 if scheduled
                 else []
             )
             if len(alerts) > self.digest_threshold:
-                pages, alerts = pages + burst_digest(alerts, zone), []
+                pages, alerts = pages + burst_digest(alerts, zone, titles=titles), []
             yield from (partial(_ready, message) for message in surges)
             yield from (partial(_ready, _Message.digest(page, silent=silent)) for page in pages)
             yield from (partial(self._alert, row, cycle, silent) for row in alerts)
+
+    async def _digest_titles(self, rows: list[OutboxRow], settings: ChatSettings) -> Titles:
+        """The translated titles of the articles the chat's digests will list, when it reads
+        translations: asked for together, so a digest waits at most one translation's bound.
+
+        Rows held for a scheduled digest are listed in one; alerts due now are when there are
+        more than the digest threshold of them (counted over the chat, so a chat whose forum
+        threads stay under it each has titles translated that its alerts then reuse).
+        """
+        if self.translator is None or not rows or not self.translator.wanted_by(rows[0].chat):
+            return UNTRANSLATED
+        alerts = [row for row in rows if row.due_at is None]
+        listed = rows if len(alerts) > self.digest_threshold else [r for r in rows if r.due_at]
+        if not listed:
+            return UNTRANSLATED
+        translated = await self.translator.translate_all(
+            [row.article for row in listed], settings.language
+        )
+        return {rowid: translation.title for rowid, translation in translated.items()}
 
     async def _alert(self, row: OutboxRow, cycle: Cycle, silent: bool) -> _Message | None:
         try:

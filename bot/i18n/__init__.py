@@ -13,6 +13,7 @@ from bot.i18n.deferred import Deferred
 from bot.i18n.formats import (
     format_day_time,
     format_duration,
+    format_language,
     format_list,
     format_number,
     format_period,
@@ -31,6 +32,7 @@ __all__ = [
     "current",
     "format_day_time",
     "format_duration",
+    "format_language",
     "format_list",
     "format_number",
     "format_period",

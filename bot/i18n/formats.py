@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta, tzinfo
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import (
     format_date,
     format_skeleton,
@@ -101,3 +102,13 @@ def format_duration(seconds: float, *, short: bool = False) -> str:
         format="short" if short else "long",
         locale=babel_locale(current()),
     )
+
+
+def format_language(code: str) -> str:
+    """ "Russian", "русский", "руська" → as the current language names the language ``code``
+    ("ru"): CLDR's name, or the code itself for one CLDR does not know."""
+    try:
+        name = Locale.parse(code).get_display_name(babel_locale(current()))
+    except (ValueError, UnknownLocaleError):
+        return code
+    return name or code

@@ -82,6 +82,21 @@ _ANSWERS: tuple[tuple[type[TelegramError], TelegramAnswer], ...] = (
 )
 
 
+class TranslationOutcome(StrEnum):
+    """What became of the translation an alert or digest line asked for."""
+
+    TRANSLATED = "translated"
+    """The translator was called for it (and answered)."""
+    CACHED = "cached"
+    """A translation made before (stored, or a call another chat was waiting for) served it."""
+    FAILED = "failed"
+    """The translator failed (an error, a refusal, a garbled answer), now or moments ago."""
+    TIMEOUT = "timeout"
+    """No answer within ``[translate] timeout``: sent untranslated."""
+    OVER_BUDGET = "over_budget"
+    """``[translate] hourly_chars`` spent: sent untranslated."""
+
+
 @dataclass
 class Window:
     """What happened since the last summary line (``Activity.take_window``)."""
@@ -135,6 +150,19 @@ class Activity:
             ["method", "answer"],
             registry=self.registry,
         )
+        self._translations = Counter(
+            "topic_alert_translations",
+            "Alerts and digest lines in another language than their chat's, by what became of "
+            "their translation: translated (a call made), cached (one made before), failed, "
+            "timeout, over_budget (the last three sent untranslated).",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self._translated_chars = Counter(
+            "topic_alert_translation_characters",
+            "Characters sent to the translator ([translate] hourly_chars caps them).",
+            registry=self.registry,
+        )
         self._from_published = Histogram(
             "topic_alert_alert_latency_published_seconds",
             "From the article's published time to Telegram accepting its alert "
@@ -184,6 +212,14 @@ class Activity:
         """``count`` outbox rows were given up on."""
         self._settled.labels("failed", shown_as).inc(count)
         self._window.alerts_failed += count
+
+    def translated(self, outcome: TranslationOutcome) -> None:
+        """An alert or digest line needed a translation, and this became of it."""
+        self._translations.labels(outcome).inc()
+
+    def translator_called(self, characters: int) -> None:
+        """``characters`` were sent to the translator in one call."""
+        self._translated_chars.inc(characters)
 
     def answered(self, method: str, answer: TelegramAnswer) -> None:
         """A Bot API request ended so; see :class:`TelegramAnswer`."""

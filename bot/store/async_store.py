@@ -134,6 +134,7 @@ class AsyncStore:
     set_chat_timezone = _offload(Store.set_chat_timezone)
     set_chat_language = _offload(Store.set_chat_language)
     set_chat_quiet = _offload(Store.set_chat_quiet)
+    set_chat_translate = _offload(Store.set_chat_translate)
     migrate_chat = _offload(Store.migrate_chat)
     chats_gone = _offload(Store.chats_gone)
     # linked channels
@@ -215,3 +216,6 @@ class AsyncStore:
     save_notices = _offload(Store.save_notices)
     feed_states = _read(Store.feed_states)
     feed_kinds = _read(Store.feed_kinds)
+    # translations
+    get_translations = _read(Store.get_translations)
+    save_translations = _offload(Store.save_translations)

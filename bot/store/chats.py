@@ -94,6 +94,11 @@ class ChatsTable(Connected):
         """Quiet hours as /quiet wrote them ('22:00-07:00 silent', 'off'); None: the default."""
         self.conn.execute("UPDATE chats SET quiet = ? WHERE id = ?", (quiet, chat_id))
 
+    def set_chat_translate(self, chat_id: int, translate: bool | None) -> None:
+        """The chat's /translate choice; None goes back to ``[translate] by_default``."""
+        value = None if translate is None else int(translate)
+        self.conn.execute("UPDATE chats SET translate = ? WHERE id = ?", (value, chat_id))
+
     def migrate_chat(self, old_id: int, new_id: int) -> None:
         """A group became a supergroup: its subscriptions and pending alerts follow it."""
         # SQL: moves rows of three tables by a column that is not their key.

@@ -456,6 +456,22 @@ ALTER TABLE feeds ADD COLUMN kind TEXT NOT NULL DEFAULT 'feed';
 ALTER TABLE feeds ADD COLUMN selectors TEXT;
 """
 
+SCHEMA_V16 = """
+-- Translated alerts: an article's title and summary in one chat language, written once and
+-- read by every chat in that language (one translator call for all of them); gone with the
+-- article. chats.translate is the chat's /translate choice (NULL: [translate] by_default).
+CREATE TABLE translations (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    language TEXT NOT NULL,
+    source_language TEXT NOT NULL,
+    title TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (article_id, language)
+) WITHOUT ROWID;
+ALTER TABLE chats ADD COLUMN translate INTEGER;
+"""
+
 MIGRATIONS: list[str] = [
     SCHEMA_V1,
     SCHEMA_V2,
@@ -472,6 +488,7 @@ MIGRATIONS: list[str] = [
     SCHEMA_V13,
     SCHEMA_V14,
     SCHEMA_V15,
+    SCHEMA_V16,
 ]
 """MIGRATIONS[n] is the SQL script that upgrades a database at version n to version n + 1."""
 

@@ -36,6 +36,8 @@ class ChatRow:
     """The chat's /language choice; None: none made."""
     telegram_language: str | None = None
     """Telegram's language_code of the chat's person (private) or of who registered it."""
+    translate: bool | None = None
+    """The chat's /translate choice; None: ``[translate] by_default``."""
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ChatRow:
@@ -48,6 +50,7 @@ class ChatRow:
             row.get("quiet"),
             row.get("language"),
             row.get("telegram_language"),
+            None if row.get("translate") is None else bool(row["translate"]),
         )
 
 
@@ -90,6 +93,16 @@ class Unlinked:
     """Whether another private chat still links it (its topics go on as they were)."""
     paused: int
     """Its topics paused because no one manages it any more; 0 while another chat does."""
+
+
+@dataclass(frozen=True)
+class StoredTranslation:
+    """An article's title and summary in one language, as the translator wrote them."""
+
+    source_language: str
+    """The article's language, as the alert names it ("Translated from Russian")."""
+    title: str
+    summary: str
 
 
 @dataclass(frozen=True)

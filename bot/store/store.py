@@ -30,6 +30,7 @@ from bot.store.polls import PollsTable
 from bot.store.saved_rules import SavedRulesTable
 from bot.store.stats import StatsTable
 from bot.store.subscriptions import SubscriptionsTable
+from bot.store.translations import TranslationsTable
 
 BUSY_TIMEOUT = 5.0
 """Seconds a write waits for another connection's write lock before failing as locked."""
@@ -49,6 +50,7 @@ class Store(
     HintsTable,
     NoticesTable,
     LinkedChannelsTable,
+    TranslationsTable,
     Connected,
 ):
     """Typed access to the database; see docs/architecture.md for the tables.

@@ -12,6 +12,7 @@ from bot.summary.extractive import (
     matched_line,
     matched_terms,
     summarize,
+    written_summary,
 )
 from bot.summary.llm import LLMSummarizer, llm_from_config, summarize_article
 from bot.summary.sentences import sentence_spans, split_sentences
@@ -29,4 +30,5 @@ __all__ = [
     "strip_boilerplate",
     "summarize",
     "summarize_article",
+    "written_summary",
 ]

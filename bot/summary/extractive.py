@@ -185,6 +185,16 @@ def matched_terms(
     return terms
 
 
+def written_summary(written: str, hits: Sequence[HitLike], *, title: str, text: str) -> Summary:
+    """A summary someone else wrote (a model, a translator) with the matched terms in bold
+    where it has them: as the article spells them, or as the rule names them (``Israel`` in
+    an English translation of an article matched as Израиль, whose hit is labelled
+    "Israel (Израиль)": the rule's term, then the name found)."""
+    spelled = matched_terms(hits, title=title, text=text)
+    named = [hit.term.partition(" (")[0] for hit in hits]
+    return Summary(text=written, highlights=find_terms(written, dict.fromkeys([*spelled, *named])))
+
+
 def _story_sentences(text: str, title: str) -> list[str]:
     """The sentences of ``text`` without its furniture. When every line looked like furniture,
     those judged by their shape alone come back (a text that repeats one sentence, a list of

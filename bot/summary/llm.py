@@ -8,15 +8,15 @@ extractive summary, so an alert is never held up by the model.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import httpx
+
+from bot.chat_model import ChatModel, HourlyBudget, ModelError
 
 if TYPE_CHECKING:
     from bot.config import SummaryConfig
@@ -25,9 +25,8 @@ from bot.summary.extractive import (
     DEFAULT_MAX_CHARS,
     HitLike,
     Summary,
-    find_terms,
-    matched_terms,
     summarize,
+    written_summary,
 )
 
 logger = logging.getLogger(__name__)
@@ -38,11 +37,10 @@ PROMPT = (
 )
 _MAX_INPUT_CHARS = 6000
 """Enough for the story's substance; keeps requests small for local models."""
-_HOUR = 3600.0
 
 
 class LLMSummarizer:
-    """A client for one chat-completions endpoint, with a timeout and an hourly call budget."""
+    """Summaries from one chat-completions model, with a timeout and an hourly call budget."""
 
     def __init__(
         self,
@@ -54,61 +52,20 @@ class LLMSummarizer:
         client: httpx.AsyncClient | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._url = base_url.rstrip("/") + "/chat/completions"
-        self._model = model
-        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._timeout = timeout
-        self._budget = hourly_budget
-        self._client = client
-        self._clock = clock
-        self._calls: deque[float] = deque()
+        self._model = ChatModel(base_url, model, api_key, timeout=timeout, client=client)
+        self._budget = HourlyBudget(hourly_budget, clock=clock)
 
     async def summarize(self, title: str, text: str) -> str | None:
         """The model's summary, or None (and a log line saying why) when there is none."""
-        if not self._spend_budget():
-            logger.warning("summary model budget of %d calls/hour spent", self._budget)
+        if not self._budget.spend():
+            logger.warning("summary model budget of %d calls/hour spent", self._budget.limit)
             return None
         try:
-            response = await self._post(
-                {
-                    "model": self._model,
-                    "temperature": 0,
-                    "messages": [
-                        {"role": "system", "content": PROMPT},
-                        {"role": "user", "content": f"{title}\n\n{text[:_MAX_INPUT_CHARS]}"},
-                    ],
-                }
-            )
-            response.raise_for_status()
-            content = response.json()["choices"][0]["message"]["content"]
-        except httpx.HTTPError as exc:
-            logger.warning("summary model request failed: %r", exc)
+            content = await self._model.complete(PROMPT, f"{title}\n\n{text[:_MAX_INPUT_CHARS]}")
+        except ModelError as exc:
+            logger.warning("summary model: %s", exc)
             return None
-        except (json.JSONDecodeError, KeyError, IndexError, TypeError) as exc:
-            logger.warning("summary model answered in an unexpected shape: %r", exc)
-            return None
-        summary = " ".join(str(content).split()) if content else ""
-        if not summary:
-            logger.warning("summary model returned an empty summary")
-        return summary or None
-
-    async def _post(self, payload: dict[str, object]) -> httpx.Response:
-        if self._client is not None:
-            return await self._client.post(
-                self._url, json=payload, headers=self._headers, timeout=self._timeout
-            )
-        async with httpx.AsyncClient(timeout=self._timeout) as client:
-            return await client.post(self._url, json=payload, headers=self._headers)
-
-    def _spend_budget(self) -> bool:
-        """Count one call against the last hour's budget; False when none is left."""
-        now = self._clock()
-        while self._calls and now - self._calls[0] >= _HOUR:
-            self._calls.popleft()
-        if len(self._calls) >= self._budget:
-            return False
-        self._calls.append(now)
-        return True
+        return " ".join(content.split())
 
 
 async def summarize_article(
@@ -129,8 +86,7 @@ async def summarize_article(
         written = None
     if not written:
         return summarize(title, text, hits, max_chars=max_chars)
-    terms = matched_terms(hits, title=title, text=text)
-    return Summary(text=written, highlights=find_terms(written, terms))
+    return written_summary(written, hits, title=title, text=text)
 
 
 def llm_from_config(config: SummaryConfig) -> LLMSummarizer | None:

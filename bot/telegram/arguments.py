@@ -99,6 +99,20 @@ def echo(text: str) -> str:
     return text if len(text) <= ECHO_CHARS else text[: ECHO_CHARS - 1].rstrip() + "…"
 
 
+def on_or_off(word: str, usage: str) -> bool:
+    """``word`` read as "on" (True) or "off" (False), in English or in the chat's language, for
+    the commands that switch something (/surge, /translate); anything else is refused with
+    ``usage``."""
+    word = word.strip().casefold()
+    # TRANSLATORS: the words /surge 2 on and /translate off take, typed by the user.
+    if word in ("on", _("on").casefold()):
+        return True
+    if word in ("off", _("off").casefold()):
+        return False
+    refused = _("{word} is neither on nor off.").format(word=isolate(esc(repr(echo(word)))))
+    raise ArgumentError(f"{refused}\n{usage}")
+
+
 def ascii_number(text: str) -> int | None:
     """``text`` as a number when it is written in ASCII digits only, else None.
 

@@ -23,6 +23,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("feeds", N_("The news sources being watched")),
     ("timezone", N_("Set the time zone for dates: /timezone Europe/Berlin")),
     ("language", N_("The language I write in: /language ru")),
+    ("translate", N_("Articles in other languages translated: /translate on")),
     ("frequency", N_("How often a topic comes: /frequency 2 daily 08:00")),
     ("quiet", N_("Quiet hours: /quiet 22:00-07:00, /quiet off")),
     ("surge", N_("Tell me when a topic surges: /surge 2 on")),
@@ -110,7 +111,7 @@ def help_text(*, operator: bool = False) -> str:
         "posts into that thread. Invisible characters (zero-width spaces, direction marks) are "
         "removed from rules, and I say so."
     ).format(days=format_number(LOOKBACK_DAYS), cheat_sheet=rule_cheat_sheet())
-    text = f"{text}\n\n{channel_help()}"
+    text = f"{text}\n\n{channel_help()}\n\n{translate_help()}"
     return f"{text}\n\n{operator_help()}" if operator else text
 
 
@@ -129,6 +130,15 @@ def channel_help() -> str:
         "any more, its topics pause and I post nothing there until it is linked again."
     )
     return f"{text}\n{remove}"
+
+
+def translate_help() -> str:
+    """/translate under /help: a paragraph of its own, so the commands' list is not changed."""
+    return _(
+        "/translate on · /translate off — articles written in another language shown "
+        "translated into the language I write in here (when this bot has a translator), with "
+        "the original title below"
+    )
 
 
 def operator_help() -> str:

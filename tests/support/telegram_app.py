@@ -25,6 +25,7 @@ from bot.config import (
     DeliveryConfig,
     SubscriptionsConfig,
     TelegramConfig,
+    TranslateConfig,
 )
 from bot.delivery import Pacer, render_outbox_row
 from bot.delivery.sender import ChatGone
@@ -96,6 +97,8 @@ class Options:
     """The process's clock, as ``bot.wiring.build(config, now=...)`` would give it."""
     menus: bool = False
     """Publish the command menus at start-up, as the daemon does: for the tests about menus."""
+    translate: TranslateConfig = field(default_factory=TranslateConfig)
+    """``[translate]``: off, as by default."""
 
 
 StartBot = Callable[..., Awaitable[Bot]]
@@ -116,6 +119,7 @@ async def start_bot(botapi: FakeBotAPI, tmp_path) -> AsyncIterator[StartBot]:
             ),
             subscriptions=SubscriptionsConfig(max_per_chat=opts.max_per_chat),
             delivery=DeliveryConfig(language=opts.language),
+            translate=opts.translate,
         )
         store = AsyncStore(Store.open(tmp_path / "bot.db"))
         application = build_application(

@@ -8,11 +8,15 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.i18n import _, isolate
-from bot.markup import esc
+from bot.i18n import _
 from bot.telegram.access import managers_only
 from bot.telegram.acting import acting_chat
-from bot.telegram.arguments import ArgumentError, command_argument, echo, select_subscriptions
+from bot.telegram.arguments import (
+    ArgumentError,
+    command_argument,
+    on_or_off,
+    select_subscriptions,
+)
 from bot.telegram.replies import reply
 from bot.telegram.services import services
 from bot.telegram.surge_wording import surge_state
@@ -47,18 +51,7 @@ async def set_surge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         state = surge_state(sub.surge, svc.config.surges)
         await reply(update, f"{numbered(sub)} — {state}\n{usage()}")
         return
-    on = _switch(how)
+    on = on_or_off(how, usage())
     await svc.store.set_surge(sub.id, on)
     logger.info("chat %s turned surge alerts of topic %s %s", chat.id, sub.id, how)
     await reply(update, f"{numbered(sub)} — {surge_state(on, svc.config.surges)}")
-
-
-def _switch(word: str) -> bool:
-    """ "on" or "off", in English or in the chat's language."""
-    # TRANSLATORS: the words /surge 2 on and /surge 2 off take, typed by the user.
-    if word in ("on", _("on").casefold()):
-        return True
-    if word in ("off", _("off").casefold()):
-        return False
-    refused = _("{word} is neither on nor off.").format(word=isolate(esc(repr(echo(word)))))
-    raise ArgumentError(f"{refused}\n{usage()}")
