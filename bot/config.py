@@ -169,6 +169,30 @@ class RulesConfig:
 
 
 @dataclass(frozen=True)
+class SourcesConfig:
+    """Where articles come from besides the feeds listed: a news search for each topic."""
+
+    news_search: bool = False
+    """Give each active topic whose rule can be written as a search query a feed of that
+    search (``bot.news_search``); off unless the operator opts in, as it asks a third party."""
+    search_url: str = (
+        "https://news.google.com/rss/search?q={query}&hl={language}&gl={region}"
+        "&ceid={region}:{language}"
+    )
+    """The search's RSS address; ``{query}`` (URL-encoded), ``{language}``, ``{region}``."""
+    search_language: str = ""
+    """The language searched and place names are written in; '' for each chat's language."""
+    search_region: str = ""
+    """The edition's region (``US``); '' for the language's most likely region in CLDR."""
+    search_interval: int = 3600
+    """Seconds between polls of one search feed."""
+    max_search_feeds: int = 200
+    """Search feeds in all; a topic past it still alerts from the other feeds."""
+    max_search_feeds_per_chat: int = 10
+    """Search feeds one chat's topics may use, so one chat cannot take them all."""
+
+
+@dataclass(frozen=True)
 class Config:
     storage: StorageConfig = field(default_factory=StorageConfig)
     polling: PollingConfig = field(default_factory=PollingConfig)
@@ -184,6 +208,7 @@ class Config:
     summary: SummaryConfig = field(default_factory=SummaryConfig)
     stories: StoriesConfig = field(default_factory=StoriesConfig)
     rules: RulesConfig = field(default_factory=RulesConfig)
+    sources: SourcesConfig = field(default_factory=SourcesConfig)
     aliases: dict[str, list[str]] = field(default_factory=dict)
     """``"Eli Cohen" = ["אלי כהן", "Эли Коэн"]``: other names a term matches in every rule."""
 
@@ -370,6 +395,9 @@ def _check_values(config: Config, where: str) -> None:
         ("alerts.backlog_after", config.alerts.backlog_after),
         ("alerts.rate_limited_after", config.alerts.rate_limited_after),
         ("logging.summary_every", config.logging.summary_every),
+        ("sources.search_interval", config.sources.search_interval),
+        ("sources.max_search_feeds", config.sources.max_search_feeds),
+        ("sources.max_search_feeds_per_chat", config.sources.max_search_feeds_per_chat),
     ):
         if value <= 0:
             raise ConfigError(f"{where}: {name} must be positive, got {value!r}")
@@ -396,6 +424,7 @@ def _check_values(config: Config, where: str) -> None:
         if feed.interval is not None and feed.interval <= 0:
             raise ConfigError(f"{where}: feeds[{i}].interval must be positive")
     _check_url(config.telegram.base_url, f"{where}: telegram.base_url")
+    _check_search_url(config.sources.search_url, f"{where}: sources.search_url")
     if config.telegram.webhook_url:
         _check_webhook_url(config.telegram.webhook_url, f"{where}: telegram.webhook_url")
     if config.metrics.listen:
@@ -439,6 +468,20 @@ def _check_url(url: str, where: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"{where}: expected an http(s) URL, got {url!r}")
+
+
+def _check_search_url(template: str, where: str) -> None:
+    """A search address must say where the query goes, and name no other placeholder."""
+    if "{query}" not in template:
+        raise ConfigError(f"{where}: {template!r} has no {{query}} placeholder for the search")
+    try:
+        url = template.format(query="q", language="en", region="US")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ConfigError(
+            f"{where}: {template!r}: only {{query}}, {{language}} and {{region}} may be used "
+            f"({exc})"
+        ) from None
+    _check_url(url, where)
 
 
 def _check_webhook_url(url: str, where: str) -> None:
