@@ -9,6 +9,7 @@ the entry points; each table's methods live in a module of their own (``chats.py
 from bot.store.async_store import AsyncStore
 from bot.store.errors import (
     DuplicateSubscription,
+    SearchLimitReached,
     StoreError,
     StoreUnavailable,
     SubscriptionLimitReached,
@@ -23,6 +24,8 @@ from bot.store.rows import (
     PollOutcome,
     RecentSends,
     SavedRule,
+    SearchLink,
+    SearchWanted,
     StoredArticle,
     StoredPoll,
     StoreStats,
@@ -49,6 +52,9 @@ __all__ = [
     "PollStatus",
     "RecentSends",
     "SavedRule",
+    "SearchLimitReached",
+    "SearchLink",
+    "SearchWanted",
     "ShownAs",
     "Store",
     "StoreError",

@@ -392,6 +392,26 @@ CREATE TRIGGER articles_counted_ad AFTER DELETE ON articles BEGIN
 END;
 """
 
+SCHEMA_SEARCH = """
+-- News searches (bot/news_search.py): a search feed is a feeds row of origin 'search' and the
+-- query it asks, shared by the topics with the same query, language and region.
+CREATE TABLE search_feeds (
+    feed_id INTEGER PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE,
+    query TEXT NOT NULL,
+    language TEXT NOT NULL,
+    region TEXT NOT NULL,
+    UNIQUE (query, language, region)
+);
+-- Which topic uses which search, and the topic's rule when it was linked: a changed rule is
+-- linked anew. A topic that goes takes its link with it.
+CREATE TABLE search_topics (
+    subscription_id INTEGER PRIMARY KEY REFERENCES subscriptions(id) ON DELETE CASCADE,
+    feed_id INTEGER NOT NULL REFERENCES search_feeds(feed_id) ON DELETE CASCADE,
+    rule TEXT NOT NULL
+);
+CREATE INDEX search_topics_feed ON search_topics(feed_id);
+"""
+
 MIGRATIONS: list[str] = [
     SCHEMA_V1,
     SCHEMA_V2,
@@ -405,6 +425,7 @@ MIGRATIONS: list[str] = [
     SCHEMA_V10,
     SCHEMA_V11,
     SCHEMA_V12,
+    SCHEMA_SEARCH,
 ]
 """MIGRATIONS[n] is the SQL script that upgrades a database at version n to version n + 1."""
 

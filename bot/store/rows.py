@@ -344,3 +344,28 @@ class SavedRule:
             from_iso(row["since"]),
             row["up_to"],
         )
+
+
+@dataclass(frozen=True)
+class SearchWanted:
+    """The news search a topic should have (``bot.news_search``): its feed's address, the
+    query with its language and region, and how often it is polled."""
+
+    url: str
+    query: str
+    language: str
+    region: str
+    interval: int
+
+
+@dataclass(frozen=True)
+class SearchLink:
+    """A topic's news search, as stored: the feed, its query, and the topic's rule when it
+    was linked (a rule changed since is linked anew)."""
+
+    subscription_id: int
+    feed_id: int
+    rule: str
+    query: str
+    language: str
+    region: str
