@@ -13,7 +13,11 @@ Feeds change in the database behind the scheduler's back too: ``topic-alert impo
 ``remove-feed`` or any CLI command run with an edited config file write from another process.
 A resync job compares the store's ``feeds_version`` every ``resync_every`` (a minute, or the
 ``[polling] interval`` when shorter) and, only when it moved, the enabled feeds with the jobs.
-Two more housekeeping jobs: a daily prune of old articles, and the log's summary line of
+News searches (``bot.news_search``) follow the topics: at start and whenever the store's
+``subscriptions_version`` moved (checked every ``resync_every``), each active topic gets the
+search it should have and the searches no active topic uses stop (``reconcile``); the feeds
+that changed are then scheduled or dropped as the resync does. Two more housekeeping jobs: a
+daily prune of old articles, and the log's summary line of
 what happened (``bot.ops.logsummary``, every ``[logging] summary_every``). :meth:`FeedScheduler.
 state` tells the health check whether polls start when due and none has hung.
 
@@ -46,6 +50,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.clock import Clock, utcnow
 from bot.config import Config
 from bot.ingest.pipeline import Pipeline
+from bot.news_search import reconcile
 from bot.ops.activity import Activity
 from bot.ops.logsummary import log_activity
 from bot.store import AsyncStore, FeedRow, PollStatus, UnknownRow
@@ -69,6 +74,7 @@ _PRUNE_JOB = "prune"
 _PROBE_JOB = "probe"
 _RESYNC_JOB = "resync"
 _SUMMARY_JOB = "summary"
+_SEARCH_JOB = "searches"
 
 
 _EXECUTOR_LOGGER = "apscheduler.executors.default"
@@ -139,6 +145,8 @@ class FeedScheduler:
         """A feed changed by another process is picked up within this: within a poll interval."""
         self._feeds_version: int | None = None
         """The store's ``feeds_version`` when the jobs last matched its feeds."""
+        self._topics_version: int | None = None
+        """The store's ``subscriptions_version`` when the news searches last followed it."""
         self.summary_every = summary_every
         self._skipped: set[int] = set()
         """Feeds whose poll was skipped while the store had a fault."""
@@ -153,6 +161,7 @@ class FeedScheduler:
         """
         for feed in await self.store.sync_config_feeds(self.config.feeds):
             _warn_removed(feed)
+        await self._follow_topics()
         self._feeds_version = await self.store.feeds_version()  # before the list: see _resync
         feeds = await self.store.list_feeds()
         self.scheduler.start()
@@ -162,6 +171,9 @@ class FeedScheduler:
         self._every(_PRUNE_JOB, self._prune, PRUNE_EVERY, first_run=now + PRUNE_FIRST)
         self._every(_PROBE_JOB, self._probe, self.probe_every, first_run=now + self.probe_every)
         self._every(_RESYNC_JOB, self._resync, self.resync_every, first_run=now + self.resync_every)
+        self._every(
+            _SEARCH_JOB, self._searches, self.resync_every, first_run=now + self.resync_every
+        )
         self._every(
             _SUMMARY_JOB, self._summarize, self.summary_every, first_run=now + self.summary_every
         )
@@ -350,6 +362,24 @@ class FeedScheduler:
                 len(removed),
                 len(changed),
             )
+
+    async def _searches(self) -> None:
+        """The job that keeps the news searches in step with the topics (module docstring)."""
+        if self.store.health.fault is not None:
+            return
+        with _faults_noted():
+            await self._follow_topics()
+            await self._match_jobs_to_store()
+
+    async def _follow_topics(self) -> None:
+        """Reconcile the news searches with the topics, when these changed since last time."""
+        version = await self.store.subscriptions_version()
+        if version == self._topics_version:
+            return
+        switched = await reconcile(self.store, self.config)
+        self._topics_version = version
+        if switched:
+            logger.info("news searches: %d started or stopped with their topics", switched)
 
     def _scheduled_intervals(self) -> dict[int, int]:
         """Feed id → the interval (seconds) of its job, for every feed that has one."""
