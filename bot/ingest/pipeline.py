@@ -41,11 +41,13 @@ from bot.ingest.commits import Check, Commits
 from bot.ingest.fulltext import with_full_text
 from bot.ingest.grouping import StoryGrouping
 from bot.ingest.recorder import PollRecorder
+from bot.ingest.redirects import LinkResolver
 from bot.matching import Matches, SubscriptionMatcher
+from bot.ops.activity import Activity
 from bot.runtime import MemoryCeiling
 from bot.store import AsyncStore, FeedRow, PollOutcome, StoredPoll
 from bot.store.health import storage_fault
-from bot.store.states import FAILED_POLLS, PollStatus
+from bot.store.states import FAILED_POLLS, FeedOrigin, PollStatus
 
 logger = logging.getLogger(__name__)
 
@@ -101,8 +103,10 @@ class Pipeline:
         *,
         parser: FeedParser,
         now: Clock = utcnow,
+        activity: Activity | None = None,
     ) -> None:
-        """``parser`` is the process's (``bot.wiring``), which its owner closes."""
+        """``parser`` is the process's (``bot.wiring``), which its owner closes; ``activity``
+        counts what the operator reads (news search links followed)."""
         self.store = store
         self.fetcher = fetcher
         self.config = config
@@ -117,6 +121,8 @@ class Pipeline:
         writes reach the store in the order their articles were grouped."""
         self._max_age = timedelta(hours=config.polling.max_age_hours)
         self._recorder = PollRecorder(store)
+        self.links = LinkResolver(fetcher, activity or Activity())
+        """A news search's links followed to the articles' own addresses."""
         self.ceiling = MemoryCeiling(config.storage.memory_mb, [matcher.shed])
         """``[storage] memory_mb``, checked after each poll: polls are what memory grows with."""
 
@@ -174,15 +180,19 @@ class Pipeline:
         if fetched.not_modified:
             ttl = feed.ttl_minutes  # a 304 keeps the ttl recorded
             return _Fresh(self._answered(PollStatus.NOT_MODIFIED, feed, now, fetched, ttl))
+        search = feed.origin is FeedOrigin.SEARCH
         parsed = await self.parser.parse(
             fetched.content,
             url=fetched.final_url,
             headers=fetched.headers,
-            name=feed.name,
+            name=None if search else feed.name,  # a search's results name their own outlets
             first_seen=now,
         )
         with self.commits.check() as check:
             unseen = await self.store.unseen_articles(feed.id, parsed.articles)
+            if search:  # as the articles' own pages, they may be another feed's
+                own = await self.links.own_links(feed.url, unseen)
+                unseen = await self.store.unseen_articles(feed.id, own)
             articles, alertable, fulltext_failures = await self._enrich(feed, unseen, now)
             matches = await self._match(alertable)
             stored = await self._store(feed, articles, matches, now, check)
