@@ -35,7 +35,7 @@ from bot.feeds.probe import FeedRead, read_feed
 from bot.ingest.fulltext import needs_full_text
 from bot.languages import article_language
 from bot.markup import counted, shorten
-from bot.store import FeedRow
+from bot.store import FeedOrigin, FeedRow
 from bot.wiring import Services
 
 STALE = timedelta(days=30)
@@ -64,6 +64,9 @@ class FeedToCheck:
     url: str
     name: str | None
     full_text: bool
+    kind: str = "feed"
+    """``feed``, or ``news search`` for a topic's search (``bot.news_search``): the row says
+    which, as a search's name is its query."""
 
 
 def feeds_to_check(configured: Sequence[FeedSpec], stored: Sequence[FeedRow]) -> list[FeedToCheck]:
@@ -72,7 +75,7 @@ def feeds_to_check(configured: Sequence[FeedSpec], stored: Sequence[FeedRow]) ->
     feeds = [FeedToCheck(spec.url, spec.name, spec.full_text) for spec in configured]
     listed = {spec.url for spec in configured}
     feeds += [
-        FeedToCheck(row.url, row.name or row.title, row.full_text)
+        FeedToCheck(row.url, row.name or row.title, row.full_text, _kind(row))
         for row in stored
         if row.url not in listed
     ]
@@ -84,8 +87,8 @@ async def check_feed(services: Services, feed: FeedToCheck) -> Row:
     try:
         read = await read_feed(services.fetcher, services.parser, feed.url)
     except (FetchError, FeedParseError) as exc:
-        return Row(_label(feed.name or feed.url), Status.FAILED, str(exc), _advice(exc))
-    check = _label(feed.name or read.parsed.title or feed.url)
+        return Row(_label(feed, feed.name or feed.url), Status.FAILED, str(exc), _advice(exc))
+    check = _label(feed, feed.name or read.parsed.title or feed.url)
     articles = read.parsed.articles
     if not articles:
         return Row(check, Status.WARNING, f"{_answer(read)}, no entries", "check the URL")
@@ -108,9 +111,13 @@ async def check_feed(services: Services, feed: FeedToCheck) -> Row:
     return Row(check, Status.OK, result)
 
 
-def _label(name: str) -> str:
-    """The CHECK cell of a feed: its name as alerts give it, shortened."""
-    return f"feed {shorten(name, _NAME_CHARS)}"
+def _kind(row: FeedRow) -> str:
+    return "news search" if row.origin is FeedOrigin.SEARCH else "feed"
+
+
+def _label(feed: FeedToCheck, name: str) -> str:
+    """The CHECK cell of a feed: its kind and name (a search's query), shortened."""
+    return f"{feed.kind} {shorten(name, _NAME_CHARS)}"
 
 
 def _answer(read: FeedRead) -> str:

@@ -136,6 +136,11 @@ def _stored(stats: StoreStats, states: dict[FeedState, int]) -> Iterator[Metric]
     for state, count in states.items():
         feeds.add_metric([state], count)
     yield feeds
+    yield _gauge(
+        "search_feeds",
+        "News searches polled for topics (counted in feeds too).",
+        stats.feeds_search,
+    )
     yield _gauge("articles_stored", "Articles in the database.", stats.articles)
     outbox = GaugeMetricFamily(
         "topic_alert_outbox",

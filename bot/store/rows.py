@@ -301,6 +301,8 @@ class StoreStats:
     None when none is due."""
     last_poll_at: datetime | None = None
     """When any feed was last polled; None before the first poll."""
+    feeds_search: int = 0
+    """Of ``feeds``, the news searches kept for topics (``bot.news_search``)."""
 
 
 @dataclass(frozen=True)
