@@ -15,7 +15,7 @@ combination (``-(Iran + Iraq)``). Pure: no I/O, the names come from the caller.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 
 from rules.matcher import Rule
@@ -61,10 +61,16 @@ def _written(node: Node, name_in: NameIn) -> str:
         case Not(child):
             return " ".join(f"-{part}" for part in _excluded(child, name_in))
         case And(children):
-            return " ".join(_bracketed(child, name_in, Or) for child in children)
+            return " ".join(_ordered(_bracketed(child, name_in, Or) for child in children))
         case Or(children):
-            return " OR ".join(_bracketed(child, name_in, And) for child in children)
+            return " OR ".join(_ordered(_bracketed(child, name_in, And) for child in children))
     raise TypeError(f"not a rule node: {node!r}")
+
+
+def _ordered(parts: Iterable[str]) -> list[str]:
+    """Operands in one order whatever the author's (exclusions last), so that topics meaning
+    the same search share it: ``Israel + Azerbaijan`` and ``azerbaijan & israel`` alike."""
+    return sorted(parts, key=lambda part: (part.startswith("-"), part.casefold()))
 
 
 def _bracketed(node: Node, name_in: NameIn, kind: type[And] | type[Or]) -> str:
