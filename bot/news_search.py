@@ -48,6 +48,7 @@ class Searching:
 
     feed: FeedRow
     query: str
+    """As the feed asks it: the first topic's spelling, when topics differ only in case."""
     created: bool
 
 
@@ -119,7 +120,7 @@ async def give_search(
             wanted.region,
             sub.id,
         )
-    return Searching(feed, wanted.query, created)
+    return Searching(feed, feed.name or wanted.query, created)
 
 
 async def reconcile(store: AsyncStore, config: Config) -> int:

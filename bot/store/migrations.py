@@ -394,13 +394,15 @@ END;
 
 SCHEMA_SEARCH = """
 -- News searches (bot/news_search.py): a search feed is a feeds row of origin 'search' and the
--- query it asks, shared by the topics with the same query, language and region.
+-- query it asks, shared by the topics with the same query (in any case: searches ignore it,
+-- "key" is the query case-folded), language and region.
 CREATE TABLE search_feeds (
     feed_id INTEGER PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE,
     query TEXT NOT NULL,
+    key TEXT NOT NULL,
     language TEXT NOT NULL,
     region TEXT NOT NULL,
-    UNIQUE (query, language, region)
+    UNIQUE (key, language, region)
 );
 -- Which topic uses which search, and the topic's rule when it was linked: a changed rule is
 -- linked anew. A topic that goes takes its link with it.

@@ -359,6 +359,11 @@ class SearchWanted:
     region: str
     interval: int
 
+    @property
+    def key(self) -> str:
+        """What tells searches apart: the query in any case, as search engines read it."""
+        return self.query.casefold()
+
 
 @dataclass(frozen=True)
 class SearchLink:

@@ -57,14 +57,24 @@ class SearchFeedsTable(FeedsTable):
             polled = existing is not None and self.get_feed(existing).enabled
             if not polled and self._polled_searches() >= max_feeds:
                 raise SearchLimitReached(max_feeds, per_chat=False)
-            feed = self.add_feed(
-                wanted.url, name=wanted.query, origin=FeedOrigin.SEARCH, interval=wanted.interval
-            )
-            self.conn.execute(
-                """INSERT OR IGNORE INTO search_feeds(feed_id, query, language, region)
-                   VALUES (?, ?, ?, ?)""",
-                (feed.id, wanted.query, wanted.language, wanted.region),
-            )
+            if existing is None:
+                feed = self.add_feed(
+                    wanted.url,
+                    name=wanted.query,
+                    origin=FeedOrigin.SEARCH,
+                    interval=wanted.interval,
+                )
+                self.conn.execute(
+                    """INSERT INTO search_feeds(feed_id, query, key, language, region)
+                       VALUES (?, ?, ?, ?, ?)""",
+                    (feed.id, wanted.query, wanted.key, wanted.language, wanted.region),
+                )
+            else:
+                # SQL: an update that leaves a polled feed as it is (no feeds_version bump).
+                self.conn.execute(
+                    "UPDATE feeds SET enabled = 1 WHERE id = ? AND NOT enabled", (existing,)
+                )
+                feed = self.get_feed(existing)
             self.conn.execute(
                 "INSERT INTO search_topics(subscription_id, feed_id, rule) VALUES (?, ?, ?)",
                 (sub.id, feed.id, sub.rule),
@@ -102,8 +112,8 @@ class SearchFeedsTable(FeedsTable):
 
     def _search_feed(self, wanted: SearchWanted) -> int | None:
         ids = self._ints(
-            "SELECT feed_id AS n FROM search_feeds WHERE query = ? AND language = ? AND region = ?",
-            (wanted.query, wanted.language, wanted.region),
+            "SELECT feed_id AS n FROM search_feeds WHERE key = ? AND language = ? AND region = ?",
+            (wanted.key, wanted.language, wanted.region),
         )
         return ids[0] if ids else None
 
