@@ -13,7 +13,7 @@ from bot.telegram.feed_lines import feed_line
 from rules.search_query import Reason
 
 _WHY_NOT = {
-    Reason.FIELD: N_("a search cannot look only in a title or a source ({term})"),
+    Reason.FIELD: N_("a search cannot look only in the headline, the text or the source ({term})"),
     Reason.LANGUAGE: N_("a search's language is set for the chat, not in the rule ({term})"),
     Reason.PREFIX: N_("a search matches whole words, not beginnings of words ({term})"),
     Reason.EXCLUDED_COMBINATION: N_(

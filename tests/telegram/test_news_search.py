@@ -144,10 +144,20 @@ async def test_a_rule_with_a_field_says_it_cannot_be_searched(
     answer = await bot.send(USER, "/subscribe title:Baku + Israel")
 
     assert answer.plain.splitlines()[-1] == (
-        "No news search for this topic: a search cannot look only in a title or a source "
-        "(title:Baku). It still alerts from the sources."
+        "No news search for this topic: a search cannot look only in the headline, the text "
+        "or the source (title:Baku). It still alerts from the sources."
     )
     assert await bot.store.list_feeds() == []
+
+
+async def test_help_says_topics_are_searched(
+    start_bot: StartBot, news_search: NewsSearchService
+) -> None:
+    bot = await start_bot(sources=news_search.sources())
+
+    told = await bot.send(USER, "/help")
+
+    assert "I also search the news for each topic" in told.plain
 
 
 async def test_without_news_search_a_topic_gets_none_and_nothing_is_said(
@@ -156,8 +166,10 @@ async def test_without_news_search_a_topic_gets_none_and_nothing_is_said(
     bot = await start_bot()
 
     answer = await bot.send(USER, "/subscribe title:Baku")
+    told = await bot.send(USER, "/help")
 
     assert "search" not in answer.plain
+    assert "news search" not in told.plain
     assert await bot.store.list_feeds() == []
 
 
