@@ -4,6 +4,7 @@ cannot be searched, or when news search is off."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -52,6 +53,19 @@ async def test_existing_topics_get_their_searches_in_their_chat_s_language(
         "אזרבייג׳ן ישראל": {"q": "אזרבייג׳ן ישראל", "hl": "he", "gl": "IL", "ceid": "IL:he"},
         "Azerbaijan Israel": {"q": "Azerbaijan Israel", "hl": "en", "gl": "US", "ceid": "US:en"},
     }
+
+
+async def test_a_configured_alias_is_searched_by_its_name_in_the_chat_s_language(
+    astore: AsyncStore,
+) -> None:
+    config = replace(ON, aliases={"Eli Cohen": ["אלי כהן", "Эли Коэн"]})
+    await astore.upsert_chat(1, telegram_language="ru")
+    names = RuleNames(configured(config))
+    await astore.add_subscription(1, names.compile('"Eli Cohen" + Mossad'))
+
+    await reconcile(astore, config)
+
+    assert [asked(feed)["q"] for feed in await polled(astore)] == ['"Эли Коэн" Mossad']
 
 
 async def test_a_search_no_active_topic_uses_stops_and_comes_back(astore: AsyncStore) -> None:

@@ -18,7 +18,7 @@ from bot.store import FeedOrigin
 from tests.support.local_hosts import LOCAL_FETCH
 from tests.support.news_search import NewsSearchService, Result
 from tests.support.outbox_env import drain, fast_sender
-from tests.support.telegram_app import USER, Bot, StartBot
+from tests.support.telegram_app import OPERATOR, USER, Bot, StartBot
 
 OTHER = 2002
 """Another person's private chat."""
@@ -102,6 +102,18 @@ async def test_topics_asking_the_same_search_share_one_feed(
     [theirs] = await bot.store.chat_searches(OTHER)
     assert mine.id == theirs.id
     assert [f.origin for f in await bot.store.list_feeds()] == [FeedOrigin.SEARCH]
+
+
+async def test_status_counts_the_searches_among_the_feeds(
+    start_bot: StartBot, news_search: NewsSearchService
+) -> None:
+    bot = await start_bot(sources=news_search.sources())
+    await bot.send(USER, "/subscribe Baku")
+    await bot.send(OTHER, "/subscribe Tbilisi")
+
+    status = await bot.send(OPERATOR, "/status")
+
+    assert "Feeds: 2 (0 failing)\nNews searches among them: 2\n" in status.plain
 
 
 async def test_a_chat_past_its_share_is_told_and_still_follows_the_topic(
