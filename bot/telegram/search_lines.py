@@ -44,16 +44,11 @@ def search_line(outcome: SearchOutcome) -> str:
 
 def own_search_lines(searches: list[FeedRow], others: int) -> list[str]:
     """/feeds' part on news searches: the chat's own, named, and how many others there are."""
-    lines = (
-        [
-            _("<b>News searches of your topics</b> ({count})").format(
-                count=format_number(len(searches))
-            )
-        ]
-        if searches
-        else []
-    )
-    lines += [f"• {feed_line(feed)}" for feed in searches]
+    lines: list[str] = []
+    if searches:
+        heading = _("<b>News searches of your topics</b> ({count})")
+        lines.append(heading.format(count=format_number(len(searches))))
+        lines += [f"• {feed_line(feed)}" for feed in searches]
     if others:
         lines.append(
             ngettext(
