@@ -44,12 +44,13 @@ DEFAULT_REGION = "US"
 
 @dataclass(frozen=True)
 class Searching:
-    """The topic has its search: ``feed``, new or shared (``created``)."""
+    """The topic has its search: ``feed``, shared or not, polled from now on (``started``:
+    new, or used by no active topic until now) or already."""
 
     feed: FeedRow
     query: str
     """As the feed asks it: the first topic's spelling, when topics differ only in case."""
-    created: bool
+    started: bool
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ async def give_search(
         return NotSearched(unsearchable=exc)
     sources = config.sources
     try:
-        feed, created = await store.link_search(
+        feed, started = await store.link_search(
             sub,
             wanted,
             max_feeds=sources.max_search_feeds,
@@ -112,7 +113,7 @@ async def give_search(
     except SearchLimitReached as exc:
         logger.info("topic %d gets no news search: %s", sub.id, exc)
         return NotSearched(limit=exc)
-    if created:
+    if started:
         logger.info(
             "news search %r (%s, %s) for topic %d",
             wanted.query,
@@ -120,7 +121,7 @@ async def give_search(
             wanted.region,
             sub.id,
         )
-    return Searching(feed, feed.name or wanted.query, created)
+    return Searching(feed, feed.name or wanted.query, started)
 
 
 async def reconcile(store: AsyncStore, config: Config) -> int:

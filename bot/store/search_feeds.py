@@ -37,7 +37,8 @@ class SearchFeedsTable(FeedsTable):
         self, sub: SubscriptionRow, wanted: SearchWanted, *, max_feeds: int, max_per_chat: int
     ) -> tuple[FeedRow, bool]:
         """Link the topic ``sub`` to the search ``wanted`` (its only one), creating the feed
-        unless another topic asks the same; returns the feed and whether it is new.
+        unless another topic asks the same; returns the feed and whether it starts being
+        polled now (new, or no active topic used it).
 
         SearchLimitReached when the chat's topics already use ``max_per_chat`` other searches,
         or a new feed would make more than ``max_feeds`` searches polled; the topic then has
@@ -79,7 +80,7 @@ class SearchFeedsTable(FeedsTable):
                 "INSERT INTO search_topics(subscription_id, feed_id, rule) VALUES (?, ?, ?)",
                 (sub.id, feed.id, sub.rule),
             )
-        return feed, existing is None
+        return feed, not polled
 
     def unlink_search(self, subscription_id: int) -> None:
         """The topic no longer uses a search (its rule cannot be one, or news search is off)."""
@@ -91,7 +92,9 @@ class SearchFeedsTable(FeedsTable):
         changed = self.conn.execute(
             f"""UPDATE feeds SET enabled = used.yes
                 FROM (SELECT feed_id, {_USED} AS yes FROM search_feeds) AS used
-                WHERE feeds.id = used.feed_id AND feeds.enabled != used.yes"""
+                WHERE feeds.id = used.feed_id AND feeds.enabled != used.yes
+                  AND feeds.origin = ?""",
+            (FeedOrigin.SEARCH,),
         )
         return changed.rowcount
 

@@ -82,7 +82,7 @@ async def _news_search(
     if not svc.config.sources.news_search:
         return ""
     outcome = await give_search(svc.store, svc.config, sub, rule, settings.language)
-    if isinstance(outcome, Searching) and outcome.created and svc.feed_added is not None:
+    if isinstance(outcome, Searching) and outcome.started and svc.feed_added is not None:
         await svc.feed_added(outcome.feed)
     return "\n" + search_line(outcome)
 
