@@ -76,8 +76,8 @@ async def _news_search(
     rule: rules.Rule,
     settings: ChatSettings,
 ) -> str:
-    """The new topic's news search, when the bot runs them: linked (a new feed scheduled at
-    once), and the line that says what it searches or why it has none."""
+    """The new topic's news search, when the bot runs them: linked (a search not polled until
+    now is scheduled at once), and the line that says what it searches or why it has none."""
     svc = services(context)
     if not svc.config.sources.news_search:
         return ""
