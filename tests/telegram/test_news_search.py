@@ -5,9 +5,11 @@ answers, the alert a search brings, the caps, and what /feeds shows of other cha
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from prometheus_client import generate_latest
 
+from bot.article import Article
 from bot.compiling import configured
 from bot.feeds.fetcher import Fetcher
 from bot.feeds.parser import InlineParser
@@ -70,6 +72,33 @@ async def test_a_topic_s_search_brings_an_alert_linking_to_the_article_itself(
     assert news_search.page(WATER) in alert.text
     assert "/rss/articles/" not in alert.text
     assert "Caspian Daily" in alert.plain
+
+
+async def test_a_result_another_feed_brought_is_not_alerted_twice(
+    start_bot: StartBot, news_search: NewsSearchService
+) -> None:
+    news_search.answer("Azerbaijan Israel")
+    bot = await start_bot(sources=news_search.sources())
+    await bot.send(USER, "/subscribe Israel + Azerbaijan")
+    await poll_searches(bot)
+    outlet = await bot.store.add_feed("https://caspian.example/rss", name="Caspian Daily")
+    article = Article(
+        id="water",
+        feed_url=outlet.url,
+        url=news_search.page(WATER),
+        title=WATER.title,
+        text=STORY,
+        published=datetime.now(UTC),
+        source="Caspian Daily",
+    )
+    await bot.store.add_articles(outlet.id, [article], seen_at=datetime.now(UTC))
+    news_search.publish("Azerbaijan Israel", WATER)
+
+    await poll_searches(bot)
+
+    assert bot.api.messages(USER)[1:] == []
+    [search] = await bot.store.chat_searches(USER)
+    assert search.articles == 0
 
 
 async def test_a_link_that_does_not_redirect_is_kept_and_counted(
