@@ -13,13 +13,13 @@ Feeds change in the database behind the scheduler's back too: ``topic-alert impo
 ``remove-feed`` or any CLI command run with an edited config file write from another process.
 A resync job compares the store's ``feeds_version`` every ``resync_every`` (a minute, or the
 ``[polling] interval`` when shorter) and, only when it moved, the enabled feeds with the jobs.
-News searches (``bot.news_search``) follow the topics: at start and whenever the store's
-``subscriptions_version`` moved (checked every ``resync_every``), each active topic gets the
-search it should have and the searches no active topic uses stop (``reconcile``); the feeds
-that changed are then scheduled or dropped as the resync does. Two more housekeeping jobs: a
-daily prune of old articles, and the log's summary line of
-what happened (``bot.ops.logsummary``, every ``[logging] summary_every``). :meth:`FeedScheduler.
-state` tells the health check whether polls start when due and none has hung.
+News searches (``bot.news_search``) follow the topics: at start and, in the resync job,
+whenever the store's ``subscriptions_version`` moved, each active topic gets the search it
+should have and the searches no active topic uses stop (``reconcile``); the feeds that changed
+are then scheduled or dropped by that same resync. Two more housekeeping jobs: a daily prune
+of old articles, and the log's summary line of what happened (``bot.ops.logsummary``, every
+``[logging] summary_every``). :meth:`FeedScheduler.state` tells the health check whether
+polls start when due and none has hung.
 
 Two clocks: the process's (``bot.clock``, injected; the demo sets it to its sample feeds'
 dates) says what is due, as it says when the pipeline recorded a poll and when the feed wants
@@ -74,7 +74,6 @@ _PRUNE_JOB = "prune"
 _PROBE_JOB = "probe"
 _RESYNC_JOB = "resync"
 _SUMMARY_JOB = "summary"
-_SEARCH_JOB = "searches"
 
 
 _EXECUTOR_LOGGER = "apscheduler.executors.default"
@@ -171,9 +170,6 @@ class FeedScheduler:
         self._every(_PRUNE_JOB, self._prune, PRUNE_EVERY, first_run=now + PRUNE_FIRST)
         self._every(_PROBE_JOB, self._probe, self.probe_every, first_run=now + self.probe_every)
         self._every(_RESYNC_JOB, self._resync, self.resync_every, first_run=now + self.resync_every)
-        self._every(
-            _SEARCH_JOB, self._searches, self.resync_every, first_run=now + self.resync_every
-        )
         self._every(
             _SUMMARY_JOB, self._summarize, self.summary_every, first_run=now + self.summary_every
         )
@@ -319,7 +315,9 @@ class FeedScheduler:
     async def _resync(self) -> None:
         """The job that brings the jobs in line with feeds another process changed: a feed
         enabled gets a job (polled soon, unless its last poll asked for later), one disabled
-        loses it, one whose interval changed is scheduled anew.
+        loses it, one whose interval changed is scheduled anew. The topics' news searches are
+        brought in line with the topics first, so the searches they start or stop are among
+        those changes (one job: two runs of the comparison at once could drop a new job).
 
         The bot's own changes (/addfeed, /removefeed, a feed gone) move the version too, but
         their jobs already match, so they are no news.
@@ -327,6 +325,7 @@ class FeedScheduler:
         if self.store.health.fault is not None:
             return  # the probe job deals with the store; the feeds can wait for it
         with _faults_noted():
+            await self._follow_topics()
             await self._match_jobs_to_store()
 
     async def _match_jobs_to_store(self) -> None:
@@ -362,14 +361,6 @@ class FeedScheduler:
                 len(removed),
                 len(changed),
             )
-
-    async def _searches(self) -> None:
-        """The job that keeps the news searches in step with the topics (module docstring)."""
-        if self.store.health.fault is not None:
-            return
-        with _faults_noted():
-            await self._follow_topics()
-            await self._match_jobs_to_store()
 
     async def _follow_topics(self) -> None:
         """Reconcile the news searches with the topics, when these changed since last time."""
