@@ -94,12 +94,6 @@ class FeedSpec:
 
 
 @dataclass(frozen=True)
-class SourcesConfig:
-    telegram_preview: str = TELEGRAM_PREVIEW
-    """Where channels' web previews are read: channel NAME at this address + NAME."""
-
-
-@dataclass(frozen=True)
 class TelegramConfig:
     token: str = ""
     base_url: str = "https://api.telegram.org/bot"
@@ -228,6 +222,34 @@ class RulesConfig:
     languages: list[str] = field(default_factory=lambda: list(DEFAULT_LANGUAGES))
     """Languages whose CLDR country names a term naming a country also matches (bot.places);
     an empty list turns place aliases off."""
+
+
+@dataclass(frozen=True)
+class SourcesConfig:
+    """Where articles come from besides RSS and Atom: channels' previews, and a news search
+    for each topic."""
+
+    telegram_preview: str = TELEGRAM_PREVIEW
+    """Where channels' web previews are read: channel NAME at this address + NAME."""
+
+    news_search: bool = False
+    """Give each active topic whose rule can be written as a search query a feed of that
+    search (``bot.news_search``); off unless the operator opts in, as it asks a third party."""
+    search_url: str = (
+        "https://news.google.com/rss/search?q={query}&hl={language}&gl={region}"
+        "&ceid={region}:{language}"
+    )
+    """The search's RSS address; ``{query}`` (URL-encoded), ``{language}``, ``{region}``."""
+    search_language: str = ""
+    """The language searched and place names are written in; '' for each chat's language."""
+    search_region: str = ""
+    """The edition's region (``US``); '' for the language's most likely region in CLDR."""
+    search_interval: int = 3600
+    """Seconds between polls of one search feed."""
+    max_search_feeds: int = 200
+    """Search feeds in all; a topic past it still alerts from the other feeds."""
+    max_search_feeds_per_chat: int = 10
+    """Search feeds one chat's topics may use, so one chat cannot take them all."""
 
 
 @dataclass(frozen=True)
@@ -436,6 +458,9 @@ def _check_values(config: Config, where: str) -> None:
         ("alerts.rate_limited_after", config.alerts.rate_limited_after),
         ("logging.summary_every", config.logging.summary_every),
         ("surges.min_stories", config.surges.min_stories),
+        ("sources.search_interval", config.sources.search_interval),
+        ("sources.max_search_feeds", config.sources.max_search_feeds),
+        ("sources.max_search_feeds_per_chat", config.sources.max_search_feeds_per_chat),
     ):
         if value <= 0:
             raise ConfigError(f"{where}: {name} must be positive, got {value!r}")
@@ -464,6 +489,7 @@ def _check_values(config: Config, where: str) -> None:
         _check_selectors(feed, f"{where}: feeds[{i}]")
     _check_url(config.sources.telegram_preview, f"{where}: sources.telegram_preview")
     _check_url(config.telegram.base_url, f"{where}: telegram.base_url")
+    _check_search_url(config.sources.search_url, f"{where}: sources.search_url")
     if config.telegram.webhook_url:
         _check_webhook_url(config.telegram.webhook_url, f"{where}: telegram.webhook_url")
     if config.metrics.listen:
@@ -559,6 +585,20 @@ def _check_selectors(feed: FeedSpec, where: str) -> None:
     unreadable = feed.selectors.unreadable() if feed.selectors else None
     if unreadable:
         raise ConfigError(f"{where}: not a CSS selector: {unreadable}")
+
+
+def _check_search_url(template: str, where: str) -> None:
+    """A search address must say where the query goes, and name no other placeholder."""
+    if "{query}" not in template:
+        raise ConfigError(f"{where}: {template!r} has no {{query}} placeholder for the search")
+    try:
+        url = template.format(query="q", language="en", region="US")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ConfigError(
+            f"{where}: {template!r}: only {{query}}, {{language}} and {{region}} may be used "
+            f"({exc})"
+        ) from None
+    _check_url(url, where)
 
 
 def _check_webhook_url(url: str, where: str) -> None:

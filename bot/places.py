@@ -158,6 +158,21 @@ def place_names(languages: Sequence[str]) -> dict[str, list[rules.Name]]:
     return groups
 
 
+def place_name(group: str, language: str, table: rules.Aliases | None) -> str | None:
+    """The name ``group`` of ``table`` goes by in ``language`` (a news search's query is
+    written in its reader's language): CLDR's for a country, as news write it (Persian
+    آذربایجان, not جمهوری آذربایجان); for a configured alias, its first name in that
+    language's script. None when it has none."""
+    if is_language(language):
+        label = Locale.parse(language).territories.get(group)
+        if label is not None:
+            return _names(label, language)[-1].label
+    if table is None:
+        return None
+    names = table.names(group)
+    return next((name for name in names if script_language(name) == language), None)
+
+
 def is_language(code: str) -> bool:
     """Whether CLDR (as installed) has territory names for ``code``."""
     return babel.localedata.exists(code)

@@ -73,7 +73,13 @@ class Services:
     @cached_property
     def pipeline(self) -> Pipeline:
         return Pipeline(
-            self.store, self.fetcher, self.config, self.matcher, parser=self.parser, now=self.now
+            self.store,
+            self.fetcher,
+            self.config,
+            self.matcher,
+            parser=self.parser,
+            now=self.now,
+            activity=self.activity,
         )
 
     @cached_property

@@ -17,6 +17,7 @@ from rules.errors import RuleSyntaxError
 from rules.folding import Token, fold, fold_text, folded_words, raw_words, tokenize
 from rules.index import RuleIndex
 from rules.matcher import Hit, Rule
+from rules.search_query import Unsearchable, search_query
 from rules.syntax import MAX_LENGTH
 
 __all__ = [
@@ -30,12 +31,14 @@ __all__ = [
     "RuleIndex",
     "RuleSyntaxError",
     "Token",
+    "Unsearchable",
     "compile",
     "fold",
     "fold_text",
     "folded_words",
     "raw_words",
     "remove_invisible",
+    "search_query",
     "tokenize",
 ]
 

@@ -19,7 +19,11 @@ from tests.support.pipeline_env import FeedServer
 if TYPE_CHECKING:  # imported by pytest as a plugin (below), so that its asserts are rewritten
     from tests.support.botapi import FakeBotAPI
 
-pytest_plugins = ["tests.support.botapi", "tests.support.telegram_app"]
+pytest_plugins = [
+    "tests.support.botapi",
+    "tests.support.telegram_app",
+    "tests.support.news_search",
+]
 
 # Property tests check behaviour, not speed: a busy CI machine must not fail them on time.
 settings.register_profile(

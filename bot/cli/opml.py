@@ -32,6 +32,11 @@ def import_opml(args: argparse.Namespace) -> int:
 
 def export_opml(args: argparse.Namespace) -> int:
     with open_store(load_config(args.config)) as store:
-        feeds = [OpmlFeed(url=feed.url, name=feed.display_name) for feed in store.list_feeds()]
+        # A topic's news search comes and goes with the topic: it is no feed to take along.
+        feeds = [
+            OpmlFeed(url=feed.url, name=feed.display_name)
+            for feed in store.list_feeds()
+            if feed.origin is not FeedOrigin.SEARCH
+        ]
     sys.stdout.write(write_opml(feeds))
     return 0

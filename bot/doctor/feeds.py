@@ -38,7 +38,7 @@ from bot.ingest.fulltext import needs_full_text
 from bot.languages import article_language
 from bot.markup import counted, shorten
 from bot.sources import FeedKind, Source
-from bot.store import FeedRow
+from bot.store import FeedOrigin, FeedRow
 from bot.wiring import Services
 
 STALE = timedelta(days=30)
@@ -73,6 +73,9 @@ class FeedToCheck:
     source: Source
     name: str | None
     full_text: bool
+    kind: str = "feed"
+    """How the row names it: ``feed``, ``channel``, ``page``, or ``news search`` for a topic's
+    search (``bot.news_search``), whose name is its query."""
 
     @property
     def url(self) -> str:
@@ -82,10 +85,13 @@ class FeedToCheck:
 def feeds_to_check(configured: Sequence[FeedSpec], stored: Sequence[FeedRow]) -> list[FeedToCheck]:
     """The config file's feeds, then the database's enabled ones that the file does not list:
     what the daemon polls once it has merged the two (``sync_config_feeds``)."""
-    feeds = [FeedToCheck(spec.source, spec.name, spec.full_text) for spec in configured]
+    feeds = [
+        FeedToCheck(spec.source, spec.name, spec.full_text, _KIND_WORDS[spec.source.kind])
+        for spec in configured
+    ]
     listed = {feed.url for feed in feeds}
     feeds += [
-        FeedToCheck(row.source, row.name or row.title, row.full_text)
+        FeedToCheck(row.source, row.name or row.title, row.full_text, _kind(row))
         for row in stored
         if row.url not in listed
     ]
@@ -126,9 +132,14 @@ async def check_feed(services: Services, feed: FeedToCheck) -> Row:
     return Row(check, Status.OK, result)
 
 
+def _kind(row: FeedRow) -> str:
+    """How the CHECK cell names a stored source: a search's name is its query."""
+    return "news search" if row.origin is FeedOrigin.SEARCH else _KIND_WORDS[row.source.kind]
+
+
 def _label(feed: FeedToCheck, name: str) -> str:
-    """The CHECK cell of a feed: its kind and its name as alerts give it, shortened."""
-    return f"{_KIND_WORDS[feed.source.kind]} {shorten(name, _NAME_CHARS)}"
+    """The CHECK cell of a feed: its kind and name (a search's query), shortened."""
+    return f"{feed.kind} {shorten(name, _NAME_CHARS)}"
 
 
 def _answer(read: FeedRead) -> str:

@@ -217,11 +217,17 @@ class Fetcher:
         the same limits as feeds, conditionally when given validators."""
         return await self._get(url, {"Accept": PAGE_ACCEPT, **_conditional(etag, last_modified)})
 
-    async def _get(self, url: str, headers: dict[str, str]) -> FetchResult:
-        """Follow redirects by hand, so each hop gets its own host's slot and is counted."""
+    async def locate(self, url: str) -> str:
+        """Where ``url`` leads after its redirects (a search service's link to an article),
+        under the same limits; the page itself is not read."""
+        return (await self._get(url, {"Accept": PAGE_ACCEPT}, body=False)).final_url
+
+    async def _get(self, url: str, headers: dict[str, str], *, body: bool = True) -> FetchResult:
+        """Follow redirects by hand, so each hop gets its own host's slot and is counted;
+        ``body=False`` stops at the answer's headers (its ``content`` is then empty)."""
         hop_url, all_permanent, seen = url, True, {url}
         for _ in range(self.limits.max_redirects + 1):
-            response, content = await self._exchange(hop_url, headers)
+            response, content = await self._exchange(hop_url, headers, body)
             status, location = response.status_code, response.headers.get("location")
             if response.is_success or status == 304:
                 moved = all_permanent and hop_url != url
@@ -242,7 +248,9 @@ class Fetcher:
             ),
         )
 
-    async def _exchange(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+    async def _exchange(
+        self, url: str, headers: dict[str, str], body: bool = True
+    ) -> tuple[httpx.Response, bytes]:
         """One request/response with one server, bounded in time and size as a whole.
 
         It waits for a slot of the host's first and then for one of the process's, so
@@ -256,19 +264,19 @@ class Fetcher:
             if len(self._hosts) > _HOSTS_KEPT:
                 await self._close_idle_hosts()
             async with host.slots, self._slots:
-                return await self._timed_request(host, url, headers)
+                return await self._timed_request(host, url, headers, body)
         finally:
             host.users -= 1
 
     async def _timed_request(
-        self, host: _Host, url: str, headers: dict[str, str]
+        self, host: _Host, url: str, headers: dict[str, str], body: bool
     ) -> tuple[httpx.Response, bytes]:
         try:
             self._guard.refuse_internal_literal(urlsplit(url).hostname or "")
             async with asyncio.timeout(self.limits.timeout):
                 if host.proxied:
                     await self._check_proxied(url)
-                return await self._request(host.transport, url, headers)
+                return await self._request(host.transport, url, headers, body)
         except InternalAddress as exc:
             raise AddressNotAllowed(url, exc.reason) from None
         except (TimeoutError, httpx.TimeoutException) as exc:
@@ -329,7 +337,7 @@ class Fetcher:
             await self._hosts.pop(idle).transport.aclose()
 
     async def _request(
-        self, transport: httpx.AsyncHTTPTransport, url: str, headers: dict[str, str]
+        self, transport: httpx.AsyncHTTPTransport, url: str, headers: dict[str, str], body: bool
     ) -> tuple[httpx.Response, bytes]:
         request = httpx.Request(
             "GET",
@@ -341,7 +349,7 @@ class Fetcher:
         try:
             if response.status_code >= 400:
                 raise _status_error(url, response)
-            if not response.is_success:
+            if not (response.is_success and body):
                 await _drain(response)
                 return response, b""
             return response, await self._read_body(url, response)

@@ -77,7 +77,8 @@ def parse_feed(
 
     ``headers`` are the HTTP response headers (their charset helps decoding); ``url`` is
     where the feed came from, used for relative links; ``name`` is the configured feed
-    name, preferred over the feed's own title as the articles' source. With ``first_seen``,
+    name, preferred over the feed's own title as the articles' source (without one, an entry's
+    ``<source>``, the outlet an aggregator took it from, comes first). With ``first_seen``,
     a publication time later than it (a wrong clock or time zone at the publisher) is
     clamped to it, so an article never looks newer than the moment we first saw it.
     Raises FeedParseError, and nothing else, for bytes that are not a feed at all.
@@ -100,6 +101,7 @@ def parse_feed(
         feed_url=url,
         base=site or url,
         source=name or title or _host(url),
+        named=bool(name),
         language=normalized_tag(feed.get("language") or (headers or {}).get("content-language")),
         first_seen=first_seen,
     )
@@ -332,6 +334,8 @@ class _FeedContext:
     feed_url: str
     base: str
     source: str
+    named: bool
+    """The feed has a configured name, which every entry's source is."""
     language: str | None
     first_seen: datetime | None
 
@@ -351,11 +355,19 @@ class _FeedContext:
             title=title,
             text=text,
             published=self._clamped(published),
-            source=self.source,
+            source=self._source(entry),
             language=normalized_tag(_entry_language(entry)) or self.language,
             authors=_unique(_author_names(entry)),
             tags=_unique(tag.get("term") or tag.get("label") for tag in entry.get("tags") or ()),
         )
+
+    def _source(self, entry: Mapping[str, Any]) -> str:
+        """The feed's name, else the outlet the entry's ``<source>`` names (a news search's
+        results come from many), else the feed's title."""
+        if self.named:
+            return self.source
+        outlet = entry.get("source") or {}
+        return _one_line(str(outlet.get("title") or "")) or self.source
 
     def _clamped(self, published: datetime | None) -> datetime | None:
         if published and self.first_seen and published > self.first_seen:

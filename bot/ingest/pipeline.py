@@ -42,13 +42,15 @@ from bot.ingest.commits import Check, Commits
 from bot.ingest.fulltext import with_full_text
 from bot.ingest.grouping import StoryGrouping
 from bot.ingest.recorder import PollRecorder
+from bot.ingest.redirects import LinkResolver
 from bot.ingest.surges import SurgeWatch
 from bot.matching import Matches, SubscriptionMatcher
+from bot.ops.activity import Activity
 from bot.runtime import MemoryCeiling
 from bot.sources import FeedKind
 from bot.store import AsyncStore, FeedRow, PollOutcome, StoredPoll
 from bot.store.health import storage_fault
-from bot.store.states import FAILED_POLLS, PollStatus
+from bot.store.states import FAILED_POLLS, FeedOrigin, PollStatus
 
 logger = logging.getLogger(__name__)
 
@@ -104,8 +106,10 @@ class Pipeline:
         *,
         parser: FeedParser,
         now: Clock = utcnow,
+        activity: Activity | None = None,
     ) -> None:
-        """``parser`` is the process's (``bot.wiring``), which its owner closes."""
+        """``parser`` is the process's (``bot.wiring``), which its owner closes; ``activity``
+        counts what the operator reads (news search links followed)."""
         self.store = store
         self.fetcher = fetcher
         self.config = config
@@ -123,6 +127,8 @@ class Pipeline:
         self._max_age = timedelta(hours=config.polling.max_age_hours)
         self._recorder = PollRecorder(store)
         self.surges = SurgeWatch(store, config.surges)
+        self.links = LinkResolver(fetcher, activity or Activity())
+        """A news search's links followed to the articles' own addresses."""
         self.ceiling = MemoryCeiling(config.storage.memory_mb, [matcher.shed])
         """``[storage] memory_mb``, checked after each poll: polls are what memory grows with."""
 
@@ -179,11 +185,12 @@ class Pipeline:
 
         A channel is paged back to its posts already stored, but not on its first poll,
         whose backlog alerts no one anyway."""
+        search = feed.origin is FeedOrigin.SEARCH
         read = await self.reader.read(
             feed.source,
             etag=feed.etag,
             last_modified=feed.last_modified,
-            name=feed.name,
+            name=None if search else feed.name,  # a search's results name their own outlets
             first_seen=now,
             unseen=partial(self.store.unseen_articles, feed.id) if feed.polls else None,
         )
@@ -193,6 +200,9 @@ class Pipeline:
             return _Fresh(self._answered(PollStatus.NOT_MODIFIED, feed, now, fetched, ttl))
         with self.commits.check() as check:
             unseen = await self.store.unseen_articles(feed.id, parsed.articles)
+            if search:  # as the articles' own pages, they may be another feed's
+                own = await self.links.own_links(feed.url, unseen)
+                unseen = await self.store.unseen_articles(feed.id, own)
             articles, alertable, fulltext_failures = await self._enrich(feed, unseen, now)
             matches = await self._match(alertable)
             stored = await self._store(feed, articles, matches, now, check)

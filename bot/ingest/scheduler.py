@@ -13,9 +13,13 @@ Feeds change in the database behind the scheduler's back too: ``topic-alert impo
 ``remove-feed`` or any CLI command run with an edited config file write from another process.
 A resync job compares the store's ``feeds_version`` every ``resync_every`` (a minute, or the
 ``[polling] interval`` when shorter) and, only when it moved, the enabled feeds with the jobs.
-Two more housekeeping jobs: a daily prune of old articles, and the log's summary line of
-what happened (``bot.ops.logsummary``, every ``[logging] summary_every``). :meth:`FeedScheduler.
-state` tells the health check whether polls start when due and none has hung.
+News searches (``bot.news_search``) follow the topics: at start and, in the resync job,
+whenever the store's ``subscriptions_version`` moved, each active topic gets the search it
+should have and the searches no active topic uses stop (``reconcile``); the feeds that changed
+are then scheduled or dropped by that same resync. Two more housekeeping jobs: a daily prune
+of old articles, and the log's summary line of what happened (``bot.ops.logsummary``, every
+``[logging] summary_every``). :meth:`FeedScheduler.state` tells the health check whether
+polls start when due and none has hung.
 
 Two clocks: the process's (``bot.clock``, injected; the demo sets it to its sample feeds'
 dates) says what is due, as it says when the pipeline recorded a poll and when the feed wants
@@ -46,6 +50,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.clock import Clock, utcnow
 from bot.config import Config
 from bot.ingest.pipeline import Pipeline
+from bot.news_search import reconcile
 from bot.ops.activity import Activity
 from bot.ops.logsummary import log_activity
 from bot.store import AsyncStore, FeedRow, PollStatus, UnknownRow
@@ -139,6 +144,8 @@ class FeedScheduler:
         """A feed changed by another process is picked up within this: within a poll interval."""
         self._feeds_version: int | None = None
         """The store's ``feeds_version`` when the jobs last matched its feeds."""
+        self._topics_version: int | None = None
+        """The store's ``subscriptions_version`` when the news searches last followed it."""
         self.summary_every = summary_every
         self._skipped: set[int] = set()
         """Feeds whose poll was skipped while the store had a fault."""
@@ -153,6 +160,7 @@ class FeedScheduler:
         """
         for feed in await self.store.sync_config_feeds(self.config.feeds):
             _warn_removed(feed)
+        await self._follow_topics()
         self._feeds_version = await self.store.feeds_version()  # before the list: see _resync
         feeds = await self.store.list_feeds()
         self.scheduler.start()
@@ -307,7 +315,9 @@ class FeedScheduler:
     async def _resync(self) -> None:
         """The job that brings the jobs in line with feeds another process changed: a feed
         enabled gets a job (polled soon, unless its last poll asked for later), one disabled
-        loses it, one whose interval changed is scheduled anew.
+        loses it, one whose interval changed is scheduled anew. The topics' news searches are
+        brought in line with the topics first, so the searches they start or stop are among
+        those changes (one job: two runs of the comparison at once could drop a new job).
 
         The bot's own changes (/addfeed, /removefeed, a feed gone) move the version too, but
         their jobs already match, so they are no news.
@@ -315,6 +325,7 @@ class FeedScheduler:
         if self.store.health.fault is not None:
             return  # the probe job deals with the store; the feeds can wait for it
         with _faults_noted():
+            await self._follow_topics()
             await self._match_jobs_to_store()
 
     async def _match_jobs_to_store(self) -> None:
@@ -350,6 +361,16 @@ class FeedScheduler:
                 len(removed),
                 len(changed),
             )
+
+    async def _follow_topics(self) -> None:
+        """Reconcile the news searches with the topics, when these changed since last time."""
+        version = await self.store.subscriptions_version()
+        if version == self._topics_version:
+            return
+        switched = await reconcile(self.store, self.config)
+        self._topics_version = version
+        if switched:
+            logger.info("news searches: %d started or stopped with their topics", switched)
 
     def _scheduled_intervals(self) -> dict[int, int]:
         """Feed id → the interval (seconds) of its job, for every feed that has one."""

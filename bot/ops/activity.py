@@ -163,6 +163,13 @@ class Activity:
             "Characters sent to the translator ([translate] hourly_chars caps them).",
             registry=self.registry,
         )
+        self._search_links = Counter(
+            "topic_alert_search_links",
+            "Links of news searches followed to the article's own address, by outcome "
+            "(resolved; unresolved: the search's link was kept).",
+            ["outcome"],
+            registry=self.registry,
+        )
         self._from_published = Histogram(
             "topic_alert_alert_latency_published_seconds",
             "From the article's published time to Telegram accepting its alert "
@@ -202,6 +209,10 @@ class Activity:
             published = row.article.article.published
             if published is not None:
                 self._from_published.observe(max(0.0, (now - published).total_seconds()))
+
+    def search_link(self, *, resolved: bool) -> None:
+        """A news search's link was followed to its article's address, or could not be."""
+        self._search_links.labels("resolved" if resolved else "unresolved").inc()
 
     def named(self, count: int) -> None:
         """``count`` story copies were named ("Also:") on their first alert."""

@@ -148,6 +148,11 @@ def _stored(
     for kind, count in kinds.items():
         by_kind.add_metric([kind], count)
     yield by_kind
+    yield _gauge(
+        "search_feeds",
+        "News searches polled for topics (counted in feeds too).",
+        stats.feeds_search,
+    )
     yield _gauge("articles_stored", "Articles in the database.", stats.articles)
     outbox = GaugeMetricFamily(
         "topic_alert_outbox",

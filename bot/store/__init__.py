@@ -9,6 +9,7 @@ the entry points; each table's methods live in a module of their own (``chats.py
 from bot.store.async_store import AsyncStore
 from bot.store.errors import (
     DuplicateSubscription,
+    SearchLimitReached,
     StoreError,
     StoreUnavailable,
     SubscriptionLimitReached,
@@ -25,6 +26,8 @@ from bot.store.rows import (
     PollOutcome,
     RecentSends,
     SavedRule,
+    SearchLink,
+    SearchWanted,
     StoredArticle,
     StoredPoll,
     StoredTranslation,
@@ -58,6 +61,9 @@ __all__ = [
     "PollStatus",
     "RecentSends",
     "SavedRule",
+    "SearchLimitReached",
+    "SearchLink",
+    "SearchWanted",
     "ShownAs",
     "Store",
     "StoreError",

@@ -173,6 +173,11 @@ class AsyncStore:
     feeds_version = _offload(Store.feeds_version)
     polled_feeds = _offload(Store.polled_feeds)
     record_polls = _offload(Store.record_polls)
+    search_links = _offload(Store.search_links)
+    link_search = _offload(Store.link_search)
+    unlink_search = _offload(Store.unlink_search)
+    poll_used_searches = _offload(Store.poll_used_searches)
+    chat_searches = _read(Store.chat_searches)
     # articles
     add_articles = _offload(Store.add_articles)
     unseen_articles = _offload(Store.unseen_articles)

@@ -27,6 +27,17 @@ class SubscriptionLimitReached(StoreError):
         self.limit = limit
 
 
+class SearchLimitReached(StoreError):
+    """A topic cannot have a news search: the chat's share (``per_chat``) or all searches
+    (``limit`` each) are taken."""
+
+    def __init__(self, limit: int, *, per_chat: bool) -> None:
+        whose = "one chat's topics" if per_chat else "the bot"
+        super().__init__(f"{whose} may use at most {limit} news searches")
+        self.limit = limit
+        self.per_chat = per_chat
+
+
 class UnknownRow(StoreError):
     """A command named a subscription or feed that does not exist (any more)."""
 

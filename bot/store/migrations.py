@@ -472,6 +472,28 @@ CREATE TABLE translations (
 ALTER TABLE chats ADD COLUMN translate INTEGER;
 """
 
+SCHEMA_V17 = """
+-- News searches (bot/news_search.py): a search feed is a feeds row of origin 'search' and the
+-- query it asks, shared by the topics with the same query (in any case: searches ignore it,
+-- "key" is the query case-folded), language and region.
+CREATE TABLE search_feeds (
+    feed_id INTEGER PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE,
+    query TEXT NOT NULL,
+    key TEXT NOT NULL,
+    language TEXT NOT NULL,
+    region TEXT NOT NULL,
+    UNIQUE (key, language, region)
+);
+-- Which topic uses which search, and the topic's rule when it was linked: a changed rule is
+-- linked anew. A topic that goes takes its link with it.
+CREATE TABLE search_topics (
+    subscription_id INTEGER PRIMARY KEY REFERENCES subscriptions(id) ON DELETE CASCADE,
+    feed_id INTEGER NOT NULL REFERENCES search_feeds(feed_id) ON DELETE CASCADE,
+    rule TEXT NOT NULL
+);
+CREATE INDEX search_topics_feed ON search_topics(feed_id);
+"""
+
 MIGRATIONS: list[str] = [
     SCHEMA_V1,
     SCHEMA_V2,
@@ -489,6 +511,7 @@ MIGRATIONS: list[str] = [
     SCHEMA_V14,
     SCHEMA_V15,
     SCHEMA_V16,
+    SCHEMA_V17,
 ]
 """MIGRATIONS[n] is the SQL script that upgrades a database at version n to version n + 1."""
 

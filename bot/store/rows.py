@@ -411,6 +411,8 @@ class StoreStats:
     None when none is due."""
     last_poll_at: datetime | None = None
     """When any feed was last polled; None before the first poll."""
+    feeds_search: int = 0
+    """Of ``feeds``, the news searches kept for topics (``bot.news_search``)."""
 
 
 @dataclass(frozen=True)
@@ -454,3 +456,33 @@ class SavedRule:
             from_iso(row["since"]),
             row["up_to"],
         )
+
+
+@dataclass(frozen=True)
+class SearchWanted:
+    """The news search a topic should have (``bot.news_search``): its feed's address, the
+    query with its language and region, and how often it is polled."""
+
+    url: str
+    query: str
+    language: str
+    region: str
+    interval: int
+
+    @property
+    def key(self) -> str:
+        """What tells searches apart: the query in any case, as search engines read it."""
+        return self.query.casefold()
+
+
+@dataclass(frozen=True)
+class SearchLink:
+    """A topic's news search, as stored: the feed, its query, and the topic's rule when it
+    was linked (a rule changed since is linked anew)."""
+
+    subscription_id: int
+    feed_id: int
+    rule: str
+    query: str
+    language: str
+    region: str

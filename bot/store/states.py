@@ -101,3 +101,6 @@ class FeedOrigin(StrEnum):
     """Added by a chat with /addfeed."""
     OPML = "opml"
     """Imported from an OPML file with ``topic-alert import-opml``."""
+    SEARCH = "search"
+    """A news search the bot keeps for its topics' queries (``search_feeds``); disabled when
+    no active topic uses it."""

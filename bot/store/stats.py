@@ -19,7 +19,7 @@ from bot.sources import FeedKind
 from bot.store.connection import Connected
 from bot.store.outbox import FAILED, MERGED, PENDING, SENT
 from bot.store.rows import Latency, RecentSends, StoreStats, from_iso, to_iso
-from bot.store.states import FeedState, Paused, PollStatus, ShownAs
+from bot.store.states import FeedOrigin, FeedState, Paused, PollStatus, ShownAs
 
 
 class StatsTable(Connected):
@@ -45,6 +45,7 @@ class StatsTable(Connected):
             last_poll_at=from_iso(
                 self.conn.execute("SELECT max(last_polled_at) FROM feeds").fetchone()[0]
             ),
+            feeds_search=feeds.count_where("enabled AND origin = ?", [FeedOrigin.SEARCH]),
         )
 
     def feed_states(self) -> dict[FeedState, int]:

@@ -28,6 +28,7 @@ from bot.store.migrations import migrate
 from bot.store.notices import NoticesTable
 from bot.store.polls import PollsTable
 from bot.store.saved_rules import SavedRulesTable
+from bot.store.search_feeds import SearchFeedsTable
 from bot.store.stats import StatsTable
 from bot.store.subscriptions import SubscriptionsTable
 from bot.store.translations import TranslationsTable
@@ -41,6 +42,7 @@ ROOM_TO_RESUME = 256 * 1024
 
 class Store(
     PollsTable,
+    SearchFeedsTable,
     FeedsTable,
     SubscriptionsTable,
     SavedRulesTable,

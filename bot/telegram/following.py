@@ -12,12 +12,13 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 import rules
-from bot.chat_settings import chat_settings
+from bot.chat_settings import ChatSettings, chat_settings
 from bot.compiling import chat_names
 from bot.delivery.buttons import Buttons, callback_data, regroup_buttons, to_markup
 from bot.i18n import _, format_list, format_number, isolate, ngettext
 from bot.markup import esc
 from bot.matching import LOOKBACK_DAYS, matching_articles
+from bot.news_search import Searching, give_search
 from bot.schedule import FREQUENCY_HELP, Frequency, ScheduleError, split_frequency
 from bot.store import DuplicateSubscription, SavedRule, SubscriptionLimitReached, SubscriptionRow
 from bot.telegram.acting import acting_chat
@@ -26,6 +27,7 @@ from bot.telegram.chats import stored_settings, topic_thread
 from bot.telegram.frequency_wording import frequency_note
 from bot.telegram.replies import reply
 from bot.telegram.rule_hints import rule_hints
+from bot.telegram.search_lines import search_line
 from bot.telegram.services import services
 from bot.telegram.surge_wording import split_surge, surge_state
 from bot.telegram.topics import numbered
@@ -68,7 +70,27 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) 
     logger.info("chat %s subscribed to %r", chat.id, rule.canonical)
     text, buttons = await confirmation(context, rule, sub)
     hints = "".join(f"\n{line}" for line in await rule_hints(svc.store, names, sub, rule))
-    await reply(update, text + hints + removal_note(typed.cleaned), markup=to_markup(buttons))
+    searched = await _news_search(context, sub, rule, chat_settings(row, svc.config.delivery))
+    await reply(
+        update, text + hints + searched + removal_note(typed.cleaned), markup=to_markup(buttons)
+    )
+
+
+async def _news_search(
+    context: ContextTypes.DEFAULT_TYPE,
+    sub: SubscriptionRow,
+    rule: rules.Rule,
+    settings: ChatSettings,
+) -> str:
+    """The new topic's news search, when the bot runs them: linked (a search not polled until
+    now is scheduled at once), and the line that says what it searches or why it has none."""
+    svc = services(context)
+    if not svc.config.sources.news_search:
+        return ""
+    outcome = await give_search(svc.store, svc.config, sub, rule, settings.language)
+    if isinstance(outcome, Searching) and outcome.started and svc.feed_added is not None:
+        await svc.feed_added(outcome.feed)
+    return "\n" + search_line(outcome)
 
 
 def _how_often(text: str) -> tuple[str, Frequency | None]:

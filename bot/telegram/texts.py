@@ -66,9 +66,10 @@ def rule_cheat_sheet() -> str:
     )
 
 
-def help_text(*, operator: bool = False) -> str:
-    """The /help reply: the commands, the cheat sheet, and how topics behave; for an operator
-    (``[access] admins``), also the commands only operators have."""
+def help_text(*, operator: bool = False, news_search: bool = False) -> str:
+    """The /help reply: the commands, the cheat sheet, and how topics behave; with
+    ``[sources] news_search``, that topics are searched too; for an operator (``[access]
+    admins``), also the commands only operators have."""
     # TRANSLATORS: keep: N
     text = _(
         "I watch news feeds and send you the articles that match your topics.\n"
@@ -112,6 +113,12 @@ def help_text(*, operator: bool = False) -> str:
         "removed from rules, and I say so."
     ).format(days=format_number(LOOKBACK_DAYS), cheat_sheet=rule_cheat_sheet())
     text = f"{text}\n\n{channel_help()}\n\n{translate_help()}"
+    if news_search:
+        text += "\n\n" + _(
+            "I also search the news for each topic, in your language: a rule of words, "
+            "phrases, | and -word becomes a search, and /feeds lists your topics' searches. "
+            "Rules with title:, text:, source:, lang: or Azer* are not searched."
+        )
     return f"{text}\n\n{operator_help()}" if operator else text
 
 

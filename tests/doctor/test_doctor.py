@@ -126,6 +126,19 @@ def test_a_good_setup_is_ok_throughout(
     store.close()
 
 
+def test_a_topic_s_news_search_is_checked_as_a_news_search(
+    tmp_path: Path, botapi: FakeBotAPI, server: FeedServer, token: str, capsys
+) -> None:
+    search = server.publish("/rss/search", [item("g1", "Talks in Baku - Caspian Daily")])
+    store = Store.open(tmp_path / "bot.db")
+    store.add_feed(search, name="Baku", origin=FeedOrigin.SEARCH)
+    store.close()
+
+    _, table, _ = doctor(write_config(tmp_path, botapi.base_url, ADMINS), capsys)
+
+    assert table["news search Baku"].startswith("ok: HTTP 200, 1 entry, ")
+
+
 def test_a_broken_setup_names_each_problem(
     tmp_path: Path, botapi: FakeBotAPI, httpserver: HTTPServer, token: str, capsys
 ) -> None:

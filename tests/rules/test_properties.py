@@ -6,38 +6,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import rules
-from tests.rules.strategies import FIELD_NAMES, relaxed
+from tests.rules.strategies import relaxed, rule_texts, words
 
-# A small vocabulary so that generated rules and documents share words often.
-WORDS = ["Israel", "Israeli", "Azerbaijan", "Baku", "Iran", "Élysée", "Москва", "שלום", "a", "an"]
-
-words = st.sampled_from(WORDS)
-terms = st.one_of(
-    words,
-    words.map(lambda w: w[: max(1, len(w) // 2)] + "*"),
-    st.lists(words, min_size=2, max_size=3).map(lambda ws: '"' + " ".join(ws) + '"'),
-    # single quotes quote phrases too; apostrophes in and before words do not
-    st.lists(words, min_size=2, max_size=3).map(lambda ws: "'" + " ".join(ws) + "'"),
-    st.lists(words, min_size=1, max_size=2).map(lambda ws: "‘" + " ".join(ws) + "’"),
-    words.map(lambda w: f"{w}'s"),
-    words.map(lambda w: f"'{w}"),
-    st.lists(words, min_size=2, max_size=2).map("-".join),
-)
-fielded = st.tuples(st.sampled_from(FIELD_NAMES), terms).map("".join)
-
-
-def _combine(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-    operator = st.sampled_from([" + ", " & ", " AND ", " ", " | ", ", ", " OR "])
-    negation = st.sampled_from(["-", "!", "NOT "])
-    return st.one_of(
-        st.tuples(children, operator, children).map("".join),
-        st.tuples(negation, children).map(lambda p: f"{p[0]}({p[1]})"),
-        st.tuples(children, st.just(" "), negation, children).map("".join),
-        children.map(lambda c: f"({c})"),
-    )
-
-
-rule_texts = st.recursive(fielded, _combine, max_leaves=6)
 separators = st.sampled_from([" ", ", ", "'s ", "’s ", "-", ". ", "\n"])
 field_texts = st.lists(st.tuples(words, separators).map("".join), max_size=12).map("".join)
 documents = st.builds(rules.Document, title=field_texts, text=field_texts, source=field_texts)

@@ -23,6 +23,7 @@ from bot.config import (
     AccessConfig,
     Config,
     DeliveryConfig,
+    SourcesConfig,
     SubscriptionsConfig,
     TelegramConfig,
     TranslateConfig,
@@ -48,6 +49,7 @@ class Bot:
     api: FakeBotAPI
     store: AsyncStore
     application: Application
+    config: Config
     stopped: bool = False
 
     async def stop(self) -> None:
@@ -99,6 +101,8 @@ class Options:
     """Publish the command menus at start-up, as the daemon does: for the tests about menus."""
     translate: TranslateConfig = field(default_factory=TranslateConfig)
     """``[translate]``: off, as by default."""
+    sources: SourcesConfig = field(default_factory=SourcesConfig)
+    """``[sources]``: news searches (off by default, as in the config)."""
 
 
 StartBot = Callable[..., Awaitable[Bot]]
@@ -120,6 +124,7 @@ async def start_bot(botapi: FakeBotAPI, tmp_path) -> AsyncIterator[StartBot]:
             subscriptions=SubscriptionsConfig(max_per_chat=opts.max_per_chat),
             delivery=DeliveryConfig(language=opts.language),
             translate=opts.translate,
+            sources=opts.sources,
         )
         store = AsyncStore(Store.open(tmp_path / "bot.db"))
         application = build_application(
@@ -133,7 +138,7 @@ async def start_bot(botapi: FakeBotAPI, tmp_path) -> AsyncIterator[StartBot]:
             menus=opts.menus,
         )
         await start_receiving(application, TelegramConfig(), poll_timeout=1)
-        bot = Bot(botapi, store, application)
+        bot = Bot(botapi, store, application, config)
         started.append(bot)
         return bot
 

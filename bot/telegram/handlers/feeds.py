@@ -16,14 +16,15 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import Deferred, _, format_number, isolate
 from bot.markup import esc, shorten
-from bot.store import AsyncStore, FeedOrigin
+from bot.store import AsyncStore, FeedOrigin, FeedRow
 from bot.telegram.access import bot_admins_only
 from bot.telegram.arguments import ascii_number, command_argument, echo
 from bot.telegram.feed_lines import feed_line, linked
 from bot.telegram.replies import reply, reply_lines
+from bot.telegram.search_lines import own_search_lines
 from bot.telegram.services import services
 from bot.telegram.source_argument import SourceArgumentError, source_argument
-from bot.telegram.updates import message_of, user_of
+from bot.telegram.updates import chat_of, message_of, user_of
 
 logger = logging.getLogger(__name__)
 
@@ -34,13 +35,23 @@ ERROR_CHARS = 500
 
 
 async def list_feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    feeds = await services(context).store.list_feeds()
-    if not feeds:
+    store = services(context).store
+    everything = await store.list_feeds()
+    feeds = _listed(everything)
+    own = [f for f in await store.chat_searches(chat_of(update).id) if f.enabled]
+    others = len(everything) - len(feeds) - len(own)
+    if not everything:
         await reply(update, _("No sources are configured yet."))
         return
     lines = [_("<b>Sources</b> ({count})").format(count=format_number(len(feeds)))]
     lines += [f"{n}. {feed_line(feed)}" for n, feed in enumerate(feeds, start=1)]
-    await reply_lines(update, lines)
+    await reply_lines(update, lines + own_search_lines(own, others))
+
+
+def _listed(feeds: list[FeedRow]) -> list[FeedRow]:
+    """The feeds /feeds numbers and /removefeed takes: not the news searches, which come and
+    go with the topics that use them (``bot.news_search``)."""
+    return [feed for feed in feeds if feed.origin is not FeedOrigin.SEARCH]
 
 
 @bot_admins_only
@@ -87,7 +98,7 @@ async def add_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def remove_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     number = ascii_number(command_argument(message_of(update)))
-    feeds = await svc.store.list_feeds()
+    feeds = _listed(await svc.store.list_feeds())
     if number is None or not 1 <= number <= len(feeds):
         await reply(update, _("Give a number from /feeds, 1 to {last}.").format(last=len(feeds)))
         return

@@ -43,6 +43,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             "Feeds: {total} ({count} failing)",
             stats.feeds_failing,
         ).format(total=format_number(stats.feeds), count=format_number(stats.feeds_failing)),
+        *_search_lines(stats),
         _("Chats: {count}").format(count=format_number(stats.chats)),
         ngettext(
             "Topics: {total} ({count} paused)",
@@ -168,3 +169,10 @@ def _telegram_line(activity: Activity) -> str:
     if seconds is None:
         return _("Telegram has not answered yet")
     return _("Telegram last answered {duration} ago").format(duration=format_duration(seconds))
+
+
+def _search_lines(stats: StoreStats) -> list[str]:
+    """How many of the feeds are topics' news searches, when there are any."""
+    if not stats.feeds_search:
+        return []
+    return [_("News searches among them: {count}").format(count=format_number(stats.feeds_search))]
