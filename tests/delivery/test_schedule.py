@@ -188,7 +188,7 @@ async def test_a_story_matched_by_two_scheduled_topics_is_listed_once(
     assert digest.plain.splitlines()[2].endswith("also: #2 Baku")
 
 
-async def test_a_story_told_by_two_sources_is_one_line_naming_both(
+async def test_a_story_told_by_two_sources_is_one_line_linking_both(
     bot, botapi: FakeBotAPI, astore: AsyncStore, clock
 ) -> None:
     store = astore.sync
@@ -214,10 +214,38 @@ async def test_a_story_told_by_two_sources_is_one_line_naming_both(
     await at(clock, datetime(2026, 12, 5, 8, 0, tzinfo=UTC), sender)
 
     [digest] = botapi.messages(CHAT)
-    assert hrefs(digest.text) == [first]
+    assert hrefs(digest.text) == [first, "https://other.example/deal"]
+    assert '<a href="https://other.example/deal">Other Daily</a>' in digest.text
     assert "— Wire, Other Daily · 3 Dec 2026, 12:00 UTC" in digest.plain.splitlines()[2]
     shown = store.conn.execute("SELECT status, shown_as FROM outbox ORDER BY id").fetchall()
     assert shown == [("sent", "digest"), ("sent", "also")]
+
+
+async def test_a_story_told_by_five_sources_links_each_in_order_and_counts_the_rest(
+    bot, botapi: FakeBotAPI, astore: AsyncStore, clock
+) -> None:
+    store = astore.sync
+    daily = follow(store, "Azerbaijan", "daily 08:00")
+    [first] = publish(store, [daily], ["Azerbaijan signs a deal"])
+    original = store.conn.execute("SELECT id FROM articles WHERE url = ?", (first,)).fetchone()[0]
+    sources = ["Other Daily", "Caspian Post", "Baku Herald", "Desk Four"]
+    urls = [f"https://copy{n}.example/deal" for n in range(len(sources))]
+    for n, (source, url) in enumerate(zip(sources, urls, strict=True)):
+        feed = store.add_feed(f"https://copy{n}.example/rss", name=source)
+        copy = Article(str(n), feed.url, url, "Azerbaijan signs the deal", "", None, source)
+        [stored] = store.add_articles(feed.id, [copy], seen_at=datetime.now(UTC))
+        store.enqueue_alerts({(CHAT, stored.rowid): [daily]}, stories={stored.rowid: original})
+
+    await at(clock, datetime(2026, 12, 4, 8, 0, tzinfo=UTC), fast_sender(bot, astore))
+
+    [digest] = botapi.messages(CHAT)
+    assert hrefs(digest.text) == [first, *urls], "the title, then each other source, in order"
+    line = digest.plain.splitlines()[2]
+    assert "— Wire, Other Daily, Caspian Post and 2 more outlets: [4] [5] · 3 Dec" in line
+    assert f'<a href="{urls[0]}">Other Daily</a>' in digest.text
+    assert f'<a href="{urls[3]}">[5]</a>' in digest.text
+    shown = store.conn.execute("SELECT shown_as FROM outbox ORDER BY id").fetchall()
+    assert shown == [("digest",), *[("also",)] * len(sources)]
 
 
 async def test_a_topic_made_realtime_sends_what_waited_for_its_digest_at_once(
