@@ -29,6 +29,7 @@ from bot.feeds.fetcher import Fetcher
 from bot.feeds.parser import make_parser
 from bot.feeds.probe import probe_feed
 from bot.ingest import FeedScheduler, Pipeline, fetch_limits
+from bot.ingest.semantic import semantic_from_config
 from bot.matching import SubscriptionMatcher
 from bot.ops.activity import Activity
 from bot.ops.health import Health
@@ -71,7 +72,13 @@ class Services:
     @cached_property
     def pipeline(self) -> Pipeline:
         return Pipeline(
-            self.store, self.fetcher, self.config, self.matcher, parser=self.parser, now=self.now
+            self.store,
+            self.fetcher,
+            self.config,
+            self.matcher,
+            parser=self.parser,
+            now=self.now,
+            semantic=semantic_from_config(self.config.stories, count=self.activity.story_checked),
         )
 
     @cached_property
