@@ -19,6 +19,7 @@ nothing is asked again.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import CancelledError
 from datetime import datetime
 
 from bot.article import Article
@@ -109,8 +110,14 @@ class StoryGrouping:
             return embedded_text(article.title, article.text) if article is not None else None
 
         def ask(earlier: str, later: str) -> bool | None:
-            answer = semantic.same_story(earlier, later, text_of)
-            return asyncio.run_coroutine_threadsafe(answer, loop).result()
+            answer = asyncio.run_coroutine_threadsafe(
+                semantic.same_story(earlier, later, text_of), loop
+            )
+            try:
+                return answer.result(timeout=semantic.longest)
+            except (TimeoutError, CancelledError):  # the loop is stopping: leave it to the words
+                answer.cancel()
+                return None
 
         return ask
 

@@ -40,6 +40,8 @@ CACHE_SIZE = 1024
 """Articles whose embeddings are kept (a 1,536-number embedding as float32 is 6 KB)."""
 RETRY_AFTER = 60.0
 """Seconds after a failure before the endpoint is asked again."""
+LOOKUP_SECONDS = 10.0
+"""What a question may take beyond the request's timeout: reading its articles' texts."""
 _MAX_INPUT_CHARS = 2000
 """The title and the start of the text: what says which event it is (and what wire copies
 keep), at a few hundred tokens a request."""
@@ -70,20 +72,20 @@ class EmbeddingsClient:
         self._url = base_url.rstrip("/") + "/embeddings"
         self._model = model
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._timeout = timeout
+        self.timeout = timeout
         self._client = client
 
     async def embed(self, texts: Sequence[str]) -> list[Vector]:
         """One unit-length embedding per text, in order; raises EmbeddingsError."""
         payload: dict[str, object] = {"model": self._model, "input": list(texts)}
         try:
-            async with asyncio.timeout(self._timeout):  # the whole request, however it trickles
+            async with asyncio.timeout(self.timeout):  # the whole request, however it trickles
                 response = await self._post(payload)
             response.raise_for_status()
             data = sorted(response.json()["data"], key=lambda item: item["index"])
             vectors = [np.asarray(item["embedding"], dtype=np.float32) for item in data]
         except TimeoutError as exc:
-            raise EmbeddingsError(f"no answer within {self._timeout:g} s") from exc
+            raise EmbeddingsError(f"no answer within {self.timeout:g} s") from exc
         except httpx.HTTPError as exc:
             raise EmbeddingsError(f"request failed: {exc!r}") from exc
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
@@ -119,6 +121,9 @@ class SemanticCheck:
         self._cache_size = cache_size
         self._down_until: float | None = None
         """While the endpoint is failing: when to ask it again."""
+        self.longest = client.timeout + LOOKUP_SECONDS
+        """The longest :meth:`same_story` should take; a caller waiting from another thread
+        gives up after it."""
 
     async def same_story(self, earlier: str, later: str, text_of: TextOf) -> bool | None:
         """Whether the articles keyed ``earlier`` and ``later`` are one story (their cosine
