@@ -202,6 +202,14 @@ class StoriesConfig:
     threshold: float = 0.25
     """Least similarity of title and lead for two articles to be compared as possible copies
     (``bot.ingest.stories.DEFAULT_THRESHOLD``)."""
+    embeddings_base_url: str = ""
+    """An OpenAI-compatible API whose ``/embeddings`` decides the pairs the lexical check is
+    unsure of (``bot.ingest.semantic``); empty: none, and no article text leaves the machine."""
+    embeddings_model: str = ""
+    embeddings_api_key_env: str = "OPENAI_API_KEY"
+    embeddings_timeout: float = 5.0
+    embeddings_threshold: float = 0.85
+    """Least cosine similarity of two articles' embeddings for one story."""
 
 
 @dataclass(frozen=True)
@@ -528,6 +536,8 @@ def _check_values(config: Config, where: str) -> None:
             f"{where}: stories.threshold must be a similarity above 0 and at most 1, "
             f"got {config.stories.threshold!r}"
         )
+    if config.stories.embeddings_base_url:
+        _check_embeddings(config.stories, where)
     if config.summary.provider not in ("extractive", "openai"):
         raise ConfigError(
             f"{where}: summary.provider must be 'extractive' or 'openai', "
@@ -567,6 +577,24 @@ def _check_translate(config: Config, where: str) -> None:
             raise ConfigError(
                 f"{where}: translate.model (or summary.model) is required when backend = 'openai'"
             )
+
+
+def _check_embeddings(stories: StoriesConfig, where: str) -> None:
+    _check_url(stories.embeddings_base_url, f"{where}: stories.embeddings_base_url")
+    if not stories.embeddings_model:
+        raise ConfigError(
+            f"{where}: stories.embeddings_model is required when embeddings_base_url is set"
+        )
+    if not -1 <= stories.embeddings_threshold <= 1:
+        raise ConfigError(
+            f"{where}: stories.embeddings_threshold must be a cosine similarity from -1 to 1, "
+            f"got {stories.embeddings_threshold!r}"
+        )
+    if stories.embeddings_timeout <= 0:
+        raise ConfigError(
+            f"{where}: stories.embeddings_timeout must be seconds above 0, "
+            f"got {stories.embeddings_timeout!r}"
+        )
 
 
 def _check_url(url: str, where: str) -> None:

@@ -30,6 +30,7 @@ from bot.feeds.fetcher import Fetcher
 from bot.feeds.parser import make_parser
 from bot.feeds.probe import probe_feed
 from bot.ingest import FeedScheduler, Pipeline, fetch_limits
+from bot.ingest.semantic import semantic_from_config
 from bot.matching import SubscriptionMatcher
 from bot.ops.activity import Activity
 from bot.ops.health import Health
@@ -80,6 +81,7 @@ class Services:
             parser=self.parser,
             now=self.now,
             activity=self.activity,
+            semantic=semantic_from_config(self.config.stories, count=self.activity.story_checked),
         )
 
     @cached_property

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from types import MappingProxyType
 
-from bot.delivery.format import DigestItem, digest_heading, format_digest
+from bot.delivery.format import DigestItem, digest_heading, fit_also, format_digest
 from bot.i18n import _
 from bot.store import OutboxRow, StoryCopy, SubscriptionRow
 
@@ -55,18 +55,20 @@ def scheduled_digest(
     titles: Titles = UNTRANSLATED,
 ) -> list[DigestMessage]:
     """The digest of rows whose time has come: topic by topic, newest first, headed by the
-    period it covers (and "sent late" when it is); a story's waiting copies are named on its
-    line and settled with it, and the topics in ``surged`` (subscription ids that surged in
-    the period, :func:`digest_period`) are marked."""
+    period it covers (and "sent late" when it is); a story's waiting copies are named, linked,
+    on its line and settled with it (those past what a line can name stay waiting, and come
+    on their own as copies of an alert shown in a digest do); the topics in ``surged``
+    (subscription ids that surged in the period, :func:`digest_period`) are marked."""
     rows = sorted(rows, key=_newest_first_by_topic)
     since, due = digest_period(rows, now)
     heading = digest_heading(since, due, zone, now=now)
-    items = [_scheduled_item(row, titles, copies.get(row.id, ()), surged) for row in rows]
+    sources = {row.id: _sources(row, copies.get(row.id, [])) for row in rows}
+    items = [_scheduled_item(row, titles, sources[row.id], surged) for row in rows]
     return [
         DigestMessage(
             page.rows,
             page.text,
-            tuple(c.outbox_id for r in page.rows for c in copies.get(r.id, ())),
+            tuple(c.outbox_id for r in page.rows for c in sources[r.id][1:]),
         )
         for page in _messages(rows, items, zone, heading=heading)
     ]
@@ -102,11 +104,11 @@ def _burst_item(row: OutboxRow, titles: Titles) -> DigestItem:
 def _scheduled_item(
     row: OutboxRow,
     titles: Titles,
-    copies: Sequence[StoryCopy] = (),
+    sources: tuple[StoryCopy, ...],
     surged: Collection[int] = (),
 ) -> DigestItem:
     """A line of a scheduled digest: under the row's first topic (marked when it surged),
-    naming the others, and the other sources of its story."""
+    naming the others, and every outlet of its story."""
     article = row.article.article
     first, *others = [
         _("{topic} · 📈 surged").format(topic=f"#{sub.number} {sub.rule}")
@@ -114,15 +116,21 @@ def _scheduled_item(
         else f"#{sub.number} {sub.rule}"
         for sub in _topics(row)
     ] or [_("A removed topic")]
-    sources = [article.source, *(copy.source for copy in copies)]
     return DigestItem(
         title=titles.get(row.article.rowid, article.title),
         url=article.url,
         topic=first,
         published=row.article.when,
-        source=", ".join(dict.fromkeys(s for s in sources if s)),
+        sources=sources,
         also="; ".join(others),
     )
+
+
+def _sources(row: OutboxRow, copies: Sequence[StoryCopy]) -> tuple[StoryCopy, ...]:
+    """The row's own source, then the waiting copies its line can name, in the order they
+    arrived. The row's own source goes without a link: the line's title is its link."""
+    own = StoryCopy(row.id, row.article.article.source, None)
+    return (own, *copies[: fit_also([own], copies)])
 
 
 def _topics(row: OutboxRow) -> list[SubscriptionRow]:

@@ -83,7 +83,9 @@ class DigestItem:
     url: str | None
     topic: str
     published: datetime | None = None
-    source: str = ""
+    sources: tuple[CopyLike, ...] = ()
+    """The outlets that carried it, in the order they arrived, in a scheduled digest: the
+    first is the one the title links to, so it is named without a link of its own."""
     also: str = ""
     """The other topics that matched it, in a scheduled digest (where it is listed once)."""
 
@@ -162,20 +164,48 @@ def _footer(
     return [*footer, also_line(also)] if also else footer
 
 
+NAMED_OUTLETS = 3
+"""Sources a story's line names; past them the others are counted ("and 4 more outlets") and
+each linked by its number in the story ("[5] [6] [7] [8]"), so a story carried by twenty
+outlets still links every article in a line a chat can read."""
+
+
 def also_line(copies: Sequence[CopyLike]) -> str:
-    """ "Also: <a href=…>Source B</a>, …": every copy linked to its own article, so the chat
-    can open each article the alert stands for. Never shortened: a copy cut off would be a
-    copy the chat cannot see (:func:`fit_also` decides how many fit)."""
-    names = [
-        isolate(link(shorten(copy.source, _MAX_SOURCE) or _("another source"), copy.url))
-        for copy in copies
-    ]
-    return _("Also: {sources}").format(sources=format_list(names))
+    """ "Also: <a href=…>Source B</a>, …": every copy linked to its own article, in the order
+    they arrived, so the chat can open each article the alert stands for (:func:`outlets`).
+    Never shortened: a copy cut off would be a copy the chat cannot see (:func:`fit_also`
+    decides how many fit). The alert's own article is the story's first outlet."""
+    return _("Also: {sources}").format(sources=outlets(copies, first_number=2))
+
+
+def outlets(sources: Sequence[CopyLike], *, first_number: int) -> str:
+    """ "A, B, C" or "A, B, C and 2 more outlets: [5] [6]": the first NAMED_OUTLETS
+    ``sources`` named, the rest counted and linked by number, each linked to its own article
+    (a source without a link is named or numbered unlinked). ``first_number`` is the number of
+    ``sources[0]`` among the story's outlets, counted in the order they arrived."""
+    names = format_list(
+        isolate(link(shorten(s.source, _MAX_SOURCE) or _("another source"), s.url))
+        for s in sources[:NAMED_OUTLETS]
+    )
+    rest = sources[NAMED_OUTLETS:]
+    if not rest:
+        return names
+    numbers = " ".join(
+        isolate(link(f"[{format_number(number)}]", s.url))
+        for number, s in enumerate(rest, start=first_number + NAMED_OUTLETS)
+    )
+    # TRANSLATORS: {sources}: three outlets; {numbers}: the others' links ("[5] [6]")
+    return ngettext(
+        "{sources} and {count} more outlet: {numbers}",
+        "{sources} and {count} more outlets: {numbers}",
+        len(rest),
+    ).format(sources=names, count=format_number(len(rest)), numbers=numbers)
 
 
 def fit_also(named: Sequence[CopyLike], waiting: Sequence[CopyLike]) -> int:
     """How many of ``waiting`` (in order) the "Also:" line can name after the ``named`` ones
-    (which it keeps) within ``_MAX_ALSO``; the others need messages of their own."""
+    (which it keeps) within ``_MAX_ALSO``; the others need messages of their own. A digest's
+    line names its story's sources the same way, so it takes as many."""
     taken = 0
     while taken < len(waiting):
         if utf16_len(also_line([*named, *waiting[: taken + 1]])) > _MAX_ALSO:
@@ -222,12 +252,17 @@ def format_alert(
 
 def _digest_line(item: DigestItem, tz: tzinfo, *, grouped: bool = False) -> str:
     title = isolate(link(shorten(item.title, _DIGEST_TITLE) or _("untitled"), item.url))
-    details = [isolate(shorten(item.source if grouped else item.topic, _MAX_LINE))]
+    details = [
+        outlets(item.sources, first_number=1)
+        if grouped
+        else esc(isolate(shorten(item.topic, _MAX_LINE)))
+    ]
     if item.published is not None:
-        details.append(format_when(item.published, tz))
+        details.append(esc(format_when(item.published, tz)))
     if grouped and item.also:
-        details.append(_("also: {topics}").format(topics=isolate(shorten(item.also, _MAX_LINE))))
-    return f"• {title} — {esc(' · '.join(d for d in details if d))}"
+        also = _("also: {topics}").format(topics=isolate(shorten(item.also, _MAX_LINE)))
+        details.append(esc(also))
+    return f"• {title} — {' · '.join(d for d in details if d)}"
 
 
 def format_digest(

@@ -116,6 +116,15 @@ class _Rule:
             and not (short and self.long_only)
         )
 
+    def margin(self, title: float, lead: float, opening: float, short: bool) -> float:
+        """How far the parts clear this rule (the least of their distances to the thresholds
+        it sets): at least 0 when it holds, negative when it misses; -1 when it is not for
+        this article."""
+        if short and self.long_only:
+            return -1.0
+        parts = ((title, self.title), (lead, self.lead), (opening, self.opening))
+        return min(value - least for value, least in parts if least > 0)
+
 
 _ACROSS_FEEDS = (
     _Rule(opening=0.9, lead=0.4),
@@ -235,6 +244,24 @@ def copy_score(earlier: Profile[Word], later: Profile[Word], *, same_feed: bool)
     if _disagree(earlier.names, later.names, _vocabulary(earlier), _vocabulary(later)):
         return None
     return title + lead + opening
+
+
+def copy_margin(earlier: Profile[Word], later: Profile[Word]) -> tuple[float, float] | None:
+    """How far two articles of different feeds are from the nearest rule of a copy (positive:
+    they clear it by that much, negative: they miss it by that much), and their score; None
+    when their figures or names disagree, which makes them distinct whatever else agrees.
+
+    What ``bot.ingest.stories`` measures a lexical verdict's certainty by: a pair close to a
+    rule's thresholds on either side is one the lexical check is unsure of.
+    """
+    if facts_disagree(earlier, later):
+        return None
+    title = jaccard(earlier.title, later.title)
+    lead = jaccard(earlier.lead, later.lead)
+    opening = opening_similarity(earlier, later)
+    short = earlier.short or later.short
+    margin = max(rule.margin(title, lead, opening, short) for rule in _ACROSS_FEEDS)
+    return margin, title + lead + opening
 
 
 def opening_similarity(a: Profile[Word], b: Profile[Word]) -> float:

@@ -43,6 +43,7 @@ from bot.ingest.fulltext import with_full_text
 from bot.ingest.grouping import StoryGrouping
 from bot.ingest.recorder import PollRecorder
 from bot.ingest.redirects import LinkResolver
+from bot.ingest.semantic import SemanticCheck
 from bot.ingest.surges import SurgeWatch
 from bot.matching import Matches, SubscriptionMatcher
 from bot.ops.activity import Activity
@@ -107,9 +108,11 @@ class Pipeline:
         parser: FeedParser,
         now: Clock = utcnow,
         activity: Activity | None = None,
+        semantic: SemanticCheck | None = None,
     ) -> None:
         """``parser`` is the process's (``bot.wiring``), which its owner closes; ``activity``
-        counts what the operator reads (news search links followed)."""
+        counts what the operator reads (news search links followed); ``semantic`` is the
+        second opinion on story copies, when ``[stories]`` configures one."""
         self.store = store
         self.fetcher = fetcher
         self.config = config
@@ -120,7 +123,7 @@ class Pipeline:
         self.now = now
         self.commits = Commits(store)
         """The transactions under way; the daemon's stop finishes them (``Commits.finish``)."""
-        self.stories = StoryGrouping(store, config.stories, now=now)
+        self.stories = StoryGrouping(store, config.stories, now=now, semantic=semantic)
         self._write_order = asyncio.Lock()
         """Held from grouping a poll's articles until its write is sent to the store, so
         writes reach the store in the order their articles were grouped."""

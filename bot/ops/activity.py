@@ -170,6 +170,14 @@ class Activity:
             ["outcome"],
             registry=self.registry,
         )
+        self._story_checks = Counter(
+            "topic_alert_story_checks",
+            "Pairs of articles the lexical story check was unsure of, by what the embeddings "
+            "endpoint said (same, different) or failed to say (failed: the lexical verdict "
+            "stood).",
+            ["outcome"],
+            registry=self.registry,
+        )
         self._from_published = Histogram(
             "topic_alert_alert_latency_published_seconds",
             "From the article's published time to Telegram accepting its alert "
@@ -218,6 +226,10 @@ class Activity:
         """``count`` story copies were named ("Also:") on their first alert."""
         self._settled.labels("sent", ShownAs.ALSO).inc(count)
         self._window.alerts_sent += count
+
+    def story_checked(self, outcome: str) -> None:
+        """The embeddings endpoint was asked about a pair of articles (``bot.ingest.semantic``)."""
+        self._story_checks.labels(outcome).inc()
 
     def failed(self, count: int, shown_as: ShownAs) -> None:
         """``count`` outbox rows were given up on."""

@@ -134,6 +134,15 @@ class ArticlesTable(Connected):
             raise UnknownRow(f"there is no article with id {rowid}")
         return _stored(rows[0])
 
+    def article_in_feed(self, feed_id: int, guid: str) -> StoredArticle | None:
+        """The article feed ``feed_id`` gave the id ``guid``, if it is stored (the key the
+        story memory knows an article by)."""
+        rows = self._dicts(
+            _ARTICLE_SELECT + _WITH_FEED + " WHERE articles.feed_id = ? AND guid = ?",
+            (feed_id, guid),
+        )
+        return _stored(rows[0]) if rows else None
+
     def recent_articles(self, since: datetime, limit: int | None = None) -> list[StoredArticle]:
         """Articles first seen since ``since``, newest first (for previews and story memory)."""
         sql = (

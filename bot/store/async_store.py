@@ -183,6 +183,8 @@ class AsyncStore:
     unseen_articles = _offload(Store.unseen_articles)
     set_stories = _offload(Store.set_stories)
     get_article = _read(Store.get_article)
+    article_in_feed = _offload(Store.article_in_feed)
+    """On the writer's thread: after the writes of the polls grouped before it."""
     recent_articles = _offload(Store.recent_articles)
     alerted_articles = _offload(Store.alerted_articles)
     search_articles = _read(Store.search_articles)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -109,6 +110,25 @@ def test_also_line_takes_the_copies_that_fit_after_those_already_named() -> None
     assert utf16_len(alert.text) <= 4096
     assert shown(alert.text).splitlines()[-1].startswith("Also: Named, Source 0, Source 1")
     assert fit_also(named, waiting[fits:][:1]) == 1, "each of the rest fits on a later edit"
+
+
+@pytest.mark.parametrize(
+    ("copies", "line"),
+    [
+        (3, "Also: S0, S1, S2"),
+        (4, "Also: S0, S1, S2 and 1 more outlet: [5]"),
+        (6, "Also: S0, S1, S2 and 3 more outlets: [5] [6] [7]"),
+    ],
+)
+def test_past_three_copies_the_rest_are_counted_and_linked_by_number(
+    copies: int, line: str
+) -> None:
+    also = [StoryCopy(n, f"S{n}", f"https://s{n}.example/a") for n in range(copies)]
+
+    alert = render(article(), also=also)
+
+    assert shown(alert.text).splitlines()[-1] == line
+    assert alert.text.count('<a href="https://s') == copies
 
 
 def test_linkable_refuses_what_link_would_not_link() -> None:

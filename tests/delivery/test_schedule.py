@@ -188,7 +188,7 @@ async def test_a_story_matched_by_two_scheduled_topics_is_listed_once(
     assert digest.plain.splitlines()[2].endswith("also: #2 Baku")
 
 
-async def test_a_story_told_by_two_sources_is_one_line_naming_both(
+async def test_a_story_told_by_two_sources_is_one_line_linking_both(
     bot, botapi: FakeBotAPI, astore: AsyncStore, clock
 ) -> None:
     store = astore.sync
@@ -214,10 +214,68 @@ async def test_a_story_told_by_two_sources_is_one_line_naming_both(
     await at(clock, datetime(2026, 12, 5, 8, 0, tzinfo=UTC), sender)
 
     [digest] = botapi.messages(CHAT)
-    assert hrefs(digest.text) == [first]
+    assert hrefs(digest.text) == [first, "https://other.example/deal"]
+    assert '<a href="https://other.example/deal">Other Daily</a>' in digest.text
     assert "— Wire, Other Daily · 3 Dec 2026, 12:00 UTC" in digest.plain.splitlines()[2]
     shown = store.conn.execute("SELECT status, shown_as FROM outbox ORDER BY id").fetchall()
     assert shown == [("sent", "digest"), ("sent", "also")]
+
+
+def story_copies(store: Store, daily: int, first: str, sources: list[str]) -> list[str]:
+    """Copies of the story at ``first``, one from each of ``sources``' feeds, queued after it
+    as polls queue them; their links."""
+    original = store.conn.execute("SELECT id FROM articles WHERE url = ?", (first,)).fetchone()[0]
+    urls = []
+    for n, source in enumerate(sources):
+        feed = store.add_feed(f"https://copy{n}.example/rss", name=source)
+        url = f"https://copy{n}.example/{'azerbaijan-deal-' * 8}{n}"
+        copy = Article(str(n), feed.url, url, "Azerbaijan signs the deal", "", None, source)
+        [stored] = store.add_articles(feed.id, [copy], seen_at=datetime.now(UTC))
+        store.enqueue_alerts({(CHAT, stored.rowid): [daily]}, stories={stored.rowid: original})
+        urls.append(url)
+    return urls
+
+
+async def test_a_story_told_by_five_sources_links_each_in_order_and_counts_the_rest(
+    bot, botapi: FakeBotAPI, astore: AsyncStore, clock
+) -> None:
+    store = astore.sync
+    daily = follow(store, "Azerbaijan", "daily 08:00")
+    [first] = publish(store, [daily], ["Azerbaijan signs a deal"])
+    sources = ["Other Daily", "Caspian Post", "Baku Herald", "Desk Four"]
+    urls = story_copies(store, daily, first, sources)
+
+    await at(clock, datetime(2026, 12, 4, 8, 0, tzinfo=UTC), fast_sender(bot, astore))
+
+    [digest] = botapi.messages(CHAT)
+    assert hrefs(digest.text) == [first, *urls], "the title, then each other source, in order"
+    line = digest.plain.splitlines()[2]
+    assert "— Wire, Other Daily, Caspian Post and 2 more outlets: [4] [5] · 3 Dec" in line
+    assert f'<a href="{urls[0]}">Other Daily</a>' in digest.text
+    assert f'<a href="{urls[3]}">[5]</a>' in digest.text
+    shown = store.conn.execute("SELECT shown_as FROM outbox ORDER BY id").fetchall()
+    assert shown == [("digest",), *[("also",)] * len(sources)]
+
+
+async def test_sources_past_what_a_digest_line_holds_come_on_their_own(
+    bot, botapi: FakeBotAPI, astore: AsyncStore, clock
+) -> None:
+    store = astore.sync
+    daily = follow(store, "Azerbaijan", "daily 08:00")
+    [first] = publish(store, [daily], ["Azerbaijan signs a deal"])
+    urls = story_copies(store, daily, first, [f"Outlet {n}" for n in range(40)])
+
+    await at(clock, datetime(2026, 12, 4, 8, 0, tzinfo=UTC), fast_sender(bot, astore))
+    store.set_frequency(daily, None)  # what the digest could not name now comes at once
+    await at(clock, datetime(2026, 12, 4, 8, 1, tzinfo=UTC), fast_sender(bot, astore))
+
+    digest, *alone = botapi.messages(CHAT)
+    named = hrefs(digest.text)[1:]
+    assert 3 < len(named) < len(urls)
+    assert named == urls[: len(named)]
+    assert alone, "the rest came as alerts of their own"
+    assert botapi.links(CHAT) == Counter([first, *urls]), "every outlet once, none lost"
+    assert all(utf16_len(message.text) <= 4096 for message in botapi.messages(CHAT))
 
 
 async def test_a_topic_made_realtime_sends_what_waited_for_its_digest_at_once(

@@ -19,6 +19,8 @@ from bot.delivery.format import also_line
 from bot.markup import link
 from bot.store import AsyncStore, OutboxRow, Store
 from tests.delivery.queued import FIRST, STORY_CHAT, follow_story, store_article
+from tests.support.bidi_layout import drawn, drawn_as_written, reads_right_to_left, unmarked
+from tests.support.botapi import hrefs
 from tests.support.outbox_env import drain, fast_sender
 
 
@@ -65,6 +67,77 @@ async def test_copies_from_other_sources_are_linked_on_the_first_alert(bot, bota
     assert report.merged == 2
     assert [row[1:3] for row in outbox(astore)] == [("sent", "alert"), *[("sent", "also")] * 2]
     assert {m for (m,) in store.conn.execute("SELECT message_id FROM outbox")} == {alert.message_id}
+
+
+OUTLETS = ["Regional News", "Wire Service", "Caspian Daily", "Baku Post", "Tel Aviv Times"]
+
+
+async def copies_arrive_one_by_one(store: Store, sender, sub: int, first: int) -> list[str]:
+    """Each outlet's copy of the story is queued in a poll of its own, the sender run after
+    each, as the daemon would: the alert is edited once per copy. The copies' links, in the
+    order they arrived."""
+    urls = []
+    for n, source in enumerate(OUTLETS):
+        url = f"https://outlet{n}.example/herzog"
+        copy = store_article(store, source, url)
+        store.enqueue_alerts({(STORY_CHAT, copy): [sub]}, stories={copy: first})
+        await drain(sender)
+        urls.append(url)
+    return urls
+
+
+async def test_a_story_carried_by_six_outlets_links_each_in_arrival_order_and_counts_them(
+    bot, botapi, astore
+) -> None:
+    store = astore.sync
+    sub = follow_story(store)
+    first = store_article(store, "World Desk", FIRST)
+    store.enqueue_alerts({(STORY_CHAT, first): [sub]})
+    sender = fast_sender(bot, astore)
+    await drain(sender)
+
+    urls = await copies_arrive_one_by_one(store, sender, sub, first)
+
+    [alert] = botapi.messages(STORY_CHAT)
+    assert len(alert.edits) == len(OUTLETS)
+    assert hrefs(alert.text) == [FIRST, *urls], "every outlet linked, in the order it came"
+    assert alert.plain.splitlines()[-1] == (
+        "Also: Regional News, Wire Service, Caspian Daily and 2 more outlets: [5] [6]"
+    )
+    assert f'<a href="{urls[3]}">[5]</a> <a href="{urls[4]}">[6]</a>' in alert.text
+    assert [row[2] for row in outbox(astore)] == ["alert", *["also"] * len(OUTLETS)]
+
+
+@pytest.mark.parametrize(
+    ("language", "also", "more"),
+    [
+        ("ru", "Также: ", "и ещё 2 издания: [5] [6]"),
+        ("he", "ראו גם: ", "ועוד 2 כלי תקשורת: [5] [6]"),
+        ("ar", "أيضًا في: ", "و2 وسيلتا إعلام أخريان: [5] [6]"),
+    ],
+)
+async def test_the_count_of_outlets_is_in_the_chats_language_and_reads_in_its_direction(
+    bot, botapi, astore, language: str, also: str, more: str
+) -> None:
+    store = astore.sync
+    store.upsert_chat(STORY_CHAT)
+    store.set_chat_language(STORY_CHAT, language)
+    sub = follow_story(store)
+    first = store_article(store, "World Desk", FIRST)
+    store.enqueue_alerts({(STORY_CHAT, first): [sub]})
+    sender = fast_sender(bot, astore)
+    await drain(sender)
+
+    urls = await copies_arrive_one_by_one(store, sender, sub, first)
+
+    [alert] = botapi.messages(STORY_CHAT)
+    line = alert.plain.splitlines()[-1]
+    assert unmarked(line).startswith(also) and unmarked(line).endswith(more)
+    assert hrefs(alert.text) == [FIRST, *urls]
+    if language in ("he", "ar"):
+        assert reads_right_to_left(line)
+        for name in [*OUTLETS[:3], "[5]", "[6]"]:
+            assert drawn_as_written(line, name), f"{name} in {drawn(line)!r}"
 
 
 async def test_four_stories_of_one_feed_taken_for_copies_all_stay_visible(
@@ -220,8 +293,13 @@ async def test_sources_past_what_one_alert_can_name_come_on_their_own(bot, botap
     await drain(fast_sender(bot, astore))
 
     alert, *rest = botapi.messages(STORY_CHAT)
-    named = alert.plain.splitlines()[-1].removeprefix("Also: ").split(", ")
+    named = hrefs(alert.text)[1:]
     assert 0 < len(named) < 30
+    assert named == urls[: len(named)], "named in the order they arrived"
+    numbers = " ".join(f"[{n}]" for n in range(5, len(named) + 2))
+    assert alert.plain.splitlines()[-1] == (
+        f"Also: Source 0, Source 1, Source 2 and {len(named) - 3} more outlets: {numbers}"
+    )
     assert all(message.plain.startswith(f"{30 - len(named)} new alerts") for message in rest)
     assert botapi.links(STORY_CHAT) == Counter([FIRST, *urls])
     assert {row[3] for row in outbox(astore)[1 + len(named) :]} == {

@@ -14,6 +14,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from tests.ingest.wire_story import HERZOG, HERZOG_COPY
+from tests.support.botapi import hrefs
+from tests.support.outbox_env import drain, fast_sender
 from tests.support.pipeline_env import (
     FeedServer,
     PipelineEnv,
@@ -103,3 +105,35 @@ async def test_the_stories_section_can_send_every_copy_on_its_own(
         assert [status for _, status, _ in outbox(env)] == ["pending", "pending"]
     finally:
         await close_env(env, fetcher)
+
+
+OUTLETS = ["Wire", "Regional News", "Caspian Daily", "Baku Post", "Tel Aviv Times", "Desk Six"]
+
+
+async def test_a_story_six_outlets_carried_is_one_alert_linking_each_in_the_order_polled(
+    env: PipelineEnv, httpserver: HTTPServer, bot, botapi
+) -> None:
+    """End to end: each outlet's feed is polled in turn and the sender run after each, as the
+    daemon would; the chat's one alert, as it reads after the edits, links every outlet."""
+    server = FeedServer(httpserver)
+    env.subscribe(1, "Israel")
+    feeds = [server.publish(f"/{n}.xml", [], title=name) for n, name in enumerate(OUTLETS)]
+    for feed in feeds:
+        await env.poll(feed)
+    sender = fast_sender(bot, env.astore)
+    links = [f"https://outlet{n}.example/herzog" for n in range(len(OUTLETS))]
+    for n, (feed, link) in enumerate(zip(feeds, links, strict=True)):
+        text = HERZOG if n == 0 else HERZOG_COPY
+        server.publish(
+            f"/{n}.xml",
+            [item(f"h{n}", "Herzog to visit Azerbaijan", link=link, text=text)],
+            title=OUTLETS[n],
+        )
+        await env.poll(feed)
+        await drain(sender)
+
+    [alert] = botapi.messages(1)
+    assert hrefs(alert.text) == links
+    assert alert.plain.splitlines()[-1] == (
+        "Also: Regional News, Caspian Daily, Baku Post and 2 more outlets: [5] [6]"
+    )

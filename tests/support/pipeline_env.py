@@ -22,7 +22,9 @@ from bot.config import Config, parse_config
 from bot.feeds.fetcher import Fetcher
 from bot.feeds.parser import make_parser
 from bot.ingest.pipeline import Pipeline, PollResult, fetch_limits
+from bot.ingest.semantic import semantic_from_config
 from bot.matching import SubscriptionMatcher
+from bot.ops.activity import Activity
 from bot.store import AsyncStore, FeedRow, PollOutcome, Store
 from tests.support.feeds_samples import rss
 from tests.support.local_hosts import LOCAL_HOSTS
@@ -181,16 +183,28 @@ class PipelineEnv:
 
 
 async def open_env(
-    config: Config, *, now: Clock = utcnow, **store_options: float
+    config: Config,
+    *,
+    now: Clock = utcnow,
+    activity: Activity | None = None,
+    **store_options: float,
 ) -> tuple[PipelineEnv, Fetcher]:
     """A PipelineEnv on ``config``'s database (``Store.open`` options, e.g. a short
-    ``busy_timeout``), its polls on the clock ``now``; close with :func:`close_env`."""
+    ``busy_timeout``), its polls on the clock ``now``, and the embeddings endpoint ``[stories]``
+    names counted in ``activity``; close with :func:`close_env`."""
     store = Store.open(config.storage.path, **store_options)
     astore = AsyncStore(store)
     fetcher = Fetcher(fetch_limits(config))
     parser = make_parser(config.polling.parse_workers)
+    count = activity.story_checked if activity is not None else None
     pipeline = Pipeline(
-        astore, fetcher, config, SubscriptionMatcher(astore), parser=parser, now=now
+        astore,
+        fetcher,
+        config,
+        SubscriptionMatcher(astore),
+        parser=parser,
+        now=now,
+        semantic=semantic_from_config(config.stories, count=count),
     )
     return PipelineEnv(store, astore, pipeline), fetcher
 
