@@ -184,7 +184,7 @@ class Pipeline:
         with self.commits.check() as check:
             unseen = await self.store.unseen_articles(feed.id, parsed.articles)
             articles, alertable, fulltext_failures = await self._enrich(feed, unseen, now)
-            matches = await self._match(alertable)
+            matches = await self._match(feed, alertable)
             stored = await self._store(feed, articles, matches, now, check)
         outcome = replace(
             self._answered(PollStatus.OK, feed, now, fetched, parsed.ttl_minutes),
@@ -223,11 +223,13 @@ class Pipeline:
             return True
         return now - article.published <= self._max_age
 
-    async def _match(self, articles: list[Article]) -> Matches:
+    async def _match(self, feed: FeedRow, articles: list[Article]) -> Matches:
+        """The chats whose topics the articles match: every chat's for a shared feed, only
+        its readers' for a feed chats brought (read at the poll, so a removal counts at once)."""
         if not articles:
             return {}
         await self.matcher.refresh()
-        return self.matcher.match(articles)
+        return self.matcher.match(articles, await self.store.readers_of(feed.id))
 
     async def _store(
         self,

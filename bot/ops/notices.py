@@ -45,6 +45,7 @@ from bot.i18n import _, format_duration, format_number, isolate, ngettext, use
 from bot.markup import esc
 from bot.ops.activity import FLOOD_WINDOW_SECONDS, Activity
 from bot.store import AsyncStore, ChatRow, FeedRow, GoneChat, PollStatus, StoreStats
+from bot.telegram.feed_approval import chat_name
 from bot.telegram.feed_lines import linked
 from bot.telegram.replies import NO_PREVIEW
 from bot.telegram.texts import fault_reason
@@ -344,8 +345,7 @@ def _chat_back_notice(chat: ChatRow) -> Text:
 
 
 def _chat_name(chat: ChatRow) -> str:
-    """A group by its title and id, a private chat by its id (the bot knows no name for it)."""
-    return f"{isolate(esc(chat.title))} ({chat.id})" if chat.title else str(chat.id)
+    return chat_name(chat.id, chat.title)
 
 
 _OVER: Mapping[str, Text] = {

@@ -17,6 +17,7 @@ from bot.store.errors import (
 from bot.store.rows import (
     ChatRow,
     Delivered,
+    FeedRequest,
     FeedRow,
     GoneChat,
     OutboxRow,
@@ -39,6 +40,7 @@ __all__ = [
     "Delivered",
     "DuplicateSubscription",
     "FeedOrigin",
+    "FeedRequest",
     "FeedRow",
     "FeedState",
     "GoneChat",

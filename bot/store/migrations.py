@@ -392,6 +392,29 @@ CREATE TRIGGER articles_counted_ad AFTER DELETE ON articles BEGIN
 END;
 """
 
+SCHEMA_CHAT_FEEDS = """
+-- Feeds that chats bring (/addfeed by anyone, an OPML document): one feeds row per URL
+-- (origin 'private'), polled once, and here the chats that added it. Its articles are matched
+-- and searched only for these chats; a feed of any other origin is shared by all.
+CREATE TABLE feed_readers (
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+    added_at TEXT NOT NULL,
+    PRIMARY KEY (feed_id, chat_id)
+);
+CREATE INDEX feed_readers_chat ON feed_readers(chat_id);
+
+-- A chat's /addfeed waiting for an operator's Approve or Refuse ([access] chat_feeds =
+-- "approval"): the address was checked (fetched once) before it was asked for.
+CREATE TABLE feed_requests (
+    id INTEGER PRIMARY KEY,
+    chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+    url TEXT NOT NULL,
+    title TEXT,
+    requested_at TEXT NOT NULL
+);
+"""
+
 MIGRATIONS: list[str] = [
     SCHEMA_V1,
     SCHEMA_V2,
@@ -405,6 +428,7 @@ MIGRATIONS: list[str] = [
     SCHEMA_V10,
     SCHEMA_V11,
     SCHEMA_V12,
+    SCHEMA_CHAT_FEEDS,
 ]
 """MIGRATIONS[n] is the SQL script that upgrades a database at version n to version n + 1."""
 

@@ -153,6 +153,16 @@ class FeedRow:
 
 
 @dataclass(frozen=True)
+class FeedRequest:
+    """A chat's /addfeed waiting for an operator ([access] chat_feeds = "approval")."""
+
+    id: int
+    chat_id: int
+    url: str
+    title: str | None
+
+
+@dataclass(frozen=True)
 class StoredArticle:
     rowid: int
     feed_id: int

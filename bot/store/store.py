@@ -21,7 +21,7 @@ from bot.store.chat_aliases import AliasesTable
 from bot.store.chat_hints import HintsTable
 from bot.store.connection import Connected
 from bot.store.errors import StoreUnavailable
-from bot.store.feeds import FeedsTable
+from bot.store.feed_readers import FeedReadersTable
 from bot.store.forum_threads import ForumThreadsTable
 from bot.store.migrations import migrate
 from bot.store.notices import NoticesTable
@@ -39,7 +39,7 @@ ROOM_TO_RESUME = 256 * 1024
 
 class Store(
     PollsTable,
-    FeedsTable,
+    FeedReadersTable,
     SubscriptionsTable,
     SavedRulesTable,
     StatsTable,

@@ -45,6 +45,7 @@ from bot.telegram.handlers import (
     alias,
     buttons,
     errors,
+    feed_requests,
     feeds,
     forum,
     frequency,
@@ -151,6 +152,11 @@ def build_application(
     )
     application.add_handler(
         CallbackQueryHandler(language.on_language_button, pattern=language.is_language_button)
+    )
+    application.add_handler(
+        CallbackQueryHandler(
+            feed_requests.on_feed_request_button, pattern=feed_requests.is_feed_request_button
+        )
     )
     application.add_handler(
         MessageHandler(_NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, subscribe.rule_message)

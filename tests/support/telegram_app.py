@@ -27,11 +27,15 @@ from bot.config import (
     TelegramConfig,
 )
 from bot.delivery import Pacer, render_outbox_row
+from bot.feeds.fetcher import Fetcher
+from bot.feeds.parser import InlineParser
+from bot.ingest.pipeline import Pipeline
 from bot.matching import SubscriptionMatcher
 from bot.store import AsyncStore, Store
 from bot.telegram import build_application, start_receiving, stop_receiving
 from bot.telegram.services import FeedValidator
 from tests.support.botapi import FakeBotAPI, SentMessage
+from tests.support.local_hosts import local_limits
 from tests.support.outbox_env import drain, fast_sender
 from tests.support.waiting import wait_for
 
@@ -90,6 +94,8 @@ class Options:
     validate_feed: FeedValidator | None = None
     pacer: Pacer = field(default_factory=unhurried)
     commands_per_minute: int = 20
+    chat_feeds: str = "everyone"
+    feeds_per_chat: int = 20
     language: str = "en"
     now: Clock = utcnow
     """The process's clock, as ``bot.wiring.build(config, now=...)`` would give it."""
@@ -112,6 +118,8 @@ async def start_bot(botapi: FakeBotAPI, tmp_path) -> AsyncIterator[StartBot]:
                 admins=opts.admins,
                 allowed_users=opts.allowed_users,
                 commands_per_minute=opts.commands_per_minute,
+                chat_feeds=opts.chat_feeds,
+                feeds_per_chat=opts.feeds_per_chat,
             ),
             subscriptions=SubscriptionsConfig(max_per_chat=opts.max_per_chat),
             delivery=DeliveryConfig(language=opts.language),
@@ -194,3 +202,16 @@ async def publish(
 def alerts(bot: Bot, chat_id: int = USER) -> list[SentMessage]:
     """The alerts the chat received (messages linking to a published article), oldest first."""
     return [m for m in bot.api.messages(chat_id) if "news.example.org/" in m.text]
+
+
+async def poll_and_deliver(bot: Bot, url: str) -> None:
+    """The daemon's pipeline polls the feed at ``url`` once (local hosts allowed), and the
+    sender delivers what the poll queued."""
+    feed = await bot.store.feed_by_url(url)
+    assert feed is not None, f"{url} is no feed of the bot"
+    async with Fetcher(local_limits()) as fetcher:
+        matcher = SubscriptionMatcher(bot.store)
+        pipeline = Pipeline(bot.store, fetcher, Config(), matcher, parser=InlineParser())
+        await pipeline.poll_feed(feed)
+    render = partial(render_outbox_row, explain=matcher.explain)
+    await drain(fast_sender(bot.application.bot, bot.store, render=render))

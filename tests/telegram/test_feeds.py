@@ -18,15 +18,9 @@ from bot.matching import SubscriptionMatcher
 from bot.store import PollOutcome
 from tests.support.botapi import utf16_len
 from tests.support.feeds_samples import html_page, rss
-from tests.support.local_hosts import local_limits
+from tests.support.local_hosts import validate_locally as validate_feed
 from tests.support.telegram_app import OPERATOR, USER, StartBot
 from tests.telegram.status_answer import steady
-
-
-async def validate_feed(url: str) -> tuple[str, str | None]:
-    """What the daemon wires in: one fetch with autodiscovery, then a parse."""
-    async with Fetcher(local_limits()) as fetcher:
-        return await probe_feed(fetcher, InlineParser(), url)
 
 
 @pytest.fixture
@@ -85,8 +79,10 @@ async def test_addfeed_reports_a_url_that_is_not_a_feed(
     assert await bot.store.list_feeds() == []
 
 
-async def test_feed_commands_are_for_operators_only(start_bot: StartBot) -> None:
-    bot = await start_bot(validate_feed=validate_feed)
+async def test_feed_commands_are_for_operators_only_when_chat_feeds_say_admins(
+    start_bot: StartBot,
+) -> None:
+    bot = await start_bot(validate_feed=validate_feed, chat_feeds="admins")
 
     for command in ("/addfeed https://example.org/", "/removefeed 1", "/status"):
         answer = await bot.send(USER, command)
