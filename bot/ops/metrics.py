@@ -121,21 +121,28 @@ class Metrics:
             async with asyncio.timeout(STORE_SECONDS):
                 stats = await self.store.stats()
                 states = await self.store.feed_states()
+                chat_states = await self.store.feed_states(chats=True)
         except (sqlite3.Error, TimeoutError) as exc:
             logger.debug("metrics without the database's figures: %r", exc)
             return []
-        return list(_stored(stats, states))
+        return list(_stored(stats, states, chat_states))
 
 
-def _stored(stats: StoreStats, states: dict[FeedState, int]) -> Iterator[Metric]:
-    feeds = GaugeMetricFamily(
-        "topic_alert_feeds",
-        "Feeds by state: ok, failing (last poll failed), gone (410), disabled (removed).",
-        labels=["state"],
-    )
-    for state, count in states.items():
-        feeds.add_metric([state], count)
-    yield feeds
+def _stored(
+    stats: StoreStats, states: dict[FeedState, int], chat_states: dict[FeedState, int]
+) -> Iterator[Metric]:
+    for name, whose, counts in (
+        ("topic_alert_feeds", "Shared feeds (config file, operators)", states),
+        ("topic_alert_chat_feeds", "Feeds chats brought with /addfeed or OPML", chat_states),
+    ):
+        feeds = GaugeMetricFamily(
+            name,
+            f"{whose} by state: ok, failing (last poll failed), gone (410), disabled (removed).",
+            labels=["state"],
+        )
+        for state, count in counts.items():
+            feeds.add_metric([state], count)
+        yield feeds
     yield _gauge("articles_stored", "Articles in the database.", stats.articles)
     outbox = GaugeMetricFamily(
         "topic_alert_outbox",

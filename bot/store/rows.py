@@ -284,7 +284,11 @@ class PollOutcome:
 @dataclass(frozen=True)
 class StoreStats:
     feeds: int
+    """The shared feeds polled (config file, operators), not those chats brought."""
     feeds_failing: int
+    chat_feeds: int
+    """The feeds chats brought that are polled (each once, however many chats read it)."""
+    chat_feeds_failing: int
     chats: int
     subscriptions: int
     subscriptions_paused: int

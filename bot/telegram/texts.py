@@ -21,6 +21,12 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("search", N_("Every stored article a rule matches: /search Herzog 7d")),
     ("share", N_("A link that offers one of your topics: /share 2")),
     ("feeds", N_("The news sources being watched")),
+    # TRANSLATORS: keep: URL
+    ("addfeed", N_("Add a feed of this chat's own: /addfeed URL")),
+    # TRANSLATORS: keep: N
+    ("removefeed", N_("Remove a feed of this chat's own: /removefeed N")),
+    ("export", N_("This chat's feeds as OPML; /export topics: its topics")),
+    ("import", N_("Follow the topics of an exported file (answer it)")),
     ("timezone", N_("Set the time zone for dates: /timezone Europe/Berlin")),
     ("language", N_("The language I write in: /language ru")),
     ("frequency", N_("How often a topic comes: /frequency 2 daily 08:00")),
@@ -33,10 +39,6 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 language: translate the descriptions with ``_`` where the menu is made."""
 
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
-    # TRANSLATORS: keep: URL
-    ("addfeed", N_("Add a news source: /addfeed URL")),
-    # TRANSLATORS: keep: N
-    ("removefeed", N_("Remove a news source: /removefeed N")),
     ("status", N_("Feeds, chats and delivery at a glance")),
 )
 """Shown in the menu of the operators' private chats only."""
@@ -63,9 +65,10 @@ def rule_cheat_sheet() -> str:
     )
 
 
-def help_text(*, operator: bool = False) -> str:
-    """The /help reply: the commands, the cheat sheet, and how topics behave; for an operator
-    (``[access] admins``), also the commands only operators have."""
+def help_text(*, operator: bool = False, chat_feeds: bool = True) -> str:
+    """The /help reply: the commands, the cheat sheet, and how topics behave; with
+    ``chat_feeds`` (``[access] chat_feeds`` lets chats bring feeds), how to bring them and move
+    topics; for an operator (``[access] admins``), also the commands only operators have."""
     # TRANSLATORS: keep: N
     text = _(
         "I watch news feeds and send you the articles that match your topics.\n"
@@ -106,7 +109,24 @@ def help_text(*, operator: bool = False) -> str:
         "posts into that thread. Invisible characters (zero-width spaces, direction marks) are "
         "removed from rules, and I say so."
     ).format(days=format_number(LOOKBACK_DAYS), cheat_sheet=rule_cheat_sheet())
-    return f"{text}\n\n{operator_help()}" if operator else text
+    parts = [text, own_feeds_help()] if chat_feeds or operator else [text]
+    return "\n\n".join([*parts, operator_help()] if operator else parts)
+
+
+def own_feeds_help() -> str:
+    """How a chat brings feeds of its own and moves its feeds and topics elsewhere."""
+    # TRANSLATORS: keep: URL, N, OPML
+    return _(
+        "<b>This chat's own feeds</b>\n"
+        "/addfeed <i>URL</i> — add a feed (or a site that links one) for this chat alone: "
+        "its articles are matched against this chat's topics only, and no other chat sees "
+        "them\n"
+        "/removefeed <i>N</i> — remove feed N of /feeds\n"
+        "Send me an OPML file to add the feeds it lists; /export sends this chat's feeds as "
+        "one\n"
+        "/export topics — this chat's topics as a file; /import (as the file's caption, or "
+        "answering it) follows them here or on another bot"
+    )
 
 
 def operator_help() -> str:
@@ -114,8 +134,9 @@ def operator_help() -> str:
     # TRANSLATORS: keep: URL, N
     return _(
         "<b>Commands for the operators of this bot</b>\n"
-        "/addfeed <i>URL</i> — add a news source (a feed, or a site that links one)\n"
-        "/removefeed <i>N</i> — remove source N of /feeds\n"
+        "/addfeed <i>URL</i> — add a news source every chat shares (a feed, or a site that "
+        "links one); /addfeed private <i>URL</i> adds it for this chat alone\n"
+        "/removefeed <i>N</i> — remove source N of /feeds, shared or this chat's own\n"
         "/status — feeds, chats and delivery at a glance"
     )
 

@@ -125,7 +125,15 @@ async def test_import_answering_a_file_reads_it_and_refuses_what_is_not_a_rule(
     start_bot: StartBot,
 ) -> None:
     bot = await start_bot()
-    content = '[[topics]]\nrule = "Baku +"\n\n[[topics]]\nrule = "Aktau"\nfrequency = "weekly mon 09:00"\n'
+    content = "\n".join(
+        [
+            "[[topics]]",
+            'rule = "Baku +"',
+            "[[topics]]",
+            'rule = "Aktau"',
+            'frequency = "weekly mon 09:00"',
+        ]
+    )
     message_id = bot.api.user_sends_document(OTHER, "topics.toml", content.encode())
     [hint] = await asyncio.to_thread(bot.api.wait_for_messages, OTHER, 1)
     before = 1

@@ -138,6 +138,7 @@ async def test_status_counts_and_names_failing_feeds(start_bot: StartBot) -> Non
     assert steady(answer) == [
         "Storage: ok",
         "Feeds: 2 (1 failing)",
+        "Chats' own feeds: 0 (0 failing)",
         "Chats: 1",
         "Topics: 1 (0 paused)",
         "Articles stored: 0",

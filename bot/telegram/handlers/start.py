@@ -47,7 +47,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     operator = is_bot_admin(user.id if user else None, context)
-    await reply(update, texts.help_text(operator=operator))
+    chat_feeds = services(context).config.access.chat_feeds != "admins"
+    await reply(update, texts.help_text(operator=operator, chat_feeds=chat_feeds))
 
 
 async def _offer(update: Update, context: ContextTypes.DEFAULT_TYPE, token: str) -> None:
