@@ -16,8 +16,9 @@ Every minute the watcher looks at what the bot already knows and names each prob
   theirs to fix or remove.
 
 A key that appears is told to every user id in ``[access] admins`` (a chat feed's to its
-readers), in their private chat and language, with what to do; a key that disappears is told as over, unless it ended because
-someone removed what it was about (a failing feed taken off with /removefeed ends silently).
+readers), in their private chat and language, with what to do; a key that disappears is told
+as over, unless it ended because someone removed what it was about (a failing feed taken off
+with /removefeed ends silently).
 The messages go through the application's bot, so the same Pacer as every reply and alert
 spaces them.
 
