@@ -80,6 +80,7 @@ async def document_bytes(message: Message, document: Document) -> bytes:
         if len(data) <= MAX_FILE_BYTES:
             return data
     raise ArgumentError(
+        # TRANSLATORS: keep: KB
         _("This file is too large to import: the most is {size} KB.").format(
             size=format_number(MAX_FILE_BYTES // 1000)
         )

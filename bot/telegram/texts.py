@@ -25,6 +25,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("addfeed", N_("Add a feed of this chat's own: /addfeed URL")),
     # TRANSLATORS: keep: N
     ("removefeed", N_("Remove a feed of this chat's own: /removefeed N")),
+    # TRANSLATORS: keep: OPML
     ("export", N_("This chat's feeds as OPML; /export topics: its topics")),
     ("import", N_("Follow the topics of an exported file (answer it)")),
     ("timezone", N_("Set the time zone for dates: /timezone Europe/Berlin")),

@@ -1,5 +1,6 @@
-"""/help lists every command its reader has: the operators' own (/addfeed, /removefeed,
-/status) to the people in ``[access] admins`` only, and /cancel to everyone; in the reader's
+"""/help lists every command its reader has: the operators' own (/status, their shared
+/addfeed) to the people in ``[access] admins`` only, a chat's own feeds to everyone unless
+``[access] chat_feeds`` keeps feeds to the operators, and /cancel to everyone; in the reader's
 language. Driven through the fake Bot API."""
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from tests.support.telegram_app import (
 )
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-OPERATORS_ONLY = ("/addfeed", "/removefeed", "/status")
+OPERATORS_ONLY = ("/status",)
+FEED_COMMANDS = ("/addfeed", "/removefeed", "/export", "/import")
 HEADINGS = {
     "en": "Commands for the operators of this bot",
     "ru": "Команды для операторов этого бота",
@@ -53,6 +55,19 @@ async def test_an_operators_help_adds_the_operators_commands(
     assert set(OPERATORS_ONLY) <= commands(operator_help.plain)
     assert operator_help.plain.startswith(user_help.plain), "the same help, then the operators'"
     assert CANCEL[language] in unmarked(user_help.plain).splitlines()
+    assert set(FEED_COMMANDS) <= commands(user_help.plain)
+
+
+async def test_help_leaves_out_a_chats_own_feeds_when_only_operators_add_feeds(
+    start_bot: StartBot,
+) -> None:
+    bot = await start_bot(chat_feeds="admins")
+
+    user_help = await bot.send(USER, "/help")
+    operator_help = await bot.send(OPERATOR, "/help")
+
+    assert commands(user_help.plain).isdisjoint(FEED_COMMANDS)
+    assert set(FEED_COMMANDS) <= commands(operator_help.plain)
 
 
 async def test_help_and_the_readme_name_every_command_the_bot_answers(

@@ -120,6 +120,7 @@ async def test_an_operator_with_an_azerbaijani_telegram_app_reads_status_in_azer
     assert steady(answer) == [
         "Yaddaş: qaydasındadır",
         "Lentlər: 2 (1 xətalı)",
+        "Çatların öz lentləri: 0 (0 xətalı)",
         "Çatlar: 1",
         "Mövzular: 1 (0 dayandırılıb)",
         "Saxlanılan məqalələr: 0",
@@ -222,7 +223,7 @@ async def test_status_tells_whether_the_bot_is_alive_and_how_fast_alerts_went(
     ]
     assert russian[2] == "Последний опрос: 6 дек. 2026\u202fг., 12:00 +04"
     assert russian[3].startswith("С последнего ответа Telegram прошло: ")
-    assert russian[ALIVE + 5 :] == [
+    assert russian[ALIVE + 6 :] == [
         "Очередь: 1 в ожидании, не доставлено: 0, самое старое ждёт 20 минут",
         "Оповещений отправлено сегодня: 3",
         "• отдельным сообщением: 3",

@@ -40,6 +40,7 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     elif chat_of(update).type == ChatType.PRIVATE:  # a group's files are not for the bot
         await reply(
             update,
+            # TRANSLATORS: keep: OPML
             _(
                 "Send me an OPML file (.opml) to add its feeds to this chat's own, or a file of "
                 "/export topics with /import as its caption to follow its topics."
@@ -68,6 +69,7 @@ async def _import_opml(
     try:
         listed = read_opml(data)
     except OpmlError:
+        # TRANSLATORS: keep: OPML
         await reply(update, _("This file is no OPML feed list I can read."))
         return
     report = await import_feeds(services(context), acted_on(update), listed)

@@ -50,5 +50,6 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_document(
             export_document(feeds),
             filename=FEEDS_FILE,
+            # TRANSLATORS: keep: OPML
             caption=_("This chat's own feeds, as OPML: any feed reader imports the file."),
         )
