@@ -64,6 +64,24 @@ async def test_a_new_item_alerts_each_chat_once_listing_all_its_matching_rules(
     ]
 
 
+async def test_a_feed_chats_brought_alerts_its_readers_only(env, server, db) -> None:
+    for chat in (1, 2, 3):
+        env.subscribe(chat, "Baku")
+    url = server.publish("/own", [item("a1", "Old news from Baku")])
+    for reader in (1, 2):
+        env.store.add_chat_feed(reader, url, name=None, interval=None)
+    await env.poll(url)
+    server.publish("/own", [item("a2", "Ferries from Baku"), item("a1", "Old news from Baku")])
+
+    result = await env.poll(url)
+
+    assert result.alerts == 2
+    assert sorted(pending(db)) == [
+        (1, "Ferries from Baku", ["Baku"]),
+        (2, "Ferries from Baku", ["Baku"]),
+    ]
+
+
 async def test_an_alert_goes_to_the_forum_topic_of_the_subscription(env, server, db) -> None:
     env.subscribe(-100, "Baku", thread_id=7)
     url = server.publish("/world", [])
