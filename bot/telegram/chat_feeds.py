@@ -58,10 +58,15 @@ class Brought(Enum):
 
 
 def may_bring_feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """Whether ``[access] chat_feeds`` lets the sender bring feeds at all (operators always)."""
+    """Whether ``[access] chat_feeds`` lets the sender bring feeds at all (operators always);
+    "approval" without operators to approve is "admins": a request would wait for nobody."""
     user = update.effective_user
-    operator = is_bot_admin(user.id if user else None, context)
-    return operator or services(context).config.access.chat_feeds != "admins"
+    access = services(context).config.access
+    if is_bot_admin(user.id if user else None, context):
+        return True
+    return access.chat_feeds == "everyone" or (
+        access.chat_feeds == "approval" and bool(access.admins)
+    )
 
 
 async def refusal(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:

@@ -265,6 +265,18 @@ async def test_with_approval_an_operator_approves_and_refuses_requests(
     assert await bot.store.feed_by_url(unwanted) is None
 
 
+async def test_approval_without_operators_to_ask_keeps_feeds_to_the_operators(
+    start_bot: StartBot, server: FeedServer
+) -> None:
+    bot = await start_bot(validate_feed=validate_locally, chat_feeds="approval", admins=[])
+    url = server.publish("/wanted.xml", [item("a", "Hello")], title="Wanted")
+
+    answer = await bot.send(USER, f"/addfeed {url}")
+
+    assert answer.plain == "Only the operators of this bot can do that."
+    assert await bot.store.chat_feeds(USER) == []
+
+
 async def test_a_person_cannot_answer_a_request_by_forging_the_button(
     start_bot: StartBot, server: FeedServer
 ) -> None:
