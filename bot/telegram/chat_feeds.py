@@ -75,7 +75,12 @@ async def refusal(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | N
         return _(texts.BOT_ADMINS_ONLY)
     if not await can_manage_chat(update, context):
         return _(texts.ADMINS_ONLY)
-    if services(context).validate_feed is None:
+    return not_enabled(services(context))
+
+
+def not_enabled(svc: HandlerDeps) -> str | None:
+    """Why no feed can be added from a chat on this process (no way to check an address)."""
+    if svc.validate_feed is None:
         return _("Adding sources from the chat is not enabled on this bot.")
     return None
 

@@ -63,25 +63,45 @@ async def add_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     other chat's becomes its own, as ``[access] chat_feeds`` allows."""
     svc = services(context)
     argument = feed_argument(command_argument(message_of(update), limit=MAX_URL))
-    url = argument.url
-    if _scheme(url) not in ("http", "https"):
+    if _scheme(argument.url) not in ("http", "https"):
         await reply(
             update, _("Give the address of a feed or a site: <code>/addfeed https://…</code>")
         )
         return
     shared = is_bot_admin(user_of(update).id, context) and not argument.private
-    refused = None if shared and svc.validate_feed else await chat_feeds.refusal(update, context)
-    if refused is not None or svc.validate_feed is None:
-        await reply(
-            update, refused or _("Adding sources from the chat is not enabled on this bot.")
-        )
+    refused = chat_feeds.not_enabled(svc) if shared else await chat_feeds.refusal(update, context)
+    if refused is not None:
+        await reply(update, refused)
         return
     chat_id = acted_on(update)
     if not shared and await chat_feeds.quota_reached(svc, chat_id):
         await reply(update, chat_feeds.quota_text(svc.config.access.feeds_per_chat))
         return
-    if await _known(update, svc, chat_id, url, shared=shared):
+    checked = await _checked(update, svc, chat_id, argument.url, shared=shared)
+    if checked is None:
         return
+    final_url, title = checked
+    if shared:
+        await _add_shared(update, svc, final_url, title)
+    elif chat_feeds.needs_approval(update, context):
+        await _ask_operators(update, context, chat_id, final_url, title)
+    else:
+        brought, feed = await chat_feeds.bring(svc, chat_id, final_url, title)
+        if brought is Brought.ADDED:
+            logger.info("feed %s added by chat %s", final_url, chat_id)
+        await reply(
+            update, chat_feeds.brought_text(brought, feed, svc.config.access.feeds_per_chat)
+        )
+
+
+async def _checked(
+    update: Update, svc: HandlerDeps, chat_id: int, url: str, *, shared: bool
+) -> tuple[str, str | None] | None:
+    """The feed's address and title once fetched (a site's own feed found), or None when the
+    reply said why not: the chat has it already, or the address is no usable feed."""
+    assert svc.validate_feed is not None, "refused before, as not enabled"
+    if await _known(update, svc, chat_id, url, shared=shared):
+        return None
     try:
         final_url, title = await svc.validate_feed(url)
     except Exception as exc:  # the validator's errors are as varied as the web it fetches
@@ -93,28 +113,26 @@ async def add_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 reason=esc(shorten(chat_feeds.refusal_reason(exc, url), chat_feeds.ERROR_CHARS)),
             ),
         )
-        return
+        return None
     if await _known(update, svc, chat_id, final_url, shared=shared):
-        return
-    if shared:
-        await _add_shared(update, svc, final_url, title)
-    elif chat_feeds.needs_approval(update, context):
-        request = await svc.store.request_feed(chat_id, final_url, title)
-        await feed_approval.ask_operators(context.bot, svc, request, chat_of(update))
-        logger.info("feed %s requested by chat %s", final_url, chat_id)
-        await reply(
-            update,
-            _(
-                "I asked the operators to approve {url}; this chat will be told their answer."
-            ).format(url=isolate(esc(final_url))),
-        )
-    else:
-        brought, feed = await chat_feeds.bring(svc, chat_id, final_url, title)
-        if brought is Brought.ADDED:
-            logger.info("feed %s added by chat %s", final_url, chat_id)
-        await reply(
-            update, chat_feeds.brought_text(brought, feed, svc.config.access.feeds_per_chat)
-        )
+        return None
+    return final_url, title
+
+
+async def _ask_operators(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, chat_id: int, url: str, title: str | None
+) -> None:
+    """``[access] chat_feeds = "approval"``: the operators get the request with buttons."""
+    svc = services(context)
+    request = await svc.store.request_feed(chat_id, url, title)
+    await feed_approval.ask_operators(context.bot, svc, request, chat_of(update))
+    logger.info("feed %s requested by chat %s", url, chat_id)
+    await reply(
+        update,
+        _("I asked the operators to approve {url}; this chat will be told their answer.").format(
+            url=isolate(esc(url))
+        ),
+    )
 
 
 async def _add_shared(update: Update, svc: HandlerDeps, url: str, title: str | None) -> None:
