@@ -60,11 +60,16 @@ class OpsPort:
         """Every sample of ``/metrics``: (name, labels) → value."""
         status, body = self.get("/metrics")
         assert status == 200, body
-        return {
-            (sample.name, frozenset(sample.labels.items())): sample.value
-            for family in text_string_to_metric_families(body)
-            for sample in family.samples
-        }
+        return parse_samples(body)
+
+
+def parse_samples(body: str) -> Samples:
+    """Every sample of a Prometheus exposition: (name, labels) → value."""
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(body)
+        for sample in family.samples
+    }
 
 
 def value(samples: Samples, name: str, **labels: str) -> float | None:
