@@ -34,6 +34,12 @@ async def validate_locally(url: str) -> tuple[str, str | None]:
         return await probe_feed(fetcher, InlineParser(), url)
 
 
+async def validate_as_deployed(url: str) -> tuple[str, str | None]:
+    """/addfeed's check with the daemon's default fetcher: no internal address allowed."""
+    async with Fetcher() as fetcher:
+        return await probe_feed(fetcher, InlineParser(), url)
+
+
 def free_port() -> int:
     """A loopback port nothing listens on now, for a server the test starts next."""
     with socket.socket() as sock:

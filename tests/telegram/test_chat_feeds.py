@@ -7,12 +7,9 @@ import asyncio
 
 from pytest_httpserver import HTTPServer
 
-from bot.feeds.fetcher import Fetcher
-from bot.feeds.parser import InlineParser
-from bot.feeds.probe import probe_feed
 from bot.store import FeedOrigin
 from tests.support.feeds_samples import rss
-from tests.support.local_hosts import validate_locally
+from tests.support.local_hosts import validate_as_deployed, validate_locally
 from tests.support.pipeline_env import FeedServer, item
 from tests.support.telegram_app import OPERATOR, USER, Bot, StartBot, poll_and_deliver
 
@@ -199,17 +196,11 @@ async def test_in_a_group_only_its_administrators_bring_feeds(
     assert [f.name for f in await bot.store.chat_feeds(GROUP)] == ["Group feed"]
 
 
-async def probe_as_deployed(url: str) -> tuple[str, str | None]:
-    """The daemon's default fetcher: no internal address allowed."""
-    async with Fetcher() as fetcher:
-        return await probe_feed(fetcher, InlineParser(), url)
-
-
 async def test_a_chats_internal_address_is_refused_as_an_operators_is(
     start_bot: StartBot, httpserver: HTTPServer
 ) -> None:
     httpserver.expect_request("/feed").respond_with_data(rss([{"title": "Router"}]))
-    bot = await start_bot(validate_feed=probe_as_deployed)
+    bot = await start_bot(validate_feed=validate_as_deployed)
     url = f"http://127.0.0.1:{httpserver.port}/feed"
 
     chat = await bot.send(USER, f"/addfeed {url}")
