@@ -394,8 +394,10 @@ class FakeBotAPI:
         thread_id: int | None = None,
         is_forum: bool = False,
         username: str = "alice",
+        reply_to: int | None = None,
     ) -> int:
-        """Queue a text message from a user; returns its update_id."""
+        """Queue a text message from a user; returns its update_id. ``reply_to``: a document
+        the user sent to the chat (its message id), which the message answers."""
         user = self._user(chat_id if user_id is None else user_id, username)
         with self._cond:
             chat = {"id": chat_id, "type": chat_type}
@@ -415,6 +417,8 @@ class FakeBotAPI:
                 message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
             if thread_id is not None:
                 message.update({"message_thread_id": thread_id, "is_topic_message": True})
+            if reply_to is not None:
+                message["reply_to_message"] = self._user_messages[(chat_id, reply_to)]
             return self._push_update({"message": message})
 
     def user_sends_document(
@@ -425,12 +429,10 @@ class FakeBotAPI:
         *,
         caption: str | None = None,
         mime_type: str = "application/octet-stream",
-        reply_to: int | None = None,
         user_id: int | None = None,
         chat_type: str = "private",
     ) -> int:
-        """Queue a document message (with a caption, maybe a command); returns its message_id.
-        ``reply_to``: a message of the chat (one the user sent) it answers."""
+        """Queue a document message (with a caption, maybe a command); returns its message_id."""
         user = self._user(chat_id if user_id is None else user_id, "alice")
         with self._cond:
             file_id = f"file{len(self._files) + 1}"
@@ -460,22 +462,9 @@ class FakeBotAPI:
                     message["caption_entities"] = [
                         {"type": "bot_command", "offset": 0, "length": length}
                     ]
-            if reply_to is not None:
-                message["reply_to_message"] = self._user_messages[(chat_id, reply_to)]
             self._user_messages[(chat_id, message_id)] = message
             self._push_update({"message": message})
             return message_id
-
-    def user_replies(self, chat_id: int, reply_to: int, text: str) -> int:
-        """Queue a text message answering an earlier document of the chat (``reply_to``)."""
-        with self._cond:
-            original = self._user_messages[(chat_id, reply_to)]
-        update_id = self.user_sends(chat_id, text)
-        with self._cond:
-            for update in self._updates:
-                if update["update_id"] == update_id:
-                    update["message"]["reply_to_message"] = original
-        return update_id
 
     def documents(self, chat_id: int | None = None) -> list[SentDocument]:
         """The documents the bot sent (to ``chat_id``), in order."""

@@ -138,7 +138,7 @@ async def test_import_answering_a_file_reads_it_and_refuses_what_is_not_a_rule(
     [hint] = await asyncio.to_thread(bot.api.wait_for_messages, OTHER, 1)
     before = 1
 
-    bot.api.user_replies(OTHER, message_id, "/import")
+    bot.api.user_sends(OTHER, "/import", reply_to=message_id)
     [answer] = (await asyncio.to_thread(bot.api.wait_for_messages, OTHER, before + 1))[before:]
     usage = await bot.send(OTHER, "/import")
 
