@@ -170,7 +170,7 @@ class AsyncStore:
     chat_feeds = _read(Store.chat_feeds)
     shared_feeds = _read(Store.shared_feeds)
     remove_chat_feed = _offload(Store.remove_chat_feed)
-    readers_of = _offload(Store.readers_of)
+    readers_of = _read(Store.readers_of)
     all_readers = _read(Store.all_readers)
     request_feed = _offload(Store.request_feed)
     take_feed_request = _offload(Store.take_feed_request)
