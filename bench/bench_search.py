@@ -112,7 +112,9 @@ async def time_searches(store: AsyncStore, rule_sets: dict[str, list[rules.Rule]
         for rule in shape_rules:
             for page in (0, 1):
                 start = time.perf_counter()
-                result = await find(store, rule, since=since, up_to=up_to, skip=page * PAGE_SIZE)
+                result = await find(
+                    store, rule, since=since, up_to=up_to, reader=None, skip=page * PAGE_SIZE
+                )
                 times.setdefault(shape, []).append(time.perf_counter() - start)
                 if page == 0:
                     found.setdefault(shape, []).append(len(result.matches))

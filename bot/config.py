@@ -127,6 +127,14 @@ class AccessConfig:
     allowed_users: list[int] = field(default_factory=list)
     commands_per_minute: int = 20
     """Commands one person may send in a minute before the bot asks them to slow down; 0: any."""
+    chat_feeds: str = "everyone"
+    """Who may bring a chat its own feeds (/addfeed, an OPML document): one of
+    :data:`CHAT_FEEDS`."""
+    feeds_per_chat: int = 20
+    """Feeds of its own one chat may have."""
+    chat_feed_interval: int = 900
+    """Seconds between two polls of a chat's own feed, at least (when ``[polling] interval``
+    is shorter): a stranger's feed costs the bot's fetches."""
 
 
 @dataclass(frozen=True)
@@ -451,6 +459,11 @@ def _convert(hint: Any, value: Any, where: str) -> Any:
     return value
 
 
+CHAT_FEEDS = ("everyone", "admins", "approval")
+"""``[access] chat_feeds``: any chat (in groups their administrators), only the operators, or
+any chat once an operator approved the request."""
+
+
 def _check_values(config: Config, where: str) -> None:
     for name, value in (
         ("storage.retention_days", config.storage.retention_days),
@@ -460,6 +473,7 @@ def _check_values(config: Config, where: str) -> None:
         ("polling.max_bytes", config.polling.max_bytes),
         ("polling.timeout", config.polling.timeout),
         ("subscriptions.max_per_chat", config.subscriptions.max_per_chat),
+        ("access.chat_feed_interval", config.access.chat_feed_interval),
         ("delivery.summary_chars", config.delivery.summary_chars),
         ("alerts.feed_failing_after", config.alerts.feed_failing_after),
         ("alerts.backlog_after", config.alerts.backlog_after),
@@ -481,6 +495,16 @@ def _check_values(config: Config, where: str) -> None:
         raise ConfigError(
             f"{where}: access.commands_per_minute must be a number of commands, or 0 for no "
             f"limit, got {config.access.commands_per_minute!r}"
+        )
+    if config.access.chat_feeds not in CHAT_FEEDS:
+        raise ConfigError(
+            f"{where}: access.chat_feeds must be one of {', '.join(map(repr, CHAT_FEEDS))}, "
+            f"got {config.access.chat_feeds!r}"
+        )
+    if config.access.feeds_per_chat < 0:
+        raise ConfigError(
+            f"{where}: access.feeds_per_chat must be a number of feeds, or 0 for none, "
+            f"got {config.access.feeds_per_chat!r}"
         )
     if config.polling.parse_workers < -1:
         raise ConfigError(

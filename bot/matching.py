@@ -175,9 +175,14 @@ class SubscriptionMatcher:
         while len(self._other) > OTHER_RULES:
             self._other.popitem(last=False)
 
-    def match(self, articles: Iterable[Article]) -> Matches:
+    def match(self, articles: Iterable[Article], readers: frozenset[int] | None = None) -> Matches:
         """One entry per chat and article listing every matched subscription of that chat,
-        ids ascending; the store makes one alert of them per forum thread (``thread_ids``)."""
+        ids ascending; the store makes one alert of them per forum thread (``thread_ids``).
+
+        ``readers``: the chats a private feed's articles are for (``Store.readers_of``); the
+        others' topics are not even tried on them, so nothing of what one chat reads reaches
+        another. None: a shared feed, matched for every chat.
+        """
         matches: Matches = {}
         for article in articles:
             doc = document(article, self._language_rules)
@@ -185,7 +190,10 @@ class SubscriptionMatcher:
             if matched:
                 self._keep_document(article, doc)
             for sub_id in sorted(matched):
-                key = (self._subs[sub_id].chat_id, article.id)
+                chat_id = self._subs[sub_id].chat_id
+                if readers is not None and chat_id not in readers:
+                    continue
+                key = (chat_id, article.id)
                 matches.setdefault(key, []).append(sub_id)
         return matches
 
@@ -233,10 +241,16 @@ class SubscriptionMatcher:
 
 
 async def matching_articles(
-    store: AsyncStore, rule: rules.Rule, *, limit: int | None = None, now: Clock = utcnow
+    store: AsyncStore,
+    rule: rules.Rule,
+    *,
+    reader: int,
+    limit: int | None = None,
+    now: Clock = utcnow,
 ) -> list[StoredArticle]:
     """Stored articles first seen in the last :data:`LOOKBACK_DAYS` that ``rule`` matches,
-    newest first: the evidence /subscribe and /preview show before any alert.
+    newest first: the evidence /subscribe and /preview show before any alert, from the feeds
+    the chat ``reader`` may read (shared ones and its own), as its alerts would come.
 
     The week ends at ``now()``, the process's clock (``Services.now``): the articles were
     stored with its moments, so the demo's fixed date finds the articles it just polled.
@@ -245,7 +259,7 @@ async def matching_articles(
     the event loop also serves every other chat.
     """
     since = now() - timedelta(days=LOOKBACK_DAYS)
-    stored = await store.recent_articles(since)
+    stored = await store.recent_articles(since, reader=reader)
     return await asyncio.to_thread(_select, rule, stored, limit)
 
 

@@ -135,11 +135,13 @@ async def find(
     *,
     since: datetime | None,
     up_to: int,
+    reader: int | None,
     skip: int = 0,
     count: int = PAGE_SIZE,
 ) -> Found:
     """Matches of ``rule`` among articles stored up to id ``up_to`` and seen since ``since``,
-    latest stored first, leaving out the first ``skip``.
+    latest stored first, leaving out the first ``skip``; with ``reader``, only from the feeds
+    that chat may read (shared ones and its own: no chat searches what another brought).
 
     Rule matching runs on a worker thread, as for /preview: the event loop serves every chat.
     """
@@ -150,7 +152,9 @@ async def find(
     while len(matches) < wanted:
         if checked >= MAX_CHECKED:
             return Found(matches[skip : skip + count], False, True)
-        batch = await store.search_candidates(query, since=since, before=before, limit=size)
+        batch = await store.search_candidates(
+            query, since=since, before=before, limit=size, reader=reader
+        )
         if not batch:
             break
         size = min(size * 4, MAX_BATCH)

@@ -61,6 +61,12 @@ def test_the_example_mentions_every_key() -> None:
         ('[summary]\nprovider = "openai"\nbase_url = "https://api.x.org/v1"\n', "summary.model"),
         ("[storage\n", "not valid TOML"),
         ("[access]\ncommands_per_minute = -1\n", "access.commands_per_minute must be"),
+        (
+            '[access]\nchat_feeds = "nobody"\n',
+            "access.chat_feeds must be one of 'everyone', 'admins', 'approval', got 'nobody'",
+        ),
+        ("[access]\nfeeds_per_chat = -1\n", "access.feeds_per_chat must be a number of feeds"),
+        ("[access]\nchat_feed_interval = 0\n", "access.chat_feed_interval must be positive"),
         ("[fetch]\nallow_private = 1\n", "fetch: allow_private: expected bool, got 1"),
         ('[fetch]\nallow_hosts = "localhost"\n', "fetch: allow_hosts: expected a list"),
         ("[stories]\nthreshold = 0\n", "stories.threshold must be a similarity above 0"),

@@ -101,7 +101,7 @@ async def test_the_week_subscribe_and_preview_look_back_on_ends_at_the_process_c
         astore.sync.store_poll(feed.id, [article], seen_at=past - timedelta(days=days))
     rule = rules.compile("Baku")
 
-    found = await matching_articles(astore, rule, now=lambda: past)
+    found = await matching_articles(astore, rule, reader=1, now=lambda: past)
 
     assert [item.article.id for item in found] == ["recent"]
-    assert await matching_articles(astore, rule) == []  # by the wall clock, years ago
+    assert await matching_articles(astore, rule, reader=1) == []  # by the wall clock, years ago

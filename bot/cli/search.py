@@ -53,6 +53,6 @@ async def _search_store(
     astore = AsyncStore(store)
     try:
         newest = await astore.newest_article_id()
-        return await find(astore, rule, since=since, up_to=newest, count=limit)
+        return await find(astore, rule, since=since, up_to=newest, reader=None, count=limit)
     finally:
         astore.shutdown()

@@ -9,8 +9,9 @@ or Unsubscribe means, with a button per topic); a saved rule's (``bot/store/save
 for the buttons under a /search or a shared topic, ``page`` and ``follow``. The per-topic
 buttons of an alert for several topics, and the Undo that follows them, carry the alert's id
 too, ``"mute:<id>:<alert id>"``, so that the alert keeps the buttons of its other topics.
-/language's buttons carry a language code instead of an id: ``lang:<code>``, or ``lang:auto``
-to follow the Telegram app's language again.
+An operator's Approve and Refuse under a chat's feed request carry the request's id
+(``approve:<id>``, ``refuse:<id>``). /language's buttons carry a language code instead of an
+id: ``lang:<code>``, or ``lang:auto`` to follow the Telegram app's language again.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ Action = Literal[
     "page",
     "follow",
     "lang",
+    "approve",
+    "refuse",
 ]
 ALERT_ACTIONS: tuple[Action, ...] = (
     "mute",
@@ -52,7 +55,7 @@ ALERT_ACTIONS: tuple[Action, ...] = (
 )
 """The actions of the buttons under an alert or a /subscribe confirmation; ``page`` and
 ``follow`` belong to searches and shares."""
-_ACTIONS: tuple[Action, ...] = (*ALERT_ACTIONS, "page", "follow")
+_ACTIONS: tuple[Action, ...] = (*ALERT_ACTIONS, "page", "follow", "approve", "refuse")
 PICKS: dict[Action, Action] = {"pickmute": "mute", "pickunsub": "unsub"}
 """The question an alert of several topics asks → the action of the per-topic button."""
 _ON_AN_ALERT: tuple[Action, ...] = ("mute", "unsub", "undo", "restore")

@@ -207,7 +207,7 @@ class Pipeline:
                 own = await self.links.own_links(feed.url, unseen)
                 unseen = await self.store.unseen_articles(feed.id, own)
             articles, alertable, fulltext_failures = await self._enrich(feed, unseen, now)
-            matches = await self._match(alertable)
+            matches = await self._match(feed, alertable)
             stored = await self._store(feed, articles, matches, now, check)
         if stored.alerts:
             await self._surges(stored, matches, now)
@@ -250,11 +250,13 @@ class Pipeline:
             return True
         return now - article.published <= self._max_age
 
-    async def _match(self, articles: list[Article]) -> Matches:
+    async def _match(self, feed: FeedRow, articles: list[Article]) -> Matches:
+        """The chats whose topics the articles match: every chat's for a shared feed, only
+        its readers' for a feed chats brought (read at the poll, so a removal counts at once)."""
         if not articles:
             return {}
         await self.matcher.refresh()
-        return self.matcher.match(articles)
+        return self.matcher.match(articles, await self.store.readers_of(feed.id))
 
     async def _store(
         self,

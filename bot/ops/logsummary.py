@@ -59,6 +59,7 @@ async def _failing(store: AsyncStore) -> int | None:
     if store.health.fault is not None:
         return None
     try:
-        return (await store.feed_states())[FeedState.FAILING]
+        shared, brought = await store.feed_states(), await store.feed_states(chats=True)
+        return shared[FeedState.FAILING] + brought[FeedState.FAILING]
     except sqlite3.Error:
         return None

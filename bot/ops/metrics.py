@@ -122,24 +122,32 @@ class Metrics:
             async with asyncio.timeout(STORE_SECONDS):
                 stats = await self.store.stats()
                 states = await self.store.feed_states()
+                chat_states = await self.store.feed_states(chats=True)
                 kinds = await self.store.feed_kinds()
         except (sqlite3.Error, TimeoutError) as exc:
             logger.debug("metrics without the database's figures: %r", exc)
             return []
-        return list(_stored(stats, states, kinds))
+        return list(_stored(stats, states, chat_states, kinds))
 
 
 def _stored(
-    stats: StoreStats, states: dict[FeedState, int], kinds: dict[FeedKind, int]
+    stats: StoreStats,
+    states: dict[FeedState, int],
+    chat_states: dict[FeedState, int],
+    kinds: dict[FeedKind, int],
 ) -> Iterator[Metric]:
-    feeds = GaugeMetricFamily(
-        "topic_alert_feeds",
-        "Feeds by state: ok, failing (last poll failed), gone (410), disabled (removed).",
-        labels=["state"],
-    )
-    for state, count in states.items():
-        feeds.add_metric([state], count)
-    yield feeds
+    for name, whose, counts in (
+        ("topic_alert_feeds", "Shared feeds (config file, operators)", states),
+        ("topic_alert_chat_feeds", "Feeds chats brought with /addfeed or OPML", chat_states),
+    ):
+        feeds = GaugeMetricFamily(
+            name,
+            f"{whose} by state: ok, failing (last poll failed), gone (410), disabled (removed).",
+            labels=["state"],
+        )
+        for state, count in counts.items():
+            feeds.add_metric([state], count)
+        yield feeds
     by_kind = GaugeMetricFamily(
         "topic_alert_feeds_by_kind",
         "Enabled feeds by kind: feed (RSS/Atom), telegram (a channel's preview), page (CSS).",

@@ -10,11 +10,15 @@ Every minute the watcher looks at what the bot already knows and names each prob
 * ``rate-limited``: Telegram answered 429 ``[alerts] rate_limited_after`` times within ten
   minutes (``Activity.recent_floods``);
 * ``chat-gone:ID``: a chat with topics blocked or removed the bot (the sender's 403, or the
-  bot's own ``my_chat_member`` update), so its topics are paused.
+  bot's own ``my_chat_member`` update), so its topics are paused;
+* ``chat-feed-failing:ID``, ``chat-feed-gone:ID``: the same as the feed keys for a feed chats
+  brought, told to the chats that read it (``feed_readers``) instead of the operators: it is
+  theirs to fix or remove.
 
-A key that appears is told to every user id in ``[access] admins``, in their private chat and
-language, with what to do; a key that disappears is told as over, unless it ended because
-someone removed what it was about (a failing feed taken off with /removefeed ends silently).
+A key that appears is told to every user id in ``[access] admins`` (a chat feed's to its
+readers), in their private chat and language, with what to do; a key that disappears is told
+as over, unless it ended because someone removed what it was about (a failing feed taken off
+with /removefeed ends silently).
 The messages go through the application's bot, so the same Pacer as every reply and alert
 spaces them.
 
@@ -44,7 +48,8 @@ from bot.config import AlertsConfig, DeliveryConfig
 from bot.i18n import _, format_duration, format_number, isolate, ngettext, use
 from bot.markup import esc
 from bot.ops.activity import FLOOD_WINDOW_SECONDS, Activity
-from bot.store import AsyncStore, ChatRow, FeedRow, GoneChat, PollStatus, StoreStats
+from bot.store import AsyncStore, ChatRow, FeedOrigin, FeedRow, GoneChat, PollStatus, StoreStats
+from bot.telegram.feed_approval import chat_name
 from bot.telegram.feed_lines import linked
 from bot.telegram.replies import NO_PREVIEW
 from bot.telegram.texts import fault_reason
@@ -55,6 +60,8 @@ logger = logging.getLogger(__name__)
 CHECK_EVERY = 60.0
 """Seconds between two looks at the bot's state."""
 STORAGE, RATE_LIMITED, BACKLOG = "storage", "rate-limited", "backlog"
+CHAT_FEED = "chat-feed"
+"""The keys of a feed chats brought begin so: its readers are told, not the operators."""
 PROCESS_KEYS = frozenset({STORAGE, RATE_LIMITED})
 """Problems this process observed itself: not kept in the database (see the module docstring)."""
 
@@ -71,6 +78,8 @@ class Snapshot:
     """Every feed, removed ones too (a gone feed is disabled)."""
     stats: StoreStats
     gone: Sequence[GoneChat]
+    readers: Mapping[int, Sequence[int]]
+    """The chats each feed chats brought is read by (feed id → chat ids)."""
 
 
 class NoticeWatcher:
@@ -125,13 +134,13 @@ class NoticeWatcher:
             current |= self._stored_problems(snapshot)
             known |= {key for key in self.told if key not in PROCESS_KEYS}
         for key, notice in current.items():
-            if key not in self.told and await self._tell(notice):
+            if key not in self.told and await self._tell(notice, self._told_to(key, snapshot)):
                 logger.info("operators told: %s", key)
                 self.told[key] = self.now()
                 self._unsaved |= key not in PROCESS_KEYS
         for key in [key for key in self.told if key in known and key not in current]:
             ended = await self._ended(key, snapshot)
-            if ended is None or await self._tell(ended):
+            if ended is None or await self._tell(ended, self._told_to(key, snapshot)):
                 logger.info("over: %s%s", key, "" if ended is None else " (operators told)")
                 del self.told[key]
                 self._unsaved |= key not in PROCESS_KEYS
@@ -166,12 +175,13 @@ class NoticeWatcher:
         problems: dict[str, Text] = {}
         failing_after = timedelta(seconds=self.alerts.feed_failing_after)
         for feed in snapshot.feeds:
+            kind = CHAT_FEED if feed.origin is FeedOrigin.PRIVATE else "feed"
             if feed.last_status is PollStatus.GONE:
-                problems[f"feed-gone:{feed.id}"] = _gone_notice(feed)
+                problems[f"{kind}-gone:{feed.id}"] = _gone_notice(feed)
             elif feed.enabled and feed.failing_since is not None:
                 failing = snapshot.now - feed.failing_since
                 if failing >= failing_after:
-                    problems[f"feed-failing:{feed.id}"] = _failing_notice(feed, failing)
+                    problems[f"{kind}-failing:{feed.id}"] = _failing_notice(feed, failing)
         stats = snapshot.stats
         if stats.oldest_due is not None:
             waited = snapshot.now - stats.oldest_due
@@ -186,7 +196,7 @@ class NoticeWatcher:
         """What to tell of a problem that is over; None when nothing is to be told (what it
         was about was removed, or it turned into another problem, told as such)."""
         kind, _sep, subject = key.partition(":")
-        if kind in ("feed-failing", "feed-gone") and snapshot is not None:
+        if kind.endswith(("feed-failing", "feed-gone")) and snapshot is not None:
             feed = next((feed for feed in snapshot.feeds if str(feed.id) == subject), None)
             works = feed is not None and feed.enabled and feed.failing_since is None
             return _feed_works_notice(feed) if feed is not None and works else None
@@ -210,6 +220,7 @@ class NoticeWatcher:
                 feeds=await self.store.list_feeds(enabled_only=False),
                 stats=await self.store.stats(now=now),
                 gone=await self.store.chats_gone(),
+                readers=await self.store.all_readers(),
             )
         except sqlite3.Error:
             return None  # the store's health has it, and it is told as a problem of its own
@@ -228,12 +239,21 @@ class NoticeWatcher:
 
     # -- telling ----------------------------------------------------------------------------
 
-    async def _tell(self, text: Text) -> bool:
-        """Send ``text`` to every operator in their language; whether Telegram was reached (if
-        not, the next look tries again). An operator Telegram refuses to write to (they never
-        sent the bot /start) is logged and skipped."""
-        reached = False
-        for admin in self.admins:
+    def _told_to(self, key: str, snapshot: Snapshot | None) -> Sequence[int]:
+        """Who is told of ``key``: a chat feed's readers (as the last look found them), the
+        operators for everything else."""
+        if not key.startswith(CHAT_FEED):
+            return self.admins
+        readers = snapshot.readers if snapshot is not None else {}
+        return readers.get(int(key.partition(":")[2]), ())
+
+    async def _tell(self, text: Text, recipients: Sequence[int]) -> bool:
+        """Send ``text`` to each recipient in their language; whether Telegram was reached (if
+        not, the next look tries again; with nobody to tell there is nothing to try again). A
+        chat Telegram refuses to write to (an operator who never sent the bot /start) is
+        logged and skipped."""
+        reached = not recipients
+        for admin in recipients:
             with use(await self._language_of(admin)):
                 body = text()
             try:
@@ -243,12 +263,12 @@ class NoticeWatcher:
             except (Forbidden, BadRequest) as exc:
                 reached = True
                 logger.warning(
-                    "cannot write to operator %s (%s); they must send the bot /start first",
+                    "cannot write to chat %s (%s); an operator must send the bot /start first",
                     admin,
                     exc.message,
                 )
             except TelegramError as exc:
-                logger.warning("could not tell operator %s: %s", admin, exc.message)
+                logger.warning("could not tell chat %s: %s", admin, exc.message)
             else:
                 reached = True
         return reached
@@ -268,10 +288,9 @@ async def notifying(services: Services, bot: Bot) -> AsyncIterator[None]:
     if not config.access.admins:
         logger.warning(
             "[access] admins is empty: nobody is told in Telegram when feeds fail or alerts "
-            "are held up (/whoami tells a person their user id)"
+            "are held up (/whoami tells a person their user id); chats are still told when "
+            "a feed of their own fails"
         )
-        yield
-        return
     watcher = NoticeWatcher(
         bot,
         services.store,
@@ -354,8 +373,7 @@ def _chat_back_notice(chat: ChatRow) -> Text:
 
 
 def _chat_name(chat: ChatRow) -> str:
-    """A group by its title and id, a private chat by its id (the bot knows no name for it)."""
-    return f"{isolate(esc(chat.title))} ({chat.id})" if chat.title else str(chat.id)
+    return chat_name(chat.id, chat.title)
 
 
 _OVER: Mapping[str, Text] = {

@@ -18,6 +18,7 @@ from bot.store.errors import (
 from bot.store.rows import (
     ChatRow,
     Delivered,
+    FeedRequest,
     FeedRow,
     GoneChat,
     Linked,
@@ -49,6 +50,7 @@ __all__ = [
     "Delivered",
     "DuplicateSubscription",
     "FeedOrigin",
+    "FeedRequest",
     "FeedRow",
     "FeedState",
     "GoneChat",

@@ -11,6 +11,7 @@ from typing import Any
 from bot.article import Article
 from bot.store.connection import Connected
 from bot.store.errors import UnknownRow
+from bot.store.feed_readers import VISIBLE_TO
 from bot.store.rows import StoredArticle, from_iso, to_iso
 from bot.store.states import OutboxStatus
 
@@ -143,14 +144,19 @@ class ArticlesTable(Connected):
         )
         return _stored(rows[0]) if rows else None
 
-    def recent_articles(self, since: datetime, limit: int | None = None) -> list[StoredArticle]:
-        """Articles first seen since ``since``, newest first (for previews and story memory)."""
+    def recent_articles(
+        self, since: datetime, limit: int | None = None, *, reader: int | None
+    ) -> list[StoredArticle]:
+        """Articles first seen since ``since``, newest first (for previews and story memory);
+        with ``reader``, only those of the feeds that chat may read (:data:`VISIBLE_TO`)."""
+        visible, params = _visible(reader)
         sql = (
             _ARTICLE_SELECT
             + _WITH_FEED
-            + " WHERE seen_at >= ? ORDER BY coalesce(published_at, seen_at) DESC, articles.id DESC"
+            + f""" WHERE seen_at >= ? AND {visible}
+                   ORDER BY coalesce(published_at, seen_at) DESC, articles.id DESC"""
         )
-        params: list[Any] = [to_iso(since)]
+        params = [to_iso(since), *params]
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
@@ -194,7 +200,13 @@ class ArticlesTable(Connected):
         return int(newest)
 
     def search_candidates(
-        self, match: str | None, *, since: datetime | None, before: int, limit: int
+        self,
+        match: str | None,
+        *,
+        since: datetime | None,
+        before: int,
+        limit: int,
+        reader: int | None,
     ) -> list[StoredArticle]:
         """Up to ``limit`` articles with ids below ``before`` dated (:data:`DATED`: published,
         else stored) since ``since``, latest stored first, narrowed to those FTS5 ``match``
@@ -204,8 +216,10 @@ class ArticlesTable(Connected):
         order articles were stored, which FTS5 walks backwards without sorting; an article
         dated since ``since`` was stored since then too (its date is never later), so
         ``since`` is turned into the first id stored in the window (``articles_seen`` index)
-        and the walk stops there rather than at the oldest match in the store.
+        and the walk stops there rather than at the oldest match in the store. With
+        ``reader``, only articles of the feeds that chat may read (:data:`VISIBLE_TO`).
         """
+        visible, shown_to = _visible(reader)
         first = 0
         if since is not None:
             (found,) = self.conn.execute(
@@ -220,17 +234,17 @@ class ArticlesTable(Connected):
                 _ARTICLE_SELECT
                 + _WITH_FEED
                 + f""" WHERE articles.id >= ? AND articles.id < ? AND {DATED} >= ?
-                       ORDER BY articles.id DESC LIMIT ?"""
+                       AND {visible} ORDER BY articles.id DESC LIMIT ?"""
             )
-            params: tuple[Any, ...] = (first, before, dated, limit)
+            params: tuple[Any, ...] = (first, before, dated, *shown_to, limit)
         else:
             sql = f"""SELECT articles.*, feeds.url AS feed_url FROM article_words
                       JOIN articles ON articles.id = article_words.rowid
                       JOIN feeds ON feeds.id = feed_id
                       WHERE article_words MATCH ? AND article_words.rowid >= ?
-                        AND article_words.rowid < ? AND {DATED} >= ?
+                        AND article_words.rowid < ? AND {DATED} >= ? AND {visible}
                       ORDER BY article_words.rowid DESC LIMIT ?"""
-            params = (match, first, before, dated, limit)
+            params = (match, first, before, dated, *shown_to, limit)
         return [_stored(row) for row in self._dicts(sql, params)]
 
     def prune_articles(self, older_than: datetime) -> int:
@@ -266,3 +280,11 @@ class ArticlesTable(Connected):
 
 def _stored(row: dict[str, Any]) -> StoredArticle:
     return StoredArticle.from_row(row, row["feed_url"])
+
+
+def _visible(reader: int | None) -> tuple[str, list[Any]]:
+    """The condition (and its parameters) that keeps the articles ``reader`` may read; every
+    article when None (the operator's CLI, the bot's own story memory)."""
+    if reader is None:
+        return "1", []
+    return VISIBLE_TO, [reader]

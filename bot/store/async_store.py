@@ -178,6 +178,16 @@ class AsyncStore:
     unlink_search = _offload(Store.unlink_search)
     poll_used_searches = _offload(Store.poll_used_searches)
     chat_searches = _read(Store.chat_searches)
+    # feeds that chats bring
+    add_chat_feed = _offload(Store.add_chat_feed)
+    share_feed = _offload(Store.share_feed)
+    chat_feeds = _read(Store.chat_feeds)
+    shared_feeds = _read(Store.shared_feeds)
+    remove_chat_feed = _offload(Store.remove_chat_feed)
+    readers_of = _read(Store.readers_of)
+    all_readers = _read(Store.all_readers)
+    request_feed = _offload(Store.request_feed)
+    take_feed_request = _offload(Store.take_feed_request)
     # articles
     add_articles = _offload(Store.add_articles)
     unseen_articles = _offload(Store.unseen_articles)

@@ -122,6 +122,10 @@ class ChatsTable(Connected):
                 self.conn.execute(
                     "UPDATE OR IGNORE outbox SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
                 )
+                self.conn.execute(
+                    "UPDATE OR IGNORE feed_readers SET chat_id = ? WHERE chat_id = ?",
+                    (new_id, old_id),
+                )
                 self.conn.execute("DELETE FROM chats WHERE id = ?", (old_id,))
             else:
                 self.conn.execute(

@@ -51,7 +51,7 @@ class FeedsTable(Connected):
                     {
                         "url": source.url,
                         "kind": source.kind,
-                        "selectors": _selectors_json(source.selectors),
+                        "selectors": selectors_json(source.selectors),
                         "name": spec.name,
                         "origin": FeedOrigin.CONFIG,
                         "interval": spec.interval,
@@ -107,7 +107,7 @@ class FeedsTable(Connected):
                 int(full_text),
                 to_iso(utcnow()),
                 kind,
-                _selectors_json(selectors),
+                selectors_json(selectors),
             ),
         )
         feed = self.feed_by_url(url)
@@ -193,7 +193,8 @@ class FeedsTable(Connected):
                     self.conn.execute("UPDATE feeds SET url = ? WHERE id = ?", (new_url, feed_id))
 
 
-def _selectors_json(selectors: PageSelectors | None) -> str | None:
+def selectors_json(selectors: PageSelectors | None) -> str | None:
+    """A page's selectors as the ``selectors`` columns keep them; None for other kinds."""
     return selectors.to_json() if selectors else None
 
 

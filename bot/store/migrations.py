@@ -494,6 +494,30 @@ CREATE TABLE search_topics (
 CREATE INDEX search_topics_feed ON search_topics(feed_id);
 """
 
+SCHEMA_V18 = """
+-- Feeds that chats bring (/addfeed by anyone, an OPML document): one feeds row per URL
+-- (origin 'private'), polled once, and here the chats that added it. Its articles are matched
+-- and searched only for these chats; a feed of any other origin is shared by all.
+CREATE TABLE feed_readers (
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+    added_at TEXT NOT NULL,
+    PRIMARY KEY (feed_id, chat_id)
+);
+CREATE INDEX feed_readers_chat ON feed_readers(chat_id);
+
+-- A chat's /addfeed waiting for an operator's Approve or Refuse ([access] chat_feeds =
+-- "approval"): the address was checked (fetched once) before it was asked for.
+CREATE TABLE feed_requests (
+    id INTEGER PRIMARY KEY,
+    chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+    url TEXT NOT NULL,
+    title TEXT,
+    selectors TEXT,                  -- a page's CSS selectors as JSON (bot.sources.PageSelectors)
+    requested_at TEXT NOT NULL
+);
+"""
+
 MIGRATIONS: list[str] = [
     SCHEMA_V1,
     SCHEMA_V2,
@@ -512,6 +536,7 @@ MIGRATIONS: list[str] = [
     SCHEMA_V15,
     SCHEMA_V16,
     SCHEMA_V17,
+    SCHEMA_V18,
 ]
 """MIGRATIONS[n] is the SQL script that upgrades a database at version n to version n + 1."""
 

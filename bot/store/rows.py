@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.article import Article
-from bot.sources import FeedKind, PageSelectors, Source
+from bot.sources import FeedKind, PageSelectors, Source, source_of
 from bot.store.states import FeedOrigin, OutboxStatus, PollStatus, ShownAs
 
 
@@ -221,6 +221,22 @@ class FeedRow:
 
 
 @dataclass(frozen=True)
+class FeedRequest:
+    """A chat's /addfeed waiting for an operator ([access] chat_feeds = "approval")."""
+
+    id: int
+    chat_id: int
+    url: str
+    title: str | None
+    selectors: PageSelectors | None = None
+    """A page's selectors: what is asked for is read as /addfeed read it."""
+
+    @property
+    def source(self) -> Source:
+        return source_of(self.url, self.selectors)
+
+
+@dataclass(frozen=True)
 class StoredArticle:
     rowid: int
     feed_id: int
@@ -384,7 +400,11 @@ class PollOutcome:
 @dataclass(frozen=True)
 class StoreStats:
     feeds: int
+    """The shared feeds polled (config file, operators), not those chats brought."""
     feeds_failing: int
+    chat_feeds: int
+    """The feeds chats brought that are polled (each once, however many chats read it)."""
+    chat_feeds_failing: int
     chats: int
     subscriptions: int
     subscriptions_paused: int

@@ -98,9 +98,12 @@ class FeedOrigin(StrEnum):
     """Listed in the config file; disabled when it leaves the file. An operator's removal
     (``feeds.removed_at``) keeps it off although the file lists it."""
     CHAT = "chat"
-    """Added by a chat with /addfeed."""
+    """Added by an operator with /addfeed: shared by every chat, like the config file's."""
     OPML = "opml"
     """Imported from an OPML file with ``topic-alert import-opml``."""
     SEARCH = "search"
     """A news search the bot keeps for its topics' queries (``search_feeds``); disabled when
     no active topic uses it."""
+    PRIVATE = "private"
+    """Brought by chats (/addfeed by anyone, an OPML document): its articles are matched and
+    searched only for the chats that added it (``feed_readers``)."""

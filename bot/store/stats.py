@@ -29,9 +29,13 @@ class StatsTable(Connected):
         feeds, chats = self._table("feeds"), self._table("chats")
         subscriptions = self._table("subscriptions")
         outbox = self._table("outbox")
+        shared = f"origin != '{FeedOrigin.PRIVATE}'"
+        private = f"origin = '{FeedOrigin.PRIVATE}'"
         return StoreStats(
-            feeds=feeds.count_where("enabled"),
-            feeds_failing=feeds.count_where("enabled AND error_count > 0"),
+            feeds=feeds.count_where(f"enabled AND {shared}"),
+            feeds_failing=feeds.count_where(f"enabled AND error_count > 0 AND {shared}"),
+            chat_feeds=feeds.count_where(f"enabled AND {private}"),
+            chat_feeds_failing=feeds.count_where(f"enabled AND error_count > 0 AND {private}"),
             chats=chats.count_where("active"),
             subscriptions=subscriptions.count,
             subscriptions_paused=subscriptions.count_where("paused != ?", [Paused.NO]),
@@ -48,16 +52,17 @@ class StatsTable(Connected):
             feeds_search=feeds.count_where("enabled AND origin = ?", [FeedOrigin.SEARCH]),
         )
 
-    def feed_states(self) -> dict[FeedState, int]:
-        """How many feeds are in each :class:`FeedState` (every state present, 0 or more)."""
+    def feed_states(self, *, chats: bool = False) -> dict[FeedState, int]:
+        """How many feeds are in each :class:`FeedState` (every state present, 0 or more): the
+        shared ones, or with ``chats`` those chats brought (counted apart, as /status does)."""
         # SQL: one pass with FILTER clauses, which count_where has no form for.
         row = self.conn.execute(
-            """SELECT count(*) FILTER (WHERE enabled AND error_count = 0),
+            f"""SELECT count(*) FILTER (WHERE enabled AND error_count = 0),
                       count(*) FILTER (WHERE enabled AND error_count > 0),
                       count(*) FILTER (WHERE NOT enabled AND last_status = :gone),
                       count(*) FILTER (WHERE NOT enabled AND last_status IS NOT :gone)
-               FROM feeds""",
-            {"gone": PollStatus.GONE},
+               FROM feeds WHERE (origin = :private) = {int(chats)}""",
+            {"gone": PollStatus.GONE, "private": FeedOrigin.PRIVATE},
         ).fetchone()
         return dict(zip(FeedState, row, strict=True))
 

@@ -21,7 +21,7 @@ from bot.store.chat_aliases import AliasesTable
 from bot.store.chat_hints import HintsTable
 from bot.store.connection import Connected
 from bot.store.errors import StoreUnavailable
-from bot.store.feeds import FeedsTable
+from bot.store.feed_readers import FeedReadersTable
 from bot.store.forum_threads import ForumThreadsTable
 from bot.store.linked_channels import LinkedChannelsTable
 from bot.store.migrations import migrate
@@ -43,7 +43,7 @@ ROOM_TO_RESUME = 256 * 1024
 class Store(
     PollsTable,
     SearchFeedsTable,
-    FeedsTable,
+    FeedReadersTable,
     SubscriptionsTable,
     SavedRulesTable,
     StatsTable,

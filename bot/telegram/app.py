@@ -45,10 +45,14 @@ from bot.telegram.handlers import (
     alias,
     buttons,
     channel,
+    documents,
     errors,
+    export,
+    feed_requests,
     feeds,
     forum,
     frequency,
+    import_topics,
     inline,
     language,
     listing,
@@ -116,6 +120,7 @@ def build_application(
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
+        .base_file_url(file_url(base_url))
         .rate_limiter(PacedReplies(pacer or Pacer(), activity))
         .get_updates_request(ReportedUpdates(activity))
         .concurrent_updates(True)
@@ -162,7 +167,17 @@ def build_application(
         MessageHandler(forwarded, answers_argument_errors(channel.forwarded_post))
     )
     application.add_handler(
+        CallbackQueryHandler(
+            feed_requests.on_feed_request_button, pattern=feed_requests.is_feed_request_button
+        )
+    )
+    application.add_handler(
         MessageHandler(_NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, subscribe.rule_message)
+    )
+    application.add_handler(
+        MessageHandler(
+            _NEW_MESSAGES & filters.Document.ALL, answers_argument_errors(documents.on_document)
+        )
     )
     application.add_handler(InlineQueryHandler(inline.inline_search))
     known = [name for names in COMMAND_HANDLERS for name in names]
@@ -172,6 +187,13 @@ def build_application(
     application.add_handler(CallbackQueryHandler(buttons.on_unknown_button))
     application.add_error_handler(errors.on_error)
     return application
+
+
+def file_url(base_url: str) -> str:
+    """Where the files people send are downloaded from: beside the Bot API's methods, as
+    Telegram's ``https://api.telegram.org/file/bot`` is (and a local Bot API server's)."""
+    root, _bot, _end = base_url.rstrip("/").rpartition("/bot")
+    return f"{root}/file/bot"
 
 
 COMMAND_HANDLERS = {
@@ -196,6 +218,8 @@ COMMAND_HANDLERS = {
     ("feeds",): feeds.list_feeds,
     ("addfeed",): feeds.add_feed,
     ("removefeed",): feeds.remove_feed,
+    ("export",): export.export,
+    ("import",): import_topics.import_topics,
     ("status",): status.status,
     ("whoami",): whoami.whoami,
     ("channel",): channel.channel,

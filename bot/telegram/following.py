@@ -137,7 +137,7 @@ async def confirmation(
     and, when the rule likely means something else than it says (``Iran | Armenia
     -football``), the other reading with a button that follows that instead."""
     svc = services(context)
-    matched = await matching_articles(svc.store, rule, now=svc.now)
+    matched = await matching_articles(svc.store, rule, reader=sub.chat_id, now=svc.now)
     lines = [
         _("Following {topic}").format(topic=numbered(sub)),
         # TRANSLATORS: {days} is 7; write the days in the form that number takes.

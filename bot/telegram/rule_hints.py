@@ -69,7 +69,9 @@ async def _other_language(
     words = [term.label for term in all_terms(rule.node) if not _crosses(term, names)]
     if not words:
         return None
-    recent = await store.recent_articles(utcnow() - timedelta(days=LOOKBACK_DAYS), TITLES_READ)
+    recent = await store.recent_articles(
+        utcnow() - timedelta(days=LOOKBACK_DAYS), TITLES_READ, reader=chat_id
+    )
     most = _script(" ".join(item.article.title for item in recent))
     foreign = [word for word in words if _script(word) not in (None, most)]
     if most is None or not foreign or not await store.first_hint(chat_id, OTHER_LANGUAGE):

@@ -21,6 +21,13 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("search", N_("Every stored article a rule matches: /search Herzog 7d")),
     ("share", N_("A link that offers one of your topics: /share 2")),
     ("feeds", N_("The news sources being watched")),
+    # TRANSLATORS: keep: URL
+    ("addfeed", N_("Add a feed of this chat's own: /addfeed URL")),
+    # TRANSLATORS: keep: N
+    ("removefeed", N_("Remove a feed of this chat's own: /removefeed N")),
+    # TRANSLATORS: keep: OPML
+    ("export", N_("This chat's feeds as OPML; /export topics: its topics")),
+    ("import", N_("Follow the topics of an exported file (answer it)")),
     ("timezone", N_("Set the time zone for dates: /timezone Europe/Berlin")),
     ("language", N_("The language I write in: /language ru")),
     ("translate", N_("Articles in other languages translated: /translate on")),
@@ -36,10 +43,6 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 language: translate the descriptions with ``_`` where the menu is made."""
 
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
-    # TRANSLATORS: keep: URL
-    ("addfeed", N_("Add a news source: /addfeed URL")),
-    # TRANSLATORS: keep: N
-    ("removefeed", N_("Remove a news source: /removefeed N")),
     ("status", N_("Feeds, chats and delivery at a glance")),
 )
 """Shown in the menu of the operators' private chats only."""
@@ -66,10 +69,13 @@ def rule_cheat_sheet() -> str:
     )
 
 
-def help_text(*, operator: bool = False, news_search: bool = False) -> str:
-    """The /help reply: the commands, the cheat sheet, and how topics behave; with
-    ``[sources] news_search``, that topics are searched too; for an operator (``[access]
-    admins``), also the commands only operators have."""
+def help_sections(
+    *, operator: bool = False, news_search: bool = False, chat_feeds: bool = True
+) -> list[str]:
+    """The /help reply's paragraphs: the commands, the cheat sheet, and how topics behave; with
+    ``chat_feeds`` (``[access] chat_feeds`` lets chats bring feeds), how to bring them and move
+    topics; with ``[sources] news_search``, that topics are searched too; for an operator
+    (``[access] admins``), also the commands only operators have."""
     # TRANSLATORS: keep: N
     text = _(
         "I watch news feeds and send you the articles that match your topics.\n"
@@ -112,14 +118,37 @@ def help_text(*, operator: bool = False, news_search: bool = False) -> str:
         "posts into that thread. Invisible characters (zero-width spaces, direction marks) are "
         "removed from rules, and I say so."
     ).format(days=format_number(LOOKBACK_DAYS), cheat_sheet=rule_cheat_sheet())
-    text = f"{text}\n\n{channel_help()}\n\n{translate_help()}"
+    parts = [text]
+    if chat_feeds or operator:
+        parts.append(f"{own_feeds_help()}\n{addfeed_forms()}")
+    parts += [channel_help(), translate_help()]
     if news_search:
-        text += "\n\n" + _(
-            "I also search the news for each topic, in your language: a rule of words, "
-            "phrases, | and -word becomes a search, and /feeds lists your topics' searches. "
-            "Rules with title:, text:, source:, lang: or Azer* are not searched."
+        parts.append(
+            _(
+                "I also search the news for each topic, in your language: a rule of words, "
+                "phrases, | and -word becomes a search, and /feeds lists your topics' searches. "
+                "Rules with title:, text:, source:, lang: or Azer* are not searched."
+            )
         )
-    return f"{text}\n\n{operator_help()}" if operator else text
+    if operator:
+        parts.append(operator_help())
+    return parts
+
+
+def own_feeds_help() -> str:
+    """How a chat brings feeds of its own and moves its feeds and topics elsewhere."""
+    # TRANSLATORS: keep: URL, N, OPML
+    return _(
+        "<b>This chat's own feeds</b>\n"
+        "/addfeed <i>URL</i> — add a feed (or a site that links one) for this chat alone: "
+        "its articles are matched against this chat's topics only, and no other chat sees "
+        "them\n"
+        "/removefeed <i>N</i> — remove feed N of /feeds\n"
+        "Send me an OPML file to add the feeds it lists; /export sends this chat's feeds as "
+        "one\n"
+        "/export topics — this chat's topics as a file; /import (as the file's caption, or "
+        "answering it) follows them here or on another bot"
+    )
 
 
 def channel_help() -> str:
@@ -151,13 +180,13 @@ def translate_help() -> str:
 def operator_help() -> str:
     """The operators' commands, shown under /help to the people in ``[access] admins`` only."""
     # TRANSLATORS: keep: URL, N
-    commands = _(
+    return _(
         "<b>Commands for the operators of this bot</b>\n"
-        "/addfeed <i>URL</i> — add a news source (a feed, or a site that links one)\n"
-        "/removefeed <i>N</i> — remove source N of /feeds\n"
+        "/addfeed <i>URL</i> — add a news source every chat shares (a feed, or a site that "
+        "links one); /addfeed private <i>URL</i> adds it for this chat alone\n"
+        "/removefeed <i>N</i> — remove source N of /feeds, shared or this chat's own\n"
         "/status — feeds, chats and delivery at a glance"
     )
-    return f"{commands}\n\n{addfeed_forms()}"
 
 
 def addfeed_forms() -> str:

@@ -9,6 +9,7 @@ import textwrap
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.sources import Source
 from bot.store import Store
 from tests.support.pipeline_env import (
     item,
@@ -61,6 +62,24 @@ async def test_a_new_item_alerts_each_chat_once_listing_all_its_matching_rules(
     assert sorted(pending(db)) == [
         (1, title, ["Israel + Azerbaijan", "Baku"]),
         (2, title, ["Azerbaijan"]),
+    ]
+
+
+async def test_a_feed_chats_brought_alerts_its_readers_only(env, server, db) -> None:
+    for chat in (1, 2, 3):
+        env.subscribe(chat, "Baku")
+    url = server.publish("/own", [item("a1", "Old news from Baku")])
+    for reader in (1, 2):
+        env.store.add_chat_feed(reader, Source(url), name=None, interval=None)
+    await env.poll(url)
+    server.publish("/own", [item("a2", "Ferries from Baku"), item("a1", "Old news from Baku")])
+
+    result = await env.poll(url)
+
+    assert result.alerts == 2
+    assert sorted(pending(db)) == [
+        (1, "Ferries from Baku", ["Baku"]),
+        (2, "Ferries from Baku", ["Baku"]),
     ]
 
 
@@ -205,7 +224,7 @@ async def test_teasers_get_their_page_text_and_failures_are_counted(
     assert pending(db) == [(1, "A deal", ["Caspian"])]
     assert env.feed(url).fulltext_failures == 1
     since = datetime.now(UTC) - timedelta(days=1)
-    texts = {a.article.title: a.article.text for a in env.store.recent_articles(since)}
+    texts = {a.article.title: a.article.text for a in env.store.recent_articles(since, reader=None)}
     assert "Caspian corridor" in texts["A deal"]
     assert texts["Another deal"] == "Read more."
 

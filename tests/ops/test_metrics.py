@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,11 +15,14 @@ from prometheus_client import CollectorRegistry, ProcessCollector
 from pytest_httpserver import HTTPServer
 
 from bot import installed_version
-from bot.ops.metrics import ProcessFigures
+from bot.ops.activity import Activity
+from bot.ops.metrics import Metrics, ProcessFigures
+from bot.sources import Source
+from bot.store import AsyncStore, PollOutcome
 from tests.support.botapi import FakeBotAPI
 from tests.support.daemon_env import SAMPLE_TITLE, SAMPLE_URL, Feed
 from tests.support.daemon_process import start, terminate, wait_until
-from tests.support.ops_http import OpsPort, value
+from tests.support.ops_http import OpsPort, samples, value
 
 CHAT = 8101
 REFUSING = 8102
@@ -135,3 +139,25 @@ def test_process_memory_is_reported_where_systemd_hides_the_boot_time(tmp_path: 
     assert list(plain.collect()) == []
     assert figures["process_resident_memory_bytes"] == int(fields[21]) * os.sysconf("SC_PAGESIZE")
     assert figures["process_start_time_seconds"] == pytest.approx(started_at)
+
+
+async def test_feeds_chats_brought_are_counted_apart_from_the_shared_ones(
+    astore: AsyncStore,
+) -> None:
+    await astore.add_feed("https://shared.example.org/rss", name="Shared")
+    own = await astore.add_chat_feed(
+        1001, Source("https://own.example.org/rss"), name=None, interval=None
+    )
+    await astore.add_chat_feed(
+        1002, Source("https://own.example.org/rss"), name=None, interval=None
+    )
+    now = datetime.now(UTC)
+    failed = PollOutcome("error", now, now + timedelta(minutes=10), error="HTTP 503")
+    await astore.record_polls([(own.id, failed)])
+
+    scraped = samples((await Metrics(Activity(), astore).exposition()).decode())
+
+    assert value(scraped, "topic_alert_feeds", state="ok") == 1
+    assert value(scraped, "topic_alert_feeds", state="failing") == 0
+    assert value(scraped, "topic_alert_chat_feeds", state="ok") == 0
+    assert value(scraped, "topic_alert_chat_feeds", state="failing") == 1  # one row, two readers

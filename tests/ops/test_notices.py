@@ -33,6 +33,7 @@ from bot.daemon import serve
 from bot.ops import notices
 from bot.ops.activity import FLOOD_WINDOW_SECONDS, Activity
 from bot.ops.notices import NoticeWatcher
+from bot.sources import Source
 from bot.telegram import build_application, start_receiving, stop_receiving
 from bot.telegram.fairuse import paced_by_caller
 from bot.wiring import Services, build
@@ -193,6 +194,34 @@ async def test_a_feed_failing_past_the_limit_is_told_once_and_its_recovery_once(
         f"✅ Лента {name} снова работает.",
     ]
     assert 'href="' + feed.url + '"' in env.api.messages(OPERATOR)[0].text
+
+
+async def test_a_chats_own_feed_failing_is_told_to_its_readers_not_the_operators(
+    env: Env, httpserver: HTTPServer
+) -> None:
+    feed = Feed(httpserver, "/own.xml")
+    readers = (USER, 1002)
+    for chat in readers:
+        await env.services.store.add_chat_feed(chat, Source(feed.url), name=None, interval=None)
+    await env.poll(feed.url)
+    feed.status = 500
+    for minutes in (0, 70):
+        env.clock.advance(minutes=minutes)
+        await env.poll(feed.url)
+    await env.look(2)
+    feed.status = 200
+    await env.poll(feed.url)
+    await env.look()
+
+    name, error = "Flaky News", "HTTP 500 INTERNAL SERVER ERROR"
+    for chat in readers:
+        assert env.told(chat) == [
+            f"⚠️ The feed {name} has failed for 70 minutes: {error}\n"
+            "Check that its address still works; /feeds lists the sources and /removefeed "
+            "stops polling one.",
+            f"✅ The feed {name} works again.",
+        ]
+    assert env.told() == env.told(DEPUTY) == []
 
 
 async def test_a_gone_feed_is_told_once_even_after_a_restart(

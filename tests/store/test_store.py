@@ -693,7 +693,7 @@ def test_async_store_offers_every_store_method() -> None:
 
 def words_of(store: Store, query: str) -> list[str]:
     """Guids of the articles ``search_candidates`` finds for an FTS5 query of folded words."""
-    found = store.search_candidates(query, since=None, before=10**9, limit=100)
+    found = store.search_candidates(query, since=None, before=10**9, limit=100, reader=None)
     return [s.article.id for s in found]
 
 
@@ -731,8 +731,12 @@ def test_search_candidates_come_latest_stored_first_within_the_window(store: Sto
             seen_at=NOW - timedelta(days=age),
         )
 
-    recent = store.search_candidates(None, since=NOW - timedelta(days=7), before=10**9, limit=10)
-    paged = store.search_candidates('"baku"', since=None, before=recent[0].rowid, limit=10)
+    recent = store.search_candidates(
+        None, since=NOW - timedelta(days=7), before=10**9, limit=10, reader=None
+    )
+    paged = store.search_candidates(
+        '"baku"', since=None, before=recent[0].rowid, limit=10, reader=None
+    )
 
     assert [s.article.id for s in recent] == ["g2", "g1"]
     assert [s.article.id for s in paged] == ["g1", "g0"]

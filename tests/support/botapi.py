@@ -24,7 +24,7 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
 
@@ -236,6 +236,17 @@ class SentMessage:
         return [[(b["text"], b.get("callback_data", "")) for b in row] for row in rows]
 
 
+@dataclasses.dataclass(frozen=True)
+class SentDocument:
+    """A file the bot sent with sendDocument."""
+
+    chat_id: int
+    message_id: int
+    file_name: str
+    content: bytes
+    caption: str | None
+
+
 @dataclasses.dataclass
 class _Fault:
     method: str
@@ -327,6 +338,11 @@ class FakeBotAPI:
         self._limits = _FloodLimits()
         self._callback_ids = 0
         self._webhook_url = ""
+        self._files: dict[str, bytes] = {}
+        """What people sent as documents, by file_id: getFile names it, the file URL serves it."""
+        self._documents: list[SentDocument] = []
+        self._user_messages: dict[tuple[int, int], dict] = {}
+        """Documents people sent, by (chat, message id), for a later reply to quote them."""
         self._webhook_error: tuple[int, str] | None = None
         """(unix time, message) of Telegram's last failed delivery to the webhook."""
 
@@ -381,8 +397,10 @@ class FakeBotAPI:
         thread_id: int | None = None,
         is_forum: bool = False,
         username: str = "alice",
+        reply_to: int | None = None,
     ) -> int:
-        """Queue a text message from a user; returns its update_id."""
+        """Queue a text message from a user; returns its update_id. ``reply_to``: a document
+        the user sent to the chat (its message id), which the message answers."""
         user = self._user(chat_id if user_id is None else user_id, username)
         with self._cond:
             chat = {"id": chat_id, "type": chat_type}
@@ -402,7 +420,67 @@ class FakeBotAPI:
                 message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
             if thread_id is not None:
                 message.update({"message_thread_id": thread_id, "is_topic_message": True})
+            if reply_to is not None:
+                message["reply_to_message"] = self._user_messages[(chat_id, reply_to)]
             return self._push_update({"message": message})
+
+    def user_sends_document(
+        self,
+        chat_id: int,
+        file_name: str,
+        content: bytes,
+        *,
+        caption: str | None = None,
+        mime_type: str = "application/octet-stream",
+        user_id: int | None = None,
+        chat_type: str = "private",
+    ) -> int:
+        """Queue a document message (with a caption, maybe a command); returns its message_id."""
+        user = self._user(chat_id if user_id is None else user_id, "alice")
+        with self._cond:
+            file_id = f"file{len(self._files) + 1}"
+            self._files[file_id] = content
+            chat = {"id": chat_id, "type": chat_type}
+            chat.update({"title": f"Chat {chat_id}"} if chat_type != "private" else {})
+            self._chats[chat_id] = chat
+            message_id = self._take_message_id(chat_id)
+            message: dict[str, Any] = {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "chat": chat,
+                "from": user,
+                "document": {
+                    "file_id": file_id,
+                    "file_unique_id": f"u{file_id}",
+                    "file_name": file_name,
+                    "mime_type": mime_type,
+                    "file_size": len(content),
+                },
+            }
+            if caption is not None:
+                message["caption"] = caption
+                command = re.match(r"/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?", caption)
+                if command:
+                    length = utf16_len(command.group(0))
+                    message["caption_entities"] = [
+                        {"type": "bot_command", "offset": 0, "length": length}
+                    ]
+            self._user_messages[(chat_id, message_id)] = message
+            self._push_update({"message": message})
+            return message_id
+
+    def documents(self, chat_id: int | None = None) -> list[SentDocument]:
+        """The documents the bot sent (to ``chat_id``), in order."""
+        with self._cond:
+            return [d for d in self._documents if chat_id is None or d.chat_id == chat_id]
+
+    def wait_for_documents(
+        self, chat_id: int, count: int, timeout: float = 10
+    ) -> list[SentDocument]:
+        with self._cond:
+            if not self._cond.wait_for(lambda: len(self.documents(chat_id)) >= count, timeout):
+                raise AssertionError(f"chat {chat_id} got no {count} documents in {timeout} s")
+            return self.documents(chat_id)
 
     def user_presses(
         self, chat_id: int, message_id: int, data: str, *, user_id: int | None = None
@@ -744,6 +822,49 @@ class FakeBotAPI:
             self._cond.notify_all()
             return self._message_json(sent)
 
+    def _api_getfile(self, params: dict) -> dict:
+        file_id = str(params.get("file_id"))
+        with self._cond:
+            if file_id not in self._files:
+                raise TelegramApiError(400, "Bad Request: invalid file_id")
+            size = len(self._files[file_id])
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": size,
+            "file_path": f"documents/{file_id}",
+        }
+
+    def file_content(self, file_path: str) -> bytes | None:
+        """What the file URL of ``file_path`` (getFile's) serves; None for no such file."""
+        with self._cond:
+            return self._files.get(file_path.removeprefix("documents/"))
+
+    def _api_senddocument(self, params: dict) -> dict:
+        chat_id = _chat_id(params)
+        caption = params.get("caption")
+        if caption is not None:
+            visible_text(str(caption), params.get("parse_mode"))
+        upload = params.get("document")
+        if not isinstance(upload, _Upload):
+            raise TelegramApiError(400, "Bad Request: there is no document in the request")
+        with self._cond:
+            sent = SentDocument(
+                chat_id, self._take_message_id(chat_id), upload.file_name, upload.content, caption
+            )
+            self._documents.append(sent)
+            self._cond.notify_all()
+            return {
+                "message_id": sent.message_id,
+                "date": int(time.time()),
+                "chat": self._chat_json(chat_id),
+                "document": {
+                    "file_id": f"sent{sent.message_id}",
+                    "file_unique_id": f"usent{sent.message_id}",
+                    "file_name": upload.file_name,
+                },
+            }
+
     def _check_limits(self, chat_id: int) -> None:
         now = time.monotonic()
         try:
@@ -1027,11 +1148,29 @@ def _parse_multipart(content_type: str, body: bytes) -> dict[str, Any]:
     raw = f"Content-Type: {content_type}\r\n\r\n".encode() + body
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(raw)
     params: dict[str, Any] = {}
+    uploads: dict[str, _Upload] = {}
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
-        if name and part.get_filename() is None:
+        filename = part.get_filename()
+        if name and filename is None:
             params[name] = _decode_form_value(name, part.get_content().strip("\r\n"))
+        elif name:
+            uploads[name] = _Upload(filename, part.get_payload(decode=True) or b"")
+    # A file goes as a part of its own, named by an attach:// reference in the field.
+    for key, value in list(params.items()):
+        if isinstance(value, str) and value.startswith("attach://"):
+            params[key] = uploads.get(value.removeprefix("attach://"), value)
+    for name, upload in uploads.items():
+        params.setdefault(name, upload)
     return params
+
+
+@dataclasses.dataclass(frozen=True)
+class _Upload:
+    """A file sent in a multipart request."""
+
+    file_name: str
+    content: bytes
 
 
 def parse_params(content_type: str, body: bytes, query: str) -> dict[str, Any]:
@@ -1061,7 +1200,22 @@ def _make_handler(api: FakeBotAPI) -> type[BaseHTTPRequestHandler]:
             self._serve()
 
         def do_GET(self) -> None:
+            files = f"/file/bot{api.token}/"
+            path = unquote(urlsplit(self.path).path)  # the client quotes the token's colon
+            if path.startswith(files):
+                self._serve_file(path[len(files) :])
+                return
             self._serve()
+
+        def _serve_file(self, file_path: str) -> None:
+            content = api.file_content(file_path)
+            status = 200 if content is not None else 404
+            payload = content if content is not None else b"Not Found"
+            self.send_response(status)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
 
         def log_message(self, format: str, *args: Any) -> None:
             """Silence the per-request stderr line."""

@@ -11,7 +11,9 @@ import socket
 from dataclasses import replace
 
 from bot.config import FetchConfig
-from bot.feeds.fetcher import FetchLimits
+from bot.feeds.fetcher import Fetcher, FetchLimits
+from bot.feeds.parser import InlineParser
+from bot.feeds.probe import probe_feed
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
 LOCAL_FETCH = FetchConfig(allow_hosts=list(LOCAL_HOSTS))
@@ -23,6 +25,19 @@ LOCAL_FETCH_TOML = '[fetch]\nallow_hosts = ["localhost", "127.0.0.1"]\n'
 def local_limits(limits: FetchLimits | None = None) -> FetchLimits:
     """``limits`` (default: the defaults) with the local hosts allowed."""
     return replace(limits or FetchLimits(), allow_hosts=frozenset(LOCAL_HOSTS))
+
+
+async def validate_locally(url: str) -> tuple[str, str | None]:
+    """What the daemon wires in as /addfeed's check (one fetch with autodiscovery, then a
+    parse), with the local hosts allowed."""
+    async with Fetcher(local_limits()) as fetcher:
+        return await probe_feed(fetcher, InlineParser(), url)
+
+
+async def validate_as_deployed(url: str) -> tuple[str, str | None]:
+    """/addfeed's check with the daemon's default fetcher: no internal address allowed."""
+    async with Fetcher() as fetcher:
+        return await probe_feed(fetcher, InlineParser(), url)
 
 
 def free_port() -> int:

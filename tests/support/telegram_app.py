@@ -30,11 +30,15 @@ from bot.config import (
 )
 from bot.delivery import Pacer, render_outbox_row
 from bot.delivery.sender import ChatGone
+from bot.feeds.fetcher import Fetcher
+from bot.feeds.parser import InlineParser
+from bot.ingest.pipeline import Pipeline
 from bot.matching import SubscriptionMatcher
 from bot.store import AsyncStore, Store
 from bot.telegram import build_application, start_receiving, stop_receiving
 from bot.telegram.services import FeedValidator
 from tests.support.botapi import FakeBotAPI, SentMessage
+from tests.support.local_hosts import local_limits
 from tests.support.outbox_env import drain, fast_sender
 from tests.support.waiting import wait_for
 
@@ -61,10 +65,23 @@ class Bot:
 
     async def send(self, chat_id: int, text: str, **sender: object) -> SentMessage:
         """Send ``text`` as a user and return the one message the chat gets back."""
+        [answer] = await self.send_all(chat_id, text, 1, **sender)
+        return answer
+
+    async def send_all(
+        self, chat_id: int, text: str, count: int, **sender: object
+    ) -> list[SentMessage]:
+        """Send ``text`` as a user and return the ``count`` messages the chat gets back: a
+        reply too long for one message comes in several."""
         before = len(self.api.messages(chat_id))
         self.api.user_sends(chat_id, text, **sender)
-        received = await asyncio.to_thread(self.api.wait_for_messages, chat_id, before + 1)
-        return received[before]
+        received = await asyncio.to_thread(self.api.wait_for_messages, chat_id, before + count)
+        return received[before : before + count]
+
+    async def help(self, chat_id: int) -> str:
+        """/help's answer as the chat reads it, its :data:`HELP_MESSAGES` messages in order."""
+        answers = await self.send_all(chat_id, "/help", HELP_MESSAGES)
+        return "\n".join(answer.plain for answer in answers)
 
     async def press(self, chat_id: int, message_id: int, data: str, **sender: object) -> str:
         """Press a button and return the text of the answerCallbackQuery it got (may be '')."""
@@ -94,6 +111,8 @@ class Options:
     validate_feed: FeedValidator | None = None
     pacer: Pacer = field(default_factory=unhurried)
     commands_per_minute: int = 20
+    chat_feeds: str = "everyone"
+    feeds_per_chat: int = 20
     language: str = "en"
     now: Clock = utcnow
     """The process's clock, as ``bot.wiring.build(config, now=...)`` would give it."""
@@ -104,6 +123,10 @@ class Options:
     sources: SourcesConfig = field(default_factory=SourcesConfig)
     """``[sources]``: news searches (off by default, as in the config)."""
 
+
+HELP_MESSAGES = 2
+"""/help comes in two messages: the commands and the rule language, then a chat's own feeds,
+channels, translation (and, for operators, their commands)."""
 
 StartBot = Callable[..., Awaitable[Bot]]
 
@@ -120,6 +143,8 @@ async def start_bot(botapi: FakeBotAPI, tmp_path) -> AsyncIterator[StartBot]:
                 admins=opts.admins,
                 allowed_users=opts.allowed_users,
                 commands_per_minute=opts.commands_per_minute,
+                chat_feeds=opts.chat_feeds,
+                feeds_per_chat=opts.feeds_per_chat,
             ),
             subscriptions=SubscriptionsConfig(max_per_chat=opts.max_per_chat),
             delivery=DeliveryConfig(language=opts.language),
@@ -213,3 +238,16 @@ async def publish(
 def alerts(bot: Bot, chat_id: int = USER) -> list[SentMessage]:
     """The alerts the chat received (messages linking to a published article), oldest first."""
     return [m for m in bot.api.messages(chat_id) if "news.example.org/" in m.text]
+
+
+async def poll_and_deliver(bot: Bot, url: str) -> None:
+    """The daemon's pipeline polls the feed at ``url`` once (local hosts allowed), and the
+    sender delivers what the poll queued."""
+    feed = await bot.store.feed_by_url(url)
+    assert feed is not None, f"{url} is no feed of the bot"
+    async with Fetcher(local_limits()) as fetcher:
+        matcher = SubscriptionMatcher(bot.store)
+        pipeline = Pipeline(bot.store, fetcher, Config(), matcher, parser=InlineParser())
+        await pipeline.poll_feed(feed)
+    render = partial(render_outbox_row, explain=matcher.explain)
+    await drain(fast_sender(bot.application.bot, bot.store, render=render))

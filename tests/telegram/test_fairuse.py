@@ -117,7 +117,7 @@ async def test_replies_wait_urgently_and_alerts_wait_once(
     replies = list(pacer.waits)
     await add_articles(bot.store, *(f"Baku story {n}" for n in range(3)))
     [sub] = await bot.store.list_subscriptions(USER)
-    stored = await bot.store.recent_articles(datetime(2000, 1, 1, tzinfo=UTC))
+    stored = await bot.store.recent_articles(datetime(2000, 1, 1, tzinfo=UTC), reader=None)
     await bot.store.enqueue_alerts({(USER, item.rowid): [sub.id] for item in stored})
 
     sender = OutboxSender(bot.application.bot, bot.store, pacer=pacer, render=title_only)

@@ -12,21 +12,15 @@ from pytest_httpserver import HTTPServer
 from bot.config import Config
 from bot.feeds.fetcher import Fetcher
 from bot.feeds.parser import InlineParser
-from bot.feeds.probe import probe_feed
 from bot.ingest.pipeline import Pipeline
 from bot.matching import SubscriptionMatcher
 from bot.store import PollOutcome
 from tests.support.botapi import utf16_len
 from tests.support.feeds_samples import html_page, rss
-from tests.support.local_hosts import local_limits
+from tests.support.local_hosts import validate_as_deployed
+from tests.support.local_hosts import validate_locally as validate_feed
 from tests.support.telegram_app import OPERATOR, USER, StartBot
 from tests.telegram.status_answer import steady
-
-
-async def validate_feed(url: str) -> tuple[str, str | None]:
-    """What the daemon wires in: one fetch with autodiscovery, then a parse."""
-    async with Fetcher(local_limits()) as fetcher:
-        return await probe_feed(fetcher, InlineParser(), url)
 
 
 @pytest.fixture
@@ -85,8 +79,10 @@ async def test_addfeed_reports_a_url_that_is_not_a_feed(
     assert await bot.store.list_feeds() == []
 
 
-async def test_feed_commands_are_for_operators_only(start_bot: StartBot) -> None:
-    bot = await start_bot(validate_feed=validate_feed)
+async def test_feed_commands_are_for_operators_only_when_chat_feeds_say_admins(
+    start_bot: StartBot,
+) -> None:
+    bot = await start_bot(validate_feed=validate_feed, chat_feeds="admins")
 
     for command in ("/addfeed https://example.org/", "/removefeed 1", "/status"):
         answer = await bot.send(USER, command)
@@ -142,6 +138,7 @@ async def test_status_counts_and_names_failing_feeds(start_bot: StartBot) -> Non
     assert steady(answer) == [
         "Storage: ok",
         "Feeds: 2 (1 failing)",
+        "Chats' own feeds: 0 (0 failing)",
         "Chats: 1",
         "Topics: 1 (0 paused)",
         "Articles stored: 0",
@@ -155,19 +152,13 @@ async def test_status_counts_and_names_failing_feeds(start_bot: StartBot) -> Non
     ]
 
 
-async def probe_as_deployed(url: str) -> tuple[str, str | None]:
-    """The daemon's default fetcher: no internal address allowed."""
-    async with Fetcher() as fetcher:
-        return await probe_feed(fetcher, InlineParser(), url)
-
-
 async def test_addfeed_and_status_name_an_internal_address_refused(
     start_bot: StartBot, httpserver: HTTPServer
 ) -> None:
     httpserver.expect_request("/feed").respond_with_data(
         rss([{"title": "Router", "link": "https://news.example.org/r"}])
     )
-    bot = await start_bot(validate_feed=probe_as_deployed)
+    bot = await start_bot(validate_feed=validate_as_deployed)
     url = f"http://2130706433:{httpserver.port}/feed"
 
     answer = await bot.send(OPERATOR, f"/addfeed {url}")
@@ -215,7 +206,7 @@ async def test_an_arabic_operator_reads_an_internal_address_refused_in_arabic_in
 ) -> None:
     """The reason is made of translated parts (the kind of address inside the sentence), and
     the address typed and the ones it stands for stay whole runs in the right-to-left text."""
-    bot = await start_bot(validate_feed=probe_as_deployed)
+    bot = await start_bot(validate_feed=validate_as_deployed)
     bot.api.set_user_language(OPERATOR, "ar")
     url = "http://2130706433:8080/feed"
 

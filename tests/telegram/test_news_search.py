@@ -196,9 +196,9 @@ async def test_help_says_topics_are_searched(
 ) -> None:
     bot = await start_bot(sources=news_search.sources())
 
-    told = await bot.send(USER, "/help")
+    told = await bot.help(USER)
 
-    assert "I also search the news for each topic" in told.plain
+    assert "I also search the news for each topic" in told
 
 
 async def test_without_news_search_a_topic_gets_none_and_nothing_is_said(
@@ -207,10 +207,10 @@ async def test_without_news_search_a_topic_gets_none_and_nothing_is_said(
     bot = await start_bot()
 
     answer = await bot.send(USER, "/subscribe title:Baku")
-    told = await bot.send(USER, "/help")
+    told = await bot.help(USER)
 
     assert "search" not in answer.plain
-    assert "news search" not in told.plain
+    assert "news search" not in told
     assert await bot.store.list_feeds() == []
 
 

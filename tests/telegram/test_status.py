@@ -62,7 +62,7 @@ async def test_status_tells_how_alerts_and_story_copies_were_shown(start_bot: St
     assert [len(bot.api.messages(c)) for c in (DIGEST_CHAT, NAMED_CHAT, ALONE_CHAT)] == [1, 1, 2]
     assert "Also: Regional News" in bot.api.messages(NAMED_CHAT)[0].plain
     assert steady(answer)[0] == "Storage: ok"
-    assert steady(answer)[5:] == [
+    assert steady(answer)[6:] == [
         "Outbox: 1 waiting, 0 failed, story copies waiting for their first alert: 1",
         "Alerts sent today: 15",
         "• as a message of their own: 2",
@@ -120,6 +120,7 @@ async def test_an_operator_with_an_azerbaijani_telegram_app_reads_status_in_azer
     assert steady(answer) == [
         "Yaddaş: qaydasındadır",
         "Lentlər: 2 (1 xətalı)",
+        "Çatların öz lentləri: 0 (0 xətalı)",
         "Çatlar: 1",
         "Mövzular: 1 (0 dayandırılıb)",
         "Saxlanılan məqalələr: 0",
@@ -140,7 +141,7 @@ async def test_status_counts_the_ways_alerts_were_shown_in_the_operators_languag
 
     answer = await bot.send(OPERATOR, "/status")
 
-    assert steady(answer)[5:] == [
+    assert steady(answer)[6:] == [
         "Növbə: 1 gözləyir, 0 uğursuz, ilk bildirişini gözləyən xəbər nüsxələri: 1",
         "Bu gün göndərilən bildirişlər: 15",
         "• ayrıca mesaj kimi: 2",
@@ -209,6 +210,7 @@ async def test_status_tells_whether_the_bot_is_alive_and_how_fast_alerts_went(
     assert english[ALIVE:] == [
         "Storage: ok",
         "Feeds: 2 (0 failing)",
+        "Chats' own feeds: 0 (0 failing)",
         "Chats: 3",
         "Topics: 2 (0 paused)",
         "Articles stored: 4",
@@ -221,7 +223,7 @@ async def test_status_tells_whether_the_bot_is_alive_and_how_fast_alerts_went(
     ]
     assert russian[2] == "Последний опрос: 6 дек. 2026\u202fг., 12:00 +04"
     assert russian[3].startswith("С последнего ответа Telegram прошло: ")
-    assert russian[ALIVE + 5 :] == [
+    assert russian[ALIVE + 6 :] == [
         "Очередь: 1 в ожидании, не доставлено: 0, самое старое ждёт 20 минут",
         "Оповещений отправлено сегодня: 3",
         "• отдельным сообщением: 3",

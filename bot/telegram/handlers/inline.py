@@ -46,7 +46,15 @@ async def inline_search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             rule = None  # still being typed, most likely: no results until it parses
         if rule is not None:
             newest = await svc.store.newest_article_id()
-            result = await find(svc.store, rule, since=None, up_to=newest, count=INLINE_COUNT)
+            # Asked outside any chat: what the person's own chat with the bot may read.
+            result = await find(
+                svc.store,
+                rule,
+                since=None,
+                up_to=newest,
+                reader=query.from_user.id,
+                count=INLINE_COUNT,
+            )
             found = result.matches
     zone = chat_settings(None, svc.config.delivery).zone  # no chat asks: the config's
     results = [_result(match, zone) for match in found]

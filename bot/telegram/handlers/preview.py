@@ -32,7 +32,9 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     typed = parse_rule(text, await chat_names(svc.store, svc.config, chat_of(update).id))
     rule, note = typed.rule, removal_note(typed.cleaned)
-    found = await matching_articles(svc.store, rule, limit=PREVIEW_COUNT, now=svc.now)
+    found = await matching_articles(
+        svc.store, rule, reader=chat_of(update).id, limit=PREVIEW_COUNT, now=svc.now
+    )
     shown = esc(rule)  # in <code>, which a right-to-left catalog isolates
     if not found:
         nothing = ngettext(

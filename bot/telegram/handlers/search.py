@@ -94,6 +94,7 @@ async def _page(
         rule,
         since=saved.since,
         up_to=saved.up_to or 0,
+        reader=chat_id,
         skip=page * PAGE_SIZE,
     )
     zone = (await stored_settings(svc, chat_id)).zone

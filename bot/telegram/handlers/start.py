@@ -21,7 +21,7 @@ from bot.telegram.access import is_bot_admin
 from bot.telegram.arguments import command_argument
 from bot.telegram.chats import register_chat
 from bot.telegram.following import subscribe_row
-from bot.telegram.replies import reply
+from bot.telegram.replies import reply, reply_lines
 from bot.telegram.services import services
 from bot.telegram.updates import message_of
 
@@ -47,8 +47,17 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     operator = is_bot_admin(user.id if user else None, context)
-    searching = services(context).config.sources.news_search
-    await reply(update, texts.help_text(operator=operator, news_search=searching))
+    config = services(context).config
+    sections = texts.help_sections(
+        operator=operator,
+        news_search=config.sources.news_search,
+        chat_feeds=config.access.chat_feeds != "admins",
+    )
+    # More than one message's worth: the commands and the rule language first, then the rest,
+    # split between paragraphs (a blank line between each) should it not fit one either.
+    rules, *rest = sections
+    await reply(update, rules)
+    await reply_lines(update, [*(f"{section}\n" for section in rest[:-1]), rest[-1]])
 
 
 async def _offer(update: Update, context: ContextTypes.DEFAULT_TYPE, token: str) -> None:

@@ -44,6 +44,13 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             stats.feeds_failing,
         ).format(total=format_number(stats.feeds), count=format_number(stats.feeds_failing)),
         *_search_lines(stats),
+        ngettext(
+            "Chats' own feeds: {total} ({count} failing)",
+            "Chats' own feeds: {total} ({count} failing)",
+            stats.chat_feeds_failing,
+        ).format(
+            total=format_number(stats.chat_feeds), count=format_number(stats.chat_feeds_failing)
+        ),
         _("Chats: {count}").format(count=format_number(stats.chats)),
         ngettext(
             "Topics: {total} ({count} paused)",
@@ -57,7 +64,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         *_outbox_lines(stats, now),
         *_recent_lines(await store.recent_sends(now - RECENT)),
     ]
-    feeds = await store.list_feeds()
+    feeds = await store.shared_feeds()  # a chat's own feeds are that chat's to look after
     failing = [feed for feed in feeds if feed.error_count]
     if failing:
         lines.append(_("<b>Failing feeds</b>"))
