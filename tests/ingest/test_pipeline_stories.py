@@ -22,6 +22,7 @@ from tests.support.pipeline_env import (
     make_config,
     open_env,
 )
+from tests.support.story_pairs import labelled_articles
 
 COHEN = (
     "Foreign Minister Eli Cohen will make a diplomatic trip to Central Europe to meet senior "
@@ -103,3 +104,39 @@ async def test_the_stories_section_can_send_every_copy_on_its_own(
         assert [status for _, status, _ in outbox(env)] == ["pending", "pending"]
     finally:
         await close_env(env, fetcher)
+
+
+async def test_another_outlets_retelling_and_the_wires_update_join_the_first_alert(
+    env: PipelineEnv, httpserver: HTTPServer
+) -> None:
+    """Issue 23: another outlet tells the copper record in its own words and the wire sends
+    its UPDATE 1: both are named on the first alert; the same company's takeover, the same
+    day, is news of its own."""
+    stories = labelled_articles()
+    env.subscribe(1, "copper")
+    server = FeedServer(httpserver)
+    wire = server.publish("/wire.xml", [])
+    local = server.publish("/local.xml", [])
+    await env.poll(wire)
+    await env.poll(local)
+
+    def published(*names: str) -> list[dict[str, str]]:
+        return [item(name, stories[name].title, text=stories[name].text) for name in names]
+
+    strike = stories["cu-strike"]
+    update = {"title": f"UPDATE 1-{strike.title}", "text": strike.text + " Talks resume Friday."}
+    server.publish("/wire.xml", published("cu-strike"))
+    await env.poll(wire)
+    server.publish("/local.xml", published("cu-strike-b", "cu-deal-b"))
+    await env.poll(local)
+    server.publish("/wire.xml", [*published("cu-strike"), item("up1", **update)])
+    await env.poll(wire)
+
+    assert sorted(outbox(env)) == sorted(
+        [
+            (strike.title, "pending", None),
+            (stories["cu-strike-b"].title, "merged", 1),
+            (stories["cu-deal-b"].title, "pending", None),
+            (update["title"], "merged", 1),
+        ]
+    )

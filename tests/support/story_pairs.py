@@ -20,14 +20,18 @@ into a fresh clusterer: "merged" when the second gets the first one's story.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
+import numpy as np
+
 import rules
 from bot.feeds.parser import parse_feed
+from bot.ingest.copies import profile
+from bot.ingest.rarity import WordRarity
 from bot.ingest.stories import StoryClusterer
 from bot.summary import split_sentences
 
@@ -54,13 +58,15 @@ class Pair:
     note: str
     kind: str = ""
     delay: timedelta = COPY_DELAY
+    source: str = ""
+    """The file of the written set it comes from ("pairs", "rewrites")."""
 
 
 def labelled_articles() -> dict[str, Story]:
     """The articles of the written set by name (names are unique across its files)."""
     return {
         key: Story(**fields)
-        for data in _labelled_files()
+        for data in _labelled_files().values()
         for key, fields in data["articles"].items()
     }
 
@@ -76,15 +82,17 @@ def labelled_pairs() -> list[Pair]:
             spec["note"],
             spec["kind"],
             timedelta(hours=spec.get("hours", 2)),
+            source,
         )
-        for data in _labelled_files()
+        for source, data in _labelled_files().items()
         for spec in data["pairs"]
     ]
 
 
 @cache
-def _labelled_files() -> tuple[dict, ...]:
-    return tuple(json.loads(path.read_text(encoding="utf-8")) for path in LABELLED_FILES)
+def _labelled_files() -> dict[str, dict]:
+    """Each file of the written set by its name ("pairs", "rewrites")."""
+    return {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in LABELLED_FILES}
 
 
 def corpus_pairs(corpus_dir: Path, sample_text: str) -> list[Pair]:
@@ -110,6 +118,24 @@ def merge_decisions(
         second = assign(clusterer, "b", pair.b, BASE_TIME + pair.delay)
         decisions.append((pair, first == second))
     return decisions
+
+
+def window_rarity(stories: Iterable[Story]) -> WordRarity:
+    """Document frequencies of a window that has seen ``stories``: how rare each word is
+    among them, as a deployment's story memory learns it from the articles it has seen."""
+    rarity = WordRarity()
+    for story in stories:
+        parts = profile(story.title, story.text)
+        if parts is not None:
+            rarity.add(np.array(sorted(parts.terms), dtype=np.uint32))
+    return rarity
+
+
+def labelled_clusterer() -> Callable[[], StoryClusterer]:
+    """Fresh clusterers for the written pairs, each one's word rarity that of a window that
+    has seen the whole written set (some 450 articles in eight languages)."""
+    window = window_rarity(labelled_articles().values())
+    return lambda: StoryClusterer(rarity=window.copy())
 
 
 def assign(clusterer: StoryClusterer, key: str, story: Story, when: datetime) -> str:
