@@ -137,7 +137,7 @@ def bench_labelled_pairs() -> None:
                 rarity = rarities[name]
 
                 def make(t: float = threshold, n: int = num_perm, r=rarity) -> StoryClusterer:
-                    return StoryClusterer(t, num_perm=n, rarity=r.copy() if r else None)
+                    return StoryClusterer(threshold=t, num_perm=n, rarity=r.copy() if r else None)
 
                 decisions = story_pairs.merge_decisions(pairs, make)
                 precision, recall, false_merges = story_pairs.precision_recall(decisions)

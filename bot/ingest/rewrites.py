@@ -73,6 +73,10 @@ UPDATE_SIMILARITY = 0.10
 """Least similarity of an outlet's update to its earlier item: an update may bring a new
 headline, new figures and more paragraphs, but it is about the same thing."""
 
+SHARED_TERMS = 4
+"""Fewer shared terms than this is no similarity at all: a name and a weekday in common is what
+most candidates of the uncommon-term bands have."""
+
 _UPDATE_MARKER = re.compile(
     r"""\s*[\[(]?\s*(?:
         update[sd]?(?:\s*\d+)? | corrected | correction | refile | developing | live(?:\s+updates)?
@@ -137,14 +141,16 @@ class Terms:
 
 def similarity(earlier: np.ndarray, later: Terms, rarity: WordRarity) -> float:
     """Cosine of the rarity-weighted term sets of two articles (``earlier``'s term ids,
-    ``later``'s weighed): 1 when they have the same terms, 0 when they share none (or only
-    words every article has)."""
+    ``later``'s terms weighed): 1 when they have the same terms, 0 when they share none (or
+    only words every article has)."""
+    weights = later.weights
+    shared = [weights[term] for term in earlier.tolist() if term in weights]
+    if len(shared) < SHARED_TERMS:
+        return 0.0  # most candidates the uncommon-term bands propose: not worth weighing
     total = float(rarity.weights(earlier).sum())
     if total <= 0 or later.total <= 0:
         return 0.0
-    weights = later.weights
-    shared = sum(weights[term] for term in earlier.tolist() if term in weights)
-    return shared / math.sqrt(total * later.total)
+    return sum(shared) / math.sqrt(total * later.total)
 
 
 def retelling(

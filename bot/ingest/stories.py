@@ -91,6 +91,11 @@ _TERM_SEEDS = np.random.default_rng(23).integers(
 for 32-bit term ids."""
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _NO_TERMS = np.zeros(0, dtype=np.uint32)
+_UNLIKE = 0.25
+"""Term similarity below which a candidate is neither a copy (which shares most of its words:
+the least on the labelled sets is 0.50) nor a retelling (``rewrites.SIMILARITY`` less its
+unsure band): it is not unpacked."""
+_UNWEIGHED = Terms({}, 0.0)
 FEED_LATEST = 64
 """How many of a feed's latest articles an item marked as an update is compared with (its
 words may differ too much for the bands to propose them): a busy feed's half day."""
@@ -191,18 +196,11 @@ class StoryClusterer:
         latest.append(article_key)
         if link_id is not None:
             _add(self._by_link, link_id, article_key)
+        weighed = Terms.weighed(terms, self._rarity) if candidates else _UNWEIGHED
         unpacked = unpack(packed) if packed is not None and candidates else None
-        new = _New(
-            published,
-            feed,
-            link_id,
-            revised_id,
-            unpacked,
-            Terms.weighed(terms, self._rarity) if unpacked is not None else None,
-            marked,
-        )
+        new = _New(published, feed, link_id, revised_id, unpacked, weighed, marked)
         story = self._story_for(new, candidates) or article_key
-        self._entries[article_key] = _Entry(story, published, feed, link_id, packed, new.marked)
+        self._entries[article_key] = _Entry(story, published, feed, link_id, packed, marked)
         self._story_feeds[story, feed] = self._story_feeds.get((story, feed), 0) + 1
         heapq.heappush(self._by_time, (published, article_key))
         if story != article_key:
@@ -256,11 +254,11 @@ class StoryClusterer:
             return _SAME_ARTICLE
         if same_feed and new.revised is not None and new.revised == old.link:
             return _SAME_ARTICLE
-        if old.profile is None or new.parts is None or new.terms is None:
+        if old.profile is None or new.parts is None:
             return None
         similar = rewrites.similarity(packed_terms(old.profile), new.terms, self._rarity)
-        if similar < rewrites.UPDATE_SIMILARITY:
-            return None  # not even about the same thing: no need to unpack it
+        if similar < (rewrites.UPDATE_SIMILARITY if same_feed and new.marked else _UNLIKE):
+            return None  # too unlike for any rule: no need to unpack it
         earlier = unpack(old.profile)
         if jaccard(earlier.words, new.parts.words) >= self.threshold:
             score = copy_score(earlier, new.parts, same_feed=same_feed)
@@ -317,8 +315,8 @@ class _New:
     """The hash of the link it is a revision of (``rewrites.revision_base``)."""
     parts: Profile[int] | None
     """Its unpacked profile; None when it has no words or no candidates."""
-    terms: Terms | None
-    """Its terms, weighed; None with ``parts``."""
+    terms: Terms
+    """Its terms, weighed."""
     marked: bool
     """Its title announces an update, or its link names a revision."""
 
