@@ -1,7 +1,8 @@
 """Story memory benchmark: the memory of 48 hours of story profiles (issue 23, point 5).
 
-Run from the repository root: ``python bench/bench_story_memory.py`` (needs ../shared; about
-a minute and a half on the shared machine at the defaults, twice that under load). It assigns
+Run from the repository root: ``python bench/bench_story_memory.py --per-hour 250`` (needs
+../shared; about three minutes traced on the shared machine; the default 1,000 an hour takes
+four times as long). It assigns
 ``--per-hour`` articles an hour for ``--hours`` hours (the story window) into one
 ``StoryClusterer``, as the pipeline does with matched articles: the 1,876 corpus articles of
 ``bench_summary.py`` over and over, each round as if from other feeds and links (so most
