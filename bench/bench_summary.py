@@ -123,6 +123,8 @@ def bench_labelled_pairs() -> None:
         "written": story_pairs.labelled_pairs(),
         "corpus": story_pairs.corpus_pairs(CORPUS, SAMPLE.read_text(encoding="utf-8")),
     }
+    window = story_pairs.window_rarity(story_pairs.labelled_articles().values())
+    rarities = {"written": window, "corpus": None}
     for name, pairs in sets.items():
         same = sum(p.same for p in pairs)
         different = len(pairs) - same
@@ -131,13 +133,50 @@ def bench_labelled_pairs() -> None:
     for num_perm in (64, 128, 256):
         for threshold in (0.15, 0.2, 0.25, 0.3, 0.4, 0.5):
             row = []
-            for pairs in sets.values():
-                decisions = story_pairs.merge_decisions(
-                    pairs, lambda t=threshold, n=num_perm: StoryClusterer(threshold=t, num_perm=n)
-                )
+            for name, pairs in sets.items():
+                rarity = rarities[name]
+
+                def make(t: float = threshold, n: int = num_perm, r=rarity) -> StoryClusterer:
+                    return StoryClusterer(threshold=t, num_perm=n, rarity=r.copy() if r else None)
+
+                decisions = story_pairs.merge_decisions(pairs, make)
                 precision, recall, false_merges = story_pairs.precision_recall(decisions)
                 row.append(f"{precision:9.2f} {recall:6.2f} {false_merges:5}")
             print(f"{num_perm:8} {threshold:9}   " + "   ".join(row))
+
+
+def bench_recall_by_kind() -> None:
+    """Recall by kind of same-event pair and false merges by kind of distinct pair, on the
+    written set at the defaults: the table of docs/benchmarks.md (issue 23)."""
+    decisions = story_pairs.merge_decisions(
+        story_pairs.labelled_pairs(), story_pairs.labelled_clusterer()
+    )
+    kinds: dict[tuple[bool, str], list[bool]] = {}
+    for pair, merged in decisions:
+        kinds.setdefault((pair.same, pair.kind), []).append(merged)
+    print("written set at the defaults, by kind (same: merged / pairs; different: merged)")
+    print("| same event | pairs | merged | recall |")
+    print("|---|---|---|---|")
+    for (same, kind), merges in sorted(
+        kinds.items(), key=lambda item: (not item[0][0], item[0][1])
+    ):
+        if same:
+            print(f"| {kind} | {len(merges)} | {sum(merges)} | {sum(merges) / len(merges):.2f} |")
+    print("| **different event** | **pairs** | **merged (false)** | |")
+    for (same, kind), merges in sorted(kinds.items()):
+        if not same:
+            print(f"| {kind} | {len(merges)} | {sum(merges)} | |")
+    precision, recall, false_merges = story_pairs.precision_recall(decisions)
+    retitled = [
+        merged for pair, merged in decisions if pair.same and story_pairs.different_headlines(pair)
+    ]
+    retold = [merged for pair, merged in decisions if pair.same and pair.source == "rewrites"]
+    print(
+        f"precision {precision:.2f} ({false_merges} false merges), recall {recall:.2f} over"
+        f" {sum(p.same for p, _ in decisions)} same-event pairs; headlines sharing no word"
+        f" beyond names: {sum(retitled) / len(retitled):.2f} ({sum(retitled)}/{len(retitled)});"
+        f" issue 23's pairs: {sum(retold) / len(retold):.2f} ({sum(retold)}/{len(retold)})"
+    )
 
 
 def main() -> None:
@@ -146,6 +185,7 @@ def main() -> None:
     articles = corpus_articles()
     bench_summaries(articles)
     bench_clustering(articles)
+    bench_recall_by_kind()
     bench_labelled_pairs()
 
 

@@ -21,7 +21,8 @@ copy whatever else agrees:
 
 The thresholds were chosen on the labelled pairs in ``tests/data/stories/pairs.json``
 (docs/benchmarks.md gives precision, recall and the margins). Everything here is built once
-per article, so checking a candidate costs a few set intersections.
+per article, so checking a candidate costs a few set intersections. An article retold in
+other words is no copy; ``bot.ingest.rewrites`` judges it, on the profile's terms.
 
 The story memory keeps a window of articles (two days of a busy deployment are tens of
 thousands), so it keeps each one :func:`pack`-ed: its words as 64-bit ids in one bytes
@@ -34,10 +35,13 @@ cosmic-ray bit flip), and so are their pairs.
 from __future__ import annotations
 
 import re
+import zlib
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+import numpy as np
 
 import rules
 from bot.summary.boilerplate import strip_boilerplate
@@ -54,6 +58,9 @@ _LEAD_CHARS = 10 * LEAD_WORDS
 """Where to look for the end of the lead: a space this far in is past it in nearly every text."""
 _FIGURE_CHARS = 2000
 """How far into a text its figures are collected (a copy's lead figures are near its top)."""
+STEM_CHARS = 5
+"""A term is a word's first five letters: enough to tell words apart, few enough that most
+inflections of a word (Камышин, Камышине; Freibad, Freibads; llamas, llama) are one term."""
 
 _FIGURE = re.compile(r"\d+")
 """A figure is a run of digits: 1,954.2 is 1, 954 and 2, as its words are, whichever
@@ -89,7 +96,16 @@ class Profile(Generic[Word]):
     """The figures its title and lead report."""
     all_figures: frozenset[Word]
     """The figures anywhere in its title and text (up to ``_FIGURE_CHARS``)."""
-    short: bool
+    sentences: int
+    """How many sentences its lead has, counting no further than SHORT_SENTENCES + 1."""
+    terms: frozenset[int]
+    """The ids of the terms (``_term``) of its title and lead: what a retelling keeps."""
+    name_terms: frozenset[int]
+    """The ids of the terms of ``names``."""
+
+    @property
+    def short(self) -> bool:
+        return self.sentences <= SHORT_SENTENCES
 
     @property
     def words(self) -> frozenset[Word]:
@@ -147,7 +163,8 @@ _WITHIN_A_FEED = _Rule(title=0.5, lead=0.8, opening=0.8)
 class Packed:
     """A profile as the story memory keeps it: the ids of its title's and lead's words, in
     order, then of its names, figures and all figures, in one bytes object (pairs and the
-    vocabulary are made again from the words when the article is a candidate)."""
+    vocabulary are made again from the words when the article is a candidate); then the
+    32-bit ids of its name terms and of its terms, ascending, in another."""
 
     ids: bytes
     title_words: int
@@ -155,7 +172,9 @@ class Packed:
     names: int
     figures: int
     opening: int
-    short: bool
+    sentences: int
+    terms: bytes
+    name_terms: int
 
 
 def pack(parts: Profile[str]) -> Packed:
@@ -163,6 +182,7 @@ def pack(parts: Profile[str]) -> Packed:
     ids = array("q", map(hash, parts.title_words + parts.lead_words))
     for facts in (parts.names, parts.figures, parts.all_figures):
         ids.extend(map(hash, facts))
+    terms = np.array(sorted(parts.name_terms) + sorted(parts.terms), dtype=np.uint32)
     return Packed(
         ids.tobytes(),
         title_words=len(parts.title_words),
@@ -170,8 +190,15 @@ def pack(parts: Profile[str]) -> Packed:
         names=len(parts.names),
         figures=len(parts.figures),
         opening=parts.opening,
-        short=parts.short,
+        sentences=parts.sentences,
+        terms=terms.tobytes(),
+        name_terms=len(parts.name_terms),
     )
+
+
+def packed_terms(packed: Packed) -> np.ndarray:
+    """The term ids of a packed profile, ascending (without unpacking the rest)."""
+    return np.frombuffer(packed.terms, dtype=np.uint32)[packed.name_terms :]
 
 
 def unpack(packed: Packed) -> Profile[int]:
@@ -186,6 +213,7 @@ def unpack(packed: Packed) -> Profile[int]:
         tuple(ids[: packed.title_words]),
         tuple(ids[packed.title_words : lead_end]),
     )
+    terms = np.frombuffer(packed.terms, dtype=np.uint32).tolist()
     return Profile(
         title=_runs(title_words),
         lead=_runs(lead_words),
@@ -195,7 +223,9 @@ def unpack(packed: Packed) -> Profile[int]:
         names=frozenset(ids[lead_end:names_end]),
         figures=frozenset(ids[names_end:figures_end]),
         all_figures=frozenset(ids[figures_end:]),
-        short=packed.short,
+        sentences=packed.sentences,
+        terms=frozenset(terms[packed.name_terms :]),
+        name_terms=frozenset(terms[: packed.name_terms]),
     )
 
 
@@ -210,21 +240,34 @@ def profile(title: str, text: str) -> Profile[str] | None:
         return None
     opening, starts, sentences = _opening(lead_text)
     title_figures = _figures(title)
+    names = frozenset(
+        folded
+        for i, (word, folded) in enumerate(zip(opening, lead_words, strict=False))
+        if word[0].isupper() and i not in starts
+    )
     return Profile(
         title=title_pairs,
         lead=lead_pairs,
         title_words=tuple(title_words),
         lead_words=tuple(lead_words),
         opening=min(len(opening), len(lead_words)),
-        names=frozenset(
-            folded
-            for i, (word, folded) in enumerate(zip(opening, lead_words, strict=False))
-            if word[0].isupper() and i not in starts
-        ),
+        names=names,
         figures=title_figures | _figures(lead_text),
         all_figures=title_figures | _figures(text[:_FIGURE_CHARS]),
-        short=sentences <= SHORT_SENTENCES,
+        sentences=sentences,
+        terms=_terms(title_words + lead_words),
+        name_terms=_terms(names),
     )
+
+
+def _terms(words: Iterable[str]) -> frozenset[int]:
+    """The ids of the terms of ``words``: each word's first STEM_CHARS letters; words of
+    three letters or fewer (mostly articles, prepositions, pronouns) left out but figures.
+    An id is the term's CRC-32: the same in every process, so that the candidates the
+    clusterer finds and the words it weighs are too (``hash`` is salted per process)."""
+    stems = {word[:STEM_CHARS] for word in words if len(word) > 3}
+    stems.update(word for word in words if len(word) <= 3 and word.isdigit())
+    return frozenset([zlib.crc32(stem.encode()) for stem in stems])
 
 
 def copy_score(earlier: Profile[Word], later: Profile[Word], *, same_feed: bool) -> float | None:

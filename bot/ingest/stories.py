@@ -8,6 +8,12 @@ proposes a candidate. Each one is then checked on its title, opening and lead se
 disagreeing figures counting against it (``bot.ingest.copies``): distinct events sharing a
 background paragraph, a template headline or their people must never become one alert.
 
+Another outlet retelling the event in its own words shares few word pairs but keeps the rare
+words: a second MinHash, over the terms of the article that are uncommon in the window
+(``bot.ingest.rarity``), proposes those candidates in bands of the same index, and
+``bot.ingest.rewrites`` decides them (and a feed's own marked updates) on the rare terms both
+share, the hours between them and the same safeguards.
+
 Two articles with the same link are the same article, whichever feeds carried them. Two items
 of one feed are otherwise one story only when they are the same article re-posted, and a story
 never takes a second, different article from a feed it already has.
@@ -26,7 +32,8 @@ from __future__ import annotations
 import heapq
 import logging
 import zlib
-from collections.abc import Callable, Hashable
+from collections import deque
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache, partial
@@ -34,6 +41,7 @@ from functools import cache, partial
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
+from bot.ingest import rewrites
 from bot.ingest.copies import (
     Packed,
     Profile,
@@ -41,9 +49,12 @@ from bot.ingest.copies import (
     copy_score,
     jaccard,
     pack,
+    packed_terms,
     profile,
     unpack,
 )
+from bot.ingest.rarity import WordRarity
+from bot.ingest.rewrites import Terms
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +78,28 @@ SEAL_EVERY = 2048
 """Articles the band index keeps in dicts before sealing them into its sorted arrays: sealing
 costs a sort of the window (some 0.1 s for two busy days), the dicts about 2.6 KB an article."""
 _UINT64 = (1 << 64) - 1
+TERM_BANDS = 16
+TERM_ROWS = 1
+"""Bands of a second signature, a MinHash of the article's terms that are not common in the
+window (``WordRarity.common``), which proposes the retellings the word-pair signature cannot
+see: two rows a band, so that two articles sharing one rare name rarely meet in a band,
+and articles sharing a third of their uncommon terms usually do (docs/benchmarks.md)."""
+_TERM_PRIME = np.uint64((1 << 61) - 1)
+_TERM_SEEDS = np.random.default_rng(23).integers(
+    [[1], [0]], [[1 << 29], [(1 << 61) - 1]], size=(2, TERM_BANDS * TERM_ROWS), dtype=np.uint64
+)
+"""The (a, b) of each row's hash (a·t + b) mod (2^61 - 1); a < 2^29 keeps a·t + b in 64 bits
+for 32-bit term ids."""
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_NO_TERMS = np.zeros(0, dtype=np.uint32)
+_UNLIKE = 0.25
+"""Term similarity below which a candidate is neither a copy (which shares most of its words:
+the least on the labelled sets is 0.50) nor a retelling (``rewrites.SIMILARITY`` less its
+unsure band): it is not unpacked."""
+_UNWEIGHED = Terms({}, 0.0)
+FEED_LATEST = 64
+"""How many of a feed's latest articles an item marked as an update is compared with (its
+words may differ too much for the bands to propose them): a busy feed's half day."""
 _SAME_ARTICLE = 4.0
 """The score of a candidate with the same link: above any copy's (at most 3)."""
 UNSURE_BAND = 0.08
@@ -93,6 +126,8 @@ class _Entry:
     """The hash of its link, set only when the link names a page (see ``_page_link``)."""
     profile: Packed | None
     """None when the article has no words to compare: it then joins a story only by its link."""
+    marked: bool
+    """Its title announces an update (``rewrites.has_update_marker``)."""
 
 
 Keys = str | list[str]
@@ -104,7 +139,9 @@ class StoryClusterer:
     """Assigns each article to a story: the key of the first article of that story.
 
     Kept in memory only; at start-up the caller replays the last ``window`` of stored articles
-    through :meth:`assign` in time order to rebuild it.
+    through :meth:`assign` in time order to rebuild it. ``rarity`` holds the document
+    frequencies of the window's terms; it is the clusterer's own unless one is given (the
+    tests' labelled pairs start each from one window's).
     """
 
     def __init__(
@@ -112,17 +149,22 @@ class StoryClusterer:
         window: timedelta = DEFAULT_WINDOW,
         threshold: float = DEFAULT_THRESHOLD,
         num_perm: int = DEFAULT_NUM_PERM,
+        *,
+        rarity: WordRarity | None = None,
     ) -> None:
         self.window = window
         self.threshold = threshold
         self._num_perm = num_perm
-        self._index = _BandIndex(threshold, num_perm)
+        self._index = _BandIndex(threshold, num_perm, extra_bands=TERM_BANDS)
+        self._rarity = rarity if rarity is not None else WordRarity()
         self._entries: dict[str, _Entry] = {}
         self._by_time: list[tuple[datetime, str]] = []
         """A heap of (published, key) over ``_entries``, oldest first, for :meth:`forget_before`."""
         self._by_link: dict[int, Keys] = {}
         self._story_feeds: dict[tuple[str, Hashable], int] = {}
         """(story, feed) → how many of the story's articles in the window came from the feed."""
+        self._feed_latest: dict[Hashable, deque[str]] = {}
+        """Each feed's latest articles, newest last: what an update of the feed may revise."""
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -150,21 +192,41 @@ class StoryClusterer:
         parts = profile(title, text)
         packed = pack(parts) if parts is not None else None
         candidates = []
+        terms = _NO_TERMS
         if parts is not None:
-            candidates = self._index.add(article_key, self._signature(parts))
+            terms = _term_array(parts.terms)
+            self._rarity.add(terms)
+            term_bands = self._term_bands(article_key, terms)
+            candidates = self._index.add(article_key, self._signature(parts), term_bands)
         page = _page_link(link)
         link_id = hash(page) if page is not None else None
+        revised = rewrites.revision_base(page)
+        revised_id = hash(revised) if revised is not None else None
+        for at in (link_id, revised_id):
+            if at is not None:
+                candidates += [key for key in _keys(self._by_link, at) if key not in candidates]
+        marked = rewrites.has_update_marker(title) or revised is not None
+        latest = self._feed_latest.setdefault(feed, deque(maxlen=FEED_LATEST))
+        if marked:
+            candidates += [key for key in latest if key in self._entries and key not in candidates]
+        latest.append(article_key)
         if link_id is not None:
-            candidates += [key for key in _keys(self._by_link, link_id) if key not in candidates]
             _add(self._by_link, link_id, article_key)
-        words = unpack(packed) if packed is not None and candidates else None
-        story = (
-            self._story_for(
-                article_key, published, feed, link_id, words, candidates, second_opinion
-            )
-            or article_key
+        weighed = Terms.weighed(terms, self._rarity) if candidates else _UNWEIGHED
+        unpacked = unpack(packed) if packed is not None and candidates else None
+        new = _New(
+            article_key,
+            published,
+            feed,
+            link_id,
+            revised_id,
+            unpacked,
+            weighed,
+            marked,
+            second_opinion,
         )
-        self._entries[article_key] = _Entry(story, published, feed, link_id, packed)
+        story = self._story_for(new, candidates) or article_key
+        self._entries[article_key] = _Entry(story, published, feed, link_id, packed, marked)
         self._story_feeds[story, feed] = self._story_feeds.get((story, feed), 0) + 1
         heapq.heappush(self._by_time, (published, article_key))
         if story != article_key:
@@ -183,6 +245,7 @@ class StoryClusterer:
             entry = self._entries.pop(key)
             if entry.profile is not None:
                 self._index.remove(key)
+                self._rarity.remove(packed_terms(entry.profile))
             if entry.link is not None:
                 _discard(self._by_link, entry.link, key)
             feeds = (entry.story, entry.feed)
@@ -192,45 +255,73 @@ class StoryClusterer:
             dropped += 1
         return dropped
 
-    def _story_for(
-        self,
-        article_key: str,
-        published: datetime,
-        feed: Hashable,
-        link: int | None,
-        parts: Profile[int] | None,
-        candidates: list[str],
-        second_opinion: SecondOpinion | None,
-    ) -> str | None:
-        """The story of the in-window candidate the new article is most clearly a copy of."""
+    def _story_for(self, new: _New, candidates: list[str]) -> str | None:
+        """The story of the in-window candidate the new article is most clearly a copy,
+        retelling or update of."""
         best: tuple[float, str] | None = None
         for key in candidates:
             old = self._entries[key]
-            if abs(old.published - published) > self.window:
+            if abs(old.published - new.published) > self.window:
                 continue
-            score = self._score(old, feed, link, parts)
-            if second_opinion is not None and old.feed != feed and old.profile and parts:
-                score = _reconsidered(
-                    score, unpack(old.profile), parts, partial(second_opinion, key, article_key)
-                )
+            score = self._score(key, old, new)
+            opinion, parts = new.second_opinion, new.parts
+            if opinion and old.feed != new.feed and old.profile and parts is not None:
+                ask = partial(opinion, key, new.key)
+                score = _reconsidered(score, unpack(old.profile), parts, ask)
             if score is None or (best is not None and score <= best[0]):
                 continue
-            if old.feed != feed and (old.story, feed) in self._story_feeds:
+            if old.feed != new.feed and (old.story, new.feed) in self._story_feeds:
                 continue  # the story has another article of this feed: this one is different
             best = (score, old.story)
         return best[1] if best else None
 
-    def _score(
-        self, old: _Entry, feed: Hashable, link: int | None, parts: Profile[int] | None
-    ) -> float | None:
-        if link is not None and link == old.link:
+    def _score(self, key: str, old: _Entry, new: _New) -> float | None:
+        """How clearly the new article is one story with ``old``, or None: the same article
+        (above any copy's), a copy (``copies``, up to 3), else a retelling or an outlet's
+        update (``rewrites``: their similarity, at most 1)."""
+        same_feed = old.feed == new.feed
+        if new.link is not None and new.link == old.link:
             return _SAME_ARTICLE
-        if old.profile is None or parts is None:
+        if same_feed and new.revised is not None and new.revised == old.link:
+            return _SAME_ARTICLE
+        if old.profile is None or new.parts is None:
             return None
+        similar = rewrites.similarity(packed_terms(old.profile), new.terms, self._rarity)
+        if similar < (rewrites.UPDATE_SIMILARITY if same_feed and new.marked else _UNLIKE):
+            return None  # too unlike for any rule: no need to unpack it
         earlier = unpack(old.profile)
-        if jaccard(earlier.words, parts.words) < self.threshold:
-            return None
-        return copy_score(earlier, parts, same_feed=old.feed == feed)
+        if jaccard(earlier.words, new.parts.words) >= self.threshold:
+            score = copy_score(earlier, new.parts, same_feed=same_feed)
+            if score is not None:
+                return score
+        if same_feed:
+            updated = new.marked and new.published - old.published <= rewrites.UPDATE_HOURS
+            return similar if updated and rewrites.update_of(earlier, new.parts, similar) else None
+        if new.marked or old.marked:
+            return None  # an update carries news beyond another outlet's first report
+        apart = abs(new.published - old.published)
+        verdict = rewrites.retelling(earlier, new.parts, similar, apart=apart)
+        if verdict is rewrites.Verdict.UNSURE:
+            # The unsure band: a check of meaning decides when the operator configured one
+            # (``bot.ingest.semantic``); without one the pair stays apart, precision first.
+            said = new.second_opinion(key, new.key) if new.second_opinion else None
+            return similar if said else None
+        return similar if verdict is rewrites.Verdict.SAME else None
+
+    def _term_bands(self, article_key: str, terms: np.ndarray) -> list[int]:
+        """The band keys of the MinHash of the article's uncommon terms (``TERM_BANDS``)."""
+        uncommon = terms[~self._rarity.common(terms)]
+        if not len(uncommon):
+            # No band to meet others in: keys of its own (a hash of its key and the band).
+            return [hash((article_key, band)) & _UINT64 for band in range(TERM_BANDS)]
+        a, b = _TERM_SEEDS
+        rows = ((uncommon.astype(np.uint64)[None, :] * a[:, None] + b[:, None]) % _TERM_PRIME).min(
+            axis=1
+        )
+        keys = rows[0::TERM_ROWS]
+        for row in range(1, TERM_ROWS):
+            keys = keys * _MIX + rows[row::TERM_ROWS]
+        return keys.tolist()
 
     def _signature(self, parts: Profile[str]) -> MinHash:
         template = _template(self._num_perm)
@@ -264,105 +355,150 @@ def _reconsidered(
     return similarity if verdict else None
 
 
+@dataclass(frozen=True, slots=True)
+class _New:
+    """The article being assigned, as its candidates are scored against it."""
+
+    key: str
+    published: datetime
+    feed: Hashable
+    link: int | None
+    revised: int | None
+    """The hash of the link it is a revision of (``rewrites.revision_base``)."""
+    parts: Profile[int] | None
+    """Its unpacked profile; None when it has no words or no candidates."""
+    terms: Terms
+    """Its terms, weighed."""
+    marked: bool
+    """Its title announces an update, or its link names a revision."""
+    second_opinion: SecondOpinion | None
+    """What settles a pair the words are unsure of (``UNSURE_BAND``, ``Verdict.UNSURE``)."""
+
+
 class _BandIndex:
     """MinHash LSH banding: the articles whose signatures agree on all rows of some band.
 
     The same candidates as datasketch's in-memory ``MinHashLSH`` with the same bands, without
     its cost (docs/benchmarks.md): a band's key is the integer its rows' bytes spell
     (``MinHashLSH`` byte-swaps a copy of every band, to insert and again to query).
-    Candidates come in insertion order within each band, so in the same order in every
-    process (a set of str keys is ordered by the salted hash).
+    Candidates come band by band, in insertion order within each band, so in the same order
+    in every process (a set of str keys is ordered by the salted hash).
 
-    Every article has a key in each of some 35 bands, so how they are kept decides the story
-    memory's size: a dict entry and an int object each would be 2.6 KB an article. The latest
-    ``seal_every`` articles are in dicts (cheap to add to and take out of); then they are
-    sealed into one sorted array of keys per band, 12 bytes a key, searched by bisection. An
-    article taken out of the sealed arrays is only marked gone until the next seal.
+    Every article has a key in each of some 50 bands, so how they are kept decides the story
+    memory's size: a dict entry and an int object each would be 2.6 KB an article. Each key
+    is salted with its band's number, so that all bands share one table: the latest
+    ``seal_every`` articles are in one dict (cheap to add to and take out of); then they are
+    sealed into one sorted array of keys, 12 bytes a key, searched by bisection for all of an
+    article's keys in one call. An article taken out of the sealed array is only marked gone
+    until the next seal.
     """
 
-    def __init__(self, threshold: float, num_perm: int, *, seal_every: int = SEAL_EVERY) -> None:
-        self._bands, self._rows = _band_shape(threshold, num_perm)
+    def __init__(
+        self, threshold: float, num_perm: int, *, extra_bands: int = 0, seal_every: int = SEAL_EVERY
+    ) -> None:
+        self._lsh_bands, self._rows = _band_shape(threshold, num_perm)
+        self._bands = self._lsh_bands + extra_bands
+        self._salts = np.random.default_rng(28).integers(
+            0, _UINT64, size=self._bands, dtype=np.uint64, endpoint=True
+        )
+        """Each band's salt, XORed into its keys: equal salted keys, equal band and key (but
+        for a 64-bit coincidence, which only adds a candidate to check)."""
         self._seal_every = seal_every
-        self._tables: list[dict[int, Keys]] = [{} for _ in range(self._bands)]
+        self._table: dict[int, Keys] = {}
         self._recent: dict[str, list[int]] = {}
-        """The articles in ``_tables``, oldest first, with their band keys."""
-        self._sealed_keys = np.zeros((self._bands, 0), dtype=np.uint64)
-        """Per band, the band keys of the sealed articles, ascending."""
-        self._sealed_rows = np.zeros((self._bands, 0), dtype=np.int32)
-        """Per band, the sealed article (its index in ``_names``) of each key."""
+        """The articles in ``_table``, oldest first, with their salted keys."""
+        self._sealed_keys = np.zeros(0, dtype=np.uint64)
+        """The salted keys of the sealed articles, ascending."""
+        self._sealed_rows = np.zeros(0, dtype=np.int32)
+        """The sealed article (its index in ``_names``) of each key."""
         self._names: list[str | None] = []
         """Sealed articles oldest first; None where one was taken out."""
         self._sealed: dict[str, int] = {}
         """Article → its index in ``_names``."""
 
-    def add(self, key: str, signature: MinHash) -> list[str]:
+    def add(self, key: str, signature: MinHash, extra: list[int] | None = None) -> list[str]:
         """Insert ``key``; returns the keys already sharing a band with it, each once.
+        ``extra`` are its keys in the ``extra_bands`` after the signature's.
 
         One pass does both, since every article is looked up just before it is inserted.
         """
-        bands = self._keys_of(signature)
+        salted = np.array(self._keys_of(signature) + (extra or []), dtype=np.uint64)
+        salted ^= self._salts
+        sealed = self._sealed_at(salted) if self._names else {}
         found: dict[str, None] = {}
-        for band, (table, at) in enumerate(zip(self._tables, bands, strict=True)):
-            if self._names:
-                found.update(dict.fromkeys(self._sealed_at(band, at)))
+        keys = salted.tolist()
+        table = self._table
+        for at in keys:
+            if at in sealed:
+                found.update(dict.fromkeys(sealed[at]))
+            recent = table.get(at)
+            if recent is None:  # nearly every key: nothing to find, a key of its own
+                table[at] = key
+                continue
             found.update(dict.fromkeys(_keys(table, at)))
             _add(table, at, key)
-        self._recent[key] = bands
+        self._recent[key] = keys
         if len(self._recent) >= self._seal_every:
             self._seal()
         return list(found)
 
     def remove(self, key: str) -> None:
         """Take out ``key``."""
-        bands = self._recent.pop(key, None)
-        if bands is None:
+        keys = self._recent.pop(key, None)
+        if keys is None:
             self._names[self._sealed.pop(key)] = None
             return
-        for table, at in zip(self._tables, bands, strict=True):
-            _discard(table, at, key)
+        for at in keys:
+            _discard(self._table, at, key)
 
     def _keys_of(self, signature: MinHash) -> list[int]:
         """Each band's rows as one integer: equal keys, equal rows (a 64-bit hash of the rows
         for bands wider than 64 bits, where an equal hash only adds a candidate to check)."""
         values = signature.hashvalues
         width = values.itemsize * self._rows
-        raw = values.tobytes()[: self._bands * width]
+        raw = values.tobytes()[: self._lsh_bands * width]
         bands = [raw[start : start + width] for start in range(0, len(raw), width)]
         if width <= 8:
             return [int.from_bytes(band) for band in bands]
         return [hash(band) & _UINT64 for band in bands]
 
-    def _sealed_at(self, band: int, at: int) -> list[str]:
-        """The sealed articles, oldest first, whose ``band`` has the key ``at``."""
-        keys, wanted = self._sealed_keys[band], np.uint64(at)
-        found = []
-        for i in range(int(keys.searchsorted(wanted)), len(keys)):
-            if keys[i] != wanted:
-                break
-            name = self._names[self._sealed_rows[band, i]]
-            if name is not None:
-                found.append(name)
+    def _sealed_at(self, salted: np.ndarray) -> dict[int, list[str]]:
+        """The sealed articles, oldest first, under each of the salted keys that has any."""
+        keys = self._sealed_keys
+        starts = keys.searchsorted(salted)
+        inside = starts < len(keys)
+        hits = np.flatnonzero(inside)[keys[starts[inside]] == salted[inside]]
+        found = {}
+        for i in hits.tolist():
+            wanted, names = salted[i], []
+            for at in range(int(starts[i]), len(keys)):
+                if keys[at] != wanted:
+                    break
+                name = self._names[self._sealed_rows[at]]
+                if name is not None:
+                    names.append(name)
+            found[int(wanted)] = names
         return found
 
     def _seal(self) -> None:
-        """Move the recent articles into the sorted arrays, leaving out those taken out."""
+        """Move the recent articles into the sorted array, leaving out those taken out."""
         alive = np.array([name is not None for name in self._names], dtype=bool)
         renumbered = (np.cumsum(alive) - 1).astype(np.int32)
         kept = alive[self._sealed_rows]
-        old_rows = renumbered[self._sealed_rows[kept]].reshape(self._bands, -1)
-        old_keys = self._sealed_keys[kept].reshape(self._bands, -1)
         names: list[str | None] = [name for name in self._names if name is not None]
         new_rows = np.arange(len(names), len(names) + len(self._recent), dtype=np.int32)
-        new_keys = np.array(list(self._recent.values()), dtype=np.uint64).T
-        keys = np.concatenate([old_keys, new_keys], axis=1)
-        rows = np.concatenate([old_rows, np.broadcast_to(new_rows, new_keys.shape)], axis=1)
-        order = np.lexsort((rows, keys), axis=1)
-        self._sealed_keys = np.take_along_axis(keys, order, axis=1)
-        self._sealed_rows = np.take_along_axis(rows, order, axis=1)
+        recent = np.array(list(self._recent.values()), dtype=np.uint64).ravel()
+        keys = np.concatenate([self._sealed_keys[kept], recent])
+        rows = np.concatenate(
+            [renumbered[self._sealed_rows[kept]], np.repeat(new_rows, self._bands)]
+        )
+        order = np.lexsort((rows, keys))
+        self._sealed_keys = keys[order]
+        self._sealed_rows = rows[order]
         self._names = names + list(self._recent)
         self._sealed = {name: i for i, name in enumerate(self._names) if name is not None}
         self._recent.clear()
-        self._tables = [{} for _ in range(self._bands)]
+        self._table = {}
 
 
 @cache
@@ -423,3 +559,8 @@ def _discard(index: dict[int, Keys], at: int, key: str) -> None:
     keys.remove(key)
     if len(keys) == 1:
         index[at] = keys[0]
+
+
+def _term_array(terms: Iterable[int]) -> np.ndarray:
+    """Term ids as the ascending array ``rewrites.similarity`` and ``WordRarity`` take."""
+    return np.fromiter(sorted(terms), dtype=np.uint32)

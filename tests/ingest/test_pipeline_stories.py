@@ -24,6 +24,7 @@ from tests.support.pipeline_env import (
     make_config,
     open_env,
 )
+from tests.support.story_pairs import labelled_articles
 
 COHEN = (
     "Foreign Minister Eli Cohen will make a diplomatic trip to Central Europe to meet senior "
@@ -136,4 +137,40 @@ async def test_a_story_six_outlets_carried_is_one_alert_linking_each_in_the_orde
     assert hrefs(alert.text) == links
     assert alert.plain.splitlines()[-1] == (
         "Also: Regional News, Caspian Daily, Baku Post and 2 more outlets: [5] [6]"
+    )
+
+
+async def test_another_outlets_retelling_and_the_wires_update_join_the_first_alert(
+    env: PipelineEnv, httpserver: HTTPServer
+) -> None:
+    """Issue 23: another outlet tells the copper record in its own words and the wire sends
+    its UPDATE 1: both are named on the first alert; the same company's takeover, the same
+    day, is news of its own."""
+    stories = labelled_articles()
+    env.subscribe(1, "copper")
+    server = FeedServer(httpserver)
+    wire = server.publish("/wire.xml", [])
+    local = server.publish("/local.xml", [])
+    await env.poll(wire)
+    await env.poll(local)
+
+    def published(*names: str) -> list[dict[str, str]]:
+        return [item(name, stories[name].title, text=stories[name].text) for name in names]
+
+    strike = stories["cu-strike"]
+    update = {"title": f"UPDATE 1-{strike.title}", "text": strike.text + " Talks resume Friday."}
+    server.publish("/wire.xml", published("cu-strike"))
+    await env.poll(wire)
+    server.publish("/local.xml", published("cu-strike-b", "cu-deal-b"))
+    await env.poll(local)
+    server.publish("/wire.xml", [*published("cu-strike"), item("up1", **update)])
+    await env.poll(wire)
+
+    assert sorted(outbox(env)) == sorted(
+        [
+            (strike.title, "pending", None),
+            (stories["cu-strike-b"].title, "merged", 1),
+            (stories["cu-deal-b"].title, "pending", None),
+            (update["title"], "merged", 1),
+        ]
     )
