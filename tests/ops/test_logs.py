@@ -169,7 +169,7 @@ def test_the_bot_api_unreachable_while_running_is_one_line_an_episode_not_a_trac
         time.sleep(OUTAGE_SECONDS)  # PTB retries meanwhile, with backoff
         with FakeBotAPI(port=port) as back:
             wait_until(daemon, lambda: log.says("getUpdates works again"), "Telegram back", 60)
-            back.user_sends(CHAT, "/help")
+            back.user_sends(CHAT, "/list")
             back.wait_for_messages(CHAT, 1, timeout=30)
         wait_until(daemon, lambda: log.count("getUpdates failed") == 2, "the second outage")
     finally:
