@@ -3,11 +3,7 @@ those readers' searches find; removal by the last reader, shares, requests, grou
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-import pytest
 
 from bot.article import Article
 from bot.sources import Source
@@ -16,13 +12,6 @@ from bot.store import FeedOrigin, Store
 A, B, C = 1001, 1002, 1003
 URL = "https://own.example.org/rss"
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def store(db: Path) -> Iterator[Store]:
-    store = Store.open(db)
-    yield store
-    store.close()
 
 
 def store_article(store: Store, feed_url: str, guid: str, title: str) -> None:

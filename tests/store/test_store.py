@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,13 +23,6 @@ from bot.store import (
 from bot.store.migrations import MIGRATIONS
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def store(db: Path) -> Iterator[Store]:
-    store = Store.open(db)
-    yield store
-    store.close()
 
 
 def article(guid: str, url: str | None, title: str = "Talks in Baku") -> Article:
