@@ -54,7 +54,6 @@ from bot.ingest.copies import (
     unpack,
 )
 from bot.ingest.rarity import WordRarity
-from bot.ingest.rewrites import Terms
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +95,6 @@ _UNLIKE = 0.25
 """Term similarity below which a candidate is neither a copy (which shares most of its words:
 the least on the labelled sets is 0.50) nor a retelling (``rewrites.SIMILARITY`` less its
 unsure band): it is not unpacked."""
-_UNWEIGHED = Terms({}, 0.0)
 FEED_LATEST = 64
 """How many of a feed's latest articles an item marked as an update is compared with (its
 words may differ too much for the bands to propose them): a busy feed's half day."""
@@ -156,6 +154,14 @@ class StoryClusterer:
         self.threshold = threshold
         self._num_perm = num_perm
         self._index = _BandIndex(threshold, num_perm, extra_bands=TERM_BANDS)
+        self._signer = MinHash(
+            num_perm=num_perm,
+            scheme=_template(num_perm).scheme,
+            permutations=_template(num_perm).permutations,
+            hashfunc=SIGNATURE_HASH,
+        )
+        """Makes every article's signature: a ``MinHash`` built per article spent a third of
+        the signature's time parsing the shared permutations again."""
         self._rarity = rarity if rarity is not None else WordRarity()
         self._entries: dict[str, _Entry] = {}
         self._by_time: list[tuple[datetime, str]] = []
@@ -212,16 +218,14 @@ class StoryClusterer:
         latest.append(article_key)
         if link_id is not None:
             _add(self._by_link, link_id, article_key)
-        weighed = Terms.weighed(terms, self._rarity) if candidates else _UNWEIGHED
-        unpacked = unpack(packed) if packed is not None and candidates else None
         new = _New(
             article_key,
             published,
             feed,
             link_id,
             revised_id,
-            unpacked,
-            weighed,
+            packed,
+            self._similarities(candidates, terms),
             marked,
             second_opinion,
         )
@@ -264,10 +268,10 @@ class StoryClusterer:
             if abs(old.published - new.published) > self.window:
                 continue
             score = self._score(key, old, new)
-            opinion, parts = new.second_opinion, new.parts
-            if opinion and old.feed != new.feed and old.profile and parts is not None:
+            opinion = new.second_opinion
+            if opinion and old.feed != new.feed and old.profile and new.packed is not None:
                 ask = partial(opinion, key, new.key)
-                score = _reconsidered(score, unpack(old.profile), parts, ask)
+                score = _reconsidered(score, unpack(old.profile), new.parts(), ask)
             if score is None or (best is not None and score <= best[0]):
                 continue
             if old.feed != new.feed and (old.story, new.feed) in self._story_feeds:
@@ -284,23 +288,23 @@ class StoryClusterer:
             return _SAME_ARTICLE
         if same_feed and new.revised is not None and new.revised == old.link:
             return _SAME_ARTICLE
-        if old.profile is None or new.parts is None:
+        if old.profile is None or new.packed is None:
             return None
-        similar = rewrites.similarity(packed_terms(old.profile), new.terms, self._rarity)
+        similar = new.similar[key]
         if similar < (rewrites.UPDATE_SIMILARITY if same_feed and new.marked else _UNLIKE):
             return None  # too unlike for any rule: no need to unpack it
-        earlier = unpack(old.profile)
-        if jaccard(earlier.words, new.parts.words) >= self.threshold:
-            score = copy_score(earlier, new.parts, same_feed=same_feed)
+        earlier, later = unpack(old.profile), new.parts()
+        if jaccard(earlier.words, later.words) >= self.threshold:
+            score = copy_score(earlier, later, same_feed=same_feed)
             if score is not None:
                 return score
         if same_feed:
             updated = new.marked and new.published - old.published <= rewrites.UPDATE_HOURS
-            return similar if updated and rewrites.update_of(earlier, new.parts, similar) else None
+            return similar if updated and rewrites.update_of(earlier, later, similar) else None
         if new.marked or old.marked:
             return None  # an update carries news beyond another outlet's first report
         apart = abs(new.published - old.published)
-        verdict = rewrites.retelling(earlier, new.parts, similar, apart=apart)
+        verdict = rewrites.retelling(earlier, later, similar, apart=apart)
         if verdict is rewrites.Verdict.UNSURE:
             # The unsure band: a check of meaning decides when the operator configured one
             # (``bot.ingest.semantic``); without one the pair stays apart, precision first.
@@ -323,16 +327,19 @@ class StoryClusterer:
             keys = keys * _MIX + rows[row::TERM_ROWS]
         return keys.tolist()
 
-    def _signature(self, parts: Profile[str]) -> MinHash:
-        template = _template(self._num_perm)
-        signature = MinHash(
-            num_perm=self._num_perm,
-            scheme=template.scheme,
-            permutations=template.permutations,
-            hashfunc=SIGNATURE_HASH,
-        )
-        signature.update_batch([s.encode() for s in parts.words])
-        return signature
+    def _similarities(self, candidates: list[str], terms: np.ndarray) -> dict[str, float]:
+        """The term similarity (``rewrites.similarities``) of the new article, of these
+        ``terms``, to each candidate that has words, weighed in one pass."""
+        profiles = {key: self._entries[key].profile for key in candidates}
+        earlier = {key: packed_terms(p) for key, p in profiles.items() if p is not None}
+        similar = rewrites.similarities(list(earlier.values()), terms, self._rarity)
+        return dict(zip(earlier, similar.tolist(), strict=True))
+
+    def _signature(self, parts: Profile[str]) -> np.ndarray:
+        """The hash values of the MinHash of the title and lead word pairs."""
+        self._signer.clear()
+        self._signer.update_batch([s.encode() for s in parts.words])
+        return self._signer.hashvalues
 
 
 def _reconsidered(
@@ -355,7 +362,7 @@ def _reconsidered(
     return similarity if verdict else None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _New:
     """The article being assigned, as its candidates are scored against it."""
 
@@ -365,14 +372,23 @@ class _New:
     link: int | None
     revised: int | None
     """The hash of the link it is a revision of (``rewrites.revision_base``)."""
-    parts: Profile[int] | None
-    """Its unpacked profile; None when it has no words or no candidates."""
-    terms: Terms
-    """Its terms, weighed."""
+    packed: Packed | None
+    """Its profile; None when it has no words."""
+    similar: dict[str, float]
+    """Its term similarity to each candidate that has words (``rewrites.similarities``)."""
     marked: bool
     """Its title announces an update, or its link names a revision."""
     second_opinion: SecondOpinion | None
     """What settles a pair the words are unsure of (``UNSURE_BAND``, ``Verdict.UNSURE``)."""
+    _parts: Profile[int] | None = None
+
+    def parts(self) -> Profile[int]:
+        """Its profile unpacked, once a candidate is alike enough to compare word by word:
+        most articles have none, and unpacking was a good part of their cost."""
+        if self._parts is None:
+            assert self.packed is not None, "an article without words is compared by link only"
+            self._parts = unpack(self.packed)
+        return self._parts
 
 
 class _BandIndex:
@@ -416,7 +432,7 @@ class _BandIndex:
         self._sealed: dict[str, int] = {}
         """Article → its index in ``_names``."""
 
-    def add(self, key: str, signature: MinHash, extra: list[int] | None = None) -> list[str]:
+    def add(self, key: str, signature: np.ndarray, extra: list[int] | None = None) -> list[str]:
         """Insert ``key``; returns the keys already sharing a band with it, each once.
         ``extra`` are its keys in the ``extra_bands`` after the signature's.
 
@@ -451,10 +467,10 @@ class _BandIndex:
         for at in keys:
             _discard(self._table, at, key)
 
-    def _keys_of(self, signature: MinHash) -> list[int]:
-        """Each band's rows as one integer: equal keys, equal rows (a 64-bit hash of the rows
-        for bands wider than 64 bits, where an equal hash only adds a candidate to check)."""
-        values = signature.hashvalues
+    def _keys_of(self, values: np.ndarray) -> list[int]:
+        """Each band's rows (of a signature's hash values) as one integer: equal keys, equal
+        rows (a 64-bit hash of the rows for bands wider than 64 bits, where an equal hash only
+        adds a candidate to check)."""
         width = values.itemsize * self._rows
         raw = values.tobytes()[: self._lsh_bands * width]
         bands = [raw[start : start + width] for start in range(0, len(raw), width)]
@@ -562,5 +578,5 @@ def _discard(index: dict[int, Keys], at: int, key: str) -> None:
 
 
 def _term_array(terms: Iterable[int]) -> np.ndarray:
-    """Term ids as the ascending array ``rewrites.similarity`` and ``WordRarity`` take."""
+    """Term ids as the ascending array ``rewrites.similarities`` and ``WordRarity`` take."""
     return np.fromiter(sorted(terms), dtype=np.uint32)
