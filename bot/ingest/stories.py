@@ -33,7 +33,7 @@ import heapq
 import logging
 import zlib
 from collections import deque
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache, partial
@@ -49,6 +49,7 @@ from bot.ingest.copies import (
     copy_score,
     jaccard,
     pack,
+    packed_term_bytes,
     packed_terms,
     profile,
     unpack,
@@ -91,6 +92,7 @@ _TERM_SEEDS = np.random.default_rng(23).integers(
 for 32-bit term ids."""
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _NO_TERMS = np.zeros(0, dtype=np.uint32)
+_OWN_BANDS = np.arange(TERM_BANDS, dtype=np.uint64)
 _UNLIKE = 0.25
 """Term similarity below which a candidate is neither a copy (which shares most of its words:
 the least on the labelled sets is 0.50) nor a retelling (``rewrites.SIMILARITY`` less its
@@ -199,10 +201,10 @@ class StoryClusterer:
         packed = pack(parts) if parts is not None else None
         candidates = []
         terms = _NO_TERMS
-        if parts is not None:
-            terms = _term_array(parts.terms)
-            self._rarity.add(terms)
-            term_bands = self._term_bands(article_key, terms)
+        if parts is not None and packed is not None:
+            terms = packed_terms(packed)
+            common = self._rarity.add(terms)
+            term_bands = self._term_bands(article_key, terms[~common])
             candidates = self._index.add(article_key, self._signature(parts), term_bands)
         page = _page_link(link)
         link_id = hash(page) if page is not None else None
@@ -290,7 +292,7 @@ class StoryClusterer:
             return _SAME_ARTICLE
         if old.profile is None or new.packed is None:
             return None
-        similar = new.similar[key]
+        similar = new.similar.get(key, 0.0)
         if similar < (rewrites.UPDATE_SIMILARITY if same_feed and new.marked else _UNLIKE):
             return None  # too unlike for any rule: no need to unpack it
         earlier, later = unpack(old.profile), new.parts()
@@ -312,12 +314,12 @@ class StoryClusterer:
             return similar if said else None
         return similar if verdict is rewrites.Verdict.SAME else None
 
-    def _term_bands(self, article_key: str, terms: np.ndarray) -> list[int]:
-        """The band keys of the MinHash of the article's uncommon terms (``TERM_BANDS``)."""
-        uncommon = terms[~self._rarity.common(terms)]
+    def _term_bands(self, article_key: str, uncommon: np.ndarray) -> np.ndarray:
+        """The band keys of the MinHash of the article's terms that are not common in the
+        window (``TERM_BANDS``)."""
         if not len(uncommon):
-            # No band to meet others in: keys of its own (a hash of its key and the band).
-            return [hash((article_key, band)) & _UINT64 for band in range(TERM_BANDS)]
+            # No band to meet others in: keys of its own (a hash of its key, one per band).
+            return (_OWN_BANDS + np.uint64(hash(article_key) & _UINT64)) * _MIX
         a, b = _TERM_SEEDS
         rows = ((uncommon.astype(np.uint64)[None, :] * a[:, None] + b[:, None]) % _TERM_PRIME).min(
             axis=1
@@ -325,14 +327,20 @@ class StoryClusterer:
         keys = rows[0::TERM_ROWS]
         for row in range(1, TERM_ROWS):
             keys = keys * _MIX + rows[row::TERM_ROWS]
-        return keys.tolist()
+        return keys
 
     def _similarities(self, candidates: list[str], terms: np.ndarray) -> dict[str, float]:
         """The term similarity (``rewrites.similarities``) of the new article, of these
-        ``terms``, to each candidate that has words, weighed in one pass."""
-        profiles = {key: self._entries[key].profile for key in candidates}
-        earlier = {key: packed_terms(p) for key, p in profiles.items() if p is not None}
-        similar = rewrites.similarities(list(earlier.values()), terms, self._rarity)
+        ``terms``, to each candidate with terms, weighed in one pass. Their terms are joined as
+        bytes and read as one array: an array each cost more than the weighing."""
+        profiles = [(key, self._entries[key].profile) for key in candidates]
+        earlier = {key: packed_term_bytes(p) for key, p in profiles if p is not None}
+        earlier = {key: ids for key, ids in earlier.items() if ids}
+        if not earlier:
+            return {}
+        ids = np.frombuffer(b"".join(earlier.values()), dtype=np.uint32)
+        sizes = np.fromiter(map(len, earlier.values()), dtype=np.intp) // ids.itemsize
+        similar = rewrites.similarities(ids, sizes, terms, self._rarity)
         return dict(zip(earlier, similar.tolist(), strict=True))
 
     def _signature(self, parts: Profile[str]) -> np.ndarray:
@@ -375,7 +383,7 @@ class _New:
     packed: Packed | None
     """Its profile; None when it has no words."""
     similar: dict[str, float]
-    """Its term similarity to each candidate that has words (``rewrites.similarities``)."""
+    """Its term similarity to each candidate with terms (``rewrites.similarities``)."""
     marked: bool
     """Its title announces an update, or its link names a revision."""
     second_opinion: SecondOpinion | None
@@ -432,13 +440,15 @@ class _BandIndex:
         self._sealed: dict[str, int] = {}
         """Article → its index in ``_names``."""
 
-    def add(self, key: str, signature: np.ndarray, extra: list[int] | None = None) -> list[str]:
+    def add(self, key: str, signature: np.ndarray, extra: np.ndarray | None = None) -> list[str]:
         """Insert ``key``; returns the keys already sharing a band with it, each once.
         ``extra`` are its keys in the ``extra_bands`` after the signature's.
 
         One pass does both, since every article is looked up just before it is inserted.
         """
-        salted = np.array(self._keys_of(signature) + (extra or []), dtype=np.uint64)
+        salted = self._keys_of(signature)
+        if extra is not None:
+            salted = np.concatenate([salted, extra])
         salted ^= self._salts
         sealed = self._sealed_at(salted) if self._names else {}
         found: dict[str, None] = {}
@@ -467,16 +477,17 @@ class _BandIndex:
         for at in keys:
             _discard(self._table, at, key)
 
-    def _keys_of(self, values: np.ndarray) -> list[int]:
-        """Each band's rows (of a signature's hash values) as one integer: equal keys, equal
-        rows (a 64-bit hash of the rows for bands wider than 64 bits, where an equal hash only
-        adds a candidate to check)."""
+    def _keys_of(self, values: np.ndarray) -> np.ndarray:
+        """Each band's rows (of a signature's hash values) as one integer, the number its
+        bytes spell: equal keys, equal rows (a 64-bit hash of the rows for bands wider than 64
+        bits, where an equal hash only adds a candidate to check)."""
         width = values.itemsize * self._rows
-        raw = values.tobytes()[: self._lsh_bands * width]
+        rows = values[: self._lsh_bands * self._rows]
+        if width in (1, 2, 4, 8):
+            return rows.view(f">u{width}").astype(np.uint64)
+        raw = rows.tobytes()
         bands = [raw[start : start + width] for start in range(0, len(raw), width)]
-        if width <= 8:
-            return [int.from_bytes(band) for band in bands]
-        return [hash(band) & _UINT64 for band in bands]
+        return np.array([hash(band) & _UINT64 for band in bands], dtype=np.uint64)
 
     def _sealed_at(self, salted: np.ndarray) -> dict[int, list[str]]:
         """The sealed articles, oldest first, under each of the salted keys that has any."""
@@ -575,8 +586,3 @@ def _discard(index: dict[int, Keys], at: int, key: str) -> None:
     keys.remove(key)
     if len(keys) == 1:
         index[at] = keys[0]
-
-
-def _term_array(terms: Iterable[int]) -> np.ndarray:
-    """Term ids as the ascending array ``rewrites.similarities`` and ``WordRarity`` take."""
-    return np.fromiter(sorted(terms), dtype=np.uint32)
