@@ -39,6 +39,7 @@ import zlib
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Generic, TypeVar
 
 import numpy as np
@@ -58,6 +59,7 @@ _LEAD_CHARS = 10 * LEAD_WORDS
 """Where to look for the end of the lead: a space this far in is past it in nearly every text."""
 _FIGURE_CHARS = 2000
 """How far into a text its figures are collected (a copy's lead figures are near its top)."""
+_TERM_BYTES = np.dtype(np.uint32).itemsize
 STEM_CHARS = 5
 """A term is a word's first five letters: enough to tell words apart, few enough that most
 inflections of a word (Камышин, Камышине; Freibad, Freibads; llamas, llama) are one term."""
@@ -182,7 +184,9 @@ def pack(parts: Profile[str]) -> Packed:
     ids = array("q", map(hash, parts.title_words + parts.lead_words))
     for facts in (parts.names, parts.figures, parts.all_figures):
         ids.extend(map(hash, facts))
-    terms = np.array(sorted(parts.name_terms) + sorted(parts.terms), dtype=np.uint32)
+    terms = np.fromiter(chain(parts.name_terms, parts.terms), dtype=np.uint32)
+    terms[: len(parts.name_terms)].sort()
+    terms[len(parts.name_terms) :].sort()
     return Packed(
         ids.tobytes(),
         title_words=len(parts.title_words),
@@ -199,6 +203,11 @@ def pack(parts: Profile[str]) -> Packed:
 def packed_terms(packed: Packed) -> np.ndarray:
     """The term ids of a packed profile, ascending (without unpacking the rest)."""
     return np.frombuffer(packed.terms, dtype=np.uint32)[packed.name_terms :]
+
+
+def packed_term_bytes(packed: Packed) -> bytes:
+    """The bytes of :func:`packed_terms`, for joining many profiles' into one array."""
+    return packed.terms[packed.name_terms * _TERM_BYTES :]
 
 
 def unpack(packed: Packed) -> Profile[int]:
@@ -265,9 +274,8 @@ def _terms(words: Iterable[str]) -> frozenset[int]:
     three letters or fewer (mostly articles, prepositions, pronouns) left out but figures.
     An id is the term's CRC-32: the same in every process, so that the candidates the
     clusterer finds and the words it weighs are too (``hash`` is salted per process)."""
-    stems = {word[:STEM_CHARS] for word in words if len(word) > 3}
-    stems.update(word for word in words if len(word) <= 3 and word.isdigit())
-    return frozenset([zlib.crc32(stem.encode()) for stem in stems])
+    stems = {word[:STEM_CHARS] for word in words if len(word) > 3 or word.isdigit()}
+    return frozenset(map(zlib.crc32, map(str.encode, stems)))
 
 
 def copy_score(earlier: Profile[Word], later: Profile[Word], *, same_feed: bool) -> float | None:

@@ -39,12 +39,16 @@ class WordRarity:
         self._mask = np.uint32((1 << SLOTS_BITS) - 1)
         self.documents = 0
 
-    def add(self, terms: np.ndarray) -> None:
-        """Count one article with these (distinct) term ids. Two of its terms sharing a
-        counter add one to it, as :meth:`remove` then takes one (``np.add.at`` would count
-        both, at ten times the cost)."""
-        self._counts[terms & self._mask] += 1
+    def add(self, terms: np.ndarray) -> np.ndarray:
+        """Count one article with these (distinct) term ids; returns which of them are now
+        common in the window (``common``), read in the same pass over the 2 MB of counters.
+        Two of its terms sharing a counter add one to it, as :meth:`remove` then takes one
+        (``np.add.at`` would count both, at ten times the cost)."""
+        slots = terms & self._mask
+        counts = self._counts[slots] + 1
+        self._counts[slots] = counts
         self.documents += 1
+        return counts > self._common_limit()
 
     def remove(self, terms: np.ndarray) -> None:
         """Forget one article counted with :meth:`add` and the same terms."""
@@ -60,8 +64,10 @@ class WordRarity:
 
     def common(self, terms: np.ndarray) -> np.ndarray:
         """Which of the terms are common in the window (see ``COMMON_SHARE``)."""
-        limit = max(COMMON_FLOOR, math.floor(self.documents * COMMON_SHARE))
-        return self._counts[terms & self._mask] > limit
+        return self._counts[terms & self._mask] > self._common_limit()
+
+    def _common_limit(self) -> int:
+        return max(COMMON_FLOOR, math.floor(self.documents * COMMON_SHARE))
 
     def copy(self) -> WordRarity:
         """An independent copy (the tests' labelled pairs each start from one window)."""

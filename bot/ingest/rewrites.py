@@ -37,9 +37,7 @@ apart.
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
 
@@ -53,7 +51,7 @@ REWRITE_HOURS = timedelta(hours=12)
 UPDATE_HOURS = timedelta(hours=12)
 """How long after an item its outlet's update of it still joins its story."""
 SIMILARITY = 0.40
-"""Least rare-term similarity (``similarity``) of a retelling, for articles of three
+"""Least rare-term similarity (``similarities``) of a retelling, for articles of three
 sentences or more."""
 SHORT_SIMILARITY = 0.44
 """Least similarity when either article is short (``copies.SHORT_SENTENCES``)."""
@@ -125,32 +123,36 @@ def revision_base(link: str | None) -> str | None:
     return base if base != link else None
 
 
-@dataclass(frozen=True, slots=True)
-class Terms:
-    """An article's terms with their weights in the window, weighed once per article (numpy
-    is slow on a few dozen numbers; a dict is not)."""
+def similarities(
+    earlier: np.ndarray, sizes: np.ndarray, later: np.ndarray, rarity: WordRarity
+) -> np.ndarray:
+    """Cosine of the rarity-weighted term sets of each earlier article and a later one: 1
+    when they have the same terms, 0 when they share fewer than ``SHARED_TERMS`` (or only
+    words every article has). ``earlier`` holds the term ids of each earlier article in
+    turn, ``sizes`` how many each has (at least one); ``later`` has the later one's,
+    ascending.
 
-    weights: dict[int, float]
-    total: float
-
-    @classmethod
-    def weighed(cls, ids: np.ndarray, rarity: WordRarity) -> Terms:
-        weights = rarity.weights(ids)
-        return cls(dict(zip(ids.tolist(), weights.tolist(), strict=True)), float(weights.sum()))
-
-
-def similarity(earlier: np.ndarray, later: Terms, rarity: WordRarity) -> float:
-    """Cosine of the rarity-weighted term sets of two articles (``earlier``'s term ids,
-    ``later``'s terms weighed): 1 when they have the same terms, 0 when they share none (or
-    only words every article has)."""
-    weights = later.weights
-    shared = [weights[term] for term in earlier.tolist() if term in weights]
-    if len(shared) < SHARED_TERMS:
-        return 0.0  # most candidates the uncommon-term bands propose: not worth weighing
-    total = float(rarity.weights(earlier).sum())
-    if total <= 0 or later.total <= 0:
-        return 0.0
-    return sum(shared) / math.sqrt(total * later.total)
+    All candidates in one pass, in a dozen numpy calls: an article has some eight candidates,
+    and numpy spends more on each call than on the few dozen terms of one pair. Only those
+    sharing ``SHARED_TERMS`` are weighed: each term's count is a read from a 2 MB array that
+    is rarely in the cache.
+    """
+    similar = np.zeros(len(sizes))
+    if not len(sizes) or not len(later):
+        return similar
+    found = later.searchsorted(earlier)
+    np.minimum(found, len(later) - 1, out=found)
+    shared = later[found] == earlier
+    close = np.add.reduceat(shared, np.cumsum(sizes) - sizes, dtype=np.intp) >= SHARED_TERMS
+    if not close.any():
+        return similar  # most candidates of the uncommon-term bands
+    kept = np.repeat(close, sizes)
+    weights = rarity.weights(earlier[kept])
+    starts = np.cumsum(sizes[close]) - sizes[close]
+    common = np.add.reduceat(weights * shared[kept], starts)
+    norms = np.sqrt(np.add.reduceat(weights, starts) * rarity.weights(later).sum())
+    similar[close] = np.divide(common, norms, out=np.zeros(len(norms)), where=norms > 0)
+    return similar
 
 
 def retelling(

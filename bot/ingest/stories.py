@@ -33,7 +33,7 @@ import heapq
 import logging
 import zlib
 from collections import deque
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache, partial
@@ -49,12 +49,12 @@ from bot.ingest.copies import (
     copy_score,
     jaccard,
     pack,
+    packed_term_bytes,
     packed_terms,
     profile,
     unpack,
 )
 from bot.ingest.rarity import WordRarity
-from bot.ingest.rewrites import Terms
 
 logger = logging.getLogger(__name__)
 
@@ -92,11 +92,11 @@ _TERM_SEEDS = np.random.default_rng(23).integers(
 for 32-bit term ids."""
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _NO_TERMS = np.zeros(0, dtype=np.uint32)
+_OWN_BANDS = np.arange(TERM_BANDS, dtype=np.uint64)
 _UNLIKE = 0.25
 """Term similarity below which a candidate is neither a copy (which shares most of its words:
 the least on the labelled sets is 0.50) nor a retelling (``rewrites.SIMILARITY`` less its
 unsure band): it is not unpacked."""
-_UNWEIGHED = Terms({}, 0.0)
 FEED_LATEST = 64
 """How many of a feed's latest articles an item marked as an update is compared with (its
 words may differ too much for the bands to propose them): a busy feed's half day."""
@@ -156,6 +156,14 @@ class StoryClusterer:
         self.threshold = threshold
         self._num_perm = num_perm
         self._index = _BandIndex(threshold, num_perm, extra_bands=TERM_BANDS)
+        self._signer = MinHash(
+            num_perm=num_perm,
+            scheme=_template(num_perm).scheme,
+            permutations=_template(num_perm).permutations,
+            hashfunc=SIGNATURE_HASH,
+        )
+        """Makes every article's signature: a ``MinHash`` built per article spent a third of
+        the signature's time parsing the shared permutations again."""
         self._rarity = rarity if rarity is not None else WordRarity()
         self._entries: dict[str, _Entry] = {}
         self._by_time: list[tuple[datetime, str]] = []
@@ -193,10 +201,10 @@ class StoryClusterer:
         packed = pack(parts) if parts is not None else None
         candidates = []
         terms = _NO_TERMS
-        if parts is not None:
-            terms = _term_array(parts.terms)
-            self._rarity.add(terms)
-            term_bands = self._term_bands(article_key, terms)
+        if parts is not None and packed is not None:
+            terms = packed_terms(packed)
+            common = self._rarity.add(terms)
+            term_bands = self._term_bands(article_key, terms[~common])
             candidates = self._index.add(article_key, self._signature(parts), term_bands)
         page = _page_link(link)
         link_id = hash(page) if page is not None else None
@@ -212,16 +220,14 @@ class StoryClusterer:
         latest.append(article_key)
         if link_id is not None:
             _add(self._by_link, link_id, article_key)
-        weighed = Terms.weighed(terms, self._rarity) if candidates else _UNWEIGHED
-        unpacked = unpack(packed) if packed is not None and candidates else None
         new = _New(
             article_key,
             published,
             feed,
             link_id,
             revised_id,
-            unpacked,
-            weighed,
+            packed,
+            self._similarities(candidates, terms),
             marked,
             second_opinion,
         )
@@ -264,10 +270,10 @@ class StoryClusterer:
             if abs(old.published - new.published) > self.window:
                 continue
             score = self._score(key, old, new)
-            opinion, parts = new.second_opinion, new.parts
-            if opinion and old.feed != new.feed and old.profile and parts is not None:
+            opinion = new.second_opinion
+            if opinion and old.feed != new.feed and old.profile and new.packed is not None:
                 ask = partial(opinion, key, new.key)
-                score = _reconsidered(score, unpack(old.profile), parts, ask)
+                score = _reconsidered(score, unpack(old.profile), new.parts(), ask)
             if score is None or (best is not None and score <= best[0]):
                 continue
             if old.feed != new.feed and (old.story, new.feed) in self._story_feeds:
@@ -284,23 +290,23 @@ class StoryClusterer:
             return _SAME_ARTICLE
         if same_feed and new.revised is not None and new.revised == old.link:
             return _SAME_ARTICLE
-        if old.profile is None or new.parts is None:
+        if old.profile is None or new.packed is None:
             return None
-        similar = rewrites.similarity(packed_terms(old.profile), new.terms, self._rarity)
+        similar = new.similar.get(key, 0.0)
         if similar < (rewrites.UPDATE_SIMILARITY if same_feed and new.marked else _UNLIKE):
             return None  # too unlike for any rule: no need to unpack it
-        earlier = unpack(old.profile)
-        if jaccard(earlier.words, new.parts.words) >= self.threshold:
-            score = copy_score(earlier, new.parts, same_feed=same_feed)
+        earlier, later = unpack(old.profile), new.parts()
+        if jaccard(earlier.words, later.words) >= self.threshold:
+            score = copy_score(earlier, later, same_feed=same_feed)
             if score is not None:
                 return score
         if same_feed:
             updated = new.marked and new.published - old.published <= rewrites.UPDATE_HOURS
-            return similar if updated and rewrites.update_of(earlier, new.parts, similar) else None
+            return similar if updated and rewrites.update_of(earlier, later, similar) else None
         if new.marked or old.marked:
             return None  # an update carries news beyond another outlet's first report
         apart = abs(new.published - old.published)
-        verdict = rewrites.retelling(earlier, new.parts, similar, apart=apart)
+        verdict = rewrites.retelling(earlier, later, similar, apart=apart)
         if verdict is rewrites.Verdict.UNSURE:
             # The unsure band: a check of meaning decides when the operator configured one
             # (``bot.ingest.semantic``); without one the pair stays apart, precision first.
@@ -308,12 +314,12 @@ class StoryClusterer:
             return similar if said else None
         return similar if verdict is rewrites.Verdict.SAME else None
 
-    def _term_bands(self, article_key: str, terms: np.ndarray) -> list[int]:
-        """The band keys of the MinHash of the article's uncommon terms (``TERM_BANDS``)."""
-        uncommon = terms[~self._rarity.common(terms)]
+    def _term_bands(self, article_key: str, uncommon: np.ndarray) -> np.ndarray:
+        """The band keys of the MinHash of the article's terms that are not common in the
+        window (``TERM_BANDS``)."""
         if not len(uncommon):
-            # No band to meet others in: keys of its own (a hash of its key and the band).
-            return [hash((article_key, band)) & _UINT64 for band in range(TERM_BANDS)]
+            # No band to meet others in: keys of its own (a hash of its key, one per band).
+            return (_OWN_BANDS + np.uint64(hash(article_key) & _UINT64)) * _MIX
         a, b = _TERM_SEEDS
         rows = ((uncommon.astype(np.uint64)[None, :] * a[:, None] + b[:, None]) % _TERM_PRIME).min(
             axis=1
@@ -321,18 +327,27 @@ class StoryClusterer:
         keys = rows[0::TERM_ROWS]
         for row in range(1, TERM_ROWS):
             keys = keys * _MIX + rows[row::TERM_ROWS]
-        return keys.tolist()
+        return keys
 
-    def _signature(self, parts: Profile[str]) -> MinHash:
-        template = _template(self._num_perm)
-        signature = MinHash(
-            num_perm=self._num_perm,
-            scheme=template.scheme,
-            permutations=template.permutations,
-            hashfunc=SIGNATURE_HASH,
-        )
-        signature.update_batch([s.encode() for s in parts.words])
-        return signature
+    def _similarities(self, candidates: list[str], terms: np.ndarray) -> dict[str, float]:
+        """The term similarity (``rewrites.similarities``) of the new article, of these
+        ``terms``, to each candidate with terms, weighed in one pass. Their terms are joined as
+        bytes and read as one array: an array each cost more than the weighing."""
+        profiles = [(key, self._entries[key].profile) for key in candidates]
+        earlier = {key: packed_term_bytes(p) for key, p in profiles if p is not None}
+        earlier = {key: ids for key, ids in earlier.items() if ids}
+        if not earlier:
+            return {}
+        ids = np.frombuffer(b"".join(earlier.values()), dtype=np.uint32)
+        sizes = np.fromiter(map(len, earlier.values()), dtype=np.intp) // ids.itemsize
+        similar = rewrites.similarities(ids, sizes, terms, self._rarity)
+        return dict(zip(earlier, similar.tolist(), strict=True))
+
+    def _signature(self, parts: Profile[str]) -> np.ndarray:
+        """The hash values of the MinHash of the title and lead word pairs."""
+        self._signer.clear()
+        self._signer.update_batch([s.encode() for s in parts.words])
+        return self._signer.hashvalues
 
 
 def _reconsidered(
@@ -355,7 +370,7 @@ def _reconsidered(
     return similarity if verdict else None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _New:
     """The article being assigned, as its candidates are scored against it."""
 
@@ -365,14 +380,23 @@ class _New:
     link: int | None
     revised: int | None
     """The hash of the link it is a revision of (``rewrites.revision_base``)."""
-    parts: Profile[int] | None
-    """Its unpacked profile; None when it has no words or no candidates."""
-    terms: Terms
-    """Its terms, weighed."""
+    packed: Packed | None
+    """Its profile; None when it has no words."""
+    similar: dict[str, float]
+    """Its term similarity to each candidate with terms (``rewrites.similarities``)."""
     marked: bool
     """Its title announces an update, or its link names a revision."""
     second_opinion: SecondOpinion | None
     """What settles a pair the words are unsure of (``UNSURE_BAND``, ``Verdict.UNSURE``)."""
+    _parts: Profile[int] | None = None
+
+    def parts(self) -> Profile[int]:
+        """Its profile unpacked, once a candidate is alike enough to compare word by word:
+        most articles have none, and unpacking was a good part of their cost."""
+        if self._parts is None:
+            assert self.packed is not None, "an article without words is compared by link only"
+            self._parts = unpack(self.packed)
+        return self._parts
 
 
 class _BandIndex:
@@ -416,13 +440,15 @@ class _BandIndex:
         self._sealed: dict[str, int] = {}
         """Article → its index in ``_names``."""
 
-    def add(self, key: str, signature: MinHash, extra: list[int] | None = None) -> list[str]:
+    def add(self, key: str, signature: np.ndarray, extra: np.ndarray | None = None) -> list[str]:
         """Insert ``key``; returns the keys already sharing a band with it, each once.
         ``extra`` are its keys in the ``extra_bands`` after the signature's.
 
         One pass does both, since every article is looked up just before it is inserted.
         """
-        salted = np.array(self._keys_of(signature) + (extra or []), dtype=np.uint64)
+        salted = self._keys_of(signature)
+        if extra is not None:
+            salted = np.concatenate([salted, extra])
         salted ^= self._salts
         sealed = self._sealed_at(salted) if self._names else {}
         found: dict[str, None] = {}
@@ -451,16 +477,17 @@ class _BandIndex:
         for at in keys:
             _discard(self._table, at, key)
 
-    def _keys_of(self, signature: MinHash) -> list[int]:
-        """Each band's rows as one integer: equal keys, equal rows (a 64-bit hash of the rows
-        for bands wider than 64 bits, where an equal hash only adds a candidate to check)."""
-        values = signature.hashvalues
+    def _keys_of(self, values: np.ndarray) -> np.ndarray:
+        """Each band's rows (of a signature's hash values) as one integer, the number its
+        bytes spell: equal keys, equal rows (a 64-bit hash of the rows for bands wider than 64
+        bits, where an equal hash only adds a candidate to check)."""
         width = values.itemsize * self._rows
-        raw = values.tobytes()[: self._lsh_bands * width]
+        rows = values[: self._lsh_bands * self._rows]
+        if width in (1, 2, 4, 8):
+            return rows.view(f">u{width}").astype(np.uint64)
+        raw = rows.tobytes()
         bands = [raw[start : start + width] for start in range(0, len(raw), width)]
-        if width <= 8:
-            return [int.from_bytes(band) for band in bands]
-        return [hash(band) & _UINT64 for band in bands]
+        return np.array([hash(band) & _UINT64 for band in bands], dtype=np.uint64)
 
     def _sealed_at(self, salted: np.ndarray) -> dict[int, list[str]]:
         """The sealed articles, oldest first, under each of the salted keys that has any."""
@@ -559,8 +586,3 @@ def _discard(index: dict[int, Keys], at: int, key: str) -> None:
     keys.remove(key)
     if len(keys) == 1:
         index[at] = keys[0]
-
-
-def _term_array(terms: Iterable[int]) -> np.ndarray:
-    """Term ids as the ascending array ``rewrites.similarity`` and ``WordRarity`` take."""
-    return np.fromiter(sorted(terms), dtype=np.uint32)
