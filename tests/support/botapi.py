@@ -290,6 +290,16 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
 
+def _command_entities(text: str, key: str = "entities") -> dict[str, list[dict[str, Any]]]:
+    """The entities Telegram gives a text (``key``: a caption's are ``caption_entities``) that
+    starts with a command (``/help@bot``), as PTB's handlers read them; nothing for other text."""
+    command = re.match(r"/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?", text)
+    if not command:
+        return {}
+    length = utf16_len(command.group(0))
+    return {key: [{"type": "bot_command", "offset": 0, "length": length}]}
+
+
 def _too_many(wait: float) -> TelegramApiError:
     seconds = max(1, math.ceil(wait))
     return TelegramApiError(
@@ -414,10 +424,7 @@ class FakeBotAPI:
                 "from": user,
                 "text": text,
             }
-            command = re.match(r"/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?", text)
-            if command:
-                length = utf16_len(command.group(0))
-                message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+            message.update(_command_entities(text))
             if thread_id is not None:
                 message.update({"message_thread_id": thread_id, "is_topic_message": True})
             if reply_to is not None:
@@ -459,12 +466,7 @@ class FakeBotAPI:
             }
             if caption is not None:
                 message["caption"] = caption
-                command = re.match(r"/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?", caption)
-                if command:
-                    length = utf16_len(command.group(0))
-                    message["caption_entities"] = [
-                        {"type": "bot_command", "offset": 0, "length": length}
-                    ]
+                message.update(_command_entities(caption, key="caption_entities"))
             self._user_messages[(chat_id, message_id)] = message
             self._push_update({"message": message})
             return message_id
@@ -610,10 +612,7 @@ class FakeBotAPI:
                 "sender_chat": channel,
                 "text": text,
             }
-            command = re.match(r"/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?", text)
-            if command:
-                length = utf16_len(command.group(0))
-                post["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+            post.update(_command_entities(text))
             return self._push_update({"channel_post": post})
 
     def thread_named(
