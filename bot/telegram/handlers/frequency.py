@@ -19,13 +19,12 @@ from bot.schedule import (
 )
 from bot.store import SubscriptionRow
 from bot.telegram.access import managers_only
-from bot.telegram.acting import acting_chat
-from bot.telegram.arguments import ArgumentError, command_argument, select_subscriptions
+from bot.telegram.arguments import ArgumentError
 from bot.telegram.frequency_wording import frequency_note
 from bot.telegram.replies import reply
 from bot.telegram.services import services
+from bot.telegram.topic_setting import topic_setting
 from bot.telegram.topics import numbered
-from bot.telegram.updates import message_of
 
 logger = logging.getLogger(__name__)
 
@@ -42,15 +41,10 @@ def usage() -> str:
 @managers_only
 async def set_frequency(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    acting = await acting_chat(update, context)
-    number, _space, how = command_argument(message_of(update), limit=MAX_ARGUMENT).partition(" ")
-    if not number:
-        raise ArgumentError(usage())
-    chat = await acting.row(svc, update)
-    subs = await svc.store.list_subscriptions(chat.id)
-    [sub] = select_subscriptions(subs, number, empty_means_all=False)
+    setting = await topic_setting(update, context, usage=usage(), limit=MAX_ARGUMENT)
+    chat, sub = setting.chat, setting.topic
     zone, now = chat_settings(chat, svc.config.delivery).zone, svc.now()
-    how = how.strip().removeprefix("@")
+    how = setting.asked.removeprefix("@")
     if not how:
         await reply(update, f"{topic_frequency(sub, sub.frequency, zone, now)}\n{usage()}")
         return

@@ -10,18 +10,12 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import _
 from bot.telegram.access import managers_only
-from bot.telegram.acting import acting_chat
-from bot.telegram.arguments import (
-    ArgumentError,
-    command_argument,
-    on_or_off,
-    select_subscriptions,
-)
+from bot.telegram.arguments import on_or_off
 from bot.telegram.replies import reply
 from bot.telegram.services import services
 from bot.telegram.surge_wording import surge_state
+from bot.telegram.topic_setting import topic_setting
 from bot.telegram.topics import numbered
-from bot.telegram.updates import message_of
 
 logger = logging.getLogger(__name__)
 
@@ -39,14 +33,8 @@ def usage() -> str:
 @managers_only
 async def set_surge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    acting = await acting_chat(update, context)
-    number, _space, how = command_argument(message_of(update), limit=MAX_ARGUMENT).partition(" ")
-    if not number:
-        raise ArgumentError(usage())
-    chat = await acting.row(svc, update)
-    subs = await svc.store.list_subscriptions(chat.id)
-    [sub] = select_subscriptions(subs, number, empty_means_all=False)
-    how = how.strip().casefold()
+    setting = await topic_setting(update, context, usage=usage(), limit=MAX_ARGUMENT)
+    chat, sub, how = setting.chat, setting.topic, setting.asked.casefold()
     if not how:
         state = surge_state(sub.surge, svc.config.surges)
         await reply(update, f"{numbered(sub)} — {state}\n{usage()}")
