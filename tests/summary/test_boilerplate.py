@@ -208,6 +208,8 @@ def _reference_strip_inline(line: str) -> str:
 @example("Text read the full ſtory ")
 @example("Continue reading...")
 @example("Quake kills 3 […]")
+@example("Quake kills 3.")  # a full stop ends most lines: no teaser there
+@example("Storm. Read more...  ")
 @example("Quake (Photo: AP)")
 @example("Talks end (Reporting by Jane Roe)")
 @example("The post Quake appeared first on Site.")
