@@ -57,6 +57,10 @@ SHORT_SENTENCES = 2
 """An article of at most this many sentences is short and needs the strongest evidence."""
 _LEAD_CHARS = 10 * LEAD_WORDS
 """Where to look for the end of the lead: a space this far in is past it in nearly every text."""
+_HEAD_CHARS = 5 * _LEAD_CHARS
+"""How much of a text is stripped of page furniture before its lead is read: a page runs to
+tens of kilobytes, and stripping all of it was half of profiling (docs/benchmarks.md); only
+when the furniture leaves less than a lead in it is the whole text stripped."""
 _FIGURE_CHARS = 2000
 """How far into a text its figures are collected (a copy's lead figures are near its top)."""
 _TERM_BYTES = np.dtype(np.uint32).itemsize
@@ -240,8 +244,7 @@ def unpack(packed: Packed) -> Profile[int]:
 
 def profile(title: str, text: str) -> Profile[str] | None:
     """The parts of an article to compare; None when it has no words at all."""
-    story = _without_dateline(strip_boilerplate(text, title))
-    lead_text, lead_words = _lead(story)
+    lead_text, lead_words = _story_lead(title, text)
     title_words = rules.folded_words(title)
     title_pairs = _runs(title_words)
     lead_pairs = _runs(lead_words)
@@ -381,6 +384,23 @@ def _without_dateline(text: str) -> str:
 def _first_word_in_capitals(text: str) -> bool:
     words = rules.raw_words(text)
     return bool(words) and len(words[0]) > 1 and words[0].isupper()
+
+
+def _story_lead(title: str, text: str) -> tuple[str, list[str]]:
+    """:func:`_lead` of the story, from the start of ``text`` without furniture or dateline.
+
+    Furniture is stripped from the head of the text first (``_HEAD_CHARS``, to the end of
+    its line, or of a word when the line runs on): a line of it repeated only further down
+    then stays, in every copy alike.
+    """
+    end = text.find("\n", _HEAD_CHARS, 2 * _HEAD_CHARS)
+    if end < 0:
+        end = text.find(" ", _HEAD_CHARS)
+    if end >= 0:
+        lead_text, lead_words = _lead(_without_dateline(strip_boilerplate(text[:end], title)))
+        if len(lead_words) >= LEAD_WORDS:
+            return lead_text, lead_words
+    return _lead(_without_dateline(strip_boilerplate(text, title)))
 
 
 def _lead(text: str) -> tuple[str, list[str]]:

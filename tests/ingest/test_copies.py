@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import rules
 from bot.ingest import copies
 from bot.ingest.copies import copy_score, facts_disagree, opening_similarity, profile
+from bot.summary import strip_boilerplate
 
 
 def parts(title: str, text: str) -> copies.Profile:
@@ -35,6 +36,35 @@ def test_the_lead_is_the_first_words_of_the_folded_text(text: str) -> None:
     lead_text, words = copies._lead(text)
     assert words == rules.folded_words(text)[: copies.LEAD_WORDS]
     assert text.startswith(lead_text)
+
+
+_STORY = (
+    "BAKU, May 15 (Caspian Wire) - Azerbaijan and Israel signed a water agreement on Monday"
+    " in Baku, the two foreign ministers said after talks that lasted most of the day."
+)
+_PAGE_BODY = "\n".join(f"Paragraph {n} of the page goes on about the talks." for n in range(600))
+_MENU = "\n".join(["Home | World | Business | Sport | Culture"] * 120)
+
+
+def test_a_page_s_length_does_not_change_its_lead() -> None:
+    """Only the head of a long text is stripped of furniture: the lead is the same whether
+    the page runs on for tens of kilobytes or ends after it."""
+    short = parts("Water deal", _STORY)
+    long = parts("Water deal", "By Jane Roe\n" + _STORY + "\n" + _PAGE_BODY)
+    assert long.lead_words[: len(short.lead_words)] == short.lead_words
+    assert long.names == short.names and long.opening == short.opening
+    page = "\n".join(["Water deal", "By Jane Roe", _STORY, _PAGE_BODY])
+    whole = copies._lead(copies._without_dateline(strip_boilerplate(page, "Water deal")))
+    assert copies._story_lead("Water deal", page) == whole
+
+
+def test_a_lead_below_more_furniture_than_the_head_holds_is_found() -> None:
+    """Kilobytes of menus above the story: the whole text is stripped when the head's story
+    holds less than a lead."""
+    assert len(_MENU) > copies._HEAD_CHARS
+    found = parts("Water deal", _MENU + "\n" + _STORY + "\n" + _PAGE_BODY)
+    assert found.lead_words[:4] == ("azerbaijan", "and", "israel", "signed")
+    assert len(found.lead_words) == copies.LEAD_WORDS
 
 
 def test_words_fold_as_a_rule_folds_them() -> None:
