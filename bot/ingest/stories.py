@@ -156,14 +156,7 @@ class StoryClusterer:
         self.threshold = threshold
         self._num_perm = num_perm
         self._index = _BandIndex(threshold, num_perm, extra_bands=TERM_BANDS)
-        self._signer = MinHash(
-            num_perm=num_perm,
-            scheme=_template(num_perm).scheme,
-            permutations=_template(num_perm).permutations,
-            hashfunc=SIGNATURE_HASH,
-        )
-        """Makes every article's signature: a ``MinHash`` built per article spent a third of
-        the signature's time parsing the shared permutations again."""
+        self._permutations = _permutations(num_perm)
         self._rarity = rarity if rarity is not None else WordRarity()
         self._entries: dict[str, _Entry] = {}
         self._by_time: list[tuple[datetime, str]] = []
@@ -344,10 +337,15 @@ class StoryClusterer:
         return dict(zip(earlier, similar.tolist(), strict=True))
 
     def _signature(self, parts: Profile[str]) -> np.ndarray:
-        """The hash values of the MinHash of the title and lead word pairs."""
-        self._signer.clear()
-        self._signer.update_batch([s.encode() for s in parts.words])
-        return self._signer.hashvalues
+        """The hash values of the MinHash of the title and lead word pairs: those of
+        datasketch's ``MinHash`` (its default scheme, "affine32") fed the same pairs, made
+        in a few numpy calls where feeding and clearing a ``MinHash`` per article took as
+        long again (checking its input, choosing CPU or GPU, allocating). A profile always
+        has a word pair."""
+        words = parts.words
+        hashed = np.fromiter(map(SIGNATURE_HASH, map(str.encode, words)), np.uint32, len(words))
+        a, b = self._permutations
+        return (_fmix32(hashed)[:, None] * a + b).min(axis=0)
 
 
 def _reconsidered(
@@ -539,13 +537,25 @@ def _band_shape(threshold: float, num_perm: int) -> tuple[int, int]:
 
 
 @cache
-def _template(num_perm: int) -> MinHash:
-    """An empty MinHash whose permutations every signature shares.
-
-    Drawing them anew for each article (what ``MinHash()`` does) was a large part of
-    :meth:`StoryClusterer.assign`; they depend only on ``num_perm`` and the default seed.
+def _permutations(num_perm: int) -> np.ndarray:
+    """The (a, b) of each of the signature's ``num_perm`` hashes, as datasketch's
+    ``MinHash`` draws them with its default seed: drawn once, as they depend on nothing else.
     """
-    return MinHash(num_perm=num_perm)
+    permutations = MinHash(num_perm=num_perm).permutations
+    assert permutations.dtype == np.uint32, "the affine32 scheme's 32-bit permutations"
+    return permutations
+
+
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
+
+
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, which datasketch's "affine32" MinHash applies to
+    each value before its permutations (uint32 arithmetic wraps, as the finalizer means)."""
+    shift, first, second, multiplier = _FMIX32
+    values = (values ^ (values >> shift)) * first
+    values = (values ^ (values >> second)) * multiplier
+    return values ^ (values >> shift)
 
 
 def _page_link(link: str | None) -> str | None:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from datasketch import MinHash, MinHashLSH
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.ingest.copies import profile
 from bot.ingest.stories import (
@@ -213,6 +215,16 @@ def test_the_band_index_finds_what_minhash_lsh_finds(
             lsh.remove(gone)
             index.remove(gone)
     assert found_any
+
+
+@given(st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=40))
+def test_signature_is_datasketchs_minhash_of_any_word_pairs(words: list[str]) -> None:
+    parts = profile(" ".join(words), "")
+    if parts is None:
+        return
+    plain = MinHash(num_perm=DEFAULT_NUM_PERM, hashfunc=SIGNATURE_HASH)
+    plain.update_batch([s.encode() for s in parts.words])
+    assert StoryClusterer()._signature(parts).tolist() == plain.hashvalues.tolist()
 
 
 def test_signature_is_a_plain_minhash_of_the_title_and_lead_word_pairs() -> None:
