@@ -59,8 +59,8 @@ class WordRarity:
         """Each term's inverse document frequency, ln((N + P + 1) / (df + 1)) with P the
         ``PRIOR_DOCUMENTS``: lowest for a term in every article, highest for a term no other
         article has."""
-        counts = self._counts[terms & self._mask].astype(np.float64)
-        return np.log((self.documents + PRIOR_DOCUMENTS + 1) / (counts + 1))
+        counts = self._counts[terms & self._mask]
+        return np.log((self.documents + PRIOR_DOCUMENTS + 1) / (counts + 1.0))
 
     def common(self, terms: np.ndarray) -> np.ndarray:
         """Which of the terms are common in the window (see ``COMMON_SHARE``)."""

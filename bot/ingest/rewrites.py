@@ -133,25 +133,25 @@ def similarities(
     ascending.
 
     All candidates in one pass, in a dozen numpy calls: an article has some eight candidates,
-    and numpy spends more on each call than on the few dozen terms of one pair. Only those
-    sharing ``SHARED_TERMS`` are weighed: each term's count is a read from a 2 MB array that
-    is rarely in the cache.
+    and numpy spends more on each call than on the few dozen terms of one pair. Terms are
+    weighed only when some candidate shares ``SHARED_TERMS`` (each count is a read from a
+    2 MB array that is rarely in the cache), and then all of them in one call.
     """
     similar = np.zeros(len(sizes))
     if not len(sizes) or not len(later):
         return similar
-    found = later.searchsorted(earlier)
-    np.minimum(found, len(later) - 1, out=found)
-    shared = later[found] == earlier
-    close = np.add.reduceat(shared, np.cumsum(sizes) - sizes, dtype=np.intp) >= SHARED_TERMS
+    shared = later.take(later.searchsorted(earlier), mode="clip") == earlier
+    starts = sizes.cumsum() - sizes
+    close = np.add.reduceat(shared, starts, dtype=np.intp) >= SHARED_TERMS
     if not close.any():
         return similar  # most candidates of the uncommon-term bands
-    kept = np.repeat(close, sizes)
-    weights = rarity.weights(earlier[kept])
-    starts = np.cumsum(sizes[close]) - sizes[close]
-    common = np.add.reduceat(weights * shared[kept], starts)
-    norms = np.sqrt(np.add.reduceat(weights, starts) * rarity.weights(later).sum())
-    similar[close] = np.divide(common, norms, out=np.zeros(len(norms)), where=norms > 0)
+    # Every candidate's terms are weighed when any is close: selecting the close ones first
+    # took more numpy calls than weighing the others costs.
+    weights = rarity.weights(np.concatenate([earlier, later]))
+    earlier_weights = weights[: len(earlier)]
+    common = np.add.reduceat(earlier_weights * shared, starts)
+    norms = np.sqrt(np.add.reduceat(earlier_weights, starts) * weights[len(earlier) :].sum())
+    np.divide(common, norms, out=similar, where=close & (norms > 0))
     return similar
 
 

@@ -326,9 +326,11 @@ class StoryClusterer:
         """The term similarity (``rewrites.similarities``) of the new article, of these
         ``terms``, to each candidate with terms, weighed in one pass. Their terms are joined as
         bytes and read as one array: an array each cost more than the weighing."""
-        profiles = [(key, self._entries[key].profile) for key in candidates]
-        earlier = {key: packed_term_bytes(p) for key, p in profiles if p is not None}
-        earlier = {key: ids for key, ids in earlier.items() if ids}
+        earlier: dict[str, bytes] = {}
+        for key in candidates:
+            packed = self._entries[key].profile
+            if packed is not None and (term_bytes := packed_term_bytes(packed)):
+                earlier[key] = term_bytes
         if not earlier:
             return {}
         ids = np.frombuffer(b"".join(earlier.values()), dtype=np.uint32)
