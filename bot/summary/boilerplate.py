@@ -79,7 +79,8 @@ longer backtracks through every way of splitting it (a price-list line took a no
 fraction of a second)."""
 _NAV_SEPARATORS = re.compile(r"\s[|•»›·]\s")
 _WORD = re.compile(r"[^\W\d_][\w'’&.-]*")
-_SENTENCE_END = re.compile(r"[.!?…。！？;:,\"”’»)]\s*$")
+_SENTENCE_END = frozenset(".!?…。！？;:,\"”’»)")
+"""What a line that ends a sentence ends with, but for spaces (see ``_ends_sentence``)."""
 _QUOTE_OPENERS = "\"“«„'‘"
 _KEY_TRIM = " \"'“”‘’«»„.,;:!?…-–—"
 
@@ -188,7 +189,7 @@ def _is_doubled(line: str) -> bool:
 
 def _is_navigation(line: str) -> bool:
     """Menus flattened into one line: many capitalised words and no sentence punctuation."""
-    if _SENTENCE_END.search(line):
+    if _ends_sentence(line):
         return False
     if len(_NAV_SEPARATORS.findall(line)) >= 2:
         return True
@@ -197,11 +198,17 @@ def _is_navigation(line: str) -> bool:
     return len(words) >= 10 and capitalised >= 0.8 * len(words)
 
 
+def _ends_sentence(line: str) -> bool:
+    """Whether ``line`` ends in sentence punctuation, spaces aside: a test of its last
+    character, where a pattern anchored at the end was tried at every one."""
+    return line.rstrip()[-1:] in _SENTENCE_END
+
+
 def _is_lone_name(line: str) -> bool:
     """The speaker's name printed under a pull quote: a few capitalised words, nothing else."""
     words = line.split()
     return (
         1 <= len(words) <= 4
         and all(word[0].isupper() for word in words)
-        and (not _SENTENCE_END.search(line))
+        and not _ends_sentence(line)
     )

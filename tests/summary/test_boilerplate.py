@@ -235,3 +235,11 @@ def test_date_only_lines_are_the_same_as_with_digit_runs(line: str) -> None:
 def test_date_only_does_not_backtrack_on_digit_runs() -> None:
     line = "444991--444999--445000---380元" * 3
     assert boilerplate._DATE_ONLY.match(line) is None  # exponential in the digits with ``\d+``
+
+
+_SENTENCE_END_REFERENCE = re.compile(r"[.!?…。！？;:,\"”’»)]\s*$")
+
+
+@given(st.text(alphabet=st.sampled_from('ab .!?…;:,"”’»)\t\n\u00a0\u2003\x1c\u3002'), max_size=12))
+def test_a_sentence_end_is_found_where_the_plain_pattern_finds_it(line: str) -> None:
+    assert boilerplate._ends_sentence(line) == bool(_SENTENCE_END_REFERENCE.search(line))
