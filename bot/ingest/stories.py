@@ -82,14 +82,22 @@ TERM_BANDS = 16
 TERM_ROWS = 1
 """Bands of a second signature, a MinHash of the article's terms that are not common in the
 window (``WordRarity.common``), which proposes the retellings the word-pair signature cannot
-see: two rows a band, so that two articles sharing one rare name rarely meet in a band,
-and articles sharing a third of their uncommon terms usually do (docs/benchmarks.md)."""
+see. One row a band: two articles meet in a band when the same one of their uncommon terms
+is the least of each under that band's hash, so articles sharing a third of their uncommon
+terms nearly always meet, and many sharing only a name do too (they are dropped before
+being weighed, ``rewrites.SHARED_TERMS``). Two rows a band proposed fewer strangers but
+missed retellings: 136 of the 162 same-event pairs' candidates with 24 such bands, 154 with
+these 16 (docs/benchmarks.md)."""
 _TERM_PRIME = np.uint64((1 << 61) - 1)
-_TERM_SEEDS = np.random.default_rng(23).integers(
-    [[1], [0]], [[1 << 29], [(1 << 61) - 1]], size=(2, TERM_BANDS * TERM_ROWS), dtype=np.uint64
+_TERM_A, _TERM_B = (
+    np.random.default_rng(23)
+    .integers(
+        [[1], [0]], [[1 << 29], [(1 << 61) - 1]], size=(2, TERM_BANDS * TERM_ROWS), dtype=np.uint64
+    )[:, :, None]
+    .copy()
 )
-"""The (a, b) of each row's hash (a·t + b) mod (2^61 - 1); a < 2^29 keeps a·t + b in 64 bits
-for 32-bit term ids."""
+"""The a and b of each row's hash (a·t + b) mod (2^61 - 1), as columns to broadcast over an
+article's terms; a < 2^29 keeps a·t + b in 64 bits for 32-bit term ids."""
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _NO_TERMS = np.zeros(0, dtype=np.uint32)
 _OWN_BANDS = np.arange(TERM_BANDS, dtype=np.uint64)
@@ -313,10 +321,7 @@ class StoryClusterer:
         if not len(uncommon):
             # No band to meet others in: keys of its own (a hash of its key, one per band).
             return (_OWN_BANDS + np.uint64(hash(article_key) & _UINT64)) * _MIX
-        a, b = _TERM_SEEDS
-        rows = ((uncommon.astype(np.uint64)[None, :] * a[:, None] + b[:, None]) % _TERM_PRIME).min(
-            axis=1
-        )
+        rows = ((uncommon.astype(np.uint64) * _TERM_A + _TERM_B) % _TERM_PRIME).min(axis=1)
         keys = rows[0::TERM_ROWS]
         for row in range(1, TERM_ROWS):
             keys = keys * _MIX + rows[row::TERM_ROWS]

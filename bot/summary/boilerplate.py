@@ -79,7 +79,7 @@ longer backtracks through every way of splitting it (a price-list line took a no
 fraction of a second)."""
 _NAV_SEPARATORS = re.compile(r"\s[|•»›·]\s")
 _WORD = re.compile(r"[^\W\d_][\w'’&.-]*")
-_SENTENCE_END = frozenset(".!?…。！？;:,\"”’»)")
+_SENTENCE_END = frozenset('.!?…。！？;:,"”’»)')
 """What a line that ends a sentence ends with, but for spaces (see ``_ends_sentence``)."""
 _QUOTE_OPENERS = "\"“«„'‘"
 _KEY_TRIM = " \"'“”‘’«»„.,;:!?…-–—"
