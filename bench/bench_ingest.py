@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import io
 import multiprocessing
 import random
@@ -34,6 +35,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
 
 import feedparser
@@ -46,6 +48,7 @@ from bot.config import Config, parse_config  # noqa: E402
 from bot.feeds.fetcher import Fetcher  # noqa: E402
 from bot.feeds.parser import make_parser  # noqa: E402
 from bot.ingest.pipeline import Pipeline, fetch_limits  # noqa: E402
+from bot.ingest.stories import StoryClusterer  # noqa: E402
 from bot.matching import SubscriptionMatcher  # noqa: E402
 from bot.runtime import settle_heap  # noqa: E402
 from bot.sources import channel_source  # noqa: E402
@@ -177,8 +180,44 @@ def plain_parse_seconds(documents: list[bytes]) -> float:
     return time.perf_counter() - start
 
 
-async def poll_cycles(store: Store, config: Config) -> dict[tuple[str, str], float]:
-    """Seconds of each (kind, cycle): the feeds' cold and warm cycles, then the channels'."""
+class Cycle(NamedTuple):
+    seconds: float
+    loop_cpu: float
+    """CPU seconds of the event loop's thread: fetching, storing's share, matching, story
+    clustering and queueing, without the parse workers' (other processes) or the store's
+    thread."""
+    clustering_cpu: float
+    """CPU seconds in ``StoryClusterer.assign`` (on the event loop's thread, as no
+    embeddings endpoint is configured)."""
+    clustered: int
+
+
+class _ClusteringClock:
+    """Times every ``StoryClusterer.assign`` of the process: how much of a cycle grouping
+    stories takes, which the cycle's wall clock cannot show on a shared machine (the plain
+    parse beside it moves by a fifth between runs)."""
+
+    def __init__(self) -> None:
+        self.seconds, self.calls = 0.0, 0
+        assign = StoryClusterer.assign
+
+        @functools.wraps(assign)
+        def timed(clusterer: StoryClusterer, *args: Any, **kwargs: Any) -> str:
+            start = time.thread_time()
+            try:
+                return assign(clusterer, *args, **kwargs)
+            finally:
+                self.seconds += time.thread_time() - start
+                self.calls += 1
+
+        StoryClusterer.assign = timed  # type: ignore[method-assign]
+
+
+CLUSTERING = _ClusteringClock()
+
+
+async def poll_cycles(store: Store, config: Config) -> dict[tuple[str, str], Cycle]:
+    """Each (kind, cycle): the feeds' cold and warm cycles, then the channels'."""
     astore = AsyncStore(store)
     async with Fetcher(fetch_limits(config)) as fetcher:
         parser = make_parser(config.polling.parse_workers)  # as bot.wiring makes it
@@ -199,14 +238,20 @@ async def poll_cycles(store: Store, config: Config) -> dict[tuple[str, str], flo
     return timings
 
 
-async def _timed_cycle(pipeline: Pipeline, rows: list[FeedRow]) -> float:
-    """Seconds for one poll of ``rows``; none may fail, and a warm cycle finds nothing new."""
-    start = time.perf_counter()
+async def _timed_cycle(pipeline: Pipeline, rows: list[FeedRow]) -> Cycle:
+    """One poll of ``rows``, timed; none may fail, and a warm cycle finds nothing new."""
+    start, cpu = time.perf_counter(), time.thread_time()
+    clustering, clustered = CLUSTERING.seconds, CLUSTERING.calls
     results = await pipeline.poll_all(rows)
-    seconds = time.perf_counter() - start
+    cycle = Cycle(
+        time.perf_counter() - start,
+        time.thread_time() - cpu,
+        CLUSTERING.seconds - clustering,
+        CLUSTERING.calls - clustered,
+    )
     bad = [r for r in results if r.status not in (PollStatus.OK, PollStatus.NOT_MODIFIED)]
     assert not bad, bad[:3]
-    return seconds
+    return cycle
 
 
 def main() -> None:
@@ -259,7 +304,8 @@ def main() -> None:
         setup = time.perf_counter() - setup
         timings = asyncio.run(poll_cycles(store, config))
         stats = Store.open(config.storage.path).stats()
-    cold, warm = timings["feed", "cold"], timings["feed", "warm"]
+    cold_cycle, warm = timings["feed", "cold"], timings["feed", "warm"].seconds
+    cold = cold_cycle.seconds
     server.terminate()
 
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -272,6 +318,12 @@ def main() -> None:
         f"cold cycle (fetch, parse, store, match, enqueue): {cold:6.2f} s "
         f"= {cold / plain:.2f}x plain parse (target ≤ 1.6x)"
     )
+    print(f"  the event loop's CPU: {cold_cycle.loop_cpu:6.2f} s (the workers parse meanwhile)")
+    print(
+        f"  of which story clustering: {cold_cycle.clustering_cpu:6.2f} s for "
+        f"{cold_cycle.clustered:,} matched articles = "
+        f"{cold_cycle.clustering_cpu / max(1, cold_cycle.clustered) * 1e6:.0f} µs each"
+    )
     print(f"warm cycle (all 304): {warm:6.2f} s = {warm / cold:.1%} of cold (target ≤ 5%)")
     if args.channels:
         print(
@@ -279,13 +331,13 @@ def main() -> None:
             "from one host"
         )
         for cycle, feeds_did in (("cold", "new entries"), ("warm", "304")):
-            seconds = timings["telegram", cycle]
+            seconds = timings["telegram", cycle].seconds
             print(
                 f"channels {cycle}: {seconds:6.2f} s = {seconds / args.channels * 1000:.1f} ms "
                 f"a channel; RSS {cycle} ({feeds_did}): "
-                f"{timings['feed', cycle] / args.feeds * 1000:.1f} ms a feed"
+                f"{timings['feed', cycle].seconds / args.feeds * 1000:.1f} ms a feed"
             )
-        per_post = timings["telegram", "cold"] / (args.channels * PAGE_SIZE) * 1e6
+        per_post = timings["telegram", "cold"].seconds / (args.channels * PAGE_SIZE) * 1e6
         per_item = cold / (args.feeds * args.items) * 1e6
         print(f"cold, per article: {per_post:.0f} µs a post, {per_item:.0f} µs an RSS item")
     print(
