@@ -23,6 +23,7 @@ from tests.support.daemon_process import start, terminate, wait_until, write_con
 from tests.support.feeds_samples import rss
 from tests.support.local_hosts import LOCAL_FETCH_TOML
 from tests.support.pipeline_env import item
+from tests.support.telegram_app import HELP_MESSAGES
 
 CHAT = 7001
 
@@ -92,6 +93,26 @@ def test_the_daemon_never_writes_the_token(
     if verbosity:  # PTB itself logs its Bot API URL at DEBUG: the filter must have caught it
         assert f"/bot{REDACTED}" in err
     assert "stopped cleanly" in err
+
+
+def test_a_debug_log_longer_than_a_pipe_holds_does_not_stall_the_daemon(
+    botapi: FakeBotAPI, tmp_path: Path
+) -> None:
+    """At DEBUG each Bot API request is logged with its whole text: five /help answers are
+    some 80 KB of log, more than a pipe holds (64 KB). Read as it is written (as the journal
+    or Docker reads it), the daemon answers every one; the harness once left the pipe unread
+    until the end, and the daemon stalled in a log write."""
+    daemon = start(write_config(tmp_path, botapi.base_url), botapi.token, "-vv")
+    try:
+        wait_until(daemon, lambda: botapi.calls("getUpdates"), "polling for updates")
+        for _ in range(5):
+            botapi.user_sends(CHAT, "/help")
+        botapi.wait_for_messages(CHAT, 5 * HELP_MESSAGES, timeout=30)
+    finally:
+        status, _, err = terminate(daemon)
+
+    assert status == 0, err[-2000:]
+    assert len(err.encode()) > 64 * 1024
 
 
 def test_a_refused_token_is_named_but_not_shown(botapi: FakeBotAPI, tmp_path: Path) -> None:

@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import subprocess
-import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -83,25 +81,14 @@ async def test_feeds_are_polled_while_telegram_is_down_and_alerts_go_out_once_it
     print(f"\nalert delivered {delivered - telegram_back:.1f} s after the Bot API came up")
 
 
-def stderr_lines(process: subprocess.Popen[str]) -> tuple[list[str], threading.Thread]:
-    """The lines ``process`` writes to stderr, gathered by a thread as they come (join it once
-    the process ended), so that a test can wait for one while the process runs."""
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(process.stderr or ()), daemon=True)
-    reader.start()
-    return lines, reader
-
-
 def test_an_unreachable_bot_api_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     config = write_config(tmp_path, f"http://127.0.0.1:{free_port()}/bot")
     daemon = start(config, "123456:UNUSED")
-    lines, reader = stderr_lines(daemon)
-    wait_until(daemon, lambda: any(UNREACHABLE in line for line in lines), "the first failure")
+    wait_until(daemon, lambda: daemon.log.says(UNREACHABLE), "the first failure")
     time.sleep(3)  # a retry (2 s after the first failure) that must not log again
     daemon.send_signal(signal.SIGTERM)
     status = daemon.wait(timeout=30)
-    reader.join(timeout=30)
-    err = "".join(lines)
+    err = daemon.log.text()
 
     assert status == 0, err
     assert "Traceback" not in err

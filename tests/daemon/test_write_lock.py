@@ -20,7 +20,6 @@ from pytest_httpserver import HTTPServer
 
 from tests.support.botapi import FakeBotAPI
 from tests.support.daemon_process import (
-    FollowedLog,
     start,
     stop,
     terminate,
@@ -76,7 +75,7 @@ def test_a_stop_while_another_process_holds_the_lock_repeats_at_most_one_alert(
     config = daemon_config(tmp_path, botapi, httpserver.url_for("/burst.xml"))
 
     daemon = start(config, botapi.token)
-    log = FollowedLog(daemon)
+    log = daemon.log
     wait_until(daemon, lambda: len(botapi.messages()) >= 2 * CHATS, "the burst under way")
     with write_lock(tmp_path / "bot.db"):
         at_lock = len(botapi.messages())

@@ -17,7 +17,7 @@ from bot.ops.activity import Window
 from bot.ops.logsummary import describe
 from bot.store import PollStatus
 from tests.support.botapi import FakeBotAPI
-from tests.support.daemon_process import FollowedLog, start, stop, terminate, wait_until
+from tests.support.daemon_process import start, stop, terminate, wait_until
 from tests.support.feeds_samples import rss
 from tests.support.local_hosts import free_port
 from tests.support.ops_http import OpsPort
@@ -161,7 +161,7 @@ def test_the_bot_api_unreachable_while_running_is_one_line_an_episode_not_a_trac
     telegram = FakeBotAPI(port=port)
     telegram.start()
     daemon = start(OpsPort().config(tmp_path, telegram.base_url, []), telegram.token)
-    log = FollowedLog(daemon)
+    log = daemon.log
     try:
         wait_until(daemon, lambda: telegram.calls("getUpdates"), "the long poll")
         telegram.stop()

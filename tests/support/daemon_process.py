@@ -37,19 +37,45 @@ def start(
     command: str = "run",
     wrapper: Sequence[str] = (),
     cwd: Path | None = None,
-) -> subprocess.Popen:
+) -> Daemon:
     """``python -m bot [options] COMMAND --config CONFIG`` with the token in the environment,
-    stdout and stderr captured as text; ``wrapper`` is a command that execs it (a sandbox),
-    ``cwd`` where it runs (where ``-m bot`` finds the code, for a copy)."""
+    its output read as it is written (:class:`Daemon`); ``wrapper`` is a command that execs it
+    (a sandbox), ``cwd`` where it runs (where ``-m bot`` finds the code, for a copy)."""
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": token}
-    return subprocess.Popen(
+    return Daemon(
         [*wrapper, sys.executable, "-m", "bot", *options, command, "--config", str(config)],
         cwd=cwd,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
     )
+
+
+class Daemon(subprocess.Popen[str]):
+    """The command under test, its stdout and stderr drained by threads as it writes them,
+    as systemd's journal or Docker's log driver drains them.
+
+    A pipe nobody reads fills at 64 KB, and the process then blocks in its next write: a
+    daemon whose DEBUG log shows each Bot API request with its whole text got there within a
+    few commands, and stopped answering (replies and polls) until the test stopped it and read
+    the pipe at last. ``communicate`` returns what was drained; ``log`` follows stderr while
+    the process runs.
+    """
+
+    def __init__(self, args: Sequence[str], *, cwd: Path | None, env: dict[str, str]) -> None:
+        super().__init__(
+            args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        assert self.stdout is not None and self.stderr is not None
+        self._out = FollowedLog(self.stdout)
+        self.log = FollowedLog(self.stderr)
+
+    def communicate(
+        self, input: str | None = None, timeout: float | None = None
+    ) -> tuple[str, str]:
+        """Wait for the exit (``subprocess.TimeoutExpired`` past ``timeout``); (stdout,
+        stderr), all of both."""
+        assert input is None, "the daemon reads no input"
+        self.wait(timeout)
+        return self._out.text(), self.log.text()
 
 
 def reachable_code(folder: Path) -> Path:
@@ -130,20 +156,19 @@ def terminate(process: subprocess.Popen) -> tuple[int, str, str]:
 
 
 class FollowedLog:
-    """A running process's stderr read as it is written (a thread drains the pipe), so a test
-    can wait for a line while the process runs and still read the whole log after it exits."""
+    """A stream read as it is written (a thread drains it), so a test can wait for a line
+    while the process runs and still read the whole of it after it exits."""
 
-    def __init__(self, process: subprocess.Popen[str]) -> None:
-        assert process.stderr is not None, "start the process with stderr=PIPE"
+    def __init__(self, stream: TextIO) -> None:
         self._lines: list[str] = []
         self._reader = threading.Thread(
-            target=self._drain, args=(process.stderr,), name="stderr", daemon=True
+            target=self._drain, args=(stream,), name="drain", daemon=True
         )
         self._reader.start()
 
     def _drain(self, stream: TextIO) -> None:
         for line in stream:
-            self._lines.append(line.rstrip("\n"))
+            self._lines.append(line)
 
     def says(self, needle: str) -> bool:
         """Whether a line so far contains ``needle``."""
@@ -154,9 +179,13 @@ class FollowedLog:
         return sum(needle in line for line in list(self._lines))
 
     def lines(self) -> list[str]:
-        """Every line, once the process has exited (the pipe is read to its end)."""
+        """Every line, once the process has exited (the stream is read to its end)."""
+        return self.text().splitlines()
+
+    def text(self) -> str:
+        """All of it, once the process has exited."""
         self._reader.join(timeout=30)
-        return list(self._lines)
+        return "".join(self._lines)
 
 
 def stop(process: subprocess.Popen[str], sig: signal.Signals) -> int:
