@@ -15,9 +15,7 @@ machine's speed drifts by a fifth within minutes, so alternate, and compare the 
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,12 +24,14 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_ingest import make_feed  # noqa: E402
-from bench_summary import corpus_articles  # noqa: E402
+from bench_summary import assign_cpu, corpus_articles  # noqa: E402
 
 from bot.article import Article  # noqa: E402
 from bot.feeds.parser import parse_feed  # noqa: E402
-from bot.ingest.stories import StoryClusterer  # noqa: E402
 
+APART = timedelta(seconds=20)
+"""Between two articles' publication: the corpus's 1,876 span some ten hours, within the
+twelve in which retellings are compared."""
 BENCH_FEEDS = 74
 """Feeds of the ingestion bench's text: 3,700 articles, about as many as its cold cycle
 clusters (the matched ones)."""
@@ -47,32 +47,14 @@ def generated_articles(feeds: int = BENCH_FEEDS, items: int = 50) -> list[Articl
     return articles
 
 
-def cpu_per_article(articles: list[Article]) -> float:
-    """Microseconds of CPU for one ``assign``, all articles into one fresh clusterer."""
-    clusterer = StoryClusterer()
-    start = datetime(2024, 3, 1, tzinfo=UTC)
-    gc.collect()
-    began = time.process_time()
-    for i, article in enumerate(articles):
-        clusterer.assign(
-            str(i),
-            article.title,
-            article.text,
-            start + timedelta(seconds=20 * i),
-            feed=article.feed_url,
-            link=article.url,
-        )
-    return (time.process_time() - began) / len(articles) * 1e6
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     inputs = {"corpus": corpus_articles(), "ingestion bench text": generated_articles()}
     for name, articles in inputs.items():
-        cpu_per_article(articles[:200])  # first use: the tokenizer's patterns are built
-        runs = sorted(cpu_per_article(articles) for _ in range(args.runs))
+        assign_cpu(articles[:200], APART)  # first use: the tokenizer's patterns are built
+        runs = sorted(assign_cpu(articles, APART) for _ in range(args.runs))
         print(
             f"{name}: {len(articles):,} articles, {runs[0]:.0f} µs an article"
             f" (best of {args.runs}; median {runs[len(runs) // 2]:.0f} µs)"
