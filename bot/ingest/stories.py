@@ -74,6 +74,9 @@ SIGNATURE_HASH = zlib.crc32
 verified exactly), and CRC-32 runs in C where datasketch's default SHA-1 goes through a
 Python function per word pair. It proposes more strangers for the same copies (figures in
 docs/benchmarks.md)."""
+SIGNATURE_SCHEME = "affine32"
+"""datasketch's MinHash scheme (its default): 32-bit values, each finalized with
+MurmurHash3's ``fmix32`` and then permuted as (a·h + b) mod 2^32 (``_fmix32``)."""
 SEAL_EVERY = 2048
 """Articles the band index keeps in dicts before sealing them into its sorted arrays: sealing
 costs a sort of the window (some 0.1 s for two busy days), the dicts about 2.6 KB an article."""
@@ -345,7 +348,7 @@ class StoryClusterer:
 
     def _signature(self, parts: Profile[str]) -> np.ndarray:
         """The hash values of the MinHash of the title and lead word pairs: those of
-        datasketch's ``MinHash`` (its default scheme, "affine32") fed the same pairs, made
+        datasketch's ``MinHash`` (``SIGNATURE_SCHEME``) fed the same pairs, made
         in a few numpy calls where feeding and clearing a ``MinHash`` per article took as
         long again (checking its input, choosing CPU or GPU, allocating). A profile always
         has a word pair."""
@@ -546,18 +549,16 @@ def _band_shape(threshold: float, num_perm: int) -> tuple[int, int]:
 @cache
 def _permutations(num_perm: int) -> np.ndarray:
     """The (a, b) of each of the signature's ``num_perm`` hashes, as datasketch's
-    ``MinHash`` draws them with its default seed: drawn once, as they depend on nothing else.
-    """
-    permutations = MinHash(num_perm=num_perm).permutations
-    assert permutations.dtype == np.uint32, "the affine32 scheme's 32-bit permutations"
-    return permutations
+    ``MinHash`` draws them for ``SIGNATURE_SCHEME`` with its default seed: drawn once, as they
+    depend on nothing else."""
+    return MinHash(num_perm=num_perm, scheme=SIGNATURE_SCHEME).permutations
 
 
 _FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
 
 
 def _fmix32(values: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 32-bit finalizer, which datasketch's "affine32" MinHash applies to
+    """MurmurHash3's 32-bit finalizer, which datasketch's ``SIGNATURE_SCHEME`` applies to
     each value before its permutations (uint32 arithmetic wraps, as the finalizer means)."""
     shift, first, second, multiplier = _FMIX32
     values = (values ^ (values >> shift)) * first

@@ -21,6 +21,7 @@ from bot.ingest.stories import (
     DEFAULT_NUM_PERM,
     SEAL_EVERY,
     SIGNATURE_HASH,
+    SIGNATURE_SCHEME,
     StoryClusterer,
     _BandIndex,
 )
@@ -222,7 +223,7 @@ def test_signature_is_datasketchs_minhash_of_any_word_pairs(words: list[str]) ->
     parts = profile(" ".join(words), "")
     if parts is None:
         return
-    plain = MinHash(num_perm=DEFAULT_NUM_PERM, hashfunc=SIGNATURE_HASH)
+    plain = MinHash(num_perm=DEFAULT_NUM_PERM, hashfunc=SIGNATURE_HASH, scheme=SIGNATURE_SCHEME)
     plain.update_batch([s.encode() for s in parts.words])
     assert StoryClusterer()._signature(parts).tolist() == plain.hashvalues.tolist()
 
@@ -231,7 +232,7 @@ def test_signature_is_a_plain_minhash_of_the_title_and_lead_word_pairs() -> None
     clusterer = StoryClusterer()
     parts = profile("Storm hits coast", "A storm hit the coast on Monday, officials said.")
     assert parts is not None
-    plain = MinHash(num_perm=DEFAULT_NUM_PERM, hashfunc=SIGNATURE_HASH)
+    plain = MinHash(num_perm=DEFAULT_NUM_PERM, hashfunc=SIGNATURE_HASH, scheme=SIGNATURE_SCHEME)
     plain.update_batch([s.encode() for s in parts.words])
     assert clusterer._signature(parts).tolist() == plain.hashvalues.tolist()
     other = profile("Another storm", "Hail hit the hills.")
