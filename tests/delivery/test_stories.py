@@ -72,6 +72,18 @@ async def test_copies_from_other_sources_are_linked_on_the_first_alert(bot, bota
 OUTLETS = ["Regional News", "Wire Service", "Caspian Daily", "Baku Post", "Tel Aviv Times"]
 
 
+async def six_outlets_carry_the_story(bot, astore: AsyncStore) -> list[str]:
+    """The story alerted from its first outlet, then each of OUTLETS' copies arriving one by
+    one (:func:`copies_arrive_one_by_one`); the copies' links, in the order they arrived."""
+    store = astore.sync
+    sub = follow_story(store)
+    first = store_article(store, "World Desk", FIRST)
+    store.enqueue_alerts({(STORY_CHAT, first): [sub]})
+    sender = fast_sender(bot, astore)
+    await drain(sender)
+    return await copies_arrive_one_by_one(store, sender, sub, first)
+
+
 async def copies_arrive_one_by_one(store: Store, sender, sub: int, first: int) -> list[str]:
     """Each outlet's copy of the story is queued in a poll of its own, the sender run after
     each, as the daemon would: the alert is edited once per copy. The copies' links, in the
@@ -89,14 +101,7 @@ async def copies_arrive_one_by_one(store: Store, sender, sub: int, first: int) -
 async def test_a_story_carried_by_six_outlets_links_each_in_arrival_order_and_counts_them(
     bot, botapi, astore
 ) -> None:
-    store = astore.sync
-    sub = follow_story(store)
-    first = store_article(store, "World Desk", FIRST)
-    store.enqueue_alerts({(STORY_CHAT, first): [sub]})
-    sender = fast_sender(bot, astore)
-    await drain(sender)
-
-    urls = await copies_arrive_one_by_one(store, sender, sub, first)
+    urls = await six_outlets_carry_the_story(bot, astore)
 
     [alert] = botapi.messages(STORY_CHAT)
     assert len(alert.edits) == len(OUTLETS)
@@ -119,16 +124,9 @@ async def test_a_story_carried_by_six_outlets_links_each_in_arrival_order_and_co
 async def test_the_count_of_outlets_is_in_the_chats_language_and_reads_in_its_direction(
     bot, botapi, astore, language: str, also: str, more: str
 ) -> None:
-    store = astore.sync
-    store.upsert_chat(STORY_CHAT)
-    store.set_chat_language(STORY_CHAT, language)
-    sub = follow_story(store)
-    first = store_article(store, "World Desk", FIRST)
-    store.enqueue_alerts({(STORY_CHAT, first): [sub]})
-    sender = fast_sender(bot, astore)
-    await drain(sender)
-
-    urls = await copies_arrive_one_by_one(store, sender, sub, first)
+    astore.sync.upsert_chat(STORY_CHAT)
+    astore.sync.set_chat_language(STORY_CHAT, language)
+    urls = await six_outlets_carry_the_story(bot, astore)
 
     [alert] = botapi.messages(STORY_CHAT)
     line = alert.plain.splitlines()[-1]
